@@ -1,0 +1,1 @@
+"""Drivers move frames: EAPOL in and out, scans and association where the medium has them."""

@@ -1,0 +1,127 @@
+"""The driver interface: what the daemon needs from a link, and the data types it gets back.
+
+A driver knows frames and scan results, nothing of WPS. The daemon registers callbacks and awaits the
+coroutines; a driver never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+PAE_GROUP_ADDR = bytes.fromhex("0180c2000003")  # IEEE 802.1X PAE group address (wired EAPOL)
+ETH_P_PAE = 0x888E
+
+
+class DriverError(Exception):
+    """A link-level failure the daemon reports to the user (missing interface, interface down, lost socket)."""
+
+
+class NotSupported(DriverError):
+    """The operation does not exist on this kind of link (for example a scan on a wired link)."""
+
+
+def mac_str(addr: bytes) -> str:
+    return ":".join(f"{b:02x}" for b in addr)
+
+
+def mac_bytes(text: str) -> bytes:
+    parts = text.split(":")
+    if len(parts) != 6 or not all(len(p) == 2 for p in parts):
+        raise ValueError(f"not a MAC address: {text!r}")
+    return bytes(int(p, 16) for p in parts)
+
+
+@dataclass(frozen=True)
+class ScanEntry:
+    """One BSS as a scan reported it; `ies` are the raw information elements (beacon or probe response)."""
+
+    bssid: bytes
+    freq: int  # MHz
+    signal_mbm: int  # signal in 1/100 dBm, as nl80211 reports it
+    capability: int
+    beacon_interval: int
+    ies: bytes
+    tsf: int = 0
+    age_ms: int = 0
+    seen_at: float = 0.0  # loop time of the scan that reported it
+
+
+@dataclass(frozen=True)
+class LinkEvent:
+    """Something the link did on its own: kind is 'connected', 'disconnected', 'scan-started', 'scan-done'."""
+
+    kind: str
+    bssid: bytes | None = None
+    reason: int = 0
+    locally_generated: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+EapolHandler = Callable[[bytes, bytes], None]  # (source MAC, EAPOL PDU without Ethernet header)
+LinkEventHandler = Callable[[LinkEvent], None]
+
+
+class Driver(abc.ABC):
+    """One network interface. `start()` opens it, `stop()` releases everything it opened."""
+
+    name: str = "base"
+    can_scan: bool = False
+
+    def __init__(self, ifname: str) -> None:
+        self.ifname = ifname
+        self.on_eapol: EapolHandler | None = None
+        self.on_link_event: LinkEventHandler | None = None
+
+    @property
+    @abc.abstractmethod
+    def own_addr(self) -> bytes:
+        """This interface's MAC address (valid after start())."""
+
+    @abc.abstractmethod
+    async def start(self) -> None: ...
+
+    @abc.abstractmethod
+    async def stop(self) -> None: ...
+
+    @abc.abstractmethod
+    async def send_eapol(self, dst: bytes, pdu: bytes) -> None:
+        """Send one EAPOL PDU (version, type, length, body) to `dst`."""
+
+    async def scan(self, extra_ies: bytes = b"", ssids: list[bytes] | None = None) -> list[ScanEntry]:
+        """Trigger a scan (with `extra_ies` in the probe requests) and return its results."""
+        raise NotSupported(f"{self.name} driver cannot scan")
+
+    async def scan_results(self) -> list[ScanEntry]:
+        """The kernel's current BSS table, without triggering a scan."""
+        raise NotSupported(f"{self.name} driver cannot scan")
+
+    async def associate(
+        self,
+        bssid: bytes,
+        ssid: bytes,
+        freq: int,
+        extra_ies: bytes = b"",
+        rsn_ie: bytes | None = None,
+    ) -> None:
+        """Associate (open system). `extra_ies` go into the association request (the WPS IE for WPS runs)."""
+        raise NotSupported(f"{self.name} driver cannot associate")
+
+    async def disconnect(self, reason: int = 3) -> None:
+        """Leave the current BSS; a no-op on links without association."""
+
+    async def install_keys(
+        self,
+        bssid: bytes,
+        ptk_tk: bytes | None,
+        pairwise_cipher: int,
+        gtk: bytes | None,
+        gtk_index: int,
+        group_cipher: int,
+        rsc: bytes = b"\x00" * 6,
+    ) -> None:
+        raise NotSupported(f"{self.name} driver cannot install keys")
+
+    async def authorize_port(self, bssid: bytes) -> None:
+        raise NotSupported(f"{self.name} driver has no controlled port")

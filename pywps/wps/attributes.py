@@ -1,0 +1,206 @@
+"""WSC attribute codec: TLVs (type u16, length u16, value), the WFA vendor extension, strict length rules.
+
+Parsing only reads bytes into an ordered multi-map and checks each attribute's length against the spec; which
+attributes a message must carry is `messages.py`'s business, and cryptographic checks are the state machines'.
+Unknown attribute types are kept, in order, so a message re-serializes byte for byte.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .defs import WFA_VENDOR_ID, WPS_VERSION2, AttrType, WfaSubelem
+from .errors import ParseError
+
+A = AttrType
+
+# Fixed lengths from WSC 2.0 section 12 (what hostap's wps_attr_parse.c enforces too).
+FIXED_LEN: dict[int, int] = {
+    A.AP_CHANNEL: 2, A.ASSOC_STATE: 2, A.AUTH_TYPE: 2, A.AUTH_TYPE_FLAGS: 2, A.AUTHENTICATOR: 8,
+    A.CONFIG_METHODS: 2, A.CONFIG_ERROR: 2, A.CONN_TYPE_FLAGS: 1, A.ENCR_TYPE: 2, A.ENCR_TYPE_FLAGS: 2,
+    A.DEV_PASSWORD_ID: 2, A.E_HASH1: 32, A.E_HASH2: 32, A.E_SNONCE1: 16, A.E_SNONCE2: 16,
+    A.ENROLLEE_NONCE: 16, A.KEY_WRAP_AUTH: 8, A.MAC_ADDR: 6, A.MSG_TYPE: 1, A.NETWORK_INDEX: 1,
+    A.NETWORK_KEY_INDEX: 1, A.OS_VERSION: 4, A.PUBLIC_KEY: 192, A.REGISTRAR_NONCE: 16, A.REQUEST_TYPE: 1,
+    A.RESPONSE_TYPE: 1, A.RF_BANDS: 1, A.R_HASH1: 32, A.R_HASH2: 32, A.R_SNONCE1: 16, A.R_SNONCE2: 16,
+    A.SELECTED_REGISTRAR: 1, A.WPS_STATE: 1, A.UUID_E: 16, A.UUID_R: 16, A.VERSION: 1,
+    A.SELECTED_REGISTRAR_CONFIG_METHODS: 2, A.PRIMARY_DEV_TYPE: 8, A.AP_SETUP_LOCKED: 1,
+    A.PUBKEY_HASH: 20, A.KEY_ID: 16, A.MSG_COUNTER: 8, A.PORTABLE_DEV: 1, A.POWER_LEVEL: 1,
+}
+# Upper bounds on variable-length attributes.
+MAX_LEN: dict[int, int] = {
+    A.DEV_NAME: 32, A.MANUFACTURER: 64, A.MODEL_NAME: 32, A.MODEL_NUMBER: 32, A.SERIAL_NUMBER: 32,
+    A.SSID: 32, A.NETWORK_KEY: 64, A.VENDOR_EXT: 1024, A.SECONDARY_DEV_TYPE_LIST: 128,
+}
+MIN_LEN: dict[int, int] = {
+    A.ENCR_SETTINGS: 32,  # IV (16) and at least one AES block
+    A.VENDOR_EXT: 3,  # the vendor id
+}
+MAX_MESSAGE = 65535
+
+
+def attr_name(attr: int) -> str:
+    try:
+        return AttrType(attr).name
+    except ValueError:
+        return f"0x{attr:04x}"
+
+
+@dataclass(frozen=True)
+class Attribute:
+    type: int
+    value: bytes
+    offset: int = 0  # where its TLV started in the parsed buffer
+
+
+class Attributes:
+    """An ordered multi-map of attributes, as received. Lookups return the first occurrence."""
+
+    def __init__(self, items: Iterable[Attribute] = ()) -> None:
+        self.items: list[Attribute] = list(items)
+
+    def __iter__(self) -> Iterator[Attribute]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __contains__(self, attr: int) -> bool:
+        return any(a.type == attr for a in self.items)
+
+    def count(self, attr: int) -> int:
+        return sum(1 for a in self.items if a.type == attr)
+
+    def get(self, attr: int, default: bytes | None = None) -> bytes | None:
+        for a in self.items:
+            if a.type == attr:
+                return a.value
+        return default
+
+    def get_all(self, attr: int) -> list[bytes]:
+        return [a.value for a in self.items if a.type == attr]
+
+    def require(self, attr: int) -> bytes:
+        value = self.get(attr)
+        if value is None:
+            raise ParseError("missing attribute", attr)
+        return value
+
+    def get_int(self, attr: int, default: int = 0) -> int:
+        value = self.get(attr)
+        return default if value is None else int.from_bytes(value, "big")
+
+    def require_int(self, attr: int) -> int:
+        return int.from_bytes(self.require(attr), "big")
+
+    def wfa_ext(self) -> dict[int, bytes]:
+        """Sub-elements of the first WFA vendor extension (empty when there is none)."""
+        for value in self.get_all(A.VENDOR_EXT):
+            if value[:3] == WFA_VENDOR_ID:
+                return parse_wfa_subelems(value[3:])
+        return {}
+
+    def to_bytes(self) -> bytes:
+        return build_attrs((a.type, a.value) for a in self.items)
+
+    def __repr__(self) -> str:
+        return "Attributes(" + ", ".join(f"{attr_name(a.type)}={a.value.hex()}" for a in self.items) + ")"
+
+
+def check_length(attr: int, length: int, offset: int) -> None:
+    fixed = FIXED_LEN.get(attr)
+    if fixed is not None and length != fixed:
+        raise ParseError(f"length {length}, expected {fixed}", attr, offset)
+    if length > MAX_LEN.get(attr, MAX_MESSAGE):
+        raise ParseError(f"length {length} exceeds {MAX_LEN[attr]}", attr, offset)
+    if length < MIN_LEN.get(attr, 0):
+        raise ParseError(f"length {length} is below {MIN_LEN[attr]}", attr, offset)
+
+
+def parse_attrs(data: bytes, nested_in: int | None = None) -> Attributes:
+    """Parse a sequence of TLVs. Any malformation raises ParseError naming the attribute and offset."""
+    if len(data) > MAX_MESSAGE:
+        raise ParseError(f"{len(data)} bytes exceed the largest WSC message", nested_in)
+    items = []
+    pos = 0
+    end = len(data)
+    while pos < end:
+        if end - pos < 4:
+            raise ParseError(f"truncated attribute header ({end - pos} bytes left)", nested_in, pos)
+        attr, length = struct.unpack_from(">HH", data, pos)
+        if pos + 4 + length > end:
+            raise ParseError(f"length {length} runs past the end of the data", attr, pos)
+        check_length(attr, length, pos)
+        value = bytes(data[pos + 4 : pos + 4 + length])
+        if attr == A.VENDOR_EXT and value[:3] == WFA_VENDOR_ID:
+            try:
+                parse_wfa_subelems(value[3:])
+            except ParseError as e:
+                raise ParseError(f"bad WFA vendor extension: {e}", attr, pos) from None
+        items.append(Attribute(attr, value, pos))
+        pos += 4 + length
+    return Attributes(items)
+
+
+def build_attr(attr: int, value: bytes) -> bytes:
+    if len(value) > 0xFFFF:
+        raise ValueError(f"{attr_name(attr)} value of {len(value)} bytes does not fit a TLV")
+    return struct.pack(">HH", attr, len(value)) + value
+
+
+def build_attrs(items: Iterable[tuple[int, bytes]]) -> bytes:
+    return b"".join(build_attr(t, v) for t, v in items)
+
+
+# -- WFA vendor extension ------------------------------------------------------------------------------
+
+WFA_SUBELEM_LEN: dict[int, int] = {
+    WfaSubelem.VERSION2: 1,
+    WfaSubelem.NETWORK_KEY_SHAREABLE: 1,
+    WfaSubelem.REQUEST_TO_ENROLL: 1,
+    WfaSubelem.SETTINGS_DELAY_TIME: 1,
+    WfaSubelem.REGISTRAR_CONFIGURATION_METHODS: 2,
+}
+
+
+def parse_wfa_subelems(data: bytes) -> dict[int, bytes]:
+    subs: dict[int, bytes] = {}
+    pos = 0
+    while pos < len(data):
+        if len(data) - pos < 2:
+            raise ParseError("truncated WFA sub-element", A.VENDOR_EXT, pos)
+        sid, length = data[pos], data[pos + 1]
+        if pos + 2 + length > len(data):
+            raise ParseError(f"WFA sub-element {sid} runs past the end", A.VENDOR_EXT, pos)
+        value = bytes(data[pos + 2 : pos + 2 + length])
+        fixed = WFA_SUBELEM_LEN.get(sid)
+        if fixed is not None and length != fixed:
+            raise ParseError(f"WFA sub-element {sid} length {length}, expected {fixed}", A.VENDOR_EXT, pos)
+        if sid == WfaSubelem.AUTHORIZED_MACS and (length == 0 or length % 6):
+            raise ParseError(f"AuthorizedMACs length {length} is not a multiple of 6", A.VENDOR_EXT, pos)
+        subs.setdefault(sid, value)
+        pos += 2 + length
+    return subs
+
+
+def build_wfa_ext(subelems: Iterable[tuple[int, bytes]]) -> bytes:
+    """The value of a Vendor Extension attribute carrying WFA sub-elements."""
+    return WFA_VENDOR_ID + b"".join(bytes([sid, len(v)]) + v for sid, v in subelems)
+
+
+def version2_ext(extra: Iterable[tuple[int, bytes]] = ()) -> tuple[int, bytes]:
+    """The (type, value) of the vendor extension every WSC 2.0 message carries, Version2 first."""
+    return (A.VENDOR_EXT, build_wfa_ext([(WfaSubelem.VERSION2, bytes([WPS_VERSION2])), *extra]))
+
+
+def u8(v: int) -> bytes:
+    return v.to_bytes(1, "big")
+
+
+def u16(v: int) -> bytes:
+    return v.to_bytes(2, "big")
+
+
+def u32(v: int) -> bytes:
+    return v.to_bytes(4, "big")

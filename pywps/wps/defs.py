@@ -243,3 +243,14 @@ class RfBand(IntFlag):
 class ConnTypeFlags(IntFlag):
     ESS = 0x01
     IBSS = 0x02
+
+
+class WscOpCode(IntEnum):
+    """EAP-WSC op-codes."""
+
+    START = 0x01
+    ACK = 0x02
+    NACK = 0x03
+    MSG = 0x04
+    DONE = 0x05
+    FRAG_ACK = 0x06

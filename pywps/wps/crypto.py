@@ -1,0 +1,217 @@
+"""WPS cryptography: DH group 5, key derivation, hashes and the authenticators, encrypted settings.
+
+Formulas: WSC 2.0 section 7 (and ../shared/notes/wps-protocol.md). All primitives come from `cryptography`
+and hashlib/hmac; DH is behind `DhKeyPair` so the backend can change without touching the protocol code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import struct
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from .attributes import build_attr, parse_attrs
+from .defs import AttrType, ConfigError
+from .errors import ParseError, ProtocolError
+
+# RFC 3526 group 5: 1536-bit MODP, generator 2.
+DH_P = int(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
+    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F"
+    "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA237327FFFFFFFFFFFFFFFF",
+    16,
+)
+DH_G = 2
+DH_LEN = 192
+NONCE_LEN = 16
+KDF_LABEL = b"Wi-Fi Easy and Secure Key Derivation"
+
+
+class RandomSource(Protocol):
+    def __call__(self, n: int) -> bytes: ...
+
+
+default_random: RandomSource = secrets.token_bytes
+
+
+# -- Diffie-Hellman --------------------------------------------------------------------------------------
+
+
+def _load_ffdh() -> object | None:
+    """The `cryptography` DH module, or None where it no longer has finite-field DH."""
+    try:
+        # cryptography >= 50 deprecates FFDH with a CryptographyDeprecationWarning on use. WPS has no other
+        # key exchange (WSC 2.0 mandates group 5), so we silence exactly that warning, here and in the calls
+        # below, and fall back to modular exponentiation the day the module is gone.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Diffie-Hellman over finite fields")
+            from cryptography.hazmat.primitives.asymmetric import dh
+
+            dh.DHParameterNumbers(DH_P, DH_G).parameters()
+        return dh
+    except (ImportError, AttributeError, ValueError):  # pragma: no cover - depends on the installed library
+        return None
+
+
+def _load_powmod() -> Callable[[int, int, int], int]:
+    try:
+        import gmpy2  # optional: 5-10x faster than pow() for 1536-bit exponents
+
+        return lambda b, e, m: int(gmpy2.powmod(b, e, m))
+    except ImportError:
+        return pow
+
+
+_ffdh = _load_ffdh()
+_powmod = _load_powmod()
+
+
+def check_public_key(public: bytes) -> int:
+    """Reject DH public keys that make the shared secret predictable: 0, 1, p-1 and anything >= p."""
+    if len(public) != DH_LEN:
+        raise ProtocolError(f"public key of {len(public)} bytes, expected {DH_LEN}")
+    y = int.from_bytes(public, "big")
+    if y <= 1 or y >= DH_P - 1:
+        raise ProtocolError("weak or out-of-range DH public key", ConfigError.NO_ERROR)
+    return y
+
+
+class DhKeyPair:
+    """Our DH group 5 key pair. `exchange()` returns DHKey = SHA-256(zero-padded g^AB mod p)."""
+
+    def __init__(self, private: int, public: bytes, backend_key: object | None = None) -> None:
+        self._private = private
+        self.public = public
+        self._backend_key = backend_key
+
+    @classmethod
+    def generate(cls, rng: RandomSource | None = None, use_library: bool = True) -> DhKeyPair:
+        """A fresh key pair. With no `rng`, `cryptography` draws the exponent from OpenSSL's CSPRNG (the fast
+        path); an injected `rng` (deterministic tests) supplies the 192-byte exponent itself."""
+        if rng is None and use_library and _ffdh is not None:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r"Diffie-Hellman over finite fields")
+                key = _ffdh.DHParameterNumbers(DH_P, DH_G).parameters().generate_private_key()
+                numbers = key.private_numbers()
+            return cls(numbers.x, numbers.public_numbers.y.to_bytes(DH_LEN, "big"), key)
+        x = int.from_bytes((rng or default_random)(DH_LEN), "big") % (DH_P - 2) + 1
+        return cls(x, _powmod(DH_G, x, DH_P).to_bytes(DH_LEN, "big"))
+
+    def exchange(self, peer_public: bytes) -> bytes:
+        y = check_public_key(peer_public)
+        if self._backend_key is not None:
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r"Diffie-Hellman over finite fields")
+                pn = _ffdh.DHParameterNumbers(DH_P, DH_G)
+                shared = self._backend_key.exchange(_ffdh.DHPublicNumbers(y, pn).public_key())
+            shared = shared.rjust(DH_LEN, b"\x00")
+        else:
+            shared = _powmod(y, self._private, DH_P).to_bytes(DH_LEN, "big")
+        return hashlib.sha256(shared).digest()
+
+
+# -- key derivation --------------------------------------------------------------------------------------
+
+
+def hmac_sha256(key: bytes, *parts: bytes) -> bytes:
+    return hmac.new(key, b"".join(parts), hashlib.sha256).digest()
+
+
+def kdf(key: bytes, label: bytes, bits: int) -> bytes:
+    """WSC KDF: HMAC-SHA-256(key, i || label || bits) for i = 1.. until `bits` are produced."""
+    out = b""
+    i = 1
+    while len(out) * 8 < bits:
+        out += hmac_sha256(key, struct.pack(">I", i), label, struct.pack(">I", bits))
+        i += 1
+    return out[: bits // 8]
+
+
+@dataclass(frozen=True)
+class SessionKeys:
+    auth_key: bytes  # 32 bytes: Authenticator, hashes, KWA
+    key_wrap_key: bytes  # 16 bytes: AES-128-CBC of encrypted settings
+    emsk: bytes  # 32 bytes: unused by WPS itself, derived for completeness
+
+    def __repr__(self) -> str:  # keys never reach a log through repr()
+        return "SessionKeys(<hidden>)"
+
+
+def derive_session_keys(dhkey: bytes, enrollee_nonce: bytes, enrollee_mac: bytes, registrar_nonce: bytes) -> SessionKeys:
+    kdk = hmac_sha256(dhkey, enrollee_nonce, enrollee_mac, registrar_nonce)
+    keys = kdf(kdk, KDF_LABEL, 640)
+    return SessionKeys(keys[:32], keys[32:48], keys[48:80])
+
+
+def pin_halves(pin: bytes) -> tuple[bytes, bytes]:
+    """The two PIN halves hashed into PSK1/PSK2: the first ceil(n/2) digits, then the rest."""
+    half = (len(pin) + 1) // 2
+    return pin[:half], pin[half:]
+
+
+def psk_pair(auth_key: bytes, pin: bytes) -> tuple[bytes, bytes]:
+    first, second = pin_halves(pin)
+    return hmac_sha256(auth_key, first)[:16], hmac_sha256(auth_key, second)[:16]
+
+
+def secret_hash(auth_key: bytes, secret_nonce: bytes, psk: bytes, pk_e: bytes, pk_r: bytes) -> bytes:
+    """E-Hash1/2 and R-Hash1/2: HMAC(AuthKey, S || PSK || PK_E || PK_R)."""
+    return hmac_sha256(auth_key, secret_nonce, psk, pk_e, pk_r)
+
+
+def authenticator(auth_key: bytes, previous_msg: bytes, current_msg_without_auth: bytes) -> bytes:
+    return hmac_sha256(auth_key, previous_msg, current_msg_without_auth)[:8]
+
+
+def key_wrap_authenticator(auth_key: bytes, data: bytes) -> bytes:
+    return hmac_sha256(auth_key, data)[:8]
+
+
+# -- encrypted settings ----------------------------------------------------------------------------------
+
+
+def encrypt_settings(keys: SessionKeys, settings: bytes, rng: RandomSource | None = None) -> bytes:
+    """IV || AES-128-CBC(KeyWrapKey, settings || KWA TLV, PKCS#7), the value of an Encrypted Settings."""
+    plain = settings + build_attr(AttrType.KEY_WRAP_AUTH, key_wrap_authenticator(keys.auth_key, settings))
+    padder = padding.PKCS7(128).padder()
+    padded = padder.update(plain) + padder.finalize()
+    iv = (rng or default_random)(16)
+    enc = Cipher(algorithms.AES(keys.key_wrap_key), modes.CBC(iv)).encryptor()
+    return iv + enc.update(padded) + enc.finalize()
+
+
+def decrypt_settings(keys: SessionKeys, value: bytes) -> bytes:
+    """Decrypt and check the KWA; returns the settings TLVs without the KWA.
+
+    Raises ProtocolError for bad padding or a wrong KWA, with config error 0 as wpa_supplicant and hostapd
+    report it (`WPS-FAIL msg=8 config_error=0` for a bad KWA in M4).
+    """
+    if len(value) < 32 or len(value) % 16:
+        raise ProtocolError(f"encrypted settings of {len(value)} bytes", ConfigError.NO_ERROR)
+    iv, body = value[:16], value[16:]
+    dec = Cipher(algorithms.AES(keys.key_wrap_key), modes.CBC(iv)).decryptor()
+    padded = dec.update(body) + dec.finalize()
+    pad = padded[-1]
+    if not 1 <= pad <= 16 or padded[-pad:] != bytes([pad]) * pad:
+        raise ProtocolError("bad padding in encrypted settings", ConfigError.NO_ERROR)
+    plain = padded[:-pad]
+    # The KWA is the last TLV: 4-byte header + 8 bytes.
+    if len(plain) < 12 or plain[-12:-8] != build_attr(AttrType.KEY_WRAP_AUTH, b"")[:2] + b"\x00\x08":
+        raise ProtocolError("no Key Wrap Authenticator in encrypted settings", ConfigError.NO_ERROR)
+    settings, kwa = plain[:-12], plain[-8:]
+    if not hmac.compare_digest(kwa, key_wrap_authenticator(keys.auth_key, settings)):
+        raise ProtocolError("Key Wrap Authenticator mismatch", ConfigError.NO_ERROR)
+    try:
+        parse_attrs(settings, nested_in=AttrType.ENCR_SETTINGS)
+    except ParseError as e:
+        raise ProtocolError(f"malformed encrypted settings: {e}", ConfigError.NO_ERROR) from None
+    return settings

@@ -1,0 +1,63 @@
+"""Events the core hands to its user: the public vocabulary of a WPS run (aioquic's events.py style)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .credential import Credential
+from .defs import ConfigError, DevicePasswordId, ErrorIndication, MsgType
+from .device import PeerDevice
+
+
+class WpsEvent:
+    """Base class of every event."""
+
+
+@dataclass(frozen=True)
+class CredentialReceived(WpsEvent):
+    """A credential from M8 (station enrollee), or an AP's current settings from M7 (learn-only registrar).
+
+    `credential.raw` is the Credential attribute as wpa_supplicant prints it in WPS-CRED-RECEIVED.
+    """
+
+    credential: Credential
+    from_ap_settings: bool = False
+
+
+@dataclass(frozen=True)
+class M2DReceived(WpsEvent):
+    """A registrar answered M1 with M2D: it has no password for us (yet)."""
+
+    dev_password_id: DevicePasswordId | int
+    config_error: ConfigError | int
+    registrar: PeerDevice
+
+
+@dataclass(frozen=True)
+class Success(WpsEvent):
+    peer_mac: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Failure(WpsEvent):
+    """The run ended without success. `msg` is the WSC message type wpa_supplicant reports in WPS-FAIL."""
+
+    msg: MsgType | int
+    config_error: ConfigError | int
+    reason: ErrorIndication = ErrorIndication.NONE
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PeerIdentified(WpsEvent):
+    """M1 (or M2) told us who the peer is: used for logs, PBC overlap and brute-force bookkeeping."""
+
+    device: PeerDevice
+    dev_password_id: DevicePasswordId | int
+
+
+@dataclass(frozen=True)
+class MessageDropped(WpsEvent):
+    """Bytes that could not be read as the expected message were ignored; the run goes on."""
+
+    reason: str

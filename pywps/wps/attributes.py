@@ -59,6 +59,9 @@ class Attributes:
 
     def __init__(self, items: Iterable[Attribute] = ()) -> None:
         self.items: list[Attribute] = list(items)
+        self._first: dict[int, bytes] = {}
+        for a in reversed(self.items):
+            self._first[a.type] = a.value
 
     def __iter__(self) -> Iterator[Attribute]:
         return iter(self.items)
@@ -67,22 +70,19 @@ class Attributes:
         return len(self.items)
 
     def __contains__(self, attr: int) -> bool:
-        return any(a.type == attr for a in self.items)
+        return attr in self._first
 
     def count(self, attr: int) -> int:
         return sum(1 for a in self.items if a.type == attr)
 
     def get(self, attr: int, default: bytes | None = None) -> bytes | None:
-        for a in self.items:
-            if a.type == attr:
-                return a.value
-        return default
+        return self._first.get(attr, default)
 
     def get_all(self, attr: int) -> list[bytes]:
         return [a.value for a in self.items if a.type == attr]
 
     def require(self, attr: int) -> bytes:
-        value = self.get(attr)
+        value = self._first.get(attr)
         if value is None:
             raise ParseError("missing attribute", attr)
         return value

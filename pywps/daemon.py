@@ -1,0 +1,376 @@
+"""The daemon: one asyncio loop wiring driver <-> WPS runs <-> control socket <-> config file.
+
+`Daemon` is also the control interface's backend: each control command lands on one of its methods, and
+everything the daemon wants monitors to know goes out through `_event()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+from dataclasses import dataclass
+
+from . import config as configfile
+from .ctrl import events as ev
+from .driver.base import Driver, DriverError, NotSupported, mac_bytes, mac_str
+from .wps.credential import Credential
+from .wps.defs import WALK_TIME, AuthType, EncrType
+from .wps.device import DeviceInfo
+from .wps.eap import EapFailureReceived, EapMethodProposed, EapStarted
+from .wps.events import CredentialReceived, Failure, M2DReceived, Success, WpsEvent
+from .wps.pin import PinError, generate_pin, has_valid_checksum, normalize_pin
+from .wpsrun import RunEnded, RunKind, RunRequest, RunTimedOut, WpsRun
+
+log = logging.getLogger("pywps")
+
+LEVEL_INFO = 2
+LEVEL_WARNING = 3
+
+AUTH_NAMES = {"OPEN": AuthType.OPEN, "WPAPSK": AuthType.WPAPSK, "WPA2PSK": AuthType.WPA2PSK,
+              "SHARED": AuthType.SHARED, "WPA": AuthType.WPA, "WPA2": AuthType.WPA2}
+ENCR_NAMES = {"NONE": EncrType.NONE, "WEP": EncrType.WEP, "TKIP": EncrType.TKIP, "CCMP": EncrType.AES}
+
+
+class CommandFailed(Exception):
+    """A control command that cannot be carried out: the client gets FAIL, the log gets the reason."""
+
+
+@dataclass
+class Options:
+    ifname: str
+    driver: str
+    config_path: str
+    ctrl_dir: str | None = None  # -C overrides ctrl_interface from the file
+    log_keys: bool = False
+    pcap_path: str | None = None
+    pidfile: str | None = None
+    walk_time: float = WALK_TIME
+
+
+def make_driver(name: str, ifname: str) -> Driver:
+    if name == "wired":
+        from .driver.wired import WiredDriver
+
+        return WiredDriver(ifname)
+    if name == "nl80211":
+        from .driver.nl80211 import Nl80211Driver
+
+        return Nl80211Driver(ifname)
+    raise DriverError(f"unknown driver {name!r} (use wired or nl80211)")
+
+
+def sd_notify(message: str) -> None:
+    """Tell systemd (Type=notify) about our state; a no-op outside systemd."""
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return
+    if address.startswith("@"):
+        address = "\0" + address[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            sock.sendto(message.encode(), address)
+    except OSError as e:
+        log.warning("sd_notify failed: %s", e)
+
+
+class Daemon:
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.config = configfile.load(options.config_path)  # raises ConfigError: the caller exits non-zero
+        self.driver = make_driver(options.driver, options.ifname)
+        self.run: WpsRun | None = None
+        self.last_outcome = "none"
+        self.ctrl = None
+        self.pcap = None
+        self._stopped = asyncio.Event()
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    async def serve(self) -> None:
+        from .ctrl.server import CtrlServer
+        from .ctrl.commands import CommandTable
+
+        if self.options.pcap_path:
+            from .pcap import PcapRecorder  # scapy stays off the start path unless asked for
+
+            self.pcap = PcapRecorder(self.options.pcap_path)
+        self.driver.on_eapol = self._on_eapol
+        self.driver.on_link_event = self._on_link_event
+        await self.driver.start()
+        ctrl_dir = self.options.ctrl_dir or self.config.ctrl_dir or "/run/pywps"
+        group = None if self.options.ctrl_dir else self.config.ctrl_group
+        self.ctrl = CtrlServer(os.path.join(ctrl_dir, self.options.ifname), group, CommandTable(self).dispatch)
+        await self.ctrl.start()
+        self._write_pidfile()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, self._stopped.set)
+        loop.add_signal_handler(signal.SIGINT, self._stopped.set)
+        loop.add_signal_handler(signal.SIGHUP, self._reload)
+        log.info("pywps on %s (%s driver), address %s, control socket %s", self.options.ifname,
+                 self.options.driver, mac_str(self.driver.own_addr), os.path.join(ctrl_dir, self.options.ifname))
+        sd_notify("READY=1")
+        try:
+            await self._stopped.wait()
+        finally:
+            sd_notify("STOPPING=1")
+            await self.close()
+
+    async def close(self) -> None:
+        if self.run is not None:
+            self.run.cancel()
+        if self.ctrl is not None:
+            await self.ctrl.close()
+        await self.driver.stop()
+        if self.pcap is not None:
+            self.pcap.close()
+        if self.options.pidfile:
+            try:
+                os.unlink(self.options.pidfile)
+            except FileNotFoundError:
+                pass
+
+    def _write_pidfile(self) -> None:
+        if self.options.pidfile:
+            with open(self.options.pidfile, "w") as f:
+                f.write(f"{os.getpid()}\n")
+
+    def _reload(self) -> None:
+        try:
+            self.config = configfile.load(self.options.config_path)
+            log.info("configuration re-read from %s", self.options.config_path)
+        except configfile.ConfigError as e:
+            log.error("keeping the old configuration: %s", e)
+
+    # -- identity --------------------------------------------------------------------------------------
+
+    @property
+    def uuid(self) -> bytes:
+        return self.config.uuid or configfile.uuid_from_mac(self.driver.own_addr)
+
+    def device_info(self) -> DeviceInfo:
+        d = self.config.device
+        return DeviceInfo(
+            uuid=self.uuid, mac_address=self.driver.own_addr, device_name=d.device_name,
+            manufacturer=d.manufacturer, model_name=d.model_name, model_number=d.model_number,
+            serial_number=d.serial_number, primary_device_type=d.device_type, os_version=d.os_version,
+            config_methods=d.config_methods,
+        )
+
+    # -- frames and link events ---------------------------------------------------------------------------
+
+    def _on_eapol(self, src: bytes, pdu: bytes) -> None:
+        if self.pcap is not None:
+            self.pcap.record("rx", src, self.driver.own_addr, pdu)
+        if self.run is not None:
+            try:
+                self.run.on_eapol(src, pdu)
+            except Exception:  # the daemon's edge: one bad frame must not take the daemon down
+                log.exception("internal error on an EAPOL frame from %s; frame dropped", mac_str(src))
+
+    def _on_link_event(self, event) -> None:
+        if event.kind == "disconnected":
+            self._event(f"CTRL-EVENT-DISCONNECTED bssid={mac_str(event.bssid or bytes(6))} reason={event.reason}")
+
+    def _event(self, text: str, level: int = LEVEL_INFO) -> None:
+        log.info("event: %s", text if self.options.log_keys or not text.startswith("WPS-CRED-RECEIVED") else "WPS-CRED-RECEIVED <credential>")
+        if self.ctrl is not None:
+            self.ctrl.publish(level, text)
+
+    # -- WPS runs -------------------------------------------------------------------------------------------
+
+    def _start_run(self, request: RunRequest) -> WpsRun:
+        if self.run is not None:
+            self.run.cancel()  # a new WPS command replaces the run in progress, as in wpa_supplicant
+        run = WpsRun(request, self.device_info(), _RecordingDriver(self), self._on_run_event, self.options.walk_time)
+        self.run = run
+        if request.kind is RunKind.PBC:
+            self._event(ev.WPS_PBC_ACTIVE)
+        elif request.kind is RunKind.PIN:
+            self._event(ev.WPS_PIN_ACTIVE)
+        run.start()
+        return run
+
+    def _on_run_event(self, event: WpsEvent, run: WpsRun) -> None:
+        if run is not self.run:
+            return
+        if isinstance(event, EapStarted):
+            self._event(ev.EAP_STARTED)
+        elif isinstance(event, EapMethodProposed):
+            self._event(ev.EAP_PROPOSED_WSC)
+        elif isinstance(event, CredentialReceived):
+            self._on_credential(event.credential)
+        elif isinstance(event, M2DReceived):
+            self._event(ev.wps_m2d(int(event.dev_password_id), int(event.config_error)))
+        elif isinstance(event, Success):
+            self.last_outcome = "success"
+            self._event(ev.WPS_SUCCESS)
+        elif isinstance(event, Failure):
+            self.last_outcome = "failure"
+            log.info("WPS run failed: %s", event.description)
+            self._event(ev.wps_fail(int(event.msg), int(event.config_error), int(event.reason)))
+        elif isinstance(event, EapFailureReceived):
+            self._event(ev.EAP_FAILURE)
+        elif isinstance(event, RunTimedOut):
+            self.last_outcome = "timeout"
+            self._event(ev.WPS_TIMEOUT)
+        elif isinstance(event, RunEnded):
+            self.run = None
+
+    def _on_credential(self, cred: Credential) -> None:
+        processing = self.config.wps_cred_processing
+        if processing in (1, 2):
+            self._event(ev.wps_cred_received(cred.raw))
+        if processing in (0, 2):
+            try:
+                network_id = self.config.add_credential(cred)
+            except ValueError as e:  # CredentialRejected: a credential the config file cannot hold safely
+                log.warning("credential refused: %s", e)
+                self._event(ev.wps_fail(12, 0, 0))
+                return
+            log.info("stored network %d for SSID %r", network_id, cred.ssid)
+            if self.config.update_config:
+                try:
+                    self.config.save()
+                except OSError as e:
+                    log.error("could not write %s: %s", self.options.config_path, e)
+
+    # -- control commands (the ctrl backend) ------------------------------------------------------------------
+
+    def ping(self) -> str:
+        return "PONG"
+
+    def status(self) -> dict[str, str]:
+        run = self.run
+        state = "SCANNING" if run is not None and run.active else "DISCONNECTED"
+        if run is not None and run.peer is not None and run.peer.started and not run.peer.finished:
+            state = "ASSOCIATED" if self.options.driver == "wired" else "ASSOCIATED"
+        info = {"wpa_state": state, "address": mac_str(self.driver.own_addr), "uuid": _uuid_text(self.uuid)}
+        if run is not None and run.active:
+            info["wps_state"] = {RunKind.PIN: "PIN_ACTIVE", RunKind.PBC: "PBC_ACTIVE", RunKind.REG: "REG_ACTIVE"}[run.request.kind]
+            info["wps_remaining"] = str(int(run.remaining()))
+            if run.authenticator:
+                info["bssid"] = mac_str(run.authenticator)
+        else:
+            info["wps_state"] = "IDLE"
+        info["wps_last_result"] = self.last_outcome
+        return info
+
+    def check_pin(self, pin: str) -> str:
+        cleaned = pin.replace(" ", "").replace("-", "")
+        if not cleaned.isdigit() or len(cleaned) not in (4, 8):
+            raise CommandFailed("PIN must be 4 or 8 digits")
+        if len(cleaned) == 8 and not has_valid_checksum(cleaned):
+            return "FAIL-CHECKSUM"
+        return cleaned
+
+    def wps_pin(self, bssid: str | None, pin: str | None) -> str:
+        target = self._bssid(bssid)
+        if pin is None:
+            pin = generate_pin()
+        else:
+            try:
+                pin = normalize_pin(pin, require_checksum=False)
+            except PinError as e:
+                raise CommandFailed(str(e)) from None
+        self._start_run(RunRequest(RunKind.PIN, target, pin))
+        return pin
+
+    def wps_pbc(self, bssid: str | None) -> None:
+        self._start_run(RunRequest(RunKind.PBC, self._bssid(bssid)))
+
+    def wps_reg(self, bssid: str, pin: str, ssid_hex: str | None = None, auth: str | None = None,
+                encr: str | None = None, key_hex: str | None = None) -> None:
+        target = self._bssid(bssid)
+        if target is None:
+            raise CommandFailed("WPS_REG needs the AP's BSSID")
+        try:
+            pin = normalize_pin(pin, require_checksum=False)
+        except PinError as e:
+            raise CommandFailed(str(e)) from None
+        new = None
+        if ssid_hex is not None:
+            try:
+                new = Credential(bytes.fromhex(ssid_hex), AUTH_NAMES[auth.upper()], ENCR_NAMES[encr.upper()],
+                                 bytes.fromhex(key_hex or ""))
+                new.validate()
+            except (KeyError, ValueError, AttributeError) as e:
+                raise CommandFailed(f"bad new AP settings: {e}") from None
+        self._start_run(RunRequest(RunKind.REG, target, pin, new))
+
+    def wps_cancel(self) -> None:
+        if self.run is None:
+            raise CommandFailed("no WPS run in progress")
+        self.run.cancel()
+        self.run = None
+        self._event(ev.WPS_CANCEL)
+
+    def list_networks(self) -> list[tuple[int, str, str, str]]:
+        return [(i, n.ssid_text(), n.bssid_text(), n.flags_text()) for i, n in enumerate(self.config.networks)]
+
+    def save_config(self) -> None:
+        if not self.config.update_config:
+            raise CommandFailed("update_config=0: not writing the configuration")
+        try:
+            self.config.save()
+        except OSError as e:
+            raise CommandFailed(str(e)) from None
+
+    def reconfigure(self) -> None:
+        try:
+            self.config = configfile.load(self.options.config_path)
+        except configfile.ConfigError as e:
+            raise CommandFailed(str(e)) from None
+
+    def get(self, key: str) -> str:
+        try:
+            return self.config.get(key)
+        except KeyError:
+            raise CommandFailed(f"unknown key {key}") from None
+
+    def set(self, key: str, value: str) -> None:
+        try:
+            self.config.set(key, value)
+        except (KeyError, ValueError) as e:
+            raise CommandFailed(str(e)) from None
+
+    def terminate(self) -> None:
+        self._stopped.set()
+
+    async def scan(self) -> None:
+        raise CommandFailed("scanning is not available on this driver")
+
+    def scan_results(self) -> str:
+        return "bssid / frequency / signal level / flags / ssid\n"
+
+    def bss(self, arg: str) -> str:
+        return ""
+
+    @staticmethod
+    def _bssid(text: str | None) -> bytes | None:
+        if text is None or text == "any":
+            return None
+        try:
+            return mac_bytes(text)
+        except ValueError:
+            raise CommandFailed(f"not a BSSID: {text!r}") from None
+
+
+class _RecordingDriver:
+    """The daemon's view of the driver for a run: sends also go to the pcap when one is recording."""
+
+    def __init__(self, daemon: Daemon) -> None:
+        self._daemon = daemon
+
+    async def send_eapol(self, dst: bytes, pdu: bytes) -> None:
+        d = self._daemon
+        if d.pcap is not None:
+            d.pcap.record("tx", d.driver.own_addr, dst, pdu)
+        await d.driver.send_eapol(dst, pdu)
+
+
+def _uuid_text(uuid: bytes) -> str:
+    h = uuid.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

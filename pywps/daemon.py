@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from . import config as configfile
 from .ctrl import events as ev
+from .ctrl.commands import CommandFailed
 from .driver.base import Driver, DriverError, NotSupported, mac_bytes, mac_str
 from .wps.credential import Credential
 from .wps.defs import WALK_TIME, AuthType, EncrType
@@ -32,10 +33,6 @@ LEVEL_WARNING = 3
 AUTH_NAMES = {"OPEN": AuthType.OPEN, "WPAPSK": AuthType.WPAPSK, "WPA2PSK": AuthType.WPA2PSK,
               "SHARED": AuthType.SHARED, "WPA": AuthType.WPA, "WPA2": AuthType.WPA2}
 ENCR_NAMES = {"NONE": EncrType.NONE, "WEP": EncrType.WEP, "TKIP": EncrType.TKIP, "CCMP": EncrType.AES}
-
-
-class CommandFailed(Exception):
-    """A control command that cannot be carried out: the client gets FAIL, the log gets the reason."""
 
 
 @dataclass
@@ -265,6 +262,9 @@ class Daemon:
         if len(cleaned) == 8 and not has_valid_checksum(cleaned):
             return "FAIL-CHECKSUM"
         return cleaned
+
+    def generate_pin(self) -> str:
+        return generate_pin()
 
     def wps_pin(self, bssid: str | None, pin: str | None) -> str:
         target = self._bssid(bssid)

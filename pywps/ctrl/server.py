@@ -1,0 +1,181 @@
+"""The wpa_ctrl datagram server: one AF_UNIX SOCK_DGRAM socket at `<ctrl dir>/<ifname>`.
+
+Each request is one datagram and its reply goes to the sender's bound address (wpa_cli binds
+/tmp/wpa_ctrl_<pid>-<n>). ATTACH makes the sender a monitor, which then gets events as `<level>TEXT`
+datagrams. Sends never block: a monitor that stops reading or vanishes is dropped, as wpa_supplicant does
+(ctrl_iface_unix.c drops a monitor after repeated send failures).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import grp
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+log = logging.getLogger("pywps.ctrl")
+
+MAX_REQUEST = 4096  # wpa_supplicant's CTRL_IFACE_MAX_LEN
+MAX_MONITOR_ERRORS = 10
+DEFAULT_MONITOR_LEVEL = 2  # MSG_INFO: what wpa_supplicant gives a new monitor
+MAX_MONITORS = 64
+MAX_PENDING = 32  # requests handled at once; more are answered FAIL rather than queued without bound
+
+
+class CtrlSocketInUse(OSError):
+    pass
+
+
+@dataclass
+class Monitor:
+    address: str | bytes
+    level: int = DEFAULT_MONITOR_LEVEL
+    errors: int = 0
+
+
+class CtrlServer:
+    def __init__(self, path: str, group: str | None, handler: Callable[[str], Awaitable[str]]) -> None:
+        self.path = path
+        self.group = group
+        self.handler = handler
+        self.monitors: dict[str | bytes, Monitor] = {}
+        self._sock: socket.socket | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pending: set[asyncio.Task] = set()
+
+    @property
+    def monitor_count(self) -> int:
+        return len(self.monitors)
+
+    async def start(self) -> None:
+        directory = os.path.dirname(self.path)
+        gid = grp.getgrnam(self.group).gr_gid if self.group else None
+        if not os.path.isdir(directory):
+            os.makedirs(directory, 0o770)  # the umask applies, as in wpa_supplicant
+        if gid is not None:
+            os.chown(directory, -1, gid)
+            os.chmod(directory, 0o770)
+        if os.path.exists(self.path):
+            if self._in_use():
+                raise CtrlSocketInUse(
+                    errno.EADDRINUSE,
+                    f"control socket {self.path} exists and seems to be in use (another pywps or wpa_supplicant?)",
+                )
+            os.unlink(self.path)  # a leftover of a process that died
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(self.path)
+        os.chmod(self.path, 0o770)
+        if gid is not None:
+            os.chown(self.path, -1, gid)
+        sock.setblocking(False)
+        self._sock = sock
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(sock.fileno(), self._on_readable)
+
+    def _in_use(self) -> bool:
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            probe.connect(self.path)
+            return True
+        except OSError:
+            return False
+        finally:
+            probe.close()
+
+    async def close(self) -> None:
+        for task in list(self._pending):
+            task.cancel()
+        if self._sock is not None:
+            if self._loop is not None:
+                self._loop.remove_reader(self._sock.fileno())
+            self._sock.close()
+            self._sock = None
+            try:
+                os.unlink(self.path)
+            except FileNotFoundError:
+                pass
+
+    # -- requests ---------------------------------------------------------------------------------------
+
+    def _on_readable(self) -> None:
+        assert self._sock is not None
+        for _ in range(64):  # bounded per wake-up so a flood cannot starve the loop
+            try:
+                data, address = self._sock.recvfrom(MAX_REQUEST + 1)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as e:
+                log.warning("control socket receive failed: %s", e)
+                return
+            self._on_request(data, address)
+
+    def _on_request(self, data: bytes, address) -> None:
+        if not address:
+            return  # an unbound sender cannot be answered
+        if len(data) > MAX_REQUEST:
+            self._reply(address, "FAIL\n")
+            return
+        text = data.decode("utf-8", "replace").rstrip("\n")
+        if text == "ATTACH":
+            if len(self.monitors) >= MAX_MONITORS and address not in self.monitors:
+                self._reply(address, "FAIL\n")
+                return
+            self.monitors[address] = Monitor(address)
+            self._reply(address, "OK\n")
+        elif text == "DETACH":
+            self._reply(address, "OK\n" if self.monitors.pop(address, None) else "FAIL\n")
+        elif text.startswith("LEVEL "):
+            monitor = self.monitors.get(address)
+            level = text[6:].strip()
+            if monitor is None or not level.isdigit():
+                self._reply(address, "FAIL\n")
+            else:
+                monitor.level = int(level)
+                self._reply(address, "OK\n")
+        else:
+            if len(self._pending) >= MAX_PENDING:
+                self._reply(address, "FAIL\n")
+                return
+            task = asyncio.ensure_future(self._handle(text, address))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+
+    async def _handle(self, text: str, address) -> None:
+        try:
+            reply = await self.handler(text)
+        except Exception:  # the handler already turns failures into FAIL; this is the last fence
+            log.exception("control command failed")
+            reply = "FAIL\n"
+        self._reply(address, reply)
+
+    def _reply(self, address, reply: str) -> None:
+        if self._sock is None:
+            return
+        try:
+            self._sock.sendto(reply.encode("utf-8", "replace"), address)
+        except OSError as e:  # the client went away or its buffer is full: its loss, not ours
+            log.debug("reply to %r not delivered: %s", address, e)
+
+    # -- events -------------------------------------------------------------------------------------------
+
+    def publish(self, level: int, text: str) -> None:
+        if self._sock is None:
+            return
+        datagram = f"<{level}>{text}".encode("utf-8", "replace")
+        for address, monitor in list(self.monitors.items()):
+            if level < monitor.level:
+                continue
+            try:
+                self._sock.sendto(datagram, address)
+                monitor.errors = 0
+            except (ConnectionRefusedError, FileNotFoundError):
+                self.monitors.pop(address, None)  # the monitor's socket is gone
+            except OSError as e:
+                monitor.errors += 1
+                if monitor.errors > MAX_MONITOR_ERRORS:
+                    log.info("dropping monitor %r after %d failed sends (%s)", address, monitor.errors, e)
+                    self.monitors.pop(address, None)

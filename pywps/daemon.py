@@ -260,7 +260,7 @@ class Daemon:
         if not cleaned.isdigit() or len(cleaned) not in (4, 8):
             raise CommandFailed("PIN must be 4 or 8 digits")
         if len(cleaned) == 8 and not has_valid_checksum(cleaned):
-            return "FAIL-CHECKSUM"
+            return "FAIL-CHECKSUM\n"
         return cleaned
 
     def generate_pin(self) -> str:

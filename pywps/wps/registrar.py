@@ -47,6 +47,7 @@ class Registrar(RegistrationSession):
         self._psks = (b"", b"")
         self._secret_nonces = (b"", b"")
         self.learned_settings: Credential | None = None
+        self._configured: Credential | None = None  # the new AP settings sent in M8
 
     def handle(self, msg: Message) -> Outgoing | None:
         handler = {
@@ -117,20 +118,22 @@ class Registrar(RegistrationSession):
             ]
             plain = b"".join(c.to_credential_attr() for c in creds)
             return self._send_m8(plain)
-        if A.SSID in settings:
-            current = Credential.from_attrs(settings)
-            self.learned_settings = Credential(
-                current.ssid, current.auth_type, current.encr_type, current.network_key, current.mac_address,
-                current.network_index, current.key_index, raw=current.to_credential_attr(),
-            )
-            self.emit(CredentialReceived(self.learned_settings, from_ap_settings=True))
+        current = Credential.from_attrs(settings)
+        self.learned_settings = Credential(
+            current.ssid, current.auth_type, current.encr_type, current.network_key, current.mac_address,
+            current.network_index, current.key_index, raw=current.to_credential_attr(),
+        )
         new = self.config.new_ap_settings
         if new is None:
-            # Learn only: wpa_supplicant ends here with WSC_NACK and reports WPS-FAIL msg=11 config_error=0.
+            # Learn only: the station gets the AP's current settings as its credential, then ends the run
+            # with WSC_NACK: wpa_supplicant reports WPS-FAIL msg=11 config_error=0 here.
+            self.emit(CredentialReceived(self.learned_settings, from_ap_settings=True))
             self.emit(Failure(M.M7, ConfigError.NO_ERROR, description="AP settings learned; not reconfiguring"))
             return self.nack(ConfigError.NO_ERROR)
         mac = new.mac_address if new.mac_address != b"\xff" * 6 else self.enrollee_mac
         new = Credential(new.ssid, new.auth_type, new.encr_type, new.network_key, mac, new.network_index, new.key_index)
+        self._configured = Credential(new.ssid, new.auth_type, new.encr_type, new.network_key, mac,
+                                      new.network_index, new.key_index, raw=new.to_credential_attr())
         return self._send_m8(new.to_attrs())
 
     def _send_m8(self, plain: bytes) -> Outgoing:
@@ -140,6 +143,9 @@ class Registrar(RegistrationSession):
     def _on_done(self, msg: Message) -> Outgoing | None:
         self.check_nonce(msg, A.ENROLLEE_NONCE, self.enrollee_nonce)
         self.check_nonce(msg, A.REGISTRAR_NONCE, self.registrar_nonce)
+        if self._configured is not None:
+            # As wpa_supplicant: once the AP confirmed, the station keeps the new settings as its credential.
+            self.emit(CredentialReceived(self._configured, from_ap_settings=True))
         self.emit(Success(self.enrollee_mac))
         if self.config.enrollee_is_ap:
             # An AP enrollee waits for our ACK before it applies the new settings.

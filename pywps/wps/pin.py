@@ -25,7 +25,7 @@ def checksum_digit(pin7: int) -> int:
 
 
 def has_valid_checksum(pin: str) -> bool:
-    return len(pin) == 8 and pin.isdigit() and checksum_digit(int(pin[:7])) == int(pin[7])
+    return len(pin) == 8 and pin.isascii() and pin.isdigit() and checksum_digit(int(pin[:7])) == int(pin[7])
 
 
 def generate_pin(randbelow=secrets.randbelow) -> str:
@@ -43,7 +43,7 @@ def normalize_pin(text: str, require_checksum: bool = True) -> str:
     pin = text.replace(" ", "").replace("-", "")
     if not pin.isdigit() or not pin.isascii():
         raise PinError("PIN must be digits")
-    if len(pin) not in (4, 7, 8):
+    if len(pin) not in (4, 8):  # as wpa_supplicant's wps_pin_str_valid
         raise PinError(f"PIN of {len(pin)} digits; expected 4 or 8")
     if len(pin) == 8 and require_checksum and not has_valid_checksum(pin):
         raise PinError("PIN checksum is wrong")

@@ -39,10 +39,9 @@ class Credential:
         key = self.network_key
         if self.is_psk:
             if len(key) == 64:
-                try:
-                    bytes.fromhex(key.decode("ascii"))
-                except (UnicodeDecodeError, ValueError):
-                    raise ParseError("64-character network key is not hex", AttrType.NETWORK_KEY) from None
+                # Not bytes.fromhex(): it skips whitespace, so a newline would pass into the config file.
+                if not all(c in b"0123456789abcdefABCDEF" for c in key):
+                    raise ParseError("64-character network key is not hex", AttrType.NETWORK_KEY)
             elif 8 <= len(key) <= 63:
                 if any(b < 0x20 or b > 0x7E for b in key):
                     raise ParseError("passphrase has non-printable characters", AttrType.NETWORK_KEY)

@@ -218,7 +218,8 @@ class CommandTable:
         # The daemon has its own refusal type; both mean FAIL to the client.
         self.failures = (CommandFailed, BadArguments, *extra_failures)
 
-    async def dispatch(self, request: str) -> str:
+    def dispatch(self, request: str) -> str | Awaitable[str]:
+        """The reply, or an awaitable of it for the few commands that wait (SCAN)."""
         name, _, raw = request.strip().partition(" ")
         handler = COMMANDS.get(name)
         if handler is None:
@@ -226,16 +227,23 @@ class CommandTable:
         raw = raw.strip()
         try:
             result = handler(self.backend, raw.split(), raw)
-            if inspect.isawaitable(result):
-                result = await result
-            return result
-        except self.failures as e:
-            log.info("%s refused: %s", name, e)
-            return FAIL
-        except Exception:  # the daemon's edge: log it whole, tell the client only FAIL
-            log.exception("internal error in control command %s", name)
-            return FAIL
+        except Exception as e:
+            return self._failed(name, e)
+        if inspect.isawaitable(result):
+            return self._finish(name, result)
+        return result
+
+    async def _finish(self, name: str, pending: Awaitable[str]) -> str:
+        try:
+            return await pending
+        except Exception as e:
+            return self._failed(name, e)
+
+    def _failed(self, name: str, error: Exception) -> str:
+        if isinstance(error, self.failures):
+            log.info("%s refused: %s", name, error)
+        else:  # the daemon's edge: log it whole, tell the client only FAIL
+            log.error("internal error in control command %s", name, exc_info=error)
+        return FAIL
 
 
-def dispatcher(backend: Backend, *extra_failures: type[Exception]) -> Callable[[str], Awaitable[str]]:
-    return CommandTable(backend, extra_failures).dispatch

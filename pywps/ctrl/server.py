@@ -23,7 +23,9 @@ MAX_REQUEST = 4096  # wpa_supplicant's CTRL_IFACE_MAX_LEN
 MAX_MONITOR_ERRORS = 10
 DEFAULT_MONITOR_LEVEL = 2  # MSG_INFO: what wpa_supplicant gives a new monitor
 MAX_MONITORS = 64
-MAX_PENDING = 32  # requests handled at once; more are answered FAIL rather than queued without bound
+SO_SNDBUFFORCE = 32  # <asm-generic/socket.h>; needs CAP_NET_ADMIN, else SO_SNDBUF (capped by wmem_max)
+SEND_BUFFER = 1024 * 1024
+MAX_PENDING = 32  # commands waiting at once (SCAN); more are answered FAIL rather than queued without bound
 
 
 class CtrlSocketInUse(OSError):
@@ -38,7 +40,7 @@ class Monitor:
 
 
 class CtrlServer:
-    def __init__(self, path: str, group: str | None, handler: Callable[[str], Awaitable[str]]) -> None:
+    def __init__(self, path: str, group: str | None, handler: Callable[[str], str | Awaitable[str]]) -> None:
         self.path = path
         self.group = group
         self.handler = handler
@@ -66,15 +68,37 @@ class CtrlServer:
                     f"control socket {self.path} exists and seems to be in use (another pywps or wpa_supplicant?)",
                 )
             os.unlink(self.path)  # a leftover of a process that died
+        self._gid = gid
+        self._loop = asyncio.get_running_loop()
+        self._open_socket()
+
+    def _open_socket(self) -> None:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        # Datagrams queued at a monitor that does not read stay charged to OUR send buffer (the monitor is
+        # connected to us, so the kernel applies no per-receiver limit): a large buffer absorbs slow readers.
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, SO_SNDBUFFORCE, SEND_BUFFER)
+        except OSError:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
         sock.bind(self.path)
         os.chmod(self.path, 0o770)
-        if gid is not None:
-            os.chown(self.path, -1, gid)
+        if self._gid is not None:
+            os.chown(self.path, -1, self._gid)
         sock.setblocking(False)
         self._sock = sock
-        self._loop = asyncio.get_running_loop()
         self._loop.add_reader(sock.fileno(), self._on_readable)
+
+    def _reopen_socket(self) -> None:
+        """The send buffer is full of a stuck reader's datagrams: start over on a fresh socket, as
+        wpa_supplicant does. Monitors were connected to the old socket, so they are all detached."""
+        log.warning("control socket send buffer full (a monitor stopped reading): re-opening %s, "
+                    "detaching %d monitor(s)", self.path, len(self.monitors))
+        assert self._sock is not None and self._loop is not None
+        self._loop.remove_reader(self._sock.fileno())
+        self._sock.close()
+        os.unlink(self.path)
+        self.monitors.clear()
+        self._open_socket()
 
     def _in_use(self) -> bool:
         probe = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
@@ -137,17 +161,25 @@ class CtrlServer:
                 monitor.level = int(level)
                 self._reply(address, "OK\n")
         else:
-            if len(self._pending) >= MAX_PENDING:
+            try:
+                reply = self.handler(text)
+            except Exception:  # the handler turns failures into FAIL itself; this is the last fence
+                log.exception("control command failed")
+                reply = "FAIL\n"
+            if isinstance(reply, str):
+                self._reply(address, reply)
+            elif len(self._pending) >= MAX_PENDING:
+                reply.close()
                 self._reply(address, "FAIL\n")
-                return
-            task = asyncio.ensure_future(self._handle(text, address))
-            self._pending.add(task)
-            task.add_done_callback(self._pending.discard)
+            else:
+                task = asyncio.ensure_future(self._await_reply(reply, address))
+                self._pending.add(task)
+                task.add_done_callback(self._pending.discard)
 
-    async def _handle(self, text: str, address) -> None:
+    async def _await_reply(self, pending: Awaitable[str], address) -> None:
         try:
-            reply = await self.handler(text)
-        except Exception:  # the handler already turns failures into FAIL; this is the last fence
+            reply = await pending
+        except Exception:
             log.exception("control command failed")
             reply = "FAIL\n"
         self._reply(address, reply)
@@ -157,7 +189,9 @@ class CtrlServer:
             return
         try:
             self._sock.sendto(reply.encode("utf-8", "replace"), address)
-        except OSError as e:  # the client went away or its buffer is full: its loss, not ours
+        except (BlockingIOError, InterruptedError):
+            self._reopen_socket()
+        except OSError as e:  # the client went away: its loss, not ours
             log.debug("reply to %r not delivered: %s", address, e)
 
     # -- events -------------------------------------------------------------------------------------------
@@ -166,6 +200,7 @@ class CtrlServer:
         if self._sock is None:
             return
         datagram = f"<{level}>{text}".encode("utf-8", "replace")
+        buffer_full = False
         for address, monitor in list(self.monitors.items()):
             if level < monitor.level:
                 continue
@@ -176,6 +211,9 @@ class CtrlServer:
                 self.monitors.pop(address, None)  # the monitor's socket is gone
             except OSError as e:
                 monitor.errors += 1
+                buffer_full |= isinstance(e, BlockingIOError) or e.errno == errno.ENOBUFS
                 if monitor.errors > MAX_MONITOR_ERRORS:
                     log.info("dropping monitor %r after %d failed sends (%s)", address, monitor.errors, e)
                     self.monitors.pop(address, None)
+        if buffer_full:
+            self._reopen_socket()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from .wps.credential import Credential
 from .wps.defs import AuthType, ConfigMethods, EncrType
 from .wps.device import DEFAULT_CONFIG_METHODS, DEFAULT_DEVICE_TYPE
+from .wps.errors import WpsError
 
 # wpa_supplicant's names for config methods (wps_config_methods_str2bin).
 CONFIG_METHOD_NAMES: dict[str, ConfigMethods] = {
@@ -93,8 +94,9 @@ def decode_string(value: str) -> bytes:
 
 
 def encode_string(data: bytes) -> str:
-    """Quoted when every byte is printable ASCII and no quote; hex otherwise (so no byte can break a line)."""
-    if data and all(0x20 <= b < 0x7F for b in data) and b'"' not in data:
+    """Quoted when every byte is printable ASCII other than a quote or backslash; hex otherwise, so no byte
+    can end the line, the string or start an escape (the CVE-2016-4476/4477 class)."""
+    if data and all(0x20 <= b < 0x7F for b in data) and b'"' not in data and b"\\" not in data:
         return '"' + data.decode("ascii") + '"'
     return data.hex()
 
@@ -148,7 +150,7 @@ def network_from_credential(cred: Credential) -> Network:
     """The block wpa_supplicant writes for a WPS credential (wps_supplicant.c, wpa_supplicant_wps_cred)."""
     try:
         cred.validate()
-    except ValueError as e:
+    except WpsError as e:
         raise CredentialRejected(str(e)) from None
     fields = {"ssid": encode_string(cred.ssid)}
     key = cred.network_key

@@ -99,7 +99,7 @@ class Monitor:
 class Hostapd:
     def __init__(self, lab: WiredLab, **overrides: str) -> None:
         self.lab = lab
-        self.dir = lab.dir / "hostapd"
+        self.dir = lab.dir / f"hostapd{next(_counter)}"
         self.dir.mkdir()
         self.conf = self.dir / "hostapd.conf"
         self.log = self.dir / "hostapd.log"

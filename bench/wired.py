@@ -1,0 +1,137 @@
+"""pywps against Debian wpa_supplicant on the same wired lab (veth pair, Debian hostapd as the WPS AP), side by
+side in one run, printed as ratios (pywps / wpa_supplicant; below 1.0 pywps is faster or smaller):
+
+- WPS_PIN command -> WPS-SUCCESS event, median of N interleaved runs each (a fresh hostapd, then a fresh
+  daemon, per run: hostapd's 802.1X port holds an enrollee for 60 s after the EAP-Failure ending every run);
+- start -> first PONG on the control socket, and RSS after a registration;
+- PING round trips per second from one Python client.
+
+    sudo .venv/bin/python bench/wired.py [--runs 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from netlab import Monitor, WiredLab, lab_skip_reason, wait_for  # noqa: E402
+
+
+class Daemon:
+    """pywps or wpa_supplicant on the lab's station end, with the same configuration and control directory."""
+
+    def __init__(self, lab: WiredLab, kind: str) -> None:
+        self.lab, self.kind = lab, kind
+        self.dir = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-", dir="/tmp"))
+        self.ctrl = str(self.dir / "ctrl")
+        self.conf = self.dir / "daemon.conf"
+        self.conf.write_text(f"ctrl_interface={self.ctrl}\nap_scan=0\nupdate_config=0\nwps_cred_processing=1\n"
+                             "uuid=12345678-9abc-def0-1234-56789abcdef1\n")
+        if kind == "pywps":
+            argv = [sys.executable, "-m", "pywps", "-D", "wired", "-i", "vsta", "-c", str(self.conf)]
+        else:
+            argv = ["wpa_supplicant", "-Dwired", "-i", "vsta", "-c", str(self.conf)]
+        t0 = time.perf_counter()
+        self.proc = subprocess.Popen(["ip", "netns", "exec", lab.ns_sta, *argv],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.path = os.path.join(self.ctrl, "vsta")
+        self.client = None
+        wait_for(self._pong, 20, f"{kind} to answer PING", interval=0.002)
+        self.start_to_pong = time.perf_counter() - t0
+
+    def _pong(self) -> bool:
+        try:
+            if self.client is None:
+                self.client = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                self.client.bind(tempfile.mktemp(prefix="bench-", dir="/tmp"))
+                self.client.settimeout(2)
+            self.client.sendto(b"PING", self.path)
+            return self.client.recv(64) == b"PONG\n"
+        except OSError:
+            return False
+
+    def request(self, command: str) -> str:
+        self.client.sendto(command.encode(), self.path)
+        return self.client.recv(4096).decode()
+
+    def ping_rate(self, seconds: float = 2.0) -> float:
+        n, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            self.request("PING")
+            n += 1
+        return n / (time.perf_counter() - t0)
+
+    def rss_kib(self) -> int:
+        # `ip netns exec` execs the daemon in place, so the Popen pid is the daemon's.
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def wps_pin_time(daemon: Daemon) -> float:
+    monitor = Monitor(daemon.path)
+    try:
+        t0 = time.perf_counter()
+        daemon.request("WPS_PIN any 12345670")
+        monitor.wait(r"^WPS-SUCCESS", timeout=20)
+        return time.perf_counter() - t0
+    finally:
+        monitor.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="pywps vs wpa_supplicant on the wired lab")
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    if reason := lab_skip_reason():
+        raise SystemExit(f"bench/wired.py: {reason}")
+    times: dict[str, list[float]] = {"pywps": [], "wpa_supplicant": []}
+    starts: dict[str, list[float]] = {"pywps": [], "wpa_supplicant": []}
+    rss: dict[str, int] = {}
+    rate: dict[str, float] = {}
+    with WiredLab() as lab:
+        for i in range(args.runs):
+            for kind in (("pywps", "wpa_supplicant") if i % 2 == 0 else ("wpa_supplicant", "pywps")):
+                # Interleaved; each run gets a fresh hostapd (with the PIN set) and then a fresh daemon.
+                hapd = lab.hostapd()
+                hapd.cli("wps_pin", "any", "12345670")
+                daemon = Daemon(lab, kind)
+                try:
+                    starts[kind].append(daemon.start_to_pong)
+                    times[kind].append(wps_pin_time(daemon))
+                    if i == 0:
+                        rss[kind] = daemon.rss_kib()
+                        rate[kind] = daemon.ping_rate()
+                finally:
+                    daemon.stop()
+                    hapd.stop()
+                    lab._procs.remove(hapd)
+
+    def row(name: str, ours: float, theirs: float, unit: str) -> None:
+        print(f"{name:<36} {ours:10.2f} {theirs:14.2f}  {unit:<6} ratio {ours / theirs:5.2f}x")
+
+    print(f"{'':<36} {'pywps':>10} {'wpa_supplicant':>14}")
+    med = {k: statistics.median(v) * 1000 for k, v in times.items()}
+    row(f"WPS_PIN -> WPS-SUCCESS (median of {args.runs})", med["pywps"], med["wpa_supplicant"], "ms")
+    row("start -> first PONG (median)", statistics.median(starts["pywps"]) * 1000,
+        statistics.median(starts["wpa_supplicant"]) * 1000, "ms")
+    row("RSS after a registration", rss["pywps"] / 1024, rss["wpa_supplicant"] / 1024, "MiB")
+    row("PING round trips per second", rate["pywps"], rate["wpa_supplicant"], "1/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .attributes import Attributes, build_attrs, parse_attrs, u8, u16, u32, version2_ext
+from .attributes import Attributes, attr_name, build_attrs, parse_attrs, u8, u16, u32, version2_ext
 from .defs import (
     WPS_VERSION,
     AssocState,
@@ -83,15 +83,23 @@ def read_message(body: bytes) -> Message:
     missing = [a for a in REQUIRED[msg_type] if a not in attrs]
     if missing:
         names = ", ".join(AttrType(a).name for a in missing)
-        raise ProtocolError(f"{msg_type.name} lacks {names}")
+        raise MalformedMessage(msg_type, f"{msg_type.name} lacks {names}")
     seen: set[int] = set()
     for item in attrs:
         if item.type in seen and item.type not in REPEATABLE:
-            raise ProtocolError(f"{msg_type.name} repeats {AttrType(item.type).name if item.type in AttrType._value2member_map_ else hex(item.type)}")
+            raise MalformedMessage(msg_type, f"{msg_type.name} repeats {attr_name(item.type)}")
         seen.add(item.type)
     if A.AUTHENTICATOR in attrs and attrs.items[-1].type != A.AUTHENTICATOR:
-        raise ProtocolError(f"{msg_type.name}: Authenticator is not the last attribute")
+        raise MalformedMessage(msg_type, f"{msg_type.name}: Authenticator is not the last attribute")
     return Message(msg_type, attrs, body)
+
+
+class MalformedMessage(ProtocolError):
+    """A message of a known type that breaks its own rules; WPS-FAIL names that type."""
+
+    def __init__(self, msg_type: MsgType, text: str) -> None:
+        super().__init__(text)
+        self.msg_type = msg_type
 
 
 def peer_device(attrs: Attributes, uuid_attr: int) -> PeerDevice:

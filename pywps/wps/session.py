@@ -15,7 +15,7 @@ from .crypto import DhKeyPair, RandomSource, SessionKeys, authenticator, decrypt
 from .defs import AttrType, ConfigError, ErrorIndication, MsgType, WscOpCode
 from .errors import ParseError, ProtocolError
 from .events import Failure, MessageDropped, WpsEvent
-from .messages import Message, build_closing, read_message
+from .messages import MalformedMessage, Message, build_closing, read_message
 from .protocol import NACKED_MESSAGE, TERMINAL, Role, Step, advance
 
 A = AttrType
@@ -78,8 +78,8 @@ class RegistrationSession:
             # Unreadable bytes could be noise or forgery: drop them and let the peer retransmit.
             self._events.append(MessageDropped(f"unreadable message: {e}"))
             return None
-        except ProtocolError as e:
-            return self.fail(self._failing_message(None), e.config_error, str(e), e.reason)
+        except MalformedMessage as e:
+            return self.fail(e.msg_type, e.config_error, str(e), e.reason)
         if opcode_for(msg.type) is not op:
             self._events.append(MessageDropped(f"{msg.type.name} in an op-code {op.name} frame"))
             return None
@@ -89,17 +89,14 @@ class RegistrationSession:
             self.step = advance(self.step, msg.type, self.role.peer)
             return self.handle(msg)
         except ProtocolError as e:
-            return self.fail(self._failing_message(msg.type), e.config_error, str(e), e.reason)
+            return self.fail(msg.type, e.config_error, str(e), e.reason)
         except ParseError as e:  # inside an authenticated message: the peer is broken, not noise
-            return self.fail(self._failing_message(msg.type), ConfigError.NO_ERROR, str(e))
+            return self.fail(msg.type, ConfigError.NO_ERROR, str(e))
 
     # -- for the roles --------------------------------------------------------------------------------
 
     def handle(self, msg: Message) -> Outgoing | None:
         raise NotImplementedError
-
-    def _failing_message(self, received: MsgType | None) -> MsgType:
-        return received if received is not None else NACKED_MESSAGE.get(self.step, M.M1)
 
     def emit(self, event: WpsEvent) -> None:
         self._events.append(event)

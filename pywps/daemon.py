@@ -18,11 +18,12 @@ from .ctrl import events as ev
 from .ctrl.commands import CommandFailed
 from .driver.base import Driver, DriverError, NotSupported, mac_bytes, mac_str
 from .wps.credential import Credential
-from .wps.defs import WALK_TIME, AuthType, EncrType
+from .wps.defs import WALK_TIME, AuthType, ConfigError, EncrType, MsgType
 from .wps.device import DeviceInfo
 from .wps.eap import EapFailureReceived, EapMethodProposed, EapStarted
 from .wps.events import CredentialReceived, Failure, M2DReceived, Success, WpsEvent
 from .wps.pin import PinError, generate_pin, has_valid_checksum, normalize_pin
+from .pinguard import PinAttemptGuard
 from .wpsrun import RunEnded, RunKind, RunRequest, RunTimedOut, WpsRun
 
 log = logging.getLogger("pywps")
@@ -79,6 +80,7 @@ class Daemon:
         self.config = configfile.load(options.config_path)  # raises ConfigError: the caller exits non-zero
         self.driver = make_driver(options.driver, options.ifname)
         self.run: WpsRun | None = None
+        self.pin_guard = PinAttemptGuard()
         self.last_outcome = "none"
         self.ctrl = None
         self.pcap = None
@@ -161,6 +163,9 @@ class Daemon:
     def _on_eapol(self, src: bytes, pdu: bytes) -> None:
         if self.pcap is not None:
             self.pcap.record("rx", src, self.driver.own_addr, pdu)
+        if self.pin_guard.blocked_for(src, asyncio.get_running_loop().time()) > 0:
+            log.debug("ignoring %s: backing off after repeated PIN failures", mac_str(src))
+            return
         if self.run is not None:
             try:
                 self.run.on_eapol(src, pdu)
@@ -203,11 +208,14 @@ class Daemon:
             self._event(ev.wps_m2d(int(event.dev_password_id), int(event.config_error)))
         elif isinstance(event, Success):
             self.last_outcome = "success"
+            if run.authenticator is not None:
+                self.pin_guard.record_success(run.authenticator)
             self._event(ev.WPS_SUCCESS)
         elif isinstance(event, Failure):
             self.last_outcome = "failure"
             log.info("WPS run failed: %s", event.description)
             self._event(ev.wps_fail(int(event.msg), int(event.config_error), int(event.reason)))
+            self._count_pin_failure(event, run)
         elif isinstance(event, EapFailureReceived):
             self._event(ev.EAP_FAILURE)
         elif isinstance(event, RunTimedOut):
@@ -215,6 +223,17 @@ class Daemon:
             self._event(ev.WPS_TIMEOUT)
         elif isinstance(event, RunEnded):
             self.run = None
+
+    def _count_pin_failure(self, event: Failure, run: WpsRun) -> None:
+        """A registrar that failed to prove our PIN (M4/M6) may be guessing it: back off past a threshold."""
+        if run.request.kind is not RunKind.PIN or event.config_error != ConfigError.DEV_PASSWORD_AUTH_FAILURE:
+            return
+        if event.msg not in (MsgType.M4, MsgType.M6) or run.authenticator is None:
+            return  # not our PIN that was tested (a NACK from the registrar about its own check)
+        delay = self.pin_guard.record_failure(run.authenticator, asyncio.get_running_loop().time())
+        if delay:
+            log.warning("registrar %s failed the PIN proof %d times: possible brute force; ignoring it for %d s",
+                        mac_str(run.authenticator), self.pin_guard.failures(run.authenticator), delay)
 
     def _on_credential(self, cred: Credential) -> None:
         processing = self.config.wps_cred_processing

@@ -98,3 +98,33 @@ def test_the_rogue_itself_works_when_honest():
     with run_case("good") as (pywps, mon, before, result):
         mon.wait("^WPS-SUCCESS")
         assert result["received"][-1] == "WSC_DONE"
+
+
+def test_repeated_pin_failures_from_one_registrar_trigger_back_off():
+    with WiredLab() as lab:
+        pywps = lab.pywps(pywps_conf(), ["--walk-time", "30"])
+        mon = pywps.monitor()
+        for attempt in range(3):  # a registrar guessing our label PIN, one run per guess
+            rogue = subprocess.Popen(["ip", "netns", "exec", lab.ns_ap, sys.executable, str(ROGUE), "vap", "unknown_pin", "5"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                assert rogue.stdout.readline().strip() == "ready"
+                assert pywps.cli("wps_pin", "any", "12345670") == "12345670"
+                out, _ = rogue.communicate(timeout=60)
+            finally:
+                rogue.kill()
+            assert "M5" not in json.loads(out.strip().splitlines()[-1])["received"]
+            mon.wait(r"^WPS-FAIL msg=8 config_error=18")
+            mon.events.clear()
+        wait_for(lambda: "possible brute force" in pywps.log_text(), 5, "the back-off warning")
+        # The fourth attempt from the same registrar is not served at all.
+        rogue = subprocess.Popen(["ip", "netns", "exec", lab.ns_ap, sys.executable, str(ROGUE), "vap", "unknown_pin", "3"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert rogue.stdout.readline().strip() == "ready"
+            pywps.cli("wps_pin", "any", "12345670")
+            out, _ = rogue.communicate(timeout=60)
+        finally:
+            rogue.kill()
+        assert json.loads(out.strip().splitlines()[-1])["received"] == []  # not even an M1
+        assert pywps.cli("ping").strip() == "PONG"

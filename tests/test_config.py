@@ -246,3 +246,13 @@ def test_debian_wpa_supplicant_reads_what_we_write(tmp_path):
             proc.wait(5)
         subprocess.run(["ip", "netns", "del", ns])
         shutil.rmtree(ctrl, ignore_errors=True)
+
+
+def test_the_shipped_example_parses_and_round_trips():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "wpa_supplicant.conf.example"
+    c = cfg.load(str(path))
+    assert c.ctrl_dir == "/run/pywps" and c.ctrl_group == "netdev" and c.update_config
+    assert c.device.device_name == b"pywps device"
+    assert c.serialize() == path.read_text()

@@ -15,6 +15,7 @@ from enum import IntEnum
 from .defs import WFA_VENDOR_ID, MsgType, WscOpCode
 from .errors import ParseError
 from .events import Failure, MessageDropped, WpsEvent
+from .protocol import Step
 from .session import Outgoing, RegistrationSession
 
 IDENTITY_ENROLLEE = "WFA-SimpleConfig-Enrollee-1-0"
@@ -340,7 +341,7 @@ class EapPeer(_WscEndpoint):
                 self._drop("FRAG_ACK with nothing pending")
             return
         if frame.op == WscOpCode.START:
-            if self.session.step.value != "start" or not hasattr(self.session, "start"):
+            if self.session.step is not Step.START or not hasattr(self.session, "start"):  # only an Enrollee starts
                 self._drop("WSC_Start in the middle of a run")
                 return
             self._events.append(EapMethodProposed())
@@ -357,7 +358,7 @@ class EapPeer(_WscEndpoint):
             if message is None:
                 self._send_eap(EapCode.RESPONSE, packet.id, EAP_TYPE_EXPANDED, build_wsc(WscOpCode.FRAG_ACK))
                 return
-            if self.session.step.value == "start":
+            if self.session.step is Step.START:
                 self._events.append(EapMethodProposed())
             self._queue(self.session.receive(op, message))
         if self._pending:

@@ -81,6 +81,7 @@ class Daemon:
         self.driver = make_driver(options.driver, options.ifname)
         self.run: WpsRun | None = None
         self.pin_guard = PinAttemptGuard()
+        self._refused = False  # the current run's credential could not be stored
         self.last_outcome = "none"
         self.ctrl = None
         self.pcap = None
@@ -188,6 +189,7 @@ class Daemon:
             self.run.cancel()  # a new WPS command replaces the run in progress, as in wpa_supplicant
         run = WpsRun(request, self.device_info(), _RecordingDriver(self), self._on_run_event, self.options.walk_time)
         self.run = run
+        self._refused = False
         if request.kind is RunKind.PBC:
             self._event(ev.WPS_PBC_ACTIVE)
         elif request.kind is RunKind.PIN:
@@ -206,6 +208,8 @@ class Daemon:
             self._on_credential(event.credential)
         elif isinstance(event, M2DReceived):
             self._event(ev.wps_m2d(int(event.dev_password_id), int(event.config_error)))
+        elif isinstance(event, Success) and self._refused:
+            self.last_outcome = "failure"
         elif isinstance(event, Success):
             self.last_outcome = "success"
             if run.authenticator is not None:
@@ -242,9 +246,10 @@ class Daemon:
         if processing in (0, 2):
             try:
                 network_id = self.config.add_credential(cred)
-            except ValueError as e:  # CredentialRejected: a credential the config file cannot hold safely
+            except configfile.CredentialRejected as e:  # one the config file cannot hold safely
                 log.warning("credential refused: %s", e)
-                self._event(ev.wps_fail(12, 0, 0))
+                self._event(ev.wps_fail(int(MsgType.M8), 0, 0))
+                self._refused = True  # the run's WPS-SUCCESS would be a lie now
                 return
             log.info("stored network %d for SSID %r", network_id, cred.ssid)
             if self.config.update_config:
@@ -262,7 +267,7 @@ class Daemon:
         run = self.run
         state = "SCANNING" if run is not None and run.active else "DISCONNECTED"
         if run is not None and run.peer is not None and run.peer.started and not run.peer.finished:
-            state = "ASSOCIATED" if self.options.driver == "wired" else "ASSOCIATED"
+            state = "ASSOCIATED"  # the port is up and EAP is running
         info = {"wpa_state": state, "address": mac_str(self.driver.own_addr), "uuid": _uuid_text(self.uuid)}
         if run is not None and run.active:
             info["wps_state"] = {RunKind.PIN: "PIN_ACTIVE", RunKind.PBC: "PBC_ACTIVE", RunKind.REG: "REG_ACTIVE"}[run.request.kind]

@@ -19,7 +19,7 @@ from .wps.defs import WALK_TIME, DevicePasswordId
 from .wps.device import DeviceInfo
 from .wps.eap import IDENTITY_ENROLLEE, IDENTITY_REGISTRAR, EapFailureReceived, EapPeer, EapStarted
 from .wps.enrollee import Enrollee, EnrolleeConfig
-from .wps.events import CredentialReceived, Failure, M2DReceived, MessageDropped, Success, WpsEvent
+from .wps.events import Failure, MessageDropped, Success, WpsEvent
 from .wps.registrar import Registrar, RegistrarConfig
 
 log = logging.getLogger("pywps.run")
@@ -74,7 +74,6 @@ class WpsRun:
         self.active = False
         self.attempts = 0
         self.peer: EapPeer | None = None
-        self._last_outcome: WpsEvent | None = None  # the last protocol outcome of the current attempt
         self._timers: list[asyncio.TimerHandle] = []
         self._start_timer: asyncio.TimerHandle | None = None
         self._loop = asyncio.get_running_loop()
@@ -176,11 +175,10 @@ class WpsRun:
             elif isinstance(event, EapFailureReceived):
                 if self.succeeded:
                     ended = True
-                elif ended is None and isinstance(self._last_outcome, M2DReceived):
-                    # A registrar without our password: try again while walk time lasts (wpa_supplicant does).
+                elif ended is None:
+                    # No outcome yet (an M2D: a registrar without our password; or the authenticator gave
+                    # up): try again while walk time lasts, as wpa_supplicant does.
                     self._loop.call_later(EAPOL_START_INTERVAL, self._retry)
-            if isinstance(event, (M2DReceived, Failure, Success, CredentialReceived)):
-                self._last_outcome = event
         if ended is not None or (self.peer.finished and self.succeeded):
             self._finish(bool(ended) or self.succeeded)
 

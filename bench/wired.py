@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -80,6 +81,11 @@ class Daemon:
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(10)
+        if self.client is not None:
+            name = self.client.getsockname()
+            self.client.close()
+            os.unlink(name)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def wps_pin_time(daemon: Daemon) -> float:

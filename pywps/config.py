@@ -364,6 +364,18 @@ def check_global(key: str, value: str) -> None:
         raise ValueError(f"{key} contains control characters")
 
 
+def _key_value(path: str, number: int, line: str, check, where: str = "") -> tuple[str, str]:
+    """One `key=value` line, checked by `check(key, value)`; ConfigError names the line otherwise."""
+    m = _LINE.match(line)
+    if not m:
+        raise ConfigError(path, number, f"cannot read {line.strip()[:40]!r}{where}")
+    try:
+        check(m[1], m[2])
+    except ValueError as e:
+        raise ConfigError(path, number, f"{m[1]}: {e}") from None
+    return m[1], m[2]
+
+
 def parse(text: str, path: str = "<string>") -> Config:
     config = Config(path)
     config.final_newline = text.endswith("\n") or not text
@@ -379,14 +391,8 @@ def parse(text: str, path: str = "<string>") -> Config:
                 config.items.append(block)
                 block = None
             elif stripped and not stripped.startswith("#"):
-                m = _LINE.match(line)
-                if not m:
-                    raise ConfigError(path, number, f"cannot read {stripped[:40]!r} in a network block")
-                try:
-                    validate_network_field(m[1], m[2])
-                except ValueError as e:
-                    raise ConfigError(path, number, f"{m[1]}: {e}") from None
-                block.fields[m[1]] = m[2]
+                key, value = _key_value(path, number, line, validate_network_field, " in a network block")
+                block.fields[key] = value
             continue
         if not stripped or stripped.startswith("#"):
             config.items.append(line)
@@ -394,14 +400,8 @@ def parse(text: str, path: str = "<string>") -> Config:
         if re.fullmatch(r"network\s*=\s*\{", stripped):
             block = Network(lines=[line])
             continue
-        m = _LINE.match(line)
-        if not m:
-            raise ConfigError(path, number, f"cannot read {stripped[:40]!r}")
-        try:
-            check_global(m[1], m[2])
-        except ValueError as e:
-            raise ConfigError(path, number, str(e)) from None
-        config.values[m[1]] = m[2]
+        key, value = _key_value(path, number, line, check_global)
+        config.values[key] = value
         config.items.append(line)
     if block is not None:
         raise ConfigError(path, len(lines), "network block not closed with '}'")

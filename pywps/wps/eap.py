@@ -258,6 +258,13 @@ class _WscEndpoint:
     def _drop(self, reason: str) -> None:
         self._events.append(MessageDropped(reason))
 
+    def _read_wsc(self, packet: EapPacket) -> WscFrame | None:
+        try:
+            return parse_wsc(packet.data)
+        except ParseError as e:
+            self._drop(str(e))
+            return None
+
     def _take_wsc(self, frame: WscFrame) -> bytes | None | bool:
         """Feed a received EAP-WSC frame through reassembly. Returns the message, None if a fragment was
         stored (the caller acknowledges it), or False if the frame was dropped."""
@@ -329,10 +336,8 @@ class EapPeer(_WscEndpoint):
         if packet.type != EAP_TYPE_EXPANDED:
             self._send_eap(EapCode.RESPONSE, packet.id, EAP_TYPE_NAK, bytes([EAP_TYPE_EXPANDED]))
             return
-        try:
-            frame = parse_wsc(packet.data)
-        except ParseError as e:
-            self._drop(str(e))
+        frame = self._read_wsc(packet)
+        if frame is None:
             return
         if frame.op == WscOpCode.FRAG_ACK:
             if self._pending:
@@ -420,10 +425,8 @@ class EapAuthenticator(_WscEndpoint):
         if packet.type != EAP_TYPE_EXPANDED or self.session is None:
             self._finish()
             return
-        try:
-            frame = parse_wsc(packet.data)
-        except ParseError as e:
-            self._drop(str(e))
+        frame = self._read_wsc(packet)
+        if frame is None:
             return
         if frame.op == WscOpCode.FRAG_ACK:
             if self._pending:

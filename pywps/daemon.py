@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from . import config as configfile
 from .ctrl import events as ev
 from .ctrl.commands import CommandFailed
-from .driver.base import Driver, DriverError, NotSupported, mac_bytes, mac_str
+from .driver.base import Driver, DriverError, mac_bytes, mac_str
 from .wps.credential import Credential
 from .wps.defs import WALK_TIME, AuthType, ConfigError, EncrType, MsgType
 from .wps.device import DeviceInfo

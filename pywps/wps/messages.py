@@ -123,7 +123,7 @@ def _header(msg_type: MsgType) -> list[tuple[int, bytes]]:
     return [(A.VERSION, u8(WPS_VERSION)), (A.MSG_TYPE, u8(msg_type))]
 
 
-def _device_attrs(dev: DeviceInfo, assoc_state: AssocState = AssocState.NOT_ASSOC) -> list[tuple[int, bytes]]:
+def _device_attrs(dev: DeviceInfo) -> list[tuple[int, bytes]]:
     return [
         (A.AUTH_TYPE_FLAGS, u16(dev.auth_type_flags)),
         (A.ENCR_TYPE_FLAGS, u16(dev.encr_type_flags)),

@@ -43,6 +43,7 @@ class ScanEntry:
     capability: int
     beacon_interval: int
     ies: bytes
+    beacon_ies: bytes = b""
     tsf: int = 0
     age_ms: int = 0
     seen_at: float = 0.0  # loop time of the scan that reported it
@@ -50,13 +51,25 @@ class ScanEntry:
 
 @dataclass(frozen=True)
 class LinkEvent:
-    """Something the link did on its own: kind is 'connected', 'disconnected', 'scan-started', 'scan-done'."""
+    """Something the link did on its own: kind is 'connected', 'disconnected', 'scan-started' or
+    'driver-failed' (the interface or the kernel socket went away)."""
 
     kind: str
     bssid: bytes | None = None
     reason: int = 0
     locally_generated: bool = False
     extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LinkCrypto:
+    """What the kernel must know to associate with an RSN/WPA network: suite selectors as 32-bit values
+    (00-0F-AC:4 is 0x000FAC04) and the WPA version bit (1: WPA, 2: WPA2)."""
+
+    wpa_versions: int
+    pairwise: int
+    group: int
+    akm: int
 
 
 EapolHandler = Callable[[bytes, bytes], None]  # (source MAC, EAPOL PDU without Ethernet header)
@@ -97,30 +110,21 @@ class Driver(abc.ABC):
         """The kernel's current BSS table, without triggering a scan."""
         raise NotSupported(f"{self.name} driver cannot scan")
 
-    async def associate(
-        self,
-        bssid: bytes,
-        ssid: bytes,
-        freq: int,
-        extra_ies: bytes = b"",
-        rsn_ie: bytes | None = None,
-    ) -> None:
-        """Associate (open system). `extra_ies` go into the association request (the WPS IE for WPS runs)."""
+    async def associate(self, bssid: bytes, ssid: bytes, freq: int, extra_ies: bytes = b"",
+                        crypto: LinkCrypto | None = None, privacy: bool = False) -> None:
+        """Associate (open system authentication) and return once associated; DriverError if refused.
+        `privacy` says the BSS advertises the Privacy capability (a WPS run to a WPA2 AP).
+        `extra_ies` go into the association request (the WPS IE for WPS runs, the RSN IE for WPA2); with
+        `crypto` the controlled port stays closed until `authorize_port`."""
         raise NotSupported(f"{self.name} driver cannot associate")
 
     async def disconnect(self, reason: int = 3) -> None:
         """Leave the current BSS; a no-op on links without association."""
 
-    async def install_keys(
-        self,
-        bssid: bytes,
-        ptk_tk: bytes | None,
-        pairwise_cipher: int,
-        gtk: bytes | None,
-        gtk_index: int,
-        group_cipher: int,
-        rsc: bytes = b"\x00" * 6,
-    ) -> None:
+    async def install_pairwise_key(self, bssid: bytes, key: bytes, cipher: int) -> None:
+        raise NotSupported(f"{self.name} driver cannot install keys")
+
+    async def install_group_key(self, index: int, key: bytes, cipher: int, rsc: bytes) -> None:
         raise NotSupported(f"{self.name} driver cannot install keys")
 
     async def authorize_port(self, bssid: bytes) -> None:

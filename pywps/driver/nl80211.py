@@ -1,0 +1,332 @@
+"""802.11 through the kernel's nl80211 (cfg80211/mac80211), like wpa_supplicant's `-Dnl80211`.
+
+Netlink goes through pyroute2's asyncio sockets (`AsyncGenericNetlinkSocket`): requests are awaited on the
+daemon's loop and the kernel's multicast events (groups `scan` and `mlme`) are read by one task, so nothing
+blocks and no thread is needed. Association uses NL80211_CMD_CONNECT (the kernel's SME does authentication and
+association); EAPOL frames travel over an AF_PACKET socket on the interface, which mac80211 passes through
+while the 802.1X port is still closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import socket
+import struct
+
+from pyroute2.netlink.exceptions import NetlinkError
+from pyroute2.netlink.generic import AsyncGenericNetlinkSocket
+
+from .base import Driver, DriverError, LinkCrypto, LinkEvent, ScanEntry, mac_str
+from .nl80211_msg import CMD, Nl80211Msg, request
+from .packet import EapolSocket, interface_is_up, read_mac
+
+log = logging.getLogger("pywps.driver.nl80211")
+
+IFTYPE_STATION = 2
+STA_FLAG_AUTHORIZED = 1
+KEYTYPE_GROUP, KEYTYPE_PAIRWISE = 0, 1
+SCAN_TIMEOUT = 30.0  # seconds; a scan of all channels takes a few, much longer under emulation
+CONNECT_TIMEOUT = 20.0
+
+
+def _u32_array(values: tuple[int, ...]) -> bytes:
+    return b"".join(struct.pack("<I", v) for v in values)
+
+
+class Nl80211Driver(Driver):
+    name = "nl80211"
+    can_scan = True
+
+    def __init__(self, ifname: str) -> None:
+        super().__init__(ifname)
+        self._addr = b""
+        self.ifindex = 0
+        self._cmd: AsyncGenericNetlinkSocket | None = None
+        self._events: AsyncGenericNetlinkSocket | None = None
+        self._reader: asyncio.Task | None = None
+        self._eapol: EapolSocket | None = None
+        self._scan_done: asyncio.Future[bool] | None = None
+        self._connect_done: asyncio.Future[int] | None = None
+        self.bssid: bytes | None = None  # the BSS we are connected to
+        self._last_bssid: bytes | None = None  # for the DISCONNECT event of a disconnect() we asked for
+
+    @property
+    def own_addr(self) -> bytes:
+        return self._addr
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._addr = read_mac(self.ifname)  # DriverError when the interface does not exist
+        self.ifindex = socket.if_nametoindex(self.ifname)
+        try:
+            self._cmd = await self._open_socket()
+            self._events = await self._open_socket()
+            for group in ("scan", "mlme"):
+                self._events.add_membership(group)
+            iftype = await self._interface_type()
+        except NetlinkError as e:
+            await self.stop()
+            raise DriverError(f"nl80211 on {self.ifname}: {e}") from None
+        if iftype != IFTYPE_STATION:
+            await self.stop()
+            raise DriverError(f"{self.ifname} is not a station interface (nl80211 iftype {iftype})")
+        if not interface_is_up(self.ifname):
+            await self._set_up()
+        self._reader = asyncio.get_running_loop().create_task(self._read_events())
+        self._eapol = EapolSocket(self.ifname, self._addr, self._on_frame, self._on_link_gone)
+
+    async def stop(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            self._reader = None
+        if self.bssid is not None and self._cmd is not None:
+            try:
+                await self.disconnect()
+            except DriverError:
+                pass
+        for sock in (self._cmd, self._events):
+            if sock is not None:
+                sock.close()
+        self._cmd = self._events = None
+        if self._eapol is not None:
+            self._eapol.close()
+            self._eapol = None
+
+    async def _open_socket(self) -> AsyncGenericNetlinkSocket:
+        sock = AsyncGenericNetlinkSocket()
+        try:
+            await sock.bind("nl80211", Nl80211Msg)
+        except NetlinkError as e:
+            sock.close()
+            if e.code == errno.ENOENT:
+                raise DriverError("the kernel has no nl80211 (cfg80211 not loaded?)") from None
+            raise
+        return sock
+
+    async def _interface_type(self) -> int:
+        (reply,) = await self._request("GET_INTERFACE", ("NL80211_ATTR_IFINDEX", self.ifindex))
+        return reply.get_attr("NL80211_ATTR_IFTYPE")
+
+    async def _set_up(self) -> None:
+        """wpa_supplicant brings its interface up itself; so do we (rfkill or a missing radio say why not)."""
+        from pyroute2 import AsyncIPRoute
+
+        async with AsyncIPRoute() as ipr:
+            try:
+                await ipr.link("set", index=self.ifindex, state="up")
+            except NetlinkError as e:
+                raise DriverError(f"cannot bring {self.ifname} up: {e}") from None
+
+    async def _request(self, cmd: str, *attrs: tuple[str, object], dump: bool = False) -> list[Nl80211Msg]:
+        if self._cmd is None:
+            raise DriverError("driver not started")
+        msg = request(cmd, *attrs)
+        try:
+            if dump:
+                return [m async for m in await self._cmd._do_dump(msg)]
+            return await self._cmd._do_request(msg)
+        except NetlinkError:
+            raise
+        except OSError as e:
+            raise DriverError(f"nl80211 socket lost: {e}") from None
+
+    # -- events ----------------------------------------------------------------------------------------
+
+    async def _read_events(self) -> None:
+        assert self._events is not None
+        try:
+            while True:
+                async for msg in self._events.get():
+                    if msg.get_attr("NL80211_ATTR_IFINDEX") == self.ifindex:
+                        self._on_event(msg)
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # a lost netlink socket: say so, the daemon cannot work without it
+            log.error("nl80211 event socket on %s failed: %s", self.ifname, e)
+            self._emit(LinkEvent("driver-failed", extra={"error": str(e)}))
+
+    def _on_event(self, msg: Nl80211Msg) -> None:
+        cmd = msg["cmd"]
+        if cmd == CMD["TRIGGER_SCAN"]:
+            self._emit(LinkEvent("scan-started"))
+        elif cmd in (CMD["NEW_SCAN_RESULTS"], CMD["SCAN_ABORTED"]):
+            ok = cmd == CMD["NEW_SCAN_RESULTS"]
+            if self._scan_done is not None and not self._scan_done.done():
+                self._scan_done.set_result(ok)
+        elif cmd == CMD["CONNECT"]:
+            status = msg.get_attr("NL80211_ATTR_STATUS_CODE")
+            if msg.get_attr("NL80211_ATTR_TIMED_OUT"):
+                status = -1
+            status = 1 if status is None else status  # no status: unspecified failure
+            bssid = msg.get_attr("NL80211_ATTR_MAC")
+            if status == 0:
+                self.bssid = self._last_bssid = bssid
+                self._emit(LinkEvent("connected", bssid=bssid))
+            if self._connect_done is not None and not self._connect_done.done():
+                self._connect_done.set_result(status)
+        elif cmd == CMD["DISCONNECT"]:
+            bssid = msg.get_attr("NL80211_ATTR_MAC") or self.bssid or self._last_bssid
+            self.bssid = None
+            self._emit(LinkEvent(
+                "disconnected", bssid=bssid, reason=msg.get_attr("NL80211_ATTR_REASON_CODE") or 0,
+                locally_generated=not msg.get_attr("NL80211_ATTR_DISCONNECTED_BY_AP"),
+            ))
+
+    def _emit(self, event: LinkEvent) -> None:
+        if self.on_link_event is not None:
+            try:
+                self.on_link_event(event)
+            except Exception:
+                log.exception("link event handler failed on %s", event.kind)
+
+    def _on_frame(self, src: bytes, pdu: bytes) -> None:
+        if self.on_eapol is not None:
+            self.on_eapol(src, pdu)
+
+    def _on_link_gone(self, why: str) -> None:
+        log.warning("%s went away: %s", self.ifname, why)
+        self._emit(LinkEvent("driver-failed", extra={"error": why}))
+
+    # -- scanning --------------------------------------------------------------------------------------
+
+    async def scan(self, extra_ies: bytes = b"", ssids: list[bytes] | None = None) -> list[ScanEntry]:
+        ssid_attrs = [(f"SSID{i + 1}", s) for i, s in enumerate((ssids or [b""])[:2])]
+        attrs: list[tuple[str, object]] = [
+            ("NL80211_ATTR_IFINDEX", self.ifindex),
+            ("NL80211_ATTR_SCAN_SSIDS", {"attrs": ssid_attrs}),
+        ]
+        if extra_ies:
+            attrs.append(("NL80211_ATTR_IE", extra_ies))
+        loop = asyncio.get_running_loop()
+        self._scan_done = loop.create_future()
+        try:
+            await self._request("TRIGGER_SCAN", *attrs)
+        except NetlinkError as e:
+            self._scan_done = None
+            if e.code == errno.ENETDOWN:
+                raise DriverError(f"{self.ifname} is down") from None
+            raise DriverError(f"scan request refused: {e}") from None
+        try:
+            completed = await asyncio.wait_for(self._scan_done, SCAN_TIMEOUT)
+        except asyncio.TimeoutError:
+            raise DriverError("scan timed out") from None
+        finally:
+            self._scan_done = None
+        if not completed:
+            raise DriverError("scan aborted")
+        return await self.scan_results()
+
+    async def scan_results(self) -> list[ScanEntry]:
+        now = asyncio.get_running_loop().time()
+        try:
+            replies = await self._request("GET_SCAN", ("NL80211_ATTR_IFINDEX", self.ifindex), dump=True)
+        except NetlinkError as e:
+            raise DriverError(f"reading scan results failed: {e}") from None
+        entries = []
+        for reply in replies:
+            bss = reply.get_attr("NL80211_ATTR_BSS")
+            if bss is None or bss.get_attr("NL80211_BSS_BSSID") is None:
+                continue
+            ies = bss.get_attr("NL80211_BSS_INFORMATION_ELEMENTS") or bss.get_attr("NL80211_BSS_BEACON_IES") or b""
+            entries.append(ScanEntry(
+                bssid=bss.get_attr("NL80211_BSS_BSSID"),
+                freq=bss.get_attr("NL80211_BSS_FREQUENCY") or 0,
+                signal_mbm=bss.get_attr("NL80211_BSS_SIGNAL_MBM") or 0,
+                capability=bss.get_attr("NL80211_BSS_CAPABILITY") or 0,
+                beacon_interval=bss.get_attr("NL80211_BSS_BEACON_INTERVAL") or 0,
+                ies=ies,
+                beacon_ies=bss.get_attr("NL80211_BSS_BEACON_IES") or b"",
+                tsf=bss.get_attr("NL80211_BSS_TSF") or 0,
+                age_ms=bss.get_attr("NL80211_BSS_SEEN_MS_AGO") or 0,
+                seen_at=now,
+            ))
+        return entries
+
+    # -- association -----------------------------------------------------------------------------------
+
+    async def associate(self, bssid: bytes, ssid: bytes, freq: int, extra_ies: bytes = b"",
+                        crypto: LinkCrypto | None = None, privacy: bool = False) -> None:
+        attrs: list[tuple[str, object]] = [
+            ("NL80211_ATTR_IFINDEX", self.ifindex),
+            ("NL80211_ATTR_MAC", bssid),
+            ("NL80211_ATTR_SSID", ssid),
+            ("NL80211_ATTR_WIPHY_FREQ", freq),
+            ("NL80211_ATTR_AUTH_TYPE", 0),  # open system
+        ]
+        if extra_ies:
+            attrs.append(("NL80211_ATTR_IE", extra_ies))
+        if privacy or crypto is not None:
+            # cfg80211 only looks at BSSes whose Privacy bit matches: a WPS run to a WPA2 AP sets it too
+            attrs.append(("NL80211_ATTR_PRIVACY", True))
+        if crypto is not None:
+            attrs += [
+                ("NL80211_ATTR_WPA_VERSIONS", crypto.wpa_versions),
+                ("NL80211_ATTR_CIPHER_SUITES_PAIRWISE", _u32_array((crypto.pairwise,))),
+                ("NL80211_ATTR_CIPHER_SUITE_GROUP", crypto.group),
+                ("NL80211_ATTR_AKM_SUITES", _u32_array((crypto.akm,))),
+                ("NL80211_ATTR_CONTROL_PORT", True),  # data frames wait until we authorize the port
+            ]
+        loop = asyncio.get_running_loop()
+        self._connect_done = loop.create_future()
+        try:
+            await self._request("CONNECT", *attrs)
+            status = await asyncio.wait_for(self._connect_done, CONNECT_TIMEOUT)
+        except NetlinkError as e:
+            raise DriverError(f"association with {mac_str(bssid)} refused by the kernel: {e}") from None
+        except asyncio.TimeoutError:
+            await self.disconnect()
+            raise DriverError(f"association with {mac_str(bssid)} timed out") from None
+        finally:
+            self._connect_done = None
+        if status != 0:
+            raise DriverError(f"association with {mac_str(bssid)} failed (status {status})")
+
+    async def disconnect(self, reason: int = 3) -> None:
+        try:
+            await self._request("DISCONNECT", ("NL80211_ATTR_IFINDEX", self.ifindex),
+                                ("NL80211_ATTR_REASON_CODE", reason))
+        except NetlinkError as e:
+            if e.code != errno.ENOTCONN:
+                raise DriverError(f"disconnect failed: {e}") from None
+        self.bssid = None
+
+    async def send_eapol(self, dst: bytes, pdu: bytes) -> None:
+        if self._eapol is None:
+            raise DriverError("driver not started")
+        self._eapol.send(dst, pdu)
+
+    # -- keys ------------------------------------------------------------------------------------------
+
+    async def install_pairwise_key(self, bssid: bytes, key: bytes, cipher: int) -> None:
+        await self._new_key(("NL80211_ATTR_MAC", bssid), key=key, index=0, cipher=cipher, key_type=KEYTYPE_PAIRWISE)
+
+    async def install_group_key(self, index: int, key: bytes, cipher: int, rsc: bytes) -> None:
+        await self._new_key(None, key=key, index=index, cipher=cipher, key_type=KEYTYPE_GROUP, seq=rsc)
+
+    async def _new_key(self, mac: tuple[str, object] | None, *, key: bytes, index: int, cipher: int,
+                       key_type: int, seq: bytes | None = None) -> None:
+        nested: list[tuple[str, object]] = [
+            ("NL80211_KEY_DATA", key), ("NL80211_KEY_IDX", index), ("NL80211_KEY_CIPHER", cipher),
+            ("NL80211_KEY_TYPE", key_type),
+        ]
+        if seq is not None:
+            nested.append(("NL80211_KEY_SEQ", seq))
+        attrs: list[tuple[str, object]] = [("NL80211_ATTR_IFINDEX", self.ifindex)]
+        if mac is not None:
+            attrs.append(mac)
+        attrs.append(("NL80211_ATTR_KEY", {"attrs": nested}))
+        try:
+            await self._request("NEW_KEY", *attrs)
+        except NetlinkError as e:
+            raise DriverError(f"installing a key failed: {e}") from None
+
+    async def authorize_port(self, bssid: bytes) -> None:
+        flags = struct.pack("<II", 1 << STA_FLAG_AUTHORIZED, 1 << STA_FLAG_AUTHORIZED)
+        try:
+            await self._request("SET_STATION", ("NL80211_ATTR_IFINDEX", self.ifindex),
+                                ("NL80211_ATTR_MAC", bssid), ("NL80211_ATTR_STA_FLAGS2", flags))
+        except NetlinkError as e:
+            raise DriverError(f"authorizing the port failed: {e}") from None

@@ -1,0 +1,86 @@
+"""The nl80211 generic-netlink message as pywps sends and reads it, on pyroute2's marshalling.
+
+pyroute2's own `nl80211cmd` leaves many attributes as `hex` text and parses the information elements of scan
+results into a lossy dict (and would trip over a malformed element from a hostile AP). We keep its numbering
+(the attribute table is positional) and retype what we use: raw bytes for MACs, IEs and key material,
+nested key and SSID lists, flags as flags. What the kernel defines is in include/uapi/linux/nl80211.h.
+"""
+
+from __future__ import annotations
+
+from pyroute2.netlink import nla
+from pyroute2.netlink.nl80211 import NL80211_NAMES, nl80211cmd
+
+CMD = {name[len("NL80211_CMD_"):]: value for name, value in NL80211_NAMES.items()}
+
+_RETYPED = {
+    "NL80211_ATTR_MAC": "cdata",
+    "NL80211_ATTR_SSID": "cdata",
+    "NL80211_ATTR_IE": "cdata",
+    "NL80211_ATTR_REQ_IE": "cdata",
+    "NL80211_ATTR_RESP_IE": "cdata",
+    "NL80211_ATTR_FRAME": "cdata",
+    "NL80211_ATTR_KEY": "key",
+    "NL80211_ATTR_KEY_TYPE": "uint32",
+    "NL80211_ATTR_STA_FLAGS2": "cdata",  # struct nl80211_sta_flag_update {u32 mask, set}
+    "NL80211_ATTR_PRIVACY": "flag",
+    "NL80211_ATTR_CONTROL_PORT": "flag",
+    "NL80211_ATTR_DISCONNECTED_BY_AP": "flag",
+    "NL80211_ATTR_TIMED_OUT": "flag",
+    "NL80211_ATTR_STATUS_CODE": "uint16",
+    "NL80211_ATTR_REASON_CODE": "uint16",
+    "NL80211_ATTR_WPA_VERSIONS": "uint32",
+    "NL80211_ATTR_CIPHER_SUITES_PAIRWISE": "cdata",  # u32 array
+    "NL80211_ATTR_CIPHER_SUITE_GROUP": "uint32",
+    "NL80211_ATTR_AKM_SUITES": "cdata",  # u32 array
+    "NL80211_ATTR_SCAN_SSIDS": "scan_ssids",
+    "NL80211_ATTR_BSS": "bss",
+    "NL80211_ATTR_SCAN_FLAGS": "uint32",
+}
+
+
+class Nl80211Msg(nl80211cmd):
+    nla_map = tuple((name, _RETYPED.get(name, kind), *rest) for name, kind, *rest in nl80211cmd.nla_map)
+
+    class key(nla):
+        """NL80211_ATTR_KEY: enum nl80211_key_attributes."""
+
+        nla_map = (
+            (1, "NL80211_KEY_DATA", "cdata"),
+            (2, "NL80211_KEY_IDX", "uint8"),
+            (3, "NL80211_KEY_CIPHER", "uint32"),
+            (4, "NL80211_KEY_SEQ", "cdata"),
+            (5, "NL80211_KEY_DEFAULT", "flag"),
+            (7, "NL80211_KEY_TYPE", "uint32"),
+        )
+
+    class scan_ssids(nla):
+        """NL80211_ATTR_SCAN_SSIDS: a nest of SSIDs (the attribute type is just an index); an empty SSID asks
+        for a wildcard active scan."""
+
+        nla_map = ((1, "SSID1", "cdata"), (2, "SSID2", "cdata"))
+
+    class bss(nla):
+        """NL80211_ATTR_BSS: enum nl80211_bss, information elements kept as the raw bytes the AP sent."""
+
+        nla_map = (
+            (1, "NL80211_BSS_BSSID", "cdata"),
+            (2, "NL80211_BSS_FREQUENCY", "uint32"),
+            (3, "NL80211_BSS_TSF", "uint64"),
+            (4, "NL80211_BSS_BEACON_INTERVAL", "uint16"),
+            (5, "NL80211_BSS_CAPABILITY", "uint16"),
+            (6, "NL80211_BSS_INFORMATION_ELEMENTS", "cdata"),
+            (7, "NL80211_BSS_SIGNAL_MBM", "int32"),
+            (8, "NL80211_BSS_SIGNAL_UNSPEC", "uint8"),
+            (9, "NL80211_BSS_STATUS", "uint32"),
+            (10, "NL80211_BSS_SEEN_MS_AGO", "uint32"),
+            (11, "NL80211_BSS_BEACON_IES", "cdata"),
+        )
+
+
+def request(cmd: str, *attrs: tuple[str, object]) -> Nl80211Msg:
+    msg = Nl80211Msg()
+    msg["cmd"] = CMD[cmd]
+    msg["version"] = 1
+    msg["attrs"] = [list(a) for a in attrs]
+    return msg

@@ -1,0 +1,15 @@
+"""The errors of the WPA core: bytes we cannot read, and features this build does not have."""
+
+from __future__ import annotations
+
+
+class WpaError(Exception):
+    """Base of every error pywps.wpa raises on peer input."""
+
+
+class ParseError(WpaError):
+    """Bytes that are not a well-formed EAPOL-Key frame, element or KDE, or key data that does not decrypt."""
+
+
+class NotSupported(WpaError):
+    """A well-formed frame or element that asks for something pywps does not implement (e.g. AES-128-CMAC MICs)."""

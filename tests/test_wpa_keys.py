@@ -49,14 +49,14 @@ def test_passphrase_and_psk_bounds():
 # the label "prefix"; hostap's sha1_prf() is the 802.11 PRF with the 0x00 separator and the counter octet.
 PRF_VECTORS = [
     (b"\x0b" * 20, b"Hi There",
-     "bcd4c650b30b9684951829e0d75f9d54b862175ed9f00606e17d8da35402ffee"
-     "75df78c3d31e0f889f012120c0862beb67753e7439ae242edb8373698356cf5a"),
+     ("bcd4c650b30b9684951829e0d75f9d54b862175ed9f00606e17d8da35402ffee"
+     "75df78c3d31e0f889f012120c0862beb67753e7439ae242edb8373698356cf5a")),
     (b"Jefe", b"what do ya want for nothing?",
-     "51f4de5b33f249adf81aeb713a3c20f4fe631446fabdfa58244759ae58ef9009"
-     "a99abf4eac2ca5fa87e692c440eb40023e7babb206d61de7b92f41529092b8fc"),
+     ("51f4de5b33f249adf81aeb713a3c20f4fe631446fabdfa58244759ae58ef9009"
+     "a99abf4eac2ca5fa87e692c440eb40023e7babb206d61de7b92f41529092b8fc")),
     (b"\xaa" * 20, b"\xdd" * 50,
-     "e1ac546ec4cb636f9976487be5c86be17a0252ca5d8d8df12cfb0473525249ce"
-     "9dd8d177ead710bc9b590547239107aef7b4abd43d87f0a68f1cbd9e2b6f7607"),
+     ("e1ac546ec4cb636f9976487be5c86be17a0252ca5d8d8df12cfb0473525249ce"
+     "9dd8d177ead710bc9b590547239107aef7b4abd43d87f0a68f1cbd9e2b6f7607")),
 ]
 
 

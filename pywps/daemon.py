@@ -14,9 +14,10 @@ import socket
 from dataclasses import dataclass
 
 from . import config as configfile
+from .bss import SCAN_RESULTS_HEADER, ssid_text
 from .ctrl import events as ev
 from .ctrl.commands import CommandFailed
-from .driver.base import Driver, DriverError, mac_bytes, mac_str
+from .driver.base import Driver, DriverError, LinkEvent, mac_bytes, mac_str
 from .wps.credential import Credential
 from .wps.defs import WALK_TIME, AuthType, ConfigError, EncrType, MsgType
 from .wps.device import DeviceInfo
@@ -24,7 +25,8 @@ from .wps.eap import EapFailureReceived, EapMethodProposed, EapStarted
 from .wps.events import CredentialReceived, Failure, M2DReceived, Success, WpsEvent
 from .wps.pin import PinError, generate_pin, has_valid_checksum, normalize_pin
 from .pinguard import PinAttemptGuard
-from .wpsrun import RunEnded, RunKind, RunRequest, RunTimedOut, WpsRun
+from .station import Busy, PbcOverlap, Station
+from .wpsrun import PbcOverlapDetected, RunEnded, RunKind, RunLink, RunRequest, RunTimedOut, WpsRun
 
 log = logging.getLogger("pywps")
 
@@ -85,6 +87,8 @@ class Daemon:
         self.last_outcome = "none"
         self.ctrl = None
         self.pcap = None
+        self.station: Station | None = None  # scanning and AP choice, on drivers that can scan
+        self._tasks: set[asyncio.Task] = set()
         self._stopped = asyncio.Event()
 
     # -- lifecycle -------------------------------------------------------------------------------------
@@ -100,6 +104,9 @@ class Daemon:
         self.driver.on_eapol = self._on_eapol
         self.driver.on_link_event = self._on_link_event
         await self.driver.start()
+        if self.driver.can_scan:
+            loop = asyncio.get_running_loop()
+            self.station = Station(self.driver, self._event, self.device_info, loop.time)
         ctrl_dir = self.options.ctrl_dir or self.config.ctrl_dir or "/run/pywps"
         group = None if self.options.ctrl_dir else self.config.ctrl_group
         self.ctrl = CtrlServer(os.path.join(ctrl_dir, self.options.ifname), group, CommandTable(self).dispatch)
@@ -121,6 +128,10 @@ class Daemon:
     async def close(self) -> None:
         if self.run is not None:
             self.run.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        if self.station is not None:
+            await self.station.detach()
         if self.ctrl is not None:
             await self.ctrl.close()
         await self.driver.stop()
@@ -173,9 +184,22 @@ class Daemon:
             except Exception:  # the daemon's edge: one bad frame must not take the daemon down
                 log.exception("internal error on an EAPOL frame from %s; frame dropped", mac_str(src))
 
-    def _on_link_event(self, event) -> None:
-        if event.kind == "disconnected":
-            self._event(f"CTRL-EVENT-DISCONNECTED bssid={mac_str(event.bssid or bytes(6))} reason={event.reason}")
+    def _on_link_event(self, event: LinkEvent) -> None:
+        if event.kind == "scan-started":
+            self._event(ev.SCAN_STARTED)
+        elif event.kind == "disconnected":
+            if self.station is not None:
+                self.station.associated = None
+            self._event(ev.disconnected(mac_str(event.bssid or bytes(6)), event.reason, event.locally_generated))
+        elif event.kind == "driver-failed":
+            log.error("the %s driver failed on %s: %s", self.driver.name, self.options.ifname, event.extra.get("error"))
+
+    def _spawn(self, coro) -> asyncio.Task:
+        """A background task the daemon keeps a reference to (and cancels on exit)."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
 
     def _event(self, text: str, level: int = LEVEL_INFO) -> None:
         log.info("event: %s", text if self.options.log_keys or not text.startswith("WPS-CRED-RECEIVED") else "WPS-CRED-RECEIVED <credential>")
@@ -187,7 +211,11 @@ class Daemon:
     def _start_run(self, request: RunRequest) -> WpsRun:
         if self.run is not None:
             self.run.cancel()  # a new WPS command replaces the run in progress, as in wpa_supplicant
-        run = WpsRun(request, self.device_info(), _RecordingDriver(self), self._on_run_event, self.options.walk_time)
+        link = None
+        if self.station is not None:
+            link = RunLink(self.station.attach, self.station.detach, PbcOverlap)
+        run = WpsRun(request, self.device_info(), _RecordingDriver(self), self._on_run_event, self.options.walk_time,
+                     link=link)
         self.run = run
         self._refused = False
         if request.kind is RunKind.PBC:
@@ -222,6 +250,9 @@ class Daemon:
             self._count_pin_failure(event, run)
         elif isinstance(event, EapFailureReceived):
             self._event(ev.EAP_FAILURE)
+        elif isinstance(event, PbcOverlapDetected):
+            self.last_outcome = "failure"
+            self._event(ev.WPS_OVERLAP_DETECTED + "PBC session overlap")
         elif isinstance(event, RunTimedOut):
             self.last_outcome = "timeout"
             self._event(ev.WPS_TIMEOUT)
@@ -268,7 +299,12 @@ class Daemon:
         state = "SCANNING" if run is not None and run.active else "DISCONNECTED"
         if run is not None and run.peer is not None and run.peer.started and not run.peer.finished:
             state = "ASSOCIATED"  # the port is up and EAP is running
-        info = {"wpa_state": state, "address": mac_str(self.driver.own_addr), "uuid": _uuid_text(self.uuid)}
+        info: dict[str, str] = {}
+        bss = self.station.associated if self.station is not None else None
+        if bss is not None:
+            state = "ASSOCIATED"
+            info.update(bssid=mac_str(bss.bssid), freq=str(bss.entry.freq), ssid=ssid_text(bss.ssid))
+        info.update(wpa_state=state, address=mac_str(self.driver.own_addr), uuid=_uuid_text(self.uuid))
         if run is not None and run.active:
             info["wps_state"] = {RunKind.PIN: "PIN_ACTIVE", RunKind.PBC: "PBC_ACTIVE", RunKind.REG: "REG_ACTIVE"}[run.request.kind]
             info["wps_remaining"] = str(int(run.remaining()))
@@ -363,14 +399,30 @@ class Daemon:
     def terminate(self) -> None:
         self._stopped.set()
 
-    async def scan(self) -> None:
-        raise CommandFailed("scanning is not available on this driver")
+    def scan(self) -> bool:
+        """Start a scan and reply at once (True: one is already running: FAIL-BUSY), as wpa_supplicant does."""
+        if self.station is None:
+            raise CommandFailed("scanning is not available on this driver")
+        if self.station.scanning:
+            return True
+        self._spawn(self._scan())
+        return False
+
+    async def _scan(self) -> None:
+        try:
+            await self.station.scan()
+        except (DriverError, Busy) as e:
+            log.info("scan failed: %s", e)
 
     def scan_results(self) -> str:
-        return "bssid / frequency / signal level / flags / ssid\n"
+        if self.station is None:
+            return SCAN_RESULTS_HEADER + "\n"
+        return self.station.table.scan_results_text(self.driver.own_addr)
 
     def bss(self, arg: str) -> str:
-        return ""
+        if self.station is None:
+            return ""
+        return self.station.table.bss_text(arg, self.driver.own_addr, asyncio.get_running_loop().time())
 
     @staticmethod
     def _bssid(text: str | None) -> bytes | None:

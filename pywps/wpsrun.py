@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -47,10 +47,26 @@ class RunTimedOut(WpsEvent):
 
 
 @dataclass(frozen=True)
+class PbcOverlapDetected(WpsEvent):
+    """Two registrars in push-button mode: the run ends without registering (WPS-OVERLAP-DETECTED)."""
+
+
+@dataclass(frozen=True)
 class RunEnded(WpsEvent):
     """The run is over (after its last event): the daemon may start another."""
 
     succeeded: bool
+
+
+class RunLink:
+    """How a run gets its link on a wireless interface: `attach` scans and associates (returning the AP's
+    BSSID, raising PbcOverlap-like errors named by `overlap_error`), `detach` leaves. Wired runs have none."""
+
+    def __init__(self, attach: Callable[[RunRequest], Awaitable[bytes]], detach: Callable[[], Awaitable[None]],
+                 overlap_error: type[Exception]) -> None:
+        self.attach = attach
+        self.detach = detach
+        self.overlap_error = overlap_error
 
 
 class WpsRun:
@@ -62,6 +78,7 @@ class WpsRun:
         on_event: Callable[[WpsEvent, WpsRun], None],
         walk_time: float = WALK_TIME,
         fragment_size: int = 1398,
+        link: RunLink | None = None,
     ) -> None:
         self.request = request
         self.device = device
@@ -69,6 +86,8 @@ class WpsRun:
         self.on_event = on_event
         self.walk_time = walk_time
         self.fragment_size = fragment_size
+        self.link = link
+        self._attaching: asyncio.Task | None = None
         self.authenticator: bytes | None = request.bssid
         self.succeeded = False
         self.active = False
@@ -84,7 +103,26 @@ class WpsRun:
     def start(self) -> None:
         self.active = True
         self._timers.append(self._loop.call_at(self.deadline, self._on_walk_timeout))
-        self._new_attempt()
+        if self.link is None:
+            self._new_attempt()
+        else:
+            self._attaching = self._loop.create_task(self._attach_and_start())
+
+    async def _attach_and_start(self) -> None:
+        """Wireless: find and join an AP first; the EAP conversation starts on association."""
+        assert self.link is not None
+        try:
+            self.authenticator = await self.link.attach(self.request)
+        except asyncio.CancelledError:
+            return
+        except self.link.overlap_error:
+            if self.active:
+                self._stop()
+                self.on_event(PbcOverlapDetected(), self)
+                self.on_event(RunEnded(False), self)
+            return
+        if self.active:
+            self._new_attempt()
 
     def cancel(self) -> None:
         """Stop without an event (WPS_CANCEL, or a new run replacing this one)."""
@@ -97,11 +135,15 @@ class WpsRun:
         if self.active and self.peer is not None and self.peer.started and not self.peer.finished:
             self.peer.logoff()  # tell the authenticator, so its port does not wait for us
             self._flush()
-        self.active = False
+        was_active, self.active = self.active, False
         for t in self._timers:
             t.cancel()
         if self._start_timer:
             self._start_timer.cancel()
+        if self._attaching is not None:
+            self._attaching.cancel()
+        if self.link is not None and was_active:
+            self._loop.create_task(self.link.detach())
 
     def _new_attempt(self) -> None:
         """A fresh EAP conversation: a new session (fresh nonces and keys) and an EAPOL-Start."""
@@ -125,7 +167,7 @@ class WpsRun:
         if not self.active or self.peer is None or self.peer.started:
             return
         self.peer.start()
-        self._flush(PAE_GROUP_ADDR if self.request.bssid is None else self.request.bssid)
+        self._flush(self.authenticator or PAE_GROUP_ADDR)
         self._start_timer = self._loop.call_later(EAPOL_START_INTERVAL, self._send_start)
 
     # -- frames ----------------------------------------------------------------------------------------
@@ -183,8 +225,20 @@ class WpsRun:
             self._finish(bool(ended) or self.succeeded)
 
     def _retry(self) -> None:
-        if self.active and not self.succeeded:
+        if not self.active or self.succeeded:
+            return
+        if self.link is None:
             self._new_attempt()
+        else:  # the AP drops us after an EAP-Failure: associate again (possibly with another AP)
+            self._attaching = self._loop.create_task(self._reattach())
+
+    async def _reattach(self) -> None:
+        assert self.link is not None
+        await self.link.detach()
+        if self.active:
+            if self.request.bssid is None:
+                self.authenticator = None
+            await self._attach_and_start()
 
     def _finish(self, succeeded: bool) -> None:
         if not self.active:

@@ -147,7 +147,7 @@ def cmd_terminate(b: Backend, args: list[str], raw: str):
 
 
 def cmd_scan(b: Backend, args: list[str], raw: str):
-    return _then(b.scan(), _ok)
+    return _then(b.scan(), lambda busy: "FAIL-BUSY\n" if busy else OK)
 
 
 def cmd_scan_results(b: Backend, args: list[str], raw: str):

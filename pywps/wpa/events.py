@@ -1,0 +1,74 @@
+"""What the handshake hands its user, in the order the driver must act on them (aioquic's events.py style)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .rsn import Cipher
+
+
+class WpaEvent:
+    """Base class of every event."""
+
+
+@dataclass(frozen=True)
+class SendEapol(WpaEvent):
+    """Send this EAPOL PDU (version, type, length, body) to the AP."""
+
+    pdu: bytes
+
+
+@dataclass(frozen=True, repr=False)
+class InstallPairwiseKey(WpaEvent):
+    """Install the TK for the AP (key index 0). `tk` is in the layout nl80211 takes: for TKIP the two Michael
+    keys are swapped as wpa_supplicant does for a station. `cipher.suite` is the nl80211 selector."""
+
+    tk: bytes
+    cipher: Cipher
+    rsc: bytes = bytes(6)
+
+    def __repr__(self) -> str:
+        return f"InstallPairwiseKey(<{len(self.tk)}-byte key hidden>, {self.cipher.name})"
+
+
+@dataclass(frozen=True, repr=False)
+class InstallGroupKey(WpaEvent):
+    """Install a GTK for receiving at `key_index` (1-3), starting from `rsc` (the 6-byte little-endian PN/TSC)."""
+
+    gtk: bytes
+    key_index: int
+    rsc: bytes
+    cipher: Cipher
+
+    def __repr__(self) -> str:
+        return f"InstallGroupKey(<{len(self.gtk)}-byte key hidden>, index={self.key_index}, {self.cipher.name})"
+
+
+@dataclass(frozen=True)
+class HandshakeCompleted(WpaEvent):
+    """Keys are in place: open the controlled port (CTRL-EVENT-CONNECTED). `rekey` for a PTK rekey."""
+
+    rekey: bool = False
+
+
+@dataclass(frozen=True)
+class GroupRekeyed(WpaEvent):
+    """A group key handshake finished (the GTK may have been the one already installed)."""
+
+    key_index: int
+
+
+@dataclass(frozen=True)
+class FrameDropped(WpaEvent):
+    """A frame was ignored and nothing changed: malformed, unauthenticated, replayed or out of place."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class HandshakeFailed(WpaEvent):
+    """The AP proved it knows the PMK but broke the protocol in a way 802.11 says ends the association:
+    disconnect with `reason_code` (17 = IE in 4-way handshake differs from (Re)Association/Beacon)."""
+
+    reason: str
+    reason_code: int = 1

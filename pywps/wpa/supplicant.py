@@ -1,0 +1,368 @@
+"""The supplicant side of the 4-way and group key handshakes (IEEE 802.11-2016 12.7.6, 12.7.7), sans-IO.
+
+`WpaSupplicantHandshake.receive(pdu)` takes one EAPOL PDU from the AP and returns events (events.py) for the
+driver to act on in order. It owns no socket and no clock: retransmission timeouts and the disconnect after
+`HandshakeFailed` belong to the daemon. Nothing here raises on what the AP (or anyone on the air) sends.
+
+Rules that are easy to get wrong, and where they live:
+- the legal message order is the table `TRANSITIONS` (RSN and WPA differ: WPA delivers the GTK afterwards);
+- only a frame whose Key MIC verifies, and that is accepted whole, moves the replay counter or the state;
+- a key is never installed twice (KRACK, CVE-2017-13077/13080): a retransmitted message 3 is answered with
+  message 4 but the PTK and GTK it repeats are not handed to the driver again;
+- the SNonce is renewed only after a message 3 was accepted, so every message 1 of one handshake is answered
+  with the same SNonce and message 3 may name any ANonce we answered (a forged message 1 cannot derail it).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import deque
+from collections.abc import Callable
+from enum import Enum
+
+from .eapol_key import (
+    DescriptorType,
+    EapolKey,
+    KeyData,
+    KeyInfo,
+    parse_eapol_key,
+    parse_key_data,
+)
+from .errors import NotSupported, ParseError, WpaError
+from .events import (
+    FrameDropped,
+    GroupRekeyed,
+    HandshakeCompleted,
+    HandshakeFailed,
+    InstallGroupKey,
+    InstallPairwiseKey,
+    SendEapol,
+    WpaEvent,
+)
+from .keys import NONCE_LEN, Ptk, derive_ptk, eapol_key_mic, unwrap_key_data
+from .rsn import EID_RSN, KEY_LEN, RSC_LEN, Cipher, parse_rsn_ie, parse_wpa_ie
+
+REASON_UNSPECIFIED = 1
+REASON_IE_IN_4WAY_DIFFERS = 17
+MAX_ANSWERED = 4  # ANonces of one handshake whose message 1 we answered
+
+
+class State(Enum):
+    INIT = "INIT"  # associated, no message 1 yet
+    PTK_START = "PTK_START"  # message 2 sent, waiting for message 3
+    GROUP_HANDSHAKE = "GROUP_HANDSHAKE"  # WPA only: PTK installed, waiting for the GTK
+    COMPLETED = "COMPLETED"
+    REKEYING = "REKEYING"  # a new 4-way handshake while the old keys stay in use
+    FAILED = "FAILED"  # HandshakeFailed was returned: everything is dropped until the disconnect
+
+
+class Msg(Enum):
+    PAIRWISE_1 = "4-way message 1"
+    PAIRWISE_3 = "4-way message 3"
+    GROUP_1 = "group message 1"
+
+
+# Every legal move: state -> message -> state once the message is accepted. A message missing here is dropped.
+TRANSITIONS: dict[bool, dict[State, dict[Msg, State]]] = {
+    False: {  # RSN: message 3 carries the GTK
+        State.INIT: {Msg.PAIRWISE_1: State.PTK_START},
+        State.PTK_START: {Msg.PAIRWISE_1: State.PTK_START, Msg.PAIRWISE_3: State.COMPLETED},
+        State.COMPLETED: {Msg.PAIRWISE_1: State.REKEYING, Msg.PAIRWISE_3: State.COMPLETED,
+                          Msg.GROUP_1: State.COMPLETED},
+        State.REKEYING: {Msg.PAIRWISE_1: State.REKEYING, Msg.PAIRWISE_3: State.COMPLETED,
+                         Msg.GROUP_1: State.REKEYING},
+    },
+    True: {  # WPA: the GTK comes in a group key handshake right after the 4-way handshake
+        State.INIT: {Msg.PAIRWISE_1: State.PTK_START},
+        State.PTK_START: {Msg.PAIRWISE_1: State.PTK_START, Msg.PAIRWISE_3: State.GROUP_HANDSHAKE},
+        State.GROUP_HANDSHAKE: {Msg.PAIRWISE_1: State.PTK_START, Msg.PAIRWISE_3: State.GROUP_HANDSHAKE,
+                                Msg.GROUP_1: State.COMPLETED},
+        State.COMPLETED: {Msg.PAIRWISE_1: State.REKEYING, Msg.PAIRWISE_3: State.COMPLETED,
+                          Msg.GROUP_1: State.COMPLETED},
+        State.REKEYING: {Msg.PAIRWISE_1: State.REKEYING, Msg.PAIRWISE_3: State.COMPLETED,
+                         Msg.GROUP_1: State.REKEYING},
+    },
+}
+
+
+class _Drop(Exception):
+    """Internal: ignore this frame (becomes FrameDropped)."""
+
+
+class _Fail(Exception):
+    """Internal: end the association (becomes HandshakeFailed)."""
+
+    def __init__(self, reason: str, code: int = REASON_UNSPECIFIED) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+def _classify(frame: EapolKey) -> Msg:
+    """Which message a frame from the AP is, by its Key Information (as hostap's wpa_sm_rx_eapol decides)."""
+    info = frame.key_info
+    if info & KeyInfo.SMK_MESSAGE:
+        raise _Drop("SMK message bit set")
+    if not info & KeyInfo.ACK:
+        raise _Drop("no Key Ack bit: not a message from an authenticator")
+    if info & KeyInfo.REQUEST:
+        raise _Drop("Request bit set")
+    if info & KeyInfo.PAIRWISE:
+        if info & KeyInfo.KEY_INDEX_MASK:
+            raise _Drop("pairwise frame with a non-zero key index")
+        return Msg.PAIRWISE_3 if info & (KeyInfo.MIC | KeyInfo.ENCRYPTED_KEY_DATA) else Msg.PAIRWISE_1
+    if not info & KeyInfo.MIC:
+        raise _Drop("group frame without the Key MIC bit")
+    return Msg.GROUP_1
+
+
+def _driver_layout(key: bytes, cipher: Cipher) -> bytes:
+    # A station receives with the authenticator's Tx Michael key: swap the two halves, as wpa_supplicant does
+    # before handing TKIP keys to nl80211.
+    return key[:16] + key[24:32] + key[16:24] if cipher == Cipher.TKIP else key
+
+
+class WpaSupplicantHandshake:
+    """One association's key handshakes. `own_rsn_ie` is the element of our association request (an RSN
+    element, or the WPA vendor element for WPA); `ap_rsn_ie`/`ap_wpa_ie` are the AP's elements from its
+    Beacon/Probe Response (None when it advertised none), compared with message 3 as 12.7.6.4 requires."""
+
+    def __init__(
+        self,
+        pmk: bytes,
+        own_addr: bytes,
+        ap_addr: bytes,
+        own_rsn_ie: bytes,
+        ap_rsn_ie: bytes | None,
+        pairwise: Cipher = Cipher.CCMP,
+        group: Cipher = Cipher.CCMP,
+        random: Callable[[int], bytes] = secrets.token_bytes,
+        ap_wpa_ie: bytes | None = None,
+        eapol_version: int = 1,
+    ) -> None:
+        if len(pmk) != 32 or len(own_addr) != 6 or len(ap_addr) != 6:
+            raise ValueError("PMK is 32 bytes, addresses 6")
+        if pairwise not in (Cipher.CCMP, Cipher.TKIP) or group not in (Cipher.CCMP, Cipher.TKIP):
+            raise ValueError(f"unsupported ciphers {pairwise!r}/{group!r}: CCMP or TKIP")
+        try:
+            if own_rsn_ie[:1] == bytes([EID_RSN]):
+                own = parse_rsn_ie(own_rsn_ie[2:])
+            else:
+                own = parse_wpa_ie(own_rsn_ie[2:])
+        except ParseError as e:
+            raise ValueError(f"own element: {e}") from None
+        if len(own_rsn_ie) != 2 + own_rsn_ie[1] or own.pairwise != (pairwise,) or own.group != group:
+            raise ValueError("own element does not name exactly the given pairwise and group ciphers")
+        self.wpa = own.wpa
+        self.pmk, self.own_addr, self.ap_addr = pmk, own_addr, ap_addr
+        self.own_ie, self.ap_rsn_ie, self.ap_wpa_ie = own_rsn_ie, ap_rsn_ie, ap_wpa_ie
+        self.pairwise, self.group = pairwise, group
+        self.eapol_version = eapol_version
+        self._random = random
+        self._descriptor = DescriptorType.WPA if self.wpa else DescriptorType.RSN
+        self.state = State.INIT
+        self._replay: int | None = None  # last replay counter of an accepted, MIC-verified frame
+        self._snonce = b""
+        self._renew_snonce = True
+        self._answered: deque[bytes] = deque(maxlen=MAX_ANSWERED)
+        self._ptk: Ptk | None = None  # the PTK of the last accepted message 3
+        self._installed_tk: bytes | None = None
+        self._installed_gtk: bytes | None = None
+
+    # -- entry point -------------------------------------------------------------------------------------------
+
+    def receive(self, pdu: bytes) -> list[WpaEvent]:
+        """Process one EAPOL PDU from the AP; never raises on its content."""
+        if self.state is State.FAILED:
+            return [FrameDropped("handshake already failed; waiting for the disconnect")]
+        try:
+            frame = parse_eapol_key(pdu)
+            msg = _classify(frame)
+            target = TRANSITIONS[self.wpa][self.state].get(msg)
+            if target is None:
+                raise _Drop(f"{msg.value} not expected in state {self.state.value}")
+            if frame.descriptor_type != self._descriptor:
+                raise _Drop(f"descriptor type {frame.descriptor_type} on a {self._descriptor.name} association")
+            if self._replay is not None and frame.replay_counter <= self._replay:
+                raise _Drop(f"replay counter {frame.replay_counter} not above {self._replay}")
+            self._check_version(frame, msg)
+            handler = {Msg.PAIRWISE_1: self._message_1, Msg.PAIRWISE_3: self._message_3,
+                       Msg.GROUP_1: self._group_message_1}[msg]
+            return handler(frame, target)
+        except _Drop as e:
+            return [FrameDropped(str(e))]
+        except WpaError as e:  # ParseError/NotSupported from parsing or decrypting the frame
+            return [FrameDropped(str(e))]
+        except _Fail as e:
+            self.state = State.FAILED
+            return [HandshakeFailed(str(e), e.code)]
+
+    # -- checks shared by every message ------------------------------------------------------------------------
+
+    def _check_version(self, frame: EapolKey, msg: Msg) -> None:
+        version = frame.descriptor_version
+        if self.pairwise == Cipher.TKIP:
+            ok = version in (1, 2)
+        else:
+            # CCMP needs version 2; hostap lets WPA group keys of a non-CCMP group cipher use version 1.
+            ok = version == 2 or (self.wpa and msg is Msg.GROUP_1 and self.group != Cipher.CCMP and version == 1)
+        if not ok:
+            raise _Drop(f"descriptor version {version} with a {self.pairwise.name} pairwise cipher")
+
+    def _verify_mic(self, frame: EapolKey, ptk: Ptk) -> None:
+        try:
+            mic = eapol_key_mic(ptk.kck, frame.mic_input(), frame.descriptor_version)
+        except NotSupported as e:
+            raise _Drop(str(e)) from None
+        if not secrets.compare_digest(mic, frame.mic):
+            raise _Drop("Key MIC mismatch")
+
+    def _decrypt(self, frame: EapolKey, ptk: Ptk) -> bytes:
+        return unwrap_key_data(ptk.kek, frame.key_data, frame.descriptor_version, frame.iv)
+
+    def _eapol(self, info: KeyInfo, request: EapolKey, key_data: bytes, ptk: Ptk, nonce: bytes = bytes(32)) -> bytes:
+        """A reply with the request's replay counter, signed with the KCK of `ptk`."""
+        reply = EapolKey(
+            descriptor_type=self._descriptor,
+            key_info=info | KeyInfo(request.descriptor_version) | KeyInfo.MIC,
+            key_length=request.key_length if self.wpa else 0,  # RSN replies carry 0 (12.7.6.3)
+            replay_counter=request.replay_counter,
+            nonce=nonce,
+            key_data=key_data,
+            version=self.eapol_version,
+        )
+        return reply.with_mic(eapol_key_mic(ptk.kck, reply.mic_input(), request.descriptor_version)).to_bytes()
+
+    # -- message 1 of 4 ----------------------------------------------------------------------------------------
+
+    def _message_1(self, frame: EapolKey, target: State) -> list[WpaEvent]:
+        if frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
+            raise _Drop("message 1 with encrypted key data")
+        parse_key_data(frame.key_data)  # a PMKID KDE may be there; we only require it to be well-formed
+        if self._renew_snonce:
+            self._snonce = self._random(NONCE_LEN)
+            if len(self._snonce) != NONCE_LEN:
+                raise ValueError("the random source returned a short nonce")
+            self._renew_snonce = False
+            self._answered.clear()
+        if frame.nonce not in self._answered:
+            self._answered.append(frame.nonce)
+        ptk = self._derive(frame.nonce)
+        secure = KeyInfo.SECURE if self._ptk is not None and not self.wpa else KeyInfo(0)  # PTK rekey (12.7.6.3)
+        pdu = self._eapol(KeyInfo.PAIRWISE | secure, frame, self.own_ie, ptk, nonce=self._snonce)
+        self.state = target  # message 1 is not authenticated: it moves the state but never the replay counter
+        return [SendEapol(pdu)]
+
+    def _derive(self, anonce: bytes) -> Ptk:
+        return derive_ptk(self.pmk, self.ap_addr, self.own_addr, anonce, self._snonce, KEY_LEN[self.pairwise])
+
+    # -- message 3 of 4 ----------------------------------------------------------------------------------------
+
+    def _message_3(self, frame: EapolKey, target: State) -> list[WpaEvent]:
+        if not frame.key_info & KeyInfo.MIC:
+            raise _Drop("message 3 without the Key MIC bit")
+        if frame.nonce not in self._answered:
+            raise _Drop("message 3 ANonce matches no message 1 we answered")
+        ptk = self._derive(frame.nonce)
+        self._verify_mic(frame, ptk)
+        # Authentic from here on; still, nothing changes until the whole frame is accepted.
+        if not frame.key_info & KeyInfo.INSTALL:
+            raise _Drop("message 3 without the Install bit")
+        if frame.key_length != KEY_LEN[self.pairwise]:
+            raise _Drop(f"message 3 key length {frame.key_length} for {self.pairwise.name}")
+        if self.wpa:
+            if frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
+                raise _Drop("WPA message 3 with encrypted key data")
+            key_data = parse_key_data(frame.key_data)
+            gtk = None
+        else:
+            if not frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
+                raise _Drop("RSN message 3 with unencrypted key data")
+            key_data = parse_key_data(self._decrypt(frame, ptk))
+            gtk = key_data.gtk()
+            if gtk is None:
+                raise _Drop("no GTK KDE in message 3")
+            if len(gtk.gtk) != KEY_LEN[self.group]:
+                raise _Drop(f"GTK of {len(gtk.gtk)} bytes for {self.group.name}")
+        self._check_ies(key_data)
+
+        out: list[WpaEvent] = [SendEapol(self._eapol(KeyInfo.PAIRWISE | (frame.key_info & KeyInfo.SECURE),
+                                                     frame, b"", ptk))]
+        if ptk.tk != self._installed_tk:
+            rsc = frame.rsc[:RSC_LEN[self.pairwise]] if self.wpa else bytes(RSC_LEN[self.pairwise])
+            out.append(InstallPairwiseKey(_driver_layout(ptk.tk, self.pairwise), self.pairwise, rsc))
+            self._installed_tk = ptk.tk
+        if gtk is not None:
+            out += self._install_gtk(gtk.gtk, gtk.key_id, frame.rsc)
+        previous = self.state
+        self._commit(frame, target, ptk)
+        self._renew_snonce = True  # the next message 1 starts a new handshake with a new SNonce
+        if target is State.COMPLETED and previous is not State.COMPLETED:
+            out.append(HandshakeCompleted(rekey=previous is State.REKEYING))
+        return out
+
+    def _check_ies(self, key_data: KeyData) -> None:
+        """12.7.6.4: message 3 repeats the AP's Beacon/Probe Response element; a difference is a downgrade
+        attempt and ends the association (hostap's wpa_supplicant_validate_ie())."""
+        rsn, wpa = key_data.rsn_ie, key_data.wpa_ie
+        if self.ap_rsn_ie is None and self.ap_wpa_ie is None:
+            raise _Fail("no RSN/WPA element known for the AP to compare message 3 with", REASON_IE_IN_4WAY_DIFFERS)
+        if rsn is None and wpa is None:
+            raise _Fail("message 3 has no RSN/WPA element", REASON_IE_IN_4WAY_DIFFERS)
+        if (wpa is not None and self.ap_wpa_ie is not None and wpa != self.ap_wpa_ie) or (
+            rsn is not None and self.ap_rsn_ie is not None and rsn != self.ap_rsn_ie
+        ):
+            raise _Fail("RSN/WPA element in message 3 differs from the Beacon/Probe Response",
+                        REASON_IE_IN_4WAY_DIFFERS)
+        if self.wpa and rsn is not None and self.ap_rsn_ie is None:
+            raise _Fail("message 3 has an RSN element the Beacon/Probe Response did not: downgrade",
+                        REASON_IE_IN_4WAY_DIFFERS)
+
+    # -- group key message 1 of 2 ------------------------------------------------------------------------------
+
+    def _group_message_1(self, frame: EapolKey, target: State) -> list[WpaEvent]:
+        ptk = self._ptk
+        if ptk is None:  # the tables never allow it, but a MIC needs a PTK
+            raise _Drop("group message before any PTK")
+        self._verify_mic(frame, ptk)
+        if self.wpa:
+            gtk_len = frame.key_length
+            if gtk_len != KEY_LEN[self.group]:
+                raise _Drop(f"group key length {gtk_len} for {self.group.name}")
+            plain = self._decrypt(frame, ptk)
+            if len(plain) < gtk_len:
+                raise _Drop(f"key data of {len(plain)} bytes holds no {gtk_len}-byte GTK")
+            gtk, key_id = plain[:gtk_len], frame.key_index
+        else:
+            if not frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
+                raise _Drop("RSN group message with unencrypted key data")
+            kde = parse_key_data(self._decrypt(frame, ptk)).gtk()
+            if kde is None:
+                raise _Drop("no GTK KDE in group message 1")
+            if len(kde.gtk) != KEY_LEN[self.group]:
+                raise _Drop(f"GTK of {len(kde.gtk)} bytes for {self.group.name}")
+            gtk, key_id = kde.gtk, kde.key_id
+
+        # hostap installs the GTK before it answers, so no group frame is lost in between.
+        out = self._install_gtk(gtk, key_id, frame.rsc)
+        info = KeyInfo.SECURE | (frame.key_info & KeyInfo.KEY_INDEX_MASK)
+        out.append(SendEapol(self._eapol(info, frame, b"", ptk)))
+        previous = self.state
+        self._commit(frame, target, ptk)
+        if previous is State.GROUP_HANDSHAKE:
+            out.append(HandshakeCompleted())
+        else:
+            out.append(GroupRekeyed(key_id))
+        return out
+
+    # -- shared ------------------------------------------------------------------------------------------------
+
+    def _install_gtk(self, gtk: bytes, key_id: int, rsc: bytes) -> list[WpaEvent]:
+        if False:  # a repeated GTK (retransmission, PTK rekey): reinstalling resets its RSC
+            return []
+        self._installed_gtk = gtk
+        return [InstallGroupKey(_driver_layout(gtk, self.group), key_id, rsc[: RSC_LEN[self.group]], self.group)]
+
+    def _commit(self, frame: EapolKey, target: State, ptk: Ptk) -> None:
+        self._replay = frame.replay_counter
+        self._ptk = ptk
+        self.state = target

@@ -1,0 +1,86 @@
+"""The mac80211_hwsim tests (tests/vm/guest), run in one boot of the test VM and reported here one by one.
+
+The VM (tests/vm/run.sh: Debian's kernel under QEMU/TCG, this machine's filesystem read-only, 4 hwsim
+radios) runs pytest on tests/vm/guest once per session; each host test below stands for one guest test and
+fails with the guest's failure text.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+GUEST = HERE / "vm" / "guest"
+ARTEFACTS = Path(os.environ.get("VM_ARTEFACTS", HERE.parent / "vm-artefacts"))
+RADIOS = 4
+VM_TIMEOUT = 900  # seconds for the whole guest session: the VM part of CI stays under 15 minutes
+
+
+def guest_tests() -> list[str]:
+    names = []
+    for path in sorted(GUEST.glob("test_*.py")):
+        tree = ast.parse(path.read_text())
+        names += [f"{path.stem}::{node.name}" for node in tree.body
+                  if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")]
+    return names
+
+
+def skip_reason() -> str | None:
+    if os.geteuid() != 0:
+        return "the hwsim VM needs root (9p export of /, AF_PACKET inside)"
+    if shutil.which("qemu-system-x86_64") is None:
+        return "qemu-system-x86_64 not installed (apt-get install qemu-system-x86; scripts/setup.sh does)"
+    if not (ARTEFACTS / "initrd.gz").exists():
+        return f"no VM artefacts in {ARTEFACTS} (tests/vm/build.sh builds them; scripts/test.sh runs it)"
+    for tool in ("hostapd", "wpa_supplicant", "wpa_cli", "hostapd_cli", "iw"):
+        if shutil.which(tool) is None:
+            return f"{tool} not installed"
+    return None
+
+
+@pytest.fixture(scope="session")
+def guest_results() -> dict[str, tuple[str, str]]:
+    if reason := skip_reason():
+        pytest.skip(reason)
+    out = Path(tempfile.mkdtemp(prefix="pywps-vm-"))
+    cmd = (f"PYWPS_IN_VM=1 {sys.executable} -m pytest -p no:cacheprovider -q -rA "
+           f"--junitxml=/mnt/out/junit.xml {GUEST}")
+    env = dict(os.environ, HWSIM_RADIOS=str(RADIOS), VM_OUT=str(out), VM_TIMEOUT=str(VM_TIMEOUT))
+    proc = subprocess.run(["bash", str(HERE / "vm" / "run.sh"), cmd], cwd=HERE.parent, env=env,
+                          capture_output=True, text=True, timeout=VM_TIMEOUT + 60)
+    (HERE.parent / "vm-artefacts").mkdir(exist_ok=True)
+    log = proc.stdout[-20000:]
+    junit = out / "junit.xml"
+    if not junit.exists():
+        pytest.fail(f"the VM produced no results (exit {proc.returncode}):\n{log}\n{proc.stderr[-3000:]}")
+    results = {}
+    for case in ET.parse(junit).iter("testcase"):
+        name = f"{case.get('classname', '').rsplit('.', 1)[-1]}::{case.get('name')}"
+        problem = case.find("failure") if case.find("failure") is not None else case.find("error")
+        skipped = case.find("skipped")
+        if problem is not None:
+            results[name] = ("failed", (problem.get("message") or "") + "\n" + (problem.text or ""))
+        elif skipped is not None:
+            results[name] = ("skipped", skipped.get("message") or "")
+        else:
+            results[name] = ("passed", "")
+    results["__output__"] = ("", log)
+    shutil.rmtree(out, ignore_errors=True)
+    return results
+
+
+@pytest.mark.parametrize("name", guest_tests())
+def test_in_vm(guest_results, name):
+    outcome, text = guest_results.get(name, ("missing", guest_results["__output__"][1]))
+    if outcome == "skipped":
+        pytest.skip(text)
+    assert outcome == "passed", f"{name} {outcome} in the VM:\n{text}"

@@ -1,0 +1,132 @@
+"""The lab inside the mac80211_hwsim VM: Debian hostapd as WPS APs on wlan0/wlan2, pywps or Debian
+wpa_supplicant on wlan1, all driven by the real hostapd_cli and wpa_cli. Runs only in the VM (tests/vm/run.sh),
+where the radios exist and the filesystem is a throwaway overlay."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/: netlab's Monitor and wait_for
+
+from netlab import REPO, Monitor, wait_for  # noqa: E402
+
+AP_MAC = "02:00:00:00:00:00"  # hwsim radio 0 (wlan0)
+STA_MAC = "02:00:00:00:01:00"  # wlan1
+AP2_MAC = "02:00:00:00:02:00"  # wlan2
+_counter = itertools.count()
+WORK = Path(tempfile.mkdtemp(prefix="hwlab-"))
+
+
+def run(argv: list[str]) -> str:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60).stdout
+
+
+class HwHostapd:
+    def __init__(self, iface: str = "wlan0", **overrides: str) -> None:
+        self.iface = iface
+        self.dir = WORK / f"hostapd{next(_counter)}"
+        self.dir.mkdir()
+        self.conf = self.dir / "hostapd.conf"
+        self.log = self.dir / "hostapd.log"
+        self.ctrl = str(self.dir / "ctrl")
+        settings = {
+            "interface": iface, "driver": "nl80211", "ctrl_interface": self.ctrl, "ssid": "jkm-wps-test",
+            "hw_mode": "g", "channel": "1", "wpa": "2", "wpa_passphrase": "12345678", "wpa_key_mgmt": "WPA-PSK",
+            "rsn_pairwise": "CCMP", "wps_state": "2", "eap_server": "1", "ap_pin": "12345670",
+            "config_methods": "label display push_button keypad", "device_name": "TestAP",
+            "manufacturer": "Test", "model_name": "hapd", "uuid": "12345678-9abc-def0-1234-56789abcdef0",
+        }
+        settings.update(overrides)
+        self.conf.write_text("".join(f"{k}={v}\n" for k, v in settings.items() if v is not None))
+        self.proc = subprocess.Popen(["hostapd", "-dd", "-f", str(self.log), str(self.conf)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: "AP-ENABLED" in self.log_text(), 20, f"hostapd on {iface}")
+
+    def cli(self, *args: str) -> str:
+        return run(["hostapd_cli", "-p", self.ctrl, "-i", self.iface, *args])
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def wait_log(self, pattern: str, timeout: float = 20.0) -> re.Match:
+        return wait_for(lambda: re.search(pattern, self.log_text()), timeout, f"hostapd log {pattern!r}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+class Station:
+    """pywps (`-D nl80211`) or, for comparison, Debian wpa_supplicant on a radio; the same wpa_cli drives both."""
+
+    def __init__(self, conf_text: str, program: str = "pywps", iface: str = "wlan1",
+                 conf: Path | None = None, extra: list[str] = ()) -> None:
+        self.iface = iface
+        self.program = program
+        self.dir = WORK / f"{program}{next(_counter)}"
+        self.dir.mkdir()
+        self.ctrl_dir = str(self.dir / "ctrl")
+        self.conf = conf or self.dir / "sta.conf"
+        if conf is None:
+            self.conf.write_text(conf_text.replace("@CTRL@", self.ctrl_dir))
+        else:
+            self.ctrl_dir = re.search(r"^ctrl_interface=(?:DIR=)?(\S+)", self.conf.read_text(), re.M)[1]
+        self.log = self.dir / "log"
+        if program == "pywps":
+            argv = [sys.executable, "-m", "pywps", "-D", "nl80211", "-i", iface, "-c", str(self.conf), "-d", *extra]
+        else:
+            argv = ["wpa_supplicant", "-D", "nl80211", "-i", iface, "-c", str(self.conf), "-dd", "-f", str(self.log)]
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=open(self.log, "a"), cwd=REPO)
+        wait_for(self._ready, 60, f"{program}'s control socket")
+        self.monitor = Monitor(f"{self.ctrl_dir}/{iface}")
+
+    def _ready(self) -> bool:
+        if self.proc.poll() is not None:
+            raise AssertionError(f"{self.program} exited {self.proc.returncode}: {self.log_text()[-3000:]}")
+        return self.cli("ping").strip() == "PONG"
+
+    def cli(self, *args: str) -> str:
+        return run(["wpa_cli", "-p", self.ctrl_dir, "-i", self.iface, *args])
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def scan(self) -> str:
+        """SCAN, wait for its results event, return SCAN_RESULTS."""
+        self.monitor.events.clear()
+        assert self.cli("scan").strip() == "OK"
+        self.monitor.wait("CTRL-EVENT-SCAN-RESULTS", 60)
+        return self.cli("scan_results")
+
+    def stop(self) -> None:
+        if self.monitor is not None:
+            self.monitor.close()
+            self.monitor = None
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def row_for(scan_results: str, bssid: str) -> list[str]:
+    for line in scan_results.splitlines()[1:]:
+        cols = line.split("\t")
+        if cols[0] == bssid:
+            return cols
+    raise AssertionError(f"{bssid} not in scan results:\n{scan_results}")
+
+
+def sta_conf(**keys: str) -> str:
+    base = {"ctrl_interface": "@CTRL@", "update_config": "1", "wps_cred_processing": "2"}
+    base.update(keys)
+    return "".join(f"{k}={v}\n" for k, v in base.items() if v is not None)

@@ -1,0 +1,111 @@
+"""Issue 5 over real nl80211: pywps -D nl80211 on a mac80211_hwsim radio against Debian hostapd, driven by
+Debian wpa_cli, compared with Debian wpa_supplicant on the same radio in the same boot."""
+
+from __future__ import annotations
+
+import re
+
+from hwlab import AP2_MAC, AP_MAC, STA_MAC, row_for, sta_conf
+
+
+def test_scan_flags_and_wps_ap_available_events(lab):
+    ap = lab.hostapd()
+    sta = lab.station(sta_conf())
+    assert row_for(sta.scan(), AP_MAC)[3] == "[WPA2-PSK-CCMP][WPS][ESS]"
+    sta.monitor.wait(r"^WPS-AP-AVAILABLE $")
+
+    assert "OK" in ap.cli("wps_pin", "any", "12345670")
+    assert row_for(sta.scan(), AP_MAC)[3:] == ["[WPA2-PSK-CCMP][WPS-AUTH][ESS]", "jkm-wps-test"]
+    sta.monitor.wait(r"^WPS-AP-AVAILABLE-AUTH $")
+
+    # A PIN registrar that authorized another enrollee's MAC: active, but not for us.
+    ap.cli("wps_cancel")
+    ap.cli("wps_pin", "any", "12345670", "0", "02:00:00:00:03:00")
+    assert row_for(sta.scan(), AP_MAC)[3] == "[WPA2-PSK-CCMP][WPS-PIN][ESS]"
+    sta.monitor.wait(r"^WPS-AP-AVAILABLE-PIN $")
+
+    ap.cli("wps_cancel")
+    assert "OK" in ap.cli("wps_pbc")
+    assert row_for(sta.scan(), AP_MAC)[3] == "[WPA2-PSK-CCMP][WPS-PBC][ESS]"
+    sta.monitor.wait(r"^WPS-AP-AVAILABLE-PBC $")
+
+    bss = sta.cli("bss", AP_MAC)
+    assert "wps_device_name=TestAP" in bss and "wps_selected_registrar=1" in bss
+    assert "wps_device_password_id=4" in bss and "ssid=jkm-wps-test" in bss
+
+
+def test_wps_pin_over_the_air_stores_the_credential(lab):
+    ap = lab.hostapd()
+    sta = lab.station(sta_conf())
+    ap.cli("wps_pin", "any", "12345670")
+    assert sta.cli("wps_pin", "any", "12345670").strip() == "12345670"
+    cred = sta.monitor.wait(r"^WPS-CRED-RECEIVED (\S+)", 90)[1]
+    assert bytes.fromhex(cred).find(b"jkm-wps-test") > 0
+    sta.monitor.wait(r"^WPS-SUCCESS", 30)
+    ap.wait_log(rf"WPS-REG-SUCCESS {STA_MAC}")
+    assert "Associated with " + AP_MAC in sta.monitor.events or any(
+        e.startswith("Associated with " + AP_MAC) for e in sta.monitor.events)
+    conf = sta.conf.read_text()
+    assert 'ssid="jkm-wps-test"' in conf and 'psk="12345678"' in conf
+
+
+def test_wps_pbc_over_the_air(lab):
+    ap = lab.hostapd()
+    sta = lab.station(sta_conf())
+    ap.cli("wps_pbc")
+    assert sta.cli("wps_pbc").strip() == "OK"
+    sta.monitor.wait(r"^WPS-SUCCESS", 90)
+    ap.wait_log(rf"WPS-REG-SUCCESS {STA_MAC}")
+    assert 'ssid="jkm-wps-test"' in sta.conf.read_text()
+
+
+def test_pbc_overlap_two_aps_no_registration(lab):
+    ap1 = lab.hostapd("wlan0")
+    ap2 = lab.hostapd("wlan2", ssid="other-ap", uuid="87654321-9abc-def0-1234-56789abcdef0", channel="6")
+    sta = lab.station(sta_conf())
+    ap1.cli("wps_pbc")
+    ap2.cli("wps_pbc")
+    sta.cli("wps_pbc")
+    sta.monitor.wait(r"^WPS-OVERLAP-DETECTED", 90)
+    assert not any(e.startswith("WPS-SUCCESS") for e in sta.monitor.events)
+    assert "WPS-REG-SUCCESS" not in ap1.log_text() + ap2.log_text()
+    assert "network={" not in sta.conf.read_text()
+    rows = sta.cli("scan_results")
+    assert row_for(rows, AP_MAC)[3].count("[WPS-PBC]") == 1 and row_for(rows, AP2_MAC)[3].count("[WPS-PBC]") == 1
+
+
+def test_wps_reg_learns_then_configures_the_ap(lab):
+    ap = lab.hostapd()
+    sta = lab.station(sta_conf())
+    assert sta.cli("wps_reg", AP_MAC, "12345670").strip() == "OK"
+    sta.monitor.wait(r"^WPS-FAIL msg=11 config_error=0", 90)  # learn only: wpa_supplicant ends the same way
+    sta.monitor.events.clear()
+    new_ssid = b"new-ssid".hex()
+    assert sta.cli("wps_reg", AP_MAC, "12345670", new_ssid, "WPA2PSK", "CCMP", b"newpassphrase".hex()).strip() == "OK"
+    sta.monitor.wait(r"^WPS-SUCCESS", 90)
+    config = ap.cli("get_config")  # hostapd prints the SSID and passphrase it got from WPS as hex
+    assert f"ssid={new_ssid}" in config and f"passphrase={b'newpassphrase'.hex()}" in config
+
+
+def test_scan_results_and_bss_match_wpa_supplicant(lab):
+    """The same AP seen by pywps and by Debian wpa_supplicant on the same radio: same flags, same BSS fields."""
+    ap = lab.hostapd()
+    ap.cli("wps_pin", "any", "12345670")
+    texts = {}
+    for program in ("pywps", "wpa_supplicant"):
+        sta = lab.station(sta_conf(), program=program)
+        texts[program] = (row_for(sta.scan(), AP_MAC), sta.cli("bss", AP_MAC))
+        sta.stop()
+    (ours_row, ours_bss), (ref_row, ref_bss) = texts["pywps"], texts["wpa_supplicant"]
+    assert ours_row[1:] == ref_row[1:], (ours_row, ref_row)  # frequency, level, flags, ssid
+    fields = ("bssid", "freq", "beacon_int", "capabilities", "level", "flags", "ssid", "ie", "wps_state",
+              "wps_selected_registrar", "wps_device_password_id", "wps_selected_registrar_config_methods",
+              "wps_primary_device_type", "wps_device_name", "wps_config_methods")
+
+    def pick(text: str) -> dict[str, str]:
+        pairs = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+        return {k: pairs.get(k) for k in fields}
+
+    ours, ref = pick(ours_bss), pick(ref_bss)
+    assert ref["wps_device_name"] == "TestAP"  # the reference really printed the WPS fields
+    assert ours == ref

@@ -357,7 +357,7 @@ class WpaSupplicantHandshake:
     # -- shared ------------------------------------------------------------------------------------------------
 
     def _install_gtk(self, gtk: bytes, key_id: int, rsc: bytes) -> list[WpaEvent]:
-        if False:  # a repeated GTK (retransmission, PTK rekey): reinstalling resets its RSC
+        if gtk == self._installed_gtk:  # a repeated GTK (retransmission, PTK rekey): reinstalling resets its RSC
             return []
         self._installed_gtk = gtk
         return [InstallGroupKey(_driver_layout(gtk, self.group), key_id, rsc[: RSC_LEN[self.group]], self.group)]

@@ -306,6 +306,32 @@ def test_wpa1_handshake_then_group_key(pairwise, group):
     ap.check_group2(out[1].pdu)
 
 
+def test_wpa1_group_key_of_a_tkip_group_may_use_version_1():
+    # hostap's backwards compatibility: WPA with CCMP pairwise but a TKIP group cipher accepts descriptor
+    # version 1 (HMAC-MD5, RC4) for group messages; RSN does not.
+    ap = Authenticator(pairwise=Cipher.CCMP, group=Cipher.TKIP, wpa=True)
+    hs, _ = handshake(ap)
+    ap.version = V1
+    out = hs.receive(ap.group1(bytes(range(32)), 1))
+    assert kinds(out) == [InstallGroupKey, SendEapol, HandshakeCompleted]
+    assert out[0].gtk == driver_tk(bytes(range(32)), Cipher.TKIP)
+    ap.check_group2(out[1].pdu)
+    rsn_ap = Authenticator(pairwise=Cipher.CCMP, group=Cipher.TKIP)
+    rsn_hs, _ = handshake(rsn_ap)
+    rsn_ap.version = V1
+    assert "descriptor version 1" in only_drop(rsn_hs.receive(rsn_ap.group1(bytes(32), 2)))
+
+
+def test_wpa1_retransmitted_message_3_after_completion():
+    ap = Authenticator(wpa=True)
+    hs, _ = handshake(ap)
+    hs.receive(ap.group1(bytes([0x65]) * 16, 1))
+    assert hs.state is State.COMPLETED
+    out = hs.receive(ap.msg3())
+    assert kinds(out) == [SendEapol]
+    ap.check_msg4(out[0].pdu)
+
+
 # -- retransmissions, replays and KRACK -----------------------------------------------------------------------
 
 

@@ -278,7 +278,9 @@ def ie_flags(proto: str, info: RsnInfo | None) -> str:
 
 
 def scan_flags(rsn_body: bytes | None, wpa_body: bytes | None) -> str:
-    """The WPA part of a SCAN_RESULTS flags column: "[WPA-PSK-CCMP+TKIP][WPA2-PSK-CCMP+TKIP]" (WPA first)."""
+    """The WPA part of a SCAN_RESULTS flags column: "[WPA-PSK-CCMP+TKIP][WPA2-PSK-CCMP+TKIP]" (WPA first).
+
+    Bodies are the elements without id and length; the WPA body starts with 00-50-F2 01."""
     out = ""
     for proto, body, parse in (("WPA", wpa_body, parse_wpa_ie), ("WPA2", rsn_body, parse_rsn_ie)):
         if body is None:

@@ -7,10 +7,10 @@ seen for `EXPIRATION_AGE` seconds and in the last `EXPIRATION_SCANS` scans (wpa_
 
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass, field
 
 from .driver.base import ScanEntry, mac_bytes, mac_str
+from .wpa.rsn import scan_flags
 from .wps.ie import EID_SSID, WpsIeInfo, find_element, find_vendor_element, wps_info_from_ies
 
 EXPIRATION_AGE = 180.0
@@ -18,13 +18,8 @@ EXPIRATION_SCANS = 2
 CAP_ESS, CAP_IBSS, CAP_PRIVACY = 0x0001, 0x0002, 0x0010
 EID_RSN = 48
 WPA_OUI_TYPE = b"\x00\x50\xf2\x01"
-RSN_OUI, WPA_OUI = b"\x00\x0f\xac", b"\x00\x50\xf2"
 SCAN_RESULTS_HEADER = "bssid / frequency / signal level / flags / ssid"
 
-# Suite types as wpa_supplicant names them in scan flags (the same numbers under both OUIs).
-_AKM_TEXT = {1: "EAP", 2: "PSK", 5: "EAP-SHA256", 6: "PSK-SHA256", 8: "SAE"}
-_CIPHER_TEXT = {1: "WEP40", 2: "TKIP", 4: "CCMP", 5: "WEP104", 8: "GCMP", 9: "GCMP-256", 10: "CCMP-256"}
-_CIPHER_ORDER = (10, 9, 4, 8, 2, 5, 1)  # wpa_write_ciphers' order: strongest first
 
 
 @dataclass
@@ -58,11 +53,7 @@ class Bss:
         ies = self.entry.ies
         wpa = find_vendor_element(ies, WPA_OUI_TYPE)
         rsn = find_element(ies, EID_RSN)
-        out = []
-        if wpa is not None:
-            out.append(security_text("WPA", wpa[4:], WPA_OUI))
-        if rsn is not None:
-            out.append(security_text("WPA2", rsn, RSN_OUI))
+        out = [scan_flags(rsn, wpa)]
         if self.wps is not None:
             out.append(self.wps.flag_text(own_addr))
         elif find_vendor_element(ies, b"\x00\x50\xf2\x04") is not None:
@@ -74,38 +65,6 @@ class Bss:
         if self.entry.capability & CAP_ESS:
             out.append("[ESS]")
         return "".join(out)
-
-
-def _suites(data: bytes, pos: int, oui: bytes) -> tuple[list[int], int]:
-    (count,) = struct.unpack_from("<H", data, pos)
-    pos += 2
-    if pos + 4 * count > len(data):
-        raise ValueError("suite list overruns the element")
-    types = [data[p + 3] for p in range(pos, pos + 4 * count, 4) if data[p : p + 3] == oui]
-    return types, pos + 4 * count
-
-
-def security_text(proto: str, body: bytes, oui: bytes) -> str:
-    """`[WPA2-PSK-CCMP]`-style text of an RSN (or WPA vendor) element body, as wpa_supplicant_ie_txt prints it;
-    `[WPA2-?]` when the element cannot be parsed. Omitted lists take the standard's defaults."""
-    try:
-        group = 4 if oui == RSN_OUI else 2
-        pairwise, akms = [group], [1]
-        if len(body) < 2:
-            raise ValueError("no version")
-        pos = 2
-        if len(body) >= pos + 4:
-            pos += 4  # group cipher: not shown
-        if len(body) >= pos + 2:
-            pairwise, pos = _suites(body, pos, oui)
-        if len(body) >= pos + 2:
-            akms, pos = _suites(body, pos, oui)
-        preauth = oui == RSN_OUI and len(body) >= pos + 2 and body[pos] & 0x01
-    except (ValueError, struct.error):
-        return f"[{proto}-?]"
-    akm_text = "+".join(_AKM_TEXT[a] for a in sorted(_AKM_TEXT, key=list(_AKM_TEXT).index) if a in akms)
-    ciphers = "+".join(_CIPHER_TEXT[c] for c in _CIPHER_ORDER if c in pairwise)
-    return f"[{proto}-{akm_text}-{ciphers}{'-preauth' if preauth else ''}]"
 
 
 def ssid_text(ssid: bytes) -> str:

@@ -122,6 +122,17 @@ class Network:
     def flags_text(self) -> str:
         return "[DISABLED]" if self.fields.get("disabled") == "1" else ""
 
+    def set_field(self, key: str, value: str | None) -> None:
+        """Change one field (None removes it); the block is then written from its fields."""
+        if value is None:
+            if key not in self.fields:
+                return
+            del self.fields[key]
+        else:
+            validate_network_field(key, value)
+            self.fields[key] = value
+        self.lines = None
+
     def render(self) -> list[str]:
         if self.lines is not None:
             return self.lines

@@ -25,11 +25,13 @@ from .wps.eap import EapFailureReceived, EapMethodProposed, EapStarted
 from .wps.events import CredentialReceived, Failure, M2DReceived, Success, WpsEvent
 from .wps.pin import PinError, generate_pin, has_valid_checksum, normalize_pin
 from .pinguard import PinAttemptGuard
+from .connection import Connector, LinkState
 from .station import Busy, PbcOverlap, Station
 from .wpsrun import PbcOverlapDetected, RunEnded, RunKind, RunLink, RunRequest, RunTimedOut, WpsRun
 
 log = logging.getLogger("pywps")
 
+EAPOL_KEY = 3  # EAPOL packet type of the WPA key handshakes; WPS runs get the EAP packets
 LEVEL_INFO = 2
 LEVEL_WARNING = 3
 
@@ -88,6 +90,7 @@ class Daemon:
         self.ctrl = None
         self.pcap = None
         self.station: Station | None = None  # scanning and AP choice, on drivers that can scan
+        self.connector: Connector | None = None  # joins stored networks (WPA2/WPA-PSK), on the same drivers
         self._tasks: set[asyncio.Task] = set()
         self._stopped = asyncio.Event()
 
@@ -107,6 +110,7 @@ class Daemon:
         if self.driver.can_scan:
             loop = asyncio.get_running_loop()
             self.station = Station(self.driver, self._event, self.device_info, loop.time)
+            self.connector = Connector(self.driver, self.station, lambda: self.config, self._event)
         ctrl_dir = self.options.ctrl_dir or self.config.ctrl_dir or "/run/pywps"
         group = None if self.options.ctrl_dir else self.config.ctrl_group
         self.ctrl = CtrlServer(os.path.join(ctrl_dir, self.options.ifname), group, CommandTable(self).dispatch)
@@ -119,6 +123,8 @@ class Daemon:
         log.info("pywps on %s (%s driver), address %s, control socket %s", self.options.ifname,
                  self.options.driver, mac_str(self.driver.own_addr), os.path.join(ctrl_dir, self.options.ifname))
         sd_notify("READY=1")
+        if self.connector is not None:
+            self.connector.kick()  # join the best stored network, as wpa_supplicant does at start
         try:
             await self._stopped.wait()
         finally:
@@ -130,6 +136,8 @@ class Daemon:
             self.run.cancel()
         for task in list(self._tasks):
             task.cancel()
+        if self.connector is not None:
+            await self.connector.stop()
         if self.station is not None:
             await self.station.detach()
         if self.ctrl is not None:
@@ -178,6 +186,9 @@ class Daemon:
         if self.pin_guard.blocked_for(src, asyncio.get_running_loop().time()) > 0:
             log.debug("ignoring %s: backing off after repeated PIN failures", mac_str(src))
             return
+        if self.connector is not None and len(pdu) > 1 and pdu[1] == EAPOL_KEY:
+            self.connector.on_eapol_key(src, pdu)
+            return
         if self.run is not None:
             try:
                 self.run.on_eapol(src, pdu)
@@ -190,6 +201,8 @@ class Daemon:
         elif event.kind == "disconnected":
             if self.station is not None:
                 self.station.associated = None
+            if self.connector is not None:
+                self.connector.on_disconnected()
             self._event(ev.disconnected(mac_str(event.bssid or bytes(6)), event.reason, event.locally_generated))
         elif event.kind == "driver-failed":
             log.error("the %s driver failed on %s: %s", self.driver.name, self.options.ifname, event.extra.get("error"))
@@ -214,6 +227,10 @@ class Daemon:
         link = None
         if self.station is not None:
             link = RunLink(self.station.attach, self.station.detach, PbcOverlap)
+        if self.connector is not None:
+            # WPS needs the radio: leave the current network until the run is over (wpa_supplicant does too)
+            self.connector.user_disconnected = True
+            self._spawn(self.connector.disconnect())
         run = WpsRun(request, self.device_info(), _RecordingDriver(self), self._on_run_event, self.options.walk_time,
                      link=link)
         self.run = run
@@ -258,6 +275,8 @@ class Daemon:
             self._event(ev.WPS_TIMEOUT)
         elif isinstance(event, RunEnded):
             self.run = None
+            if self.connector is not None:
+                self.connector.reconnect()  # with the credential just stored, or back to where we were
 
     def _count_pin_failure(self, event: Failure, run: WpsRun) -> None:
         """A registrar that failed to prove our PIN (M4/M6) may be guessing it: back off past a threshold."""
@@ -301,7 +320,11 @@ class Daemon:
             state = "ASSOCIATED"  # the port is up and EAP is running
         info: dict[str, str] = {}
         bss = self.station.associated if self.station is not None else None
-        if bss is not None:
+        if self.connector is not None and self.connector.state is not LinkState.DISCONNECTED:
+            conn = self.connector.status()
+            state = conn.pop("wpa_state")
+            info.update(conn)
+        elif bss is not None:
             state = "ASSOCIATED"
             info.update(bssid=mac_str(bss.bssid), freq=str(bss.entry.freq), ssid=ssid_text(bss.ssid))
         info.update(wpa_state=state, address=mac_str(self.driver.own_addr), uuid=_uuid_text(self.uuid))
@@ -395,6 +418,59 @@ class Daemon:
             self.config.set(key, value)
         except (KeyError, ValueError) as e:
             raise CommandFailed(str(e)) from None
+
+    # -- network selection (DISCONNECT, RECONNECT, SELECT/ENABLE/DISABLE/REMOVE_NETWORK) -----------------------
+
+    def _connector(self) -> Connector:
+        if self.connector is None:
+            raise CommandFailed(f"the {self.driver.name} driver does not connect to networks")
+        return self.connector
+
+    def _network_ids(self, arg: str) -> list[int]:
+        count = len(self.config.networks)
+        if arg == "all":
+            return list(range(count))
+        if not arg.isdigit() or int(arg) >= count:
+            raise CommandFailed(f"no network {arg}")
+        return [int(arg)]
+
+    async def disconnect(self) -> None:
+        await self._connector().disconnect()
+
+    def reconnect(self) -> None:
+        self._connector().reconnect()
+
+    async def select_network(self, arg: str) -> None:
+        conn = self._connector()
+        if arg == "any":
+            conn.selected = None
+        else:
+            (conn.selected,) = self._network_ids(arg)
+            self.config.networks[conn.selected].set_field("disabled", None)
+        conn.user_disconnected = False
+        await conn.restart()
+
+    async def enable_network(self, arg: str) -> None:
+        for i in self._network_ids(arg):
+            self.config.networks[i].set_field("disabled", None)
+        if self.connector is not None and self.connector.state is not LinkState.COMPLETED:
+            await self.connector.restart()
+
+    async def disable_network(self, arg: str) -> None:
+        ids = self._network_ids(arg)
+        for i in ids:
+            self.config.networks[i].set_field("disabled", "1")
+        if self.connector is not None and self.connector.network_id in ids:
+            await self.connector.restart()
+
+    async def remove_network(self, arg: str) -> None:
+        ids = self._network_ids(arg)
+        current = self.connector.network_id if self.connector is not None else None
+        for i in sorted(ids, reverse=True):
+            self.config.remove_network(i)
+        if self.connector is not None and current in ids:
+            self.connector.network_id = None
+            await self.connector.restart()
 
     def terminate(self) -> None:
         self._stopped.set()

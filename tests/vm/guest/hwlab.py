@@ -67,7 +67,7 @@ class Station:
     """pywps (`-D nl80211`) or, for comparison, Debian wpa_supplicant on a radio; the same wpa_cli drives both."""
 
     def __init__(self, conf_text: str, program: str = "pywps", iface: str = "wlan1",
-                 conf: Path | None = None, extra: list[str] = ()) -> None:
+                 conf: Path | None = None, extra: list[str] = (), netns: str | None = None) -> None:
         self.iface = iface
         self.program = program
         self.dir = WORK / f"{program}{next(_counter)}"
@@ -83,6 +83,8 @@ class Station:
             argv = [sys.executable, "-m", "pywps", "-D", "nl80211", "-i", iface, "-c", str(self.conf), "-d", *extra]
         else:
             argv = ["wpa_supplicant", "-D", "nl80211", "-i", iface, "-c", str(self.conf), "-dd", "-f", str(self.log)]
+        if netns:
+            argv = ["ip", "netns", "exec", netns, *argv]
         self.started = time.monotonic()
         self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=open(self.log, "a"), cwd=REPO)
         wait_for(self._ready, 60, f"{program}'s control socket")

@@ -1,0 +1,89 @@
+"""The WPS IE parser and the BSS table's wpa_supplicant texts, without a radio (the VM tests compare them with
+Debian wpa_supplicant on a real scan)."""
+
+from __future__ import annotations
+
+from hypothesis import given, strategies as st
+
+from pywps.bss import SCAN_RESULTS_HEADER, Bss, BssTable, ssid_text
+from pywps.driver.base import ScanEntry
+from pywps.wps.attributes import build_attrs, build_wfa_ext, u8, u16
+from pywps.wps.defs import AttrType, WfaSubelem
+from pywps.wps.device import DeviceInfo
+from pywps.wps.ie import RegistrarMode, iter_elements, parse_wps_ie, probe_request_ie, wps_info_from_ies
+
+OWN = bytes.fromhex("020000000100")
+RSN = bytes.fromhex("30140100000fac040100000fac040100000fac020000")
+
+
+def wps_ie(selected: bool = False, password_id: int | None = None, macs: bytes = b"") -> bytes:
+    attrs = [(AttrType.VERSION, u8(0x10)), (AttrType.WPS_STATE, u8(2))]
+    if selected:
+        attrs.append((AttrType.SELECTED_REGISTRAR, u8(1)))
+    if password_id is not None:
+        attrs.append((AttrType.DEV_PASSWORD_ID, u16(password_id)))
+    sub = [(WfaSubelem.VERSION2, b"\x20")] + ([(WfaSubelem.AUTHORIZED_MACS, macs)] if macs else [])
+    attrs.append((AttrType.VENDOR_EXT, build_wfa_ext(sub)))
+    body = b"\x00\x50\xf2\x04" + build_attrs(attrs)
+    return bytes([221, len(body)]) + body
+
+
+def entry(ies: bytes, bssid: bytes = b"\x02" * 6, signal: int = -3000) -> ScanEntry:
+    return ScanEntry(bssid, 2412, signal, 0x411, 100, b"\x00\x04test" + RSN + ies)
+
+
+def test_registrar_modes_follow_hostaps_precedence():
+    cases = [
+        (wps_ie(), RegistrarMode.NONE, "[WPS]"),
+        (wps_ie(True, 4), RegistrarMode.PBC, "[WPS-PBC]"),
+        (wps_ie(True, 0, b"\xff" * 6), RegistrarMode.AUTH, "[WPS-AUTH]"),
+        (wps_ie(True, 0, OWN), RegistrarMode.AUTH, "[WPS-AUTH]"),
+        (wps_ie(True, 0, b"\x02\x00\x00\x00\x03\x00"), RegistrarMode.PIN, "[WPS-PIN]"),
+    ]
+    for ie, mode, flag in cases:
+        info = wps_info_from_ies(ie)
+        assert info.mode_for(OWN) is mode and info.flag_text(OWN) == flag
+
+
+def test_scan_results_row_and_bss_lines():
+    table = BssTable()
+    table.update([entry(wps_ie(True, 4))], now=100.0)
+    text = table.scan_results_text(OWN)
+    assert text == f"{SCAN_RESULTS_HEADER}\n02:02:02:02:02:02\t2412\t-30\t[WPA2-PSK-CCMP][WPS-PBC][ESS]\ttest\n"
+    lines = table.bss_text("0", OWN, 103.0).splitlines()
+    assert lines[:3] == ["id=0", "bssid=02:02:02:02:02:02", "freq=2412"]
+    assert "age=3" in lines and "wps_selected_registrar=1" in lines and "wps_device_password_id=4" in lines
+
+
+def test_ids_stay_stable_and_old_entries_age_out():
+    table = BssTable()
+    a, b = b"\x02" * 6, b"\x04" * 6
+    table.update([entry(b"", a)], now=0.0)
+    table.update([entry(b"", b), entry(b"", a)], now=1.0)
+    assert [x.id for x in table] == [0, 1]
+    assert [x.id for x in table.select("NEXT-0")] == [1] and table.select("RANGE=ALL")[0].bssid == a
+    for t in (200.0, 201.0):
+        table.update([entry(b"", b)], now=t)
+    assert [x.bssid for x in table] == [b]
+
+
+def test_ssid_text_escapes_like_wpa_ssid_txt():
+    assert ssid_text(b'a"b\\c\n\x01') == 'a\\"b\\\\c\\n\\x01'
+
+
+def test_probe_request_ie_splits_and_parses_back():
+    device = DeviceInfo(uuid=bytes(16), mac_address=OWN, device_name=b"d" * 32, manufacturer=b"m" * 64,
+                        model_name=b"n" * 32, model_number=b"x" * 32)
+    ie = probe_request_ie(device, 4)
+    parts = list(iter_elements(ie))
+    assert len(parts) == 2 and all(eid == 221 for eid, _ in parts)  # over 251 bytes: two vendor elements
+    info = wps_info_from_ies(ie)
+    assert info.dev_password_id == 4 and info.device_name == b"d" * 32
+
+
+@given(st.binary(max_size=400))
+def test_hostile_ies_never_raise(ies):
+    info = wps_info_from_ies(ies)
+    Bss(0, ScanEntry(b"\x02" * 6, 2412, -3000, 0x11, 100, ies), 0.0, 0).flags(OWN)
+    if info is not None:
+        info.bss_lines()

@@ -39,6 +39,7 @@ log = logging.getLogger("pywps.connect")
 
 HANDSHAKE_TIMEOUT = 10.0  # seconds from association to an open port (the AP's own limit is ~4 s of retries)
 RESCAN_INTERVAL = 5.0
+FRESH_SECONDS = 10.0  # scan results younger than this are used without scanning again
 REASON_DEAUTH_LEAVING = 3
 REASON_4WAY_TIMEOUT = 15
 
@@ -172,17 +173,33 @@ class Connector:
         return out
 
     async def _find(self, candidates: list[tuple[int, Network]]) -> tuple[int, Bss, Security] | None:
+        # Like wpa_supplicant's fast associate: recent results (ours, or the kernel's cache at start) are
+        # good enough to try first; scan only when they offer nothing.
+        choice = self._best(candidates, fresh_only=True)
+        if choice is None and len(self.station.table) == 0:
+            try:
+                cached = [e for e in await self.driver.scan_results() if e.age_ms < FRESH_SECONDS * 1000]
+                self.station.table.update(cached, self._loop.time())
+            except DriverError as e:
+                log.debug("no cached scan results: %s", e)
+            choice = self._best(candidates, fresh_only=True)
+        if choice is not None:
+            return choice
         self.state = LinkState.SCANNING
         try:
             await self.station.scan()
         except (DriverError, Busy) as e:
             log.debug("scan for stored networks failed: %s", e)
             return None
+        return self._best(candidates, fresh_only=False)
+
+    def _best(self, candidates: list[tuple[int, Network]], fresh_only: bool) -> tuple[int, Bss, Security] | None:
+        now = self._loop.time()
         best = None
         for network_id, net in candidates:
             priority = int(net.fields.get("priority", "0") or 0)
             for bss in self.station.table:
-                if bss.ssid != net.ssid:
+                if bss.ssid != net.ssid or (fresh_only and now - bss.last_update > FRESH_SECONDS):
                     continue
                 security = negotiate(net, bss)
                 if security is None:
@@ -324,7 +341,7 @@ class Connector:
         self.publish(ev.connected(mac_str(self.bss.bssid), self.network_id, net.fields.get("id_str", "").strip('"')))
         self._port_open.set()
 
-    def on_disconnected(self) -> None:
+    def on_disconnected(self, locally_generated: bool = False) -> None:
         """The link went down (the AP left us, or we asked)."""
         was = self.state
         if was is LinkState.DISCONNECTED:
@@ -332,10 +349,11 @@ class Connector:
         self.state = LinkState.DISCONNECTED
         self.handshake = None
         self.station.associated = None
-        if was is LinkState.FOUR_WAY_HANDSHAKE and self.bss is not None and self.network_id is not None:
+        if (was is LinkState.FOUR_WAY_HANDSHAKE and not locally_generated and self.bss is not None
+                and self.network_id is not None):
             # The AP dropped us in the middle of the 4-way handshake: our MIC did not verify, the key is wrong.
             self._auth_failed(self.bss.ssid, self.network_id, "4-Way Handshake failed")
-            self._port_open.set()  # wake _connect: it reads the state
+        self._port_open.set()  # wake _connect: it reads the state
         self._link_lost.set()
 
     # -- status and commands -----------------------------------------------------------------------------

@@ -202,7 +202,7 @@ class Daemon:
             if self.station is not None:
                 self.station.associated = None
             if self.connector is not None:
-                self.connector.on_disconnected()
+                self.connector.on_disconnected(event.locally_generated)
             self._event(ev.disconnected(mac_str(event.bssid or bytes(6)), event.reason, event.locally_generated))
         elif event.kind == "driver-failed":
             log.error("the %s driver failed on %s: %s", self.driver.name, self.options.ifname, event.extra.get("error"))
@@ -276,7 +276,12 @@ class Daemon:
         elif isinstance(event, RunEnded):
             self.run = None
             if self.connector is not None:
-                self.connector.reconnect()  # with the credential just stored, or back to where we were
+                self._spawn(self._rejoin())
+
+    async def _rejoin(self) -> None:
+        """After a WPS run: leave its association first, then join the network just stored (or the old one)."""
+        await self.station.detach()
+        self.connector.reconnect()
 
     def _count_pin_failure(self, event: Failure, run: WpsRun) -> None:
         """A registrar that failed to prove our PIN (M4/M6) may be guessing it: back off past a threshold."""

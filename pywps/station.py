@@ -44,6 +44,7 @@ class Station:
         self.table = BssTable()
         self.associated: Bss | None = None
         self._scanning = False
+        self._leaving: asyncio.Task | None = None
         self.wps_searching = False  # WPS-AP-AVAILABLE events stop while a run is associated, as in hostap
 
     # -- scans -----------------------------------------------------------------------------------------
@@ -141,9 +142,15 @@ class Station:
         self.publish(f"Associated with {mac_str(bss.bssid)}")
 
     async def detach(self, reason: int = 3) -> None:
+        """Leave the BSS of a WPS run; callers that come later wait for the same disconnect to finish."""
         if self.associated is not None:
             self.associated = None
-            try:
-                await self.driver.disconnect(reason)
-            except DriverError as e:
-                log.warning("%s", e)
+            self._leaving = asyncio.get_running_loop().create_task(self._disconnect(reason))
+        if self._leaving is not None:
+            await asyncio.wait([self._leaving])
+
+    async def _disconnect(self, reason: int) -> None:
+        try:
+            await self.driver.disconnect(reason)
+        except DriverError as e:
+            log.warning("%s", e)

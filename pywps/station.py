@@ -45,7 +45,6 @@ class Station:
         self.associated: Bss | None = None
         self._scanning = False
         self._leaving: asyncio.Task | None = None
-        self.wps_searching = False  # WPS-AP-AVAILABLE events stop while a run is associated, as in hostap
 
     # -- scans -----------------------------------------------------------------------------------------
 

@@ -3,8 +3,6 @@ Debian wpa_cli, compared with Debian wpa_supplicant on the same radio in the sam
 
 from __future__ import annotations
 
-import re
-
 from hwlab import AP2_MAC, AP_MAC, STA_MAC, row_for, sta_conf
 
 
@@ -43,8 +41,7 @@ def test_wps_pin_over_the_air_stores_the_credential(lab):
     assert bytes.fromhex(cred).find(b"jkm-wps-test") > 0
     sta.monitor.wait(r"^WPS-SUCCESS", 30)
     ap.wait_log(rf"WPS-REG-SUCCESS {STA_MAC}")
-    assert "Associated with " + AP_MAC in sta.monitor.events or any(
-        e.startswith("Associated with " + AP_MAC) for e in sta.monitor.events)
+    assert any(e.startswith("Associated with " + AP_MAC) for e in sta.monitor.events)
     conf = sta.conf.read_text()
     assert 'ssid="jkm-wps-test"' in conf and 'psk="12345678"' in conf
 

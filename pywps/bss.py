@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .driver.base import ScanEntry, mac_bytes, mac_str
 from .wpa.rsn import scan_flags
+from .wps.defs import WPS_OUI_TYPE
 from .wps.ie import EID_SSID, WpsIeInfo, find_element, find_vendor_element, wps_info_from_ies
 
 EXPIRATION_AGE = 180.0
@@ -49,6 +50,10 @@ class Bss:
     def privacy(self) -> bool:
         return bool(self.entry.capability & CAP_PRIVACY)
 
+    def status_fields(self) -> dict[str, str]:
+        """The STATUS lines that describe the BSS we are on."""
+        return {"bssid": mac_str(self.bssid), "freq": str(self.entry.freq), "ssid": ssid_text(self.ssid)}
+
     def flags(self, own_addr: bytes) -> str:
         ies = self.entry.ies
         wpa = find_vendor_element(ies, WPA_OUI_TYPE)
@@ -56,7 +61,7 @@ class Bss:
         out = [scan_flags(rsn, wpa)]
         if self.wps is not None:
             out.append(self.wps.flag_text(own_addr))
-        elif find_vendor_element(ies, b"\x00\x50\xf2\x04") is not None:
+        elif find_vendor_element(ies, WPS_OUI_TYPE) is not None:
             out.append("[WPS]")  # a WPS IE we could not parse still says "WPS capable"
         if wpa is None and rsn is None and self.privacy:
             out.append("[WEP]")

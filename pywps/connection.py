@@ -31,7 +31,7 @@ from .wpa.events import (
 )
 from .wpa.errors import ParseError
 from .wpa.keys import pmk_from_passphrase, pmk_from_psk
-from .wpa.rsn import Akm, Cipher, build_rsn_ie, build_wpa_ie, cipher_name, parse_rsn_ie, parse_wpa_ie
+from .wpa.rsn import Akm, Cipher, build_rsn_ie, build_wpa_ie, cipher_name, key_mgmt_name, parse_rsn_ie, parse_wpa_ie
 from .wpa.supplicant import WpaSupplicantHandshake
 from .wps.ie import find_element, find_vendor_element
 
@@ -71,7 +71,7 @@ class Security:
 
     @property
     def key_mgmt(self) -> str:
-        return "WPA2-PSK" if self.wpa2 else "WPA-PSK"
+        return key_mgmt_name(Akm.PSK, rsn=self.wpa2)
 
 
 def _network_allows(network: Network, key: str, value: str, default: str) -> bool:
@@ -228,19 +228,15 @@ class Connector:
             pairwise=security.pairwise, group=security.group,
         )
         self.state = LinkState.ASSOCIATING
-        self.publish(f"Trying to associate with {mac_str(bss.bssid)} (SSID='{ssid_text(bss.ssid)}' "
-                     f"freq={bss.entry.freq} MHz)")
         crypto = LinkCrypto(2 if security.wpa2 else 1, security.pairwise.suite, security.group.suite,
                             Akm.PSK.suite)
         try:
-            await self.driver.associate(bss.bssid, bss.ssid, bss.entry.freq, security.own_ie, crypto)
+            await self.station.associate(bss, security.own_ie, crypto)
         except DriverError as e:
             log.info("%s", e)
             self.state = LinkState.DISCONNECTED
             return False
-        self.station.associated = bss
         self.state = LinkState.FOUR_WAY_HANDSHAKE
-        self.publish(f"Associated with {mac_str(bss.bssid)}")
         try:
             await asyncio.wait_for(self._port_open.wait(), HANDSHAKE_TIMEOUT)
         except asyncio.TimeoutError:
@@ -348,7 +344,6 @@ class Connector:
             return  # not ours (a WPS run's association), or already handled
         self.state = LinkState.DISCONNECTED
         self.handshake = None
-        self.station.associated = None
         if (was is LinkState.FOUR_WAY_HANDSHAKE and not locally_generated and self.bss is not None
                 and self.network_id is not None):
             # The AP dropped us in the middle of the 4-way handshake: our MIC did not verify, the key is wrong.
@@ -361,8 +356,7 @@ class Connector:
     def status(self) -> dict[str, str]:
         info = {"wpa_state": self.state.value}
         if self.state in (LinkState.ASSOCIATING, LinkState.FOUR_WAY_HANDSHAKE, LinkState.COMPLETED) and self.bss:
-            info.update(bssid=mac_str(self.bss.bssid), freq=str(self.bss.entry.freq), ssid=ssid_text(self.bss.ssid),
-                        id=str(self.network_id))
+            info.update(self.bss.status_fields(), id=str(self.network_id))
             net = self.config().networks[self.network_id]
             if "id_str" in net.fields:
                 info["id_str"] = net.fields["id_str"].strip('"')

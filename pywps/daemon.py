@@ -14,7 +14,7 @@ import socket
 from dataclasses import dataclass
 
 from . import config as configfile
-from .bss import SCAN_RESULTS_HEADER, ssid_text
+from .bss import SCAN_RESULTS_HEADER
 from .ctrl import events as ev
 from .ctrl.commands import CommandFailed
 from .driver.base import Driver, DriverError, LinkEvent, mac_bytes, mac_str
@@ -26,7 +26,7 @@ from .wps.events import CredentialReceived, Failure, M2DReceived, Success, WpsEv
 from .wps.pin import PinError, generate_pin, has_valid_checksum, normalize_pin
 from .pinguard import PinAttemptGuard
 from .connection import Connector, LinkState
-from .station import Busy, PbcOverlap, Station
+from .station import Busy, Station
 from .wpsrun import PbcOverlapDetected, RunEnded, RunKind, RunLink, RunRequest, RunTimedOut, WpsRun
 
 log = logging.getLogger("pywps")
@@ -226,7 +226,7 @@ class Daemon:
             self.run.cancel()  # a new WPS command replaces the run in progress, as in wpa_supplicant
         link = None
         if self.station is not None:
-            link = RunLink(self.station.attach, self.station.detach, PbcOverlap)
+            link = RunLink(self.station.attach, self.station.detach)
         if self.connector is not None:
             # WPS needs the radio: leave the current network until the run is over (wpa_supplicant does too)
             self.connector.user_disconnected = True
@@ -331,7 +331,7 @@ class Daemon:
             info.update(conn)
         elif bss is not None:
             state = "ASSOCIATED"
-            info.update(bssid=mac_str(bss.bssid), freq=str(bss.entry.freq), ssid=ssid_text(bss.ssid))
+            info.update(bss.status_fields())
         info.update(wpa_state=state, address=mac_str(self.driver.own_addr), uuid=_uuid_text(self.uuid))
         if run is not None and run.active:
             info["wps_state"] = {RunKind.PIN: "PIN_ACTIVE", RunKind.PBC: "PBC_ACTIVE", RunKind.REG: "REG_ACTIVE"}[run.request.kind]

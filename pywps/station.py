@@ -14,20 +14,16 @@ from collections.abc import Callable
 
 from .bss import Bss, BssTable, ssid_text
 from .ctrl import events as ev
-from .driver.base import Driver, DriverError, mac_str
+from .driver.base import Driver, DriverError, LinkCrypto, mac_str
 from .wps.defs import DevicePasswordId
 from .wps.device import DeviceInfo
 from .wps.ie import RegistrarMode, association_request_ie, probe_request_ie
-from .wpsrun import RunKind, RunRequest
+from .wpsrun import PbcOverlap, RunKind, RunRequest
 
 log = logging.getLogger("pywps.station")
 
 SCAN_INTERVAL = 1.0  # seconds between scans while no suitable AP is found (hostap: 5 s backoff, then faster)
 PLAIN_WPS_AFTER_SCANS = 2  # PIN runs also try an AP without an active registrar after this many scans
-
-
-class PbcOverlap(Exception):
-    """More than one AP has a push-button registrar active: WSC forbids choosing."""
 
 
 class Busy(Exception):
@@ -126,17 +122,18 @@ class Station:
             bss = self.choose(request, scans)  # PbcOverlap propagates: the run ends
             if bss is not None:
                 try:
-                    await self.associate_for_wps(bss, registrar=request.kind is RunKind.REG)
+                    await self.associate(bss, association_request_ie(registrar=request.kind is RunKind.REG))
                     return bss.bssid
                 except DriverError as e:
                     log.info("%s", e)
             await asyncio.sleep(SCAN_INTERVAL)
 
-    async def associate_for_wps(self, bss: Bss, registrar: bool) -> None:
+    async def associate(self, bss: Bss, ies: bytes, crypto: LinkCrypto | None = None) -> None:
+        """Associate with `bss` (`ies` in the request), with wpa_supplicant's two progress messages; both WPS
+        runs and the connector come through here. DriverError when the AP or the kernel refuses."""
         self.publish(f"Trying to associate with {mac_str(bss.bssid)} (SSID='{ssid_text(bss.ssid)}' "
                      f"freq={bss.entry.freq} MHz)")
-        await self.driver.associate(bss.bssid, bss.ssid, bss.entry.freq, association_request_ie(registrar),
-                                    privacy=bss.privacy)
+        await self.driver.associate(bss.bssid, bss.ssid, bss.entry.freq, ies, crypto, privacy=bss.privacy)
         self.associated = bss
         self.publish(f"Associated with {mac_str(bss.bssid)}")
 

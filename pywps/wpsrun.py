@@ -58,15 +58,17 @@ class RunEnded(WpsEvent):
     succeeded: bool
 
 
-class RunLink:
-    """How a run gets its link on a wireless interface: `attach` scans and associates (returning the AP's
-    BSSID, raising PbcOverlap-like errors named by `overlap_error`), `detach` leaves. Wired runs have none."""
+class PbcOverlap(Exception):
+    """More than one AP has a push-button registrar active: WSC forbids choosing (raised by `RunLink.attach`)."""
 
-    def __init__(self, attach: Callable[[RunRequest], Awaitable[bytes]], detach: Callable[[], Awaitable[None]],
-                 overlap_error: type[Exception]) -> None:
-        self.attach = attach
-        self.detach = detach
-        self.overlap_error = overlap_error
+
+@dataclass(frozen=True)
+class RunLink:
+    """How a run gets its link on a wireless interface: `attach` scans and associates, returning the AP's
+    BSSID (or raising PbcOverlap); `detach` leaves. Wired runs have none."""
+
+    attach: Callable[[RunRequest], Awaitable[bytes]]
+    detach: Callable[[], Awaitable[None]]
 
 
 class WpsRun:
@@ -115,7 +117,7 @@ class WpsRun:
             self.authenticator = await self.link.attach(self.request)
         except asyncio.CancelledError:
             return
-        except self.link.overlap_error:
+        except PbcOverlap:
             if self.active:
                 self._stop()
                 self.on_event(PbcOverlapDetected(), self)

@@ -28,6 +28,14 @@ AP_MAC = "02:00:00:00:01:00"
 STA_MAC = "02:66:a0:ee:17:27"  # the seed vector's enrollee
 SEED_PSK = "0e4b0456c266fe0d39ad1554a1f4bf712437acfdb7f399e54f1f1b020ad448b5"
 _counter = itertools.count()
+# The WPS AP every real-peer test runs (wired here, over hwsim in tests/vm/guest/hwlab.py): WPA2-PSK, AP PIN,
+# an active-registrar-ready WPS state and a fixed UUID.
+WPS_AP_SETTINGS = {
+    "ssid": "jkm-wps-test", "wpa": "2", "wpa_passphrase": "12345678", "wpa_key_mgmt": "WPA-PSK",
+    "rsn_pairwise": "CCMP", "wps_state": "2", "eap_server": "1", "ap_pin": "12345670",
+    "config_methods": "label display push_button keypad", "device_name": "TestAP", "manufacturer": "Test",
+    "model_name": "hapd", "uuid": "12345678-9abc-def0-1234-56789abcdef0",
+}
 
 
 def lab_skip_reason() -> str | None:
@@ -106,11 +114,7 @@ class Hostapd:
         self.ctrl = str(self.dir / "ctrl")
         settings = {
             "interface": "vap", "driver": "wired", "ctrl_interface": self.ctrl, "ieee8021x": "1",
-            "eapol_version": "2", "eap_server": "1", "ssid": "jkm-wps-test", "wpa": "2",
-            "wpa_passphrase": "12345678", "wpa_key_mgmt": "WPA-PSK", "rsn_pairwise": "CCMP", "wps_state": "2",
-            "ap_pin": "12345670", "config_methods": "label display push_button keypad",
-            "device_name": "TestAP", "manufacturer": "Test", "model_name": "hapd",
-            "uuid": "12345678-9abc-def0-1234-56789abcdef0",
+            "eapol_version": "2", **WPS_AP_SETTINGS,
         }
         if "wpa_psk" in overrides:
             settings.pop("wpa_passphrase")

@@ -128,9 +128,7 @@ class Nl80211Driver(Driver):
             if dump:
                 return [m async for m in await self._cmd._do_dump(msg)]
             return await self._cmd._do_request(msg)
-        except NetlinkError:
-            raise
-        except OSError as e:
+        except OSError as e:  # NetlinkError is not an OSError: it reaches the caller, which words it
             raise DriverError(f"nl80211 socket lost: {e}") from None
 
     # -- events ----------------------------------------------------------------------------------------

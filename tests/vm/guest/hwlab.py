@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/: netlab's Monitor and wait_for
 
-from netlab import REPO, Monitor, wait_for  # noqa: E402
+from netlab import REPO, WPS_AP_SETTINGS, Monitor, wait_for  # noqa: E402
 
 AP_MAC = "02:00:00:00:00:00"  # hwsim radio 0 (wlan0)
 STA_MAC = "02:00:00:00:01:00"  # wlan1
@@ -36,11 +36,8 @@ class HwHostapd:
         self.log = self.dir / "hostapd.log"
         self.ctrl = str(self.dir / "ctrl")
         settings = {
-            "interface": iface, "driver": "nl80211", "ctrl_interface": self.ctrl, "ssid": "jkm-wps-test",
-            "hw_mode": "g", "channel": "1", "wpa": "2", "wpa_passphrase": "12345678", "wpa_key_mgmt": "WPA-PSK",
-            "rsn_pairwise": "CCMP", "wps_state": "2", "eap_server": "1", "ap_pin": "12345670",
-            "config_methods": "label display push_button keypad", "device_name": "TestAP",
-            "manufacturer": "Test", "model_name": "hapd", "uuid": "12345678-9abc-def0-1234-56789abcdef0",
+            "interface": iface, "driver": "nl80211", "ctrl_interface": self.ctrl, "hw_mode": "g", "channel": "1",
+            **WPS_AP_SETTINGS,
         }
         settings.update(overrides)
         self.conf.write_text("".join(f"{k}={v}\n" for k, v in settings.items() if v is not None))

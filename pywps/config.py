@@ -34,6 +34,11 @@ WPS_KEYS = (*STRING_KEYS, "uuid", "device_type", "os_version", "config_methods",
             "update_config")
 
 
+# Keys whose values never reach a log or an error message.
+SECRET_KEYS = frozenset({"psk", "wep_key0", "wep_key1", "wep_key2", "wep_key3", "password", "sae_password",
+                         "wpa_passphrase", "passphrase"})
+
+
 class ConfigError(Exception):
     def __init__(self, path: str, line: int, message: str) -> None:
         super().__init__(f"{path}:{line}: {message}")
@@ -107,6 +112,10 @@ class Network:
 
     fields: dict[str, str] = field(default_factory=dict)
     lines: list[str] | None = None  # original text, None once edited
+    id: int = -1  # wpa_supplicant's network id: file order at load, highest + 1 when added; never reused
+
+    def __repr__(self) -> str:  # not the fields: they hold the key
+        return f"Network(id={self.id}, ssid={self.fields.get('ssid')})"
 
     @property
     def ssid(self) -> bytes:
@@ -298,8 +307,18 @@ class Config:
 
     # -- networks ---------------------------------------------------------------------------------------
 
-    def add_credential(self, cred: Credential) -> int:
-        """Store a credential; an existing block for the same SSID is replaced, not duplicated."""
+    def network(self, network_id: int) -> Network:
+        """The network with this id; KeyError when there is none."""
+        for network in self.networks:
+            if network.id == network_id:
+                return network
+        raise KeyError(network_id)
+
+    def _next_id(self) -> int:
+        return max((n.id for n in self.networks), default=-1) + 1
+
+    def add_credential(self, cred: Credential) -> Network:
+        """Store a credential; an existing block for the same SSID is replaced (keeping its id), not duplicated."""
         network = network_from_credential(cred)
         for i, item in enumerate(self.items):
             if isinstance(item, Network) and item.fields.get("ssid") is not None:
@@ -308,14 +327,16 @@ class Config:
                 except ValueError:
                     same = False
                 if same:
+                    network.id = item.id
                     self.items[i] = network
-                    return self.networks.index(network)
+                    return network
+        network.id = self._next_id()
         self.items.append(network)
-        return len(self.networks) - 1
+        return network
 
     def remove_network(self, network_id: int) -> None:
-        network = self.networks[network_id]
-        self.items.remove(network)
+        """Remove one network; the others keep their ids (KeyError when there is none)."""
+        self.items.remove(self.network(network_id))
 
     # -- text -----------------------------------------------------------------------------------------------
 
@@ -327,32 +348,60 @@ class Config:
         return text if self.final_newline or not text else text[:-1]
 
     def save(self, path: str | None = None) -> None:
-        """Write atomically: temp file beside the target, fsync, rename, fsync the directory."""
-        path = path or self.path
-        directory = os.path.dirname(os.path.abspath(path))
+        write_atomically(path or self.path, self.serialize())
+
+
+def _temp_prefix(path: str) -> str:
+    return f".{os.path.basename(path)}.pywps-"
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Temp file beside the target, fsync, rename, fsync the directory: a reader sees the old file or the new,
+    never half of one. Blocking: the daemon calls it off its event loop."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        mode = os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o600
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), dir=directory)
+    try:
+        with os.fdopen(fd, "w") as f:
+            os.fchmod(f.fileno(), mode)
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
         try:
-            mode = os.stat(path).st_mode & 0o777
+            os.unlink(tmp)
         except FileNotFoundError:
-            mode = 0o600
-        fd, tmp = tempfile.mkstemp(prefix=".pywps-", dir=directory)
-        try:
-            with os.fdopen(fd, "w") as f:
-                os.fchmod(f.fileno(), mode)
-                f.write(self.serialize())
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
+            pass
+        raise
+    dfd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+def remove_stale_temp_files(path: str) -> list[str]:
+    """Temp files that a save killed half-way (SIGKILL, power loss) left beside `path`: only this file's own
+    (named after it), so another daemon's save in the same directory is never touched. Call before saving."""
+    directory = os.path.dirname(os.path.abspath(path))
+    prefix = _temp_prefix(path)
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        if name.startswith(prefix):
             try:
-                os.unlink(tmp)
-            except FileNotFoundError:
+                os.unlink(os.path.join(directory, name))
+                removed.append(name)
+            except OSError:
                 pass
-            raise
-        dfd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+    return removed
 
 
 def check_global(key: str, value: str) -> None:
@@ -379,11 +428,15 @@ def _key_value(path: str, number: int, line: str, check, where: str = "") -> tup
     """One `key=value` line, checked by `check(key, value)`; ConfigError names the line otherwise."""
     m = _LINE.match(line)
     if not m:
-        raise ConfigError(path, number, f"cannot read {line.strip()[:40]!r}{where}")
+        # The line is not quoted back: it may be a key with a typo in front of its secret.
+        raise ConfigError(path, number, f"cannot read this line as key=value{where}")
     try:
         check(m[1], m[2])
     except ValueError as e:
-        raise ConfigError(path, number, f"{m[1]}: {e}") from None
+        reason = str(e)
+        if m[1] in SECRET_KEYS and m[2] and m[2].strip('"') in reason:
+            reason = "invalid value (not shown: it is a secret)"
+        raise ConfigError(path, number, f"{m[1]}: {reason}") from None
     return m[1], m[2]
 
 
@@ -399,6 +452,7 @@ def parse(text: str, path: str = "<string>") -> Config:
         if block is not None:
             block.lines.append(line)
             if stripped == "}":
+                block.id = len(config.networks)
                 config.items.append(block)
                 block = None
             elif stripped and not stripped.startswith("#"):

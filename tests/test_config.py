@@ -173,9 +173,9 @@ def test_unsafe_keys_are_refused(key):
 
 def test_same_ssid_replaces_instead_of_duplicating():
     c = cfg.parse(REALISTIC)
-    assert c.add_credential(Credential(b"home", AuthType.WPA2PSK, EncrType.AES, b"new passphrase")) == 0
+    assert c.add_credential(Credential(b"home", AuthType.WPA2PSK, EncrType.AES, b"new passphrase")).id == 0
     assert len(c.networks) == 1 and c.networks[0].fields["psk"] == '"new passphrase"'
-    assert c.add_credential(Credential(b"other", AuthType.WPA2PSK, EncrType.AES, b"12345678")) == 1
+    assert c.add_credential(Credential(b"other", AuthType.WPA2PSK, EncrType.AES, b"12345678")).id == 1
 
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck), database=None)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from pywps.bss import SCAN_RESULTS_HEADER, Bss, BssTable, ssid_text
+from pywps.ctrl.events import ssid_text
+from pywps.ctrl.station_commands import SCAN_RESULTS_HEADER, bss_text, flags_text, scan_results_text, select_bsses, wps_lines
 from pywps.driver.base import ScanEntry
+from pywps.station.bss import Bss, BssTable
 from pywps.wps.attributes import build_attrs, build_wfa_ext, u8, u16
 from pywps.wps.defs import AttrType, WfaSubelem
 from pywps.wps.device import DeviceInfo
@@ -48,9 +50,9 @@ def test_registrar_modes_follow_hostaps_precedence():
 def test_scan_results_row_and_bss_lines():
     table = BssTable()
     table.update([entry(wps_ie(True, 4))], now=100.0)
-    text = table.scan_results_text(OWN)
+    text = scan_results_text(table, OWN)
     assert text == f"{SCAN_RESULTS_HEADER}\n02:02:02:02:02:02\t2412\t-30\t[WPA2-PSK-CCMP][WPS-PBC][ESS]\ttest\n"
-    lines = table.bss_text("0", OWN, 103.0).splitlines()
+    lines = bss_text(table, "0", OWN, 103.0).splitlines()
     assert lines[:3] == ["id=0", "bssid=02:02:02:02:02:02", "freq=2412"]
     assert "age=3" in lines and "wps_selected_registrar=1" in lines and "wps_device_password_id=4" in lines
 
@@ -61,7 +63,7 @@ def test_ids_stay_stable_and_old_entries_age_out():
     table.update([entry(b"", a)], now=0.0)
     table.update([entry(b"", b), entry(b"", a)], now=1.0)
     assert [x.id for x in table] == [0, 1]
-    assert [x.id for x in table.select("NEXT-0")] == [1] and table.select("RANGE=ALL")[0].bssid == a
+    assert [x.id for x in select_bsses(table, "NEXT-0")] == [1] and select_bsses(table, "RANGE=ALL")[0].bssid == a
     for t in (200.0, 201.0):
         table.update([entry(b"", b)], now=t)
     assert [x.bssid for x in table] == [b]
@@ -84,6 +86,6 @@ def test_probe_request_ie_splits_and_parses_back():
 @given(st.binary(max_size=400))
 def test_hostile_ies_never_raise(ies):
     info = wps_info_from_ies(ies)
-    Bss(0, ScanEntry(b"\x02" * 6, 2412, -3000, 0x11, 100, ies), 0.0, 0).flags(OWN)
+    flags_text(Bss(0, ScanEntry(b"\x02" * 6, 2412, -3000, 0x11, 100, ies), 0.0, 0), OWN)
     if info is not None:
-        info.bss_lines()
+        wps_lines(info)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 PAE_GROUP_ADDR = bytes.fromhex("0180c2000003")  # IEEE 802.1X PAE group address (wired EAPOL)
 ETH_P_PAE = 0x888E
@@ -27,10 +27,15 @@ def mac_str(addr: bytes) -> str:
 
 
 def mac_bytes(text: str) -> bytes:
+    """`02:00:00:00:01:00` (either case) as 6 bytes; ValueError for anything else."""
     parts = text.split(":")
-    if len(parts) != 6 or not all(len(p) == 2 for p in parts):
+    if len(parts) != 6 or not all(len(p) == 2 and p.isascii() and _is_hex(p) for p in parts):
         raise ValueError(f"not a MAC address: {text!r}")
     return bytes(int(p, 16) for p in parts)
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdefABCDEF" for c in text)
 
 
 @dataclass(frozen=True)
@@ -49,16 +54,37 @@ class ScanEntry:
     seen_at: float = 0.0  # loop time of the scan that reported it
 
 
-@dataclass(frozen=True)
-class LinkEvent:
-    """Something the link did on its own: kind is 'connected', 'disconnected', 'scan-started' or
-    'driver-failed' (the interface or the kernel socket went away)."""
+# -- what a link does on its own: the driver's events --------------------------------------------------
 
-    kind: str
+
+class DriverEvent:
+    """Base class of what a driver reports without being asked."""
+
+
+@dataclass(frozen=True)
+class ScanStarted(DriverEvent):
+    """The kernel started a scan (ours or anybody's)."""
+
+
+@dataclass(frozen=True)
+class LinkConnected(DriverEvent):
+    bssid: bytes
+
+
+@dataclass(frozen=True)
+class LinkDisconnected(DriverEvent):
+    """The link went down: the AP left us, we asked, or (wired) the interface went away."""
+
     bssid: bytes | None = None
     reason: int = 0
     locally_generated: bool = False
-    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DriverFailed(DriverEvent):
+    """The interface or the kernel socket went away: the daemon cannot work on this link any more."""
+
+    error: str
 
 
 @dataclass(frozen=True)
@@ -73,7 +99,7 @@ class LinkCrypto:
 
 
 EapolHandler = Callable[[bytes, bytes], None]  # (source MAC, EAPOL PDU without Ethernet header)
-LinkEventHandler = Callable[[LinkEvent], None]
+DriverEventHandler = Callable[[DriverEvent], None]
 
 
 class Driver(abc.ABC):
@@ -85,7 +111,7 @@ class Driver(abc.ABC):
     def __init__(self, ifname: str) -> None:
         self.ifname = ifname
         self.on_eapol: EapolHandler | None = None
-        self.on_link_event: LinkEventHandler | None = None
+        self.on_event: DriverEventHandler | None = None
 
     @property
     @abc.abstractmethod

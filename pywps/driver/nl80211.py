@@ -18,7 +18,18 @@ import struct
 from pyroute2.netlink.exceptions import NetlinkError
 from pyroute2.netlink.generic import AsyncGenericNetlinkSocket
 
-from .base import Driver, DriverError, LinkCrypto, LinkEvent, ScanEntry, mac_str
+from .base import (
+    Driver,
+    DriverError,
+    DriverEvent,
+    DriverFailed,
+    LinkConnected,
+    LinkCrypto,
+    LinkDisconnected,
+    ScanEntry,
+    ScanStarted,
+    mac_str,
+)
 from .nl80211_msg import CMD, Nl80211Msg, request
 from .packet import EapolSocket, interface_is_up, read_mac
 
@@ -144,12 +155,12 @@ class Nl80211Driver(Driver):
             raise
         except Exception as e:  # a lost netlink socket: say so, the daemon cannot work without it
             log.error("nl80211 event socket on %s failed: %s", self.ifname, e)
-            self._emit(LinkEvent("driver-failed", extra={"error": str(e)}))
+            self._emit(DriverFailed(str(e)))
 
     def _on_event(self, msg: Nl80211Msg) -> None:
         cmd = msg["cmd"]
         if cmd == CMD["TRIGGER_SCAN"]:
-            self._emit(LinkEvent("scan-started"))
+            self._emit(ScanStarted())
         elif cmd in (CMD["NEW_SCAN_RESULTS"], CMD["SCAN_ABORTED"]):
             ok = cmd == CMD["NEW_SCAN_RESULTS"]
             if self._scan_done is not None and not self._scan_done.done():
@@ -162,23 +173,23 @@ class Nl80211Driver(Driver):
             bssid = msg.get_attr("NL80211_ATTR_MAC")
             if status == 0:
                 self.bssid = self._last_bssid = bssid
-                self._emit(LinkEvent("connected", bssid=bssid))
+                self._emit(LinkConnected(bssid))
             if self._connect_done is not None and not self._connect_done.done():
                 self._connect_done.set_result(status)
         elif cmd == CMD["DISCONNECT"]:
             bssid = msg.get_attr("NL80211_ATTR_MAC") or self.bssid or self._last_bssid
             self.bssid = None
-            self._emit(LinkEvent(
-                "disconnected", bssid=bssid, reason=msg.get_attr("NL80211_ATTR_REASON_CODE") or 0,
+            self._emit(LinkDisconnected(
+                bssid=bssid, reason=msg.get_attr("NL80211_ATTR_REASON_CODE") or 0,
                 locally_generated=not msg.get_attr("NL80211_ATTR_DISCONNECTED_BY_AP"),
             ))
 
-    def _emit(self, event: LinkEvent) -> None:
-        if self.on_link_event is not None:
+    def _emit(self, event: DriverEvent) -> None:
+        if self.on_event is not None:
             try:
-                self.on_link_event(event)
-            except Exception:
-                log.exception("link event handler failed on %s", event.kind)
+                self.on_event(event)
+            except Exception:  # the daemon's edge: one bad event must not end the netlink reader
+                log.exception("driver event handler failed on %s", type(event).__name__)
 
     def _on_frame(self, src: bytes, pdu: bytes) -> None:
         if self.on_eapol is not None:
@@ -186,7 +197,7 @@ class Nl80211Driver(Driver):
 
     def _on_link_gone(self, why: str) -> None:
         log.warning("%s went away: %s", self.ifname, why)
-        self._emit(LinkEvent("driver-failed", extra={"error": why}))
+        self._emit(DriverFailed(why))
 
     # -- scanning --------------------------------------------------------------------------------------
 

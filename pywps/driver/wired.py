@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from .base import PAE_GROUP_ADDR, Driver, DriverError, LinkEvent
+from .base import PAE_GROUP_ADDR, Driver, DriverError, DriverFailed
 from .packet import EapolSocket, interface_is_up, read_mac
 
 log = logging.getLogger("pywps.driver.wired")
@@ -51,5 +51,5 @@ class WiredDriver(Driver):
 
     def _on_link_gone(self, why: str) -> None:
         log.warning("%s went away: %s", self.ifname, why)
-        if self.on_link_event:
-            self.on_link_event(LinkEvent("disconnected", reason=0, locally_generated=True))
+        if self.on_event:
+            self.on_event(DriverFailed(why))

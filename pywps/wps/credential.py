@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .attributes import Attributes, build_attrs, parse_attrs
 from .defs import AttrType, AuthType, EncrType
@@ -18,11 +18,11 @@ class Credential:
     ssid: bytes
     auth_type: AuthType
     encr_type: EncrType
-    network_key: bytes = b""
+    network_key: bytes = field(default=b"", repr=False)  # never in a log line or a traceback
     mac_address: bytes = MAC_ANY
     network_index: int = 1
     key_index: int | None = None
-    raw: bytes = b""  # the attribute(s) as received, for WPS-CRED-RECEIVED
+    raw: bytes = field(default=b"", repr=False)  # the attribute(s) as received, for WPS-CRED-RECEIVED
 
     @property
     def is_psk(self) -> bool:

@@ -7,7 +7,7 @@ checked at M4 before M5 reveals E-S1, so a registrar that does not know the PIN 
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .attributes import Attributes, build_attr, build_attrs, parse_attrs
 from .credential import Credential
@@ -27,7 +27,7 @@ M = MsgType
 @dataclass(frozen=True)
 class EnrolleeConfig:
     device: DeviceInfo
-    password: bytes  # PIN digits as ASCII, or PBC_PASSWORD
+    password: bytes = field(repr=False)  # PIN digits as ASCII, or PBC_PASSWORD
     password_id: DevicePasswordId = DevicePasswordId.DEFAULT
     ap_settings: Credential | None = None  # set when we are an AP: reported in M7, replaced by M8
 

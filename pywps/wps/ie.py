@@ -23,7 +23,6 @@ from .defs import (
     DevicePasswordId,
     RequestType,
     WfaSubelem,
-    WpsState,
 )
 from .device import DeviceInfo
 from .errors import ParseError
@@ -113,33 +112,6 @@ class WpsIeInfo:
     def flag_text(self, addr: bytes) -> str:
         mode = self.mode_for(addr)
         return f"[WPS-{mode.value}]" if mode is not RegistrarMode.NONE else "[WPS]"
-
-    def bss_lines(self) -> list[str]:
-        """The `wps_*` lines of wpa_supplicant's BSS command output, in its order."""
-        lines = []
-        if self.wps_state == WpsState.NOT_CONFIGURED:
-            lines.append("wps_state=unconfigured")
-        elif self.wps_state == WpsState.CONFIGURED:
-            lines.append("wps_state=configured")
-        if self.ap_setup_locked:
-            lines.append("wps_ap_setup_locked=1")
-        if self.selected_registrar:
-            lines.append("wps_selected_registrar=1")
-        if self.dev_password_id is not None:
-            lines.append(f"wps_device_password_id={self.dev_password_id}")
-        if self.sel_reg_config_methods is not None:
-            lines.append(f"wps_selected_registrar_config_methods=0x{self.sel_reg_config_methods:04x}")
-        if self.primary_device_type is not None:
-            t = self.primary_device_type
-            lines.append(f"wps_primary_device_type={int.from_bytes(t[:2], 'big')}-{t[2:6].hex().upper()}-"
-                         f"{int.from_bytes(t[6:], 'big')}")
-        if self.device_name is not None:
-            # NULs and control characters become '_', as wpa_supplicant prints them
-            name = "".join("_" if b < 0x20 or b == 0x7F else chr(b) for b in self.device_name)
-            lines.append(f"wps_device_name={name}")
-        if self.config_methods is not None:
-            lines.append(f"wps_config_methods=0x{self.config_methods:04x}")
-        return lines
 
 
 def parse_wps_ie(payload: bytes) -> WpsIeInfo:

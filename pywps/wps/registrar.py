@@ -27,7 +27,7 @@ M = MsgType
 @dataclass(frozen=True)
 class RegistrarConfig:
     device: DeviceInfo
-    password: bytes | None  # the enrollee's PIN (the AP PIN for wps_reg); None: answer M1 with M2D
+    password: bytes | None = field(repr=False)  # the enrollee's PIN (the AP PIN for wps_reg); None: M2D
     password_id: DevicePasswordId = DevicePasswordId.DEFAULT
     enrollee_is_ap: bool = True
     # AP enrollee: the new settings for M8, or None to learn the current ones and stop (wpa_supplicant's way).

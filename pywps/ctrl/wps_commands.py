@@ -1,0 +1,103 @@
+"""WPS control commands: WPS_PIN, WPS_PBC, WPS_REG, WPS_CANCEL, WPS_CHECK_PIN."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..driver.base import mac_bytes
+from ..station.types import RunKind, RunRequest
+from ..wps.credential import Credential
+from ..wps.defs import AuthType, EncrType
+from ..wps.errors import WpsError
+from ..wps.pin import PinError, generate_pin, has_valid_checksum, normalize_pin
+from .commands import UNKNOWN, BadArguments, CommandFailed, Handler, Reply, ok
+
+if TYPE_CHECKING:
+    from ..services import Services
+
+AUTH_NAMES = {"OPEN": AuthType.OPEN, "WPAPSK": AuthType.WPAPSK, "WPA2PSK": AuthType.WPA2PSK,
+              "SHARED": AuthType.SHARED, "WPA": AuthType.WPA, "WPA2": AuthType.WPA2}
+ENCR_NAMES = {"NONE": EncrType.NONE, "WEP": EncrType.WEP, "TKIP": EncrType.TKIP, "CCMP": EncrType.AES}
+
+
+def _bssid(text: str) -> bytes | None:
+    """`any` or a BSSID, as the WPS commands take it."""
+    if text == "any":
+        return None
+    try:
+        return mac_bytes(text)
+    except ValueError:
+        raise BadArguments(f"not a BSSID: {text!r}") from None
+
+
+def _pin(text: str) -> str:
+    try:
+        return normalize_pin(text, require_checksum=False)
+    except PinError as e:
+        raise CommandFailed(str(e)) from None
+
+
+def cmd_wps_pin(ctx: Services, raw: str) -> Reply:
+    args = raw.split()
+    if not args:
+        return UNKNOWN  # wpa_supplicant matches "WPS_PIN " with its space: a bare WPS_PIN is unknown
+    if args[0] == "get":  # a fresh PIN for the user to show, without starting a run
+        return generate_pin()
+    bssid = _bssid(args[0])
+    pin = _pin(args[1]) if len(args) > 1 else generate_pin()
+    ctx.wps.start(RunRequest(RunKind.PIN, bssid, pin))
+    return pin  # the PIN alone, no newline
+
+
+def cmd_wps_pbc(ctx: Services, raw: str) -> Reply:
+    args = raw.split()
+    ctx.wps.start(RunRequest(RunKind.PBC, _bssid(args[0]) if args else None))
+    return ok()
+
+
+def cmd_wps_reg(ctx: Services, raw: str) -> Reply:
+    # wpa_cli hex-encodes the SSID and key; with five arguments the key is empty.
+    parts = raw.split(" ")
+    if len(parts) not in (2, 6):
+        raise BadArguments("WPS_REG <BSSID> <AP PIN> [<SSID hex> <auth> <encr> <key hex>]")
+    target = _bssid(parts[0])
+    if target is None:
+        raise CommandFailed("WPS_REG needs the AP's BSSID")
+    pin = _pin(parts[1])
+    new = None
+    if len(parts) == 6:
+        ssid_hex, auth, encr, key_hex = parts[2:]
+        try:
+            new = Credential(bytes.fromhex(ssid_hex), AUTH_NAMES[auth.upper()], ENCR_NAMES[encr.upper()],
+                             bytes.fromhex(key_hex))
+            new.validate()
+        except (KeyError, ValueError, WpsError) as e:
+            raise CommandFailed(f"bad new AP settings: {e}") from None
+    ctx.wps.start(RunRequest(RunKind.REG, target, pin, new))
+    return ok()
+
+
+def cmd_wps_cancel(ctx: Services, raw: str) -> Reply:
+    ctx.wps.cancel()
+    return ok()
+
+
+def cmd_wps_check_pin(ctx: Services, raw: str) -> Reply:
+    if not raw:
+        raise BadArguments("WPS_CHECK_PIN needs a PIN")
+    try:
+        pin = normalize_pin(raw, require_checksum=False)
+    except PinError as e:
+        raise CommandFailed(str(e)) from None
+    if len(pin) == 8 and not has_valid_checksum(pin):
+        return "FAIL-CHECKSUM\n"
+    return pin
+
+
+COMMANDS: dict[str, Handler] = {
+    "WPS_PIN": cmd_wps_pin,
+    "WPS_PBC": cmd_wps_pbc,
+    "WPS_REG": cmd_wps_reg,
+    "WPS_CANCEL": cmd_wps_cancel,
+    "WPS_CHECK_PIN": cmd_wps_check_pin,
+}

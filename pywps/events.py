@@ -1,0 +1,143 @@
+"""The shell's event vocabulary: what WPS runs, the station, the connector and the daemon tell the world.
+
+With the core's events (`pywps.wps.events`, `pywps.wps.eap`) and the driver's (`pywps.driver.base`), these are
+everything a monitor can hear. They are plain data; `pywps.ctrl.events` is the one place that turns them into
+wpa_ctrl text (and the one place that hides keys from logs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class ShellEvent:
+    """Base class of the shell's events."""
+
+
+# -- WPS runs ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PinActive(ShellEvent):
+    """A PIN run started (WPS-PIN-ACTIVE)."""
+
+
+@dataclass(frozen=True)
+class PbcActive(ShellEvent):
+    """A push-button run started (WPS-PBC-ACTIVE)."""
+
+
+@dataclass(frozen=True)
+class RunCancelled(ShellEvent):
+    """WPS_CANCEL stopped the run (WPS-CANCEL)."""
+
+
+@dataclass(frozen=True)
+class RunTimedOut(ShellEvent):
+    """Walk time ran out (WPS-TIMEOUT)."""
+
+
+@dataclass(frozen=True)
+class PbcOverlapDetected(ShellEvent):
+    """Two registrars in push-button mode: the run ends without registering (WPS-OVERLAP-DETECTED)."""
+
+
+@dataclass(frozen=True)
+class CredentialForClient(ShellEvent):
+    """wps_cred_processing 1 or 2: the credential goes to the client as a hexdump (WPS-CRED-RECEIVED)."""
+
+    raw: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class CredentialRefused(ShellEvent):
+    """A received credential could not be stored: the run fails at M8 instead of succeeding (WPS-FAIL)."""
+
+    msg: int
+    why: str
+
+
+@dataclass(frozen=True)
+class RunSucceeded(ShellEvent):
+    """The run is over and its credential was handled (WPS-SUCCESS)."""
+
+
+@dataclass(frozen=True)
+class RunEnded(ShellEvent):
+    """The run is over, after its last event: the station may rejoin a stored network. Not shown to clients."""
+
+    succeeded: bool
+
+
+# -- the station and the connector ----------------------------------------------------------------------------
+
+
+class RegistrarSeen(Enum):
+    """The most useful registrar state a scan found, in hostap's precedence (WPS-AP-AVAILABLE*)."""
+
+    PBC = "-PBC"
+    AUTH = "-AUTH"
+    PIN = "-PIN"
+    ANY = ""
+
+
+@dataclass(frozen=True)
+class ScanResultsReady(ShellEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class ScanFailed(ShellEvent):
+    error: str
+
+
+@dataclass(frozen=True)
+class WpsApAvailable(ShellEvent):
+    seen: RegistrarSeen
+
+
+@dataclass(frozen=True)
+class Associating(ShellEvent):
+    bssid: bytes
+    ssid: bytes
+    freq: int
+
+
+@dataclass(frozen=True)
+class Associated(ShellEvent):
+    bssid: bytes
+
+
+@dataclass(frozen=True)
+class Connected(ShellEvent):
+    bssid: bytes
+    network_id: int
+    id_str: str = ""
+
+
+@dataclass(frozen=True)
+class WrongKey(ShellEvent):
+    """The 4-way handshake failed in a way that means a wrong passphrase."""
+
+
+@dataclass(frozen=True)
+class SsidTempDisabled(ShellEvent):
+    network_id: int
+    ssid: bytes
+    auth_failures: int
+    duration: int
+
+
+@dataclass(frozen=True)
+class SsidReenabled(ShellEvent):
+    network_id: int
+    ssid: bytes
+
+
+# -- the daemon --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Terminating(ShellEvent):
+    """The daemon is going away (CTRL-EVENT-TERMINATING), sent before the control socket closes."""

@@ -1,0 +1,106 @@
+"""The daemon's services as the control commands see them: the configuration, the station, the connector, WPS.
+
+Each service owns its state; the command backends (pywps/ctrl/*_commands.py) are thin adapters onto these
+methods. `Services` also owns the configuration's life: reading it again (SIGHUP, RECONFIGURE) and saving it
+off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from . import config as configfile
+from .config import Config
+from .driver.base import Driver
+from .station.connector import Connector
+from .station.station import Station
+from .wps.defs import WALK_TIME
+from .wps.device import DeviceInfo
+from .wpsservice import WpsService
+
+log = logging.getLogger("pywps")
+
+
+@dataclass
+class Options:
+    ifname: str
+    driver: str
+    config_path: str
+    ctrl_dir: str | None = None  # -C overrides ctrl_interface from the file
+    log_keys: bool = False
+    pcap_path: str | None = None
+    pidfile: str | None = None
+    walk_time: float = WALK_TIME
+
+
+class Services:
+    def __init__(self, options: Options, config: Config, driver: Driver, publish: Callable[[object], None],
+                 terminate: Callable[[], None]) -> None:
+        self.options = options
+        self.config = config
+        self.driver = driver
+        self.publish = publish
+        self.terminate = terminate
+        self.station: Station | None = None
+        self.connector: Connector | None = None
+        if driver.can_scan:
+            loop = asyncio.get_running_loop()
+            self.station = Station(driver, publish, self.device_info, loop.time)
+            self.connector = Connector(driver, self.station, lambda: self.config.networks, publish)
+        self.wps = WpsService(driver, self.station, self.connector, self.device_info, lambda: self.config,
+                              self.save_config, publish, options.walk_time)
+        self._save_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task] = set()
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run a command's background work (SCAN) in a task we hold and cancel on close."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- identity ----------------------------------------------------------------------------------------
+
+    @property
+    def uuid(self) -> bytes:
+        return self.config.uuid or configfile.uuid_from_mac(self.driver.own_addr)
+
+    def device_info(self) -> DeviceInfo:
+        d = self.config.device
+        return DeviceInfo(
+            uuid=self.uuid, mac_address=self.driver.own_addr, device_name=d.device_name,
+            manufacturer=d.manufacturer, model_name=d.model_name, model_number=d.model_number,
+            serial_number=d.serial_number, primary_device_type=d.device_type, os_version=d.os_version,
+            config_methods=d.config_methods,
+        )
+
+    # -- the configuration's life ----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the file again (SIGHUP, RECONFIGURE); ConfigError keeps the old configuration. The file's
+        networks are numbered afresh, as wpa_supplicant does, so nothing may keep an old id."""
+        self.config = configfile.load(self.options.config_path)
+        log.info("configuration re-read from %s", self.options.config_path)
+        if self.connector is not None:
+            self.connector.networks_renumbered()
+
+    async def save_config(self) -> None:
+        """Write the file atomically, off the event loop (fsync can take long); OSError when it cannot."""
+        async with self._save_lock:
+            text = self.config.serialize()  # on the loop: nobody changes the config while it is read
+            await asyncio.to_thread(configfile.write_atomically, self.options.config_path, text)
+
+    def networks_changed(self) -> None:
+        """A network command changed, enabled, disabled or removed networks: choose again."""
+        if self.connector is not None:
+            self.connector.restart()
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await self.wps.close()
+        if self.connector is not None:
+            await self.connector.close()

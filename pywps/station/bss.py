@@ -1,0 +1,93 @@
+"""The BSS table: what scans found, with stable ids and age-out (the texts clients see are in pywps.ctrl).
+
+Pure bookkeeping: the caller passes the loop time in. Ids grow from 0 as BSSes appear, like wpa_supplicant's,
+so `BSS NEXT-<id>` walks and `RANGE=` selections work the same. An entry leaves the table when it has not been
+seen for `EXPIRATION_AGE` seconds and in the last `EXPIRATION_SCANS` scans (wpa_supplicant's defaults).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ..driver.base import ScanEntry
+from ..wps.ie import EID_SSID, WpsIeInfo, find_element, find_vendor_element, wps_info_from_ies
+
+EXPIRATION_AGE = 180.0
+EXPIRATION_SCANS = 2
+CAP_ESS, CAP_IBSS, CAP_PRIVACY = 0x0001, 0x0002, 0x0010
+EID_RSN = 48
+WPA_OUI_TYPE = b"\x00\x50\xf2\x01"
+
+
+@dataclass
+class Bss:
+    id: int
+    entry: ScanEntry
+    last_update: float
+    last_scan: int  # the scan counter when last seen
+    wps: WpsIeInfo | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.wps = wps_info_from_ies(self.entry.ies)
+
+    @property
+    def bssid(self) -> bytes:
+        return self.entry.bssid
+
+    @property
+    def ssid(self) -> bytes:
+        return find_element(self.entry.ies, EID_SSID) or b""
+
+    @property
+    def level(self) -> int:
+        return self.entry.signal_mbm // 100 if self.entry.signal_mbm else 0
+
+    @property
+    def privacy(self) -> bool:
+        return bool(self.entry.capability & CAP_PRIVACY)
+
+    @property
+    def rsn_element(self) -> bytes | None:
+        """The RSN element's body, if the BSS sent one."""
+        return find_element(self.entry.ies, EID_RSN)
+
+    @property
+    def wpa_element(self) -> bytes | None:
+        """The WPA (version 1) vendor element's body, if the BSS sent one."""
+        return find_vendor_element(self.entry.ies, WPA_OUI_TYPE)
+
+
+class BssTable:
+    def __init__(self) -> None:
+        self._by_bssid: dict[bytes, Bss] = {}
+        self._next_id = 0
+        self.scans = 0
+
+    def __iter__(self) -> Iterator[Bss]:
+        return iter(sorted(self._by_bssid.values(), key=lambda b: b.id))
+
+    def __len__(self) -> int:
+        return len(self._by_bssid)
+
+    def update(self, entries: list[ScanEntry], now: float, keep: bytes | None = None) -> None:
+        """Fold one scan's results in, then drop what has aged out (never `keep`, the BSS we are on)."""
+        self.scans += 1
+        for entry in entries:
+            seen = now - entry.age_ms / 1000
+            old = self._by_bssid.get(entry.bssid)
+            if old is None:
+                self._by_bssid[entry.bssid] = Bss(self._next_id, entry, seen, self.scans)
+                self._next_id += 1
+            else:
+                self._by_bssid[entry.bssid] = Bss(old.id, entry, max(seen, old.last_update), self.scans)
+        for bssid, bss in list(self._by_bssid.items()):
+            stale = now - bss.last_update > EXPIRATION_AGE and self.scans - bss.last_scan >= EXPIRATION_SCANS
+            if stale and bssid != keep:
+                del self._by_bssid[bssid]
+
+    def get(self, bssid: bytes) -> Bss | None:
+        return self._by_bssid.get(bssid)
+
+    def flush(self) -> None:
+        self._by_bssid.clear()

@@ -1,0 +1,462 @@
+"""Staying joined to the stored networks, sans-IO: network choice, the WPA handshake's steps, back-off, re-join.
+
+`ConnectionPolicy` picks the best enabled network (priority, then signal, as wpa_supplicant does), asks for a
+scan only when recent results offer nothing, asks to associate with its RSN (or WPA) element, feeds EAPOL-Key
+frames to the sans-IO WPA handshake and asks for what it needs (send a frame, install a key, open the port).
+A network whose handshake fails (wrong key: the AP gives up on our message 2) is disabled for a while with
+wpa_supplicant's back-off (CTRL-EVENT-SSID-TEMP-DISABLED), never retried in a tight loop; a lost link is
+re-joined. Every change of state is in TRANSITIONS; the caller (`connector.Connector`) carries out the actions
+in order and arms one timer at `get_timer()`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum, auto
+
+from ..config import Network, decode_string
+from ..driver.base import LinkCrypto, mac_str
+from ..events import Connected, SsidReenabled, SsidTempDisabled, WrongKey
+from ..wpa.errors import ParseError
+from ..wpa.events import (
+    FrameDropped,
+    GroupRekeyed,
+    HandshakeCompleted,
+    HandshakeFailed,
+    InstallGroupKey,
+    InstallPairwiseKey,
+    SendEapol,
+)
+from ..wpa.keys import pmk_from_passphrase, pmk_from_psk
+from ..wpa.rsn import Akm, Cipher, build_rsn_ie, build_wpa_ie, key_mgmt_name, parse_rsn_ie, parse_wpa_ie
+from ..wpa.supplicant import WpaSupplicantHandshake
+from .bss import EID_RSN, Bss, BssTable
+
+log = logging.getLogger("pywps.connect")
+
+HANDSHAKE_TIMEOUT = 10.0  # seconds from association to an open port (the AP's own limit is ~4 s of retries)
+RESCAN_INTERVAL = 5.0
+REJOIN_DELAY = 1.0  # hostap waits a little before re-joining after a disconnect, too
+FRESH_SECONDS = 10.0  # scan results younger than this are used without scanning again
+REASON_DEAUTH_LEAVING = 3
+REASON_4WAY_TIMEOUT = 15
+VENDOR_ELEMENT = 221
+
+
+def backoff_seconds(failures: int) -> int:
+    """wpa_supplicant's temporary-disable durations after consecutive authentication failures."""
+    for limit, seconds in ((50, 300), (20, 120), (10, 60), (5, 30), (3, 20)):
+        if failures > limit:
+            return seconds
+    return 10
+
+
+class LinkState(Enum):
+    DISCONNECTED = "DISCONNECTED"
+    SCANNING = "SCANNING"
+    ASSOCIATING = "ASSOCIATING"
+    FOUR_WAY_HANDSHAKE = "4WAY_HANDSHAKE"
+    COMPLETED = "COMPLETED"
+
+
+class LinkInput(Enum):
+    SEARCH = auto()  # consider the stored networks now
+    FOUND = auto()
+    NOT_FOUND = auto()  # nothing usable even after a scan: look again later
+    NO_NETWORKS = auto()
+    ASSOCIATED = auto()
+    ASSOC_FAILED = auto()
+    PORT_OPEN = auto()
+    HANDSHAKE_FAILED = auto()
+    HANDSHAKE_TIMEOUT = auto()
+    LINK_LOST = auto()
+    LEAVE = auto()  # DISCONNECT, a WPS run, a network change
+
+
+S, I = LinkState, LinkInput
+_LEAVING = {I.LINK_LOST: S.DISCONNECTED, I.LEAVE: S.DISCONNECTED}
+# Every legal move; an input a state does not list is ignored (a late scan result, a stale timer).
+TRANSITIONS: dict[LinkState, dict[LinkInput, LinkState]] = {
+    S.DISCONNECTED: {I.SEARCH: S.SCANNING, I.LEAVE: S.DISCONNECTED},
+    S.SCANNING: {I.SEARCH: S.SCANNING, I.FOUND: S.ASSOCIATING, I.NOT_FOUND: S.SCANNING,
+                 I.NO_NETWORKS: S.DISCONNECTED, I.LEAVE: S.DISCONNECTED},
+    S.ASSOCIATING: {I.ASSOCIATED: S.FOUR_WAY_HANDSHAKE, I.ASSOC_FAILED: S.DISCONNECTED, **_LEAVING},
+    S.FOUR_WAY_HANDSHAKE: {I.PORT_OPEN: S.COMPLETED, I.HANDSHAKE_FAILED: S.DISCONNECTED,
+                           I.HANDSHAKE_TIMEOUT: S.DISCONNECTED, **_LEAVING},
+    S.COMPLETED: {I.HANDSHAKE_FAILED: S.DISCONNECTED, **_LEAVING},
+}
+
+
+@dataclass
+class Security:
+    """What we negotiate with one BSS for one network."""
+
+    wpa2: bool
+    pairwise: Cipher
+    group: Cipher
+    own_ie: bytes
+
+    @property
+    def key_mgmt(self) -> str:
+        return key_mgmt_name(Akm.PSK, rsn=self.wpa2)
+
+    def link_crypto(self) -> LinkCrypto:
+        return LinkCrypto(2 if self.wpa2 else 1, self.pairwise.suite, self.group.suite, Akm.PSK.suite)
+
+
+def _network_allows(network: Network, key: str, value: str, default: str) -> bool:
+    return value in network.fields.get(key, default).split()
+
+
+def negotiate(network: Network, bss: Bss) -> Security | None:
+    """The protocol and ciphers we use with this BSS for this network, or None when they cannot agree."""
+    if "WPA-PSK" not in network.fields.get("key_mgmt", "WPA-PSK").split():
+        return None
+    for wpa2, proto in ((True, "RSN"), (False, "WPA")):
+        if not _network_allows(network, "proto", proto, "WPA RSN"):
+            continue
+        body = bss.rsn_element if wpa2 else bss.wpa_element
+        if body is None:
+            continue
+        try:
+            info = parse_rsn_ie(body) if wpa2 else parse_wpa_ie(body)
+        except ParseError:  # a malformed element: not a network we can join
+            continue
+        if Akm.PSK not in info.akms or info.group not in (Cipher.CCMP, Cipher.TKIP):
+            continue
+        for cipher in (Cipher.CCMP, Cipher.TKIP):
+            if cipher in info.pairwise and _network_allows(network, "pairwise", cipher.name, "CCMP TKIP"):
+                ie = build_rsn_ie(info.group, cipher, Akm.PSK) if wpa2 else build_wpa_ie(info.group, cipher, Akm.PSK)
+                return Security(wpa2, cipher, info.group, ie)
+    return None
+
+
+def network_pmk(network: Network) -> bytes:
+    psk = network.fields.get("psk", "")
+    if psk.startswith('"'):
+        return pmk_from_passphrase(decode_string(psk).decode(), network.ssid)
+    return pmk_from_psk(psk)
+
+
+def _element(eid: int, body: bytes | None) -> bytes | None:
+    return None if body is None else bytes([eid, len(body)]) + body
+
+
+# -- what the policy asks its caller to do ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scan:
+    """Scan, then answer scan_done() (or scan_failed())."""
+
+
+@dataclass(frozen=True)
+class LoadCachedResults:
+    """Take the kernel's results from before we started into the table, then answer scan_done(cached=True)."""
+
+
+@dataclass(frozen=True)
+class Associate:
+    bss: Bss
+    ies: bytes
+    crypto: LinkCrypto
+
+
+@dataclass(frozen=True)
+class Leave:
+    reason: int = REASON_DEAUTH_LEAVING
+
+
+@dataclass(frozen=True)
+class AuthorizePort:
+    bssid: bytes
+
+
+ConnectAction = Scan | LoadCachedResults | Associate | Leave | AuthorizePort | SendEapol | InstallPairwiseKey | InstallGroupKey
+
+
+@dataclass
+class _Backoff:
+    failures: int = 0
+    until: float = 0.0
+    network_id: int = -1
+
+
+@dataclass
+class _Target:
+    network_id: int
+    bss: Bss
+    security: Security
+    handshake: WpaSupplicantHandshake = field(repr=False)
+
+
+class ConnectionPolicy:
+    def __init__(self, networks: Callable[[], list[Network]], table: BssTable, own_addr: bytes) -> None:
+        self.networks = networks
+        self.table = table
+        self.own_addr = own_addr
+        self.state = LinkState.DISCONNECTED
+        self.target: _Target | None = None
+        self.user_off = False  # DISCONNECT: stay off until RECONNECT / SELECT_NETWORK
+        self.suspended = False  # a WPS run has the radio
+        self.selected: int | None = None  # SELECT_NETWORK's choice; others wait while it is set
+        self._backoff: dict[bytes, _Backoff] = {}  # by SSID
+        self._tried_cache = False
+        self._scan_pending = False
+        self._rescan_at: float | None = None
+        self._rejoin_at: float | None = None
+        self._handshake_deadline: float | None = None
+        self._actions: deque[ConnectAction] = deque()
+        self._events: deque[object] = deque()
+
+    # -- what the caller reads ---------------------------------------------------------------------------
+
+    @property
+    def network_id(self) -> int | None:
+        return self.target.network_id if self.target is not None and self.state is not S.DISCONNECTED else None
+
+    def next_action(self) -> ConnectAction | None:
+        return self._actions.popleft() if self._actions else None
+
+    def next_event(self) -> object | None:
+        return self._events.popleft() if self._events else None
+
+    def get_timer(self) -> float | None:
+        times = [t for t in (self._rescan_at, self._rejoin_at, self._handshake_deadline) if t is not None]
+        times += [b.until for b in self._backoff.values() if b.until]
+        return min(times) if times else None
+
+    def temp_disabled(self, ssid: bytes, now: float) -> bool:
+        backoff = self._backoff.get(ssid)
+        return backoff is not None and backoff.until > now
+
+    # -- commands and the daemon's news -----------------------------------------------------------------------
+
+    def kick(self, now: float) -> None:
+        """(Re)consider the stored networks: after start, a WPS run, a command, a re-enabled network."""
+        if self.user_off or self.suspended:
+            return
+        if self.state in (S.DISCONNECTED, S.SCANNING):
+            self._fire(I.SEARCH, now)
+
+    def disconnect(self, now: float) -> None:
+        self.user_off = True
+        self._fire(I.LEAVE, now)
+
+    def reconnect(self, now: float) -> None:
+        self.user_off = False
+        self.kick(now)
+
+    def suspend(self, now: float) -> None:
+        """A WPS run needs the radio: leave, and stay off until resume()."""
+        self.suspended = True
+        self._fire(I.LEAVE, now)
+
+    def resume(self, now: float) -> None:
+        self.suspended = False
+        self.kick(now)
+
+    def select(self, network_id: int | None, now: float) -> None:
+        """SELECT_NETWORK (None: any); also lifts DISCONNECT, as in wpa_supplicant."""
+        self.selected = network_id
+        self.user_off = False
+        self.restart(now)
+
+    def restart(self, now: float) -> None:
+        """Drop the current link and choose again (the networks changed)."""
+        self._fire(I.LEAVE, now)
+        self.kick(now)
+
+    def networks_renumbered(self, now: float) -> None:
+        """The file was read again and its networks numbered afresh: hold no old id."""
+        self.selected = None
+        for backoff in self._backoff.values():
+            backoff.network_id = -1
+        self.restart(now)
+
+    def scan_done(self, now: float, cached: bool = False) -> None:
+        self._scan_pending = False
+        if self.state is not S.SCANNING:
+            return
+        choice = self._best(now, fresh_only=cached)
+        if choice is not None:
+            self._fire(I.FOUND, now, choice)
+        elif cached:
+            self._request_scan()
+        else:
+            self._fire(I.NOT_FOUND, now)
+
+    def scan_failed(self, now: float) -> None:
+        self._scan_pending = False
+        if self.state is S.SCANNING:
+            self._fire(I.NOT_FOUND, now)
+
+    def associated(self, now: float) -> None:
+        self._fire(I.ASSOCIATED, now)
+
+    def association_failed(self, now: float) -> None:
+        self._fire(I.ASSOC_FAILED, now)
+
+    def port_authorized(self, now: float) -> None:
+        self._fire(I.PORT_OPEN, now)
+
+    def link_lost(self, locally_generated: bool, now: float) -> None:
+        if self.state is S.FOUR_WAY_HANDSHAKE and not locally_generated:
+            # The AP dropped us in the middle of the 4-way handshake: our MIC did not verify, the key is wrong.
+            self._auth_failed(now, "4-Way Handshake failed")
+        self._fire(I.LINK_LOST, now)
+
+    def action_failed(self, action: ConnectAction, error: str, now: float) -> None:
+        """A key or frame the kernel refused: the link is no good."""
+        log.error("WPA: %s failed: %s", type(action).__name__, error)
+        self._fire(I.HANDSHAKE_FAILED, now, reason=REASON_DEAUTH_LEAVING)
+
+    def eapol_key(self, src: bytes, pdu: bytes, now: float) -> None:
+        target = self.target
+        if target is None or self.state not in (S.FOUR_WAY_HANDSHAKE, S.COMPLETED) or src != target.bss.bssid:
+            log.debug("EAPOL-Key from %s ignored: no handshake with it", mac_str(src))
+            return
+        for event in target.handshake.receive(pdu):
+            if isinstance(event, FrameDropped):
+                log.info("EAPOL-Key frame from %s dropped: %s", mac_str(src), event.reason)
+            elif isinstance(event, (SendEapol, InstallPairwiseKey, InstallGroupKey)):
+                self._actions.append(event)
+            elif isinstance(event, HandshakeCompleted) and not event.rekey:
+                self._actions.append(AuthorizePort(target.bss.bssid))
+            elif isinstance(event, GroupRekeyed):
+                log.info("WPA: group rekeying completed with %s", mac_str(src))
+            elif isinstance(event, HandshakeFailed):
+                log.warning("WPA: handshake with %s failed: %s", mac_str(src), event.reason)
+                self._fire(I.HANDSHAKE_FAILED, now, reason=event.reason_code)
+                return
+
+    def handle_timer(self, now: float) -> None:
+        for ssid, backoff in list(self._backoff.items()):
+            if 0 < backoff.until <= now:
+                backoff.until = 0.0
+                self._events.append(SsidReenabled(backoff.network_id, ssid))
+                self.kick(now)
+        if self._handshake_deadline is not None and self._handshake_deadline <= now:
+            self._handshake_deadline = None
+            self._auth_failed(now, "4-Way Handshake timed out")
+            self._fire(I.HANDSHAKE_TIMEOUT, now, reason=REASON_4WAY_TIMEOUT)
+        if self._rejoin_at is not None and self._rejoin_at <= now:
+            self._rejoin_at = None
+            self.kick(now)
+        if self._rescan_at is not None and self._rescan_at <= now:
+            self._rescan_at = None
+            if self.state is S.SCANNING and not self._scan_pending:
+                self._request_scan()
+
+    # -- the table -----------------------------------------------------------------------------------------
+
+    def _fire(self, what: LinkInput, now: float, choice: _Target | None = None, reason: int = REASON_DEAUTH_LEAVING) -> None:
+        new = TRANSITIONS[self.state].get(what)
+        if new is None:
+            log.debug("connection: %s ignored in %s", what.name, self.state.name)
+            return
+        old, self.state = self.state, new
+        if old in (S.ASSOCIATING, S.FOUR_WAY_HANDSHAKE, S.COMPLETED) and new is S.DISCONNECTED:
+            self._handshake_deadline = None
+            if what is not I.LINK_LOST:
+                self._actions.append(Leave(reason))
+            if not (self.user_off or self.suspended or what is I.LEAVE):
+                self._rejoin_at = now + REJOIN_DELAY
+        if new is S.DISCONNECTED:
+            self._rescan_at = None
+        if what is I.SEARCH:
+            self._search(now)
+        elif what is I.NOT_FOUND:
+            self._rescan_at = now + RESCAN_INTERVAL
+        elif what is I.FOUND:
+            assert choice is not None
+            self.target = choice
+            self._rescan_at = None
+            self._actions.append(Associate(choice.bss, choice.security.own_ie, choice.security.link_crypto()))
+        elif what is I.ASSOCIATED:
+            self._handshake_deadline = now + HANDSHAKE_TIMEOUT
+        elif what is I.PORT_OPEN:
+            self._handshake_deadline = None
+            self._completed()
+
+    def _search(self, now: float) -> None:
+        if not self._candidates(now):
+            self._fire(I.NO_NETWORKS, now)
+            return
+        # Like wpa_supplicant's fast associate: recent results (ours, or the kernel's cache at start) are
+        # good enough to try first; scan only when they offer nothing.
+        choice = self._best(now, fresh_only=True)
+        if choice is not None:
+            self._fire(I.FOUND, now, choice)
+        elif len(self.table) == 0 and not self._tried_cache and not self._scan_pending:
+            self._tried_cache = True
+            self._scan_pending = True
+            self._actions.append(LoadCachedResults())
+        else:
+            self._request_scan()
+
+    def _request_scan(self) -> None:
+        if not self._scan_pending:  # the scan under way will answer scan_done() in time
+            self._scan_pending = True
+            self._actions.append(Scan())
+
+    def _candidates(self, now: float) -> list[Network]:
+        out = []
+        for net in self.networks():
+            if net.fields.get("disabled") == "1" or (self.selected is not None and net.id != self.selected):
+                continue
+            if "ssid" not in net.fields or self.temp_disabled(net.ssid, now):
+                continue
+            out.append(net)
+        return out
+
+    def _best(self, now: float, fresh_only: bool) -> _Target | None:
+        best: tuple[tuple[int, int], Network, Bss, Security] | None = None
+        for net in self._candidates(now):
+            priority = int(net.fields.get("priority", "0") or 0)
+            for bss in self.table:
+                if bss.ssid != net.ssid or (fresh_only and now - bss.last_update > FRESH_SECONDS):
+                    continue
+                security = negotiate(net, bss)
+                if security is not None and (best is None or (priority, bss.level) > best[0]):
+                    best = ((priority, bss.level), net, bss, security)
+        if best is None:
+            return None
+        _, net, bss, security = best
+        try:
+            pmk = network_pmk(net)
+        except ValueError as e:
+            log.error("network %d has an unusable psk: %s", net.id, e)
+            self._backoff[net.ssid] = _Backoff(until=float("inf"), network_id=net.id)
+            return None
+        handshake = WpaSupplicantHandshake(
+            pmk=pmk, own_addr=self.own_addr, ap_addr=bss.bssid, own_rsn_ie=security.own_ie,
+            ap_rsn_ie=_element(EID_RSN, bss.rsn_element), ap_wpa_ie=_element(VENDOR_ELEMENT, bss.wpa_element),
+            pairwise=security.pairwise, group=security.group,
+        )
+        return _Target(net.id, bss, security, handshake)
+
+    def _auth_failed(self, now: float, why: str) -> None:
+        target = self.target
+        if target is None:
+            return
+        ssid = target.bss.ssid
+        backoff = self._backoff.setdefault(ssid, _Backoff())
+        backoff.failures += 1
+        backoff.network_id = target.network_id
+        seconds = backoff_seconds(backoff.failures)
+        backoff.until = now + seconds
+        log.warning("WPA: %s - pre-shared key may be incorrect", why)
+        self._events.append(WrongKey())
+        self._events.append(SsidTempDisabled(target.network_id, ssid, backoff.failures, seconds))
+
+    def _completed(self) -> None:
+        target = self.target
+        assert target is not None
+        self._backoff.pop(target.bss.ssid, None)
+        log.info("WPA: key negotiation completed with %s", mac_str(target.bss.bssid))
+        id_str = next((n.fields.get("id_str", "").strip('"') for n in self.networks() if n.id == target.network_id), "")
+        self._events.append(Connected(target.bss.bssid, target.network_id, id_str))

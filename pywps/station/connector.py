@@ -1,0 +1,147 @@
+"""The asyncio layer of the connection policy: carries out its actions through the station and the driver,
+reports their outcome back with the loop's time, and hands its events to the daemon."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from ..config import Network
+from ..driver.base import Driver, DriverError
+from ..wpa.events import InstallGroupKey, InstallPairwiseKey, SendEapol
+from .connection import (
+    Associate,
+    AuthorizePort,
+    ConnectAction,
+    ConnectionPolicy,
+    Leave,
+    LinkState,
+    LoadCachedResults,
+    Scan,
+    Security,
+)
+from .bss import Bss
+from .driving import PolicyDriver
+from .station import Busy, Station
+
+log = logging.getLogger("pywps.connect")
+
+
+class Connector:
+    def __init__(self, driver: Driver, station: Station, networks: Callable[[], list[Network]],
+                 publish: Callable[[object], None]) -> None:
+        self.driver = driver
+        self.station = station
+        self.policy = ConnectionPolicy(networks, station.table, driver.own_addr)
+        self._driving = PolicyDriver(self.policy, self._perform, publish)
+
+    # -- what STATUS shows ---------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> LinkState:
+        return self.policy.state
+
+    @property
+    def joined(self) -> tuple[int, Bss, Security] | None:
+        """The network, BSS and security of the link being made or held, if any."""
+        target = self.policy.target
+        if target is None or self.policy.state in (LinkState.DISCONNECTED, LinkState.SCANNING):
+            return None
+        return target.network_id, target.bss, target.security
+
+    # -- inputs: each goes to the policy with the loop's time, then the policy's output is carried out ----
+
+    def _input(self, method: Callable[..., None], *args: object) -> None:
+        method(*args, self._driving.now())
+        self._driving.pump()
+
+    def kick(self) -> None:
+        self._input(self.policy.kick)
+
+    def disconnect(self) -> None:
+        self._input(self.policy.disconnect)
+
+    def reconnect(self) -> None:
+        self._input(self.policy.reconnect)
+
+    def suspend(self) -> None:
+        self._input(self.policy.suspend)
+
+    def resume(self) -> None:
+        self._input(self.policy.resume)
+
+    def select(self, network_id: int | None) -> None:
+        self._input(self.policy.select, network_id)
+
+    def restart(self) -> None:
+        self._input(self.policy.restart)
+
+    def networks_renumbered(self) -> None:
+        self._input(self.policy.networks_renumbered)
+
+    def link_lost(self, locally_generated: bool) -> None:
+        self._input(self.policy.link_lost, locally_generated)
+
+    def eapol_key(self, src: bytes, pdu: bytes) -> None:
+        self._input(self.policy.eapol_key, src, pdu)
+
+    async def close(self) -> None:
+        """Leave the network we are on, then stop."""
+        self.policy.disconnect(self._driving.now())
+        await self._driving.drain()
+        self._driving.close()
+
+    # -- actions ---------------------------------------------------------------------------------------------
+
+    async def _perform(self, action: ConnectAction) -> None:
+        policy = self.policy
+        now = self._driving.now
+        if isinstance(action, Scan):
+            try:
+                await self.station.scan()
+            except (DriverError, Busy) as e:
+                log.debug("scan for stored networks failed: %s", e)
+                self._input(policy.scan_failed)
+                return
+            self._input(policy.scan_done)
+        elif isinstance(action, LoadCachedResults):
+            try:
+                self.station.take_cached(await self.driver.scan_results())
+            except DriverError as e:
+                log.debug("no cached scan results: %s", e)
+            policy.scan_done(now(), cached=True)
+            self._driving.pump()
+        elif isinstance(action, Associate):
+            try:
+                await self.station.associate(action.bss, action.ies, action.crypto)
+            except DriverError as e:
+                log.info("%s", e)
+                self._input(policy.association_failed)
+                return
+            self._input(policy.associated)
+        elif isinstance(action, Leave):
+            await self.station.leave(action.reason)
+        else:
+            await self._key_step(action)
+
+    async def _key_step(self, action: ConnectAction) -> None:
+        # Frames and keys reach the kernel in the handshake's order (message 4 before the PTK, keys before
+        # the port opens): the driving task carries out one action at a time.
+        try:
+            if isinstance(action, SendEapol):
+                await self.driver.send_eapol(action_bssid(self.policy), action.pdu)
+            elif isinstance(action, InstallPairwiseKey):
+                await self.driver.install_pairwise_key(action_bssid(self.policy), action.tk, action.cipher.suite)
+            elif isinstance(action, InstallGroupKey):
+                await self.driver.install_group_key(action.key_index, action.gtk, action.cipher.suite, action.rsc[:6])
+            elif isinstance(action, AuthorizePort):
+                await self.driver.authorize_port(action.bssid)
+                self._input(self.policy.port_authorized)
+        except (DriverError, OSError) as e:
+            self.policy.action_failed(action, str(e), self._driving.now())
+            self._driving.pump()
+
+
+def action_bssid(policy: ConnectionPolicy) -> bytes:
+    assert policy.target is not None
+    return policy.target.bss.bssid

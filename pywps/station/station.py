@@ -1,0 +1,176 @@
+"""Scans, the BSS table, AP choice and association on a wireless link: the one owner of "which BSS we are on".
+
+The daemon owns one `Station` when its driver can scan. A WPS run asks it for a link (`attach`): scan with our
+WPS IE in the probe requests, pick an AP the way wpa_supplicant does (an AP whose registrar is active for our
+method; a given BSSID only that one; two APs in PBC mode is a session overlap), associate with the WPS IE in
+the association request, and hand back the AP's BSSID for EAPOL. The connector associates through it too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from ..driver.base import Driver, DriverError, LinkCrypto, LinkDisconnected, ScanEntry, mac_str
+from ..events import Associated, Associating, RegistrarSeen, ScanFailed, ScanResultsReady, WpsApAvailable
+from ..wps.defs import DevicePasswordId
+from ..wps.device import DeviceInfo
+from ..wps.ie import RegistrarMode, association_request_ie, probe_request_ie
+from .bss import Bss, BssTable
+from .types import PbcOverlap, RunKind, RunRequest
+
+log = logging.getLogger("pywps.station")
+
+SCAN_INTERVAL = 1.0  # seconds between scans while no suitable AP is found (hostap: 5 s backoff, then faster)
+PLAIN_WPS_AFTER_SCANS = 2  # PIN runs also try an AP without an active registrar after this many scans
+REASON_DEAUTH_LEAVING = 3
+_SEEN = ((RegistrarMode.PBC, RegistrarSeen.PBC), (RegistrarMode.AUTH, RegistrarSeen.AUTH),
+         (RegistrarMode.PIN, RegistrarSeen.PIN), (RegistrarMode.NONE, RegistrarSeen.ANY))
+
+
+class Busy(Exception):
+    """A scan is already in progress."""
+
+
+def choose_ap(table: BssTable, request: RunRequest, own_addr: bytes, scans_done: int) -> Bss | None:
+    """The AP a WPS run should use, as wpa_supplicant picks it; PbcOverlap when two registrars push the button."""
+    candidates = [b for b in table if b.wps is not None and b.ssid]
+    if request.bssid is not None:
+        candidates = [b for b in candidates if b.bssid == request.bssid]
+    if request.kind is RunKind.REG:
+        return candidates[0] if candidates else None
+    if request.kind is RunKind.PBC:
+        pbc = [b for b in candidates if b.wps.pbc_active]
+        if not pbc:
+            return None
+        chosen = max(pbc, key=lambda b: b.level)
+        others = {b.wps.uuid_e for b in pbc if b.bssid != chosen.bssid and b.wps.uuid_e != chosen.wps.uuid_e}
+        if others or (len(pbc) > 1 and chosen.wps.uuid_e is None):
+            # The same UUID on two BSSes is one dual-band AP, not an overlap.
+            raise PbcOverlap(", ".join(mac_str(b.bssid) for b in pbc))
+        return chosen
+
+    def rank(b: Bss) -> int:
+        if b.wps.authorizes(own_addr, ver1_compat=True):
+            return 2
+        return 1 if b.wps.pin_active else 0
+
+    usable = [b for b in candidates if not b.wps.pbc_active]
+    if scans_done < PLAIN_WPS_AFTER_SCANS:
+        usable = [b for b in usable if rank(b) > 0]
+    if not usable:
+        return None
+    return max(usable, key=lambda b: (rank(b), b.level))
+
+
+class Station:
+    def __init__(self, driver: Driver, publish: Callable[[object], None], device_info: Callable[[], DeviceInfo],
+                 clock: Callable[[], float]) -> None:
+        self.driver = driver
+        self.publish = publish
+        self.device_info = device_info
+        self.clock = clock
+        self.table = BssTable()
+        self._associated: Bss | None = None
+        self._scanning = False
+        self._leaving: asyncio.Task | None = None
+        self._left: bytes | None = None  # the BSS we asked to leave: its disconnect event is no news
+
+    @property
+    def associated(self) -> Bss | None:
+        return self._associated
+
+    @property
+    def scanning(self) -> bool:
+        return self._scanning
+
+    # -- scans -----------------------------------------------------------------------------------------
+
+    async def scan(self, password_id: DevicePasswordId = DevicePasswordId.DEFAULT) -> None:
+        if self._scanning:
+            raise Busy()
+        self._scanning = True
+        try:
+            entries = await self.driver.scan(probe_request_ie(self.device_info(), password_id))
+        except DriverError as e:
+            self.publish(ScanFailed(str(e)))
+            raise
+        finally:
+            self._scanning = False
+        keep = self._associated.bssid if self._associated else None
+        self.table.update(entries, self.clock(), keep=keep)
+        self.publish(ScanResultsReady())
+        if self._associated is None:
+            self._notify_wps_available()
+
+    def take_cached(self, entries: list[ScanEntry]) -> None:
+        """Results the kernel kept from before we started: into the table, without a scan's events."""
+        self.table.update(entries, self.clock())
+
+    def _notify_wps_available(self) -> None:
+        """One WPS-AP-AVAILABLE* event per scan, for the most useful registrar seen (hostap's precedence)."""
+        own = self.driver.own_addr
+        modes = {b.wps.mode_for(own) for b in self.table if b.wps is not None}
+        for mode, seen in _SEEN:
+            if mode in modes:
+                self.publish(WpsApAvailable(seen))
+                return
+
+    # -- association -----------------------------------------------------------------------------------
+
+    async def attach(self, request: RunRequest) -> bytes:
+        """Scan until an AP fits, associate for WPS, return its BSSID; loops until cancelled (walk time).
+        PbcOverlap when two push-button registrars are seen."""
+        password_id = DevicePasswordId.PUSHBUTTON if request.kind is RunKind.PBC else DevicePasswordId.DEFAULT
+        scans = 0
+        while True:
+            try:
+                await self.scan(password_id)
+                scans += 1
+            except (DriverError, Busy) as e:
+                log.debug("scan for WPS failed: %s", e)
+            bss = choose_ap(self.table, request, self.driver.own_addr, scans)
+            if bss is not None:
+                try:
+                    await self.associate(bss, association_request_ie(registrar=request.kind is RunKind.REG))
+                    return bss.bssid
+                except DriverError as e:
+                    log.info("%s", e)
+            await asyncio.sleep(SCAN_INTERVAL)
+
+    async def associate(self, bss: Bss, ies: bytes, crypto: LinkCrypto | None = None) -> None:
+        """Associate with `bss` (`ies` in the request), leaving the current BSS first as wpa_supplicant does
+        (the kernel refuses a second association with EALREADY). DriverError when the AP or kernel refuses."""
+        await self.leave()
+        self.publish(Associating(bss.bssid, bss.ssid, bss.entry.freq))
+        await self.driver.associate(bss.bssid, bss.ssid, bss.entry.freq, ies, crypto, privacy=bss.privacy)
+        self._associated = bss
+        self.publish(Associated(bss.bssid))
+
+    async def leave(self, reason: int = REASON_DEAUTH_LEAVING) -> None:
+        """Leave the current BSS; callers that come meanwhile wait for the same disconnect to finish."""
+        if self._associated is not None:
+            self._left = self._associated.bssid
+            self._associated = None
+            self._leaving = asyncio.get_running_loop().create_task(self._disconnect(reason))
+        if self._leaving is not None:
+            leaving = self._leaving
+            await asyncio.wait([leaving])
+            if self._leaving is leaving:
+                self._leaving = None
+
+    def link_lost(self, event: LinkDisconnected) -> bool:
+        """The driver reported a disconnect. True when it is news: not the echo of a leave() we asked for
+        (on nl80211 that echo can arrive after the next association has begun)."""
+        if event.locally_generated and self._left is not None and event.bssid in (self._left, None):
+            self._left = None
+            return False
+        self._associated = None
+        return True
+
+    async def _disconnect(self, reason: int) -> None:
+        try:
+            await self.driver.disconnect(reason)
+        except DriverError as e:
+            log.warning("%s", e)

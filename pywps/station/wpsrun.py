@@ -1,0 +1,289 @@
+"""One WPS run's policy, sans-IO: walk time, EAPOL-Start retries, retries after an attempt without an outcome,
+the link it needs, and the EAP peer that does the protocol.
+
+Everything that changes the run's state is here, in one table (h11's rule). The run owns no socket and no clock:
+the caller feeds it frames, link news and `now`, carries out its actions (`next_action()`: send frames, ask the
+station for a link or give it back) and arms one timer at `get_timer()`, calling `handle_timer(now)` when it is
+due (aioquic's shape). Events (`next_event()`) are the core's, passed through in order, and the run's own.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from dataclasses import dataclass, field
+from enum import Enum, auto
+
+from ..driver.base import PAE_GROUP_ADDR, mac_str
+from ..events import PbcOverlapDetected, RunEnded, RunTimedOut
+from ..wps.defs import WALK_TIME, DevicePasswordId
+from ..wps.device import DeviceInfo
+from ..wps.eap import DEFAULT_FRAGMENT_SIZE, IDENTITY_ENROLLEE, IDENTITY_REGISTRAR, EapFailureReceived, EapPeer, EapStarted
+from ..wps.enrollee import Enrollee, EnrolleeConfig
+from ..wps.events import Failure, Success
+from ..wps.registrar import Registrar, RegistrarConfig
+from .types import RunKind, RunRequest
+
+log = logging.getLogger("pywps.run")
+
+EAPOL_START_INTERVAL = 5.0  # seconds between EAPOL-Starts while no authenticator answers
+RETRY_DELAY = 5.0  # after an attempt that ended without an outcome (M2D, the AP gave up), as wpa_supplicant
+FINISH_WAIT = 2.0  # after success, how long the AP's closing EAP-Failure may take before we end the run anyway
+
+
+class RunState(Enum):
+    LINKING = auto()  # wireless: the station is finding and joining an AP
+    STARTING = auto()  # EAPOL-Start sent, no EAP-Request yet
+    EXCHANGING = auto()  # EAP-WSC under way
+    FINISHING = auto()  # the registration succeeded; waiting for the closing EAP-Failure
+    PAUSED = auto()  # an attempt ended without an outcome: a new one after RETRY_DELAY
+    ENDED = auto()
+
+
+class RunInput(Enum):
+    LINK_UP = auto()
+    LINK_FAILED = auto()  # finding or joining an AP failed in an unexpected way
+    LINK_LOST = auto()
+    OVERLAP = auto()
+    EAP_STARTED = auto()
+    SUCCEEDED = auto()
+    FAILED = auto()
+    NO_OUTCOME = auto()  # EAP-Failure before any outcome
+    EAP_DONE = auto()  # EAP-Failure after success: the normal end
+    START_TIMER = auto()  # EAPOL-Start went unanswered: send another
+    RETRY = auto()  # wired: a new attempt on the same link
+    RELINK = auto()  # wireless: a new attempt starts with a new association
+    FINISH_TIMER = auto()
+    WALK_TIMEOUT = auto()
+    CANCEL = auto()
+
+
+class Timer(Enum):
+    WALK = auto()
+    EAPOL_START = auto()
+    RETRY = auto()
+    FINISH = auto()
+
+
+S, I = RunState, RunInput
+_ENDS = {I.WALK_TIMEOUT: S.ENDED, I.CANCEL: S.ENDED}
+# Every legal move at once; an input not listed for a state is ignored (a stale timer, a frame after the end).
+TRANSITIONS: dict[RunState, dict[RunInput, RunState]] = {
+    S.LINKING: {I.LINK_UP: S.STARTING, I.OVERLAP: S.ENDED, I.LINK_FAILED: S.PAUSED, **_ENDS},
+    S.STARTING: {I.EAP_STARTED: S.EXCHANGING, I.START_TIMER: S.STARTING, I.LINK_LOST: S.PAUSED, **_ENDS},
+    S.EXCHANGING: {I.SUCCEEDED: S.FINISHING, I.FAILED: S.ENDED, I.NO_OUTCOME: S.PAUSED, I.LINK_LOST: S.PAUSED, **_ENDS},
+    S.FINISHING: {I.EAP_DONE: S.ENDED, I.LINK_LOST: S.ENDED, I.FINISH_TIMER: S.ENDED, I.WALK_TIMEOUT: S.ENDED,
+                  I.CANCEL: S.ENDED},
+    S.PAUSED: {I.RETRY: S.STARTING, I.RELINK: S.LINKING, I.LINK_LOST: S.PAUSED, **_ENDS},
+    S.ENDED: {},
+}
+
+
+# -- what the run asks its caller to do ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendFrames:
+    dst: bytes
+    frames: list[bytes] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class RequestLink:
+    """Wireless: scan, pick an AP for this request and associate; answer with link_up(), overlap() or
+    link_lost()."""
+
+    request: RunRequest
+
+
+@dataclass(frozen=True)
+class ReleaseLink:
+    """Wireless: leave the AP of this run."""
+
+
+RunAction = SendFrames | RequestLink | ReleaseLink
+
+
+class WpsRun:
+    def __init__(self, request: RunRequest, device: DeviceInfo, now: float, *, wireless: bool,
+                 walk_time: float = WALK_TIME, fragment_size: int = DEFAULT_FRAGMENT_SIZE) -> None:
+        self.request = request
+        self.device = device
+        self.wireless = wireless
+        self.fragment_size = fragment_size
+        self.deadline = now + walk_time
+        self.state = RunState.LINKING if wireless else RunState.STARTING
+        self.authenticator: bytes | None = request.bssid
+        self.succeeded = False
+        self.attempts = 0
+        self.peer: EapPeer | None = None
+        self._due: dict[Timer, float] = {Timer.WALK: self.deadline}
+        self._actions: deque[RunAction] = deque()
+        self._events: deque[object] = deque()
+        if wireless:
+            self._actions.append(RequestLink(request))
+        else:
+            self._new_attempt(now)
+
+    # -- what the caller reads ---------------------------------------------------------------------------
+
+    @property
+    def ended(self) -> bool:
+        return self.state is RunState.ENDED
+
+    @property
+    def eap_active(self) -> bool:
+        """EAP is running on the port (STATUS says ASSOCIATED then)."""
+        return self.state in (RunState.EXCHANGING, RunState.FINISHING)
+
+    def remaining(self, now: float) -> float:
+        return max(0.0, self.deadline - now)
+
+    def next_action(self) -> RunAction | None:
+        return self._actions.popleft() if self._actions else None
+
+    def next_event(self) -> object | None:
+        return self._events.popleft() if self._events else None
+
+    def get_timer(self) -> float | None:
+        return min(self._due.values()) if self._due else None
+
+    # -- inputs --------------------------------------------------------------------------------------------
+
+    def handle_timer(self, now: float) -> None:
+        for timer, when in sorted(self._due.items(), key=lambda item: item[1]):
+            if when <= now and self._due.get(timer) == when:
+                del self._due[timer]
+                self._fire(self._timer_input(timer), now)
+
+    def _timer_input(self, timer: Timer) -> RunInput:
+        if timer is Timer.RETRY:
+            return RunInput.RELINK if self.wireless else RunInput.RETRY
+        return {Timer.WALK: RunInput.WALK_TIMEOUT, Timer.EAPOL_START: RunInput.START_TIMER,
+                Timer.FINISH: RunInput.FINISH_TIMER}[timer]
+
+    def link_up(self, authenticator: bytes, now: float) -> None:
+        if self._fire(RunInput.LINK_UP, now):
+            self.authenticator = authenticator
+
+    def link_lost(self, now: float) -> None:
+        """The AP (or the kernel) ended the association the run was using."""
+        self._fire(RunInput.LINK_LOST, now)
+
+    def link_failed(self, now: float) -> None:
+        """The station could not find or join an AP for an unexpected reason: pause, then try again."""
+        self._fire(RunInput.LINK_FAILED, now)
+
+    def overlap(self, now: float) -> None:
+        self._fire(RunInput.OVERLAP, now)
+
+    def cancel(self, now: float) -> None:
+        self._fire(RunInput.CANCEL, now)
+
+    def receive(self, src: bytes, pdu: bytes, now: float) -> None:
+        """An EAP frame from the link (EAPOL-Key frames never come here)."""
+        if self.peer is None or self.state not in (RunState.STARTING, RunState.EXCHANGING, RunState.FINISHING):
+            return
+        if self.authenticator is not None and src != self.authenticator and self._bound_to_authenticator():
+            log.debug("ignoring EAPOL from %s: not our authenticator", mac_str(src))
+            return
+        self.authenticator = src
+        self.peer.receive(pdu)
+        self._flush()
+        outcome: RunInput | None = None
+        while (event := self.peer.next_event()) is not None:
+            self._events.append(event)
+            if isinstance(event, EapStarted):
+                self._fire(RunInput.EAP_STARTED, now)
+            elif isinstance(event, Success):
+                self.succeeded = True
+                outcome = RunInput.SUCCEEDED
+            elif isinstance(event, Failure):
+                outcome = outcome or RunInput.FAILED
+            elif isinstance(event, EapFailureReceived):
+                outcome = RunInput.EAP_DONE if self.succeeded else (outcome or RunInput.NO_OUTCOME)
+        if outcome is RunInput.EAP_DONE and self.state is RunState.EXCHANGING:
+            self._fire(RunInput.SUCCEEDED, now)  # success and the closing EAP-Failure in one batch
+        if outcome is not None:
+            self._fire(outcome, now)
+
+    def _bound_to_authenticator(self) -> bool:
+        """A run for a given BSSID talks only to it, and any run only to the authenticator that answered
+        first; the PAE group address (what wpa_cli users give on a wire) names no authenticator."""
+        named = self.request.bssid is not None and self.request.bssid != PAE_GROUP_ADDR
+        return named or (self.peer is not None and self.peer.started)
+
+    # -- the table -----------------------------------------------------------------------------------------
+
+    def _fire(self, what: RunInput, now: float) -> bool:
+        new = TRANSITIONS[self.state].get(what)
+        if new is None:
+            log.debug("run: %s ignored in %s", what.name, self.state.name)
+            return False
+        old, self.state = self.state, new
+        self._enter(old, what, now)
+        return True
+
+    def _enter(self, old: RunState, what: RunInput, now: float) -> None:
+        """The actions and timers that come with a move; the move itself is the table's."""
+        state = self.state
+        for timer in (Timer.EAPOL_START, Timer.RETRY, Timer.FINISH):
+            self._due.pop(timer, None)
+        if state is RunState.LINKING:  # again, after a pause: perhaps another AP this time
+            if self.request.bssid is None:
+                self.authenticator = None
+            self._actions.append(RequestLink(self.request))
+        elif state is RunState.STARTING:
+            self._send_start(now)
+        elif state is RunState.FINISHING:
+            self._due[Timer.FINISH] = now + FINISH_WAIT
+        elif state is RunState.PAUSED:
+            self._due[Timer.RETRY] = now + RETRY_DELAY
+            if self.wireless and old is not RunState.LINKING:
+                self._actions.append(ReleaseLink())  # the AP drops us after its EAP-Failure anyway
+        elif state is RunState.ENDED:
+            self._end(old, what)
+
+    def _send_start(self, now: float) -> None:
+        """EAPOL-Start: again on the current conversation while nobody answered it, else on a new one."""
+        if self.peer is None or self.peer.started or self.peer.finished:
+            self._new_attempt(now)
+            return
+        self.peer.start()
+        self._flush(self.authenticator or PAE_GROUP_ADDR)
+        self._due[Timer.EAPOL_START] = now + EAPOL_START_INTERVAL
+
+    def _new_attempt(self, now: float) -> None:
+        """A fresh EAP conversation: a new session (fresh nonces and keys) and an EAPOL-Start."""
+        self.attempts += 1
+        identity = IDENTITY_REGISTRAR if self.request.kind is RunKind.REG else IDENTITY_ENROLLEE
+        self.peer = EapPeer(self._new_session(), identity, fragment_size=self.fragment_size)
+        self._send_start(now)
+
+    def _new_session(self) -> Enrollee | Registrar:
+        req = self.request
+        if req.kind is RunKind.REG:
+            return Registrar(RegistrarConfig(self.device, req.pin.encode(), enrollee_is_ap=True,
+                                             new_ap_settings=req.new_settings))
+        if req.kind is RunKind.PBC:
+            return Enrollee(EnrolleeConfig.pbc(self.device))
+        return Enrollee(EnrolleeConfig(self.device, req.pin.encode(), DevicePasswordId.DEFAULT))
+
+    def _end(self, old: RunState, what: RunInput) -> None:
+        self._due.clear()
+        if what is RunInput.CANCEL and self.peer is not None and self.peer.started and not self.peer.finished:
+            self.peer.logoff()  # tell the authenticator, so its port does not wait for us
+            self._flush()
+        if what is RunInput.WALK_TIMEOUT and not self.succeeded:
+            self._events.append(RunTimedOut())
+        elif what is RunInput.OVERLAP:
+            self._events.append(PbcOverlapDetected())
+        if self.wireless and old is not RunState.LINKING:
+            self._actions.append(ReleaseLink())
+        self._events.append(RunEnded(self.succeeded))
+
+    def _flush(self, dst: bytes | None = None) -> None:
+        assert self.peer is not None
+        frames = self.peer.frames_to_send()
+        if frames:
+            self._actions.append(SendFrames(dst or self.authenticator or PAE_GROUP_ADDR, frames))

@@ -1,0 +1,264 @@
+"""WPS runs as a service: one run at a time, its frames and link, the credential it brings, the PIN guard.
+
+The run's policy (`pywps.station.wpsrun`) decides; this layer carries out what it asks (frames to the driver,
+a link from the station), hands on its events, stores the credential (saving the file off the event loop) and
+only then reports WPS-SUCCESS, so a credential that could not be kept is never announced as a success.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from .config import Config, CredentialRejected
+from .driver.base import Driver, mac_str
+from .events import (
+    CredentialForClient,
+    CredentialRefused,
+    PbcActive,
+    PbcOverlapDetected,
+    PinActive,
+    RunCancelled,
+    RunEnded,
+    RunSucceeded,
+    RunTimedOut,
+)
+from .pinguard import PinAttemptGuard
+from .station.connector import Connector
+from .station.driving import PolicyDriver
+from .station.station import Station
+from .station.types import PbcOverlap, RunKind, RunRequest
+from .station.wpsrun import ReleaseLink, RequestLink, RunAction, SendFrames, WpsRun
+from .wps.credential import Credential
+from .wps.defs import WALK_TIME, ConfigError, MsgType
+from .wps.device import DeviceInfo
+from .wps.events import CredentialReceived, Failure, MessageDropped, PeerIdentified, Success
+
+log = logging.getLogger("pywps.wps")
+
+
+class WpsService:
+    def __init__(self, driver: Driver, station: Station | None, connector: Connector | None,
+                 device_info: Callable[[], DeviceInfo], config: Callable[[], Config],
+                 save_config: Callable[[], Awaitable[None]], publish: Callable[[object], None],
+                 walk_time: float = WALK_TIME) -> None:
+        self.driver = driver
+        self.station = station
+        self.connector = connector
+        self.device_info = device_info
+        self.config = config
+        self.save_config = save_config
+        self.publish = publish
+        self.walk_time = walk_time
+        self.pin_guard = PinAttemptGuard()
+        self.run: WpsRun | None = None
+        self.last_outcome = "none"
+        self._driving: PolicyDriver | None = None
+        self._attaching: asyncio.Task | None = None
+        self._saving: asyncio.Task | None = None
+        self._held: list[tuple[object, WpsRun]] = []  # the run's events that wait for the credential's save
+        self._refused = False  # this run's credential could not be kept: its success is not announced
+        self._retiring: set[asyncio.Task] = set()  # replaced runs still sending their last frames
+
+    @property
+    def _now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    # -- commands ----------------------------------------------------------------------------------------
+
+    def start(self, request: RunRequest) -> None:
+        """Start a run; a new WPS command replaces the run in progress, as in wpa_supplicant."""
+        self._drop_run()
+        if self.connector is not None:
+            self.connector.suspend()  # WPS needs the radio: leave the current network until the run is over
+        run = WpsRun(request, self.device_info(), self._now, wireless=self.station is not None,
+                     walk_time=self.walk_time)
+        self.run = run
+        self._driving = PolicyDriver(run, self._perform, lambda event: self._on_run_event(event, run))
+        if request.kind is RunKind.PBC:
+            self.publish(PbcActive())
+        elif request.kind is RunKind.PIN:
+            self.publish(PinActive())
+        self._driving.pump()
+
+    def cancel(self) -> None:
+        """WPS_CANCEL: stop the run in progress, if any (the stored network is joined again)."""
+        if self.run is None:
+            return
+        self._input(self.run.cancel)
+        self.publish(RunCancelled())
+
+    async def close(self) -> None:
+        """Stop the run; its EAPOL-Logoff reaches the link before the driver stops."""
+        self._drop_run()
+        if self._saving is not None:
+            await asyncio.wait([self._saving])
+        if self._retiring:
+            await asyncio.wait(list(self._retiring))
+
+    # -- news from the link -------------------------------------------------------------------------------
+
+    def on_eapol(self, src: bytes, pdu: bytes) -> None:
+        """An EAP frame (EAPOL-Key frames went to the connector before this)."""
+        if self.run is None:
+            return
+        if self.pin_guard.blocked_for(src, self._now) > 0:
+            log.debug("ignoring %s: backing off after repeated PIN failures", mac_str(src))
+            return
+        self._input(self.run.receive, src, pdu)
+
+    def link_lost(self) -> None:
+        if self.run is not None:
+            self._input(self.run.link_lost)
+
+    def _input(self, method: Callable[..., None], *args: Any) -> None:
+        method(*args, self._now)
+        if self._driving is not None:
+            self._driving.pump()
+
+    # -- the run's actions ---------------------------------------------------------------------------------
+
+    async def _perform(self, action: RunAction) -> None:
+        if isinstance(action, SendFrames):
+            for frame in action.frames:
+                try:
+                    await self.driver.send_eapol(action.dst, frame)
+                except OSError as e:
+                    log.warning("sending EAPOL to %s failed: %s", mac_str(action.dst), e)
+        elif isinstance(action, RequestLink):
+            self._attaching = asyncio.get_running_loop().create_task(self._attach(self.run, action.request))
+        elif isinstance(action, ReleaseLink):
+            if self._attaching is not None:
+                self._attaching.cancel()
+            if self.station is not None:
+                await self.station.leave()
+
+    async def _attach(self, run: WpsRun | None, request: RunRequest) -> None:
+        assert self.station is not None and run is not None
+        try:
+            bssid = await self.station.attach(request)
+        except asyncio.CancelledError:
+            return
+        except PbcOverlap as e:
+            log.info("PBC session overlap: %s", e)
+            if run is self.run:
+                self._input(run.overlap)
+            return
+        except Exception:  # the daemon's edge: the run pauses and tries again rather than idling to walk time
+            log.exception("finding an AP for the WPS run failed")
+            if run is self.run:
+                self._input(run.link_failed)
+            return
+        if run is self.run:
+            self._input(run.link_up, bssid)
+
+    # -- the run's events ------------------------------------------------------------------------------------
+
+    def _on_run_event(self, event: object, run: WpsRun) -> None:
+        if run is not self.run:
+            return  # a replaced run's last words
+        if self._saving is not None and not self._saving.done():
+            self._held.append((event, run))  # in order, after the credential's fate is known
+            return
+        if isinstance(event, MessageDropped):
+            log.debug("dropped: %s", event.reason)
+        elif isinstance(event, PeerIdentified):
+            log.info("peer %s (%r)", mac_str(event.device.mac_address or bytes(6)), event.device.device_name)
+        elif isinstance(event, CredentialReceived):
+            self._on_credential(event.credential)
+        elif isinstance(event, Success):
+            self._succeeded()
+        elif isinstance(event, Failure):
+            self.last_outcome = "failure"
+            log.info("WPS run failed: %s", event.description)
+            self.publish(event)
+            self._count_pin_failure(event)
+        elif isinstance(event, RunTimedOut):
+            self.last_outcome = "timeout"
+            self.publish(event)
+        elif isinstance(event, PbcOverlapDetected):
+            self.last_outcome = "failure"
+            self.publish(event)
+        elif isinstance(event, RunEnded):
+            self._run_ended()
+        else:
+            self.publish(event)
+
+    def _on_credential(self, cred: Credential) -> None:
+        processing = self.config().wps_cred_processing
+        if processing in (1, 2):
+            self.publish(CredentialForClient(cred.raw))
+        if processing not in (0, 2):
+            return
+        config = self.config()
+        try:
+            network = config.add_credential(cred)
+        except CredentialRejected as e:  # one the config file cannot hold safely
+            self._refuse(f"credential refused: {e}")
+            return
+        log.info("stored network %d", network.id)
+        if config.update_config:
+            self._saving = asyncio.get_running_loop().create_task(self._save())
+
+    async def _save(self) -> None:
+        try:
+            await self.save_config()
+        except OSError as e:
+            self._refuse(f"could not write {self.config().path}: {e}; the network is kept in memory only")
+        finally:
+            held, self._held = self._held, []
+            self._saving = None
+            for event, run in held:
+                self._on_run_event(event, run)
+
+    def _refuse(self, why: str) -> None:
+        log.warning("%s", why)
+        self._refused = True
+        self.last_outcome = "failure"
+        self.publish(CredentialRefused(int(MsgType.M8), why))
+
+    def _succeeded(self) -> None:
+        if self._refused:
+            return  # the credential could not be kept: WPS-FAIL was said instead
+        self.last_outcome = "success"
+        run = self.run
+        if run is not None and run.authenticator is not None:
+            self.pin_guard.record_success(run.authenticator)
+        self.publish(RunSucceeded())
+
+    def _count_pin_failure(self, event: Failure) -> None:
+        """A registrar that failed to prove our PIN (M4/M6) may be guessing it: back off past a threshold."""
+        run = self.run
+        if run is None or run.request.kind is not RunKind.PIN:
+            return
+        if event.config_error != ConfigError.DEV_PASSWORD_AUTH_FAILURE or event.msg not in (MsgType.M4, MsgType.M6):
+            return  # not our PIN that was tested (a NACK from the registrar about its own check)
+        if run.authenticator is None:
+            return
+        delay = self.pin_guard.record_failure(run.authenticator, self._now)
+        if delay:
+            log.warning("registrar %s failed the PIN proof %d times: possible brute force; ignoring it for %d s",
+                        mac_str(run.authenticator), self.pin_guard.failures(run.authenticator), delay)
+
+    def _run_ended(self) -> None:
+        self._drop_run()
+        if self.connector is not None:
+            self.connector.resume()  # join the network just stored (or the old one)
+
+    def _drop_run(self) -> None:
+        """Forget the current run; one still going is cancelled, and its last frames (EAPOL-Logoff) and its
+        link release are still carried out, in order, by a task we keep until it is done."""
+        run, driving = self.run, self._driving
+        self.run, self._driving, self._refused = None, None, False
+        if driving is None or run is None:
+            return
+        if not run.ended:
+            run.cancel(self._now)
+        if self._attaching is not None:
+            self._attaching.cancel()
+            self._attaching = None
+        task = asyncio.get_running_loop().create_task(driving.drain())
+        self._retiring.add(task)
+        task.add_done_callback(lambda t: (self._retiring.discard(t), driving.close()))

@@ -1,0 +1,254 @@
+"""In-memory links for testing the asyncio shell in-process (no root, no hostapd): a wired driver and a radio
+driver whose far ends are in-process APs built from the core's own authenticator and registrar roles and from
+the WPA test authenticator of test_wpa_handshake.py (which shares no code with pywps.wpa)."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+from collections.abc import Callable
+
+from pywps.driver.base import (
+    PAE_GROUP_ADDR,
+    Driver,
+    DriverError,
+    LinkConnected,
+    LinkCrypto,
+    LinkDisconnected,
+    ScanEntry,
+)
+from pywps.wps.attributes import build_attrs, build_wfa_ext, u8, u16
+from pywps.wps.credential import Credential
+from pywps.wps.defs import AttrType, AuthType, DevicePasswordId, EncrType, WfaSubelem
+from pywps.wps.device import DeviceInfo
+from pywps.wps.eap import EapAuthenticator
+from pywps.wps.enrollee import Enrollee, EnrolleeConfig
+from pywps.wps.registrar import Registrar, RegistrarConfig
+from test_wpa_handshake import AP, STA, Authenticator
+
+SSID = b"pywps-test"  # test_wpa_handshake's PMK is for this SSID and "correct horse battery"
+PASSPHRASE = b"correct horse battery"
+PIN = "12345670"
+AP_DEVICE = DeviceInfo(uuid=bytes(range(16)), mac_address=AP, device_name=b"FakeAP")
+CRED = Credential(SSID, AuthType.WPA2PSK, EncrType.AES, PASSPHRASE, mac_address=STA)
+EAPOL_LOGOFF = 2
+
+
+def is_logoff(pdu: bytes) -> bool:
+    return len(pdu) >= 2 and pdu[1] == EAPOL_LOGOFF
+
+
+class WscAp:
+    """The WPS side of an AP: an EAP authenticator with an internal registrar (for wps_pin/wps_pbc) and an
+    AP enrollee (for wps_reg), as hostapd has both."""
+
+    def __init__(self, pin: str | None = PIN, pbc: bool = False, credential: Credential = CRED,
+                 ap_pin: str = PIN) -> None:
+        self.pin, self.pbc, self.credential, self.ap_pin = pin, pbc, credential, ap_pin
+        self.auth = self._new()
+        self.received: list[bytes] = []
+        self.mute = False  # stop answering, as an AP that went away in the middle of a run
+        self.mute_after_identity_request = False
+
+    def _new(self) -> EapAuthenticator:
+        password = b"00000000" if self.pbc else (self.pin.encode() if self.pin else None)
+        reg = RegistrarConfig(AP_DEVICE, password,
+                              DevicePasswordId.PUSHBUTTON if self.pbc else DevicePasswordId.DEFAULT,
+                              enrollee_is_ap=False, credentials=(self.credential,))
+        enrollee = EnrolleeConfig(AP_DEVICE, self.ap_pin.encode(), ap_settings=self.credential)
+        return EapAuthenticator(registrar_factory=lambda: Registrar(reg), enrollee_factory=lambda: Enrollee(enrollee))
+
+    def receive(self, pdu: bytes) -> list[bytes]:
+        self.received.append(pdu)
+        if self.mute:
+            return []
+        if len(pdu) > 1 and pdu[1] == 1 and self.auth.finished:  # EAPOL-Start after a finished run: a new one
+            self.auth = self._new()
+        self.auth.receive(pdu)
+        while self.auth.next_event() is not None:
+            pass
+        if self.mute_after_identity_request:
+            self.mute = True
+        return self.auth.frames_to_send()
+
+
+class FakeWiredDriver(Driver):
+    """A wired port whose far end is a WscAp; frames cross with a loop turn, as on a real link."""
+
+    name = "wired"
+    can_scan = False
+
+    def __init__(self, ap: WscAp | None = None, ap_addr: bytes = AP) -> None:
+        super().__init__("fake0")
+        self.ap = ap
+        self.ap_addr = ap_addr
+        self.sent: list[tuple[bytes, bytes]] = []
+        self.started = self.stopped = False
+
+    @property
+    def own_addr(self) -> bytes:
+        return STA
+
+    async def start(self) -> None:
+        self.started = True
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+    async def send_eapol(self, dst: bytes, pdu: bytes) -> None:
+        if self.stopped:
+            raise DriverError("driver stopped")
+        self.sent.append((dst, pdu))
+        if self.ap is not None and dst in (self.ap_addr, PAE_GROUP_ADDR):
+            for reply in self.ap.receive(pdu):
+                asyncio.get_running_loop().call_soon(self._deliver, self.ap_addr, reply)
+
+    def _deliver(self, src: bytes, pdu: bytes) -> None:
+        if self.on_eapol is not None and not self.stopped:
+            self.on_eapol(src, pdu)
+
+
+# -- a radio -------------------------------------------------------------------------------------------------
+
+
+def wps_ie(selected: bool = True, password_id: int = 0, uuid: bytes = AP_DEVICE.uuid) -> bytes:
+    attrs = [(AttrType.VERSION, u8(0x10)), (AttrType.WPS_STATE, u8(2))]
+    if selected:
+        attrs += [(AttrType.SELECTED_REGISTRAR, u8(1)), (AttrType.DEV_PASSWORD_ID, u16(password_id)),
+                  (AttrType.SELECTED_REGISTRAR_CONFIG_METHODS, u16(0x4388))]
+    attrs += [(AttrType.UUID_E, uuid), (AttrType.VENDOR_EXT, build_wfa_ext([(WfaSubelem.VERSION2, u8(0x20))]))]
+    body = b"\x00\x50\xf2\x04" + build_attrs(attrs)
+    return bytes([221, len(body)]) + body
+
+
+RSN_CCMP = bytes.fromhex("30140100000fac040100000fac040100000fac020000")
+
+
+def beacon(bssid: bytes = AP, ssid: bytes = SSID, wps: bytes = b"", signal: int = -3000) -> ScanEntry:
+    ies = bytes([0, len(ssid)]) + ssid + RSN_CCMP + wps
+    return ScanEntry(bssid, 2412, signal, 0x0411, 100, ies)
+
+
+class FakeAp:
+    """One BSS on the fake radio: a WPS registrar and a WPA2-PSK authenticator (test_wpa_handshake's)."""
+
+    def __init__(self, wsc: WscAp | None = None, bssid: bytes = AP) -> None:
+        self.bssid = bssid
+        self.wsc = wsc or WscAp()
+        self.wpa: Authenticator | None = None
+        self.wrong_key = False  # drop the station after its message 2, as an AP does when the MIC is wrong
+        self.completed = False
+
+    def associated(self, crypto: LinkCrypto | None) -> list[bytes]:
+        self.completed = False
+        if crypto is None:
+            return []
+        self.wpa = Authenticator()
+        return [self.wpa.msg1()]
+
+    def receive(self, pdu: bytes) -> list[bytes] | None:
+        """Frames back, or None: the AP deauthenticates us."""
+        if len(pdu) > 1 and pdu[1] == 3 and self.wpa is not None:
+            if self.wrong_key:
+                return None
+            if not self.wpa.snonce:
+                self.wpa.check_msg2(pdu)
+                return [self.wpa.msg3()]
+            self.wpa.check_msg4(pdu)
+            self.completed = True
+            return []
+        return self.wsc.receive(pdu)
+
+
+class FakeRadioDriver(Driver):
+    """nl80211 as the shell sees it: scans list the APs, associate succeeds (EALREADY while associated, as the
+    kernel answers), disconnects are reported as events, EAPOL crosses to the associated AP."""
+
+    name = "nl80211"
+    can_scan = True
+
+    def __init__(self, *aps: FakeAp, wps_ies: dict[bytes, bytes] | None = None) -> None:
+        super().__init__("wlan-fake")
+        self.aps = {ap.bssid: ap for ap in aps}
+        self.wps_ies = wps_ies or {ap.bssid: wps_ie() for ap in aps}
+        self.bssid: bytes | None = None
+        self.log: list[str] = []
+        self.sent: list[tuple[bytes, bytes]] = []
+        self.keys: list[str] = []
+        self.fail_associate: Callable[[bytes], Exception | None] = lambda bssid: None
+        self.stopped = False
+
+    @property
+    def own_addr(self) -> bytes:
+        return STA
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        self.stopped = True
+
+    async def scan(self, extra_ies: bytes = b"", ssids=None) -> list[ScanEntry]:
+        self.log.append("scan")
+        await asyncio.sleep(0.01)
+        return [beacon(b, wps=self.wps_ies.get(b, b"")) for b in self.aps]
+
+    async def scan_results(self) -> list[ScanEntry]:
+        return []
+
+    async def associate(self, bssid: bytes, ssid: bytes, freq: int, extra_ies: bytes = b"",
+                        crypto: LinkCrypto | None = None, privacy: bool = False) -> None:
+        if self.bssid is not None:
+            raise DriverError(f"association with {bssid.hex(':')} refused by the kernel: "
+                              f"{errno.errorcode[errno.EALREADY]}")
+        error = self.fail_associate(bssid)
+        if error is not None:
+            raise error
+        await asyncio.sleep(0)
+        self.log.append(f"associate {bssid.hex(':')}{' crypto' if crypto else ''}")
+        self.bssid = bssid
+        self._emit(LinkConnected(bssid))
+        for pdu in self.aps[bssid].associated(crypto):
+            asyncio.get_running_loop().call_soon(self._deliver, bssid, pdu)
+
+    async def disconnect(self, reason: int = 3) -> None:
+        if self.bssid is None:
+            return
+        bssid, self.bssid = self.bssid, None
+        self.log.append(f"disconnect {reason}")
+        self._emit(LinkDisconnected(bssid, reason, locally_generated=True))
+
+    def ap_drops_us(self, reason: int = 2) -> None:
+        bssid, self.bssid = self.bssid, None
+        self.log.append("dropped by AP")
+        self._emit(LinkDisconnected(bssid, reason, locally_generated=False))
+
+    async def send_eapol(self, dst: bytes, pdu: bytes) -> None:
+        if self.stopped:
+            raise DriverError("driver stopped")
+        self.sent.append((dst, pdu))
+        if self.bssid is None or dst not in (self.bssid, PAE_GROUP_ADDR):
+            return
+        replies = self.aps[self.bssid].receive(pdu)
+        if replies is None:
+            asyncio.get_running_loop().call_soon(self.ap_drops_us)
+            return
+        for reply in replies:
+            asyncio.get_running_loop().call_soon(self._deliver, self.bssid, reply)
+
+    async def install_pairwise_key(self, bssid: bytes, key: bytes, cipher: int) -> None:
+        self.keys.append("ptk")
+
+    async def install_group_key(self, index: int, key: bytes, cipher: int, rsc: bytes) -> None:
+        self.keys.append(f"gtk{index}")
+
+    async def authorize_port(self, bssid: bytes) -> None:
+        self.keys.append("port")
+
+    def _emit(self, event: object) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def _deliver(self, src: bytes, pdu: bytes) -> None:
+        if self.on_eapol is not None and self.bssid == src:
+            self.on_eapol(src, pdu)

@@ -1,0 +1,307 @@
+"""The asyncio shell in-process: a whole daemon on a fake driver (tests/shellfakes.py), its control commands,
+events and config file, and the defects of the shell redesign issue, each with the test that failed before."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+
+import pytest
+
+from pywps.config import ConfigError, parse
+from pywps.station.types import RunKind, RunRequest
+from pywps.wps.enrollee import EnrolleeConfig
+from shellfakes import AP, CRED, PASSPHRASE, PIN, SSID, FakeAp, FakeRadioDriver, FakeWiredDriver, WscAp, is_logoff
+from shellrig import Rig, run
+
+
+def others() -> list[asyncio.Task]:
+    return [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+
+
+# -- the wired link ----------------------------------------------------------------------------------------
+
+
+def test_wps_pin_on_a_wire_stores_the_network_and_says_so_at_level_3(tmp_path):
+    async def main():
+        async with Rig(FakeWiredDriver(WscAp())) as rig:
+            assert await rig.cmd(f"WPS_PIN any {PIN}") == PIN
+            await rig.wait_event("^WPS-SUCCESS ")
+            texts = rig.texts()
+            assert texts[:2] == ["WPS-PIN-ACTIVE ", "CTRL-EVENT-EAP-STARTED EAP authentication started"]
+            assert {level for level, _ in rig.events} == {3}  # MSG_INFO, as wpa_supplicant 2.10 sends them
+            assert "network={" in rig.conf.read_text() and SSID.decode() in rig.conf.read_text()
+            assert (await rig.cmd("LIST_NETWORKS")).splitlines()[1] == f"0\t{SSID.decode()}\tany\t"
+            assert "wps_last_result=success" in await rig.cmd("STATUS")
+
+    run(main())
+
+
+def test_wrong_pin_fails_at_m4_and_stores_nothing():
+    async def main():
+        async with Rig(FakeWiredDriver(WscAp(pin="87654325"))) as rig:
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-FAIL msg=8 config_error=18")
+            await asyncio.sleep(0.05)
+            assert "network=" not in rig.conf.read_text() and "WPS-SUCCESS " not in rig.texts()
+
+    run(main())
+
+
+def test_defect1_close_sends_the_eapol_logoff_before_the_driver_stops():
+    async def main():
+        ap = WscAp()
+        driver = FakeWiredDriver(ap)
+        async with Rig(driver) as rig:
+            ap.mute_after_identity_request = True  # then nothing: the run stays in the middle of EAP
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^CTRL-EVENT-EAP-STARTED ")
+            await rig.daemon.close()
+            assert driver.stopped and is_logoff(driver.sent[-1][1])
+            assert others() == [], "tasks left running after close"
+            assert rig.texts()[-1] == "CTRL-EVENT-TERMINATING"  # defect 10: the last word monitors hear
+
+    run(main())  # run() also fails on "Task exception was never retrieved"
+
+
+def test_defect10_a_credential_that_cannot_be_saved_is_not_a_success(monkeypatch):
+    import pywps.config as configfile
+
+    def refuse(path, text):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(configfile, "write_atomically", refuse)
+
+    async def main():
+        async with Rig(FakeWiredDriver(WscAp())) as rig:
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-FAIL msg=12 config_error=0")  # msg=M8
+            await asyncio.sleep(0.1)
+            assert "WPS-SUCCESS " not in rig.texts()
+
+    run(main())
+
+
+def test_defect7_the_config_is_fsynced_off_the_event_loop(monkeypatch):
+    threads = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (threads.append(threading.current_thread()), real_fsync(fd)))
+
+    async def main():
+        async with Rig(FakeWiredDriver(WscAp())) as rig:
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-SUCCESS ")
+            assert await rig.cmd("SAVE_CONFIG") == "OK\n"
+
+    run(main())
+    assert len(threads) == 4 and threading.main_thread() not in threads  # file + directory, twice
+
+
+def test_defect7_pcap_frames_are_written_off_the_event_loop(monkeypatch, tmp_path):
+    pytest.importorskip("scapy")
+    from scapy.utils import PcapWriter, rdpcap
+
+    threads = []
+    real_write = PcapWriter.write
+    monkeypatch.setattr(PcapWriter, "write", lambda self, pkt: (threads.append(threading.current_thread()),
+                                                                  real_write(self, pkt)))
+    pcap = tmp_path / "run.pcap"
+
+    async def main():
+        async with Rig(FakeWiredDriver(WscAp()), pcap_path=str(pcap)) as rig:
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-SUCCESS ")
+
+    run(main())
+    assert threads and threading.main_thread() not in threads
+    frames = [bytes(f) for f in rdpcap(str(pcap))]
+    sources = {f[6:12] for f in frames}
+    assert len(frames) >= 10 and len(sources) == 2  # EAPOL-Start .. EAP-Failure, both directions, one file
+
+
+def test_defect8_pidfile_is_written_atomically_and_stale_temp_files_go(monkeypatch):
+    import pywps.daemon as daemon_module
+
+    written = []
+    real = daemon_module.configfile.write_atomically
+    monkeypatch.setattr(daemon_module.configfile, "write_atomically", lambda p, t: (written.append(p), real(p, t)))
+
+    async def main():
+        driver = FakeWiredDriver()
+        rig = Rig(driver, pidfile=True)
+        stale = rig.dir / ".pywps.conf.pywps-abc123"
+        foreign = rig.dir / ".other.conf.pywps-abc123"  # another daemon's file: not ours to remove
+        stale.write_text("half a file")
+        foreign.write_text("half a file")
+        rig.daemon = type(rig.daemon)(rig.options, driver=driver)  # start-up is where the cleaning happens
+        async with rig:
+            assert not stale.exists() and foreign.exists()
+            assert rig.options.pidfile in written
+            assert (rig.dir / "pywps.pid").read_text() == f"{os.getpid()}\n"
+
+    run(main())
+
+
+def test_defect9_secrets_stay_out_of_logs_and_reprs(caplog):
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(ConfigError) as error:
+        parse('network={\n\tssid="x"\n\tpsk "my secret passphrase"\n}\n')
+    assert "my secret" not in str(error.value)
+    with pytest.raises(ConfigError) as error:
+        parse('network={\n\tssid="x"\n\tpsk=zz"my secret passphrase"\n}\n')
+    assert "my secret" not in str(error.value)
+    assert PASSPHRASE.decode() not in repr(CRED)
+    assert PIN not in repr(RunRequest(RunKind.PIN, None, PIN))
+    from shellfakes import AP_DEVICE
+    assert PIN not in repr(EnrolleeConfig(AP_DEVICE, PIN.encode()))
+
+    async def main():
+        async with Rig(FakeWiredDriver(WscAp()), "update_config=1\nwps_cred_processing=2\n") as rig:
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-SUCCESS ")
+            assert any(t.startswith("WPS-CRED-RECEIVED 100e") for t in rig.texts())  # monitors get it
+
+    run(main())
+    logged = caplog.text
+    assert "WPS-CRED-RECEIVED <credential hidden" in logged
+    assert PASSPHRASE.decode() not in logged and PASSPHRASE.hex() not in logged and f" {PIN}" not in logged
+
+
+# -- the radio ---------------------------------------------------------------------------------------------
+
+
+STORED = f'update_config=1\nnetwork={{\n\tssid="{SSID.decode()}"\n\tpsk="{PASSPHRASE.decode()}"\n}}\n'
+
+
+def test_stored_network_is_joined_at_start():
+    async def main():
+        driver = FakeRadioDriver(FakeAp())
+        async with Rig(driver, STORED) as rig:
+            m = await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            assert m.string == f"CTRL-EVENT-CONNECTED - Connection to {AP.hex(':')} completed [id=0 id_str=]"
+            assert driver.keys == ["ptk", "gtk1", "port"]
+            assert "wpa_state=COMPLETED" in await rig.cmd("STATUS")
+
+    run(main())
+
+
+def test_wrong_key_disables_the_ssid_for_a_while():
+    async def main():
+        ap = FakeAp()
+        ap.wrong_key = True
+        async with Rig(FakeRadioDriver(ap), STORED) as rig:
+            await rig.wait_event(r'^CTRL-EVENT-SSID-TEMP-DISABLED id=0 ssid="pywps-test" auth_failures=1 '
+                                 r"duration=10 reason=WRONG_KEY")
+            assert "WPA: 4-Way Handshake failed - pre-shared key may be incorrect" in rig.texts()
+
+    run(main())
+
+
+def test_wps_over_the_radio_then_connected():
+    async def main():
+        driver = FakeRadioDriver(FakeAp())
+        async with Rig(driver) as rig:
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-SUCCESS ")
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            assert driver.log[-1] == f"associate {AP.hex(':')} crypto"
+
+    run(main())
+
+
+def test_defect11_a_run_started_while_connected_leaves_first():
+    async def main():
+        driver = FakeRadioDriver(FakeAp())
+        async with Rig(driver, STORED) as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            mark = len(rig.events)
+            await rig.cmd(f"WPS_REG {AP.hex(':')} {PIN}")  # learn-only: ends WPS-FAIL msg=11, as wpa_supplicant
+            await rig.wait_event("^WPS-FAIL msg=11 config_error=0", after=mark)
+            assert "disconnect 3" in driver.log
+            assert not any("refused by the kernel" in t for t in rig.texts())
+
+    run(main())
+
+
+def test_defect3_wps_cancel_rejoins_the_stored_network():
+    async def main():
+        driver = FakeRadioDriver(FakeAp(WscAp(pin=None)))  # the AP's registrar has no PIN for us: M2D
+        async with Rig(driver, STORED) as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            mark = len(rig.events)
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-M2D ", after=mark)
+            assert await rig.cmd("WPS_CANCEL") == "OK\n"
+            assert await rig.cmd("WPS_CANCEL") == "OK\n"  # idempotent, as in wpa_supplicant
+            await rig.wait_event("^WPS-CANCEL ", after=mark)
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ", after=mark)
+
+    run(main())
+
+
+def test_defect4_link_loss_during_a_run_starts_a_new_attempt_before_walk_time():
+    async def main():
+        driver = FakeRadioDriver(FakeAp(WscAp(pin=None)))
+        async with Rig(driver) as rig:
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("CTRL-EVENT-EAP-STARTED")
+            associations = driver.log.count(f"associate {AP.hex(':')}")
+            driver.ap_drops_us()
+            deadline = asyncio.get_running_loop().time() + 10
+            while driver.log.count(f"associate {AP.hex(':')}") == associations:
+                assert asyncio.get_running_loop().time() < deadline, driver.log
+                await asyncio.sleep(0.1)
+
+    run(main())
+
+
+def test_defect2_an_error_finding_an_ap_pauses_and_retries_instead_of_idling(caplog):
+    async def main():
+        driver = FakeRadioDriver(FakeAp())
+        failures = iter([RuntimeError("a bug in the driver")])
+        driver.fail_associate = lambda bssid: next(failures, None)
+        async with Rig(driver) as rig:
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-SUCCESS ", timeout=15)
+
+    run(main())
+    assert "finding an AP for the WPS run failed" in caplog.text
+
+
+def test_defect5_pin_guard_blocks_wps_frames_but_not_the_4way_handshake():
+    async def main():
+        driver = FakeRadioDriver(FakeAp())
+        async with Rig(driver, STORED) as rig:
+            guard = rig.services.wps.pin_guard
+            for _ in range(guard.threshold):
+                guard.record_failure(AP, asyncio.get_running_loop().time())
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+
+    run(main())
+
+
+def test_defect6_network_ids_stay_put_when_one_is_removed():
+    conf = STORED + 'network={\n\tssid="other"\n\tpsk="12345678"\n}\nnetwork={\n\tssid="third"\n\tpsk="12345678"\n}\n'
+
+    async def main():
+        driver = FakeRadioDriver(FakeAp())
+        async with Rig(driver, conf) as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            assert await rig.cmd("REMOVE_NETWORK 1") == "OK\n"
+            rows = (await rig.cmd("LIST_NETWORKS")).splitlines()[1:]
+            assert [r.split("\t")[0] for r in rows] == ["0", "2"]
+            assert "id=0" in await rig.cmd("STATUS")
+            assert await rig.cmd("REMOVE_NETWORK 1") == "FAIL\n"
+            assert await rig.cmd("REMOVE_NETWORK 0") == "OK\n"
+            await rig.wait_event("^CTRL-EVENT-DISCONNECTED ")
+            status = await rig.cmd("STATUS")
+            assert not any(line.startswith("id=") for line in status.splitlines())
+            assert "wpa_state=COMPLETED" not in status
+            # A reload numbers the file's networks afresh: nothing may still hold an old id.
+            rig.conf.write_text(STORED)
+            assert await rig.cmd("RECONFIGURE") == "OK\n"
+            await rig.wait_event(r"^CTRL-EVENT-CONNECTED .*\[id=0 ")
+
+    run(main())

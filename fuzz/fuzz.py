@@ -19,7 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 with atheris.instrument_imports():
     from pywps import config
-    from pywps.ctrl.commands import CommandFailed, CommandTable
+    from pywps.ctrl import network_commands, station_commands, status_commands, wps_commands  # noqa: F401
+    from pywps.ctrl.commands import CommandTable
+    from pywps.services import Options, Services
     from pywps.wps.credential import parse_credentials
     from pywps.wps.device import DeviceInfo
     from pywps.wps.eap import IDENTITY_ENROLLEE, EapPeer, Reassembler, parse_wsc
@@ -61,37 +63,42 @@ def fuzz_eap(data: bytes) -> None:
     peer.frames_to_send()
 
 
-class Backend:
-    """Answers like the daemon does: values, or CommandFailed."""
+class _CtrlTarget:
+    """A real in-process daemon (pywps.services on tests/shellfakes' wired link with no peer) on one loop
+    that stays open across inputs: every command runs its real handler against real services."""
 
-    def status(self):
-        return {"wpa_state": "DISCONNECTED"}
+    def __init__(self) -> None:
+        import tempfile
 
-    def check_pin(self, pin):
-        if not pin.isdigit():
-            raise CommandFailed("digits")
-        return pin
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        from shellfakes import FakeWiredDriver
 
-    def generate_pin(self):
-        return "12345670"
+        self.loop = asyncio.new_event_loop()
+        conf = Path(tempfile.mkdtemp(prefix="pwfuzz-")) / "pywps.conf"
+        conf.write_text("update_config=1\n")
+        options = Options(ifname="fuzz0", driver="wired", config_path=str(conf))
 
-    def wps_pin(self, bssid, pin):
-        return pin or "12345670"
+        async def make() -> Services:
+            return Services(options, config.load(str(conf)), FakeWiredDriver(), lambda event: None, lambda: None)
 
-    def __getattr__(self, name):
-        def refuse(*args, **kwargs):
-            raise CommandFailed(name)
-        return refuse
+        self.table = CommandTable(self.loop.run_until_complete(make()))
+
+    def __call__(self, text: str) -> str:
+        return self.loop.run_until_complete(self._one(text))
+
+    async def _one(self, text: str) -> str:
+        reply = self.table.dispatch(text)  # on the loop, as the control socket calls it
+        return reply if isinstance(reply, str) else await reply
 
 
-TABLE = CommandTable(Backend())
+_ctrl: _CtrlTarget | None = None
 
 
 def fuzz_ctrl(data: bytes) -> None:
-    reply = TABLE.dispatch(data.decode("utf-8", "replace"))
-    if not isinstance(reply, str):
-        reply = asyncio.run(reply)
-    assert isinstance(reply, str)
+    global _ctrl
+    if _ctrl is None:
+        _ctrl = _CtrlTarget()
+    assert isinstance(_ctrl(data.decode("utf-8", "replace")), str)
 
 
 def fuzz_config(data: bytes) -> None:

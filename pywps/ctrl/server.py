@@ -21,7 +21,7 @@ log = logging.getLogger("pywps.ctrl")
 
 MAX_REQUEST = 4096  # wpa_supplicant's CTRL_IFACE_MAX_LEN
 MAX_MONITOR_ERRORS = 10
-DEFAULT_MONITOR_LEVEL = 2  # MSG_INFO: what wpa_supplicant gives a new monitor
+DEFAULT_MONITOR_LEVEL = 3  # MSG_INFO in wpa_supplicant 2.x: what it gives a new monitor
 MAX_MONITORS = 64
 SO_SNDBUFFORCE = 32  # <asm-generic/socket.h>; needs CAP_NET_ADMIN, else SO_SNDBUF (capped by wmem_max)
 SEND_BUFFER = 1024 * 1024

@@ -1,0 +1,297 @@
+"""The shell's sans-IO policies with a fake clock (plain numbers): the WPS run (pywps/station/wpsrun.py) and the
+connection to stored networks (pywps/station/connection.py). Every row of each transition table is driven, then
+the runs a user sees (success, M2D and retry, wrong key, link loss) end to end against in-process peers."""
+
+from __future__ import annotations
+
+import pytest
+
+from pywps.config import parse
+from pywps.driver.base import PAE_GROUP_ADDR
+from pywps.events import Connected, PbcOverlapDetected, RunEnded, RunTimedOut, SsidReenabled, SsidTempDisabled, WrongKey
+from pywps.station import connection as conn
+from pywps.station import wpsrun
+from pywps.station.bss import BssTable
+from pywps.station.types import RunKind, RunRequest
+from pywps.wpa.events import InstallGroupKey, InstallPairwiseKey, SendEapol
+from pywps.wps.device import DeviceInfo
+from pywps.wps.events import Success
+from shellfakes import AP, PASSPHRASE, PIN, SSID, STA, FakeAp, WscAp, beacon, is_logoff
+
+DEVICE = DeviceInfo(uuid=bytes(16), mac_address=STA)
+RS, RI = wpsrun.RunState, wpsrun.RunInput
+
+
+def new_run(wireless: bool = False, kind: RunKind = RunKind.PIN, bssid: bytes | None = None) -> wpsrun.WpsRun:
+    return wpsrun.WpsRun(RunRequest(kind, bssid, PIN), DEVICE, 0.0, wireless=wireless, walk_time=120.0)
+
+
+def drain(policy) -> tuple[list, list]:
+    actions, events = [], []
+    while (a := policy.next_action()) is not None:
+        actions.append(a)
+    while (e := policy.next_event()) is not None:
+        events.append(e)
+    return actions, events
+
+
+def shuttle(run: wpsrun.WpsRun, ap: WscAp, now: float = 1.0, rounds: int = 50) -> list:
+    """Carry the run's frames to the AP and back until nothing moves; the run's events."""
+    events = []
+    for _ in range(rounds):
+        actions, evs = drain(run)
+        events += evs
+        frames = [f for a in actions if isinstance(a, wpsrun.SendFrames) for f in a.frames]
+        replies = [r for f in frames for r in ap.receive(f)]
+        if not replies:
+            return events
+        for reply in replies:
+            run.receive(AP, reply, now)
+    return events
+
+
+# -- the WPS run: every row of its table ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state,what", [(s, i) for s, row in wpsrun.TRANSITIONS.items() for i in row])
+def test_every_run_transition_lands_where_the_table_says(state, what):
+    run = new_run(wireless=True)
+    run.link_up(AP, 0.5)  # a run with a peer and a link, then put in the state under test
+    run.state = state
+    run._fire(what, 1.0)
+    assert run.state is wpsrun.TRANSITIONS[state][what]
+    assert (run.get_timer() is None) == (run.state is RS.ENDED)  # walk time runs until the run ends
+
+
+@pytest.mark.parametrize("state", list(RS))
+def test_inputs_a_state_does_not_list_change_nothing(state):
+    for what in RI:
+        if what in wpsrun.TRANSITIONS[state]:
+            continue
+        run = new_run()
+        run.state = state
+        run._fire(what, 1.0)
+        assert run.state is state
+
+
+def test_wired_run_sends_eapol_start_to_the_pae_group_and_again_every_5_s():
+    run = new_run()
+    actions, _ = drain(run)
+    assert run.state is RS.STARTING and actions[0].dst == PAE_GROUP_ADDR and actions[0].frames[0][1] == 1
+    assert run.get_timer() == wpsrun.EAPOL_START_INTERVAL
+    run.handle_timer(5.0)
+    actions, _ = drain(run)
+    assert run.state is RS.STARTING and len(actions) == 1 and run.attempts == 1  # the same conversation
+    run.handle_timer(120.0)
+    _, events = drain(run)
+    assert run.ended and events == [RunTimedOut(), RunEnded(False)]
+
+
+def test_success_then_eap_failure_ends_the_run():
+    run = new_run()
+    events = shuttle(run, WscAp())
+    assert any(isinstance(e, Success) for e in events) and events[-1] == RunEnded(True)
+    assert run.ended and run.succeeded
+
+
+def test_m2d_pauses_then_a_new_attempt_with_fresh_keys():
+    run = new_run()
+    shuttle(run, WscAp(pin=None))
+    assert run.state is RS.PAUSED and run.get_timer() == 1.0 + wpsrun.RETRY_DELAY
+    first_peer = run.peer
+    run.handle_timer(6.0)
+    assert run.state is RS.STARTING and run.attempts == 2 and run.peer is not first_peer
+
+
+def test_wrong_pin_ends_without_retrying():
+    run = new_run()
+    events = shuttle(run, WscAp(pin="87654325"))
+    assert run.ended and events[-1] == RunEnded(False)
+
+
+def test_cancel_in_the_middle_sends_eapol_logoff():
+    run = new_run()
+    ap = WscAp()
+    ap.mute_after_identity_request = True
+    shuttle(run, ap)
+    assert run.state is RS.EXCHANGING
+    run.cancel(2.0)
+    actions, events = drain(run)
+    assert is_logoff(actions[-1].frames[-1]) and events == [RunEnded(False)]
+
+
+def test_wireless_run_asks_for_a_link_and_gets_a_new_one_after_link_loss():
+    run = new_run(wireless=True)
+    actions, _ = drain(run)
+    assert actions == [wpsrun.RequestLink(run.request)] and run.state is RS.LINKING
+    run.link_up(AP, 1.0)
+    ap = WscAp()
+    ap.mute_after_identity_request = True
+    shuttle(run, ap)
+    run.link_lost(2.0)
+    actions, _ = drain(run)
+    assert run.state is RS.PAUSED and actions == [wpsrun.ReleaseLink()]
+    run.handle_timer(2.0 + wpsrun.RETRY_DELAY)
+    actions, _ = drain(run)
+    assert run.state is RS.LINKING and actions == [wpsrun.RequestLink(run.request)] and run.authenticator is None
+
+
+def test_a_disconnect_while_linking_is_not_the_runs_link():
+    run = new_run(wireless=True)
+    run.link_lost(1.0)
+    assert run.state is RS.LINKING
+    run.link_failed(1.0)  # but an error finding an AP pauses, then tries again
+    assert run.state is RS.PAUSED
+
+
+def test_pbc_overlap_ends_the_run():
+    run = new_run(wireless=True, kind=RunKind.PBC)
+    drain(run)
+    run.overlap(1.0)
+    _, events = drain(run)
+    assert events == [PbcOverlapDetected(), RunEnded(False)]
+
+
+def test_a_named_authenticator_is_the_only_one_heard_but_the_pae_group_names_none():
+    for bssid, heard in ((AP, True), (b"\x02" * 6, False), (PAE_GROUP_ADDR, True)):
+        run = new_run(bssid=bssid)
+        events = shuttle(run, WscAp())
+        assert (events[-1:] == [RunEnded(True)]) is heard
+
+
+# -- the connection: every row of its table --------------------------------------------------------------
+
+CS, CI = conn.LinkState, conn.LinkInput
+STORED = f'network={{\n\tssid="{SSID.decode()}"\n\tpsk="{PASSPHRASE.decode()}"\n}}\n'
+
+
+def new_policy(conf: str = STORED, seen: bool = True) -> conn.ConnectionPolicy:
+    config = parse(conf)
+    table = BssTable()
+    if seen:
+        table.update([beacon()], 0.0)
+    return conn.ConnectionPolicy(lambda: config.networks, table, STA)
+
+
+@pytest.mark.parametrize("state,what", [(s, i) for s, row in conn.TRANSITIONS.items() for i in row])
+def test_every_connection_transition_lands_where_the_table_says(state, what):
+    policy = new_policy()
+    policy.target = policy._best(0.0, fresh_only=False)
+    policy.state = state
+    policy._fire(what, 1.0, choice=policy.target)
+    expected = conn.TRANSITIONS[state][what]
+    # SEARCH and FOUND move on at once when the table offers a network (SCANNING -> ASSOCIATING)
+    assert policy.state is expected or (what is CI.SEARCH and policy.state is CS.ASSOCIATING)
+
+
+def test_start_without_results_asks_the_kernels_cache_then_scans_then_joins():
+    policy = new_policy(seen=False)
+    policy.kick(0.0)
+    assert drain(policy)[0] == [conn.LoadCachedResults()] and policy.state is CS.SCANNING
+    policy.scan_done(0.1, cached=True)
+    assert drain(policy)[0] == [conn.Scan()]
+    policy.scan_done(1.0)
+    assert drain(policy)[0] == []  # still nothing: look again in RESCAN_INTERVAL
+    assert policy.get_timer() == 1.0 + conn.RESCAN_INTERVAL
+    policy.table.update([beacon()], 2.0)
+    policy.handle_timer(6.0)
+    assert drain(policy)[0] == [conn.Scan()]
+    policy.scan_done(6.5)
+    (action,), _ = drain(policy)
+    assert isinstance(action, conn.Associate) and action.bss.bssid == AP and policy.state is CS.ASSOCIATING
+
+
+def handshake_to_completion(policy: conn.ConnectionPolicy, ap: FakeAp, now: float = 1.0) -> list:
+    policy.kick(now)
+    drain(policy)
+    policy.associated(now)
+    assert policy.state is CS.FOUR_WAY_HANDSHAKE and policy.get_timer() == now + conn.HANDSHAKE_TIMEOUT
+    actions = []
+    pending = ap.associated(crypto=True)
+    while pending:
+        frame = pending.pop(0)
+        policy.eapol_key(AP, frame, now)
+        new, _ = drain(policy)
+        actions += new
+        for a in new:
+            if isinstance(a, SendEapol):
+                pending += ap.receive(a.pdu) or []
+    return actions
+
+
+def test_the_4way_handshake_steps_come_in_order_and_connected_comes_after_the_port():
+    policy = new_policy()
+    actions = handshake_to_completion(policy, FakeAp())
+    kinds = [type(a) for a in actions]
+    assert kinds == [SendEapol, SendEapol, InstallPairwiseKey, InstallGroupKey, conn.AuthorizePort]
+    assert drain(policy)[1] == []
+    policy.port_authorized(1.5)
+    assert policy.state is CS.COMPLETED and drain(policy)[1] == [Connected(AP, 0, "")]
+
+
+def test_wrong_key_backs_off_with_wpa_supplicants_durations_then_reenables():
+    policy = new_policy()
+    for failures, duration in ((1, 10), (2, 10), (3, 10), (4, 20)):
+        now = 100.0 * failures
+        policy.table.update([beacon()], now)  # a fresh scan result: joined without scanning again
+        policy.kick(now)
+        drain(policy)
+        policy.associated(now)
+        policy.link_lost(False, now)  # the AP dropped us after message 2: our MIC was wrong
+        _, events = drain(policy)
+        assert events == [WrongKey(), SsidTempDisabled(0, SSID, failures, duration)]
+        assert policy.temp_disabled(SSID, now + duration - 1) and not policy.temp_disabled(SSID, now + duration)
+        policy.handle_timer(now + duration)
+        assert SsidReenabled(0, SSID) in drain(policy)[1]
+
+
+def test_handshake_timeout_leaves_with_reason_15():
+    policy = new_policy()
+    policy.kick(0.0)
+    drain(policy)
+    policy.associated(0.0)
+    policy.handle_timer(conn.HANDSHAKE_TIMEOUT)
+    actions, events = drain(policy)
+    assert conn.Leave(conn.REASON_4WAY_TIMEOUT) in actions and isinstance(events[-1], SsidTempDisabled)
+
+
+def test_link_loss_when_completed_rejoins_after_a_moment():
+    policy = new_policy()
+    handshake_to_completion(policy, FakeAp())
+    policy.port_authorized(1.0)
+    drain(policy)
+    policy.link_lost(False, 5.0)
+    assert policy.state is CS.DISCONNECTED and policy.get_timer() == 5.0 + conn.REJOIN_DELAY
+    policy.handle_timer(6.0)
+    assert isinstance(drain(policy)[0][0], conn.Associate)
+
+
+def test_disconnect_stays_off_until_reconnect_and_suspend_until_resume():
+    policy = new_policy()
+    handshake_to_completion(policy, FakeAp())
+    policy.disconnect(2.0)
+    assert drain(policy)[0] == [conn.Leave()] and policy.get_timer() is None
+    policy.kick(3.0)
+    assert policy.state is CS.DISCONNECTED
+    policy.reconnect(4.0)
+    assert policy.state is CS.ASSOCIATING
+    policy.suspend(5.0)
+    drain(policy)
+    policy.kick(6.0)
+    assert policy.state is CS.DISCONNECTED
+    policy.resume(7.0)
+    assert policy.state is CS.ASSOCIATING
+
+
+def test_selected_network_only_and_a_reload_forgets_it():
+    policy = new_policy(STORED + 'network={\n\tssid="other"\n\tpsk="12345678"\n}\n')
+    policy.select(1, 0.0)
+    assert policy.state is CS.SCANNING  # "other" is not on the air: only network 1 may be joined
+    policy.networks_renumbered(1.0)
+    assert policy.selected is None and policy.state is CS.ASSOCIATING
+
+
+def test_no_enabled_network_means_disconnected_and_no_scan():
+    policy = new_policy('network={\n\tssid="x"\n\tpsk="12345678"\n\tdisabled=1\n}\n')
+    policy.kick(0.0)
+    assert policy.state is CS.DISCONNECTED and drain(policy) == ([], [])

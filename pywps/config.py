@@ -121,16 +121,6 @@ class Network:
     def ssid(self) -> bytes:
         return decode_string(self.fields["ssid"]) if "ssid" in self.fields else b""
 
-    def ssid_text(self) -> str:
-        # LIST_NETWORKS prints the SSID escaped like wpa_supplicant's wpa_ssid_txt: printable as is.
-        return "".join(chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}" for b in self.ssid)
-
-    def bssid_text(self) -> str:
-        return self.fields.get("bssid", "any")
-
-    def flags_text(self) -> str:
-        return "[DISABLED]" if self.fields.get("disabled") == "1" else ""
-
     def set_field(self, key: str, value: str | None) -> None:
         """Change one field (None removes it); the block is then written from its fields."""
         if value is None:

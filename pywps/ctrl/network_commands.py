@@ -6,14 +6,10 @@ from typing import TYPE_CHECKING
 
 from ..config import Network
 from .commands import CommandFailed, Handler, Reply, ok
+from .events import ssid_text
 
 if TYPE_CHECKING:
     from ..services import Services
-
-
-def _ssid_text(network: Network) -> str:
-    # LIST_NETWORKS prints the SSID escaped like wpa_supplicant's wpa_ssid_txt: printable as is.
-    return "".join(chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}" for b in network.ssid)
 
 
 def _networks(ctx: Services, arg: str) -> list[Network]:
@@ -30,7 +26,7 @@ def cmd_list_networks(ctx: Services, raw: str) -> Reply:
     rows = ["network id / ssid / bssid / flags\n"]
     for n in ctx.config.networks:
         flags = "[DISABLED]" if n.fields.get("disabled") == "1" else ""
-        rows.append(f"{n.id}\t{_ssid_text(n)}\t{n.fields.get('bssid', 'any')}\t{flags}\n")
+        rows.append(f"{n.id}\t{ssid_text(n.ssid)}\t{n.fields.get('bssid', 'any')}\t{flags}\n")
     return "".join(rows)
 
 

@@ -240,7 +240,7 @@ def test_wrong_key_backs_off_with_wpa_supplicants_durations_then_reenables():
         policy.link_lost(False, now)  # the AP dropped us after message 2: our MIC was wrong
         _, events = drain(policy)
         assert events == [WrongKey(), SsidTempDisabled(0, SSID, failures, duration)]
-        assert policy.temp_disabled(SSID, now + duration - 1) and not policy.temp_disabled(SSID, now + duration)
+        assert policy.backoffs.disabled(SSID, now + duration - 1) and not policy.backoffs.disabled(SSID, now + duration)
         policy.handle_timer(now + duration)
         assert SsidReenabled(0, SSID) in drain(policy)[1]
 

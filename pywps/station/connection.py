@@ -17,10 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum, auto
 
-from ..config import Network, decode_string
+from ..config import Network
 from ..driver.base import LinkCrypto, mac_str
 from ..events import Connected, SsidReenabled, SsidTempDisabled, WrongKey
-from ..wpa.errors import ParseError
 from ..wpa.events import (
     FrameDropped,
     GroupRekeyed,
@@ -30,10 +29,9 @@ from ..wpa.events import (
     InstallPairwiseKey,
     SendEapol,
 )
-from ..wpa.keys import pmk_from_passphrase, pmk_from_psk
-from ..wpa.rsn import Akm, Cipher, build_rsn_ie, build_wpa_ie, key_mgmt_name, parse_rsn_ie, parse_wpa_ie
 from ..wpa.supplicant import WpaSupplicantHandshake
 from .bss import EID_RSN, Bss, BssTable
+from .security import Backoffs, Security, element, negotiate, network_pmk
 
 log = logging.getLogger("pywps.connect")
 
@@ -44,14 +42,6 @@ FRESH_SECONDS = 10.0  # scan results younger than this are used without scanning
 REASON_DEAUTH_LEAVING = 3
 REASON_4WAY_TIMEOUT = 15
 VENDOR_ELEMENT = 221
-
-
-def backoff_seconds(failures: int) -> int:
-    """wpa_supplicant's temporary-disable durations after consecutive authentication failures."""
-    for limit, seconds in ((50, 300), (20, 120), (10, 60), (5, 30), (3, 20)):
-        if failures > limit:
-            return seconds
-    return 10
 
 
 class LinkState(Enum):
@@ -90,61 +80,6 @@ TRANSITIONS: dict[LinkState, dict[LinkInput, LinkState]] = {
 }
 
 
-@dataclass
-class Security:
-    """What we negotiate with one BSS for one network."""
-
-    wpa2: bool
-    pairwise: Cipher
-    group: Cipher
-    own_ie: bytes
-
-    @property
-    def key_mgmt(self) -> str:
-        return key_mgmt_name(Akm.PSK, rsn=self.wpa2)
-
-    def link_crypto(self) -> LinkCrypto:
-        return LinkCrypto(2 if self.wpa2 else 1, self.pairwise.suite, self.group.suite, Akm.PSK.suite)
-
-
-def _network_allows(network: Network, key: str, value: str, default: str) -> bool:
-    return value in network.fields.get(key, default).split()
-
-
-def negotiate(network: Network, bss: Bss) -> Security | None:
-    """The protocol and ciphers we use with this BSS for this network, or None when they cannot agree."""
-    if "WPA-PSK" not in network.fields.get("key_mgmt", "WPA-PSK").split():
-        return None
-    for wpa2, proto in ((True, "RSN"), (False, "WPA")):
-        if not _network_allows(network, "proto", proto, "WPA RSN"):
-            continue
-        body = bss.rsn_element if wpa2 else bss.wpa_element
-        if body is None:
-            continue
-        try:
-            info = parse_rsn_ie(body) if wpa2 else parse_wpa_ie(body)
-        except ParseError:  # a malformed element: not a network we can join
-            continue
-        if Akm.PSK not in info.akms or info.group not in (Cipher.CCMP, Cipher.TKIP):
-            continue
-        for cipher in (Cipher.CCMP, Cipher.TKIP):
-            if cipher in info.pairwise and _network_allows(network, "pairwise", cipher.name, "CCMP TKIP"):
-                ie = build_rsn_ie(info.group, cipher, Akm.PSK) if wpa2 else build_wpa_ie(info.group, cipher, Akm.PSK)
-                return Security(wpa2, cipher, info.group, ie)
-    return None
-
-
-def network_pmk(network: Network) -> bytes:
-    psk = network.fields.get("psk", "")
-    if psk.startswith('"'):
-        return pmk_from_passphrase(decode_string(psk).decode(), network.ssid)
-    return pmk_from_psk(psk)
-
-
-def _element(eid: int, body: bytes | None) -> bytes | None:
-    return None if body is None else bytes([eid, len(body)]) + body
-
-
 # -- what the policy asks its caller to do ------------------------------------------------------------------
 
 
@@ -179,13 +114,6 @@ ConnectAction = Scan | LoadCachedResults | Associate | Leave | AuthorizePort | S
 
 
 @dataclass
-class _Backoff:
-    failures: int = 0
-    until: float = 0.0
-    network_id: int = -1
-
-
-@dataclass
 class _Target:
     network_id: int
     bss: Bss
@@ -203,7 +131,7 @@ class ConnectionPolicy:
         self.user_off = False  # DISCONNECT: stay off until RECONNECT / SELECT_NETWORK
         self.suspended = False  # a WPS run has the radio
         self.selected: int | None = None  # SELECT_NETWORK's choice; others wait while it is set
-        self._backoff: dict[bytes, _Backoff] = {}  # by SSID
+        self.backoffs = Backoffs()
         self._tried_cache = False
         self._scan_pending = False
         self._rescan_at: float | None = None
@@ -225,13 +153,9 @@ class ConnectionPolicy:
         return self._events.popleft() if self._events else None
 
     def get_timer(self) -> float | None:
-        times = [t for t in (self._rescan_at, self._rejoin_at, self._handshake_deadline) if t is not None]
-        times += [b.until for b in self._backoff.values() if b.until]
+        times = [t for t in (self._rescan_at, self._rejoin_at, self._handshake_deadline, self.backoffs.next_expiry())
+                 if t is not None]
         return min(times) if times else None
-
-    def temp_disabled(self, ssid: bytes, now: float) -> bool:
-        backoff = self._backoff.get(ssid)
-        return backoff is not None and backoff.until > now
 
     # -- commands and the daemon's news -----------------------------------------------------------------------
 
@@ -273,8 +197,7 @@ class ConnectionPolicy:
     def networks_renumbered(self, now: float) -> None:
         """The file was read again and its networks numbered afresh: hold no old id."""
         self.selected = None
-        for backoff in self._backoff.values():
-            backoff.network_id = -1
+        self.backoffs.forget_ids()
         self.restart(now)
 
     def scan_done(self, now: float, cached: bool = False) -> None:
@@ -334,11 +257,9 @@ class ConnectionPolicy:
                 return
 
     def handle_timer(self, now: float) -> None:
-        for ssid, backoff in list(self._backoff.items()):
-            if 0 < backoff.until <= now:
-                backoff.until = 0.0
-                self._events.append(SsidReenabled(backoff.network_id, ssid))
-                self.kick(now)
+        for network_id, ssid in self.backoffs.expire(now):
+            self._events.append(SsidReenabled(network_id, ssid))
+            self.kick(now)
         if self._handshake_deadline is not None and self._handshake_deadline <= now:
             self._handshake_deadline = None
             self._auth_failed(now, "4-Way Handshake timed out")
@@ -408,7 +329,7 @@ class ConnectionPolicy:
         for net in self.networks():
             if net.fields.get("disabled") == "1" or (self.selected is not None and net.id != self.selected):
                 continue
-            if "ssid" not in net.fields or self.temp_disabled(net.ssid, now):
+            if "ssid" not in net.fields or self.backoffs.disabled(net.ssid, now):
                 continue
             out.append(net)
         return out
@@ -430,11 +351,11 @@ class ConnectionPolicy:
             pmk = network_pmk(net)
         except ValueError as e:
             log.error("network %d has an unusable psk: %s", net.id, e)
-            self._backoff[net.ssid] = _Backoff(until=float("inf"), network_id=net.id)
+            self.backoffs.disable_for_good(net.ssid, net.id)
             return None
         handshake = WpaSupplicantHandshake(
             pmk=pmk, own_addr=self.own_addr, ap_addr=bss.bssid, own_rsn_ie=security.own_ie,
-            ap_rsn_ie=_element(EID_RSN, bss.rsn_element), ap_wpa_ie=_element(VENDOR_ELEMENT, bss.wpa_element),
+            ap_rsn_ie=element(EID_RSN, bss.rsn_element), ap_wpa_ie=element(VENDOR_ELEMENT, bss.wpa_element),
             pairwise=security.pairwise, group=security.group,
         )
         return _Target(net.id, bss, security, handshake)
@@ -444,19 +365,15 @@ class ConnectionPolicy:
         if target is None:
             return
         ssid = target.bss.ssid
-        backoff = self._backoff.setdefault(ssid, _Backoff())
-        backoff.failures += 1
-        backoff.network_id = target.network_id
-        seconds = backoff_seconds(backoff.failures)
-        backoff.until = now + seconds
+        failures, seconds = self.backoffs.failed(ssid, target.network_id, now)
         log.warning("WPA: %s - pre-shared key may be incorrect", why)
         self._events.append(WrongKey())
-        self._events.append(SsidTempDisabled(target.network_id, ssid, backoff.failures, seconds))
+        self._events.append(SsidTempDisabled(target.network_id, ssid, failures, seconds))
 
     def _completed(self) -> None:
         target = self.target
         assert target is not None
-        self._backoff.pop(target.bss.ssid, None)
+        self.backoffs.succeeded(target.bss.ssid)
         log.info("WPA: key negotiation completed with %s", mac_str(target.bss.bssid))
         id_str = next((n.fields.get("id_str", "").strip('"') for n in self.networks() if n.id == target.network_id), "")
         self._events.append(Connected(target.bss.bssid, target.network_id, id_str))

@@ -18,9 +18,9 @@ from .connection import (
     LinkState,
     LoadCachedResults,
     Scan,
-    Security,
 )
 from .bss import Bss
+from .security import Security
 from .driving import PolicyDriver
 from .station import Busy, Station
 

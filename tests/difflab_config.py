@@ -60,21 +60,24 @@ class CtrlSocket:
 
 
 class WpaSupplicant:
-    """wpa_supplicant -Dwired -i vsta -c CONF in a fresh namespace. `conf_text` may hold `@CTRL@`."""
+    """wpa_supplicant -Dwired -i vsta -c CONF in a fresh namespace, or in `ns` (a netlab.WiredLab's station
+    namespace, left to its owner). `conf_text` may hold `@CTRL@`."""
 
-    def __init__(self, conf_text: str = "ctrl_interface=@CTRL@\nupdate_config=1\n") -> None:
+    def __init__(self, conf_text: str = "ctrl_interface=@CTRL@\nupdate_config=1\n", ns: str | None = None) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="pwcfg-", dir="/tmp"))  # short: AF_UNIX paths max 108
         self.ctrl_dir = str(self.dir / "ctrl")
         self.conf = self.dir / "wpa.conf"
         self.conf.write_text(conf_text.replace("@CTRL@", self.ctrl_dir))
         self.log = self.dir / "wpa.log"
-        self.ns = f"pwcfg{os.getpid() % 100000}-{next(_counter)}"
+        self.own_ns = ns is None
+        self.ns = ns or f"pwcfg{os.getpid() % 100000}-{next(_counter)}"
         self.proc: subprocess.Popen | None = None
         self.ctrl: CtrlSocket | None = None
 
     def __enter__(self) -> WpaSupplicant:
         try:
-            make_namespace(self.ns)
+            if self.own_ns:
+                make_namespace(self.ns)
             self.proc = subprocess.Popen(
                 ["ip", "netns", "exec", self.ns, "wpa_supplicant", "-Dwired", "-i", "vsta", "-c", str(self.conf),
                  "-f", str(self.log)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -94,6 +97,10 @@ class WpaSupplicant:
         assert self.ctrl is not None
         return self.ctrl.request(command)
 
+    @property
+    def socket_path(self) -> str:
+        return os.path.join(self.ctrl_dir, "vsta")
+
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
@@ -110,7 +117,8 @@ class WpaSupplicant:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        subprocess.run(["ip", "netns", "del", self.ns], capture_output=True)
+        if self.own_ns:
+            subprocess.run(["ip", "netns", "del", self.ns], capture_output=True)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -28,9 +28,25 @@ from .wps.defs import AuthType, ConfigMethods, EncrType
 from .wps.device import DEFAULT_CONFIG_METHODS, DEFAULT_DEVICE_TYPE
 from .wps.errors import WpsError
 
-__all__ = ["Config", "ConfigError", "CredentialIgnored", "CredentialRejected", "Network", "StoredCredentials",
-           "WepProhibited", "decode_string", "encode_string", "load", "network_from_credential", "parse",
-           "parse_device_type", "parse_uuid", "uuid_from_mac"]
+__all__ = [
+    "Config",
+    "ConfigError",
+    "CredentialIgnored",
+    "CredentialRejected",
+    "Network",
+    "StoredCredentials",
+    "WepProhibited",
+    "decode_string",
+    "encode_string",
+    "load",
+    "network_from_credential",
+    "parse",
+    "parse_device_type",
+    "parse_uuid",
+    "remove_stale_temp_files",
+    "uuid_from_mac",
+    "write_atomically",
+]
 
 # wpa_supplicant's names for config methods (wps_config_methods_str2bin).
 CONFIG_METHOD_NAMES: dict[str, ConfigMethods] = {
@@ -45,6 +61,10 @@ UUID_NAMESPACE = bytes.fromhex("526480f8c99b4be5a65558ed5f5d6084")  # hostap's u
 STRING_KEYS = ("device_name", "manufacturer", "model_name", "model_number", "serial_number")
 WPS_KEYS = (*STRING_KEYS, "uuid", "device_type", "os_version", "config_methods", "wps_cred_processing",
             "update_config")
+
+# Keys whose values never reach a log or an error message.
+SECRET_KEYS = frozenset({"psk", "wep_key0", "wep_key1", "wep_key2", "wep_key3", "password", "sae_password",
+                         "wpa_passphrase", "passphrase"})
 
 # String values in the wpa_supplicant syntax (kept under their old names for callers).
 decode_string = nf.parse_string
@@ -101,6 +121,9 @@ class Network:
     fields: dict[str, str] = field(default_factory=dict)
     lines: list[str] | None = None  # original text, None once edited
     id: int = -1  # wpa_supplicant's network id, given by the Config that holds it
+
+    def __repr__(self) -> str:  # not the fields: they hold the key
+        return f"Network(id={self.id}, ssid={self.fields.get('ssid')})"
 
     @property
     def ssid(self) -> bytes:
@@ -476,32 +499,60 @@ class Config:
         return text if self.final_newline or not text else text[:-1]
 
     def save(self, path: str | None = None) -> None:
-        """Write atomically: temp file beside the target, fsync, rename, fsync the directory."""
-        path = path or self.path
-        directory = os.path.dirname(os.path.abspath(path))
+        write_atomically(path or self.path, self.serialize())
+
+
+def _temp_prefix(path: str) -> str:
+    return f".{os.path.basename(path)}.pywps-"
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Temp file beside the target, fsync, rename, fsync the directory: a reader sees the old file or the new,
+    never half of one. Blocking: the daemon calls it off its event loop."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        mode = os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o600
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as f:
+            os.fchmod(f.fileno(), mode)
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
         try:
-            mode = os.stat(path).st_mode & 0o777
+            os.unlink(tmp)
         except FileNotFoundError:
-            mode = 0o600
-        fd, tmp = tempfile.mkstemp(prefix=".pywps-", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as f:
-                os.fchmod(f.fileno(), mode)
-                f.write(self.serialize())
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
+            pass
+        raise
+    dfd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+def remove_stale_temp_files(path: str) -> list[str]:
+    """Temp files that a save killed half-way (SIGKILL, power loss) left beside `path`: only this file's own
+    (named after it), so another daemon's save in the same directory is never touched. Call before saving."""
+    directory = os.path.dirname(os.path.abspath(path))
+    prefix = _temp_prefix(path)
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        if name.startswith(prefix):
             try:
-                os.unlink(tmp)
-            except FileNotFoundError:
+                os.unlink(os.path.join(directory, name))
+                removed.append(name)
+            except OSError:
                 pass
-            raise
-        dfd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+    return removed
 
 
 def _check_file_global(key: str, value: str) -> None:
@@ -532,7 +583,10 @@ def _key_value(path: str, number: int, line: str, check, where: str = "") -> tup
     try:
         check(m[1], m[2])
     except ValueError as e:
-        raise ConfigError(path, number, f"{m[1]}: {e}") from None
+        reason = str(e)
+        if m[1] in SECRET_KEYS and m[2] and m[2].strip('"') in reason:
+            reason = "invalid value (not shown: it is a secret)"
+        raise ConfigError(path, number, f"{m[1]}: {reason}") from None
     return m[1], m[2]
 
 

@@ -102,7 +102,7 @@ def parse_string(value: str, printf: bool = True) -> bytes:
             raise ValueError("unterminated P\"\" string")
         return printf_decode(value[2:end])
     if len(value) % 2 or not re.fullmatch(r"[0-9a-fA-F]*", value):
-        raise ValueError(f"neither a quoted string nor hex: {value[:40]!r}")
+        raise ValueError("neither a quoted string nor hex")  # no value in the text: it may be a key
     return bytes.fromhex(value)
 
 

@@ -118,7 +118,7 @@ class WpaSupplicant:
                 self.proc.kill()
                 self.proc.wait()
         if self.own_ns:
-            subprocess.run(["ip", "netns", "del", self.ns], capture_output=True)
+            subprocess.run(["ip", "netns", "del", self.ns], capture_output=True, check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -129,7 +129,7 @@ def make_namespace(ns: str) -> None:
                      ["ip", "-n", ns, "link", "set", "vsta", "up"], ["ip", "-n", ns, "link", "set", "vpeer", "up"]):
             subprocess.run(argv, check=True, capture_output=True)
     except BaseException:
-        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True, check=False)
         raise
 
 
@@ -158,4 +158,4 @@ def wpa_supplicant_loads(conf_text: str) -> tuple[bool, str]:
             if proc.poll() is None:
                 proc.terminate()
                 proc.wait(5)
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True, check=False)

@@ -11,8 +11,14 @@ import pytest
 from pywps import config as cfg
 from pywps.ctrl.commands import CommandFailed
 from pywps.ctrl.network_commands import COMMANDS
-from pywps.netevents import (NetworkAdded, NetworkChanged, NetworkDisabled, NetworkEnabled, NetworkRemoved,
-                             NetworkSelected)
+from pywps.netevents import (
+    NetworkAdded,
+    NetworkChanged,
+    NetworkDisabled,
+    NetworkEnabled,
+    NetworkRemoved,
+    NetworkSelected,
+)
 from pywps.netfields import c_atoi, c_strtol_int, printf_decode
 
 

@@ -13,8 +13,6 @@ Deliberate differences are asserted in test_deliberate_differences, with the rea
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from difflab_config import WpaSupplicant, requires_oracle, wpa_supplicant_loads
 from hypothesis import HealthCheck, given, settings
@@ -243,3 +241,56 @@ def test_random_commands_answer_alike_and_the_saved_file_loads_everywhere(lines)
         assert after.id == new_id
         for name in nf.FIELDS:
             assert before.value(name) == after.value(name), (name, ours)
+
+
+FROM_FILE = """update_config=1
+uuid=12345678-9abc-def0-1234-56789abcdef0
+device_name="Quoted Dev"
+manufacturer=ACME
+model_name=M
+model_number=42
+serial_number=S1
+device_type=1-0050F204-1
+os_version=01020300
+config_methods=display telepathy
+wps_cred_processing=2
+ap_scan=1
+wps_priority=3
+
+network={
+\tssid=686f6d65
+\tpsk=0E4B0456C266FE0D39AD1554A1F4BF712437ACFDB7F399E54F1F1B020AD448B5
+\tproto=WPA2
+\tkey_mgmt=NONE   WPA-PSK
+\tpairwise=TKIP CCMP
+\tpriority=0x10
+}
+
+network={
+\tssid=P"a\\tb"
+\tkey_mgmt=NONE
+\tbssid=02:00:00:00:01:AB
+\tdisabled=1
+\tid_str="x"
+}
+"""
+
+
+@requires_oracle
+def test_values_read_from_a_file_answer_alike():
+    """GET and GET_NETWORK of what a file holds (quotes in a global are part of the value, as wpa_supplicant
+    keeps them). On SAVE_CONFIG wpa_supplicant rewrites every block in its own form; pywps writes an unchanged
+    block back as the user wrote it (comments and all), so the saved files are compared by meaning: the same
+    networks with the same value for every field."""
+    keys = ("update_config", "uuid", "device_name", "manufacturer", "model_name", "model_number", "serial_number",
+            "device_type", "os_version", "config_methods", "wps_cred_processing", "ap_scan", "wps_priority")
+    lines = [*(f"GET {k}" for k in keys), "LIST_NETWORKS", *(f"GET_NETWORK {i} {f}" for i in (0, 1) for f in nf.FIELDS),
+             "SET_NETWORK 1 priority 2", "SAVE_CONFIG"]
+    rows, saved, ctx = run_both(lines, FROM_FILE)
+    differ = [row for row in rows if row[1] != row[2]]
+    assert not differ, differ
+    ours, theirs = ctx.config, cfg.parse(saved)
+    assert network_blocks(ours.serialize())[1] == network_blocks(saved)[1]  # the edited one: text for text
+    assert len(ours.networks) == len(theirs.networks) == 2
+    for a, b in zip(ours.networks, theirs.networks):
+        assert {f: a.value(f) for f in nf.FIELDS} == {f: b.value(f) for f in nf.FIELDS}

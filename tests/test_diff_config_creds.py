@@ -20,7 +20,6 @@ become one network (the later id, the earlier is removed: CTRL-EVENT-NETWORK-ADD
 
 from __future__ import annotations
 
-
 import pytest
 from difflab_config import WpaSupplicant
 from netlab import STA_MAC, Monitor, WiredLab, lab_skip_reason

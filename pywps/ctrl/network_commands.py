@@ -16,13 +16,22 @@ Observed wpa_supplicant behaviour kept here (tests/test_diff_config.py runs both
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .. import netfields as nf
-from ..config import Config, Network
-from ..netevents import (NetworkAdded, NetworkChanged, NetworkDisabled, NetworkEnabled, NetworkEvent,
-                         NetworkRemoved, NetworkSelected)
+from ..netevents import (
+    NetworkAdded,
+    NetworkChanged,
+    NetworkDisabled,
+    NetworkEnabled,
+    NetworkEvent,
+    NetworkRemoved,
+    NetworkSelected,
+)
 from .commands import CommandFailed
+
+if TYPE_CHECKING:
+    from ..config import Config, Network
 
 UNKNOWN = "UNKNOWN COMMAND\n"
 OK = "OK\n"

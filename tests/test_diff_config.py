@@ -294,3 +294,23 @@ def test_values_read_from_a_file_answer_alike():
     assert len(ours.networks) == len(theirs.networks) == 2
     for a, b in zip(ours.networks, theirs.networks):
         assert {f: a.value(f) for f in nf.FIELDS} == {f: b.value(f) for f in nf.FIELDS}
+
+
+@requires_oracle
+@pytest.mark.parametrize("ssid_len", [1, 17, 29, 31, 32])
+def test_list_networks_stops_where_wpa_supplicant_stops(ssid_len):
+    """wpa_supplicant's reply buffer is 4096 bytes: LIST_NETWORKS stops before a row that does not fit, and wpa_gui
+    pages on with LAST_ID=<last id it got>. Rows of every length land on the boundary alike (all lengths 1..32
+    were compared when this was written)."""
+    lines = []
+    for i in range(120):
+        lines += ["ADD_NETWORK", f'SET_NETWORK {i} ssid "{"s" * ssid_len}"']
+        if i % 3 == 0:
+            lines.append(f"ENABLE_NETWORK {i}")
+    lines += ["LIST_NETWORKS", "LIST_NETWORKS LAST_ID=50", "LIST_NETWORKS LAST_ID=119"]
+    rows, _, _ = run_both(lines)
+    assert [r for r in rows if r[1] != r[2]] == []
+    first_page = rows[-3][1]
+    assert len(first_page) < 4096
+    if ssid_len >= 29:  # 120 rows of this length do not fit: the first page ends before the last network
+        assert not first_page.endswith("\n119\t" + "s" * ssid_len + "\tany\t[DISABLED]\n")

@@ -314,3 +314,12 @@ def test_list_networks_stops_where_wpa_supplicant_stops(ssid_len):
     assert len(first_page) < 4096
     if ssid_len >= 29:  # 120 rows of this length do not fit: the first page ends before the last network
         assert not first_page.endswith("\n119\t" + "s" * ssid_len + "\tany\t[DISABLED]\n")
+
+
+@requires_oracle
+def test_debian_wpa_supplicant_loads_the_shipped_example():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "wpa_supplicant.conf.example").read_text()
+    accepted, log = wpa_supplicant_loads(text)
+    assert accepted, log

@@ -16,6 +16,7 @@ from typing import Any
 from . import config as configfile
 from .config import Config
 from .driver.base import Driver
+from .netevents import NetworkDisabled, NetworkEnabled, NetworkEvent, NetworkRemoved, NetworkSelected
 from .station.connector import Connector
 from .station.station import Station
 from .wps.defs import WALK_TIME
@@ -93,10 +94,36 @@ class Services:
             text = self.config.serialize()  # on the loop: nobody changes the config while it is read
             await asyncio.to_thread(configfile.write_atomically, self.options.config_path, text)
 
-    def networks_changed(self) -> None:
-        """A network command changed, enabled, disabled or removed networks: choose again."""
-        if self.connector is not None:
-            self.connector.restart()
+    def networks_changed(self, event: NetworkEvent) -> None:
+        """A network command (or a stored credential) changed the networks: tell monitors, and let the
+        connector choose again where its choice may have changed."""
+        self.publish(event)
+        connector = self.connector
+        if connector is None:
+            return
+        current = self.current_network_id()
+        if isinstance(event, NetworkSelected):
+            connector.select(event.id)
+        elif isinstance(event, NetworkRemoved) and event.id == current:
+            connector.restart()
+        elif isinstance(event, NetworkDisabled) and current in event.ids:
+            connector.restart()
+        elif isinstance(event, NetworkEnabled):
+            connector.kick()
+
+    def current_network_id(self) -> int | None:
+        """The network being joined or held (LIST_NETWORKS marks it [CURRENT])."""
+        joined = self.connector.joined if self.connector is not None else None
+        return joined[0] if joined is not None else None
+
+    def network_temp_disabled(self, network_id: int) -> bool:
+        if self.connector is None:
+            return False
+        try:
+            ssid = self.config.network(network_id).ssid
+        except (KeyError, ValueError):
+            return False
+        return self.connector.policy.backoffs.disabled(ssid, asyncio.get_running_loop().time())
 
     async def close(self) -> None:
         for task in list(self._tasks):

@@ -60,6 +60,7 @@ class WpsService:
         self._saving: asyncio.Task | None = None
         self._held: list[tuple[object, WpsRun]] = []  # the run's events that wait for the credential's save
         self._refused = False  # this run's credential could not be kept: its success is not announced
+        self._credentials: list[Credential] = []  # received in this M8, stored at its next event
         self._retiring: set[asyncio.Task] = set()  # replaced runs still sending their last frames
 
     @property
@@ -162,12 +163,19 @@ class WpsService:
         if self._saving is not None and not self._saving.done():
             self._held.append((event, run))  # in order, after the credential's fate is known
             return
+        if isinstance(event, CredentialReceived):
+            self._credentials.append(event.credential)  # one M8 may carry several: stored together
+            return
+        if self._credentials:
+            credentials, self._credentials = self._credentials, []
+            self._store(credentials)
+            if self._saving is not None:
+                self._held.append((event, run))
+                return
         if isinstance(event, MessageDropped):
             log.debug("dropped: %s", event.reason)
         elif isinstance(event, PeerIdentified):
             log.info("peer %s (%r)", mac_str(event.device.mac_address or bytes(6)), event.device.device_name)
-        elif isinstance(event, CredentialReceived):
-            self._on_credential(event.credential)
         elif isinstance(event, Success):
             self._succeeded()
         elif isinstance(event, Failure):
@@ -186,19 +194,24 @@ class WpsService:
         else:
             self.publish(event)
 
-    def _on_credential(self, cred: Credential) -> None:
-        processing = self.config().wps_cred_processing
+    def _store(self, credentials: list[Credential]) -> None:
+        """wps_cred_processing 0 and 2 store the credentials (as wpa_supplicant does: one network each, an
+        older one for the same network replaced), 1 and 2 hand them to clients; the file is saved off the loop."""
+        config = self.config()
+        processing = config.wps_cred_processing
         if processing in (1, 2):
-            self.publish(CredentialForClient(cred.raw))
+            for cred in credentials:
+                self.publish(CredentialForClient(cred.raw))
         if processing not in (0, 2):
             return
-        config = self.config()
         try:
-            network = config.add_credential(cred)
-        except CredentialRejected as e:  # one the config file cannot hold safely
+            stored = config.store_credentials(credentials)
+        except CredentialRejected as e:  # one the config file cannot hold safely, or WEP (WSC 2.0 forbids it)
             self._refuse(f"credential refused: {e}")
             return
-        log.info("stored network %d", network.id)
+        for event in stored.events:
+            self.publish(event)
+        log.info("stored network(s) %s", ", ".join(str(n.id) for n in stored.networks))
         if config.update_config:
             self._saving = asyncio.get_running_loop().create_task(self._save())
 
@@ -251,7 +264,7 @@ class WpsService:
         """Forget the current run; one still going is cancelled, and its last frames (EAPOL-Logoff) and its
         link release are still carried out, in order, by a task we keep until it is done."""
         run, driving = self.run, self._driving
-        self.run, self._driving, self._refused = None, None, False
+        self.run, self._driving, self._refused, self._credentials = None, None, False, []
         if driving is None or run is None:
             return
         if not run.ended:

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pywps import config as cfg
+from pywps.netevents import NetworkAdded, NetworkRemoved
 from pywps.wps.credential import Credential
 from pywps.wps.defs import AuthType, ConfigMethods, EncrType
 
@@ -76,12 +77,24 @@ def test_uuid_from_mac_is_hostaps_name_based_uuid():
     ("network={\n\tpriority=high\n}\n", 2, "priority"),
     ("wps_cred_processing=7\n", 1, "wps_cred_processing"),
     ("uuid=not-a-uuid\n", 1, "UUID"),
-    ("config_methods=display telepathy\n", 1, "telepathy"),
+    ("os_version=1020300\n", 1, "os_version"),  # wpa_supplicant wants exactly 8 hex digits
+    ("network={\n\tssid=\"x\"\n\tpsk=\"tab\there\"\n}\n", 3, "control"),
 ])
 def test_errors_name_the_line(text, line, words):
     with pytest.raises(cfg.ConfigError) as err:
         cfg.parse(text, "test.conf")
     assert err.value.line == line and words in str(err.value) and str(err.value).startswith(f"test.conf:{line}:")
+
+
+def test_a_parse_error_never_quotes_a_secret():
+    with pytest.raises(cfg.ConfigError) as err:
+        cfg.parse('network={\n\tssid="x"\n\tpsk="my secret"x\n}\n\npsk "my secret"\n')
+    assert "my secret" not in str(err.value)
+
+
+def test_unknown_config_methods_are_kept_and_skipped_like_wpa_supplicant():
+    c = cfg.parse("config_methods=display telepathy\n")  # Debian wpa_supplicant loads this file too
+    assert c.device.config_methods == ConfigMethods.DISPLAY
 
 
 def test_load_errors_are_config_errors(tmp_path):
@@ -121,6 +134,8 @@ def test_set_validates_wps_keys():
                        ("device_name", "a\nnetwork={"), ("os_version", "xyz")):
         with pytest.raises(ValueError):
             c.set(key, value)
+    with pytest.raises(KeyError):
+        c.set("nonexistent_key", "1")  # wpa_supplicant answers FAIL and would refuse the saved file
     c.set("device_name", "ok")
     c.set("manufacturer", "pywps")
     assert c.get("device_name") == "ok"
@@ -133,23 +148,25 @@ def test_set_validates_wps_keys():
     (Credential(b"home", AuthType.WPA2PSK, EncrType.AES, b"0E4B0456c266fe0d39ad1554a1f4bf712437acfdb7f399e54f1f1b020ad448b5"),
      {"psk": "0e4b0456c266fe0d39ad1554a1f4bf712437acfdb7f399e54f1f1b020ad448b5"}),
     (Credential(b"old", AuthType.WPAPSK, EncrType.TKIP, b"abcdefgh"),
-     {"proto": "WPA", "pairwise": "TKIP", "key_mgmt": "WPA-PSK"}),
+     {"ssid": '"old"', "psk": '"abcdefgh"', "key_mgmt": "WPA-PSK", "auth_alg": "OPEN"}),
     (Credential(b"mixed", AuthType.WPAPSK | AuthType.WPA2PSK, EncrType.TKIP | EncrType.AES, b"abcdefgh"),
-     {"proto": "WPA RSN", "pairwise": "CCMP TKIP"}),
-    (Credential(b"cafe", AuthType.OPEN, EncrType.NONE, b""), {"key_mgmt": "NONE", "auth_alg": "OPEN"}),
-    (Credential(b"wep", AuthType.OPEN, EncrType.WEP, b"0102030405", key_index=1),
-     {"key_mgmt": "NONE", "wep_key0": "0102030405", "wep_tx_keyidx": "0"}),
+     {"ssid": '"mixed"', "psk": '"abcdefgh"', "proto": "RSN", "key_mgmt": "WPA-PSK", "auth_alg": "OPEN"}),
+    (Credential(b"cafe", AuthType.OPEN, EncrType.NONE, b""), {"ssid": '"cafe"', "key_mgmt": "NONE", "auth_alg": "OPEN"}),
 ])
 def test_network_from_credential(cred, expected):
     fields = cfg.network_from_credential(cred).fields
-    for key, value in expected.items():
-        assert fields[key] == value
-    if cred.auth_type == AuthType.OPEN and cred.encr_type == EncrType.NONE:
-        assert "psk" not in fields
+    if len(expected) == 1:
+        assert fields["psk"] == expected["psk"]
+    else:
+        assert fields == expected
 
 
-@pytest.mark.parametrize("ssid", [b"evil\nnetwork={\n\tssid=\"pwned\"\n}", b'quote"d', b"back\\slash", b"nul\x00byte",
-                                  b"\xff\xfe non-utf8", b"tab\there"])
+def test_wep_credentials_are_prohibited():
+    with pytest.raises(cfg.WepProhibited):
+        cfg.network_from_credential(Credential(b"wep", AuthType.OPEN, EncrType.WEP, b"0102030405", key_index=1))
+
+
+@pytest.mark.parametrize("ssid", [b"evil\nnetwork={\n\tssid=\"pwned\"\n}", b"nul\x00byte", b"\xff\xfe non-utf8", b"tab\there"])
 def test_hostile_ssid_is_stored_once_as_hex(ssid, tmp_path):
     path = tmp_path / "pywps.conf"
     path.write_text("update_config=1\n")
@@ -171,11 +188,25 @@ def test_unsafe_keys_are_refused(key):
         cfg.parse("").add_credential(Credential(b"net", AuthType.WPA2PSK, EncrType.AES, key))
 
 
-def test_same_ssid_replaces_instead_of_duplicating():
-    c = cfg.parse(REALISTIC)
-    assert c.add_credential(Credential(b"home", AuthType.WPA2PSK, EncrType.AES, b"new passphrase")).id == 0
-    assert len(c.networks) == 1 and c.networks[0].fields["psk"] == '"new passphrase"'
-    assert c.add_credential(Credential(b"other", AuthType.WPA2PSK, EncrType.AES, b"12345678")).id == 1
+@pytest.mark.parametrize("ssid", [b'quote"d', b"back\\slash", b'"'])
+def test_quotes_and_backslashes_stay_quoted_as_wpa_supplicant_writes_them(ssid):
+    # wpa_supplicant writes ssid="q"uo\te" (observed); its parser and ours read up to the last quote.
+    c = cfg.parse("")
+    network = c.add_credential(Credential(ssid, AuthType.WPA2PSK, EncrType.AES, b'pa"ss\\word'))
+    assert network.fields["ssid"] == '"' + ssid.decode() + '"' and network.fields["psk"] == '"pa"ss\\word"'
+    assert cfg.parse(c.serialize()).networks[0].ssid == ssid
+
+
+def test_a_credential_replaces_the_same_network_and_gets_a_new_id():
+    c = cfg.parse('network={\n\tssid="other"\n\tkey_mgmt=NONE\n}\n' + cfg.network_block_text(
+        cfg.network_from_credential(Credential(b"home", AuthType.WPA2PSK, EncrType.AES, b"old passphrase"))))
+    stored = c.store_credentials([Credential(b"home", AuthType.WPA2PSK, EncrType.AES, b"new passphrase")])
+    # wpa_supplicant: the new network takes the next id, the older one for the same SSID and security goes
+    assert [n.id for n in stored.networks] == [2] and [n.id for n in c.networks] == [0, 2]
+    assert stored.events == [NetworkAdded(2), NetworkRemoved(1)]
+    assert c.network(2).fields["psk"] == '"new passphrase"'
+    other = c.add_credential(Credential(b"third", AuthType.WPA2PSK, EncrType.AES, b"12345678"))
+    assert other.id == 3
 
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck), database=None)

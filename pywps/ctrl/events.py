@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import events as ev
-from ..driver.base import DriverEvent, LinkDisconnected, ScanStarted, mac_str
+from ..driver.base import LinkDisconnected, ScanStarted, mac_str
+from ..netevents import NetworkAdded, NetworkRemoved
 from ..wps.eap import EapFailureReceived, EapMethodProposed, EapStarted
 from ..wps.events import Failure, M2DReceived
 
@@ -69,6 +70,9 @@ _TEXT: dict[type, Callable[[Any], str]] = {
     ev.SsidTempDisabled: lambda e: (f'CTRL-EVENT-SSID-TEMP-DISABLED id={e.network_id} ssid="{ssid_text(e.ssid)}" '
                                     f"auth_failures={e.auth_failures} duration={e.duration} reason=WRONG_KEY"),
     ev.SsidReenabled: lambda e: f'CTRL-EVENT-SSID-REENABLED id={e.network_id} ssid="{ssid_text(e.ssid)}"',
+    # the stored networks
+    NetworkAdded: lambda e: f"CTRL-EVENT-NETWORK-ADDED {e.id}",
+    NetworkRemoved: lambda e: f"CTRL-EVENT-NETWORK-REMOVED {e.id}",
     # the daemon
     ev.Terminating: lambda e: "CTRL-EVENT-TERMINATING",
 }
@@ -91,9 +95,3 @@ def log_text(event: object, log_keys: bool) -> str | None:
         return redact(event)
     return event_text(event)
 
-
-def is_client_event(event: object) -> bool:
-    return type(event) in _TEXT
-
-
-__all__ = ["LEVEL_INFO", "DriverEvent", "event_text", "log_text", "is_client_event", "ssid_text", "wps_fail"]

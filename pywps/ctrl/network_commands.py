@@ -1,87 +1,238 @@
-"""Control commands on the stored networks: LIST_NETWORKS, SELECT/ENABLE/DISABLE/REMOVE_NETWORK."""
+"""The network-management and GET/SET control commands, answering as Debian wpa_supplicant 2.10 answers.
+
+ADD_NETWORK, SET_NETWORK, GET_NETWORK, DUP_NETWORK, REMOVE_NETWORK, ENABLE_NETWORK, DISABLE_NETWORK,
+SELECT_NETWORK, LIST_NETWORKS, GET, SET. Each handler is `handler(ctx, raw) -> str` (raw = the argument text after
+the command name, stripped); a refusal raises CommandFailed (the client gets FAIL). `ctx.config` is the live
+Config; after every change the handler calls `ctx.networks_changed(event)` with a pywps.netevents event, which
+the shell turns into CTRL-EVENT-NETWORK-ADDED/REMOVED texts and connector actions.
+
+Observed wpa_supplicant behaviour kept here (tests/test_diff_config.py runs both side by side):
+- Ids are read with atoi(): `SET_NETWORK x ssid ...` addresses network 0, `REMOVE_NETWORK 1abc` network 1.
+- The commands that take arguments are UNKNOWN COMMAND without them (wpa_supplicant matches "NAME " with the
+  space), except LIST_NETWORKS, which ignores what it does not understand.
+- LIST_NETWORKS LAST_ID=N lists the networks with an id above N, and a reply stops at whole lines before 4096
+  bytes (wpa_supplicant's reply buffer): wpa_gui pages with LAST_ID until the reply holds no network.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from ..config import Network
-from .commands import CommandFailed, Handler, Reply, ok
-from .events import ssid_text
+from .. import netfields as nf
+from ..netevents import (
+    NetworkAdded,
+    NetworkChanged,
+    NetworkDisabled,
+    NetworkEnabled,
+    NetworkEvent,
+    NetworkRemoved,
+    NetworkSelected,
+)
+from .commands import CommandFailed
 
 if TYPE_CHECKING:
-    from ..services import Services
+    from ..config import Config, Network
+
+UNKNOWN = "UNKNOWN COMMAND\n"
+OK = "OK\n"
+LIST_HEADER = "network id / ssid / bssid / flags\n"
+REPLY_MAX = 4096  # wpa_supplicant's control reply buffer; LIST_NETWORKS stops before it overflows
 
 
-def _networks(ctx: Services, arg: str) -> list[Network]:
-    """The networks an argument names: an id, or `all`."""
-    if arg == "all":
-        return list(ctx.config.networks)
+class NetworkContext(Protocol):
+    """What the handlers need from the shell."""
+
+    config: Config
+
+    def networks_changed(self, event: NetworkEvent) -> None: ...
+
+
+def _current(ctx) -> int | None:
+    """The id LIST_NETWORKS marks [CURRENT]: `ctx.current_network_id()` if the shell offers it."""
+    fn = getattr(ctx, "current_network_id", None)
+    return fn() if fn is not None else None
+
+
+def _temp_disabled(ctx, network_id: int) -> bool:
+    fn = getattr(ctx, "network_temp_disabled", None)
+    return bool(fn(network_id)) if fn is not None else False
+
+
+def _network(ctx: NetworkContext, text: str) -> Network:
     try:
-        return [ctx.config.network(int(arg))]
-    except (ValueError, KeyError):
-        raise CommandFailed(f"no network {arg!r}") from None
+        return ctx.config.network(nf.c_atoi(text))
+    except KeyError:
+        raise CommandFailed(f"no network {text[:20]!r}") from None
 
 
-def cmd_list_networks(ctx: Services, raw: str) -> Reply:
-    rows = ["network id / ssid / bssid / flags\n"]
+def _targets(ctx: NetworkContext, text: str) -> list[Network]:
+    if text == "all":
+        return ctx.config.networks
+    return [_network(ctx, text)]
+
+
+# -- handlers ---------------------------------------------------------------------------------------------
+
+
+def cmd_list_networks(ctx: NetworkContext, raw: str) -> str:
+    last_id = None
+    for word in raw.split():
+        if word.startswith("LAST_ID="):
+            last_id = nf.c_atoi(word[8:])
+    current = _current(ctx)
+    out = LIST_HEADER
     for n in ctx.config.networks:
-        flags = "[DISABLED]" if n.fields.get("disabled") == "1" else ""
-        rows.append(f"{n.id}\t{ssid_text(n.ssid)}\t{n.fields.get('bssid', 'any')}\t{flags}\n")
-    return "".join(rows)
+        if last_id is not None and n.id <= last_id:
+            continue
+        line = f"{n.id}\t{n.ssid_text()}\t{n.bssid_text()}\t{n.flags_text(n.id == current, _temp_disabled(ctx, n.id))}\n"
+        if len(out.encode("utf-8", "surrogateescape")) + len(line.encode("utf-8", "surrogateescape")) >= REPLY_MAX:
+            break
+        out += line
+    return out
 
 
-def _connector(ctx: Services):
-    if ctx.connector is None:
-        raise CommandFailed(f"the {ctx.driver.name} driver does not connect to networks")
-    return ctx.connector
+def cmd_add_network(ctx: NetworkContext, raw: str) -> str:
+    network = ctx.config.add_network()
+    ctx.networks_changed(NetworkAdded(network.id))
+    return f"{network.id}\n"
 
 
-def cmd_select_network(ctx: Services, raw: str) -> Reply:
-    connector = _connector(ctx)
-    if raw == "any":
-        connector.select(None)
-        return ok()
-    (network,) = _networks(ctx, raw) if raw != "all" else (None,)
-    if network is None:
-        raise CommandFailed("SELECT_NETWORK takes an id or any")
-    network.set_field("disabled", None)
-    connector.select(network.id)
-    return ok()
+def cmd_set_network(ctx: NetworkContext, raw: str) -> str:
+    if not raw:
+        return UNKNOWN
+    parts = raw.split(" ", 2)
+    if len(parts) < 3:
+        raise CommandFailed("SET_NETWORK <id> <field> <value>")
+    network = _network(ctx, parts[0])
+    try:
+        network.set(parts[1], parts[2])
+    except KeyError:
+        raise CommandFailed(f"unknown network field {parts[1][:30]!r}") from None
+    except ValueError as e:
+        raise CommandFailed(f"{parts[1]}: {e}") from None
+    ctx.networks_changed(NetworkChanged(network.id, parts[1]))
+    return OK
 
 
-def cmd_enable_network(ctx: Services, raw: str) -> Reply:
-    for network in _networks(ctx, raw):
-        network.set_field("disabled", None)
-    if ctx.connector is not None:
-        ctx.connector.kick()
-    return ok()
+def cmd_get_network(ctx: NetworkContext, raw: str) -> str:
+    if not raw:
+        return UNKNOWN
+    parts = raw.split(" ", 1)
+    if len(parts) < 2:
+        raise CommandFailed("GET_NETWORK <id> <field>")
+    network = _network(ctx, parts[0])
+    try:
+        return network.get(parts[1])  # no newline, as wpa_supplicant answers
+    except KeyError:
+        raise CommandFailed(f"no value for {parts[1][:30]!r}") from None
 
 
-def cmd_disable_network(ctx: Services, raw: str) -> Reply:
-    networks = _networks(ctx, raw)
-    for network in networks:
-        network.set_field("disabled", "1")
-    connector = ctx.connector
-    if connector is not None and connector.joined is not None and connector.joined[0] in {n.id for n in networks}:
-        connector.restart()
-    return ok()
+def cmd_dup_network(ctx: NetworkContext, raw: str) -> str:
+    """DUP_NETWORK <from id> <to id> <field>: copy one field's value (keys too) to another network."""
+    if not raw:
+        return UNKNOWN
+    parts = raw.split(" ")
+    if len(parts) < 3:
+        raise CommandFailed("DUP_NETWORK <from id> <to id> <field>")
+    source, target, name = _network(ctx, parts[0]), _network(ctx, parts[1]), parts[2]
+    if name not in nf.FIELDS:
+        raise CommandFailed(f"unknown network field {name[:30]!r}")
+    value = source.fields[name] if name in source.fields else source.value(name)
+    if value is None:
+        raise CommandFailed(f"network {source.id} has no {name}")
+    try:
+        target.set(name, value)
+    except ValueError as e:
+        raise CommandFailed(f"{name}: {e}") from None
+    ctx.networks_changed(NetworkChanged(target.id, name))
+    return OK
 
 
-def cmd_remove_network(ctx: Services, raw: str) -> Reply:
-    networks = _networks(ctx, raw)
-    connector = ctx.connector
-    current = connector.joined[0] if connector is not None and connector.joined is not None else None
-    for network in networks:
+def cmd_remove_network(ctx: NetworkContext, raw: str) -> str:
+    if not raw:
+        return UNKNOWN
+    for network in _targets(ctx, raw):
         ctx.config.remove_network(network.id)
-    if connector is not None and current in {n.id for n in networks}:
-        connector.restart()
-    return ok()
+        ctx.networks_changed(NetworkRemoved(network.id))
+    return OK
 
 
-COMMANDS: dict[str, Handler] = {
+def cmd_enable_network(ctx: NetworkContext, raw: str) -> str:
+    if not raw:
+        return UNKNOWN
+    targets = _targets(ctx, raw)
+    if raw != "all" and targets[0].disabled == 2:
+        raise CommandFailed("ENABLE_NETWORK on a persistent P2P group")
+    targets = [n for n in targets if n.disabled != 2]
+    for network in targets:
+        network.set("disabled", "0")
+    ctx.networks_changed(NetworkEnabled(tuple(n.id for n in targets)))
+    return OK
+
+
+def cmd_disable_network(ctx: NetworkContext, raw: str) -> str:
+    if not raw:
+        return UNKNOWN
+    targets = _targets(ctx, raw)
+    if raw != "all" and targets[0].disabled == 2:
+        raise CommandFailed("DISABLE_NETWORK on a persistent P2P group")
+    targets = [n for n in targets if n.disabled != 2]
+    for network in targets:
+        network.set("disabled", "1")
+    ctx.networks_changed(NetworkDisabled(tuple(n.id for n in targets)))
+    return OK
+
+
+def cmd_select_network(ctx: NetworkContext, raw: str) -> str:
+    if not raw:
+        return UNKNOWN
+    chosen = None if raw.split()[0] == "any" else _network(ctx, raw.split()[0])
+    if chosen is not None and chosen.disabled == 2:
+        raise CommandFailed("SELECT_NETWORK on a persistent P2P group")
+    for network in ctx.config.networks:
+        if network.disabled == 2:
+            continue
+        wanted = "1" if chosen is not None and network is not chosen else "0"
+        if network.value("disabled") != wanted:
+            network.set("disabled", wanted)
+    ctx.networks_changed(NetworkSelected(chosen.id if chosen is not None else None))
+    return OK
+
+
+def cmd_get(ctx: NetworkContext, raw: str) -> str:
+    if not raw:
+        return UNKNOWN
+    try:
+        return ctx.config.get(raw)  # no newline, as wpa_supplicant answers
+    except KeyError:
+        raise CommandFailed(f"GET {raw[:30]!r}: no value") from None
+
+
+def cmd_set(ctx: NetworkContext, raw: str) -> str:
+    if not raw:
+        return UNKNOWN
+    key, space, value = raw.partition(" ")
+    if not space:
+        raise CommandFailed("SET <key> <value>")
+    try:
+        ctx.config.set(key, value)
+    except KeyError:
+        raise CommandFailed(f"SET: unknown key {key[:30]!r}") from None
+    except ValueError as e:
+        raise CommandFailed(f"SET {key}: {e}") from None
+    return OK
+
+
+COMMANDS = {
     "LIST_NETWORKS": cmd_list_networks,
-    "SELECT_NETWORK": cmd_select_network,
+    "ADD_NETWORK": cmd_add_network,
+    "SET_NETWORK": cmd_set_network,
+    "GET_NETWORK": cmd_get_network,
+    "DUP_NETWORK": cmd_dup_network,
+    "REMOVE_NETWORK": cmd_remove_network,
     "ENABLE_NETWORK": cmd_enable_network,
     "DISABLE_NETWORK": cmd_disable_network,
-    "REMOVE_NETWORK": cmd_remove_network,
+    "SELECT_NETWORK": cmd_select_network,
+    "GET": cmd_get,
+    "SET": cmd_set,
 }

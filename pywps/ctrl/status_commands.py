@@ -10,7 +10,7 @@ from ..driver.base import mac_str
 from ..station.connection import LinkState
 from ..station.types import RunKind
 from ..wpa.rsn import cipher_name
-from .commands import BadArguments, CommandFailed, Handler, Reply, ok
+from .commands import CommandFailed, Handler, Reply, ok
 from .events import ssid_text
 
 if TYPE_CHECKING:
@@ -42,10 +42,10 @@ def status_fields(ctx: Services) -> dict[str, str]:
             info.update(bssid=mac_str(bss.bssid), freq=str(bss.entry.freq), ssid=ssid_text(bss.ssid),
                         id=str(network_id))
             try:
-                id_str = ctx.config.network(network_id).fields.get("id_str")
+                id_str = ctx.config.network(network_id).value("id_str")
             except KeyError:
                 id_str = None
-            if id_str is not None:
+            if id_str:
                 info["id_str"] = id_str.strip('"')
             info.update(mode="station", pairwise_cipher=cipher_name(security.pairwise),
                         group_cipher=cipher_name(security.group), key_mgmt=security.key_mgmt)
@@ -71,26 +71,6 @@ def cmd_ping(ctx: Services, raw: str) -> Reply:
 
 def cmd_status(ctx: Services, raw: str) -> Reply:
     return "".join(f"{k}={v}\n" for k, v in status_fields(ctx).items())
-
-
-def cmd_get(ctx: Services, raw: str) -> Reply:
-    if not raw or " " in raw:
-        raise BadArguments("GET <key>")
-    try:
-        return ctx.config.get(raw)  # wpa_supplicant prints the value without a newline
-    except KeyError:
-        raise CommandFailed(f"unknown key {raw}") from None
-
-
-def cmd_set(ctx: Services, raw: str) -> Reply:
-    key, sep, value = raw.partition(" ")
-    if not key or not sep:
-        raise BadArguments("SET <key> <value>")
-    try:
-        ctx.config.set(key, value)
-    except (KeyError, ValueError) as e:
-        raise CommandFailed(str(e)) from None
-    return ok()
 
 
 async def _save(ctx: Services) -> str:
@@ -127,8 +107,6 @@ def cmd_empty(ctx: Services, raw: str) -> Reply:
 COMMANDS: dict[str, Handler] = {
     "PING": cmd_ping,
     "STATUS": cmd_status,
-    "GET": cmd_get,
-    "SET": cmd_set,
     "SAVE_CONFIG": cmd_save_config,
     "RECONFIGURE": cmd_reconfigure,
     "TERMINATE": cmd_terminate,

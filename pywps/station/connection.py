@@ -327,7 +327,7 @@ class ConnectionPolicy:
     def _candidates(self, now: float) -> list[Network]:
         out = []
         for net in self.networks():
-            if net.fields.get("disabled") == "1" or (self.selected is not None and net.id != self.selected):
+            if net.disabled or (self.selected is not None and net.id != self.selected):
                 continue
             if "ssid" not in net.fields or self.backoffs.disabled(net.ssid, now):
                 continue
@@ -337,7 +337,7 @@ class ConnectionPolicy:
     def _best(self, now: float, fresh_only: bool) -> _Target | None:
         best: tuple[tuple[int, int], Network, Bss, Security] | None = None
         for net in self._candidates(now):
-            priority = int(net.fields.get("priority", "0") or 0)
+            priority = int(net.value("priority") or 0)
             for bss in self.table:
                 if bss.ssid != net.ssid or (fresh_only and now - bss.last_update > FRESH_SECONDS):
                     continue
@@ -375,5 +375,5 @@ class ConnectionPolicy:
         assert target is not None
         self.backoffs.succeeded(target.bss.ssid)
         log.info("WPA: key negotiation completed with %s", mac_str(target.bss.bssid))
-        id_str = next((n.fields.get("id_str", "").strip('"') for n in self.networks() if n.id == target.network_id), "")
+        id_str = next((n.value("id_str") or "" for n in self.networks() if n.id == target.network_id), "").strip('"')
         self._events.append(Connected(target.bss.bssid, target.network_id, id_str))

@@ -41,12 +41,12 @@ class Security:
 
 
 def _network_allows(network: Network, key: str, value: str, default: str) -> bool:
-    return value in network.fields.get(key, default).split()
+    return value in (network.value(key) or default).split()
 
 
 def negotiate(network: Network, bss: Bss) -> Security | None:
     """The protocol and ciphers we use with this BSS for this network, or None when they cannot agree."""
-    if "WPA-PSK" not in network.fields.get("key_mgmt", "WPA-PSK").split():
+    if "WPA-PSK" not in (network.value("key_mgmt") or "").split():
         return None
     for wpa2, proto in ((True, "RSN"), (False, "WPA")):
         if not _network_allows(network, "proto", proto, "WPA RSN"):

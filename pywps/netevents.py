@@ -1,0 +1,58 @@
+"""What changed in the stored networks: the typed events the network commands and credential storage report.
+
+The shell turns them into wpa_ctrl text (CTRL-EVENT-NETWORK-ADDED <id> / CTRL-EVENT-NETWORK-REMOVED <id>, as
+wpa_supplicant 2.10 sends them at level 3) and into connector actions. Ids are wpa_supplicant's stable network
+ids (pywps.config.Network.id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NetworkAdded:
+    """ADD_NETWORK, or a credential stored as a new network. wpa_supplicant: `CTRL-EVENT-NETWORK-ADDED <id>`."""
+
+    id: int
+
+
+@dataclass(frozen=True)
+class NetworkRemoved:
+    """REMOVE_NETWORK (one event per network for `all`), or a duplicate replaced by a credential.
+    wpa_supplicant: `CTRL-EVENT-NETWORK-REMOVED <id>`; if it was the current network it also disconnects."""
+
+    id: int
+
+
+@dataclass(frozen=True)
+class NetworkChanged:
+    """SET_NETWORK or DUP_NETWORK changed one field (wpa_supplicant sends no event for it)."""
+
+    id: int
+    field: str
+
+
+@dataclass(frozen=True)
+class NetworkEnabled:
+    """ENABLE_NETWORK <id>|all: the ids the command applied to (now all enabled)."""
+
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class NetworkDisabled:
+    """DISABLE_NETWORK <id>|all: the ids the command applied to (now all disabled)."""
+
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class NetworkSelected:
+    """SELECT_NETWORK <id>: that network enabled and every other one disabled (disabled=1, saved so), as
+    wpa_supplicant does; SELECT_NETWORK any (id None): every network enabled."""
+
+    id: int | None
+
+
+NetworkEvent = NetworkAdded | NetworkRemoved | NetworkChanged | NetworkEnabled | NetworkDisabled | NetworkSelected

@@ -1,0 +1,234 @@
+"""Network block fields as wpa_supplicant 2.10 parses, checks and writes them (config.c's parsers, config_file.c's
+writer), one codec per field: `parse(text) -> canonical text` raises ValueError for what wpa_supplicant answers
+FAIL to; the canonical text is what SAVE_CONFIG writes after `field=` and what GET_NETWORK answers (keys: `*`).
+
+Every rule here was observed against Debian wpa_supplicant 2.10 (tests/test_diff_config.py runs them side by
+side). Where wpa_supplicant stores part of a refused value (a token list with one bad token keeps the good ones;
+an int past its range is clamped), pywps stores nothing: a refused SET_NETWORK never changes the network.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+SSID_MAX_LEN = 32
+WEP_KEY_MAX_LEN = 16
+
+
+# -- C-library number parsing, as wpa_supplicant's parsers use it ----------------------------------------
+
+
+def c_atoi(text: str) -> int:
+    """atoi(): leading blanks, a sign, digits up to the first non-digit; no digits is 0. Ids in commands are
+    read this way, so `SET_NETWORK x ssid ...` addresses network 0 in wpa_supplicant."""
+    m = re.match(r"[ \t\n\v\f\r]*([+-]?\d+)", text)
+    return _wrap32(int(m[1])) if m else 0
+
+
+def c_strtol_int(text: str) -> int:
+    """An `int` field: strtol(text, &end, 0) with nothing after the number, then truncated to 32 bits, as
+    wpa_config_parse_int does (`0x10` is 16, `99999999999` wraps)."""
+    m = re.fullmatch(r"[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)", text)
+    if not m:
+        raise ValueError(f"not a number: {text!r}")
+    digits = m[2]
+    if digits[:2].lower() == "0x":
+        value = int(digits, 16)
+    elif digits.startswith("0") and len(digits) > 1:
+        value = int(digits, 8)
+    else:
+        value = int(digits)
+    value = -value if m[1] == "-" else value
+    value = max(-(2**63), min(2**63 - 1, value))  # strtol saturates at LONG_MIN/LONG_MAX
+    return _wrap32(value)
+
+
+def _wrap32(value: int) -> int:
+    value &= 0xFFFFFFFF
+    return value - (1 << 32) if value & 0x80000000 else value
+
+
+# -- strings: "quoted", P"printf-escaped", or hex ----------------------------------------------------------
+
+
+def printf_decode(text: str) -> bytes:
+    """hostap's printf_decode: \\\\ \\" \\n \\r \\t \\e \\xHH and octal \\NNN; any other escaped char stands for itself."""
+    data = text.encode("utf-8", "surrogateescape")
+    out = bytearray()
+    i = 0
+    simple = {ord("\\"): 0x5C, ord('"'): 0x22, ord("n"): 0x0A, ord("r"): 0x0D, ord("t"): 0x09, ord("e"): 0x1B}
+    while i < len(data):
+        b = data[i]
+        i += 1
+        if b != 0x5C or i >= len(data):
+            out.append(b)
+            continue
+        c = data[i]
+        i += 1
+        if c in simple:
+            out.append(simple[c])
+        elif c == ord("x"):
+            m = re.match(rb"[0-9a-fA-F]{1,2}", data[i:i + 2])
+            if m:
+                out.append(int(m[0], 16))
+                i += len(m[0])
+        elif ord("0") <= c <= ord("7"):
+            m = re.match(rb"[0-7]{0,2}", data[i:i + 2])
+            out.append(int(bytes([c]) + m[0], 8) & 0xFF)
+            i += len(m[0])
+        else:
+            out.append(c)
+    return bytes(out)
+
+
+def printf_encode(data: bytes) -> str:
+    """hostap's printf_encode (LIST_NETWORKS and event SSIDs): printable ASCII as is, the rest escaped."""
+    escapes = {0x22: '\\"', 0x5C: "\\\\", 0x1B: "\\e", 0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"}
+    return "".join(escapes.get(b) or (chr(b) if 0x20 <= b < 0x7F else f"\\x{b:02x}") for b in data)
+
+
+def parse_string(value: str, printf: bool = True) -> bytes:
+    """wpa_config_parse_string: "text" (first to last quote), P"escaped", or an even number of hex digits."""
+    if value.startswith('"'):
+        end = value.rfind('"')
+        if end <= 0:
+            raise ValueError("unterminated quoted string")
+        return value[1:end].encode("utf-8", "surrogateescape")
+    if printf and value.startswith('P"'):
+        end = value.rfind('"')
+        if end <= 1:
+            raise ValueError("unterminated P\"\" string")
+        return printf_decode(value[2:end])
+    if len(value) % 2 or not re.fullmatch(r"[0-9a-fA-F]*", value):
+        raise ValueError("neither a quoted string nor hex")  # no value in the text: it may be a key
+    return bytes.fromhex(value)
+
+
+def write_string(data: bytes) -> str:
+    """wpa_config_write_string: quoted unless a byte is a control character or not ASCII, then hex. Quotes and
+    backslashes stay inside the quotes: the file parser takes the text up to the LAST quote, so they are safe;
+    no newline or NUL can ever reach the file (the CVE-2016-4476/4477 class)."""
+    if any(b < 0x20 or b >= 0x7F for b in data):
+        return data.hex()
+    return '"' + data.decode("ascii") + '"'
+
+
+# -- one codec per field -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    parse: Callable[[str], str]  # the SET text -> canonical text, ValueError to refuse
+    default: str | None  # GET_NETWORK's answer when unset (None: FAIL)
+    omit: tuple[str, ...] = ()  # canonical values SAVE_CONFIG does not write (wpa_supplicant's defaults)
+    secret: bool = False  # GET_NETWORK answers `*`
+
+
+def _ssid(value: str) -> str:
+    data = parse_string(value)
+    if len(data) > SSID_MAX_LEN:
+        raise ValueError(f"SSID of {len(data)} bytes (at most {SSID_MAX_LEN})")
+    return write_string(data)
+
+
+def _psk(value: str) -> str:
+    if value.startswith('"'):
+        end = value.rfind('"')
+        if end <= 0:
+            raise ValueError("unterminated quoted string")
+        passphrase = value[1:end].encode("utf-8", "surrogateescape")
+        if not 8 <= len(passphrase) <= 63:
+            raise ValueError(f"passphrase of {len(passphrase)} characters (8..63 allowed)")
+        if any(b < 0x20 or b == 0x7F for b in passphrase):
+            raise ValueError("passphrase with control characters")
+        return value[:end + 1]
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", value):
+        raise ValueError("psk must be a quoted passphrase or 64 hex digits")
+    return value.lower()
+
+
+def _tokens(names: tuple[str, ...], aliases: dict[str, str] | None = None, empty_ok: bool = False,
+            ignored: tuple[str, ...] = ()) -> Callable[[str], str]:
+    """A space-separated set of names, written back in wpa_supplicant's fixed order."""
+
+    def parse(value: str) -> str:
+        seen = set()
+        for token in value.split():
+            token = (aliases or {}).get(token, token)
+            if token in ignored:
+                continue
+            if token not in names:
+                raise ValueError(f"unknown value {token[:20]!r}")
+            seen.add(token)
+        if not seen and not (empty_ok and value.split()):
+            raise ValueError("no value")
+        return " ".join(n for n in names if n in seen)
+
+    return parse
+
+
+def _int(minimum: int | None = None, maximum: int | None = None) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        number = c_strtol_int(value)
+        # wpa_config_parse_int checks a bound only when it is non-zero: `disabled=-1` is accepted.
+        if minimum and number < minimum or maximum and number > maximum:
+            raise ValueError(f"{number} is out of range {minimum}..{maximum}")
+        return str(number)
+
+    return parse
+
+
+def _bssid(value: str) -> str:
+    if value in ("", "any"):
+        return ""
+    if not re.fullmatch(r"([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}", value):
+        raise ValueError(f"not a BSSID: {value[:20]!r}")
+    return value.lower()
+
+
+def _id_str(value: str) -> str:
+    return write_string(parse_string(value))
+
+
+def _wep_key(value: str) -> str:
+    data = parse_string(value, printf=False)
+    if len(data) > WEP_KEY_MAX_LEN:
+        raise ValueError(f"WEP key of {len(data)} bytes (at most {WEP_KEY_MAX_LEN})")
+    return write_string(data)
+
+
+KEY_MGMT_NAMES = ("WPA-PSK", "WPA-EAP", "IEEE8021X", "NONE", "FT-PSK", "FT-EAP", "WPA-PSK-SHA256", "WPA-EAP-SHA256",
+                  "WPS", "SAE", "FT-SAE", "OWE")
+PSK_KEY_MGMT = ("WPA-PSK", "FT-PSK", "WPA-PSK-SHA256")  # wpa_key_mgmt_wpa_psk_no_sae: these need a psk to be saved
+CIPHER_NAMES = ("CCMP-256", "GCMP-256", "CCMP", "GCMP", "TKIP", "NONE")
+GROUP_NAMES = ("CCMP-256", "GCMP-256", "CCMP", "GCMP", "TKIP")
+
+# In config_file.c's write order, so a regenerated block reads like one wpa_supplicant wrote.
+FIELDS: dict[str, Field] = {f.name: f for f in (
+    Field("ssid", _ssid, None),
+    Field("scan_ssid", _int(0, 1), "0", omit=("0",)),
+    Field("bssid", _bssid, None, omit=("",)),
+    Field("psk", _psk, None, secret=True),
+    Field("proto", _tokens(("WPA", "RSN", "OSEN"), {"WPA2": "RSN"}), "WPA RSN", omit=("WPA RSN",)),
+    Field("key_mgmt", _tokens(KEY_MGMT_NAMES), "WPA-PSK WPA-EAP", omit=("WPA-PSK WPA-EAP",)),
+    Field("pairwise", _tokens(CIPHER_NAMES), "CCMP TKIP", omit=("CCMP TKIP",)),
+    # WEP40/WEP104 are taken and dropped, GTK_NOT_USED leaves an empty set that is not written (both observed).
+    Field("group", _tokens(GROUP_NAMES, empty_ok=True, ignored=("WEP40", "WEP104", "GTK_NOT_USED")), "CCMP TKIP",
+          omit=("CCMP TKIP", "")),
+    Field("auth_alg", _tokens(("OPEN", "SHARED", "LEAP")), None),
+    *(Field(f"wep_key{i}", _wep_key, None, secret=True) for i in range(4)),
+    Field("wep_tx_keyidx", _int(), "0", omit=("0",)),
+    Field("priority", _int(), "0", omit=("0",)),
+    Field("frequency", _int(0, 70200), "0", omit=("0",)),
+    Field("disabled", _int(0, 2), "0", omit=("0",)),
+    Field("id_str", _id_str, None),
+)}
+FIELD_ORDER = {name: i for i, name in enumerate(FIELDS)}
+
+
+def canonical(name: str, value: str) -> str:
+    """The text wpa_supplicant would store for `name=value`; KeyError for a field pywps does not know."""
+    return FIELDS[name].parse(value)

@@ -1,0 +1,402 @@
+"""The differential lab: the same config and the same command script, once against Debian wpa_supplicant
+-Dwired and once against pywps -D wired, each in the station namespace of its own wired lab with a fresh
+Debian hostapd (driver=wired) as the AP; every reply recorded byte for byte and every event with its level.
+
+The oracle is wpa_supplicant: a test runs a script on both (`run_both`), then compares with the helpers at the
+end of this module (`same_text`, `reply_class`, `reply_keys`, `event_list`). Intentional differences go in
+the allow-lists below, each with its reason.
+
+Facts about the lab that the scripts rely on (observed with Debian wpa_supplicant 2.10):
+- On -Dwired wpa_supplicant needs `ap_scan=0`; with a BSSID it answers only on the PAE group address
+  01:80:c2:00:00:03 (the AP's own MAC gets no EAPOL at all), so `WPS_REG` uses PAE_GROUP as its BSSID.
+- wpa_supplicant waits about 1 s after `WPS_REG` / `WPS_PIN` before its EAPOL-Start; a whole run over the veth
+  then takes tens of milliseconds.
+- hostapd holds an enrollee's MAC for its 60 s quiet period after EAP-Failure: every scenario gets a fresh
+  hostapd (and here a fresh lab: namespaces are cheap).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from netlab import REPO, STA_MAC, WiredLab, lab_skip_reason, wait_for
+
+WPAS = "wpa_supplicant"
+PYWPS = "pywps"
+KINDS = (WPAS, PYWPS)
+PAE_GROUP = "01:80:c2:00:00:03"  # the only BSSID Debian wpa_supplicant -Dwired answers on
+CTRL_PLACEHOLDER = "@CTRL@"
+
+
+def diff_skip_reason() -> str | None:
+    if reason := lab_skip_reason():
+        return reason
+    if shutil.which("wpa_supplicant") is None:
+        return "wpa_supplicant not installed: apt-get install wpasupplicant"
+    return None
+
+
+requires_diff = pytest.mark.skipif(diff_skip_reason() is not None, reason=str(diff_skip_reason()))
+
+# -- intentional differences, each with its reason ---------------------------------------------------------
+
+# STATUS keys pywps adds to wpa_supplicant's (issue 12 allows exactly these).
+EXTRA_STATUS_KEYS: dict[str, str] = {
+    "wps_state": "pywps reports its WPS run (IDLE, PIN/PBC active, ...) in STATUS; wpa_supplicant has no such key",
+    "wps_last_result": "pywps reports the last WPS run's outcome in STATUS; wpa_supplicant has no such key",
+}
+
+
+def conf_text(**keys: str | None) -> str:
+    """The one config both daemons get (`@CTRL@` becomes each one's control directory). A key set to None is
+    left out."""
+    base: dict[str, str | None] = {"ctrl_interface": CTRL_PLACEHOLDER, "ap_scan": "0", "update_config": "1"}
+    base.update(keys)
+    return "".join(f"{k}={v}\n" for k, v in base.items() if v is not None)
+
+
+# -- a raw wpa_ctrl client -----------------------------------------------------------------------------------
+
+
+def _bound_socket() -> tuple[socket.socket, str]:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    local = tempfile.mktemp(prefix="pwdiff-", dir="/tmp")
+    sock.bind(local)
+    return sock, local
+
+
+class CtrlClient:
+    """Requests on one bound datagram socket, the reply returned as the exact bytes received."""
+
+    def __init__(self, path: str, timeout: float = 5.0) -> None:
+        self.sock, self.local = _bound_socket()
+        self.sock.connect(path)
+        self.timeout = timeout
+
+    def request(self, command: str | bytes, timeout: float | None = None) -> bytes | None:
+        """The reply bytes, or None when none came within the timeout."""
+        self._drain()
+        self.sock.send(command.encode() if isinstance(command, str) else command)
+        self.sock.settimeout(self.timeout if timeout is None else timeout)
+        try:
+            return self.sock.recv(65536)
+        except (TimeoutError, ConnectionRefusedError):
+            return None
+
+    def _drain(self) -> None:
+        """A reply that came after its timeout must not be taken for the next one's."""
+        self.sock.setblocking(False)
+        try:
+            while self.sock.recv(65536):
+                pass
+        except (BlockingIOError, ConnectionRefusedError):
+            pass
+
+    def close(self) -> None:
+        self.sock.close()
+        try:
+            os.unlink(self.local)
+        except FileNotFoundError:
+            pass
+
+
+@dataclass(frozen=True)
+class Event:
+    level: int | None  # None: a datagram without a `<n>` prefix
+    text: str
+    raw: bytes
+    at: float  # time.monotonic() when received
+
+    @property
+    def name(self) -> str:
+        return self.text.split(" ", 1)[0]
+
+
+class EventMonitor:
+    """An ATTACHed wpa_ctrl monitor (optionally with `LEVEL n`) that keeps every datagram with its level."""
+
+    def __init__(self, path: str, level: int | None = None) -> None:
+        self.client = CtrlClient(path)
+        self.attach_reply = self.client.request("ATTACH")
+        self.level_reply = self.client.request(f"LEVEL {level}") if level is not None else None
+        self.events: list[Event] = []
+
+    def poll(self, timeout: float = 0.0) -> None:
+        """Collect what has arrived, waiting up to `timeout` for the first datagram."""
+        sock = self.client.sock
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            sock.settimeout(remaining if remaining > 0 else None)
+            if remaining <= 0:
+                sock.setblocking(False)
+            try:
+                raw = sock.recv(65536)
+            except (BlockingIOError, TimeoutError, ConnectionRefusedError):
+                return
+            self.events.append(parse_event(raw))
+            deadline = time.monotonic()  # got one: now only take what is already queued
+
+    def wait(self, pattern: str, timeout: float = 15.0) -> Event:
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while True:
+            for event in self.events[seen:]:
+                if regex.search(event.text):
+                    return event
+            seen = len(self.events)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no event matching {pattern!r} within {timeout} s; saw "
+                                     f"{[(e.level, e.text) for e in self.events]}")
+            self.poll(min(remaining, 0.2))
+
+    def close(self) -> None:
+        try:
+            self.client.request("DETACH", timeout=0.5)
+        except OSError:
+            pass
+        self.client.close()
+
+
+def parse_event(raw: bytes) -> Event:
+    text = raw.decode("utf-8", "replace")
+    if m := re.match(r"<(\d+)>", text):
+        return Event(int(m[1]), text[m.end():], raw, time.monotonic())
+    return Event(None, text, raw, time.monotonic())
+
+
+# -- the station daemons -------------------------------------------------------------------------------------
+
+
+class Station:
+    """Debian wpa_supplicant -Dwired or pywps -D wired on `vsta` in a lab's station namespace."""
+
+    def __init__(self, lab: WiredLab, kind: str, conf: str, debug: str = "-d") -> None:
+        assert kind in KINDS
+        self.lab, self.kind = lab, kind
+        self.dir = Path(tempfile.mkdtemp(prefix=f"{kind[:4]}-", dir=lab.dir))
+        self.ctrl_dir = str(self.dir / "ctrl")
+        self.conf = self.dir / "sta.conf"
+        self.conf.write_text(conf.replace(CTRL_PLACEHOLDER, self.ctrl_dir))
+        self.log = self.dir / "sta.log"
+        self.pidfile = self.dir / "sta.pid"
+        netns = ["ip", "netns", "exec", lab.ns_sta]
+        common = ["-i", "vsta", "-c", str(self.conf), "-P", str(self.pidfile)] + ([debug] if debug else [])
+        if kind == WPAS:
+            argv = [*netns, "wpa_supplicant", "-Dwired", *common, "-f", str(self.log)]
+        else:
+            argv = [*netns, sys.executable, "-m", "pywps", "-D", "wired", *common, "-f", str(self.log)]
+        self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
+        self.socket = os.path.join(self.ctrl_dir, "vsta")
+        self.client: CtrlClient | None = None
+        lab._procs.append(self)  # torn down with the lab
+
+    def wait_ready(self, timeout: float = 15.0) -> Station:
+        def ready() -> bool:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"{self.kind} exited {self.proc.returncode}: {self.log_text()[-2000:]}")
+            if not os.path.exists(self.socket):
+                return False
+            probe = CtrlClient(self.socket, timeout=0.5)
+            try:
+                return probe.request("PING") == b"PONG\n"
+            finally:
+                probe.close()
+
+        wait_for(ready, timeout, f"{self.kind}'s control socket", interval=0.02)
+        self.client = CtrlClient(self.socket)
+        return self
+
+    def request(self, command: str, timeout: float | None = None) -> bytes | None:
+        assert self.client is not None
+        return self.client.request(command, timeout)
+
+    def monitor(self, level: int | None = None) -> EventMonitor:
+        return EventMonitor(self.socket, level)
+
+    def normalize(self, reply: bytes | None) -> bytes | None:
+        """The reply with this daemon's control directory written as @CTRL@, so both compare."""
+        return None if reply is None else reply.replace(self.ctrl_dir.encode(), CTRL_PLACEHOLDER.encode())
+
+    def conf_now(self) -> str:
+        return self.conf.read_text().replace(self.ctrl_dir, CTRL_PLACEHOLDER)
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def stop(self) -> int | None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+# -- scripts -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Wait for an event (regex on its text) before the next step."""
+    pattern: str
+    timeout: float = 15.0
+
+
+@dataclass(frozen=True)
+class Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Hapd:
+    """A hostapd_cli command on the AP."""
+    args: tuple[str, ...]
+
+    def __init__(self, *args: str) -> None:
+        object.__setattr__(self, "args", args)
+
+
+@dataclass(frozen=True)
+class Request:
+    """A control request with its own reply timeout (a plain string step uses the default)."""
+    command: str
+    timeout: float = 5.0
+
+
+Step = str | Request | Wait | Sleep | Hapd
+
+
+@dataclass
+class Transcript:
+    kind: str
+    replies: list[tuple[str, bytes | None]] = field(default_factory=list)
+    hapd_replies: list[tuple[str, str]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    level_reply: bytes | None = None
+    conf_after: str = ""
+    hostapd_log: str = ""
+    station_log: str = ""
+    exit_code: int | None = None
+
+    def reply(self, command: str, nth: int = 0) -> bytes | None:
+        """The reply to the nth request with exactly this text."""
+        return [r for c, r in self.replies if c == command][nth]
+
+    def texts(self, names: Iterable[str] | None = None) -> list[tuple[int | None, str]]:
+        return event_list(self.events, names)
+
+
+def run_script(kind: str, script: Sequence[Step], conf: str, *, hostapd: dict[str, str] | None = None,
+               monitor_level: int | None = None, settle: float = 0.3, sta_mac: str = STA_MAC,
+               debug: str = "-d") -> Transcript:
+    """Run `script` on one daemon in a fresh lab (fresh hostapd unless `hostapd` is None); a monitor is
+    attached before the first step. `settle`: how long to keep collecting events after the last step."""
+    out = Transcript(kind)
+    with WiredLab(sta_mac=sta_mac) as lab:
+        hapd = lab.hostapd(**hostapd) if hostapd is not None else None
+        sta = Station(lab, kind, conf, debug).wait_ready()
+        mon = sta.monitor(monitor_level)
+        out.level_reply = mon.level_reply
+        try:
+            for step in script:
+                if isinstance(step, str | Request):
+                    command, timeout = (step, None) if isinstance(step, str) else (step.command, step.timeout)
+                    out.replies.append((command, sta.normalize(sta.request(command, timeout))))
+                elif isinstance(step, Wait):
+                    mon.wait(step.pattern, step.timeout)
+                elif isinstance(step, Sleep):
+                    time.sleep(step.seconds)
+                elif isinstance(step, Hapd):
+                    assert hapd is not None, "a Hapd step needs a hostapd"
+                    out.hapd_replies.append((" ".join(step.args), hapd.cli(*step.args)))
+            mon.poll(settle)
+        finally:
+            out.events = mon.events
+            mon.close()
+            out.conf_after = sta.conf_now()
+            out.exit_code = sta.stop()
+            out.station_log = sta.log_text()
+            if hapd is not None:
+                hapd.stop()
+                out.hostapd_log = hapd.log_text()
+    return out
+
+
+def run_both(script: Sequence[Step], conf: str, **kw) -> dict[str, Transcript]:
+    """The same script on wpa_supplicant and on pywps, each in its own lab, side by side."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {kind: pool.submit(run_script, kind, script, conf, **kw) for kind in KINDS}
+        return {kind: f.result() for kind, f in futures.items()}
+
+
+# -- comparison ----------------------------------------------------------------------------------------------
+
+REPLY_CLASSES = ("NONE", "EMPTY", "OK", "FAIL", "FAIL-BUSY", "FAIL-*", "UNKNOWN COMMAND", "PONG", "VALUE")
+
+
+def reply_class(reply: bytes | None) -> str:
+    """One of REPLY_CLASSES: the reply's kind, as a client branches on it."""
+    if reply is None:
+        return "NONE"
+    text = reply.decode("utf-8", "replace")
+    for fixed in ("OK", "FAIL", "FAIL-BUSY", "UNKNOWN COMMAND", "PONG"):
+        if text in (fixed, fixed + "\n"):
+            return fixed
+    if text == "":
+        return "EMPTY"
+    if re.fullmatch(r"FAIL-[A-Z-]+\n?", text):
+        return "FAIL-*"
+    return "VALUE"
+
+
+def reply_keys(reply: bytes | None) -> list[str]:
+    """The key names of a key=value reply, in order."""
+    if not reply:
+        return []
+    return [line.split("=", 1)[0] for line in reply.decode("utf-8", "replace").splitlines() if "=" in line]
+
+
+def reply_dict(reply: bytes | None) -> dict[str, str]:
+    if not reply:
+        return {}
+    return dict(line.split("=", 1) for line in reply.decode("utf-8", "replace").splitlines() if "=" in line)
+
+
+def same_status_keys(wpas: bytes | None, pywps: bytes | None) -> tuple[list[str], list[str]]:
+    """(wpa_supplicant's keys, pywps's keys without the allowed extras)."""
+    return reply_keys(wpas), [k for k in reply_keys(pywps) if k not in EXTRA_STATUS_KEYS]
+
+
+def event_list(events: Iterable[Event], names: Iterable[str] | None = None) -> list[tuple[int | None, str]]:
+    """(level, text) of the events, only those whose first word is in `names` when given."""
+    wanted = set(names) if names is not None else None
+    return [(e.level, e.text) for e in events if wanted is None or e.name in wanted]
+
+
+def describe(reply: bytes | None) -> str:
+    """A reply for a message or a table: its text with newlines shown, or (none)."""
+    if reply is None:
+        return "(no reply)"
+    text = reply.decode("utf-8", "replace")
+    return repr(text)[1:-1] if text else "(empty)"

@@ -292,6 +292,7 @@ class Transcript:
     kind: str
     replies: list[tuple[str, bytes | None]] = field(default_factory=list)
     hapd_replies: list[tuple[str, str]] = field(default_factory=list)
+    waits: list[tuple[str, bool]] = field(default_factory=list)  # (pattern, whether the event came)
     events: list[Event] = field(default_factory=list)
     level_reply: bytes | None = None
     conf_after: str = ""
@@ -305,6 +306,24 @@ class Transcript:
 
     def texts(self, names: Iterable[str] | None = None) -> list[tuple[int | None, str]]:
         return event_list(self.events, names)
+
+    def until(self, pattern: str) -> list[tuple[int | None, str]]:
+        """(level, text) of the events up to and including the first whose text matches `pattern` (all of
+        them when none does)."""
+        out = []
+        for e in self.events:
+            out.append((e.level, e.text))
+            if re.search(pattern, e.text):
+                break
+        return out
+
+    def after(self, pattern: str) -> list[tuple[int | None, str]]:
+        """(level, text) of the events after the first whose text matches `pattern` (none when none does)."""
+        texts = [e.text for e in self.events]
+        for i, text in enumerate(texts):
+            if re.search(pattern, text):
+                return [(e.level, e.text) for e in self.events[i + 1:]]
+        return []
 
 
 def run_script(kind: str, script: Sequence[Step], conf: str, *, hostapd: dict[str, str] | None = None,
@@ -323,8 +342,12 @@ def run_script(kind: str, script: Sequence[Step], conf: str, *, hostapd: dict[st
                 if isinstance(step, str | Request):
                     command, timeout = (step, None) if isinstance(step, str) else (step.command, step.timeout)
                     out.replies.append((command, sta.normalize(sta.request(command, timeout))))
-                elif isinstance(step, Wait):
-                    mon.wait(step.pattern, step.timeout)
+                elif isinstance(step, Wait):  # a wait that times out is recorded, not raised: it is a finding
+                    try:
+                        mon.wait(step.pattern, step.timeout)
+                        out.waits.append((step.pattern, True))
+                    except AssertionError:
+                        out.waits.append((step.pattern, False))
                 elif isinstance(step, Sleep):
                     time.sleep(step.seconds)
                 elif isinstance(step, Hapd):

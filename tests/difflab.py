@@ -299,6 +299,7 @@ class Transcript:
     hostapd_log: str = ""
     station_log: str = ""
     exit_code: int | None = None
+    frames: list[tuple[int, bytes]] = field(default_factory=list)  # EAPOL on the AP's end, when captured
 
     def reply(self, command: str, nth: int = 0) -> bytes | None:
         """The reply to the nth request with exactly this text."""
@@ -328,11 +329,13 @@ class Transcript:
 
 def run_script(kind: str, script: Sequence[Step], conf: str, *, hostapd: dict[str, str] | None = None,
                monitor_level: int | None = None, settle: float = 0.3, sta_mac: str = STA_MAC,
-               debug: str = "-d") -> Transcript:
+               debug: str = "-d", capture: bool = False) -> Transcript:
     """Run `script` on one daemon in a fresh lab (fresh hostapd unless `hostapd` is None); a monitor is
-    attached before the first step. `settle`: how long to keep collecting events after the last step."""
+    attached before the first step. `settle`: how long to keep collecting events after the last step;
+    `capture`: record the EAPOL frames on the AP's end (Transcript.frames)."""
     out = Transcript(kind)
     with WiredLab(sta_mac=sta_mac) as lab:
+        sniffer = EapolCapture(lab.ns_ap, "vap") if capture else None
         hapd = lab.hostapd(**hostapd) if hostapd is not None else None
         sta = Station(lab, kind, conf, debug).wait_ready()
         mon = sta.monitor(monitor_level)
@@ -363,6 +366,8 @@ def run_script(kind: str, script: Sequence[Step], conf: str, *, hostapd: dict[st
             if hapd is not None:
                 hapd.stop()
                 out.hostapd_log = hapd.log_text()
+            if sniffer is not None:
+                out.frames = sniffer.stop()
     return out
 
 
@@ -423,3 +428,123 @@ def describe(reply: bytes | None) -> str:
         return "(no reply)"
     text = reply.decode("utf-8", "replace")
     return repr(text)[1:-1] if text else "(empty)"
+
+
+# -- what hostapd saw: M1 as its -dd log parses it, and EAPOL frames on the AP's end --------------------------
+
+# hostapd's log lines for M1's attributes (src/wps/wps_dev_attr.c, wps_attr_process.c, wps_registrar.c):
+# the text before the value -> the attribute's name here.
+M1_LOG_LINES = {
+    "Enrollee MAC Address ": "MAC Address",
+    "Enrollee Authentication Type flags ": "Authentication Type Flags",
+    "Enrollee Encryption Type flags ": "Encryption Type Flags",
+    "Enrollee Connection Type flags ": "Connection Type Flags",
+    "Enrollee Config Methods ": "Config Methods",
+    "Enrollee Wi-Fi Protected Setup State ": "Wi-Fi Protected Setup State",
+    "Primary Device Type: ": "Primary Device Type",
+    "Enrollee RF Bands ": "RF Bands",
+    "Enrollee Association State ": "Association State",
+    "Device Password ID ": "Device Password ID",
+    "Enrollee Configuration Error ": "Configuration Error",
+    "OS Version ": "OS Version",
+    "Multi-AP extension value ": "Multi-AP Extension",
+}
+
+
+def m1_from_hostapd_log(log: str, nth: int = 0) -> dict[str, str]:
+    """The nth M1 hostapd received, as its -dd log shows it: attribute name -> value text ("Config Methods" ->
+    "0x3148 [Display] [NFC] [Keypad]", "OS Version" -> "80000000"); strings (Manufacturer, Device Name, ...)
+    and UUID-E as the hex of their bytes ("20" for a single space). The nonce is left out (random per run)."""
+    starts = [m.end() for m in re.finditer(r"^WPS: Received M1\n", log, re.M)]
+    if len(starts) <= nth:
+        return {}
+    lines = log[starts[nth]:].splitlines()
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(lines) and lines[i].startswith(("WPS: ", "     ")):
+        line = lines[i].removeprefix("WPS: ")
+        i += 1
+        if m := re.match(r"([A-Za-z][A-Za-z0-9 -]*?) - hexdump(?:_ascii)?\(len=\d+\):(.*)$", line):
+            data = bytes.fromhex(m[2])
+            while i < len(lines) and lines[i].startswith("     "):  # hexdump_ascii: 16 bytes per line
+                data += bytes.fromhex(lines[i][5:5 + 16 * 3])
+                i += 1
+            out[m[1]] = data.hex()
+            continue
+        for prefix, name in M1_LOG_LINES.items():
+            if line.startswith(prefix):
+                out[name] = line[len(prefix):].strip()
+    out.pop("Enrollee Nonce", None)
+    return out
+
+
+class EapolCapture:
+    """Every EAPOL frame on an interface of a namespace (an AF_PACKET socket in a child process), for what
+    hostapd's log does not show (the WFA vendor extension's sub-elements, Version2, Request to Enroll)."""
+
+    _SNIFFER = (
+        "import socket,sys\n"
+        "s=socket.socket(socket.AF_PACKET,socket.SOCK_RAW,socket.htons(0x888e))\n"
+        "s.bind((sys.argv[1],0))\n"
+        "print('ready',flush=True)\n"
+        "while True:\n"
+        "    f,a=s.recvfrom(65536)\n"
+        "    print(a[2],f.hex(),flush=True)\n"
+    )
+
+    def __init__(self, netns: str, ifname: str) -> None:
+        self.proc = subprocess.Popen(["ip", "netns", "exec", netns, sys.executable, "-c", self._SNIFFER, ifname],
+                                     stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None and self.proc.stdout.readline().strip() == "ready"
+        self.frames: list[tuple[int, bytes]] = []  # (packet type: 0 to us, 4 outgoing, ...), the Ethernet frame
+
+    def stop(self) -> list[tuple[int, bytes]]:
+        self.proc.terminate()
+        out, _ = self.proc.communicate(timeout=5)
+        for line in out.splitlines():
+            kind, frame = line.split()
+            self.frames.append((int(kind), bytes.fromhex(frame)))
+        return self.frames
+
+
+def wsc_messages(frames: Iterable[tuple[int, bytes]]) -> list[bytes]:
+    """The WSC message bodies (unfragmented EAP-WSC WSC_MSG) carried in captured Ethernet frames, in order."""
+    out = []
+    for _, frame in frames:
+        eapol = frame[14:]
+        if len(eapol) < 4 or eapol[1] != 0:  # EAPOL-EAP packets only
+            continue
+        eap = eapol[4:4 + int.from_bytes(eapol[2:4], "big")]
+        # EAP code, id, length, type 254 (expanded), vendor 00:37:2A, vendor type 1 (SimpleConfig), op, flags
+        if len(eap) >= 14 and eap[4] == 254 and eap[5:8] == b"\x00\x37\x2a" and eap[8:12] == b"\0\0\0\1":
+            op, flags = eap[12], eap[13]
+            if op == 4 and not flags & 0x03:  # WSC_MSG, neither More Fragments nor Length Field
+                out.append(eap[14:])
+    return out
+
+
+def wsc_attrs(body: bytes) -> list[tuple[int, bytes]]:
+    """A WSC message's top-level TLVs (type, value), in order."""
+    out, i = [], 0
+    while i + 4 <= len(body):
+        t, n = int.from_bytes(body[i:i + 2], "big"), int.from_bytes(body[i + 2:i + 4], "big")
+        out.append((t, body[i + 4:i + 4 + n]))
+        i += 4 + n
+    return out
+
+
+def wfa_subelements(body: bytes) -> dict[int, bytes]:
+    """The WFA vendor extension's sub-elements (id -> value) of a WSC message (attribute 0x1049, Vendor ID
+    00:37:2A): 0x00 Version2, 0x03 Request to Enroll, ..."""
+    out: dict[int, bytes] = {}
+    for t, value in wsc_attrs(body):
+        if t == 0x1049 and value[:3] == b"\x00\x37\x2a":
+            i = 3
+            while i + 2 <= len(value):
+                out[value[i]] = value[i + 2:i + 2 + value[i + 1]]
+                i += 2 + value[i + 1]
+    return out
+
+
+def message_type(body: bytes) -> int | None:
+    return next((v[0] for t, v in wsc_attrs(body) if t == 0x1022 and v), None)

@@ -58,7 +58,7 @@ UNKNOWN = b"UNKNOWN COMMAND\n"
 # compiled out (UNKNOWN COMMAND), or GET_CAPABILITY does not know the field (FAIL).
 ABSENT: dict[str, bytes] = {
     "CONFIG_WPS_NFC": UNKNOWN, "CONFIG_WPS_ER": UNKNOWN, "CONFIG_AP": UNKNOWN, "CONFIG_IBSS_RSN": UNKNOWN,
-    "CONFIG_IEEE80211R": UNKNOWN, "CONFIG_AUTOSCAN": UNKNOWN, "CONFIG_PMKSA_CACHE_EXTERNAL": UNKNOWN,
+    "CONFIG_IEEE80211R": UNKNOWN, "CONFIG_AUTOSCAN": UNKNOWN, "CONFIG_WNM": UNKNOWN, "CONFIG_PMKSA_CACHE_EXTERNAL": UNKNOWN,
     "CONFIG_DPP": b"FAIL\n", "CONFIG_ACS": b"FAIL\n", "CONFIG_TDLS": b"FAIL\n",
 }
 
@@ -248,6 +248,10 @@ CASES: list[Case] = [
     c("suspend", "SUSPEND", fresh=True),
     c("resume", "RESUME", fresh=True),
     c("driver", "DRIVER test"),
+    c("radio_work", "RADIO_WORK show"),
+    c("get_pref_freq_list", "GET_PREF_FREQ_LIST STATION"),
+    c("neighbor_rep_request", "NEIGHBOR_REP_REQUEST"),
+    c("wnm_bss_query", "WNM_BSS_QUERY 0", without="CONFIG_WNM"),
     c("sta-first", "STA-FIRST"),
     c("attach-twice", "ATTACH", "ATTACH"),
 ]
@@ -364,6 +368,9 @@ DIFFERS: dict[str, str] = {
     "sta_autoconnect": "issue 12: UNKNOWN COMMAND where wpa_supplicant answers OK\\n",
     "suspend": "issue 12: UNKNOWN COMMAND where wpa_supplicant answers OK\\n",
     "resume": "issue 12: UNKNOWN COMMAND where wpa_supplicant answers OK\\n",
+    "radio_work": "issue 12: UNKNOWN COMMAND where wpa_supplicant answers (empty)",
+    "get_pref_freq_list": "issue 12: UNKNOWN COMMAND where wpa_supplicant answers FAIL\\n",
+    "neighbor_rep_request": "issue 12: UNKNOWN COMMAND where wpa_supplicant answers FAIL\\n",
     "sta-first": "issue 12: (empty) where wpa_supplicant answers FAIL\\n",
 }
 

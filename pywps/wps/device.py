@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .defs import AuthType, ConfigMethods, EncrType, RfBand
 
 # What wpa_supplicant advertises: WSC 2.0 forbids offering WEP, shared-key and WPA-Enterprise-only types.
 DEFAULT_AUTH_TYPE_FLAGS = AuthType.OPEN | AuthType.WPAPSK | AuthType.WPA2PSK
 DEFAULT_ENCR_TYPE_FLAGS = EncrType.NONE | EncrType.TKIP | EncrType.AES
-DEFAULT_CONFIG_METHODS = (
-    ConfigMethods.DISPLAY | ConfigMethods.KEYPAD | ConfigMethods.VIRT_PUSHBUTTON | ConfigMethods.VIRT_DISPLAY
-)
-DEFAULT_DEVICE_TYPE = bytes.fromhex("00010050f2040001")  # Computer / PC, as hostap's examples use
+# With config_methods unset wpa_supplicant claims display, keypad and virtual display (wps_config_methods_str2bin),
+# plus the NFC interface and P2PS bits of its build; pywps has neither, so it claims only the first three.
+DEFAULT_CONFIG_METHODS = ConfigMethods.DISPLAY | ConfigMethods.KEYPAD | ConfigMethods.VIRT_DISPLAY
+DEFAULT_DEVICE_TYPE = bytes(8)  # wpa_supplicant's default device_type, 0-00000000-0
+# The bands wpa_supplicant claims when the driver reports none (a wired link); on a radio the M1 of a run
+# names the band of the association instead (wpa_supplicant's rf_band_cb): see rf_band_of().
+DEFAULT_RF_BANDS = RfBand.GHZ_2_4 | RfBand.GHZ_5
+OS_VERSION_RESERVED = 0x80000000  # WSC 2.0: the top bit of OS Version is reserved and always set
+
+
+def wsc2_config_methods(methods: ConfigMethods) -> ConfigMethods:
+    """Config methods as WSC 2.0 wants them: a bare display is a virtual display and a bare push button a
+    virtual push button, as wpa_supplicant converts them (wps_fix_config_methods)."""
+    display = ConfigMethods.VIRT_DISPLAY | ConfigMethods.PHY_DISPLAY
+    if methods & display == ConfigMethods.DISPLAY:
+        methods |= ConfigMethods.VIRT_DISPLAY
+    button = ConfigMethods.VIRT_PUSHBUTTON | ConfigMethods.PHY_PUSHBUTTON
+    if methods & button == ConfigMethods.PUSHBUTTON:
+        methods |= ConfigMethods.VIRT_PUSHBUTTON
+    return methods
+
+
+def rf_band_of(freq_mhz: int | None) -> RfBand | None:
+    """The band of an association on `freq_mhz` (wpa_supplicant's split: above 50 GHz 60 GHz, above channel
+    14's 2484 MHz 5 GHz); None without a frequency (a wired link)."""
+    if not freq_mhz:
+        return None
+    return RfBand.GHZ_60 if freq_mhz > 50000 else RfBand.GHZ_5 if freq_mhz > 2484 else RfBand.GHZ_2_4
 
 
 @dataclass(frozen=True)
@@ -25,15 +49,27 @@ class DeviceInfo:
     model_number: bytes = b""
     serial_number: bytes = b""
     primary_device_type: bytes = DEFAULT_DEVICE_TYPE
-    os_version: int = 0x80000000  # the top bit is reserved and always set
-    config_methods: ConfigMethods = DEFAULT_CONFIG_METHODS
-    rf_bands: RfBand = RfBand.GHZ_2_4
+    os_version: int = OS_VERSION_RESERVED  # as configured; in_m1() sets the reserved top bit
+    config_methods: ConfigMethods = DEFAULT_CONFIG_METHODS  # as configured; in_m1() adds WSC 2.0's bits
+    rf_bands: RfBand = DEFAULT_RF_BANDS  # the device's bands, or the association's (rf_band_of) for a run
     auth_type_flags: AuthType = DEFAULT_AUTH_TYPE_FLAGS
     encr_type_flags: EncrType = DEFAULT_ENCR_TYPE_FLAGS
 
     def __post_init__(self) -> None:
         if len(self.uuid) != 16 or len(self.mac_address) != 6 or len(self.primary_device_type) != 8:
             raise ValueError("uuid must be 16 bytes, mac_address 6, primary_device_type 8")
+
+    def in_m1(self) -> DeviceInfo:
+        """What M1 says about this device, as wpa_supplicant builds it: WSC 2.0 config methods, OS Version
+        with its top bit set, and a single space for an empty string (wpa_supplicant's workaround for peers
+        that cannot parse zero-length attributes, also in hostapd: Debian's builds are not CONFIG_WPS_STRICT)."""
+        return replace(
+            self,
+            config_methods=wsc2_config_methods(self.config_methods),
+            os_version=self.os_version | OS_VERSION_RESERVED,
+            **{name: getattr(self, name) or b" "
+               for name in ("device_name", "manufacturer", "model_name", "model_number", "serial_number")},
+        )
 
 
 @dataclass(frozen=True)

@@ -53,18 +53,11 @@ class Enrollee(RegistrationSession):
 
     def start(self) -> Outgoing:
         """M1: sent on WSC_Start (station) or as the first request (AP)."""
-        dev = self.config.device
         self.enrollee_nonce = self.new_nonce()
         dh = self.new_dh()
         state = WpsState.CONFIGURED if self.config.is_ap else WpsState.NOT_CONFIGURED
-        body = build_m1(
-            dev,
-            self.enrollee_nonce,
-            dh.public,
-            self.config.password_id,
-            state,
-            request_to_enroll=not self.config.is_ap,
-        )
+        # No Request to Enroll: wpa_supplicant's M1 carries none (only its probe requests may).
+        body = build_m1(self.config.device.in_m1(), self.enrollee_nonce, dh.public, self.config.password_id, state)
         return self.send(M.M1, body)
 
     def handle(self, msg: Message) -> Outgoing | None:

@@ -1,0 +1,82 @@
+"""What M1 says, side by side (issue 15): Debian wpa_supplicant -Dwired and pywps -D wired enroll with the same
+config against a fresh Debian hostapd; hostapd's -dd log shows each M1 as it parsed it, and the EAPOL frames
+captured on the AP's end show what the log does not (the WFA vendor extension: Version2, Request to Enroll).
+
+Observed from wpa_supplicant 2.10 over the wired lab:
+- nothing configured: Config Methods 0x3148 (display, keypad, virtual display, and its build's NFC interface
+  0x0040 and P2PS 0x1000 bits), Primary Device Type 0-00000000-0, each string a single space (0x20), RF Bands
+  0x3 (no bands from the wired driver: it claims 2.4 and 5 GHz), OS Version 80000000;
+- `config_methods=display push_button keypad` -> 0x2388 (display and push button become their WSC 2.0
+  virtual forms), `label push_button keypad` -> 0x384, `virtual_display physical_push_button` -> 0x2488;
+  `os_version=01020300` -> 81020300 (the reserved top bit set);
+- the WFA extension of M1 holds Version2 (0x20) only: no Request to Enroll; M1 attributes in hostap's order.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import pytest
+
+from difflab import (PYWPS, WPAS, Hapd, Transcript, Wait, conf_text, m1_from_hostapd_log, message_type,
+                     requires_diff, run_both, wfa_subelements, wsc_attrs, wsc_messages)
+
+pytestmark = requires_diff
+
+NFC_INTERFACE, P2PS = 0x0040, 0x1000  # wpa_supplicant's build-time default bits pywps does not claim
+DEVICE = {"device_name": "Dev Name", "manufacturer": "Maker", "model_name": "Model", "model_number": "42",
+          "serial_number": "SN1", "device_type": "1-0050F204-1", "os_version": "01020300",
+          "config_methods": "display push_button keypad"}
+CONFIGS = {
+    "nothing": {},
+    "device": DEVICE,
+    "label-push_button": {"config_methods": "label push_button keypad"},
+    "virtual-physical": {"config_methods": "virtual_display physical_push_button"},
+    "physical-virtual": {"config_methods": "physical_display virtual_push_button keypad"},
+}
+PIN = [Hapd("wps_pin", "any", "12345670"), "WPS_PIN any 12345670", Wait("^WPS-SUCCESS|^WPS-FAIL")]
+PBC = [Hapd("wps_pbc"), "WPS_PBC", Wait("^WPS-SUCCESS|^WPS-FAIL")]
+
+
+@cache
+def run(config: str, method: str = "pin") -> tuple[Transcript, Transcript]:
+    both = run_both(PIN if method == "pin" else PBC, conf_text(**CONFIGS[config]), hostapd={}, capture=True,
+                    settle=0.0)
+    return both[WPAS], both[PYWPS]
+
+
+def m1_body(t: Transcript) -> bytes:
+    return next(m for m in wsc_messages(t.frames) if message_type(m) == 0x04)
+
+
+CASES = [pytest.param(config, "pin", id=config) for config in CONFIGS] + [pytest.param("nothing", "pbc", id="pbc")]
+
+
+@pytest.mark.parametrize("config,method", CASES)
+def test_m1_as_hostapd_parses_it(config: str, method: str):
+    wpas, pywps = run(config, method)
+    w, p = m1_from_hostapd_log(wpas.hostapd_log), m1_from_hostapd_log(pywps.hostapd_log)
+    assert w and p, "hostapd logged no M1"
+    if config == "nothing":  # claim only what pywps has: not the NFC interface, not P2PS
+        methods = int(w["Config Methods"].split()[0], 16) & ~(NFC_INTERFACE | P2PS)
+        assert int(p.pop("Config Methods").split()[0], 16) == methods
+        w.pop("Config Methods")
+    assert p == w
+
+
+@pytest.mark.parametrize("config,method", CASES)
+def test_m1_wfa_extension_and_attribute_order(config: str, method: str):
+    wpas, pywps = run(config, method)
+    w, p = m1_body(wpas), m1_body(pywps)
+    assert wfa_subelements(p) == wfa_subelements(w) == {0x00: b"\x20"}  # Version2 2.0, no Request to Enroll
+    assert [t for t, _ in wsc_attrs(p)] == [t for t, _ in wsc_attrs(w)]
+
+
+def test_configured_values_reach_m1():
+    """The configured strings and numbers as hostapd read them, written down once (not only 'the same')."""
+    wpas, pywps = run("device")
+    p = m1_from_hostapd_log(pywps.hostapd_log)
+    assert (p["Device Name"], p["Manufacturer"], p["Serial Number"]) == (b"Dev Name".hex(), b"Maker".hex(),
+                                                                         b"SN1".hex())
+    assert p["Config Methods"].startswith("0x2388 ") and p["OS Version"] == "81020300"
+    assert p["Primary Device Type"] == "1-0050F204-1" and p["RF Bands"] == "0x3"

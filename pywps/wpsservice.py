@@ -153,7 +153,8 @@ class WpsService:
                 self._input(run.link_failed)
             return
         if run is self.run:
-            self._input(run.link_up, bssid)
+            bss = self.station.associated
+            self._input(run.link_up, bssid, bss.entry.freq if bss is not None else None)
 
     # -- the run's events ------------------------------------------------------------------------------------
 

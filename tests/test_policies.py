@@ -56,7 +56,7 @@ def shuttle(run: wpsrun.WpsRun, ap: WscAp, now: float = 1.0, rounds: int = 50) -
 @pytest.mark.parametrize("state,what", [(s, i) for s, row in wpsrun.TRANSITIONS.items() for i in row])
 def test_every_run_transition_lands_where_the_table_says(state, what):
     run = new_run(wireless=True)
-    run.link_up(AP, 0.5)  # a run with a peer and a link, then put in the state under test
+    run.link_up(AP, 2412, 0.5)  # a run with a peer and a link, then put in the state under test
     run.state = state
     run._fire(what, 1.0)
     assert run.state is wpsrun.TRANSITIONS[state][what]
@@ -124,7 +124,7 @@ def test_wireless_run_asks_for_a_link_and_gets_a_new_one_after_link_loss():
     run = new_run(wireless=True)
     actions, _ = drain(run)
     assert actions == [wpsrun.RequestLink(run.request)] and run.state is RS.LINKING
-    run.link_up(AP, 1.0)
+    run.link_up(AP, 2412, 1.0)
     ap = WscAp()
     ap.mute_after_identity_request = True
     shuttle(run, ap)

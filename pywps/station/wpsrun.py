@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum, auto
 
 from ..driver.base import PAE_GROUP_ADDR, mac_str
 from ..events import PbcOverlapDetected, RunEnded, RunTimedOut
 from ..wps.defs import WALK_TIME, DevicePasswordId
-from ..wps.device import DeviceInfo
+from ..wps.device import DeviceInfo, rf_band_of
 from ..wps.eap import DEFAULT_FRAGMENT_SIZE, IDENTITY_ENROLLEE, IDENTITY_REGISTRAR, EapFailureReceived, EapPeer, EapStarted
 from ..wps.enrollee import Enrollee, EnrolleeConfig
 from ..wps.events import Failure, Success
@@ -162,9 +162,15 @@ class WpsRun:
         return {Timer.WALK: RunInput.WALK_TIMEOUT, Timer.EAPOL_START: RunInput.START_TIMER,
                 Timer.FINISH: RunInput.FINISH_TIMER}[timer]
 
-    def link_up(self, authenticator: bytes, now: float) -> None:
-        if self._fire(RunInput.LINK_UP, now):
-            self.authenticator = authenticator
+    def link_up(self, authenticator: bytes, freq: int | None, now: float) -> None:
+        """Associated with `authenticator` on `freq` MHz: M1 names that band, as wpa_supplicant's does."""
+        if self.state is not RunState.LINKING:
+            return
+        band = rf_band_of(freq)
+        if band is not None:
+            self.device = replace(self.device, rf_bands=band)
+        self.authenticator = authenticator
+        self._fire(RunInput.LINK_UP, now)
 
     def link_lost(self, now: float) -> None:
         """The AP (or the kernel) ended the association the run was using."""

@@ -11,6 +11,7 @@ import logging
 import sys
 
 from . import __version__
+from .logs import log_format
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -35,9 +36,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def setup_logging(args: argparse.Namespace) -> None:
     level = logging.INFO if args.debug == 0 else logging.DEBUG
-    fmt = "%(asctime)s %(name)s: %(message)s" if args.timestamps else "%(name)s: %(message)s"
     handler: logging.Handler = logging.FileHandler(args.logfile) if args.logfile else logging.StreamHandler()
-    handler.setFormatter(logging.Formatter(fmt))
+    handler.setFormatter(log_format(args.timestamps))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     options = Options(
         ifname=args.ifname, driver=args.driver, config_path=args.config, ctrl_dir=args.ctrl_dir,
         log_keys=args.log_keys, pcap_path=args.pcap, pidfile=args.pidfile, walk_time=args.walk_time,
+        debug=args.debug, timestamps=args.timestamps,
     )
 
     async def run() -> None:

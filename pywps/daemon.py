@@ -16,6 +16,7 @@ from . import config as configfile
 from .ctrl.events import LEVEL_INFO, event_text, log_text
 from .driver.base import Driver, DriverError, DriverFailed, LinkDisconnected, mac_str
 from .events import Terminating
+from .link import LinkTap
 from .services import Options, Services
 
 __all__ = ["Daemon", "Options"]
@@ -63,7 +64,7 @@ class Daemon:
         for name in configfile.remove_stale_temp_files(options.config_path):
             log.info("removed %s, left by a save that was interrupted", name)
         self.driver = driver or make_driver(options.driver, options.ifname)
-        self.link = self.driver  # what the services send through: the driver, or the pcap tap around it
+        self.link: LinkTap | None = None  # what the services send through: the driver with its tap
         self.services: Services | None = None
         self.ctrl = None
         self._stopped = asyncio.Event()
@@ -74,10 +75,12 @@ class Daemon:
         from .ctrl.commands import CommandTable
         from .ctrl.server import CtrlServer
 
+        recorder = None
         if self.options.pcap_path:
-            from .pcap import PcapRecorder, PcapTap  # scapy stays off the start path unless asked for
+            from .pcap import PcapRecorder  # scapy stays off the start path unless asked for
 
-            self.link = PcapTap(self.driver, PcapRecorder(self.options.pcap_path))
+            recorder = PcapRecorder(self.options.pcap_path)
+        self.link = LinkTap(self.driver, recorder)
         self.link.on_eapol = self._on_eapol
         self.driver.on_event = self._on_driver_event
         await self.driver.start()
@@ -120,9 +123,8 @@ class Daemon:
         if self.ctrl is not None:
             await self.ctrl.close()
         await self.driver.stop()
-        recorder = getattr(self.link, "recorder", None)
-        if recorder is not None:
-            await asyncio.to_thread(recorder.close)
+        if self.link is not None and self.link.recorder is not None:
+            await asyncio.to_thread(self.link.recorder.close)
         if self.options.pidfile:
             try:
                 os.unlink(self.options.pidfile)

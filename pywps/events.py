@@ -59,6 +59,12 @@ class CredentialRefused(ShellEvent):
 
 
 @dataclass(frozen=True)
+class RegistrarRunFailed(ShellEvent):
+    """A WPS_REG run ended without success (wpa_supplicant then says a bare WPS-FAIL), or never started
+    because its new settings asked for WEP, which WSC 2.0 forbids."""
+
+
+@dataclass(frozen=True)
 class RunSucceeded(ShellEvent):
     """The run is over and its credential was handled (WPS-SUCCESS)."""
 

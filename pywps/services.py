@@ -16,6 +16,8 @@ from typing import Any
 from . import config as configfile
 from .config import Config
 from .driver.base import Driver
+from .link import EapolCounters
+from .logs import set_timestamps
 from .netevents import NetworkDisabled, NetworkEnabled, NetworkEvent, NetworkRemoved, NetworkSelected
 from .station.connector import Connector
 from .station.station import Station
@@ -36,6 +38,8 @@ class Options:
     pcap_path: str | None = None
     pidfile: str | None = None
     walk_time: float = WALK_TIME
+    debug: int = 0  # -d, -dd
+    timestamps: bool = False  # -t
 
 
 class Services:
@@ -55,6 +59,10 @@ class Services:
         self.wps = WpsService(driver, self.station, self.connector, self.device_info, lambda: self.config,
                               self.save_config, publish, options.walk_time)
         self._save_lock = asyncio.Lock()
+        # BSSID_IGNORE: the station's own set on a radio (its AP choices skip them), a plain set on a wire
+        self.ignored_bssids: dict[bytes, None] = self.station.ignored if self.station is not None else {}
+        self.log_level = "DEBUG" if options.debug else "INFO"  # wpa_supplicant's names (LOG_LEVEL)
+        self.log_timestamps = options.timestamps
         self._tasks: set[asyncio.Task] = set()
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -62,6 +70,19 @@ class Services:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    @property
+    def eapol_counters(self) -> EapolCounters:
+        counters = getattr(self.driver, "counters", None)
+        return counters if counters is not None else EapolCounters()
+
+    def set_log_level(self, name: str, level: int, timestamps: bool) -> None:
+        """LOG_LEVEL: the daemon's log threshold and timestamps, from now on."""
+        self.log_level = name
+        logging.getLogger().setLevel(level)
+        if timestamps != self.log_timestamps:
+            self.log_timestamps = timestamps
+            set_timestamps(timestamps)
 
     # -- identity ----------------------------------------------------------------------------------------
 
@@ -110,6 +131,12 @@ class Services:
             connector.restart()
         elif isinstance(event, NetworkEnabled):
             connector.kick()
+
+    def flush_networks(self) -> None:
+        """FLUSH: every network removed, each with its event."""
+        for network in list(self.config.networks):
+            self.config.remove_network(network.id)
+            self.networks_changed(NetworkRemoved(network.id))
 
     def current_network_id(self) -> int | None:
         """The network being joined or held (LIST_NETWORKS marks it [CURRENT])."""

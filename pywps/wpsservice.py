@@ -20,6 +20,7 @@ from .events import (
     PbcActive,
     PbcOverlapDetected,
     PinActive,
+    RegistrarRunFailed,
     RunCancelled,
     RunEnded,
     RunSucceeded,
@@ -32,7 +33,7 @@ from .station.station import Station
 from .station.types import PbcOverlap, RunKind, RunRequest
 from .station.wpsrun import ReleaseLink, RequestLink, RunAction, SendFrames, WpsRun
 from .wps.credential import Credential
-from .wps.defs import WALK_TIME, ConfigError, MsgType
+from .wps.defs import WALK_TIME, ConfigError, EncrType, MsgType
 from .wps.device import DeviceInfo
 from .wps.events import CredentialReceived, Failure, MessageDropped, PeerIdentified, Success
 
@@ -72,6 +73,13 @@ class WpsService:
     def start(self, request: RunRequest) -> None:
         """Start a run; a new WPS command replaces the run in progress, as in wpa_supplicant."""
         self._drop_run()
+        settings = request.new_settings
+        if settings is not None and settings.encr_type & EncrType.WEP:
+            # WSC 2.0 forbids WEP: wpa_supplicant's registrar refuses to start, and no M1 is ever asked for.
+            log.warning("WPS_REG: new settings with WEP refused (WSC 2.0 prohibits WEP)")
+            self.last_outcome = "failure"
+            self.publish(RegistrarRunFailed())
+            return
         if self.connector is not None:
             self.connector.suspend()  # WPS needs the radio: leave the current network until the run is over
         run = WpsRun(request, self.device_info(), self._now, wireless=self.station is not None,
@@ -85,10 +93,10 @@ class WpsService:
         self._driving.pump()
 
     def cancel(self) -> None:
-        """WPS_CANCEL: stop the run in progress, if any (the stored network is joined again)."""
-        if self.run is None:
-            return
-        self._input(self.run.cancel)
+        """WPS_CANCEL: stop the run in progress, if any (the stored network is joined again); WPS-CANCEL is
+        said every time, as wpa_supplicant says it."""
+        if self.run is not None:
+            self._input(self.run.cancel)
         self.publish(RunCancelled())
 
     async def close(self) -> None:
@@ -191,6 +199,8 @@ class WpsService:
             self.last_outcome = "failure"
             self.publish(event)
         elif isinstance(event, RunEnded):
+            if run.request.kind is RunKind.REG and not event.succeeded:
+                self.publish(RegistrarRunFailed())
             self._run_ended()
         else:
             self.publish(event)
@@ -200,9 +210,8 @@ class WpsService:
         older one for the same network replaced), 1 and 2 hand them to clients; the file is saved off the loop."""
         config = self.config()
         processing = config.wps_cred_processing
-        if processing in (1, 2):
-            for cred in credentials:
-                self.publish(CredentialForClient(cred.raw))
+        for cred in credentials:  # the hexdump for 1 and 2; wpa_supplicant says the bare event for 0
+            self.publish(CredentialForClient(cred.raw if processing in (1, 2) else b""))
         if processing not in (0, 2):
             return
         try:

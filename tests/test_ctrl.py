@@ -42,7 +42,7 @@ def dispatch(command: str, conf: str = "update_config=1\n") -> str:
     ("WPS_PBC", OK),
     ("WPS_CHECK_PIN 12345678", "FAIL-CHECKSUM\n"),
     ("WPS_CHECK_PIN 1234-5670", "12345670"),
-    ("WPS_CHECK_PIN \u0661\u0662\u0663\u0664", FAIL),
+    ("WPS_CHECK_PIN \u0661\u0662\u0663\u0664", FAIL),  # no ASCII digits at all
     ("WPS_REG 02:00:00:00:01:00", FAIL),
     ("WPS_REG 02:00:00:00:01:00 12345670", OK),
     ("WPS_REG 02:00:00:00:01:00 12345670 6e65772d73736964 WPA2PSK CCMP 6e6577706173737068726173", OK),
@@ -50,8 +50,10 @@ def dispatch(command: str, conf: str = "update_config=1\n") -> str:
     ("WPS_CANCEL", OK),  # nothing to cancel is fine, as in wpa_supplicant
     ("LIST_NETWORKS", "network id / ssid / bssid / flags\n"),
     ("GET device_name", FAIL),
-    ("SCAN", FAIL),  # no scans on a wired link
-    ("LIST_CREDS", ""),
+    ("SCAN", OK),  # nothing to scan on a wired link, and wpa_supplicant -Dwired says OK too
+    ("LIST_CREDS", "cred id / realm / username / domain / imsi\n"),
+    ("WPS_CHECK_PIN 1-2.3:4 5670", "12345670"),
+    ("WPS_REG 02:00:00:00:01:00 12345670 6f70656e OPEN NONE ", OK),  # wpa_cli's empty key: a trailing space
     ("NO_SUCH_THING", UNKNOWN),
     ("ping", UNKNOWN),  # command names are case-sensitive in wpa_supplicant
     ("", UNKNOWN),

@@ -61,7 +61,7 @@ def test_defect1_close_sends_the_eapol_logoff_before_the_driver_stops():
             await rig.daemon.close()
             assert driver.stopped and is_logoff(driver.sent[-1][1])
             assert others() == [], "tasks left running after close"
-            assert rig.texts()[-1] == "CTRL-EVENT-TERMINATING"  # defect 10: the last word monitors hear
+            assert rig.texts()[-1] == "CTRL-EVENT-TERMINATING "  # defect 10: the last word monitors hear
 
     run(main())  # run() also fails on "Task exception was never retrieved"
 

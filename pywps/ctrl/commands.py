@@ -1,7 +1,7 @@
 """The control command table: command name -> handler, gathered from the backend modules, and the dispatcher.
 
-Each backend module (status, station, networks, WPS) holds plain handlers `handler(ctx, raw)`: `ctx` is the
-daemon's services (`pywps.services.Services`), `raw` the argument text after the command name. A handler
+Each backend module (status, capabilities, station, networks, WPS) holds plain handlers `handler(ctx, raw)`:
+`ctx` is the daemon's services (`pywps.services.Services`), `raw` the argument text after the command name. A handler
 returns the reply text, or an awaitable of it for the few commands that wait. Reply formats are
 wpa_supplicant's (wpa_supplicant/ctrl_iface.c): `OK\\n`, `FAIL\\n`, `UNKNOWN COMMAND\\n`, key=value lines...
 
@@ -36,10 +36,10 @@ class BadArguments(CommandFailed):
 
 def command_table() -> dict[str, Handler]:
     """Every command pywps answers, by name (the backends import lazily: only the daemon needs them)."""
-    from . import network_commands, station_commands, status_commands, wps_commands
+    from . import capability_commands, network_commands, station_commands, status_commands, wps_commands
 
     table: dict[str, Handler] = {}
-    for module in (status_commands, station_commands, network_commands, wps_commands):
+    for module in (status_commands, capability_commands, station_commands, network_commands, wps_commands):
         overlap = table.keys() & module.COMMANDS.keys()
         assert not overlap, f"{module.__name__} redefines {overlap}"
         table.update(module.COMMANDS)
@@ -53,12 +53,14 @@ class CommandTable:
 
     def dispatch(self, request: str) -> Reply:
         """The reply, or an awaitable of it."""
-        name, _, raw = request.strip().partition(" ")
+        # The argument text goes to the handler as sent (wpa_supplicant does not trim it either: an empty
+        # last argument of WPS_REG is a trailing space).
+        name, _, raw = request.rstrip("\n").partition(" ")
         handler = self.table.get(name)  # case matters, as in wpa_supplicant
         if handler is None:
             return UNKNOWN
         try:
-            result = handler(self.ctx, raw.strip())
+            result = handler(self.ctx, raw)
         except Exception as e:
             return self._failed(name, e)
         if inspect.isawaitable(result):

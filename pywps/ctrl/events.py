@@ -51,6 +51,7 @@ _TEXT: dict[type, Callable[[Any], str]] = {
     ev.CredentialForClient: lambda e: f"WPS-CRED-RECEIVED {e.raw.hex()}",
     ev.CredentialRefused: lambda e: wps_fail(e.msg, 0),
     ev.RunSucceeded: lambda e: "WPS-SUCCESS ",
+    ev.RegistrarRunFailed: lambda e: "WPS-FAIL ",
     EapStarted: lambda e: "CTRL-EVENT-EAP-STARTED EAP authentication started",
     EapMethodProposed: lambda e: "CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1",
     EapFailureReceived: lambda e: "CTRL-EVENT-EAP-FAILURE EAP authentication failed",
@@ -74,7 +75,7 @@ _TEXT: dict[type, Callable[[Any], str]] = {
     NetworkAdded: lambda e: f"CTRL-EVENT-NETWORK-ADDED {e.id}",
     NetworkRemoved: lambda e: f"CTRL-EVENT-NETWORK-REMOVED {e.id}",
     # the daemon
-    ev.Terminating: lambda e: "CTRL-EVENT-TERMINATING",
+    ev.Terminating: lambda e: "CTRL-EVENT-TERMINATING ",
 }
 
 # What a log line shows instead, unless -K: the event minus its secret part.

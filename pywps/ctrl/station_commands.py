@@ -1,4 +1,6 @@
-"""Control commands of the radio: SCAN, SCAN_RESULTS, BSS (with wpa_supplicant's texts), DISCONNECT, RECONNECT."""
+"""Control commands of the radio: scans and the BSS table (SCAN, SCAN_RESULTS, BSS with wpa_supplicant's texts,
+BSS_FLUSH, BSS_EXPIRE_*, BSSID_IGNORE), and the link (DISCONNECT, RECONNECT, REASSOCIATE, REATTACH, AP_SCAN,
+STA_AUTOCONNECT, FLUSH). On a wired link there is no radio: these answer as wpa_supplicant -Dwired answers."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from ..station.station import Busy
 from ..wpa.rsn import scan_flags
 from ..wps.defs import WPS_OUI_TYPE, WpsState
 from ..wps.ie import WpsIeInfo, find_vendor_element
-from .commands import BadArguments, CommandFailed, Handler, Reply, ok
+from .commands import UNKNOWN, BadArguments, CommandFailed, Handler, Reply, ok
 from .events import ssid_text
 
 if TYPE_CHECKING:
@@ -150,10 +152,11 @@ def bss_text(table: BssTable, arg: str, own_addr: bytes, now: float) -> str:
 
 
 def cmd_scan(ctx: Services, raw: str) -> Reply:
-    """Start a scan and reply at once (FAIL-BUSY when one is running), as wpa_supplicant does."""
+    """Start a scan and reply at once (FAIL-BUSY when one is running), as wpa_supplicant does; a wired link has
+    nothing to scan and says OK, as wpa_supplicant -Dwired does."""
     station = ctx.station
     if station is None:
-        raise CommandFailed("scanning is not available on this driver")
+        return ok()
     if station.scanning:
         return "FAIL-BUSY\n"
     ctx.spawn(_scan(ctx))
@@ -168,6 +171,10 @@ async def _scan(ctx: Services) -> None:
         log.info("scan failed: %s", e)
 
 
+def cmd_abort_scan(ctx: Services, raw: str) -> Reply:
+    raise CommandFailed("no scan pywps can abort")  # what wpa_supplicant says with none running
+
+
 def cmd_scan_results(ctx: Services, raw: str) -> Reply:
     if ctx.station is None:
         return SCAN_RESULTS_HEADER + "\n"
@@ -175,33 +182,160 @@ def cmd_scan_results(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_bss(ctx: Services, raw: str) -> Reply:
-    if not raw:
+    if not raw.strip():
         raise BadArguments("BSS <id|bssid|FIRST|LAST|NEXT-id|RANGE=...>")
     if ctx.station is None:
         return ""
     return bss_text(ctx.station.table, raw, ctx.driver.own_addr, asyncio.get_running_loop().time())
 
 
-def _connector(ctx: Services):
-    if ctx.connector is None:
-        raise CommandFailed(f"the {ctx.driver.name} driver does not connect to networks")
-    return ctx.connector
+def _number(raw: str, low: int, high: int | None = None) -> int:
+    try:
+        value = int(raw.split()[0])
+    except (ValueError, IndexError):
+        raise BadArguments(f"not a number: {raw[:20]!r}") from None
+    if value < low or (high is not None and value > high):
+        raise CommandFailed(f"{value} out of range")
+    return value
+
+
+def cmd_bss_flush(ctx: Services, raw: str) -> Reply:
+    if not raw:
+        return UNKNOWN
+    try:
+        age = max(0, int(raw.split()[0]))
+    except (ValueError, IndexError):
+        age = 0  # wpa_supplicant reads it with atoi(): anything else is 0, flush all
+    station = ctx.station
+    if station is not None:
+        keep = station.associated.bssid if station.associated is not None else None
+        station.table.flush(age, asyncio.get_running_loop().time(), keep)
+    return ok()
+
+
+def cmd_bss_expire_age(ctx: Services, raw: str) -> Reply:
+    if not raw:
+        return UNKNOWN
+    age = _number(raw, 10)  # wpa_supplicant refuses less than 10 s
+    if ctx.station is not None:
+        ctx.station.table.expiration_age = float(age)
+    return ok()
+
+
+def cmd_bss_expire_count(ctx: Services, raw: str) -> Reply:
+    if not raw:
+        return UNKNOWN
+    count = _number(raw, 1)
+    if ctx.station is not None:
+        ctx.station.table.expiration_scans = count
+    return ok()
+
+
+def cmd_scan_interval(ctx: Services, raw: str) -> Reply:
+    if not raw:
+        return UNKNOWN
+    seconds = _number(raw, 0)
+    if ctx.connector is not None:
+        ctx.connector.policy.rescan_interval = float(seconds or 1)  # 0 would mean a tight loop
+    return ok()
+
+
+def cmd_bssid_ignore(ctx: Services, raw: str) -> Reply:
+    """BSSID_IGNORE (BLACKLIST): list, add one BSSID, or `clear`; an ignored AP is never chosen."""
+    ignored = ctx.ignored_bssids
+    arg = raw.strip()
+    if not arg:
+        return "".join(f"{mac_str(b)}\n" for b in reversed(list(ignored)))  # newest first, as wpa_supplicant
+    if arg == "clear":
+        ignored.clear()
+        return ok()
+    try:
+        ignored[mac_bytes(arg.split()[0])] = None
+    except ValueError:
+        raise BadArguments(f"not a BSSID: {arg[:20]!r}") from None
+    return ok()
+
+
+def cmd_ap_scan(ctx: Services, raw: str) -> Reply:
+    if not raw:
+        return UNKNOWN
+    if raw.strip() not in ("0", "1", "2"):
+        raise CommandFailed("AP_SCAN takes 0, 1 or 2")
+    ctx.config.set("ap_scan", raw.strip())
+    return ok()
+
+
+def cmd_sta_autoconnect(ctx: Services, raw: str) -> Reply:
+    if not raw:
+        return UNKNOWN
+    try:
+        enabled = int(raw.split()[0]) != 0
+    except (ValueError, IndexError):
+        enabled = False  # atoi()
+    if ctx.connector is not None:
+        ctx.connector.policy.autoconnect = enabled
+    return ok()
 
 
 def cmd_disconnect(ctx: Services, raw: str) -> Reply:
-    _connector(ctx).disconnect()
+    if ctx.connector is not None:  # a wired link has no association to leave
+        ctx.connector.disconnect()
     return ok()
 
 
 def cmd_reconnect(ctx: Services, raw: str) -> Reply:
-    _connector(ctx).reconnect()
+    if ctx.connector is not None:
+        ctx.connector.reconnect()
+    return ok()
+
+
+def cmd_reassociate(ctx: Services, raw: str) -> Reply:
+    if ctx.connector is not None:
+        ctx.connector.reconnect()
+        ctx.connector.restart()
+    return ok()
+
+
+def cmd_reattach(ctx: Services, raw: str) -> Reply:
+    """Associate again with the same BSS: only when there is one."""
+    if ctx.connector is None or ctx.connector.joined is None:
+        raise CommandFailed("not associated")
+    ctx.connector.restart()
+    return ok()
+
+
+def cmd_signal_poll(ctx: Services, raw: str) -> Reply:
+    raise CommandFailed("signal and packet counters are not read from nl80211 yet")  # wired: wpa_supplicant's FAIL
+
+
+def cmd_flush(ctx: Services, raw: str) -> Reply:
+    """Back to a clean state, as wpa_supplicant's FLUSH: no WPS run, no networks, no BSS table, no ignore list."""
+    ctx.wps.cancel()
+    ctx.flush_networks()
+    ctx.ignored_bssids.clear()
+    if ctx.station is not None:
+        ctx.station.table.flush(0, asyncio.get_running_loop().time())
     return ok()
 
 
 COMMANDS: dict[str, Handler] = {
     "SCAN": cmd_scan,
+    "ABORT_SCAN": cmd_abort_scan,
     "SCAN_RESULTS": cmd_scan_results,
     "BSS": cmd_bss,
+    "BSS_FLUSH": cmd_bss_flush,
+    "BSS_EXPIRE_AGE": cmd_bss_expire_age,
+    "BSS_EXPIRE_COUNT": cmd_bss_expire_count,
+    "SCAN_INTERVAL": cmd_scan_interval,
+    "BSSID_IGNORE": cmd_bssid_ignore,
+    "BLACKLIST": cmd_bssid_ignore,  # wpa_supplicant's older name, still answered
+    "AP_SCAN": cmd_ap_scan,
+    "STA_AUTOCONNECT": cmd_sta_autoconnect,
     "DISCONNECT": cmd_disconnect,
     "RECONNECT": cmd_reconnect,
+    "REASSOCIATE": cmd_reassociate,
+    "REATTACH": cmd_reattach,
+    "SIGNAL_POLL": cmd_signal_poll,
+    "PKTCNT_POLL": cmd_signal_poll,
+    "FLUSH": cmd_flush,
 }

@@ -1,8 +1,11 @@
-"""Control commands about the daemon itself: PING, STATUS, GET/SET, SAVE_CONFIG, RECONFIGURE, TERMINATE."""
+"""Control commands about the daemon itself: PING, STATUS and its variants, interface names, logging (LOG_LEVEL,
+RELOG, NOTE), SAVE_CONFIG, RECONFIGURE, TERMINATE, MIB, and the empty lists of features pywps has not (LIST_CREDS,
+STA-*, PMKSA)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 from ..config import ConfigError
@@ -10,11 +13,13 @@ from ..driver.base import mac_str
 from ..station.connection import LinkState
 from ..station.types import RunKind
 from ..wpa.rsn import cipher_name
-from .commands import CommandFailed, Handler, Reply, ok
+from .commands import UNKNOWN, CommandFailed, Handler, Reply, ok
 from .events import ssid_text
 
 if TYPE_CHECKING:
     from ..services import Services
+
+log = logging.getLogger("pywps.ctrl")
 
 WPS_STATE = {RunKind.PIN: "PIN_ACTIVE", RunKind.PBC: "PBC_ACTIVE", RunKind.REG: "REG_ACTIVE"}
 
@@ -100,16 +105,148 @@ def cmd_terminate(ctx: Services, raw: str) -> Reply:
     return ok()
 
 
-def cmd_empty(ctx: Services, raw: str) -> Reply:
-    return ""  # LIST_CREDS / STA-FIRST: wpa_cli asks them for completion; nothing to list here
+def cmd_fail(ctx: Services, raw: str) -> Reply:
+    """What wpa_supplicant answers where pywps has nothing to offer: STATUS-DRIVER on a wired link, STA-* (no
+    AP mode)."""
+    raise CommandFailed("not available")
+
+
+def cmd_ifname(ctx: Services, raw: str) -> Reply:
+    return ctx.options.ifname
+
+
+def cmd_interfaces(ctx: Services, raw: str) -> Reply:
+    return ctx.options.ifname + "\n"  # one daemon per interface
+
+
+def cmd_interface_list(ctx: Services, raw: str) -> Reply:
+    return ""  # the driver's other interfaces: wpa_supplicant lists none for wired either
+
+
+def cmd_list_creds(ctx: Services, raw: str) -> Reply:
+    return "cred id / realm / username / domain / imsi\n"  # no Hotspot 2.0 credentials in pywps
+
+
+def cmd_pmksa(ctx: Services, raw: str) -> Reply:
+    return "Index / AA / PMKID / expiration (in seconds) / opportunistic\n"  # PSK only: no PMKSA cache
+
+
+def cmd_ok(ctx: Services, raw: str) -> Reply:
+    """Accepted with nothing to do in pywps: PMKSA_FLUSH (no cache), SUSPEND/RESUME, and the 802.1X port
+    commands (LOGON, LOGOFF, REAUTHENTICATE) which wpa_supplicant accepts on any link; pywps runs no 802.1X."""
+    return ok()
+
+
+def cmd_note(ctx: Services, raw: str) -> Reply:
+    if not raw:
+        return UNKNOWN  # wpa_supplicant matches "NOTE " with its argument
+    log.info("NOTE: %s", raw)
+    return ok()
+
+
+def cmd_relog(ctx: Services, raw: str) -> Reply:
+    """Re-open the log file (after logrotate moved it): a closed FileHandler opens its path again on use."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.FileHandler):
+            handler.close()
+    return ok()
+
+
+# wpa_supplicant's debug levels and what they mean for Python's logging
+LOG_LEVELS = {"EXCESSIVE": logging.DEBUG, "MSGDUMP": logging.DEBUG, "DEBUG": logging.DEBUG, "INFO": logging.INFO,
+              "WARNING": logging.WARNING, "ERROR": logging.ERROR}
+
+
+def cmd_log_level(ctx: Services, raw: str) -> Reply:
+    if not raw:
+        return f"Current level: {ctx.log_level}\nTimestamp: {int(ctx.log_timestamps)}\n"
+    words = raw.split()
+    level = words[0].upper()
+    if level not in LOG_LEVELS:
+        raise CommandFailed(f"unknown log level {words[0][:20]!r}")
+    ctx.set_log_level(level, LOG_LEVELS[level], bool(int(words[1])) if len(words) > 1 and words[1].isdigit()
+                      else ctx.log_timestamps)
+    return ok()
+
+
+def cmd_mib(ctx: Services, raw: str) -> Reply:
+    return "".join(f"{k}={v}\n" for k, v in mib_fields(ctx).items())
+
+
+def mib_fields(ctx: Services) -> dict[str, str]:
+    """The RSNA and 802.1X supplicant MIB, as wpa_supplicant prints it, with what pywps knows."""
+    joined = ctx.connector.joined if ctx.connector is not None else None
+    completed = ctx.connector is not None and ctx.connector.state is LinkState.COMPLETED
+    akm = pairwise = group = "00-00-00-0"
+    if joined is not None:
+        security = joined[2]
+        oui = "00-0f-ac" if security.wpa2 else "00-50-f2"
+        akm, pairwise, group = f"{oui}-2", suite_text(security.pairwise.suite), suite_text(security.group.suite)
+    counters = ctx.eapol_counters
+    return {
+        "dot11RSNAOptionImplemented": "TRUE",
+        "dot11RSNAPreauthenticationImplemented": "FALSE",  # pywps does not pre-authenticate
+        "dot11RSNAEnabled": "TRUE" if joined is not None and joined[2].wpa2 else "FALSE",
+        "dot11RSNAPreauthenticationEnabled": "FALSE",
+        "dot11RSNAConfigVersion": "1",
+        "dot11RSNAConfigPairwiseKeysSupported": "5",
+        "dot11RSNAConfigGroupCipherSize": "128" if completed else "0",
+        "dot11RSNAConfigPMKLifetime": "43200",
+        "dot11RSNAConfigPMKReauthThreshold": "70",
+        "dot11RSNAConfigNumberOfPTKSAReplayCounters": "1",
+        "dot11RSNAConfigSATimeout": "60",
+        "dot11RSNAAuthenticationSuiteSelected": akm,
+        "dot11RSNAPairwiseCipherSelected": pairwise,
+        "dot11RSNAGroupCipherSelected": group,
+        "dot11RSNAPMKIDUsed": "",
+        "dot11RSNAAuthenticationSuiteRequested": akm,
+        "dot11RSNAPairwiseCipherRequested": pairwise,
+        "dot11RSNAGroupCipherRequested": group,
+        "dot11RSNAConfigNumberOfGTKSAReplayCounters": "0",
+        "dot11RSNA4WayHandshakeFailures": "0",
+        "dot1xSuppPaeState": "1",
+        "dot1xSuppHeldPeriod": "60",
+        "dot1xSuppAuthPeriod": "30",
+        "dot1xSuppStartPeriod": "30",
+        "dot1xSuppMaxStart": "3",
+        "dot1xSuppSuppControlledPortStatus": "Authorized" if completed else "Unauthorized",
+        "dot1xSuppBackendPaeState": "1",
+        **counters.mib(),
+    }
+
+
+def suite_text(suite: int) -> str:
+    """A suite selector as the MIB prints it: 00-0f-ac-4."""
+    oui = suite >> 8
+    return f"{oui >> 16:02x}-{(oui >> 8) & 0xFF:02x}-{oui & 0xFF:02x}-{suite & 0xFF}"
 
 
 COMMANDS: dict[str, Handler] = {
     "PING": cmd_ping,
     "STATUS": cmd_status,
+    "STATUS-VERBOSE": cmd_status,  # pywps has no more to say than STATUS
+    "STATUS-WPS": cmd_status,
+    "STATUS-NO_EVENTS": cmd_status,
+    "STATUS-DRIVER": cmd_fail,
+    "IFNAME": cmd_ifname,
+    "INTERFACES": cmd_interfaces,
+    "INTERFACE_LIST": cmd_interface_list,
+    "MIB": cmd_mib,
+    "LOG_LEVEL": cmd_log_level,
+    "RELOG": cmd_relog,
+    "NOTE": cmd_note,
     "SAVE_CONFIG": cmd_save_config,
     "RECONFIGURE": cmd_reconfigure,
     "TERMINATE": cmd_terminate,
-    "LIST_CREDS": cmd_empty,
-    "STA-FIRST": cmd_empty,
+    "LIST_CREDS": cmd_list_creds,
+    "STA-FIRST": cmd_fail,
+    "STA-NEXT": cmd_fail,
+    "STA": cmd_fail,
+    "PMKSA": cmd_pmksa,
+    "PMKSA_FLUSH": cmd_ok,
+    "SUSPEND": cmd_ok,
+    "RESUME": cmd_ok,
+    "LOGON": cmd_ok,
+    "LOGOFF": cmd_ok,
+    "REAUTHENTICATE": cmd_ok,
 }

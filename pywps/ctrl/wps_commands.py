@@ -9,7 +9,7 @@ from ..station.types import RunKind, RunRequest
 from ..wps.credential import Credential
 from ..wps.defs import AuthType, EncrType
 from ..wps.errors import WpsError
-from ..wps.pin import PinError, generate_pin, has_valid_checksum, normalize_pin
+from ..wps.pin import PinError, generate_pin, has_valid_checksum, normalize_pin, pin_digits
 from .commands import UNKNOWN, BadArguments, CommandFailed, Handler, Reply, ok
 
 if TYPE_CHECKING:
@@ -56,14 +56,17 @@ def cmd_wps_pbc(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_wps_reg(ctx: Services, raw: str) -> Reply:
-    # wpa_cli hex-encodes the SSID and key; with five arguments the key is empty.
+    # wpa_cli hex-encodes the SSID and key and joins the arguments with single spaces: an empty key is a
+    # trailing space, an empty AP PIN two spaces (wpa_supplicant sends it; the AP then refuses the run).
     parts = raw.split(" ")
+    if len(parts) == 5:
+        parts.append("")
     if len(parts) not in (2, 6):
         raise BadArguments("WPS_REG <BSSID> <AP PIN> [<SSID hex> <auth> <encr> <key hex>]")
     target = _bssid(parts[0])
     if target is None:
         raise CommandFailed("WPS_REG needs the AP's BSSID")
-    pin = _pin(parts[1])
+    pin = _pin(parts[1]) if parts[1] else ""
     new = None
     if len(parts) == 6:
         ssid_hex, auth, encr, key_hex = parts[2:]
@@ -83,15 +86,15 @@ def cmd_wps_cancel(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_wps_check_pin(ctx: Services, raw: str) -> Reply:
+    """The PIN with every separator dropped (wpa_supplicant keeps the ASCII digits of whatever was typed)."""
     if not raw:
-        raise BadArguments("WPS_CHECK_PIN needs a PIN")
-    try:
-        pin = normalize_pin(raw, require_checksum=False)
-    except PinError as e:
-        raise CommandFailed(str(e)) from None
-    if len(pin) == 8 and not has_valid_checksum(pin):
+        return UNKNOWN
+    digits = pin_digits(raw)
+    if len(digits) not in (4, 8):
+        raise CommandFailed(f"PIN of {len(digits)} digits; expected 4 or 8")
+    if len(digits) == 8 and not has_valid_checksum(digits):
         return "FAIL-CHECKSUM\n"
-    return pin
+    return digits
 
 
 COMMANDS: dict[str, Handler] = {

@@ -63,6 +63,8 @@ class BssTable:
         self._by_bssid: dict[bytes, Bss] = {}
         self._next_id = 0
         self.scans = 0
+        self.expiration_age = EXPIRATION_AGE  # BSS_EXPIRE_AGE
+        self.expiration_scans = EXPIRATION_SCANS  # BSS_EXPIRE_COUNT
 
     def __iter__(self) -> Iterator[Bss]:
         return iter(sorted(self._by_bssid.values(), key=lambda b: b.id))
@@ -82,12 +84,15 @@ class BssTable:
             else:
                 self._by_bssid[entry.bssid] = Bss(old.id, entry, max(seen, old.last_update), self.scans)
         for bssid, bss in list(self._by_bssid.items()):
-            stale = now - bss.last_update > EXPIRATION_AGE and self.scans - bss.last_scan >= EXPIRATION_SCANS
+            stale = now - bss.last_update > self.expiration_age and self.scans - bss.last_scan >= self.expiration_scans
             if stale and bssid != keep:
                 del self._by_bssid[bssid]
 
     def get(self, bssid: bytes) -> Bss | None:
         return self._by_bssid.get(bssid)
 
-    def flush(self) -> None:
-        self._by_bssid.clear()
+    def flush(self, older_than: float, now: float, keep: bytes | None = None) -> None:
+        """BSS_FLUSH: drop entries not seen for `older_than` seconds (0: all), never `keep`."""
+        for bssid, bss in list(self._by_bssid.items()):
+            if bssid != keep and now - bss.last_update >= older_than:
+                del self._by_bssid[bssid]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import Enum, auto
 
@@ -122,10 +122,14 @@ class _Target:
 
 
 class ConnectionPolicy:
-    def __init__(self, networks: Callable[[], list[Network]], table: BssTable, own_addr: bytes) -> None:
+    def __init__(self, networks: Callable[[], list[Network]], table: BssTable, own_addr: bytes,
+                 ignored: Collection[bytes] = ()) -> None:
         self.networks = networks
         self.table = table
         self.own_addr = own_addr
+        self.ignored = ignored  # BSSID_IGNORE
+        self.rescan_interval = RESCAN_INTERVAL  # SCAN_INTERVAL
+        self.autoconnect = True  # STA_AUTOCONNECT: re-join on our own after a lost link
         self.state = LinkState.DISCONNECTED
         self.target: _Target | None = None
         self.user_off = False  # DISCONNECT: stay off until RECONNECT / SELECT_NETWORK
@@ -284,14 +288,14 @@ class ConnectionPolicy:
             self._handshake_deadline = None
             if what is not I.LINK_LOST:
                 self._actions.append(Leave(reason))
-            if not (self.user_off or self.suspended or what is I.LEAVE):
+            if self.autoconnect and not (self.user_off or self.suspended or what is I.LEAVE):
                 self._rejoin_at = now + REJOIN_DELAY
         if new is S.DISCONNECTED:
             self._rescan_at = None
         if what is I.SEARCH:
             self._search(now)
         elif what is I.NOT_FOUND:
-            self._rescan_at = now + RESCAN_INTERVAL
+            self._rescan_at = now + self.rescan_interval
         elif what is I.FOUND:
             assert choice is not None
             self.target = choice
@@ -339,7 +343,7 @@ class ConnectionPolicy:
         for net in self._candidates(now):
             priority = int(net.value("priority") or 0)
             for bss in self.table:
-                if bss.ssid != net.ssid or (fresh_only and now - bss.last_update > FRESH_SECONDS):
+                if bss.ssid != net.ssid or bss.bssid in self.ignored or (fresh_only and now - bss.last_update > FRESH_SECONDS):
                     continue
                 security = negotiate(net, bss)
                 if security is not None and (best is None or (priority, bss.level) > best[0]):

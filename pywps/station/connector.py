@@ -32,7 +32,7 @@ class Connector:
                  publish: Callable[[object], None]) -> None:
         self.driver = driver
         self.station = station
-        self.policy = ConnectionPolicy(networks, station.table, driver.own_addr)
+        self.policy = ConnectionPolicy(networks, station.table, driver.own_addr, station.ignored)
         self._driving = PolicyDriver(self.policy, self._perform, publish)
 
     # -- what STATUS shows ---------------------------------------------------------------------------------

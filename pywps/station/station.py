@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from ..driver.base import Driver, DriverError, LinkCrypto, LinkDisconnected, ScanEntry, mac_str
 from ..events import Associated, Associating, RegistrarSeen, ScanFailed, ScanResultsReady, WpsApAvailable
@@ -33,9 +33,11 @@ class Busy(Exception):
     """A scan is already in progress."""
 
 
-def choose_ap(table: BssTable, request: RunRequest, own_addr: bytes, scans_done: int) -> Bss | None:
-    """The AP a WPS run should use, as wpa_supplicant picks it; PbcOverlap when two registrars push the button."""
-    candidates = [b for b in table if b.wps is not None and b.ssid]
+def choose_ap(table: BssTable, request: RunRequest, own_addr: bytes, scans_done: int,
+              ignored: Collection[bytes] = ()) -> Bss | None:
+    """The AP a WPS run should use, as wpa_supplicant picks it; PbcOverlap when two registrars push the button.
+    BSSIDs on the ignore list (BSSID_IGNORE) are never chosen."""
+    candidates = [b for b in table if b.wps is not None and b.ssid and b.bssid not in ignored]
     if request.bssid is not None:
         candidates = [b for b in candidates if b.bssid == request.bssid]
     if request.kind is RunKind.REG:
@@ -72,6 +74,7 @@ class Station:
         self.device_info = device_info
         self.clock = clock
         self.table = BssTable()
+        self.ignored: dict[bytes, None] = {}  # BSSID_IGNORE, in the order added: never chosen, for WPS or a network
         self._associated: Bss | None = None
         self._scanning = False
         self._leaving: asyncio.Task | None = None
@@ -130,7 +133,7 @@ class Station:
                 scans += 1
             except (DriverError, Busy) as e:
                 log.debug("scan for WPS failed: %s", e)
-            bss = choose_ap(self.table, request, self.driver.own_addr, scans)
+            bss = choose_ap(self.table, request, self.driver.own_addr, scans, self.ignored)
             if bss is not None:
                 try:
                     await self.associate(bss, association_request_ie(registrar=request.kind is RunKind.REG))

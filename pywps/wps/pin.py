@@ -50,6 +50,11 @@ def normalize_pin(text: str, require_checksum: bool = True) -> str:
     return pin
 
 
+def pin_digits(text: str) -> str:
+    """The ASCII digits of whatever was typed, every separator dropped (WPS_CHECK_PIN's reading)."""
+    return "".join(c for c in text if "0" <= c <= "9")
+
+
 def pin_bytes(pin: str) -> bytes:
     return pin.encode("ascii")
 

@@ -26,6 +26,15 @@ Reply = str | Awaitable[str]
 Handler = Callable[[Any, str], Reply]
 
 
+CTRL_RSP = "CTRL-RSP-"  # CTRL-RSP-<field>-<network id>:<value>: answers to an EAP method's questions
+
+
+def ctrl_rsp(ctx: Any, raw: str) -> Reply:
+    """pywps runs no 802.1X EAP method that asks for an identity, password or PIN: wpa_supplicant built without
+    802.1X answers FAIL too."""
+    raise CommandFailed("no EAP method here asks for credentials")
+
+
 class CommandFailed(Exception):
     """The backend refuses a command: the client gets FAIL."""
 
@@ -57,6 +66,8 @@ class CommandTable:
         # last argument of WPS_REG is a trailing space).
         name, _, raw = request.rstrip("\n").partition(" ")
         handler = self.table.get(name)  # case matters, as in wpa_supplicant
+        if handler is None and name.startswith(CTRL_RSP):
+            handler, raw = ctrl_rsp, name[len(CTRL_RSP):]
         if handler is None:
             return UNKNOWN
         try:

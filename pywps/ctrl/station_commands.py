@@ -308,6 +308,36 @@ def cmd_signal_poll(ctx: Services, raw: str) -> Reply:
     raise CommandFailed("signal and packet counters are not read from nl80211 yet")  # wired: wpa_supplicant's FAIL
 
 
+def cmd_unavailable(ctx: Services, raw: str) -> Reply:
+    """Radio features pywps does not have, answered as wpa_supplicant answers when it cannot do them: ROAM,
+    SIGNAL_MONITOR, MAC_RAND_SCAN, GET_PREF_FREQ_LIST, NEIGHBOR_REP_REQUEST."""
+    raise CommandFailed("not available in pywps")
+
+
+def cmd_radio_work(ctx: Services, raw: str) -> Reply:
+    if raw.split()[:1] == ["show"]:
+        return ""  # pywps queues no radio work
+    raise CommandFailed("RADIO_WORK add/done: no radio work queue in pywps")
+
+
+def cmd_erp_flush(ctx: Services, raw: str) -> Reply:
+    return ok()  # no EAP re-authentication keys are ever kept
+
+
+def cmd_bssid(ctx: Services, raw: str) -> Reply:
+    """BSSID <network id> <bssid|00:00:00:00:00:00>: pin a network to one AP (or release it)."""
+    words = raw.split()
+    if len(words) != 2:
+        raise BadArguments("BSSID <network id> <BSSID>")
+    try:
+        network = ctx.config.network(int(words[0]))
+        value = "any" if mac_bytes(words[1]) == bytes(6) else words[1]
+        network.set("bssid", value)
+    except (ValueError, KeyError) as e:
+        raise CommandFailed(f"BSSID: {e}") from None
+    return ok()
+
+
 def cmd_flush(ctx: Services, raw: str) -> Reply:
     """Back to a clean state, as wpa_supplicant's FLUSH: no WPS run, no networks, no BSS table, no ignore list."""
     ctx.wps.cancel()
@@ -338,4 +368,12 @@ COMMANDS: dict[str, Handler] = {
     "SIGNAL_POLL": cmd_signal_poll,
     "PKTCNT_POLL": cmd_signal_poll,
     "FLUSH": cmd_flush,
+    "BSSID": cmd_bssid,
+    "ROAM": cmd_unavailable,
+    "SIGNAL_MONITOR": cmd_unavailable,
+    "MAC_RAND_SCAN": cmd_unavailable,
+    "GET_PREF_FREQ_LIST": cmd_unavailable,
+    "NEIGHBOR_REP_REQUEST": cmd_unavailable,
+    "RADIO_WORK": cmd_radio_work,
+    "ERP_FLUSH": cmd_erp_flush,
 }

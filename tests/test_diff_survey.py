@@ -135,6 +135,7 @@ CASES: list[Case] = [
     c("list_networks", "LIST_NETWORKS"),
     c("list_networks-one", "LIST_NETWORKS", *NET),
     c("list_networks-last_id", "LIST_NETWORKS LAST_ID=0", *NET),
+    c("list_networks-last_id-next", "LIST_NETWORKS LAST_ID=0", *NET, "ADD_NETWORK", 'SET_NETWORK 1 ssid "two"'),
     c("select_network-none", "SELECT_NETWORK 0"),
     c("select_network", "SELECT_NETWORK 0", *NET, fresh=True),
     c("select_network-any", "SELECT_NETWORK any", fresh=True),
@@ -292,6 +293,8 @@ DIFFERS: dict[str, str] = {
     "log_level": "issue 12: UNKNOWN COMMAND where wpa_supplicant answers Current level: DEBUG\\nTimestamp: 0\\n",
     "log_level-set": "issue 12: UNKNOWN COMMAND where wpa_supplicant answers OK\\n",
     "list_networks-one": "issue 12: ADD_NETWORK is unknown: no row (wpa_supplicant: 0\\tsurvey\\tany\\t[DISABLED])",
+    "list_networks-last_id-next": "issue 12: ADD_NETWORK is unknown: no row (wpa_supplicant lists only the "
+                                  "networks after id 0: 1\\ttwo\\tany\\t[DISABLED])",
     "select_network": "issue 12: FAIL (ADD_NETWORK is unknown) where wpa_supplicant answers OK\\n",
     "select_network-any": "issue 12: FAIL where wpa_supplicant answers OK\\n",
     "enable_network": "issue 12: FAIL (ADD_NETWORK is unknown) where wpa_supplicant answers OK\\n",

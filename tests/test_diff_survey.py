@@ -495,8 +495,13 @@ def write_table(path: Path) -> None:
             f"under the case's comparison, {time.monotonic() - started:.0f} s). The comparison per case is in "
             f"tests/test_diff_survey.py.\n\n"
             "| case | request | wpa_supplicant | pywps | difference |\n|---|---|---|---|---|\n")
+    full = ["", "## wpa_supplicant's whole reply where the table cuts it", ""]
+    for case in CASES:
+        wpas = res[WPAS][case.id]
+        if wpas is not None and len(describe(wpas)) > 70 and case.how not in ("class", "pin"):
+            full += [f"### {case.id}: `{case.command}`", "", "```", wpas.decode(errors="replace").rstrip("\n"), "```", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(head + "\n".join(rows) + "\n")
+    path.write_text(head + "\n".join(rows) + "\n" + "\n".join(full))
 
 
 if __name__ == "__main__":

@@ -499,7 +499,8 @@ def write_table(path: Path) -> None:
     for case in CASES:
         wpas = res[WPAS][case.id]
         if wpas is not None and len(describe(wpas)) > 70 and case.how not in ("class", "pin"):
-            full += [f"### {case.id}: `{case.command}`", "", "```", wpas.decode(errors="replace").rstrip("\n"), "```", ""]
+            text = wpas.decode(errors="replace").rstrip("\n")
+            full += [f"### {case.id}: `{case.command}`", "", "```", text, "```", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(head + "\n".join(rows) + "\n" + "\n".join(full))
 

@@ -24,8 +24,8 @@ from difflab import (PYWPS, WPAS, Hapd, Transcript, Wait, conf_text, m1_from_hos
 pytestmark = requires_diff
 
 NFC_INTERFACE, P2PS = 0x0040, 0x1000  # wpa_supplicant's build-time default bits pywps does not claim
-DEVICE = {"device_name": "Dev Name", "manufacturer": "Maker", "model_name": "Model", "model_number": "42",
-          "serial_number": "SN1", "device_type": "1-0050F204-1", "os_version": "01020300",
+DEVICE = {"device_name": "pywps differential lab", "manufacturer": "Maker", "model_name": "Model",
+          "model_number": "42", "serial_number": "SN1", "device_type": "1-0050F204-1", "os_version": "01020300",
           "config_methods": "display push_button keypad"}
 CONFIGS = {
     "nothing": {},
@@ -76,7 +76,7 @@ def test_configured_values_reach_m1():
     """The configured strings and numbers as hostapd read them, written down once (not only 'the same')."""
     wpas, pywps = run("device")
     p = m1_from_hostapd_log(pywps.hostapd_log)
-    assert (p["Device Name"], p["Manufacturer"], p["Serial Number"]) == (b"Dev Name".hex(), b"Maker".hex(),
-                                                                         b"SN1".hex())
+    assert p["Device Name"] == b"pywps differential lab".hex()  # 22 bytes: two hexdump lines in the log
+    assert (p["Manufacturer"], p["Serial Number"]) == (b"Maker".hex(), b"SN1".hex())
     assert p["Config Methods"].startswith("0x2388 ") and p["OS Version"] == "81020300"
     assert p["Primary Device Type"] == "1-0050F204-1" and p["RF Bands"] == "0x3"

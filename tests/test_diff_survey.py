@@ -136,6 +136,7 @@ CASES: list[Case] = [
     c("list_networks", "LIST_NETWORKS"),
     c("list_networks-one", "LIST_NETWORKS", *NET),
     c("list_networks-last_id", "LIST_NETWORKS LAST_ID=0", *NET),
+    c("list_networks-last_id-next", "LIST_NETWORKS LAST_ID=0", *NET, "ADD_NETWORK", 'SET_NETWORK 1 ssid "two"'),
     c("select_network-none", "SELECT_NETWORK 0"),
     c("select_network", "SELECT_NETWORK 0", *NET, fresh=True),
     c("select_network-any", "SELECT_NETWORK any", fresh=True),
@@ -385,8 +386,14 @@ def write_table(path: Path) -> None:
             f"under the case's comparison, {time.monotonic() - started:.0f} s). The comparison per case is in "
             f"tests/test_diff_survey.py.\n\n"
             "| case | request | wpa_supplicant | pywps | difference |\n|---|---|---|---|---|\n")
+    full = ["", "## wpa_supplicant's whole reply where the table cuts it", ""]
+    for case in CASES:
+        wpas = res[WPAS][case.id]
+        if wpas is not None and len(describe(wpas)) > 70 and case.how not in ("class", "pin"):
+            text = wpas.decode(errors="replace").rstrip("\n")
+            full += [f"### {case.id}: `{case.command}`", "", "```", text, "```", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(head + "\n".join(rows) + "\n")
+    path.write_text(head + "\n".join(rows) + "\n" + "\n".join(full))
 
 
 if __name__ == "__main__":

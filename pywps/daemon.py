@@ -13,7 +13,7 @@ import signal
 import socket
 
 from . import config as configfile
-from .ctrl.events import LEVEL_INFO, event_text, log_text
+from .ctrl.events import LEVEL_INFO, event_texts, log_texts
 from .driver.base import Driver, DriverError, DriverFailed, LinkDisconnected, mac_str
 from .events import Terminating
 from .link import LinkTap
@@ -94,8 +94,7 @@ class Daemon:
             await asyncio.to_thread(write_pidfile, self.options.pidfile)
         log.info("pywps on %s (%s driver), address %s, control socket %s", self.options.ifname,
                  self.options.driver, mac_str(self.driver.own_addr), self.ctrl.path)
-        if self.services.connector is not None:
-            self.services.connector.kick()  # join the best stored network, as wpa_supplicant does at start
+        self.services.join()  # the best stored network, as wpa_supplicant joins at start
 
     async def serve(self) -> None:
         # Signals first: once the control socket answers, a client may send SIGHUP at once.
@@ -166,9 +165,8 @@ class Daemon:
         self._publish(event)
 
     def _publish(self, event: object) -> None:
-        text = event_text(event)
-        if text is None:
-            return
-        log.info("event: %s", log_text(event, self.options.log_keys))
+        for logged in log_texts(event, self.options.log_keys):
+            log.info("event: %s", logged)
         if self.ctrl is not None:
-            self.ctrl.publish(LEVEL_INFO, text)
+            for text in event_texts(event):
+                self.ctrl.publish(LEVEL_INFO, text)

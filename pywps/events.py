@@ -60,8 +60,13 @@ class CredentialRefused(ShellEvent):
 
 @dataclass(frozen=True)
 class RegistrarRunFailed(ShellEvent):
-    """A WPS_REG run ended without success (wpa_supplicant then says a bare WPS-FAIL), or never started
-    because its new settings asked for WEP, which WSC 2.0 forbids."""
+    """A WPS_REG run ended without success: wpa_supplicant then says a bare WPS-FAIL."""
+
+
+@dataclass(frozen=True)
+class WscMethodRefused(ShellEvent):
+    """WPS_REG with WEP settings: WSC 2.0 forbids WEP, so the WSC method refuses to start when the AP proposes
+    it, and the run ends there, before any settings leave (wpa_supplicant's "Failed to initialize EAP method")."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,13 @@ class Associating(ShellEvent):
 @dataclass(frozen=True)
 class Associated(ShellEvent):
     bssid: bytes
+
+
+@dataclass(frozen=True)
+class SubnetStatusUpdate(ShellEvent):
+    """wpa_supplicant's CTRL-EVENT-SUBNET-STATUS-UPDATE after an association (status 0: unknown subnet)."""
+
+    status: int = 0
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from .logs import set_timestamps
 from .netevents import NetworkDisabled, NetworkEnabled, NetworkEvent, NetworkRemoved, NetworkSelected
 from .station.connector import Connector
 from .station.station import Station
+from .station.wired import WiredPort
 from .wps.defs import WALK_TIME
 from .wps.device import DeviceInfo
 from .wpsservice import WpsService
@@ -56,8 +57,10 @@ class Services:
             loop = asyncio.get_running_loop()
             self.station = Station(driver, publish, self.device_info, loop.time)
             self.connector = Connector(driver, self.station, lambda: self.config.networks, publish)
+        # wpa_supplicant -Dwired "associates" a selected network with the PAE group address at once
+        self.wired_port = WiredPort(publish) if self.station is None else None
         self.wps = WpsService(driver, self.station, self.connector, self.device_info, lambda: self.config,
-                              self.save_config, publish, options.walk_time)
+                              self.save_config, publish, options.walk_time, self.wired_port)
         self._save_lock = asyncio.Lock()
         # BSSID_IGNORE: the station's own set on a radio (its AP choices skip them), a plain set on a wire
         self.ignored_bssids: dict[bytes, None] = self.station.ignored if self.station is not None else {}
@@ -108,6 +111,9 @@ class Services:
         log.info("configuration re-read from %s", self.options.config_path)
         if self.connector is not None:
             self.connector.networks_renumbered()
+        elif self.wired_port is not None and self.wps.run is None:
+            self.wired_port.leave()
+            self.wired_port.rejoin(self.config.networks)
 
     async def save_config(self) -> None:
         """Write the file atomically, off the event loop (fsync can take long); OSError when it cannot."""
@@ -115,12 +121,22 @@ class Services:
             text = self.config.serialize()  # on the loop: nobody changes the config while it is read
             await asyncio.to_thread(configfile.write_atomically, self.options.config_path, text)
 
+    def join(self) -> None:
+        """Join the best stored network, as wpa_supplicant does at start and after a change of networks."""
+        if self.connector is not None:
+            self.connector.kick()
+        elif self.wired_port is not None and self.wps.run is None:
+            self.wired_port.rejoin(self.config.networks)
+
     def networks_changed(self, event: NetworkEvent) -> None:
         """A network command (or a stored credential) changed the networks: tell monitors, and let the
         connector choose again where its choice may have changed."""
         self.publish(event)
         connector = self.connector
         if connector is None:
+            if isinstance(event, NetworkSelected) and self.wired_port is not None:
+                self.wired_port.user_off = False
+            self.join()
             return
         current = self.current_network_id()
         if isinstance(event, NetworkSelected):
@@ -139,7 +155,10 @@ class Services:
             self.networks_changed(NetworkRemoved(network.id))
 
     def current_network_id(self) -> int | None:
-        """The network being joined or held (LIST_NETWORKS marks it [CURRENT])."""
+        """The network being joined or held (LIST_NETWORKS marks it [CURRENT]): the WPS run's own while one
+        runs on a wire, as in wpa_supplicant."""
+        if self.wired_port is not None:
+            return self.wired_port.network_id
         joined = self.connector.joined if self.connector is not None else None
         return joined[0] if joined is not None else None
 

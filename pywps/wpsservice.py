@@ -26,14 +26,16 @@ from .events import (
     RunSucceeded,
     RunTimedOut,
 )
+from .netevents import NetworkAdded, NetworkRemoved
 from .pinguard import PinAttemptGuard
 from .station.connector import Connector
 from .station.driving import PolicyDriver
 from .station.station import Station
 from .station.types import PbcOverlap, RunKind, RunRequest
+from .station.wired import WiredPort
 from .station.wpsrun import ReleaseLink, RequestLink, RunAction, SendFrames, WpsRun
 from .wps.credential import Credential
-from .wps.defs import WALK_TIME, ConfigError, EncrType, MsgType
+from .wps.defs import WALK_TIME, ConfigError, MsgType
 from .wps.device import DeviceInfo
 from .wps.events import CredentialReceived, Failure, MessageDropped, PeerIdentified, Success
 
@@ -44,10 +46,11 @@ class WpsService:
     def __init__(self, driver: Driver, station: Station | None, connector: Connector | None,
                  device_info: Callable[[], DeviceInfo], config: Callable[[], Config],
                  save_config: Callable[[], Awaitable[None]], publish: Callable[[object], None],
-                 walk_time: float = WALK_TIME) -> None:
+                 walk_time: float = WALK_TIME, wired_port: WiredPort | None = None) -> None:
         self.driver = driver
         self.station = station
         self.connector = connector
+        self.wired_port = wired_port
         self.device_info = device_info
         self.config = config
         self.save_config = save_config
@@ -63,6 +66,9 @@ class WpsService:
         self._refused = False  # this run's credential could not be kept: its success is not announced
         self._credentials: list[Credential] = []  # received in this M8, stored at its next event
         self._retiring: set[asyncio.Task] = set()  # replaced runs still sending their last frames
+        # The run's own network, as wpa_supplicant adds one (key_mgmt=WPS, never saved): clients see it added,
+        # [CURRENT] while the run lasts, then either holding the credential or removed.
+        self.network_id: int | None = None
 
     @property
     def _now(self) -> float:
@@ -73,15 +79,13 @@ class WpsService:
     def start(self, request: RunRequest) -> None:
         """Start a run; a new WPS command replaces the run in progress, as in wpa_supplicant."""
         self._drop_run()
-        settings = request.new_settings
-        if settings is not None and settings.encr_type & EncrType.WEP:
-            # WSC 2.0 forbids WEP: wpa_supplicant's registrar refuses to start, and no M1 is ever asked for.
-            log.warning("WPS_REG: new settings with WEP refused (WSC 2.0 prohibits WEP)")
-            self.last_outcome = "failure"
-            self.publish(RegistrarRunFailed())
-            return
         if self.connector is not None:
             self.connector.suspend()  # WPS needs the radio: leave the current network until the run is over
+        network = self.config().add_network()
+        network.set("key_mgmt", "WPS")
+        network.set("disabled", "0")
+        self.network_id = network.id
+        self.publish(NetworkAdded(network.id))
         run = WpsRun(request, self.device_info(), self._now, wireless=self.station is not None,
                      walk_time=self.walk_time)
         self.run = run
@@ -90,6 +94,8 @@ class WpsService:
             self.publish(PbcActive())
         elif request.kind is RunKind.PIN:
             self.publish(PinActive())
+        if self.wired_port is not None:
+            self.wired_port.join(network)
         self._driving.pump()
 
     def cancel(self) -> None:
@@ -219,7 +225,14 @@ class WpsService:
         except CredentialRejected as e:  # one the config file cannot hold safely, or WEP (WSC 2.0 forbids it)
             self._refuse(f"credential refused: {e}")
             return
-        for event in stored.events:
+        events = stored.events
+        if self.network_id is not None:
+            # The run's network becomes the first credential's, under its id, as wpa_supplicant reuses it.
+            first = stored.networks[0]
+            events = [e for e in events if e != NetworkAdded(first.id)]
+            config.remove_network(self.network_id)
+            first.id, self.network_id = self.network_id, None
+        for event in events:
             self.publish(event)
         log.info("stored network(s) %s", ", ".join(str(n.id) for n in stored.networks))
         if config.update_config:
@@ -266,15 +279,26 @@ class WpsService:
                         mac_str(run.authenticator), self.pin_guard.failures(run.authenticator), delay)
 
     def _run_ended(self) -> None:
+        if self.wired_port is not None:
+            self.wired_port.leave()
         self._drop_run()
         if self.connector is not None:
             self.connector.resume()  # join the network just stored (or the old one)
+        if self.wired_port is not None:
+            self.wired_port.rejoin(self.config().networks)
 
     def _drop_run(self) -> None:
         """Forget the current run; one still going is cancelled, and its last frames (EAPOL-Logoff) and its
         link release are still carried out, in order, by a task we keep until it is done."""
         run, driving = self.run, self._driving
         self.run, self._driving, self._refused, self._credentials = None, None, False, []
+        if self.network_id is not None:
+            try:
+                self.config().remove_network(self.network_id)
+                self.publish(NetworkRemoved(self.network_id))
+            except KeyError:
+                pass  # removed by a command meanwhile
+            self.network_id = None
         if driving is None or run is None:
             return
         if not run.ended:

@@ -78,10 +78,6 @@ def run(name: str) -> tuple[Transcript, Transcript]:
     return both[WPAS], both[PYWPS]
 
 
-def xfail(reason: str):
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
 def names(prefix: str, events: list[tuple[int | None, str]]) -> list[tuple[int | None, str]]:
     return [e for e in events if e[1].startswith(prefix)]
 
@@ -89,21 +85,14 @@ def names(prefix: str, events: list[tuple[int | None, str]]) -> list[tuple[int |
 # -- whole event sequences, with levels ------------------------------------------------------------------------
 
 SEQUENCES = [
-    pytest.param("pin", EAP_END, marks=xfail("issue 12: pywps sends <2>, no NETWORK-ADDED, 'Associated with', "
-                                             "SUBNET-STATUS-UPDATE, EAP-STATUS, EAP-METHOD; issue 15: no "
-                                             "WPS-CRED-RECEIVED at wps_cred_processing=0")),
-    pytest.param("wrong-pin", EAP_END, marks=xfail("issue 12: pywps sends <2>, lacks NETWORK-ADDED, "
-                                                   "'Associated with', EAP-STATUS, EAP-METHOD, and EAP-FAILURE")),
-    pytest.param("pbc", EAP_END, marks=xfail("issue 12: as for the PIN: <2>, missing NETWORK-ADDED, association, "
-                                             "EAP-STATUS, EAP-METHOD, WPS-CRED-RECEIVED")),
-    pytest.param("reg-learn", r"^WPS-FAIL\s*$", marks=xfail("issue 15: pywps ignores the authenticator when the "
-                                                            "BSSID is the PAE group address: no event at all")),
-    pytest.param("reg-wep", r"^WPS-FAIL\s*$", marks=xfail("issue 15: pywps ignores the PAE group BSSID (and does "
-                                                          "not refuse WEP settings locally)")),
-    pytest.param("cancel", None, marks=xfail("issue 12: pywps sends <2>, no NETWORK-ADDED/REMOVED, no association "
-                                             "events, no WPS-CANCEL for the second WPS_CANCEL")),
-    pytest.param("networks", None, marks=xfail("issue 12: ADD_NETWORK is unknown: no NETWORK-ADDED/REMOVED")),
-    pytest.param("terminate", None, marks=xfail("issue 12: pywps sends no CTRL-EVENT-TERMINATING")),
+    pytest.param("pin", EAP_END),
+    pytest.param("wrong-pin", EAP_END),
+    pytest.param("pbc", EAP_END),
+    pytest.param("reg-learn", r"^WPS-FAIL\s*$"),
+    pytest.param("reg-wep", r"^WPS-FAIL\s*$"),
+    pytest.param("cancel", None),
+    pytest.param("networks", None),
+    pytest.param("terminate", None),
 ]
 
 
@@ -121,10 +110,10 @@ def test_event_sequence(name: str, through: str | None):
 
 
 @pytest.mark.parametrize("name", [
-    pytest.param("pin", marks=xfail("issue 12: pywps sends its events at <2>, wpa_supplicant at <3>")),
-    pytest.param("wrong-pin", marks=xfail("issue 12: <2> instead of <3>")),
-    pytest.param("pbc", marks=xfail("issue 12: <2> instead of <3>")),
-    pytest.param("cancel", marks=xfail("issue 12: <2> instead of <3>")),
+    pytest.param("pin"),
+    pytest.param("wrong-pin"),
+    pytest.param("pbc"),
+    pytest.param("cancel"),
 ])
 def test_levels_of_shared_events(name: str):
     """Each event text both send comes at the same level."""
@@ -135,13 +124,12 @@ def test_levels_of_shared_events(name: str):
 
 
 @pytest.mark.parametrize("name", [
-    pytest.param("pin", marks=xfail("issue 15: no WPS-CRED-RECEIVED at wps_cred_processing=0")),
+    pytest.param("pin"),
     "wrong-pin",
-    pytest.param("pbc", marks=xfail("issue 15: no WPS-CRED-RECEIVED at wps_cred_processing=0")),
-    pytest.param("reg-learn", marks=xfail("issue 15: pywps ignores the PAE group BSSID: no WPS-CRED-RECEIVED, "
-                                          "WPS-FAIL msg=11, bare WPS-FAIL")),
-    pytest.param("reg-wep", marks=xfail("issue 15: no bare WPS-FAIL (WEP settings are not refused locally)")),
-    pytest.param("cancel", marks=xfail("issue 12: a second WPS_CANCEL sends no WPS-CANCEL")),
+    pytest.param("pbc"),
+    pytest.param("reg-learn"),
+    pytest.param("reg-wep"),
+    pytest.param("cancel"),
 ])
 def test_wps_event_texts(name: str):
     """The WPS-* events, texts only, in order."""
@@ -151,11 +139,10 @@ def test_wps_event_texts(name: str):
 
 
 @pytest.mark.parametrize("name", [
-    pytest.param("pin", marks=xfail("issue 12: no CTRL-EVENT-EAP-STATUS / CTRL-EVENT-EAP-METHOD")),
-    pytest.param("wrong-pin", marks=xfail("issue 12: no EAP-STATUS / EAP-METHOD, and no EAP-FAILURE after "
-                                          "the NACK")),
-    pytest.param("pbc", marks=xfail("issue 12: no CTRL-EVENT-EAP-STATUS / CTRL-EVENT-EAP-METHOD")),
-    pytest.param("reg-learn", marks=xfail("issue 15: pywps ignores the PAE group BSSID")),
+    pytest.param("pin"),
+    pytest.param("wrong-pin"),
+    pytest.param("pbc"),
+    pytest.param("reg-learn"),
 ])
 def test_eap_event_texts(name: str):
     """The CTRL-EVENT-EAP-* events, texts only, in order."""
@@ -165,10 +152,10 @@ def test_eap_event_texts(name: str):
 
 
 @pytest.mark.parametrize("name", [
-    pytest.param("pin", marks=xfail("issue 12: no CTRL-EVENT-NETWORK-ADDED for the WPS network")),
-    pytest.param("wrong-pin", marks=xfail("issue 12: no CTRL-EVENT-NETWORK-ADDED/REMOVED for the WPS network")),
-    pytest.param("cancel", marks=xfail("issue 12: no CTRL-EVENT-NETWORK-ADDED/REMOVED for the WPS network")),
-    pytest.param("networks", marks=xfail("issue 12: ADD_NETWORK is unknown")),
+    pytest.param("pin"),
+    pytest.param("wrong-pin"),
+    pytest.param("cancel"),
+    pytest.param("networks"),
 ])
 def test_network_added_removed(name: str):
     wpas, pywps = run(name)
@@ -182,13 +169,11 @@ def test_replies_of_the_wps_commands_are_alike():
         assert pywps.replies[0] == wpas.replies[0], name
 
 
-@xfail("issue 12: WPS_CANCEL with nothing to cancel answers FAIL where wpa_supplicant answers OK")
 def test_cancel_replies():
     wpas, pywps = run("cancel")
     assert pywps.replies == wpas.replies == [("WPS_PBC", b"OK\n"), ("WPS_CANCEL", b"OK\n"), ("WPS_CANCEL", b"OK\n")]
 
 
-@xfail("issue 12: a LEVEL 3 monitor gets nothing from pywps (its events are <2>)")
 def test_level3_monitor_gets_the_wps_events():
     wpas, pywps = run("pin-level3")
     assert wpas.level_reply == pywps.level_reply == b"OK\n"
@@ -202,7 +187,6 @@ def test_credential_hexdump_is_wpa_supplicants():
     assert creds[0] and creds[1] == creds[0]
 
 
-@xfail("issue 12: pywps sends nothing on TERMINATE; wpa_supplicant ends with 'CTRL-EVENT-TERMINATING ' (a space)")
 def test_terminate_ends_with_terminating():
     wpas, pywps = run("terminate")
     assert wpas.exit_code == pywps.exit_code == 0
@@ -213,15 +197,11 @@ def test_terminate_ends_with_terminating():
 # -- after the run: wpa_supplicant on wired associates with what it stored ------------------------------------
 
 
-@xfail("issue 15: after a WPS success on wired pywps shows no association (wpa_supplicant: disconnect, "
-       "'Associated with 01:80:c2:00:00:03', SUBNET-STATUS-UPDATE)")
 def test_events_after_success():
     wpas, pywps = run("pin")
     assert without_unsent(pywps.after(EAP_END)) == without_unsent(wpas.after(EAP_END))
 
 
-@xfail("issue 15: STATUS after a WPS success on wired: pywps lacks bssid/freq/ssid/id/mode/ciphers/key_mgmt "
-       "and says wpa_state=DISCONNECTED where wpa_supplicant is ASSOCIATED with 01:80:c2:00:00:03")
 def test_status_after_success():
     wpas, pywps = run("pin")
     w, p = wpas.reply("STATUS"), pywps.reply("STATUS")
@@ -229,14 +209,11 @@ def test_status_after_success():
     assert {k: v for k, v in reply_dict(p).items() if k not in EXTRA_STATUS_KEYS} == reply_dict(w)
 
 
-@xfail("issue 15: LIST_NETWORKS after a WPS success on wired: wpa_supplicant marks the stored network [CURRENT], "
-       "pywps lists it with no flag")
 def test_list_networks_after_success():
     wpas, pywps = run("pin")
     assert pywps.reply("LIST_NETWORKS") == wpas.reply("LIST_NETWORKS")
 
 
-@xfail("issue 15: pywps ignores the authenticator when the BSSID is the PAE group address")
 def test_reg_learn_reaches_the_ap_like_wpa_supplicant():
     wpas, pywps = run("reg-learn")
     assert wpas.waits == [(r"^WPS-FAIL\s*$", True)]
@@ -246,9 +223,6 @@ def test_reg_learn_reaches_the_ap_like_wpa_supplicant():
 # -- during a run --------------------------------------------------------------------------------------------
 
 
-@xfail("issue 12: STATUS during a WPS run: wpa_supplicant shows bssid=01:80:c2:00:00:03 freq=0 ssid= id=0 "
-       "mode=station pairwise_cipher=NONE group_cipher=NONE key_mgmt=WPS wpa_state=ASSOCIATED; pywps "
-       "wpa_state=SCANNING and the AP's MAC as bssid")
 def test_status_during_a_run():
     wpas, pywps = run("status-during-run")
     w, p = wpas.reply("STATUS"), pywps.reply("STATUS")
@@ -256,8 +230,6 @@ def test_status_during_a_run():
     assert {k: v for k, v in reply_dict(p).items() if k not in EXTRA_STATUS_KEYS} == reply_dict(w)
 
 
-@xfail("issue 12: LIST_NETWORKS during a WPS run: wpa_supplicant lists its WPS network (0, empty SSID, "
-       "[CURRENT]); pywps lists nothing")
 def test_list_networks_during_a_run():
     wpas, pywps = run("status-during-run")
     assert pywps.reply("LIST_NETWORKS") == wpas.reply("LIST_NETWORKS")

@@ -30,11 +30,17 @@ def test_wps_pin_on_a_wire_stores_the_network_and_says_so_at_level_3(tmp_path):
             assert await rig.cmd(f"WPS_PIN any {PIN}") == PIN
             await rig.wait_event("^WPS-SUCCESS ")
             texts = rig.texts()
-            assert texts[:2] == ["WPS-PIN-ACTIVE ", "CTRL-EVENT-EAP-STARTED EAP authentication started"]
+            # the run's own network, then as wpa_supplicant -Dwired: "associated" with the PAE group address
+            assert texts[:5] == ["CTRL-EVENT-NETWORK-ADDED 0", "WPS-PIN-ACTIVE ", "Associated with 01:80:c2:00:00:03",
+                                 "CTRL-EVENT-SUBNET-STATUS-UPDATE status=0",
+                                 "CTRL-EVENT-EAP-STARTED EAP authentication started"]
             assert {level for level, _ in rig.events} == {3}  # MSG_INFO, as wpa_supplicant 2.10 sends them
             assert "network={" in rig.conf.read_text() and SSID.decode() in rig.conf.read_text()
-            assert (await rig.cmd("LIST_NETWORKS")).splitlines()[1] == f"0\t{SSID.decode()}\tany\t"
-            assert "wps_last_result=success" in await rig.cmd("STATUS")
+            assert (await rig.cmd("LIST_NETWORKS")).splitlines()[1] == f"0\t{SSID.decode()}\tany\t[CURRENT]"
+            await rig.wait_event("^CTRL-EVENT-DISCONNECTED bssid=01:80:c2:00:00:03 reason=3 locally_generated=1")
+            status = await rig.cmd("STATUS")  # then joined to the network stored under the run's id
+            assert "wps_last_result=success" in status and "wpa_state=ASSOCIATED" in status
+            assert f"\nssid={SSID.decode()}\nid=0\n" in status and "key_mgmt=WPA2-PSK" in status
 
     run(main())
 

@@ -41,7 +41,7 @@ def _disconnected(e: LinkDisconnected) -> str:
     return text + (" locally_generated=1" if e.locally_generated else "")
 
 
-_TEXT: dict[type, Callable[[Any], str]] = {
+_TEXT: dict[type, Callable[[Any], str | list[str]]] = {
     # WPS runs
     ev.PinActive: lambda e: "WPS-PIN-ACTIVE ",
     ev.PbcActive: lambda e: "WPS-PBC-ACTIVE ",
@@ -52,9 +52,19 @@ _TEXT: dict[type, Callable[[Any], str]] = {
     ev.CredentialRefused: lambda e: wps_fail(e.msg, 0),
     ev.RunSucceeded: lambda e: "WPS-SUCCESS ",
     ev.RegistrarRunFailed: lambda e: "WPS-FAIL ",
-    EapStarted: lambda e: "CTRL-EVENT-EAP-STARTED EAP authentication started",
-    EapMethodProposed: lambda e: "CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1",
-    EapFailureReceived: lambda e: "CTRL-EVENT-EAP-FAILURE EAP authentication failed",
+    ev.WscMethodRefused: lambda e: ["CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1",
+                                    "CTRL-EVENT-EAP-STATUS status='accept proposed method' parameter='WSC'",
+                                    "EAP: Failed to initialize EAP method: vendor 14122 method 1 (WSC)",
+                                    "CTRL-EVENT-EAP-STATUS status='completion' parameter='failure'",
+                                    "CTRL-EVENT-EAP-FAILURE EAP authentication failed"],
+    # wpa_supplicant's EAP state machine says each step twice: its own event and a CTRL-EVENT-EAP-STATUS
+    EapStarted: lambda e: ["CTRL-EVENT-EAP-STARTED EAP authentication started",
+                           "CTRL-EVENT-EAP-STATUS status='started' parameter=''"],
+    EapMethodProposed: lambda e: ["CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1",
+                                  "CTRL-EVENT-EAP-STATUS status='accept proposed method' parameter='WSC'",
+                                  "CTRL-EVENT-EAP-METHOD EAP vendor 14122 method 1 (WSC) selected"],
+    EapFailureReceived: lambda e: ["CTRL-EVENT-EAP-STATUS status='completion' parameter='failure'",
+                                   "CTRL-EVENT-EAP-FAILURE EAP authentication failed"],
     M2DReceived: lambda e: f"WPS-M2D dev_password_id={int(e.dev_password_id)} config_error={int(e.config_error)}",
     Failure: lambda e: wps_fail(int(e.msg), int(e.config_error), int(e.reason)),
     # scans, association, the connector
@@ -64,6 +74,7 @@ _TEXT: dict[type, Callable[[Any], str]] = {
     ev.WpsApAvailable: lambda e: f"WPS-AP-AVAILABLE{e.seen.value} ",
     ev.Associating: lambda e: f"Trying to associate with {mac_str(e.bssid)} (SSID='{ssid_text(e.ssid)}' freq={e.freq} MHz)",
     ev.Associated: lambda e: f"Associated with {mac_str(e.bssid)}",
+    ev.SubnetStatusUpdate: lambda e: f"CTRL-EVENT-SUBNET-STATUS-UPDATE status={e.status}",
     ev.Connected: lambda e: (f"CTRL-EVENT-CONNECTED - Connection to {mac_str(e.bssid)} completed "
                              f"[id={e.network_id} id_str={e.id_str}]"),
     LinkDisconnected: _disconnected,
@@ -84,15 +95,19 @@ _REDACTED: dict[type, Callable[[Any], str]] = {
 }
 
 
-def event_text(event: object) -> str | None:
-    """The monitor text of an event, or None for events clients do not see (RunEnded, a core detail)."""
+def event_texts(event: object) -> list[str]:
+    """The monitor texts of an event, one datagram each, in order; none for events clients do not see
+    (RunEnded, a core detail)."""
     fmt = _TEXT.get(type(event))
-    return fmt(event) if fmt is not None else None
+    if fmt is None:
+        return []
+    texts = fmt(event)
+    return [texts] if isinstance(texts, str) else texts
 
 
-def log_text(event: object, log_keys: bool) -> str | None:
-    """The same text for a log line: secrets hidden unless `log_keys` (-K)."""
+def log_texts(event: object, log_keys: bool) -> list[str]:
+    """The same texts for the log: secrets hidden unless `log_keys` (-K)."""
     if not log_keys and (redact := _REDACTED.get(type(event))) is not None:
-        return redact(event)
-    return event_text(event)
+        return [redact(event)]
+    return event_texts(event)
 

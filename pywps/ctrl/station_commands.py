@@ -278,14 +278,20 @@ def cmd_sta_autoconnect(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_disconnect(ctx: Services, raw: str) -> Reply:
-    if ctx.connector is not None:  # a wired link has no association to leave
+    if ctx.connector is not None:
         ctx.connector.disconnect()
+    elif ctx.wired_port is not None:
+        ctx.wired_port.user_off = True
+        ctx.wired_port.leave()
     return ok()
 
 
 def cmd_reconnect(ctx: Services, raw: str) -> Reply:
     if ctx.connector is not None:
         ctx.connector.reconnect()
+    elif ctx.wired_port is not None:
+        ctx.wired_port.user_off = False
+        ctx.join()
     return ok()
 
 

@@ -9,7 +9,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from ..config import ConfigError
-from ..driver.base import mac_str
+from ..driver.base import PAE_GROUP_ADDR, mac_str
 from ..station.connection import LinkState
 from ..station.types import RunKind
 from ..wpa.rsn import cipher_name
@@ -58,16 +58,47 @@ def status_fields(ctx: Services) -> dict[str, str]:
         bss = station.associated
         state = "ASSOCIATED"
         info.update(bssid=mac_str(bss.bssid), freq=str(bss.entry.freq), ssid=ssid_text(bss.ssid))
+    elif ctx.wired_port is not None and ctx.wired_port.network_id is not None:
+        state = "ASSOCIATED"
+        info.update(wired_fields(ctx, ctx.wired_port.network_id))
     info.update(wpa_state=state, address=mac_str(ctx.driver.own_addr), uuid=uuid_text(ctx.uuid))
     if run is not None:
         info["wps_state"] = WPS_STATE[run.request.kind]
         info["wps_remaining"] = str(int(run.remaining(now)))
-        if run.authenticator:
-            info["bssid"] = mac_str(run.authenticator)
     else:
         info["wps_state"] = "IDLE"
     info["wps_last_result"] = wps.last_outcome
     return info
+
+
+def wired_fields(ctx: Services, network_id: int) -> dict[str, str]:
+    """STATUS of a wired port "associated" with a network, as wpa_supplicant -Dwired shows it: the PAE group
+    address, no frequency, and what the network's settings would negotiate (WPS for a WPS run's network)."""
+    try:
+        network = ctx.config.network(network_id)
+    except KeyError:
+        return {}
+    key_mgmt = (network.value("key_mgmt") or "").split()
+    if key_mgmt == ["WPS"]:
+        pairwise = group = "NONE"
+        mgmt = "WPS"
+    else:
+        protos = (network.value("proto") or "").split()
+        pairwise = _first_cipher(network.value("pairwise"))
+        group = _first_cipher(network.value("group"))
+        psk = "WPA-PSK" in key_mgmt
+        mgmt = ("WPA2-PSK" if "RSN" in protos else "WPA-PSK") if psk else "NONE"
+    fields = {"bssid": mac_str(PAE_GROUP_ADDR), "freq": "0", "ssid": ssid_text(network.ssid), "id": str(network_id)}
+    id_str = network.value("id_str")
+    if id_str:
+        fields["id_str"] = id_str.strip('"')
+    fields.update(mode="station", pairwise_cipher=pairwise, group_cipher=group, key_mgmt=mgmt)
+    return fields
+
+
+def _first_cipher(value: str | None) -> str:
+    names = (value or "").split()
+    return next((c for c in ("CCMP", "TKIP") if c in names), "NONE")
 
 
 def cmd_ping(ctx: Services, raw: str) -> Reply:

@@ -15,10 +15,18 @@ from dataclasses import dataclass, field, replace
 from enum import Enum, auto
 
 from ..driver.base import PAE_GROUP_ADDR, mac_str
-from ..events import PbcOverlapDetected, RunEnded, RunTimedOut
-from ..wps.defs import WALK_TIME, DevicePasswordId
+from ..events import PbcOverlapDetected, RunEnded, RunTimedOut, WscMethodRefused
+from ..wps.defs import WALK_TIME, DevicePasswordId, EncrType
 from ..wps.device import DeviceInfo, rf_band_of
-from ..wps.eap import DEFAULT_FRAGMENT_SIZE, IDENTITY_ENROLLEE, IDENTITY_REGISTRAR, EapFailureReceived, EapPeer, EapStarted
+from ..wps.eap import (
+    DEFAULT_FRAGMENT_SIZE,
+    IDENTITY_ENROLLEE,
+    IDENTITY_REGISTRAR,
+    EapFailureReceived,
+    EapPeer,
+    EapStarted,
+    is_wsc_request,
+)
 from ..wps.enrollee import Enrollee, EnrolleeConfig
 from ..wps.events import Failure, Success
 from ..wps.registrar import Registrar, RegistrarConfig
@@ -35,7 +43,7 @@ class RunState(Enum):
     LINKING = auto()  # wireless: the station is finding and joining an AP
     STARTING = auto()  # EAPOL-Start sent, no EAP-Request yet
     EXCHANGING = auto()  # EAP-WSC under way
-    FINISHING = auto()  # the registration succeeded; waiting for the closing EAP-Failure
+    FINISHING = auto()  # the registration has its outcome; waiting for the authenticator's closing EAP-Failure
     PAUSED = auto()  # an attempt ended without an outcome: a new one after RETRY_DELAY
     ENDED = auto()
 
@@ -71,7 +79,8 @@ _ENDS = {I.WALK_TIMEOUT: S.ENDED, I.CANCEL: S.ENDED}
 TRANSITIONS: dict[RunState, dict[RunInput, RunState]] = {
     S.LINKING: {I.LINK_UP: S.STARTING, I.OVERLAP: S.ENDED, I.LINK_FAILED: S.PAUSED, **_ENDS},
     S.STARTING: {I.EAP_STARTED: S.EXCHANGING, I.START_TIMER: S.STARTING, I.LINK_LOST: S.PAUSED, **_ENDS},
-    S.EXCHANGING: {I.SUCCEEDED: S.FINISHING, I.FAILED: S.ENDED, I.NO_OUTCOME: S.PAUSED, I.LINK_LOST: S.PAUSED, **_ENDS},
+    S.EXCHANGING: {I.SUCCEEDED: S.FINISHING, I.FAILED: S.FINISHING, I.NO_OUTCOME: S.PAUSED, I.LINK_LOST: S.PAUSED,
+                   **_ENDS},
     S.FINISHING: {I.EAP_DONE: S.ENDED, I.LINK_LOST: S.ENDED, I.FINISH_TIMER: S.ENDED, I.WALK_TIMEOUT: S.ENDED,
                   I.CANCEL: S.ENDED},
     S.PAUSED: {I.RETRY: S.STARTING, I.RELINK: S.LINKING, I.LINK_LOST: S.PAUSED, **_ENDS},
@@ -115,6 +124,9 @@ class WpsRun:
         self.state = RunState.LINKING if wireless else RunState.STARTING
         self.authenticator: bytes | None = request.bssid
         self.succeeded = False
+        self.failed = False  # the run has its outcome: a WSC failure (WPS-FAIL said)
+        settings = request.new_settings
+        self._refuses_wsc = settings is not None and bool(settings.encr_type & EncrType.WEP)
         self.attempts = 0
         self.peer: EapPeer | None = None
         self._due: dict[Timer, float] = {Timer.WALK: self.deadline}
@@ -194,6 +206,13 @@ class WpsRun:
             log.debug("ignoring EAPOL from %s: not our authenticator", mac_str(src))
             return
         self.authenticator = src
+        if self._refuses_wsc and is_wsc_request(pdu):
+            log.warning("WPS_REG: new settings with WEP refused (WSC 2.0 prohibits WEP)")
+            self._events.append(WscMethodRefused())
+            self.failed = True
+            self._fire(RunInput.FAILED, now)
+            self._fire(RunInput.EAP_DONE, now)
+            return
         self.peer.receive(pdu)
         self._flush()
         outcome: RunInput | None = None
@@ -205,11 +224,14 @@ class WpsRun:
                 self.succeeded = True
                 outcome = RunInput.SUCCEEDED
             elif isinstance(event, Failure):
+                self.failed = True
                 outcome = outcome or RunInput.FAILED
             elif isinstance(event, EapFailureReceived):
-                outcome = RunInput.EAP_DONE if self.succeeded else (outcome or RunInput.NO_OUTCOME)
+                done = self.succeeded or self.failed
+                outcome = RunInput.EAP_DONE if done else (outcome or RunInput.NO_OUTCOME)
         if outcome is RunInput.EAP_DONE and self.state is RunState.EXCHANGING:
-            self._fire(RunInput.SUCCEEDED, now)  # success and the closing EAP-Failure in one batch
+            # the outcome and the closing EAP-Failure in one batch
+            self._fire(RunInput.SUCCEEDED if self.succeeded else RunInput.FAILED, now)
         if outcome is not None:
             self._fire(outcome, now)
 
@@ -280,7 +302,7 @@ class WpsRun:
         if what is RunInput.CANCEL and self.peer is not None and self.peer.started and not self.peer.finished:
             self.peer.logoff()  # tell the authenticator, so its port does not wait for us
             self._flush()
-        if what is RunInput.WALK_TIMEOUT and not self.succeeded:
+        if what is RunInput.WALK_TIMEOUT and not (self.succeeded or self.failed):
             self._events.append(RunTimedOut())
         elif what is RunInput.OVERLAP:
             self._events.append(PbcOverlapDetected())

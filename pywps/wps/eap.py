@@ -96,6 +96,16 @@ def build_eap(code: int, ident: int, eap_type: int | None = None, data: bytes = 
     return struct.pack(">BBH", code, ident, 4 + len(payload)) + payload
 
 
+def is_wsc_request(pdu: bytes) -> bool:
+    """An EAP-Request of the expanded type, i.e. the authenticator proposing (or continuing) EAP-WSC."""
+    try:
+        eapol = parse_eapol(pdu)
+        packet = parse_eap(eapol.body) if eapol.type == EapolType.EAP_PACKET else None
+    except ParseError:
+        return False
+    return packet is not None and packet.code == EapCode.REQUEST and packet.type == EAP_TYPE_EXPANDED
+
+
 @dataclass(frozen=True)
 class WscFrame:
     op: int

@@ -354,10 +354,10 @@ class ErService:
                     if out.msg_type is M.WSC_ACK or op is WscOpCode.NACK:
                         return  # after WSC_Done (or the AP's NACK) wpa_supplicant sends nothing more
                     if out.msg_type is M.WSC_NACK:
-                        try:  # the learn-only ending: the AP answers a NACK with an error, which is fine
-                            await ap.link.put_message(out.body)
-                        except UpnpFailure as e:
-                            log.debug("ER: the AP's answer to our WSC_NACK: %s", e)
+                        # The run is over (learn-only ends here): the AP may serve the next command while
+                        # it gets our NACK, which it answers with an HTTP error, as it does wpa_supplicant's.
+                        ap.busy = False
+                        self._spawn(self._send_nack(ap, out.body), f"WSC_NACK to {ap.source}")
                         return
                     reply = await ap.link.put_message(out.body)
                     if reply is None:
@@ -371,6 +371,14 @@ class ErService:
             log.info("ER: run with AP %s timed out", ap.source)
         finally:
             ap.busy = False
+
+    async def _send_nack(self, ap: ErAp, message: bytes) -> None:
+        from .upnp import UpnpFailure
+
+        try:
+            await ap.link.put_message(message)
+        except UpnpFailure as e:
+            log.debug("ER: the AP's answer to our WSC_NACK: %s", e)
 
     def _drain(self, session: Registrar, ap: ErAp, sta: ErEnrollee | None, learning: bool = False) -> None:
         while (event := session.next_event()) is not None:

@@ -375,8 +375,10 @@ class UpnpLink:
         try:
             self._notify = NotifyServer(_AnyApRequester(self), self.ip, self._is_ap)
             await self._notify.async_start_server()
+            # MX 1 (wpa_supplicant sends 3): an AP waits a random part of MX before it answers, and hostapd
+            # 2.10 rounds that wait to whole seconds (0..MX-1), so MX 1 gets its answer at once.
             self._search = SsdpSearchListener(callback=self._on_search, loop=loop, source=(self.ip, 0),
-                                              target=SSDP_GROUP, search_target=WFA_DEVICE, timeout=3)
+                                              target=SSDP_GROUP, search_target=WFA_DEVICE, timeout=1)
             await self._search.async_start()
             self._adverts = SsdpAdvertisementListener(on_alive=self._on_alive, on_byebye=self._on_byebye,
                                                       on_update=self._on_alive, source=(self.ip, 0), target=SSDP_GROUP,

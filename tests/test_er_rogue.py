@@ -237,6 +237,17 @@ def test_endless_and_hostile_events(log):
                 status = await ap.notify(junk[which])
             statuses[status] = statuses.get(status, 0) + 1
         await learning
+        host, port = callback.split("/")[2].split(":")
+        for raw in (b"GARBAGE\r\n\r\n", b"NOTIFY / HTTP/1.1\r\n" + b"X: " + b"y" * 100000 + b"\r\n\r\n",
+                    b"NOTIFY " + callback.split(port, 1)[1].encode() + b" HTTP/1.1\r\nContent-Length: 99999999\r\n\r\nabc",
+                    b"\x00\xff" * 1000):
+            reader, writer = await asyncio.open_connection(host, int(port))
+            writer.write(raw)
+            await writer.drain()
+            await asyncio.wait_for(reader.read(), 5)  # the server answers (or closes) and goes on
+            writer.close()
+        await asyncio.sleep(2.5)  # the rate limit's bucket refills
+        assert await ap.notify(junk[5]) == 200  # still serving
         assert h.svc.link._notify.event_handler._backlog == {}  # the library's backlog never grew
         assert all(not a.enrollees for a in h.svc.aps.values())
         return statuses

@@ -170,6 +170,10 @@ class NotifyServer(UpnpNotifyServer):
         except (ValueError, SyntaxError, UpnpCommunicationError, aiohttp.ClientError) as e:
             # defusedxml refuses entities with ValueError subclasses; ParseError is a SyntaxError
             return self._drop(peer, f"unreadable: {e!r}"[:200], 400)
+        except Exception as e:  # the edge facing the LAN: one line, no traceback to aiohttp's log, go on
+            log.error("ER: event from %s: %r", peer, e)
+            log.debug("ER: event from %s", peer, exc_info=True)
+            return aiohttp.web.Response(status=500)
         return aiohttp.web.Response(status=int(status))
 
 

@@ -547,6 +547,7 @@ class ErService:
         task = asyncio.get_running_loop().create_task(self._guarded(coro, what))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _: coro.close())  # a task cancelled before it ran never started coro
         return task
 
     @staticmethod

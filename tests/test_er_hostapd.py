@@ -31,6 +31,9 @@ SEQUENCE = [
     ("config", ["wps_er_config", AP_UUID, AP_PIN, "new-ssid", "WPA2PSK", "CCMP", "newpassphrase"], "WPS-SUCCESS", 10),
     ("stop", ["wps_er_stop"], "WPS-ER-AP-REMOVE", 5),
     ("learn after stop", ["wps_er_learn", AP_UUID, AP_PIN], None, 0.5),
+    ("pin after stop", ["wps_er_pin", "any", "12345670"], None, 0.5),
+    ("set_config after stop", ["wps_er_set_config", AP_UUID, "0"], None, 0.5),
+    ("stop again", ["wps_er_stop"], None, 0.5),
     ("start bad filter", ["wps_er_start", "not-an-address"], None, 0.5),
 ]
 

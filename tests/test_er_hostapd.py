@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from netlab import AP_MAC, WiredLab, requires_lab
-from pywps.ctrl import events as texts
 
 from er.lab import AP_PIN, AP_UUID, UPNP_AP, WpasEr, address_lab, run_pywps_er
 

@@ -58,10 +58,10 @@ class Harness:
             in self.texts()[before:]
 
 
-def run_er(body, *rogues: RogueAp):
+def run_er(body, *rogues: RogueAp, networks: dict | None = None):
     async def main():
         events: list = []
-        svc = ErService(lambda: ER_DEVICE, events.append, lambda i: None, "lo")
+        svc = ErService(lambda: ER_DEVICE, events.append, (networks or {}).get, "lo")
         for r in rogues:
             await r.start()
         try:
@@ -298,3 +298,24 @@ def test_hostile_ap_names_cannot_forge_event_fields(log):
     # the description's friendlyName is "Rogue|AP\nx": '|' separates the event's fields and a newline would
     # start a new line for scripts reading events; wpa_supplicant prints both raw, pywps replaces them
     assert text.endswith("|Rogue?AP?x|Rogue|hostile|rogue|http://rogue.example/||")
+
+
+def test_set_config_gives_enrollees_a_stored_network(log):
+    """WPS_ER_SET_CONFIG: an enrollee through the AP gets the stored network, not the AP's learned settings;
+    no WPS_ER_LEARN is needed (wpa_supplicant keeps the settings per AP the same way)."""
+    ap = RogueAp()
+    stored = Credential(b"stored-net", AuthType.WPA2PSK, EncrType.AES, b"storedpass1")
+
+    async def body(h: Harness):
+        await h.wait(lambda: h.added(ap), what="AP-ADD")
+        h.svc.set_config(ap.uuid, None, 0)
+        h.svc.add_pin("any", None, None, "12345670", None)
+        await ap.station_enroll("12345670")
+        await h.wait(lambda: "WPS-SUCCESS " in h.texts(), what="the enrollee's run")
+        creds = []
+        while (e := ap.station.next_event()) is not None:
+            if isinstance(e, CredentialReceived):
+                creds.append(e.credential)
+        assert [(c.ssid, c.network_key) for c in creds] == [(b"stored-net", b"storedpass1")]
+
+    run_er(body, ap, networks={0: stored})

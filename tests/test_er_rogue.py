@@ -319,3 +319,26 @@ def test_set_config_gives_enrollees_a_stored_network(log):
         assert [(c.ssid, c.network_key) for c in creds] == [(b"stored-net", b"storedpass1")]
 
     run_er(body, ap, networks={0: stored})
+
+
+def test_push_button_through_the_ap(log):
+    """WPS_ER_PBC for the AP: a push-button station behind it registers; PBC mode then ends (WPS-PBC-DISABLE)."""
+    ap = RogueAp()
+
+    async def body(h: Harness):
+        await h.learn_works(ap)
+        before = len(h.events)
+        h.svc.pbc(ap.uuid, None)
+        assert "WPS-PBC-ACTIVE " in h.texts()[before:]
+        await ap.station_enroll(None)
+        await h.wait(lambda: "WPS-SUCCESS " in h.texts()[before:], what="the push-button run")
+        await h.wait(lambda: "WPS-PBC-DISABLE " in h.texts()[before:], what="PBC mode to end")
+        creds = []
+        while (e := ap.station.next_event()) is not None:
+            if isinstance(e, CredentialReceived):
+                creds.append(e.credential)
+        assert [c.ssid for c in creds] == [b"rogue-net"]
+        sel = [t for t in h.texts()[before:] if "SET-SEL-REG" in t and "START" in t]
+        assert "dev_passwd_id=4" in sel[0] and sel[-1].endswith("sel_reg=0 dev_passwd_id=0 sel_reg_config_methods=0x0")
+
+    run_er(body, ap)

@@ -282,11 +282,13 @@ class RogueAp:
 
     # -- a station enrolling through this AP (the AP proxies its EAP messages as WLANEvents) ----------------
 
-    async def station_enroll(self, pin: str, mac: bytes = bytes.fromhex("02bb00000001")) -> None:
-        """Start a station enrollee's run: its M1 goes to the ER as a WLANEvent; see _to_station for the rest."""
+    async def station_enroll(self, pin: str | None, mac: bytes = bytes.fromhex("02bb00000001")) -> None:
+        """Start a station enrollee's run (pin None: push button): its M1 goes to the ER as a WLANEvent; see
+        _to_station for the rest."""
         device = DeviceInfo(uuid=bytes.fromhex("11112222333344445555666677778888"), mac_address=mac,
                             device_name=b"station", manufacturer=b"Sta", model_name=b"sta1")
-        self.station = Enrollee(EnrolleeConfig(device, pin.encode()))
+        config = EnrolleeConfig.pbc(device) if pin is None else EnrolleeConfig(device, pin.encode())
+        self.station = Enrollee(config)
         self.station_mac = mac
         await self.notify(event_body(wlan_event(2, mac, self.station.start().body)))
 

@@ -13,7 +13,7 @@ import signal
 import socket
 
 from . import config as configfile
-from .ctrl.events import LEVEL_INFO, event_texts, log_texts
+from .ctrl.events import event_level, event_texts, log_texts
 from .driver.base import Driver, DriverError, DriverFailed, LinkDisconnected, mac_str
 from .events import Terminating
 from .link import LinkTap
@@ -168,5 +168,6 @@ class Daemon:
         for logged in log_texts(event, self.options.log_keys):
             log.info("event: %s", logged)
         if self.ctrl is not None:
+            level = event_level(event)
             for text in event_texts(event):
-                self.ctrl.publish(LEVEL_INFO, text)
+                self.ctrl.publish(level, text)

@@ -11,10 +11,10 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import config as configfile
-from .config import Config
+from .config import Config, CredentialRejected, decode_string
 from .driver.base import Driver
 from .link import EapolCounters
 from .logs import set_timestamps
@@ -22,9 +22,13 @@ from .netevents import NetworkDisabled, NetworkEnabled, NetworkEvent, NetworkRem
 from .station.connector import Connector
 from .station.station import Station
 from .station.wired import WiredPort
-from .wps.defs import WALK_TIME
+from .wps.credential import Credential
+from .wps.defs import WALK_TIME, AuthType, EncrType
 from .wps.device import DeviceInfo
 from .wpsservice import WpsService
+
+if TYPE_CHECKING:
+    from .er import ErService
 
 log = logging.getLogger("pywps")
 
@@ -67,6 +71,7 @@ class Services:
         self.log_level = "DEBUG" if options.debug else "INFO"  # wpa_supplicant's names (LOG_LEVEL)
         self.log_timestamps = options.timestamps
         self._tasks: set[asyncio.Task] = set()
+        self._er: ErService | None = None
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run a command's background work (SCAN) in a task we hold and cancel on close."""
@@ -86,6 +91,56 @@ class Services:
         if timestamps != self.log_timestamps:
             self.log_timestamps = timestamps
             set_timestamps(timestamps)
+
+    # -- the External Registrar, made on the first WPS_ER_* command -----------------------------------------
+
+    @property
+    def er(self) -> ErService:
+        if self._er is None:
+            from .er import make_er_service  # pywps.er loads UPnP only on WPS_ER_START
+
+            self._er = make_er_service(self.device_info, self._on_er_event, self.network_credential,
+                                       ifname=self.options.ifname)
+        return self._er
+
+    def _on_er_event(self, event: object) -> None:
+        self.publish(event)
+        if type(event).__name__ == "ErCredentialReceived":
+            self.spawn(self._store_er_credential(event.credential))  # type: ignore[attr-defined]
+
+    async def _store_er_credential(self, credential: Credential) -> None:
+        """WPS_ER_CONFIG's new settings become a stored network too, as wpa_supplicant stores them."""
+        if self.config.wps_cred_processing not in (0, 2):
+            return
+        try:
+            stored = self.config.store_credentials([credential])
+        except CredentialRejected as e:
+            log.warning("ER credential not stored: %s", e)
+            return
+        for event in stored.events:
+            self.publish(event)
+        if self.config.update_config:
+            try:
+                await self.save_config()
+            except OSError as e:
+                log.error("could not write %s: %s", self.options.config_path, e)
+
+    def network_credential(self, network_id: int) -> Credential | None:
+        """WPS_ER_SET_CONFIG: a stored network as the credential an AP would get, by wpa_supplicant's rules."""
+        try:
+            network = self.config.network(network_id)
+            ssid = network.ssid
+        except (KeyError, ValueError):
+            return None
+        if not ssid:
+            return None
+        if "WPA-PSK" not in (network.value("key_mgmt") or "").split():
+            return Credential(ssid, AuthType.OPEN, EncrType.NONE)
+        psk = network.fields.get("psk", "")
+        key = decode_string(psk) if psk.startswith('"') else psk.encode("ascii")
+        auth = AuthType.WPA2PSK if "RSN" in (network.value("proto") or "").split() else AuthType.WPAPSK
+        encr = EncrType.AES if "CCMP" in (network.value("pairwise") or "").split() else EncrType.TKIP
+        return Credential(ssid, auth, encr, key)
 
     # -- identity ----------------------------------------------------------------------------------------
 
@@ -174,6 +229,8 @@ class Services:
     async def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+        if self._er is not None and self._er.running:
+            await self._er.stop()
         await self.wps.close()
         if self.connector is not None:
             await self.connector.close()

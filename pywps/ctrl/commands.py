@@ -45,10 +45,18 @@ class BadArguments(CommandFailed):
 
 def command_table() -> dict[str, Handler]:
     """Every command pywps answers, by name (the backends import lazily: only the daemon needs them)."""
-    from . import capability_commands, network_commands, station_commands, status_commands, wps_commands
+    from . import (
+        capability_commands,
+        er_commands,
+        network_commands,
+        station_commands,
+        status_commands,
+        wps_commands,
+    )
 
     table: dict[str, Handler] = {}
-    for module in (status_commands, capability_commands, station_commands, network_commands, wps_commands):
+    for module in (status_commands, capability_commands, station_commands, network_commands, wps_commands,
+                   er_commands):
         overlap = table.keys() & module.COMMANDS.keys()
         assert not overlap, f"{module.__name__} redefines {overlap}"
         table.update(module.COMMANDS)

@@ -17,7 +17,8 @@ from ..netevents import NetworkAdded, NetworkRemoved
 from ..wps.eap import EapFailureReceived, EapMethodProposed, EapStarted
 from ..wps.events import Failure, M2DReceived
 
-LEVEL_INFO = 3  # MSG_INFO in wpa_supplicant 2.x (MSG_EXCESSIVE 0 ... MSG_ERROR 5)
+LEVEL_DEBUG = 2  # MSG_DEBUG in wpa_supplicant 2.x (MSG_EXCESSIVE 0 ... MSG_ERROR 5)
+LEVEL_INFO = 3  # MSG_INFO
 
 REASON_TEXT = {1: "TKIP Only Prohibited", 2: "WEP Prohibited", 3: "Authentication Failure"}
 
@@ -98,7 +99,7 @@ _REDACTED: dict[type, Callable[[Any], str]] = {
 def event_texts(event: object) -> list[str]:
     """The monitor texts of an event, one datagram each, in order; none for events clients do not see
     (RunEnded, a core detail)."""
-    fmt = _TEXT.get(type(event))
+    fmt = _TEXT.get(type(event)) or ER_TEXT.get(type(event).__name__)
     if fmt is None:
         return []
     texts = fmt(event)
@@ -107,7 +108,69 @@ def event_texts(event: object) -> list[str]:
 
 def log_texts(event: object, log_keys: bool) -> list[str]:
     """The same texts for the log: secrets hidden unless `log_keys` (-K)."""
-    if not log_keys and (redact := _REDACTED.get(type(event))) is not None:
+    redact = _REDACTED.get(type(event)) or _ER_REDACTED.get(type(event).__name__)
+    if not log_keys and redact is not None:
         return [redact(event)]
     return event_texts(event)
 
+
+def event_level(event: object) -> int:
+    """MSG_INFO, but for what wpa_supplicant says at MSG_DEBUG (a default monitor never hears it): the ER's
+    SET-SEL-REG START and DONE."""
+    if type(event).__name__ == "ErSetSelectedRegistrar" and event.state.value != "FAILED":  # type: ignore[attr-defined]
+        return LEVEL_DEBUG
+    return LEVEL_INFO
+
+
+# -- External Registrar (pywps.er.events), by class name: pywps.er stays off the start path until WPS_ER_START.
+# wpa_supplicant's WPS-ER-* texts (wps_supplicant.c, wpa_supplicant_wps_event_er_*).
+
+
+def uuid_text(uuid: bytes) -> str:
+    h = uuid.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+
+
+def dev_type_text(dev_type: bytes) -> str:
+    """wps_dev_type_bin2str: category-OUI-subcategory."""
+    if len(dev_type) != 8:
+        return ""
+    return f"{int.from_bytes(dev_type[:2], 'big')}-{dev_type[2:6].hex().upper()}-{int.from_bytes(dev_type[6:], 'big')}"
+
+
+def _er_ap_settings(e: Any) -> str:
+    cred = e.credential
+    key = cred.network_key.decode("ascii", "replace") if cred.is_psk and 8 <= len(cred.network_key) <= 64 else ""
+    return (f"WPS-ER-AP-SETTINGS uuid={uuid_text(e.uuid)} ssid={ssid_text(cred.ssid)} "
+            f"auth_type=0x{int(cred.auth_type):04x} encr_type=0x{int(cred.encr_type):04x} key={key}")
+
+
+def _er_set_sel_reg(e: Any) -> str:
+    text = f"WPS-ER-AP-SET-SEL-REG uuid={uuid_text(e.uuid)} state={e.state.value}"
+    if e.state.value == "START":
+        text += (f" sel_reg={int(e.selected)} dev_passwd_id={e.dev_password_id}"
+                 f" sel_reg_config_methods=0x{e.config_methods:x}")
+    return text
+
+
+ER_TEXT: dict[str, Callable[[Any], str]] = {
+    "ErApAdded": lambda e: (f"WPS-ER-AP-ADD {uuid_text(e.uuid)} {mac_str(e.mac_address)} "
+                            f"pri_dev_type={dev_type_text(e.primary_device_type)} wps_state={e.wps_state} "
+                            f"|{e.friendly_name}|{e.manufacturer}|{e.model_description}|{e.model_name}|"
+                            f"{e.manufacturer_url}|{e.model_url}|"),
+    "ErApRemoved": lambda e: f"WPS-ER-AP-REMOVE {uuid_text(e.uuid)}",
+    "ErEnrolleeAdded": lambda e: (f"WPS-ER-ENROLLEE-ADD {uuid_text(e.uuid)} {mac_str(e.mac_address)} "
+                                  f"M1={int(e.m1_received)} config_methods=0x{e.config_methods:x} "
+                                  f"dev_passwd_id={e.dev_password_id} pri_dev_type={dev_type_text(e.primary_device_type)} "
+                                  f"|{e.device_name}|{e.manufacturer}|{e.model_name}|{e.model_number}|{e.serial_number}|"),
+    "ErEnrolleeRemoved": lambda e: f"WPS-ER-ENROLLEE-REMOVE {uuid_text(e.uuid)} {mac_str(e.mac_address)}",
+    "ErApSettings": _er_ap_settings,
+    "ErSetSelectedRegistrar": _er_set_sel_reg,
+    # WPS_ER_CONFIG passes no Credential attribute to wpa_supplicant's event: no hexdump
+    "ErCredentialReceived": lambda e: "WPS-CRED-RECEIVED ",
+    "ErSuccess": lambda e: "WPS-SUCCESS ",
+    "ErFailure": lambda e: wps_fail(int(e.msg), int(e.config_error), int(e.reason)),
+    "ErPbcActive": lambda e: "WPS-PBC-ACTIVE ",
+    "ErPbcDisabled": lambda e: "WPS-PBC-DISABLE ",
+}
+_ER_REDACTED = {"ErApSettings": lambda e: f"WPS-ER-AP-SETTINGS uuid={uuid_text(e.uuid)} <settings hidden; -K shows them>"}

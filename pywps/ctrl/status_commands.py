@@ -14,7 +14,7 @@ from ..station.connection import LinkState
 from ..station.types import RunKind
 from ..wpa.rsn import cipher_name
 from .commands import UNKNOWN, CommandFailed, Handler, Reply, ok
-from .events import ssid_text
+from .events import ssid_text, uuid_text
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -22,11 +22,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("pywps.ctrl")
 
 WPS_STATE = {RunKind.PIN: "PIN_ACTIVE", RunKind.PBC: "PBC_ACTIVE", RunKind.REG: "REG_ACTIVE"}
-
-
-def uuid_text(uuid: bytes) -> str:
-    h = uuid.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def status_fields(ctx: Services) -> dict[str, str]:

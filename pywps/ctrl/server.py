@@ -161,6 +161,8 @@ class CtrlServer:
                 monitor.level = int(level)
                 self._reply(address, "OK\n")
         else:
+            # the command's name only: its arguments may hold a key (SET_NETWORK 0 psk ...)
+            log.debug("ctrl request %s", text.split(" ", 1)[0][:40])
             try:
                 reply = self.handler(text)
             except Exception:  # the handler turns failures into FAIL itself; this is the last fence

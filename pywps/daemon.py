@@ -7,6 +7,7 @@ way: any service -> `_publish` -> `pywps.ctrl.events` (the text, keys hidden fro
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import os
 import signal
@@ -57,6 +58,12 @@ def write_pidfile(path: str) -> None:
     configfile.write_atomically(path, f"{os.getpid()}\n")
 
 
+def warm_up() -> None:
+    """After readiness: load the protocol core (the WPS run, Enrollee, Registrar, crypto), so the daemon answers
+    its first PING without it and the first WPS run does not pay for it."""
+    importlib.import_module("pywps.station.wpsrun")
+
+
 class Daemon:
     def __init__(self, options: Options, driver: Driver | None = None) -> None:
         self.options = options
@@ -104,6 +111,7 @@ class Daemon:
         loop.add_signal_handler(signal.SIGHUP, self._reload)
         await self.start()
         sd_notify("READY=1")
+        loop.call_soon(warm_up)
         try:
             await self._stopped.wait()
         finally:

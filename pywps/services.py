@@ -19,8 +19,6 @@ from .driver.base import Driver
 from .link import EapolCounters
 from .logs import set_timestamps
 from .netevents import NetworkDisabled, NetworkEnabled, NetworkEvent, NetworkRemoved, NetworkSelected
-from .station.connector import Connector
-from .station.station import Station
 from .station.wired import WiredPort
 from .wps.credential import Credential
 from .wps.defs import WALK_TIME, AuthType, EncrType
@@ -28,7 +26,9 @@ from .wps.device import DeviceInfo
 from .wpsservice import WpsService
 
 if TYPE_CHECKING:
-    from .er import ErService
+    from .er.service import ErService
+    from .station.connector import Connector
+    from .station.station import Station
 
 log = logging.getLogger("pywps")
 
@@ -58,9 +58,12 @@ class Services:
         self.station: Station | None = None
         self.connector: Connector | None = None
         if driver.can_scan:
+            # only a radio needs the station and the WPA handshake: a wired daemon never loads them
+            from .station import connector, station
+
             loop = asyncio.get_running_loop()
-            self.station = Station(driver, publish, self.device_info, loop.time)
-            self.connector = Connector(driver, self.station, lambda: self.config.networks, publish)
+            self.station = station.Station(driver, publish, self.device_info, loop.time)
+            self.connector = connector.Connector(driver, self.station, lambda: self.config.networks, publish)
         # wpa_supplicant -Dwired "associates" a selected network with the PAE group address at once
         self.wired_port = WiredPort(publish) if self.station is None else None
         self.wps = WpsService(driver, self.station, self.connector, self.device_info, lambda: self.config,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config, CredentialRejected
 from .driver.base import Driver, mac_str
@@ -28,16 +28,18 @@ from .events import (
 )
 from .netevents import NetworkAdded, NetworkRemoved
 from .pinguard import PinAttemptGuard
-from .station.connector import Connector
 from .station.driving import PolicyDriver
-from .station.station import Station
 from .station.types import PbcOverlap, RunKind, RunRequest
 from .station.wired import WiredPort
-from .station.wpsrun import ReleaseLink, RequestLink, RunAction, SendFrames, WpsRun
 from .wps.credential import Credential
 from .wps.defs import WALK_TIME, ConfigError, MsgType
 from .wps.device import DeviceInfo
 from .wps.events import CredentialReceived, Failure, MessageDropped, PeerIdentified, Success
+
+if TYPE_CHECKING:
+    from .station.connector import Connector
+    from .station.station import Station
+    from .station.wpsrun import RunAction, WpsRun
 
 log = logging.getLogger("pywps.wps")
 
@@ -86,6 +88,8 @@ class WpsService:
         network.set("disabled", "0")
         self.network_id = network.id
         self.publish(NetworkAdded(network.id))
+        from .station.wpsrun import WpsRun  # the protocol core loads with the first run (or the warm-up)
+
         run = WpsRun(request, self.device_info(), self._now, wireless=self.station is not None,
                      walk_time=self.walk_time)
         self.run = run
@@ -136,6 +140,8 @@ class WpsService:
     # -- the run's actions ---------------------------------------------------------------------------------
 
     async def _perform(self, action: RunAction) -> None:
+        from .station.wpsrun import ReleaseLink, RequestLink, SendFrames
+
         if isinstance(action, SendFrames):
             for frame in action.frames:
                 try:

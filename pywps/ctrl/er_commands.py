@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable
 
-from ..er.service import ErError
+from ..er.errors import ErError
 from ..wps.credential import Credential
 from ..wps.defs import AuthType, EncrType
 from ..wps.errors import ParseError

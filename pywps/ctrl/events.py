@@ -14,8 +14,7 @@ from typing import Any
 from .. import events as ev
 from ..driver.base import LinkDisconnected, ScanStarted, mac_str
 from ..netevents import NetworkAdded, NetworkRemoved
-from ..wps.eap import EapFailureReceived, EapMethodProposed, EapStarted
-from ..wps.events import Failure, M2DReceived
+from ..wps.events import EapFailureReceived, EapMethodProposed, EapStarted, Failure, M2DReceived
 
 LEVEL_DEBUG = 2  # MSG_DEBUG in wpa_supplicant 2.x (MSG_EXCESSIVE 0 ... MSG_ERROR 5)
 LEVEL_INFO = 3  # MSG_INFO

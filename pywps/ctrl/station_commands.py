@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING
 
 from ..driver.base import DriverError, mac_bytes, mac_str
 from ..station.bss import CAP_ESS, CAP_IBSS, Bss, BssTable
-from ..station.station import Busy
-from ..wpa.rsn import scan_flags
 from ..wps.defs import WPS_OUI_TYPE, WpsState
 from ..wps.ie import WpsIeInfo, find_vendor_element
 from .commands import UNKNOWN, BadArguments, CommandFailed, Handler, Reply, ok
@@ -31,6 +29,8 @@ DEFAULT_BSS_MASK = 0xFFFDFFFF  # every field but the "====" delimiter (bit 17)
 
 def flags_text(b: Bss, own_addr: bytes) -> str:
     """The flags column: "[WPA2-PSK-CCMP][WPS-PBC][ESS]", as wpa_supplicant builds it."""
+    from ..wpa.rsn import scan_flags  # a radio's texts: loaded with the station
+
     wpa, rsn = b.wpa_element, b.rsn_element
     out = [scan_flags(rsn, wpa)]
     if b.wps is not None:
@@ -164,6 +164,8 @@ def cmd_scan(ctx: Services, raw: str) -> Reply:
 
 
 async def _scan(ctx: Services) -> None:
+    from ..station.station import Busy
+
     assert ctx.station is not None
     try:
         await ctx.station.scan()

@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..config import ConfigError
 from ..driver.base import PAE_GROUP_ADDR, mac_str
-from ..station.connection import LinkState
 from ..station.types import RunKind
-from ..wpa.rsn import cipher_name
 from .commands import UNKNOWN, CommandFailed, Handler, Reply, ok
 from .events import ssid_text, uuid_text
 
@@ -35,7 +33,7 @@ def status_fields(ctx: Services) -> dict[str, str]:
     info: dict[str, str] = {}
     connector, station = ctx.connector, ctx.station
     joined = connector.joined if connector is not None else None
-    if connector is not None and connector.state is not LinkState.DISCONNECTED:
+    if connector is not None and connector.state.value != "DISCONNECTED":
         state = connector.state.value
         if joined is not None:
             network_id, bss, security = joined
@@ -47,6 +45,8 @@ def status_fields(ctx: Services) -> dict[str, str]:
                 id_str = None
             if id_str:
                 info["id_str"] = id_str.strip('"')
+            from ..wpa.rsn import cipher_name  # a radio's: loaded with the connector
+
             info.update(mode="station", pairwise_cipher=cipher_name(security.pairwise),
                         group_cipher=cipher_name(security.group), key_mgmt=security.key_mgmt)
     elif station is not None and station.associated is not None:
@@ -202,7 +202,7 @@ def cmd_mib(ctx: Services, raw: str) -> Reply:
 def mib_fields(ctx: Services) -> dict[str, str]:
     """The RSNA and 802.1X supplicant MIB, as wpa_supplicant prints it, with what pywps knows."""
     joined = ctx.connector.joined if ctx.connector is not None else None
-    completed = ctx.connector is not None and ctx.connector.state is LinkState.COMPLETED
+    completed = ctx.connector is not None and ctx.connector.state.value == "COMPLETED"
     akm = pairwise = group = "00-00-00-0"
     if joined is not None:
         security = joined[2]

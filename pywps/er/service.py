@@ -16,20 +16,13 @@ from ..wps.device import DeviceInfo
 from ..wps.errors import ParseError
 from ..wps.registrar import RegistrarConfig
 from . import limits
+from .errors import ErError
 from .events import ErApRemoved, ErEvent, ErPbcActive, ErSetSelectedRegistrar, SelRegState
 from .model import ErAp, WlanEventError, clean_text
 from .policy import ErPolicy, set_selected_registrar_message
 from .runs import Runs
 
 log = logging.getLogger("pywps.er")
-
-
-class ErError(Exception):
-    """A WPS_ER_* command is refused; `reply` is what the control client gets (wpa_supplicant's texts)."""
-
-    def __init__(self, why: str, reply: str = "FAIL") -> None:
-        super().__init__(why)
-        self.reply = reply
 
 
 def make_er_service(

@@ -14,7 +14,15 @@ from enum import IntEnum
 
 from .defs import WFA_VENDOR_ID, MsgType, WscOpCode
 from .errors import ParseError
-from .events import Failure, MessageDropped, WpsEvent
+from .events import (  # noqa: F401 - the EAP events are this module's vocabulary, defined with the others
+    EapFailureReceived,
+    EapMethodProposed,
+    EapStarted,
+    EapSuccessReceived,
+    Failure,
+    MessageDropped,
+    WpsEvent,
+)
 from .protocol import Step
 from .session import Outgoing, RegistrationSession
 
@@ -204,30 +212,7 @@ class Reassembler:
         return message
 
 
-# -- events of the EAP layer --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EapStarted(WpsEvent):
-    """The authenticator sent its first EAP-Request (CTRL-EVENT-EAP-STARTED)."""
-
-    authenticator: bytes | None = None
-
-
-@dataclass(frozen=True)
-class EapMethodProposed(WpsEvent):
-    """EAP-WSC was proposed (CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1)."""
-
-
-@dataclass(frozen=True)
-class EapFailureReceived(WpsEvent):
-    """EAP-Failure: the normal end of every WPS run (CTRL-EVENT-EAP-FAILURE)."""
-
-
-@dataclass(frozen=True)
-class EapSuccessReceived(WpsEvent):
-    pass
-
+# -- events of the EAP layer: defined with the core's other events (pywps.wps.events), named here too ------------
 
 class _WscEndpoint:
     """Shared by both EAP ends: the WPS session, reassembly, our pending fragments, events."""

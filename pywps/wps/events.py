@@ -61,3 +61,28 @@ class MessageDropped(WpsEvent):
     """Bytes that could not be read as the expected message were ignored; the run goes on."""
 
     reason: str
+
+
+# -- the EAP layer's (pywps.wps.eap makes them) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EapStarted(WpsEvent):
+    """The authenticator sent its first EAP-Request (CTRL-EVENT-EAP-STARTED)."""
+
+    authenticator: bytes | None = None
+
+
+@dataclass(frozen=True)
+class EapMethodProposed(WpsEvent):
+    """EAP-WSC was proposed (CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1)."""
+
+
+@dataclass(frozen=True)
+class EapFailureReceived(WpsEvent):
+    """EAP-Failure: the normal end of every WPS run (CTRL-EVENT-EAP-FAILURE)."""
+
+
+@dataclass(frozen=True)
+class EapSuccessReceived(WpsEvent):
+    pass

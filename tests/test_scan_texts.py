@@ -6,13 +6,13 @@ from __future__ import annotations
 from hypothesis import given, strategies as st
 
 from pywps.ctrl.events import ssid_text
-from pywps.ctrl.station_commands import SCAN_RESULTS_HEADER, bss_text, flags_text, scan_results_text, select_bsses, wps_lines
+from pywps.ctrl.scan_texts import SCAN_RESULTS_HEADER, bss_text, flags_text, scan_results_text, select_bsses, wps_lines
 from pywps.driver.base import ScanEntry
 from pywps.station.bss import Bss, BssTable
 from pywps.wps.attributes import build_attrs, build_wfa_ext, u8, u16
 from pywps.wps.defs import AttrType, WfaSubelem
 from pywps.wps.device import DeviceInfo
-from pywps.wps.ie import RegistrarMode, iter_elements, parse_wps_ie, probe_request_ie, wps_info_from_ies
+from pywps.wps.ie import RegistrarMode, iter_elements, probe_request_ie, wps_info_from_ies
 
 OWN = bytes.fromhex("020000000100")
 RSN = bytes.fromhex("30140100000fac040100000fac040100000fac020000")

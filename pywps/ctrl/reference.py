@@ -1,7 +1,8 @@
 """The README's reference of control commands and events, made from the command table and the event texts
 themselves so it cannot drift from the code (tests/test_reference.py checks the README holds it).
 
-    python -m pywps.ctrl.reference      # prints the two tables
+    python -m pywps.ctrl.reference              # prints the two tables
+    python -m pywps.ctrl.reference README.md    # writes them between the README's markers
 """
 
 from __future__ import annotations
@@ -72,6 +73,19 @@ def events_markdown() -> str:
     return "\n".join(rows) + "\n"
 
 
+def write_into(path: str) -> None:
+    text = open(path, encoding="utf-8").read()
+    for name, table in (("commands", commands_markdown()), ("events", events_markdown())):
+        begin, end = f"<!-- {name}: begin -->\n", f"<!-- {name}: end -->"
+        start = text.index(begin) + len(begin)
+        text = text[:start] + table + text[text.index(end):]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 if __name__ == "__main__":
-    print(commands_markdown())
-    print(events_markdown())
+    if len(sys.argv) > 1:
+        write_into(sys.argv[1])
+    else:
+        print(commands_markdown())
+        print(events_markdown())

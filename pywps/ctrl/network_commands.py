@@ -58,6 +58,11 @@ def _temp_disabled(ctx, network_id: int) -> bool:
     return bool(fn(network_id)) if fn is not None else False
 
 
+def _c_string(raw: str) -> str:
+    """wpa_supplicant reads a command as a C string: it ends at the first NUL byte."""
+    return raw.split("\0", 1)[0]
+
+
 def _network(ctx: NetworkContext, text: str) -> Network:
     try:
         return ctx.config.network(nf.c_atoi(text))
@@ -75,6 +80,7 @@ def _targets(ctx: NetworkContext, text: str) -> list[Network]:
 
 
 def cmd_list_networks(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     last_id = None
     for word in raw.split():
         if word.startswith("LAST_ID="):
@@ -92,12 +98,14 @@ def cmd_list_networks(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_add_network(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     network = ctx.config.add_network()
     ctx.networks_changed(NetworkAdded(network.id))
     return f"{network.id}\n"
 
 
 def cmd_set_network(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     parts = raw.split(" ", 2)
@@ -115,6 +123,7 @@ def cmd_set_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_get_network(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     parts = raw.split(" ", 1)
@@ -129,6 +138,7 @@ def cmd_get_network(ctx: NetworkContext, raw: str) -> str:
 
 def cmd_dup_network(ctx: NetworkContext, raw: str) -> str:
     """DUP_NETWORK <from id> <to id> <field>: copy one field's value (keys too) to another network."""
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     parts = raw.split(" ")
@@ -149,6 +159,7 @@ def cmd_dup_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_remove_network(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     for network in _targets(ctx, raw):
@@ -158,6 +169,7 @@ def cmd_remove_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_enable_network(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     targets = _targets(ctx, raw)
@@ -171,6 +183,7 @@ def cmd_enable_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_disable_network(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     targets = _targets(ctx, raw)
@@ -184,6 +197,7 @@ def cmd_disable_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_select_network(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     chosen = None if raw.split()[0] == "any" else _network(ctx, raw.split()[0])
@@ -200,6 +214,7 @@ def cmd_select_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_get(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     try:
@@ -209,6 +224,7 @@ def cmd_get(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_set(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     key, space, value = raw.partition(" ")

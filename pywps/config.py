@@ -193,14 +193,18 @@ class Network:
 
     def saved(self) -> bool:
         """Whether SAVE_CONFIG writes this block. wpa_supplicant leaves out a network whose key_mgmt needs a PSK
-        it does not have (a fresh ADD_NETWORK) and the WPS-only one; a block read from the file and never
-        edited is always written back as it was."""
+        it does not have (a fresh ADD_NETWORK), an SAE one without a passphrase, and the WPS-only one; a block
+        read from the file and never edited is always written back as it was."""
         if self.lines is not None:
             return True
-        key_mgmt = (self.value("key_mgmt") or "").split()
-        if key_mgmt == ["WPS"]:
+        key_mgmt = set((self.value("key_mgmt") or "").split())
+        if key_mgmt == {"WPS"}:
             return False
-        return not (set(key_mgmt) & set(nf.PSK_KEY_MGMT)) or "psk" in self.fields
+        psk = self.fields.get("psk", "")
+        if key_mgmt & set(nf.PSK_KEY_MGMT) and not psk:
+            return False
+        # SAE needs the passphrase itself: a 64-hex PSK does not do (observed: such a block is dropped).
+        return not (key_mgmt & {"SAE", "FT-SAE"}) or psk.startswith('"')
 
     def render(self) -> list[str]:
         if self.lines is not None:

@@ -274,3 +274,12 @@ def test_any_command_sequence_keeps_a_file_pywps_reads_back(lines):
             held = before.value(name)
             assert (spec.default if held in spec.omit else held) == after.value(name)
     assert "\n\n\n" not in text and "\x00" not in text
+
+
+def test_enabling_an_enabled_block_keeps_the_users_text():
+    text = 'network={\n\t# my home\n\tssid="a"\n\tkey_mgmt=NONE\n}\n'
+    ctx = Ctx(text)
+    assert run(ctx, "ENABLE_NETWORK all") == "OK\n" and run(ctx, "SELECT_NETWORK any") == "OK\n"
+    assert ctx.config.serialize() == text
+    run(ctx, "DISABLE_NETWORK 0")
+    assert ctx.config.serialize() == 'network={\n\tssid="a"\n\tkey_mgmt=NONE\n\tdisabled=1\n}\n'

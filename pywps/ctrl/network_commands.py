@@ -98,7 +98,6 @@ def cmd_list_networks(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_add_network(ctx: NetworkContext, raw: str) -> str:
-    raw = _c_string(raw)
     network = ctx.config.add_network()
     ctx.networks_changed(NetworkAdded(network.id))
     return f"{network.id}\n"
@@ -177,7 +176,8 @@ def cmd_enable_network(ctx: NetworkContext, raw: str) -> str:
         raise CommandFailed("ENABLE_NETWORK on a persistent P2P group")
     targets = [n for n in targets if n.disabled != 2]
     for network in targets:
-        network.set("disabled", "0")
+        if network.disabled:  # an untouched block keeps the user's text
+            network.set("disabled", "0")
     ctx.networks_changed(NetworkEnabled(tuple(n.id for n in targets)))
     return OK
 
@@ -191,7 +191,8 @@ def cmd_disable_network(ctx: NetworkContext, raw: str) -> str:
         raise CommandFailed("DISABLE_NETWORK on a persistent P2P group")
     targets = [n for n in targets if n.disabled != 2]
     for network in targets:
-        network.set("disabled", "1")
+        if network.disabled != 1:
+            network.set("disabled", "1")
     ctx.networks_changed(NetworkDisabled(tuple(n.id for n in targets)))
     return OK
 

@@ -9,24 +9,34 @@ Network ids are wpa_supplicant's: the file's blocks are numbered 0..n-1 in file 
 a new network gets the highest id + 1 (0 when there is none); removing one leaves the others' ids alone. A
 reload (`load()` again, as SIGHUP and RECONFIGURE do) numbers the file's blocks afresh, exactly like
 wpa_supplicant's RECONFIGURE: whoever holds an id across a reload must drop it.
+
+Beside it: netblock.py (one network block), netfields.py (each field's wpa_supplicant codec), globalfields.py
+(GET/SET keys), credstore.py (credentials stored as wpa_supplicant stores them), atomicfile.py (the save),
+netevents.py (what changed, for the shell). Their public names are re-exported here.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import netfields as nf
+from .atomicfile import remove_stale_temp_files, write_atomically
+from .credstore import (
+    CredentialIgnored,
+    CredentialRejected,
+    StoredCredentials,
+    WepProhibited,
+    network_from_credential,
+    store_credentials,
+)
 from .globalfields import GLOBALS, check_global, parse_device_type, parse_uuid
-from .netevents import NetworkAdded, NetworkEvent, NetworkRemoved
+from .netblock import Network, network_block_text
 from .wps.credential import Credential
-from .wps.defs import AuthType, ConfigMethods, EncrType
+from .wps.defs import ConfigMethods
 from .wps.device import DEFAULT_CONFIG_METHODS, DEFAULT_DEVICE_TYPE
-from .wps.errors import WpsError
 
 __all__ = [
     "Config",
@@ -39,6 +49,7 @@ __all__ = [
     "decode_string",
     "encode_string",
     "load",
+    "network_block_text",
     "network_from_credential",
     "parse",
     "parse_device_type",
@@ -77,20 +88,6 @@ class ConfigError(Exception):
         self.path, self.line, self.message = path, line, message
 
 
-class CredentialRejected(ValueError):
-    """A received credential that cannot be stored safely in the file."""
-
-
-class WepProhibited(CredentialRejected):
-    """A WEP credential: WSC 2.0 forbids it. wpa_supplicant skips it and, when no credential is left, reports
-    `WPS-FAIL msg=12 config_error=0 reason=2 (WEP Prohibited)` (observed)."""
-
-
-class CredentialIgnored(CredentialRejected):
-    """An authentication type wpa_supplicant ignores (neither open, WPA-PSK nor WPA2-PSK): nothing is stored,
-    and the run still ends in WPS-SUCCESS (wpa_supplicant_wps_cred returns 0)."""
-
-
 def uuid_from_mac(mac: bytes) -> bytes:
     """The UUID wpa_supplicant derives when none is configured: a name-based (SHA-1) UUID of the MAC."""
     digest = bytearray(hashlib.sha1(UUID_NAMESPACE + mac).digest()[:16])
@@ -105,194 +102,6 @@ def parse_config_methods(text: str) -> ConfigMethods:
     for name in text.split():
         methods |= CONFIG_METHOD_NAMES.get(name, ConfigMethods(0))
     return methods
-
-
-# -- network blocks ---------------------------------------------------------------------------------------
-
-
-@dataclass
-class Network:
-    """One `network={...}` block: its fields in file order, its original lines while unchanged, and its id.
-
-    Field values are wpa_supplicant's text (`ssid="home"`, `psk=...`); fields pywps changes are stored in
-    wpa_supplicant's canonical form (pywps/netfields.py), fields read from the file as written.
-    """
-
-    fields: dict[str, str] = field(default_factory=dict)
-    lines: list[str] | None = None  # original text, None once edited
-    id: int = -1  # wpa_supplicant's network id, given by the Config that holds it
-
-    def __repr__(self) -> str:  # not the fields: they hold the key
-        return f"Network(id={self.id}, ssid={self.fields.get('ssid')})"
-
-    @property
-    def ssid(self) -> bytes:
-        return nf.parse_string(self.fields["ssid"]) if "ssid" in self.fields else b""
-
-    def ssid_text(self) -> str:
-        """LIST_NETWORKS's SSID column: wpa_ssid_txt (printf_encode) of the bytes."""
-        return nf.printf_encode(self.ssid)
-
-    def bssid_text(self) -> str:
-        return self.value("bssid") or "any"
-
-    @property
-    def disabled(self) -> int:
-        return int(self.value("disabled") or 0)
-
-    def flags_text(self, current: bool = False, temp_disabled: bool = False) -> str:
-        """LIST_NETWORKS's flags, in wpa_supplicant's order: any non-zero `disabled` (even -1) is [DISABLED]."""
-        return ("[CURRENT]" if current else "") + ("[DISABLED]" if self.disabled else "") + \
-            ("[TEMP-DISABLED]" if temp_disabled else "") + ("[P2P-PERSISTENT]" if self.disabled == 2 else "")
-
-    # -- GET_NETWORK / SET_NETWORK ------------------------------------------------------------------------
-
-    def value(self, name: str) -> str | None:
-        """The field's canonical text, its default when unset, or None (then GET_NETWORK answers FAIL).
-        KeyError for a field pywps does not know."""
-        spec = nf.FIELDS[name]
-        if name in self.fields:
-            try:
-                return spec.parse(self.fields[name])
-            except ValueError:  # as written in a file, in a form newer or older than ours: show it as is
-                return self.fields[name]
-        return spec.default
-
-    def get(self, name: str) -> str:
-        """GET_NETWORK's answer: keys as `*`. KeyError when wpa_supplicant answers FAIL."""
-        text = self.value(name)
-        if text is None:
-            raise KeyError(name)
-        return "*" if nf.FIELDS[name].secret else text
-
-    def set(self, name: str, value: str) -> None:
-        """SET_NETWORK: KeyError for an unknown field, ValueError for a value wpa_supplicant refuses; a refused
-        value leaves the network as it was."""
-        spec = nf.FIELDS[name]
-        text = spec.parse(value)
-        if (name == "bssid" and text == "") or (name.startswith("wep_key") and text == '""'):
-            self.fields.pop(name, None)  # `bssid any` clears it; so does an empty WEP key
-        else:
-            self.fields[name] = text
-        self.lines = None
-
-    def set_field(self, key: str, value: str | None) -> None:
-        """Change one field (None removes it); the block is then written from its fields."""
-        if value is None:
-            if key not in self.fields:
-                return
-            del self.fields[key]
-            self.lines = None
-        elif key in nf.FIELDS:
-            self.set(key, value)
-        else:
-            self.fields[key] = value
-            self.lines = None
-
-    # -- the file --------------------------------------------------------------------------------------------
-
-    def saved(self) -> bool:
-        """Whether SAVE_CONFIG writes this block. wpa_supplicant leaves out a network whose key_mgmt needs a PSK
-        it does not have (a fresh ADD_NETWORK) and the WPS-only one; a block read from the file and never
-        edited is always written back as it was."""
-        if self.lines is not None:
-            return True
-        key_mgmt = (self.value("key_mgmt") or "").split()
-        if key_mgmt == ["WPS"]:
-            return False
-        return not (set(key_mgmt) & set(nf.PSK_KEY_MGMT)) or "psk" in self.fields
-
-    def render(self) -> list[str]:
-        if self.lines is not None:
-            return self.lines
-        known = sorted((k for k in self.fields if k in nf.FIELDS), key=nf.FIELD_ORDER.__getitem__)
-        out = ["network={"]
-        for key in known:
-            text = self.value(key)
-            if text is not None and text not in nf.FIELDS[key].omit:
-                out.append(f"\t{key}={text}")
-        out += [f"\t{k}={v}" for k, v in self.fields.items() if k not in nf.FIELDS]
-        return [*out, "}"]
-
-
-def network_block_text(network: Network) -> str:
-    return "\n".join(network.render()) + "\n"
-
-
-# -- credentials -----------------------------------------------------------------------------------------
-
-
-def network_from_credential(cred: Credential, priority: int = 0) -> Network:
-    """The block Debian wpa_supplicant 2.10 stores for a WPS credential, field for field as observed
-    (tests/test_diff_config_creds.py: a registration against hostapd for each type):
-
-    | Auth / Encr type             | proto     | pairwise  |
-    | WPA2PSK / AES                | RSN       | CCMP      |
-    | WPA2PSK / TKIP or TKIP+AES   | RSN       | (default) |
-    | WPA+WPA2PSK / any            | RSN       | as above  |
-    | WPAPSK / TKIP or TKIP+AES    | (default) | (default) |
-    | WPAPSK / AES                 | (default) | CCMP      |
-    | Open / None                  | -         | -         |
-
-    "(default)" means no line, i.e. WPA RSN and CCMP TKIP: the network works with either. key_mgmt is WPA-PSK
-    (NONE when open), auth_alg=OPEN always; a 64-hex key is written in lower case, a passphrase quoted as is.
-    """
-    try:
-        cred.validate()
-    except WpsError as e:
-        raise CredentialRejected(str(e)) from None
-    if cred.encr_type & EncrType.WEP:
-        raise WepProhibited("WEP credential (WSC 2.0 prohibits WEP)")
-    auth = cred.auth_type
-    if auth not in (AuthType.OPEN, AuthType.WPAPSK, AuthType.WPA2PSK, AuthType.WPAPSK | AuthType.WPA2PSK):
-        raise CredentialIgnored(f"unsupported authentication type {int(auth):#x}")
-    fields = {"ssid": nf.write_string(cred.ssid)}
-    if auth == AuthType.OPEN:
-        fields["key_mgmt"] = "NONE"
-    else:
-        key = cred.network_key
-        if len(key) == 64:
-            fields["psk"] = key.decode("ascii").lower()
-        else:
-            if any(b < 0x20 or b == 0x7F for b in key):  # validate() already refuses these; never let one through
-                raise CredentialRejected("passphrase with control characters")
-            fields["psk"] = '"' + key.decode("latin-1") + '"'
-        if auth & AuthType.WPA2PSK:
-            fields["proto"] = "RSN"
-        fields["key_mgmt"] = "WPA-PSK"
-        if cred.encr_type == EncrType.AES:
-            fields["pairwise"] = "CCMP"
-    fields["auth_alg"] = "OPEN"
-    if priority:
-        fields["priority"] = str(priority)
-    return Network(fields)
-
-
-def _union(a: str, b: str, order: tuple[str, ...]) -> str:
-    tokens = set(a.split()) | set(b.split())
-    return " ".join(name for name in order if name in tokens)
-
-
-def _same_network(old: Network, new: Network) -> bool:
-    """wpas_wps_remove_dup_network's test before the key: same BSSID setting, SSID, auth_alg, key_mgmt and a
-    compatible group cipher."""
-    if old.value("bssid") != new.value("bssid"):
-        return False
-    if "ssid" not in old.fields or not old.ssid or old.ssid != new.ssid:
-        return False
-    if old.value("auth_alg") != new.value("auth_alg") or old.value("key_mgmt") != new.value("key_mgmt"):
-        return False
-    og, ng = (old.value("group") or "").split(), (new.value("group") or "").split()
-    return og == ng or ("CCMP" in og and "CCMP" in ng)
-
-
-@dataclass
-class StoredCredentials:
-    """What storing one M8's credentials did: the networks now holding them, and the network events
-    (NetworkAdded / NetworkRemoved) in wpa_supplicant's order."""
-
-    networks: list[Network]
-    events: list[NetworkEvent]
 
 
 # -- the file -----------------------------------------------------------------------------------------------
@@ -343,7 +152,8 @@ class Config:
         m = re.search(r"\bGROUP=(\S+)", value)
         return m[1] if m else self.values.get("ctrl_interface_group")
 
-    def _int(self, key: str) -> int:
+    def int_value(self, key: str) -> int:
+        """A numeric global key as wpa_supplicant reads it (its default when unset, 0 when unreadable)."""
         try:
             return nf.c_strtol_int(self.values.get(key, GLOBALS[key].default or "0"))
         except ValueError:
@@ -351,12 +161,12 @@ class Config:
 
     @property
     def update_config(self) -> bool:
-        return self._int("update_config") != 0
+        return self.int_value("update_config") != 0
 
     @property
     def wps_cred_processing(self) -> int:
         # wpa_supplicant tests for 1 and 2 only: any other value it accepts (-1) means 0.
-        value = self._int("wps_cred_processing")
+        value = self.int_value("wps_cred_processing")
         return value if value in (1, 2) else 0
 
     @property
@@ -449,39 +259,13 @@ class Config:
         return self.store_credentials([cred]).networks[0]
 
     def store_credentials(self, creds: Sequence[Credential]) -> StoredCredentials:
-        """Store the credentials of one M8 as wpa_supplicant does: each becomes a new network (highest id + 1);
-        an older network for the same SSID with the same auth_alg, key_mgmt, proto and pairwise is removed;
-        two PSK credentials of one SSID and one key in the same M8 (a mixed WPA/WPA2 AP) are merged into the
-        later one, with both protos and ciphers (i.e. the defaults: no proto/pairwise lines). Raises
-        CredentialRejected (WepProhibited, CredentialIgnored) before changing anything; every credential is
-        checked first."""
-        priority = self._int("wps_priority")
-        new = [network_from_credential(cred, priority) for cred in creds]
-        stored: list[Network] = []
-        events: list[NetworkEvent] = []
-        this_m8: list[Network] = []
-        for network in new:
-            self._append(network)
-            events.append(NetworkAdded(network.id))
-            for old in list(self.networks):
-                if old is network or not _same_network(old, network):
-                    continue
-                if old in this_m8 and "WPA-PSK" in (old.value("key_mgmt") or "").split():
-                    if old.fields.get("psk") != network.fields.get("psk"):
-                        continue  # two different keys: two networks
-                    network.fields["proto"] = _union(old.value("proto") or "", network.value("proto") or "",
-                                                     ("WPA", "RSN", "OSEN"))
-                    network.fields["pairwise"] = _union(old.value("pairwise") or "", network.value("pairwise") or "",
-                                                        nf.CIPHER_NAMES)
-                elif old.value("proto") != network.value("proto") or old.value("pairwise") != network.value("pairwise"):
-                    continue
-                self.remove_network(old.id)
-                events.append(NetworkRemoved(old.id))
-                if old in stored:
-                    stored.remove(old)
-            this_m8.append(network)
-            stored.append(network)
-        return StoredCredentials(stored, events)
+        """Store the credentials of one M8 as wpa_supplicant does (pywps/credstore.py); CredentialRejected
+        (WepProhibited, CredentialIgnored) before anything changes."""
+        return store_credentials(self, creds)
+
+    def append_network(self, network: Network) -> Network:
+        """Add a network at the end with the next id (highest + 1)."""
+        return self._append(network)
 
     # -- text -----------------------------------------------------------------------------------------------
 
@@ -500,59 +284,6 @@ class Config:
 
     def save(self, path: str | None = None) -> None:
         write_atomically(path or self.path, self.serialize())
-
-
-def _temp_prefix(path: str) -> str:
-    return f".{os.path.basename(path)}.pywps-"
-
-
-def write_atomically(path: str, text: str) -> None:
-    """Temp file beside the target, fsync, rename, fsync the directory: a reader sees the old file or the new,
-    never half of one. Blocking: the daemon calls it off its event loop."""
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        mode = os.stat(path).st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o600
-    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as f:
-            os.fchmod(f.fileno(), mode)
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    dfd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
-
-
-def remove_stale_temp_files(path: str) -> list[str]:
-    """Temp files that a save killed half-way (SIGKILL, power loss) left beside `path`: only this file's own
-    (named after it), so another daemon's save in the same directory is never touched. Call before saving."""
-    directory = os.path.dirname(os.path.abspath(path))
-    prefix = _temp_prefix(path)
-    removed = []
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return removed
-    for name in names:
-        if name.startswith(prefix):
-            try:
-                os.unlink(os.path.join(directory, name))
-                removed.append(name)
-            except OSError:
-                pass
-    return removed
 
 
 def _check_file_global(key: str, value: str) -> None:

@@ -190,7 +190,8 @@ def _bssid(value: str) -> str:
 
 
 def _id_str(value: str) -> str:
-    return write_string(parse_string(value))
+    # A C string in wpa_supplicant: hex 00 in it ends it (observed: `id_str=6f0066` reads back as "o").
+    return write_string(parse_string(value).split(b"\0")[0])
 
 
 def _wep_key(value: str) -> str:

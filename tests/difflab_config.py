@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Self
 
 import pytest
 
@@ -74,7 +75,7 @@ class WpaSupplicant:
         self.proc: subprocess.Popen | None = None
         self.ctrl: CtrlSocket | None = None
 
-    def __enter__(self) -> WpaSupplicant:
+    def __enter__(self) -> Self:
         try:
             if self.own_ns:
                 make_namespace(self.ns)

@@ -7,8 +7,11 @@ commands against it live.
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pywps import config as cfg
+from pywps import netfields as nf
 from pywps.ctrl.commands import CommandFailed
 from pywps.ctrl.network_commands import COMMANDS
 from pywps.netevents import (
@@ -238,3 +241,45 @@ def test_number_and_escape_helpers():
     with pytest.raises(ValueError):
         c_strtol_int("5x")
     assert printf_decode(r"a\nb\\\"\x41\101\e") == b'a\nb\\"AA\x1b'
+
+
+_values = st.text(st.sampled_from([*'abc019 "\\#xP\t', "é", "\n", "\x00"]), max_size=20)
+_ids = st.sampled_from(["0", "1", "2", "x", "all", "any"])
+_commands = st.one_of(
+    st.just("ADD_NETWORK"),
+    st.builds(lambda i, f, v: f"SET_NETWORK {i} {f} {v}", _ids, st.sampled_from(sorted(nf.FIELDS)), _values),
+    st.builds(lambda i, f: f"GET_NETWORK {i} {f}", _ids, st.sampled_from(sorted(nf.FIELDS))),
+    st.builds(lambda c, i: f"{c} {i}", st.sampled_from(["REMOVE_NETWORK", "ENABLE_NETWORK", "DISABLE_NETWORK",
+                                                       "SELECT_NETWORK", "LIST_NETWORKS LAST_ID="]), _ids),
+    st.builds(lambda a, b, f: f"DUP_NETWORK {a} {b} {f}", _ids, _ids, st.sampled_from(sorted(nf.FIELDS))),
+    st.builds(lambda k, v: f"SET {k} {v}", st.sampled_from(["device_name", "uuid", "os_version", "config_methods",
+                                                           "update_config", "bogus", "wps_priority"]), _values),
+)
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(st.lists(_commands, max_size=30))
+def test_any_command_sequence_keeps_a_file_pywps_reads_back(lines):
+    """No root needed: the handlers answer every sequence (only FAIL, never an exception), and the file they
+    leave reads back with the same values (test_diff_config.py proves Debian wpa_supplicant loads it too)."""
+    ctx = Ctx("update_config=1\n")
+    for line in lines:
+        assert isinstance(run(ctx, line), str)  # an answer, FAIL at worst: any other exception fails here
+    text = ctx.config.serialize()
+    again = cfg.parse(text)
+    kept = [n for n in ctx.config.networks if n.saved()]
+    assert [n.id for n in again.networks] == list(range(len(kept)))
+    for before, after in zip(kept, again.networks):
+        for name, spec in nf.FIELDS.items():
+            held = before.value(name)
+            assert (spec.default if held in spec.omit else held) == after.value(name)
+    assert "\n\n\n" not in text and "\x00" not in text
+
+
+def test_enabling_an_enabled_block_keeps_the_users_text():
+    text = 'network={\n\t# my home\n\tssid="a"\n\tkey_mgmt=NONE\n}\n'
+    ctx = Ctx(text)
+    assert run(ctx, "ENABLE_NETWORK all") == "OK\n" and run(ctx, "SELECT_NETWORK any") == "OK\n"
+    assert ctx.config.serialize() == text
+    run(ctx, "DISABLE_NETWORK 0")
+    assert ctx.config.serialize() == 'network={\n\tssid="a"\n\tkey_mgmt=NONE\n\tdisabled=1\n}\n'

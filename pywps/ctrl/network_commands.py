@@ -58,6 +58,11 @@ def _temp_disabled(ctx, network_id: int) -> bool:
     return bool(fn(network_id)) if fn is not None else False
 
 
+def _c_string(raw: str) -> str:
+    """wpa_supplicant reads a command as a C string: it ends at the first NUL byte."""
+    return raw.split("\0", 1)[0]
+
+
 def _network(ctx: NetworkContext, text: str) -> Network:
     try:
         return ctx.config.network(nf.c_atoi(text))
@@ -75,6 +80,7 @@ def _targets(ctx: NetworkContext, text: str) -> list[Network]:
 
 
 def cmd_list_networks(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     last_id = None
     for word in raw.split():
         if word.startswith("LAST_ID="):
@@ -98,6 +104,7 @@ def cmd_add_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_set_network(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     parts = raw.split(" ", 2)
@@ -115,6 +122,7 @@ def cmd_set_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_get_network(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     parts = raw.split(" ", 1)
@@ -129,6 +137,7 @@ def cmd_get_network(ctx: NetworkContext, raw: str) -> str:
 
 def cmd_dup_network(ctx: NetworkContext, raw: str) -> str:
     """DUP_NETWORK <from id> <to id> <field>: copy one field's value (keys too) to another network."""
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     parts = raw.split(" ")
@@ -149,6 +158,7 @@ def cmd_dup_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_remove_network(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     for network in _targets(ctx, raw):
@@ -158,6 +168,7 @@ def cmd_remove_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_enable_network(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     targets = _targets(ctx, raw)
@@ -165,12 +176,14 @@ def cmd_enable_network(ctx: NetworkContext, raw: str) -> str:
         raise CommandFailed("ENABLE_NETWORK on a persistent P2P group")
     targets = [n for n in targets if n.disabled != 2]
     for network in targets:
-        network.set("disabled", "0")
+        if network.disabled:  # an untouched block keeps the user's text
+            network.set("disabled", "0")
     ctx.networks_changed(NetworkEnabled(tuple(n.id for n in targets)))
     return OK
 
 
 def cmd_disable_network(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     targets = _targets(ctx, raw)
@@ -178,12 +191,14 @@ def cmd_disable_network(ctx: NetworkContext, raw: str) -> str:
         raise CommandFailed("DISABLE_NETWORK on a persistent P2P group")
     targets = [n for n in targets if n.disabled != 2]
     for network in targets:
-        network.set("disabled", "1")
+        if network.disabled != 1:
+            network.set("disabled", "1")
     ctx.networks_changed(NetworkDisabled(tuple(n.id for n in targets)))
     return OK
 
 
 def cmd_select_network(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     chosen = None if raw.split()[0] == "any" else _network(ctx, raw.split()[0])
@@ -200,6 +215,7 @@ def cmd_select_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_get(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     try:
@@ -209,6 +225,7 @@ def cmd_get(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_set(ctx: NetworkContext, raw: str) -> str:
+    raw = _c_string(raw)
     if not raw:
         return UNKNOWN
     key, space, value = raw.partition(" ")

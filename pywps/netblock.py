@@ -1,0 +1,122 @@
+"""One `network={...}` block of the configuration file: its fields, its id, and wpa_supplicant's rules for
+reading (GET_NETWORK), changing (SET_NETWORK) and writing (SAVE_CONFIG) it. The field codecs are in
+pywps/netfields.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import netfields as nf
+
+
+@dataclass
+class Network:
+    """One `network={...}` block: its fields in file order, its original lines while unchanged, and its id.
+
+    Field values are wpa_supplicant's text (`ssid="home"`, `psk=...`); fields pywps changes are stored in
+    wpa_supplicant's canonical form (pywps/netfields.py), fields read from the file as written.
+    """
+
+    fields: dict[str, str] = field(default_factory=dict)
+    lines: list[str] | None = None  # original text, None once edited
+    id: int = -1  # wpa_supplicant's network id, given by the Config that holds it
+
+    def __repr__(self) -> str:  # not the fields: they hold the key
+        return f"Network(id={self.id}, ssid={self.fields.get('ssid')})"
+
+    @property
+    def ssid(self) -> bytes:
+        return nf.parse_string(self.fields["ssid"]) if "ssid" in self.fields else b""
+
+    def ssid_text(self) -> str:
+        """LIST_NETWORKS's SSID column: wpa_ssid_txt (printf_encode) of the bytes."""
+        return nf.printf_encode(self.ssid)
+
+    def bssid_text(self) -> str:
+        return self.value("bssid") or "any"
+
+    @property
+    def disabled(self) -> int:
+        return int(self.value("disabled") or 0)
+
+    def flags_text(self, current: bool = False, temp_disabled: bool = False) -> str:
+        """LIST_NETWORKS's flags, in wpa_supplicant's order: any non-zero `disabled` (even -1) is [DISABLED]."""
+        return ("[CURRENT]" if current else "") + ("[DISABLED]" if self.disabled else "") + \
+            ("[TEMP-DISABLED]" if temp_disabled else "") + ("[P2P-PERSISTENT]" if self.disabled == 2 else "")
+
+    # -- GET_NETWORK / SET_NETWORK ------------------------------------------------------------------------
+
+    def value(self, name: str) -> str | None:
+        """The field's canonical text, its default when unset, or None (then GET_NETWORK answers FAIL).
+        KeyError for a field pywps does not know."""
+        spec = nf.FIELDS[name]
+        if name in self.fields:
+            try:
+                return spec.parse(self.fields[name])
+            except ValueError:  # as written in a file, in a form newer or older than ours: show it as is
+                return self.fields[name]
+        return spec.default
+
+    def get(self, name: str) -> str:
+        """GET_NETWORK's answer: keys as `*`. KeyError when wpa_supplicant answers FAIL."""
+        text = self.value(name)
+        if text is None:
+            raise KeyError(name)
+        return "*" if nf.FIELDS[name].secret else text
+
+    def set(self, name: str, value: str) -> None:
+        """SET_NETWORK: KeyError for an unknown field, ValueError for a value wpa_supplicant refuses; a refused
+        value leaves the network as it was."""
+        spec = nf.FIELDS[name]
+        text = spec.parse(value)
+        if (name == "bssid" and text == "") or (name.startswith("wep_key") and text == '""'):
+            self.fields.pop(name, None)  # `bssid any` clears it; so does an empty WEP key
+        else:
+            self.fields[name] = text
+        self.lines = None
+
+    def set_field(self, key: str, value: str | None) -> None:
+        """Change one field (None removes it); the block is then written from its fields."""
+        if value is None:
+            if key not in self.fields:
+                return
+            del self.fields[key]
+            self.lines = None
+        elif key in nf.FIELDS:
+            self.set(key, value)
+        else:
+            self.fields[key] = value
+            self.lines = None
+
+    # -- the file --------------------------------------------------------------------------------------------
+
+    def saved(self) -> bool:
+        """Whether SAVE_CONFIG writes this block. wpa_supplicant leaves out a network whose key_mgmt needs a PSK
+        it does not have (a fresh ADD_NETWORK), an SAE one without a passphrase, and the WPS-only one; a block
+        read from the file and never edited is always written back as it was."""
+        if self.lines is not None:
+            return True
+        key_mgmt = set((self.value("key_mgmt") or "").split())
+        if key_mgmt == {"WPS"}:
+            return False
+        psk = self.fields.get("psk", "")
+        if key_mgmt & set(nf.PSK_KEY_MGMT) and not psk:
+            return False
+        # SAE needs the passphrase itself: a 64-hex PSK does not do (observed: such a block is dropped).
+        return not (key_mgmt & {"SAE", "FT-SAE"}) or psk.startswith('"')
+
+    def render(self) -> list[str]:
+        if self.lines is not None:
+            return self.lines
+        known = sorted((k for k in self.fields if k in nf.FIELDS), key=nf.FIELD_ORDER.__getitem__)
+        out = ["network={"]
+        for key in known:
+            text = self.value(key)
+            if text is not None and text not in nf.FIELDS[key].omit:
+                out.append(f"\t{key}={text}")
+        out += [f"\t{k}={v}" for k, v in self.fields.items() if k not in nf.FIELDS]
+        return [*out, "}"]
+
+
+def network_block_text(network: Network) -> str:
+    return "\n".join(network.render()) + "\n"

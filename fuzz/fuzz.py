@@ -105,7 +105,7 @@ def fuzz_config(data: bytes) -> None:
     text = data.decode("utf-8", "replace")
     try:
         parsed = config.parse(text)
-    except config.ConfigError:
+    except config.ConfigFileError:
         return
     assert parsed.serialize() == text  # whatever parses is written back unchanged
 

@@ -48,7 +48,7 @@ def setup_logging(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     setup_logging(args)
-    from .config import ConfigError
+    from .config import ConfigFileError
     from .daemon import Daemon, Options
     from .driver.base import DriverError
 
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         asyncio.run(run())
-    except ConfigError as e:
+    except ConfigFileError as e:
         log.error("configuration error: %s", e)
         return 1
     except DriverError as e:

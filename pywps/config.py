@@ -3,7 +3,7 @@
 The file is kept as its lines: comments, blank lines and keys pywps does not know are written back exactly
 as read, so `parse(text).serialize() == text` for any file that parses. Only what changes is regenerated, in
 wpa_supplicant's own form (pywps/netfields.py). A file that does not parse is never overwritten: `load()` raises
-`ConfigError` with the line.
+`ConfigFileError` with the line.
 
 Network ids are wpa_supplicant's: the file's blocks are numbered 0..n-1 in file order when the file is read;
 a new network gets the highest id + 1 (0 when there is none); removing one leaves the others' ids alone. A
@@ -40,7 +40,7 @@ from .wps.device import DEFAULT_CONFIG_METHODS, DEFAULT_DEVICE_TYPE
 
 __all__ = [
     "Config",
-    "ConfigError",
+    "ConfigFileError",
     "CredentialIgnored",
     "CredentialRejected",
     "Network",
@@ -82,7 +82,7 @@ decode_string = nf.parse_string
 encode_string = nf.write_string
 
 
-class ConfigError(Exception):
+class ConfigFileError(Exception):
     def __init__(self, path: str, line: int, message: str) -> None:
         super().__init__(f"{path}:{line}: {message}")
         self.path, self.line, self.message = path, line, message
@@ -306,18 +306,18 @@ def _check_file_field(key: str, value: str) -> None:
 
 
 def _key_value(path: str, number: int, line: str, check, where: str = "") -> tuple[str, str]:
-    """One `key=value` line, checked by `check(key, value)`; ConfigError names the line, never its value
+    """One `key=value` line, checked by `check(key, value)`; ConfigFileError names the line, never its value
     (it may be a key)."""
     m = _LINE.match(line)
     if not m:
-        raise ConfigError(path, number, f"cannot read this line{where}")
+        raise ConfigFileError(path, number, f"cannot read this line{where}")
     try:
         check(m[1], m[2])
     except ValueError as e:
         reason = str(e)
         if m[1] in SECRET_KEYS and m[2] and m[2].strip('"') in reason:
             reason = "invalid value (not shown: it is a secret)"
-        raise ConfigError(path, number, f"{m[1]}: {reason}") from None
+        raise ConfigFileError(path, number, f"{m[1]}: {reason}") from None
     return m[1], m[2]
 
 
@@ -350,7 +350,7 @@ def parse(text: str, path: str = "<string>") -> Config:
         config.values[key] = value
         config.items.append(line)
     if block is not None:
-        raise ConfigError(path, len(lines), "network block not closed with '}'")
+        raise ConfigFileError(path, len(lines), "network block not closed with '}'")
     return config
 
 
@@ -359,9 +359,9 @@ def load(path: str) -> Config:
         with open(path, encoding="utf-8") as f:
             text = f.read()
     except FileNotFoundError:
-        raise ConfigError(path, 0, "no such file") from None
+        raise ConfigFileError(path, 0, "no such file") from None
     except UnicodeDecodeError:
-        raise ConfigError(path, 0, "not UTF-8 text") from None
+        raise ConfigFileError(path, 0, "not UTF-8 text") from None
     except OSError as e:
-        raise ConfigError(path, 0, e.strerror or str(e)) from None
+        raise ConfigFileError(path, 0, e.strerror or str(e)) from None
     return parse(text, path)

@@ -67,7 +67,7 @@ def warm_up() -> None:
 class Daemon:
     def __init__(self, options: Options, driver: Driver | None = None) -> None:
         self.options = options
-        self.config = configfile.load(options.config_path)  # raises ConfigError: the caller exits non-zero
+        self.config = configfile.load(options.config_path)  # raises ConfigFileError: the caller exits non-zero
         for name in configfile.remove_stale_temp_files(options.config_path):
             log.info("removed %s, left by a save that was interrupted", name)
         self.driver = driver or make_driver(options.driver, options.ifname)
@@ -143,7 +143,7 @@ class Daemon:
             return  # still starting: the file was read a moment ago
         try:
             self.services.reload()
-        except configfile.ConfigError as e:
+        except configfile.ConfigFileError as e:
             log.error("keeping the old configuration: %s", e)
 
     # -- the two routes ----------------------------------------------------------------------------------

@@ -163,7 +163,7 @@ class Services:
     # -- the configuration's life ----------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Read the file again (SIGHUP, RECONFIGURE); ConfigError keeps the old configuration. The file's
+        """Read the file again (SIGHUP, RECONFIGURE); ConfigFileError keeps the old configuration. The file's
         networks are numbered afresh, as wpa_supplicant does, so nothing may keep an old id."""
         self.config = configfile.load(self.options.config_path)
         log.info("configuration re-read from %s", self.options.config_path)

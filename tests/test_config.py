@@ -81,13 +81,13 @@ def test_uuid_from_mac_is_hostaps_name_based_uuid():
     ("network={\n\tssid=\"x\"\n\tpsk=\"tab\there\"\n}\n", 3, "control"),
 ])
 def test_errors_name_the_line(text, line, words):
-    with pytest.raises(cfg.ConfigError) as err:
+    with pytest.raises(cfg.ConfigFileError) as err:
         cfg.parse(text, "test.conf")
     assert err.value.line == line and words in str(err.value) and str(err.value).startswith(f"test.conf:{line}:")
 
 
 def test_a_parse_error_never_quotes_a_secret():
-    with pytest.raises(cfg.ConfigError) as err:
+    with pytest.raises(cfg.ConfigFileError) as err:
         cfg.parse('network={\n\tssid="x"\n\tpsk="my secret"x\n}\n\npsk "my secret"\n')
     assert "my secret" not in str(err.value)
 
@@ -98,11 +98,11 @@ def test_unknown_config_methods_are_kept_and_skipped_like_wpa_supplicant():
 
 
 def test_load_errors_are_config_errors(tmp_path):
-    with pytest.raises(cfg.ConfigError):
+    with pytest.raises(cfg.ConfigFileError):
         cfg.load(str(tmp_path / "missing.conf"))
     binary = tmp_path / "binary.conf"
     binary.write_bytes(b"\xff\xfe\x00")
-    with pytest.raises(cfg.ConfigError):
+    with pytest.raises(cfg.ConfigFileError):
         cfg.load(str(binary))
 
 
@@ -228,7 +228,7 @@ def test_any_ssid_and_passphrase_survive_save_and_load(ssid, key):
 def test_random_text_raises_only_config_error(text):
     try:
         c = cfg.parse(text)
-    except cfg.ConfigError:
+    except cfg.ConfigFileError:
         return
     assert c.serialize() == text or c.serialize() == text + "\n" or text.endswith("\n")
 

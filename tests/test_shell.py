@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from pywps.config import ConfigError, parse
+from pywps.config import ConfigFileError, parse
 from pywps.station.types import RunKind, RunRequest
 from pywps.wps.enrollee import EnrolleeConfig
 from shellfakes import AP, CRED, PASSPHRASE, PIN, SSID, FakeAp, FakeRadioDriver, FakeWiredDriver, WscAp, is_logoff
@@ -152,10 +152,10 @@ def test_defect8_pidfile_is_written_atomically_and_stale_temp_files_go(monkeypat
 
 def test_defect9_secrets_stay_out_of_logs_and_reprs(caplog):
     caplog.set_level(logging.DEBUG)
-    with pytest.raises(ConfigError) as error:
+    with pytest.raises(ConfigFileError) as error:
         parse('network={\n\tssid="x"\n\tpsk "my secret passphrase"\n}\n')
     assert "my secret" not in str(error.value)
-    with pytest.raises(ConfigError) as error:
+    with pytest.raises(ConfigFileError) as error:
         parse('network={\n\tssid="x"\n\tpsk=zz"my secret passphrase"\n}\n')
     assert "my secret" not in str(error.value)
     assert PASSPHRASE.decode() not in repr(CRED)

@@ -8,7 +8,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from ..config import ConfigError
+from ..config import ConfigFileError
 from ..driver.base import PAE_GROUP_ADDR, mac_str
 from ..station.types import RunKind
 from .commands import UNKNOWN, CommandFailed, Handler, Reply, ok
@@ -121,7 +121,7 @@ def cmd_save_config(ctx: Services, raw: str) -> Reply:
 def cmd_reconfigure(ctx: Services, raw: str) -> Reply:
     try:
         ctx.reload()
-    except ConfigError as e:
+    except ConfigFileError as e:
         raise CommandFailed(str(e)) from None
     return ok()
 

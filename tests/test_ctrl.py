@@ -261,6 +261,7 @@ def test_server_group_by_number_or_name(tmp_path):
 
 def test_many_monitors_are_accepted(tmp_path):
     """No cap below 256 monitors (wpa_supplicant has none); every one of them gets the event."""
+    from pywps.ctrl.server import DEFAULT_MONITOR_LEVEL
 
     async def main() -> None:
         server = CtrlServer(str(tmp_path / "ctl" / "wlan0"), None, lambda text: "PONG\n")
@@ -277,9 +278,9 @@ def test_many_monitors_are_accepted(tmp_path):
                 await loop.sock_sendall(s, b"ATTACH")  # one at a time: the server's queue holds 10 (max_dgram_qlen)
                 assert await loop.sock_recv(s, 16) == b"OK\n"
             assert server.monitor_count == 300
-            server.publish(2, "TEST-EVENT")
+            server.publish(DEFAULT_MONITOR_LEVEL, "TEST-EVENT")
             for s in socks:
-                assert await loop.sock_recv(s, 64) == b"<2>TEST-EVENT"
+                assert await loop.sock_recv(s, 64) == f"<{DEFAULT_MONITOR_LEVEL}>TEST-EVENT".encode()
         finally:
             for s in socks:
                 s.close()

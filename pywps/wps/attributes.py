@@ -150,16 +150,19 @@ def check_length(attr: int, length: int, offset: int) -> None:
 
 
 def _valid_lengths() -> frozenset[int]:
-    """Every (type << 16 | length) the tables allow, for bounded attributes up to 4 KiB: parse_attrs checks a
-    TLV with one set lookup and asks check_length only about the rest (unbounded types, long values)."""
+    """Every (type << 16 | length) the tables allow, for bounded attributes up to 1 KiB: parse_attrs checks a
+    TLV with one set lookup and asks check_length only about the rest (unbounded types, long values). Built on
+    the first parse, not at import (a millisecond off the daemon's start path)."""
+    global _VALID_LENGTHS
     valid = {attr << 16 | length for attr, length in FIXED_LEN.items()}
     for attr in MAX_LEN.keys() | MIN_LEN.keys():
         if attr not in FIXED_LEN:
-            valid.update(attr << 16 | n for n in range(MIN_LEN.get(attr, 0), min(MAX_LEN.get(attr, 4096), 4096) + 1))
-    return frozenset(valid)
+            valid.update(attr << 16 | n for n in range(MIN_LEN.get(attr, 0), min(MAX_LEN.get(attr, 1024), 1024) + 1))
+    _VALID_LENGTHS = frozenset(valid)
+    return _VALID_LENGTHS
 
 
-_VALID_LENGTHS = _valid_lengths()
+_VALID_LENGTHS: frozenset[int] = frozenset()
 
 
 def parse_attrs(data: bytes, nested_in: int | None = None) -> Attributes:
@@ -172,7 +175,7 @@ def parse_attrs(data: bytes, nested_in: int | None = None) -> Attributes:
     raw: list[tuple[int, bytes, int]] = []
     first: dict[int, bytes] = {}
     append = raw.append
-    valid = _VALID_LENGTHS
+    valid = _VALID_LENGTHS or _valid_lengths()
     unpack = _TL.unpack_from
     pos = 0
     while pos < end:  # the hot loop of every received message: kept to the bone

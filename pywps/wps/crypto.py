@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
 from .attributes import build_attr
 from .defs import AttrType, ConfigError
 from .errors import ProtocolError
@@ -74,9 +72,28 @@ def _load_powmod() -> Callable[[int, int, int], int]:
         return pow
 
 
-_ffdh = _load_ffdh()
-_ffdh_params, _ffdh_numbers, _DHPublicNumbers = _ffdh if _ffdh is not None else (None, None, None)
+# Loaded on first use (warm_up() or the first key pair), not at import: `cryptography` costs tens of
+# milliseconds on a daemon's start path, before any WPS run needs it.
+_ffdh_loaded = False
+_ffdh = _ffdh_params = _ffdh_numbers = _DHPublicNumbers = None
 _powmod = _load_powmod()
+
+
+def _ensure_ffdh() -> None:
+    global _ffdh_loaded, _ffdh, _ffdh_params, _ffdh_numbers, _DHPublicNumbers
+    _ffdh = _load_ffdh()
+    if _ffdh is not None:
+        _ffdh_params, _ffdh_numbers, _DHPublicNumbers = _ffdh
+    _ffdh_loaded = True
+
+
+def warm_up() -> None:
+    """Load what a registration needs (`cryptography`'s DH and AES) ahead of the first run: a daemon calls it
+    once it is ready, so neither its start nor its first WPS run pays for the imports."""
+    if not _ffdh_loaded:
+        _ensure_ffdh()
+    if _Cipher is None:
+        _load_ciphers()
 
 
 def check_public_key(public: bytes) -> int:
@@ -101,6 +118,8 @@ class DhKeyPair:
     def generate(cls, rng: RandomSource | None = None, use_library: bool = True) -> DhKeyPair:
         """A fresh key pair. With no `rng`, `cryptography` draws the exponent from OpenSSL's CSPRNG (the fast
         path); an injected `rng` (deterministic tests) supplies the 192-byte exponent itself."""
+        if not _ffdh_loaded:
+            _ensure_ffdh()
         if rng is None and use_library and _ffdh is not None:
             key = _ffdh_params.generate_private_key()
             numbers = key.private_numbers()
@@ -184,9 +203,16 @@ def key_wrap_authenticator(auth_key: bytes, data: bytes) -> bytes:
 # -- encrypted settings ----------------------------------------------------------------------------------
 
 
-# Bound once: the names live behind cryptography's module shim (a __getattr__ per lookup in older releases).
-_AES = algorithms.AES
-_CBC = modes.CBC
+# Bound once, on first use: the names live behind cryptography's module shim (a __getattr__ per lookup in
+# older releases), and the import itself is kept off the start path.
+_Cipher = _AES = _CBC = None
+
+
+def _load_ciphers() -> None:
+    global _Cipher, _AES, _CBC
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    _Cipher, _AES, _CBC = Cipher, algorithms.AES, modes.CBC
 _KWA_HEADER = build_attr(AttrType.KEY_WRAP_AUTH, b"")[:2] + b"\x00\x08"
 
 
@@ -195,7 +221,9 @@ def encrypt_settings(keys: SessionKeys, settings: bytes, rng: RandomSource | Non
     plain = settings + _KWA_HEADER + key_wrap_authenticator(keys.auth_key, settings)
     pad = 16 - len(plain) % 16  # PKCS#7: 1..16 bytes, each the pad length
     iv = (rng or default_random)(16)
-    enc = Cipher(_AES(keys.key_wrap_key), _CBC(iv)).encryptor()
+    if _Cipher is None:
+        _load_ciphers()
+    enc = _Cipher(_AES(keys.key_wrap_key), _CBC(iv)).encryptor()
     return iv + enc.update(plain + bytes((pad,)) * pad) + enc.finalize()
 
 
@@ -208,7 +236,9 @@ def decrypt_settings(keys: SessionKeys, value: bytes) -> bytes:
     if len(value) < 32 or len(value) % 16:
         raise ProtocolError(f"encrypted settings of {len(value)} bytes", ConfigError.NO_ERROR)
     iv, body = value[:16], value[16:]
-    dec = Cipher(_AES(keys.key_wrap_key), _CBC(iv)).decryptor()
+    if _Cipher is None:
+        _load_ciphers()
+    dec = _Cipher(_AES(keys.key_wrap_key), _CBC(iv)).decryptor()
     padded = dec.update(body) + dec.finalize()
     pad = padded[-1]
     if not 1 <= pad <= 16 or padded[-pad:] != bytes([pad]) * pad:

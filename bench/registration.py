@@ -162,13 +162,13 @@ class Floor:
         for data in self.auth_inputs:  # each Authenticator made by the sender and checked by the receiver
             digest(key, data, "sha256")
             digest(key, data, "sha256")
-        aes, cbc = algorithms.AES(self.wrap_key), modes.CBC(self.iv)  # one key per run
+        aes = algorithms.AES(self.wrap_key)  # one key per run, an IV of its own per Encrypted Settings
         for ct, data in zip(self.ciphertexts, self.kwa_inputs):
             digest(key, data, "sha256")  # KWA made by the sender
-            enc = Cipher(aes, cbc).encryptor()
+            enc = Cipher(aes, modes.CBC(self.iv)).encryptor()
             enc.update(ct)
             enc.finalize()
-            dec = Cipher(aes, cbc).decryptor()
+            dec = Cipher(aes, modes.CBC(self.iv)).decryptor()
             dec.update(ct)
             dec.finalize()
             digest(key, data, "sha256")  # KWA checked by the receiver

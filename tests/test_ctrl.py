@@ -139,31 +139,66 @@ def test_random_and_oversized_datagrams(daemon):
     assert "Traceback" not in log.read_text()
 
 
-def test_monitor_that_never_reads_is_dropped_and_daemon_stays_responsive(daemon):
+def test_monitor_that_never_reads_is_dropped_alone(daemon):
+    """A stuck monitor is dropped on its own; another monitor keeps getting every event and stays attached.
+
+    wpa_supplicant 2.10 differs on purpose here (bench/ctrl.py shows it): when its send buffer fills it drops
+    events for every monitor, and other readers miss them. Our server tracks what each monitor left unread.
+    """
     path, log = daemon
     lazy = client(path)
     lazy.send(b"ATTACH")
     assert lazy.recv(10) == b"OK\n"
-    lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
-    for _ in range(40):  # each WPS_PIN/WPS_CANCEL pair publishes two events to the monitor
-        sock = client(path)  # a fresh client each round: the daemon may re-open its socket meanwhile
-        sock.settimeout(1)
-        try:
-            for _ in range(500):
-                sock.send(b"WPS_PIN any 12345670")
-                sock.recv(100)
-                sock.send(b"WPS_CANCEL")
-                sock.recv(100)
-        except OSError:  # the request in flight when the socket was re-opened: like wpa_cli, ask again
-            pass
-        sock.close()
-        if "detaching 1 monitor" in log.read_text():
-            break
-    assert "detaching 1 monitor" in log.read_text()
+    reader = client(path)
+    reader.send(b"ATTACH")
+    assert reader.recv(10) == b"OK\n"
+    reader.settimeout(5)
+    sock = client(path)
+    sock.settimeout(5)
+    events = 0  # what the reader, which reads everything, received: every event the daemon published
+
+    def read_all() -> int:
+        reader.setblocking(False)
+        n = 0
+        while True:
+            try:
+                assert reader.recv(4096).startswith(b"<")
+                n += 1
+            except BlockingIOError:
+                reader.settimeout(5)
+                return n
+
+    deadline = time.monotonic() + 60
+    while "stopped reading" not in log.read_text() and time.monotonic() < deadline:
+        for _ in range(20):  # each WPS_PIN/WPS_CANCEL pair publishes several events (the run's network, ...)
+            sock.send(b"WPS_PIN any 12345670")
+            sock.recv(100)
+            sock.send(b"WPS_CANCEL")
+            sock.recv(100)
+            events += read_all()  # the reader keeps up (the server judges a monitor by its queue)
+        time.sleep(0.01)
+    assert "stopped reading" in log.read_text()
+    assert "re-opening" not in log.read_text()
+    sock.send(b"WPS_PIN any 12345670")  # one more event: the reader still gets it
+    sock.recv(100)
+    assert reader.recv(4096).startswith(b"<")
+    sock.send(b"WPS_CANCEL")
+    sock.recv(100)
+    time.sleep(0.05)
+    events += 1 + read_all()
     assert ping(path) == b"PONG\n"
-    with pytest.raises(OSError):  # the stuck monitor was connected to the old socket: it is cut off
-        lazy.send(b"PING")
-        lazy.recv(100)
+    lazy.setblocking(False)
+    queued = 0
+    while True:
+        try:
+            lazy.recv(4096)
+            queued += 1
+        except BlockingIOError:
+            break
+    assert queued < events  # it got nothing after it was dropped
+    lazy.settimeout(2)
+    lazy.send(b"PING")  # dropped as a monitor, still a client: its socket was not cut off
+    assert lazy.recv(100) == b"PONG\n"
 
 
 def test_client_that_vanishes_before_its_reply(daemon):
@@ -186,6 +221,73 @@ def test_second_daemon_on_the_same_socket_refuses(daemon, tmp_path):
                             capture_output=True, text=True, timeout=20)
     assert result.returncode != 0 and "in use" in result.stderr
     assert ping(path) == b"PONG\n"
+
+
+def test_server_group_by_number_or_name(tmp_path):
+    """ctrl_interface=DIR=... GROUP=0 (a gid) works as GROUP=root does, as in wpa_supplicant; an unknown name
+    is refused with a message, not a traceback."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to chown to a group")
+    import grp
+
+    from pywps.ctrl.server import CtrlGroupUnknown, resolve_group
+
+    assert resolve_group("0") == 0
+    assert resolve_group(grp.getgrgid(0).gr_name) == 0
+    with pytest.raises(CtrlGroupUnknown):
+        resolve_group("no-such-group-pywps")
+
+    async def main() -> None:
+        server = CtrlServer(str(tmp_path / "ctl" / "wlan0"), "0", lambda text: "PONG\n")
+        await server.start()
+        assert os.stat(server.path).st_gid == 0 and os.stat(tmp_path / "ctl").st_gid == 0
+        await server.close()
+
+    asyncio.run(main())
+    conf = tmp_path / "gid.conf"
+    conf.write_text(f"ctrl_interface=DIR={tmp_path / 'ctl2'} GROUP=0\n")
+    proc = subprocess.Popen([sys.executable, "-m", "pywps", "-D", "wired", "-i", "lo", "-c", str(conf)],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        path = str(tmp_path / "ctl2" / "lo")
+        deadline = time.monotonic() + 20
+        while not os.path.exists(path) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert proc.poll() is None, proc.stderr.read()
+        assert ping(path) == b"PONG\n"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_many_monitors_are_accepted(tmp_path):
+    """No cap below 256 monitors (wpa_supplicant has none); every one of them gets the event."""
+    from pywps.ctrl.server import DEFAULT_MONITOR_LEVEL
+
+    async def main() -> None:
+        server = CtrlServer(str(tmp_path / "ctl" / "wlan0"), None, lambda text: "PONG\n")
+        await server.start()
+        loop = asyncio.get_running_loop()
+        socks = []
+        try:
+            for i in range(300):
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                s.bind(str(tmp_path / f"m{i}"))
+                s.connect(server.path)
+                s.setblocking(False)
+                socks.append(s)
+                await loop.sock_sendall(s, b"ATTACH")  # one at a time: the server's queue holds 10 (max_dgram_qlen)
+                assert await loop.sock_recv(s, 16) == b"OK\n"
+            assert server.monitor_count == 300
+            server.publish(DEFAULT_MONITOR_LEVEL, "TEST-EVENT")
+            for s in socks:
+                assert await loop.sock_recv(s, 64) == f"<{DEFAULT_MONITOR_LEVEL}>TEST-EVENT".encode()
+        finally:
+            for s in socks:
+                s.close()
+            await server.close()
+
+    asyncio.run(main())
 
 
 def test_server_socket_mode_and_group(tmp_path):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from .defs import WFA_VENDOR_ID, WPS_VERSION2, AttrType, WfaSubelem
+from .defs import WFA_VENDOR_ID, WPS_VERSION2, AttrType, WfaSubelem, members
 from .errors import ParseError
 
-A = AttrType
+A = members(AttrType)  # the members, without EnumType's slow attribute lookup
 
 # Fixed lengths from WSC 2.0 section 12 (what hostap's wps_attr_parse.c enforces too).
 FIXED_LEN: dict[int, int] = {
@@ -39,6 +39,8 @@ MIN_LEN: dict[int, int] = {
 }
 MAX_MESSAGE = 65535
 _TL = struct.Struct(">HH")
+_pack_tl = _TL.pack
+_VENDOR_EXT = int(A.VENDOR_EXT)  # a plain int: enum member lookups cost in the parse loop
 
 
 def attr_name(attr: int) -> str:
@@ -48,8 +50,8 @@ def attr_name(attr: int) -> str:
         return f"0x{attr:04x}"
 
 
-@dataclass(frozen=True)
-class Attribute:
+class Attribute(NamedTuple):
+    # A tuple, not a dataclass: a registration parses ~300 of these and a frozen dataclass costs 4x to build.
     type: int
     value: bytes
     offset: int = 0  # where its TLV started in the parsed buffer
@@ -58,29 +60,57 @@ class Attribute:
 class Attributes:
     """An ordered multi-map of attributes, as received. Lookups return the first occurrence."""
 
+    __slots__ = ("_first", "_items", "_raw")
+
     def __init__(self, items: Iterable[Attribute] = ()) -> None:
-        self.items: list[Attribute] = list(items)
+        self._items: list[Attribute] | None = [a if type(a) is Attribute else Attribute(*a) for a in items]
+        self._raw: list[tuple[int, bytes, int]] = self._items  # Attribute is a (type, value, offset) tuple
         self._first: dict[int, bytes] = {}
-        for a in reversed(self.items):
+        for a in reversed(self._items):
             self._first[a.type] = a.value
+
+    @classmethod
+    def _parsed(cls, raw: list[tuple[int, bytes, int]], first: dict[int, bytes]) -> Attributes:
+        """parse_attrs' constructor: plain (type, value, offset) tuples and the first-occurrence map, built
+        while parsing; the Attribute objects are made only if someone asks for `items`."""
+        self = cls.__new__(cls)
+        self._raw = raw
+        self._first = first
+        self._items = None
+        return self
+
+    @property
+    def items(self) -> list[Attribute]:
+        if self._items is None:
+            self._items = [Attribute(*t) for t in self._raw]
+        return self._items
+
+    @property
+    def has_repeats(self) -> bool:
+        """Whether any attribute type occurs more than once."""
+        return len(self._first) != len(self._raw)
+
+    @property
+    def last_type(self) -> int | None:
+        return self._raw[-1][0] if self._raw else None
 
     def __iter__(self) -> Iterator[Attribute]:
         return iter(self.items)
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self._raw)
 
     def __contains__(self, attr: int) -> bool:
         return attr in self._first
 
     def count(self, attr: int) -> int:
-        return sum(1 for a in self.items if a.type == attr)
+        return sum(1 for a in self._raw if a[0] == attr)
 
     def get(self, attr: int, default: bytes | None = None) -> bytes | None:
         return self._first.get(attr, default)
 
     def get_all(self, attr: int) -> list[bytes]:
-        return [a.value for a in self.items if a.type == attr]
+        return [a[1] for a in self._raw if a[0] == attr]
 
     def require(self, attr: int) -> bytes:
         value = self._first.get(attr)
@@ -89,7 +119,7 @@ class Attributes:
         return value
 
     def get_int(self, attr: int, default: int = 0) -> int:
-        value = self.get(attr)
+        value = self._first.get(attr)
         return default if value is None else int.from_bytes(value, "big")
 
     def require_int(self, attr: int) -> int:
@@ -103,10 +133,10 @@ class Attributes:
         return {}
 
     def to_bytes(self) -> bytes:
-        return build_attrs((a.type, a.value) for a in self.items)
+        return build_attrs([(a[0], a[1]) for a in self._raw])
 
     def __repr__(self) -> str:
-        return "Attributes(" + ", ".join(f"{attr_name(a.type)}={a.value.hex()}" for a in self.items) + ")"
+        return "Attributes(" + ", ".join(f"{attr_name(a[0])}={a[1].hex()}" for a in self._raw) + ")"
 
 
 def check_length(attr: int, length: int, offset: int) -> None:
@@ -119,43 +149,83 @@ def check_length(attr: int, length: int, offset: int) -> None:
         raise ParseError(f"length {length} is below {MIN_LEN[attr]}", attr, offset)
 
 
+def _valid_lengths() -> frozenset[int]:
+    """Every (type << 16 | length) the tables allow, for bounded attributes up to 1 KiB: parse_attrs checks a
+    TLV with one set lookup and asks check_length only about the rest (unbounded types, long values). Built on
+    the first parse, not at import (a millisecond off the daemon's start path)."""
+    global _VALID_LENGTHS
+    valid = {attr << 16 | length for attr, length in FIXED_LEN.items()}
+    for attr in MAX_LEN.keys() | MIN_LEN.keys():
+        if attr not in FIXED_LEN:
+            valid.update(attr << 16 | n for n in range(MIN_LEN.get(attr, 0), min(MAX_LEN.get(attr, 1024), 1024) + 1))
+    _VALID_LENGTHS = frozenset(valid)
+    return _VALID_LENGTHS
+
+
+_VALID_LENGTHS: frozenset[int] = frozenset()
+
+
 def parse_attrs(data: bytes, nested_in: int | None = None) -> Attributes:
     """Parse a sequence of TLVs. Any malformation raises ParseError naming the attribute and offset."""
     end = len(data)
     if end > MAX_MESSAGE:
         raise ParseError(f"{end} bytes exceed the largest WSC message", nested_in)
-    items = []
+    if type(data) is not bytes:
+        data = bytes(data)  # slices of bytes are bytes: values need no copy below
+    raw: list[tuple[int, bytes, int]] = []
+    first: dict[int, bytes] = {}
+    append = raw.append
+    valid = _VALID_LENGTHS or _valid_lengths()
+    unpack = _TL.unpack_from
     pos = 0
-    fixed_len, max_len, min_len = FIXED_LEN.get, MAX_LEN.get, MIN_LEN.get  # hot loop: bind lookups once
-    while pos < end:
+    while pos < end:  # the hot loop of every received message: kept to the bone
         if end - pos < 4:
             raise ParseError(f"truncated attribute header ({end - pos} bytes left)", nested_in, pos)
-        attr = (data[pos] << 8) | data[pos + 1]
-        length = (data[pos + 2] << 8) | data[pos + 3]
-        if pos + 4 + length > end:
-            raise ParseError(f"length {length} runs past the end of the data", attr, pos)
-        fixed = fixed_len(attr)
-        if (fixed is not None and length != fixed) or length > max_len(attr, MAX_MESSAGE) or length < min_len(attr, 0):
-            check_length(attr, length, pos)
-        value = bytes(data[pos + 4 : pos + 4 + length])
-        if attr == A.VENDOR_EXT and value[:3] == WFA_VENDOR_ID:
+        attr, length = unpack(data, pos)
+        start = pos + 4
+        pos = start + length
+        if pos > end:
+            raise ParseError(f"length {length} runs past the end of the data", attr, start - 4)
+        if (attr << 16 | length) not in valid:
+            check_length(attr, length, start - 4)  # raises unless the type is unbounded or the value long
+        value = data[start:pos]
+        if attr == _VENDOR_EXT and value[:3] == WFA_VENDOR_ID and value not in _valid_wfa_ext:
             try:
                 parse_wfa_subelems(value[3:])
             except ParseError as e:
-                raise ParseError(f"bad WFA vendor extension: {e}", attr, pos) from None
-        items.append(Attribute(attr, value, pos))
-        pos += 4 + length
-    return Attributes(items)
+                raise ParseError(f"bad WFA vendor extension: {e}", attr, start - 4) from None
+            _remember_valid_wfa_ext(value)
+        append((attr, value, start - 4))
+        if attr not in first:
+            first[attr] = value
+    return Attributes._parsed(raw, first)
+
+
+# Every WSC message carries a WFA vendor extension, nearly always one of a few values (Version2, plus
+# RequestToEnroll in M1): the ones that passed the checks once are not parsed again. Bounded: a peer sending
+# endless variants only refills it.
+_valid_wfa_ext: set[bytes] = set()
+
+
+def _remember_valid_wfa_ext(value: bytes) -> None:
+    if len(_valid_wfa_ext) >= 64:
+        _valid_wfa_ext.clear()
+    _valid_wfa_ext.add(value)
 
 
 def build_attr(attr: int, value: bytes) -> bytes:
     if len(value) > 0xFFFF:
         raise ValueError(f"{attr_name(attr)} value of {len(value)} bytes does not fit a TLV")
-    return _TL.pack(attr, len(value)) + value
+    return _pack_tl(attr, len(value)) + value
 
 
 def build_attrs(items: Iterable[tuple[int, bytes]]) -> bytes:
-    return b"".join(build_attr(t, v) for t, v in items)
+    if not isinstance(items, (list, tuple)):
+        items = list(items)
+    try:
+        return b"".join([_pack_tl(t, len(v)) + v for t, v in items])
+    except struct.error:  # a value longer than 0xFFFF: build_attr says which
+        return b"".join([build_attr(t, v) for t, v in items])
 
 
 # -- WFA vendor extension ------------------------------------------------------------------------------
@@ -196,7 +266,12 @@ def build_wfa_ext(subelems: Iterable[tuple[int, bytes]]) -> bytes:
 
 def version2_ext(extra: Iterable[tuple[int, bytes]] = ()) -> tuple[int, bytes]:
     """The (type, value) of the vendor extension every WSC 2.0 message carries, Version2 first."""
+    if not extra:
+        return _VERSION2_EXT
     return (A.VENDOR_EXT, build_wfa_ext([(WfaSubelem.VERSION2, bytes([WPS_VERSION2])), *extra]))
+
+
+_VERSION2_EXT = (A.VENDOR_EXT, build_wfa_ext([(WfaSubelem.VERSION2, bytes([WPS_VERSION2]))]))
 
 
 def u8(v: int) -> bytes:

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
+import os
 import struct
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
-
-from cryptography.hazmat.primitives import padding
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from .attributes import build_attr
 from .defs import AttrType, ConfigError
@@ -40,24 +37,28 @@ class RandomSource(Protocol):
     def __call__(self, n: int) -> bytes: ...
 
 
-default_random: RandomSource = secrets.token_bytes
+# The kernel CSPRNG, called directly: secrets.token_bytes is the same source behind two Python-level calls.
+default_random: RandomSource = os.urandom
 
 
 # -- Diffie-Hellman --------------------------------------------------------------------------------------
 
 
-def _load_ffdh() -> object | None:
-    """The `cryptography` DH module, or None where it no longer has finite-field DH."""
+def _load_ffdh() -> tuple[object, object, object] | None:
+    """`cryptography`'s DH parameters and its public-numbers class, or None where finite-field DH is gone.
+
+    cryptography >= 50 deprecates FFDH: the CryptographyDeprecationWarning fires when a DH name is looked up on
+    the `dh` module, not when a key is used. WPS has no other key exchange (WSC 2.0 mandates group 5), so we look
+    the names up once, here, with exactly that warning silenced, and keep them; no call below warns. The day
+    the module is gone we fall back to modular exponentiation.
+    """
     try:
-        # cryptography >= 50 deprecates FFDH with a CryptographyDeprecationWarning on use. WPS has no other
-        # key exchange (WSC 2.0 mandates group 5), so we silence exactly that warning, here and in the calls
-        # below, and fall back to modular exponentiation the day the module is gone.
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"Diffie-Hellman over finite fields")
             from cryptography.hazmat.primitives.asymmetric import dh
 
-            dh.DHParameterNumbers(DH_P, DH_G).parameters()
-        return dh
+            numbers = dh.DHParameterNumbers(DH_P, DH_G)
+            return numbers.parameters(), numbers, dh.DHPublicNumbers
     except (ImportError, AttributeError, ValueError):  # pragma: no cover - depends on the installed library
         return None
 
@@ -71,14 +72,28 @@ def _load_powmod() -> Callable[[int, int, int], int]:
         return pow
 
 
-_ffdh = _load_ffdh()
-_ffdh_params = None
-if _ffdh is not None:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"Diffie-Hellman over finite fields")
-        _ffdh_numbers = _ffdh.DHParameterNumbers(DH_P, DH_G)
-        _ffdh_params = _ffdh_numbers.parameters()
+# Loaded on first use (warm_up() or the first key pair), not at import: `cryptography` costs tens of
+# milliseconds on a daemon's start path, before any WPS run needs it.
+_ffdh_loaded = False
+_ffdh = _ffdh_params = _ffdh_numbers = _DHPublicNumbers = None
 _powmod = _load_powmod()
+
+
+def _ensure_ffdh() -> None:
+    global _ffdh_loaded, _ffdh, _ffdh_params, _ffdh_numbers, _DHPublicNumbers
+    _ffdh = _load_ffdh()
+    if _ffdh is not None:
+        _ffdh_params, _ffdh_numbers, _DHPublicNumbers = _ffdh
+    _ffdh_loaded = True
+
+
+def warm_up() -> None:
+    """Load what a registration needs (`cryptography`'s DH and AES) ahead of the first run: a daemon calls it
+    once it is ready, so neither its start nor its first WPS run pays for the imports."""
+    if not _ffdh_loaded:
+        _ensure_ffdh()
+    if _Cipher is None:
+        _load_ciphers()
 
 
 def check_public_key(public: bytes) -> int:
@@ -103,11 +118,11 @@ class DhKeyPair:
     def generate(cls, rng: RandomSource | None = None, use_library: bool = True) -> DhKeyPair:
         """A fresh key pair. With no `rng`, `cryptography` draws the exponent from OpenSSL's CSPRNG (the fast
         path); an injected `rng` (deterministic tests) supplies the 192-byte exponent itself."""
+        if not _ffdh_loaded:
+            _ensure_ffdh()
         if rng is None and use_library and _ffdh is not None:
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=r"Diffie-Hellman over finite fields")
-                key = _ffdh_params.generate_private_key()
-                numbers = key.private_numbers()
+            key = _ffdh_params.generate_private_key()
+            numbers = key.private_numbers()
             return cls(numbers.x, numbers.public_numbers.y.to_bytes(DH_LEN, "big"), key)
         x = int.from_bytes((rng or default_random)(DH_LEN), "big") % (DH_P - 2) + 1
         return cls(x, _powmod(DH_G, x, DH_P).to_bytes(DH_LEN, "big"))
@@ -115,9 +130,7 @@ class DhKeyPair:
     def exchange(self, peer_public: bytes) -> bytes:
         y = check_public_key(peer_public)
         if self._backend_key is not None:
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=r"Diffie-Hellman over finite fields")
-                shared = self._backend_key.exchange(_ffdh.DHPublicNumbers(y, _ffdh_numbers).public_key())
+            shared = self._backend_key.exchange(_DHPublicNumbers(y, _ffdh_numbers).public_key())
             shared = shared.rjust(DH_LEN, b"\x00")
         else:
             shared = _powmod(y, self._private, DH_P).to_bytes(DH_LEN, "big")
@@ -127,8 +140,14 @@ class DhKeyPair:
 # -- key derivation --------------------------------------------------------------------------------------
 
 
+try:  # hmac.digest's C core, without its Python wrapper (a registration makes 44 of these)
+    from _hashlib import hmac_digest as _hmac_digest
+except ImportError:  # pragma: no cover - Python built without OpenSSL's hashlib
+    _hmac_digest = hmac.digest
+
+
 def hmac_sha256(key: bytes, *parts: bytes) -> bytes:
-    return hmac.digest(key, b"".join(parts), "sha256")  # the one-shot C path: ~4x faster than hmac.new
+    return _hmac_digest(key, b"".join(parts), "sha256")  # the one-shot C path: ~4x faster than hmac.new
 
 
 def kdf(key: bytes, label: bytes, bits: int) -> bytes:
@@ -184,14 +203,28 @@ def key_wrap_authenticator(auth_key: bytes, data: bytes) -> bytes:
 # -- encrypted settings ----------------------------------------------------------------------------------
 
 
+# Bound once, on first use: the names live behind cryptography's module shim (a __getattr__ per lookup in
+# older releases), and the import itself is kept off the start path.
+_Cipher = _AES = _CBC = None
+
+
+def _load_ciphers() -> None:
+    global _Cipher, _AES, _CBC
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    _Cipher, _AES, _CBC = Cipher, algorithms.AES, modes.CBC
+_KWA_HEADER = build_attr(AttrType.KEY_WRAP_AUTH, b"")[:2] + b"\x00\x08"
+
+
 def encrypt_settings(keys: SessionKeys, settings: bytes, rng: RandomSource | None = None) -> bytes:
     """IV || AES-128-CBC(KeyWrapKey, settings || KWA TLV, PKCS#7), the value of an Encrypted Settings."""
-    plain = settings + build_attr(AttrType.KEY_WRAP_AUTH, key_wrap_authenticator(keys.auth_key, settings))
-    padder = padding.PKCS7(128).padder()
-    padded = padder.update(plain) + padder.finalize()
+    plain = settings + _KWA_HEADER + key_wrap_authenticator(keys.auth_key, settings)
+    pad = 16 - len(plain) % 16  # PKCS#7: 1..16 bytes, each the pad length
     iv = (rng or default_random)(16)
-    enc = Cipher(algorithms.AES(keys.key_wrap_key), modes.CBC(iv)).encryptor()
-    return iv + enc.update(padded) + enc.finalize()
+    if _Cipher is None:
+        _load_ciphers()
+    enc = _Cipher(_AES(keys.key_wrap_key), _CBC(iv)).encryptor()
+    return iv + enc.update(plain + bytes((pad,)) * pad) + enc.finalize()
 
 
 def decrypt_settings(keys: SessionKeys, value: bytes) -> bytes:
@@ -203,14 +236,16 @@ def decrypt_settings(keys: SessionKeys, value: bytes) -> bytes:
     if len(value) < 32 or len(value) % 16:
         raise ProtocolError(f"encrypted settings of {len(value)} bytes", ConfigError.NO_ERROR)
     iv, body = value[:16], value[16:]
-    dec = Cipher(algorithms.AES(keys.key_wrap_key), modes.CBC(iv)).decryptor()
+    if _Cipher is None:
+        _load_ciphers()
+    dec = _Cipher(_AES(keys.key_wrap_key), _CBC(iv)).decryptor()
     padded = dec.update(body) + dec.finalize()
     pad = padded[-1]
     if not 1 <= pad <= 16 or padded[-pad:] != bytes([pad]) * pad:
         raise ProtocolError("bad padding in encrypted settings", ConfigError.NO_ERROR)
     plain = padded[:-pad]
     # The KWA is the last TLV: 4-byte header + 8 bytes.
-    if len(plain) < 12 or plain[-12:-8] != build_attr(AttrType.KEY_WRAP_AUTH, b"")[:2] + b"\x00\x08":
+    if len(plain) < 12 or plain[-12:-8] != _KWA_HEADER:
         raise ProtocolError("no Key Wrap Authenticator in encrypted settings", ConfigError.NO_ERROR)
     settings, kwa = plain[:-12], plain[-8:]
     if not hmac.compare_digest(kwa, key_wrap_authenticator(keys.auth_key, settings)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import IntEnum, IntFlag
+from enum import Enum, IntEnum, IntFlag
 
 WPS_VERSION = 0x10  # the Version attribute is frozen at 1.0 since WSC 2.0; Version2 carries the real one
 WPS_VERSION2 = 0x20
@@ -254,3 +254,12 @@ class WscOpCode(IntEnum):
     MSG = 0x04
     DONE = 0x05
     FRAG_ACK = 0x06
+
+
+def members(enum_cls: type[Enum]) -> type:
+    """A plain class whose attributes are `enum_cls`'s members, for the protocol code's hot paths.
+
+    `AttrType.SSID` goes through EnumType's attribute lookup (~0.15 us on CPython 3.11, ~7x a class attribute);
+    a registration makes hundreds of such lookups. The values are the same enum members.
+    """
+    return type(enum_cls.__name__, (), dict(enum_cls.__members__))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import struct
 from collections import deque
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
-from .defs import WFA_VENDOR_ID, MsgType, WscOpCode
+from .defs import WFA_VENDOR_ID, MsgType, WscOpCode, members
 from .errors import ParseError
 from .events import (  # noqa: F401 - the EAP events are this module's vocabulary, defined with the others
     EapFailureReceived,
@@ -53,11 +53,26 @@ class EapCode(IntEnum):
     FAILURE = 4
 
 
+# The members as plain class attributes (defs.members): every frame compares codes and op-codes.
+_Code = members(EapCode)
+_Eapol = members(EapolType)
+_Op = members(WscOpCode)
+_Step = members(Step)
+
+
 # -- framing ------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Eapol:
+# The three headers below are tuples rather than frozen dataclasses: every frame of a run builds them.
+_HEADER = struct.Struct(">BBH")  # EAPOL (version, type, length) and EAP (code, id, length) alike
+_unpack_header = _HEADER.unpack_from
+_pack_header = _HEADER.pack
+_pack_eapol_eap = struct.Struct(">BBHBBH").pack  # EAPOL-Packet carrying EAP Success/Failure
+_pack_eapol_eap_type = struct.Struct(">BBHBBHB").pack  # EAPOL-Packet carrying an EAP Request/Response
+_new = tuple.__new__
+
+
+class Eapol(NamedTuple):
     version: int
     type: int
     body: bytes
@@ -66,18 +81,17 @@ class Eapol:
 def parse_eapol(pdu: bytes) -> Eapol:
     if len(pdu) < 4:
         raise ParseError(f"EAPOL frame of {len(pdu)} bytes")
-    version, ptype, length = struct.unpack_from(">BBH", pdu)
+    version, ptype, length = _unpack_header(pdu)
     if length > len(pdu) - 4:
         raise ParseError(f"EAPOL length {length} exceeds the {len(pdu) - 4} bytes present")
-    return Eapol(version, ptype, pdu[4 : 4 + length])  # Ethernet padding after `length` is ignored
+    return _new(Eapol, (version, ptype, pdu[4 : 4 + length]))  # Ethernet padding after `length` is ignored
 
 
 def build_eapol(ptype: int, body: bytes = b"", version: int = 2) -> bytes:
-    return struct.pack(">BBH", version, ptype, len(body)) + body
+    return _pack_header(version, ptype, len(body)) + body
 
 
-@dataclass(frozen=True)
-class EapPacket:
+class EapPacket(NamedTuple):
     code: int
     id: int
     type: int | None  # None for Success/Failure
@@ -87,21 +101,22 @@ class EapPacket:
 def parse_eap(body: bytes) -> EapPacket:
     if len(body) < 4:
         raise ParseError(f"EAP packet of {len(body)} bytes")
-    code, ident, length = struct.unpack_from(">BBH", body)
+    code, ident, length = _unpack_header(body)
     if length < 4 or length > len(body):
         raise ParseError(f"EAP length {length} does not fit the {len(body)} bytes present")
     if code not in (1, 2, 3, 4):
         raise ParseError(f"unknown EAP code {code}")
-    if code in (EapCode.SUCCESS, EapCode.FAILURE):
-        return EapPacket(code, ident, None, b"")
+    if code >= 3:  # Success, Failure
+        return _new(EapPacket, (code, ident, None, b""))
     if length < 5:
         raise ParseError("EAP request/response without a type")
-    return EapPacket(code, ident, body[4], body[5:length])
+    return _new(EapPacket, (code, ident, body[4], body[5:length]))
 
 
 def build_eap(code: int, ident: int, eap_type: int | None = None, data: bytes = b"") -> bytes:
-    payload = b"" if eap_type is None else bytes([eap_type]) + data
-    return struct.pack(">BBH", code, ident, 4 + len(payload)) + payload
+    if eap_type is None:
+        return _pack_header(code, ident, 4)
+    return _pack_header(code, ident, 5 + len(data)) + bytes((eap_type,)) + data
 
 
 def is_wsc_request(pdu: bytes) -> bool:
@@ -114,8 +129,7 @@ def is_wsc_request(pdu: bytes) -> bool:
     return packet is not None and packet.code == EapCode.REQUEST and packet.type == EAP_TYPE_EXPANDED
 
 
-@dataclass(frozen=True)
-class WscFrame:
+class WscFrame(NamedTuple):
     op: int
     flags: int
     message_length: int | None
@@ -123,6 +137,7 @@ class WscFrame:
 
 
 WSC_EXPANDED_HEADER = WFA_VENDOR_ID + struct.pack(">I", WSC_VENDOR_TYPE)
+_OPCODES: dict[int, WscOpCode] = {int(op): op for op in WscOpCode}  # WscOpCode(n) is a slow Enum call
 
 
 def parse_wsc(data: bytes) -> WscFrame:
@@ -135,16 +150,15 @@ def parse_wsc(data: bytes) -> WscFrame:
     if flags & FLAG_LF:
         if len(data) < 11:
             raise ParseError("EAP-WSC Length Field missing")
-        length = struct.unpack_from(">H", data, 9)[0]
+        length = (data[9] << 8) | data[10]
         pos = 11
-    return WscFrame(op, flags, length, data[pos:])
+    return _new(WscFrame, (op, flags, length, data[pos:]))
 
 
 def build_wsc(op: int, flags: int = 0, payload: bytes = b"", message_length: int | None = None) -> bytes:
-    head = WSC_EXPANDED_HEADER + bytes([op, flags])
     if flags & FLAG_LF:
-        head += struct.pack(">H", message_length or 0)
-    return head + payload
+        return WSC_EXPANDED_HEADER + bytes((op, flags)) + (message_length or 0).to_bytes(2, "big") + payload
+    return WSC_EXPANDED_HEADER + bytes((op, flags)) + payload
 
 
 def fragments(op: int, message: bytes, fragment_size: int) -> list[bytes]:
@@ -237,18 +251,28 @@ class _WscEndpoint:
     def _drain_session_events(self) -> None:
         """Move the session's events into ours, so both layers' events keep their order."""
         if self.session is not None:
-            while (event := self.session.next_event()) is not None:
-                self._events.append(event)
+            events = self.session._events  # one transfer, not a next_event() call per event
+            if events:
+                self._events.extend(events)
+                events.clear()
 
     def _queue(self, out: Outgoing | None) -> None:
         """Take the session's reply for sending."""
         self._drain_session_events()
         self._pending.clear()
         if out is not None:
-            self._pending.extend(fragments(out.op, out.body, self.fragment_size))
+            op, body = out[0], out[1]
+            if len(body) + 2 <= self.fragment_size:  # the usual case: one frame
+                self._pending.append(WSC_EXPANDED_HEADER + bytes((op, 0)) + body)
+            else:
+                self._pending.extend(fragments(op, body, self.fragment_size))
 
     def _send_eap(self, code: int, ident: int, eap_type: int | None = None, data: bytes = b"") -> None:
-        self._frames.append(build_eapol(EapolType.EAP_PACKET, build_eap(code, ident, eap_type, data), self.eapol_version))
+        if eap_type is None:
+            self._frames.append(_pack_eapol_eap(self.eapol_version, 0, 4, code, ident, 4))
+        else:  # EAPOL and EAP headers in one pack: every frame of a run goes through here
+            n = 5 + len(data)
+            self._frames.append(_pack_eapol_eap_type(self.eapol_version, 0, n, code, ident, n, eap_type) + data)
 
     def _drop(self, reason: str) -> None:
         self._events.append(MessageDropped(reason))
@@ -289,28 +313,28 @@ class EapPeer(_WscEndpoint):
 
     def start(self) -> None:
         """Queue EAPOL-Start (the authenticator answers with EAP-Request/Identity)."""
-        self._frames.append(build_eapol(EapolType.START, b"", self.eapol_version))
+        self._frames.append(build_eapol(_Eapol.START, b"", self.eapol_version))
 
     def logoff(self) -> None:
-        self._frames.append(build_eapol(EapolType.LOGOFF, b"", self.eapol_version))
+        self._frames.append(build_eapol(_Eapol.LOGOFF, b"", self.eapol_version))
 
     def receive(self, pdu: bytes) -> None:
         try:
             eapol = parse_eapol(pdu)
-            if eapol.type != EapolType.EAP_PACKET:
+            if eapol.type != _Eapol.EAP_PACKET:
                 return  # EAPOL-Key and others belong to other layers
             packet = parse_eap(eapol.body)
         except ParseError as e:
             self._drop(f"bad EAPOL/EAP frame: {e}")
             return
-        if packet.code == EapCode.FAILURE:
+        if packet.code == _Code.FAILURE:
             self.finished = True
             self._events.append(EapFailureReceived())
             return
-        if packet.code == EapCode.SUCCESS:
+        if packet.code == _Code.SUCCESS:
             self._events.append(EapSuccessReceived())
             return
-        if packet.code != EapCode.REQUEST:
+        if packet.code != _Code.REQUEST:
             return
         if self._last_request == (packet.id, eapol.body) and self._last_response is not None:
             self._frames.append(self._last_response)  # a retransmitted request gets the same answer
@@ -326,43 +350,42 @@ class EapPeer(_WscEndpoint):
 
     def _on_request(self, packet: EapPacket) -> None:
         if packet.type == EAP_TYPE_IDENTITY:
-            self._send_eap(EapCode.RESPONSE, packet.id, EAP_TYPE_IDENTITY, self.identity.encode())
+            self._send_eap(_Code.RESPONSE, packet.id, EAP_TYPE_IDENTITY, self.identity.encode())
             return
         if packet.type != EAP_TYPE_EXPANDED:
-            self._send_eap(EapCode.RESPONSE, packet.id, EAP_TYPE_NAK, bytes([EAP_TYPE_EXPANDED]))
+            self._send_eap(_Code.RESPONSE, packet.id, EAP_TYPE_NAK, bytes([EAP_TYPE_EXPANDED]))
             return
         frame = self._read_wsc(packet)
         if frame is None:
             return
-        if frame.op == WscOpCode.FRAG_ACK:
+        if frame.op == _Op.FRAG_ACK:
             if self._pending:
-                self._send_eap(EapCode.RESPONSE, packet.id, EAP_TYPE_EXPANDED, self._pending.popleft())
+                self._send_eap(_Code.RESPONSE, packet.id, EAP_TYPE_EXPANDED, self._pending.popleft())
             else:
                 self._drop("FRAG_ACK with nothing pending")
             return
-        if frame.op == WscOpCode.START:
-            if self.session.step is not Step.START or not hasattr(self.session, "start"):  # only an Enrollee starts
+        if frame.op == _Op.START:
+            if self.session.step is not _Step.START or not hasattr(self.session, "start"):  # only an Enrollee starts
                 self._drop("WSC_Start in the middle of a run")
                 return
             self._events.append(EapMethodProposed())
             self._queue(self.session.start())
         else:
-            try:
-                op = WscOpCode(frame.op)
-            except ValueError:
+            op = _OPCODES.get(frame.op)
+            if op is None:
                 self._drop(f"unknown EAP-WSC op-code {frame.op}")
                 return
             message = self._take_wsc(frame)
             if message is False:
                 return
             if message is None:
-                self._send_eap(EapCode.RESPONSE, packet.id, EAP_TYPE_EXPANDED, build_wsc(WscOpCode.FRAG_ACK))
+                self._send_eap(_Code.RESPONSE, packet.id, EAP_TYPE_EXPANDED, build_wsc(_Op.FRAG_ACK))
                 return
-            if self.session.step is Step.START:
+            if self.session.step is _Step.START:
                 self._events.append(EapMethodProposed())
             self._queue(self.session.receive(op, message))
         if self._pending:
-            self._send_eap(EapCode.RESPONSE, packet.id, EAP_TYPE_EXPANDED, self._pending.popleft())
+            self._send_eap(_Code.RESPONSE, packet.id, EAP_TYPE_EXPANDED, self._pending.popleft())
 
 
 class EapAuthenticator(_WscEndpoint):
@@ -390,28 +413,28 @@ class EapAuthenticator(_WscEndpoint):
         return self._id
 
     def _request(self, payload: bytes) -> None:
-        self._send_eap(EapCode.REQUEST, self._next_id(), EAP_TYPE_EXPANDED, payload)
+        self._send_eap(_Code.REQUEST, self._next_id(), EAP_TYPE_EXPANDED, payload)
 
     def _finish(self) -> None:
         self._drain_session_events()
         self.finished = True
-        self._send_eap(EapCode.FAILURE, self._id)
+        self._send_eap(_Code.FAILURE, self._id)
 
     def receive(self, pdu: bytes) -> None:
         if self.finished:
             return
         try:
             eapol = parse_eapol(pdu)
-            if eapol.type == EapolType.START:
-                self._send_eap(EapCode.REQUEST, self._next_id(), EAP_TYPE_IDENTITY)
+            if eapol.type == _Eapol.START:
+                self._send_eap(_Code.REQUEST, self._next_id(), EAP_TYPE_IDENTITY)
                 return
-            if eapol.type != EapolType.EAP_PACKET:
+            if eapol.type != _Eapol.EAP_PACKET:
                 return
             packet = parse_eap(eapol.body)
         except ParseError as e:
             self._drop(f"bad EAPOL/EAP frame: {e}")
             return
-        if packet.code != EapCode.RESPONSE or packet.id != self._id:
+        if packet.code != _Code.RESPONSE or packet.id != self._id:
             self._drop("unexpected EAP packet")
             return
         if packet.type == EAP_TYPE_IDENTITY:
@@ -423,7 +446,7 @@ class EapAuthenticator(_WscEndpoint):
         frame = self._read_wsc(packet)
         if frame is None:
             return
-        if frame.op == WscOpCode.FRAG_ACK:
+        if frame.op == _Op.FRAG_ACK:
             if self._pending:
                 self._request(self._pending.popleft())
             return
@@ -431,15 +454,14 @@ class EapAuthenticator(_WscEndpoint):
         if message is False:
             return
         if message is None:
-            self._request(build_wsc(WscOpCode.FRAG_ACK))
+            self._request(build_wsc(_Op.FRAG_ACK))
             return
-        try:
-            op = WscOpCode(frame.op)
-        except ValueError:
+        op = _OPCODES.get(frame.op)
+        if op is None:
             self._drop(f"unknown EAP-WSC op-code {frame.op}")
             return
         out = self.session.receive(op, message)
-        if out is None or op is WscOpCode.NACK:
+        if out is None or op is _Op.NACK:
             # Nothing more to say, or the peer gave up: EAP-Failure ends every WPS run (as in hostapd).
             self._finish()
             return
@@ -449,7 +471,7 @@ class EapAuthenticator(_WscEndpoint):
     def _on_identity(self, identity: str) -> None:
         if identity == IDENTITY_ENROLLEE and self._registrar_factory is not None:
             self.session = self._registrar_factory()
-            self._request(build_wsc(WscOpCode.START))
+            self._request(build_wsc(_Op.START))
         elif identity == IDENTITY_REGISTRAR and self._enrollee_factory is not None:
             self.session = self._enrollee_factory()
             self._queue(self.session.start())

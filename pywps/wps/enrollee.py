@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from .attributes import Attributes, build_attr, build_attrs, parse_attrs
 from .credential import Credential
 from .crypto import derive_session_keys, psk_pair, secret_hash
-from .defs import PBC_PASSWORD, AttrType, ConfigError, DevicePasswordId, MsgType, WpsState
+from .defs import PBC_PASSWORD, AttrType, ConfigError, DevicePasswordId, MsgType, WpsState, members
 from .device import DeviceInfo
 from .errors import ParseError, ProtocolError
 from .events import CredentialReceived, M2DReceived, PeerIdentified, Success
@@ -20,8 +21,9 @@ from .messages import Message, build_closing, build_encrypted_step, build_m1, bu
 from .protocol import Role, Step
 from .session import Outgoing, RegistrationSession
 
-A = AttrType
-M = MsgType
+A = members(AttrType)  # the members, without EnumType's slow attribute lookup
+M = members(MsgType)
+S = members(Step)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class EnrolleeConfig:
 
 class Enrollee(RegistrationSession):
     role = Role.ENROLLEE
+    peer_role = Role.REGISTRAR
 
     def __init__(self, config: EnrolleeConfig, rng=None) -> None:
         super().__init__(rng)
@@ -60,12 +63,9 @@ class Enrollee(RegistrationSession):
         body = build_m1(self.config.device.in_m1(), self.enrollee_nonce, dh.public, self.config.password_id, state)
         return self.send(M.M1, body)
 
-    def handle(self, msg: Message) -> Outgoing | None:
-        handler = {
-            M.M2: self._on_m2, M.M2D: self._on_m2d, M.M4: self._on_m4, M.M6: self._on_m6, M.M8: self._on_m8,
-            M.WSC_ACK: self._on_ack,
-        }[msg.type]
-        return handler(msg)
+    HANDLERS: ClassVar[dict[MsgType, str]] = {
+        M.M2: "_on_m2", M.M2D: "_on_m2d", M.M4: "_on_m4", M.M6: "_on_m6", M.M8: "_on_m8", M.WSC_ACK: "_on_ack",
+    }
 
     # -- M2 / M2D -------------------------------------------------------------------------------------
 
@@ -158,7 +158,7 @@ class Enrollee(RegistrationSession):
         return creds
 
     def _on_ack(self, msg: Message) -> None:
-        if self.step is not Step.FINISHED:  # only an AP enrollee's WSC_Done is acknowledged
+        if self.step is not S.FINISHED:  # only an AP enrollee's WSC_Done is acknowledged
             raise ProtocolError(f"unexpected WSC_ACK after {self.step.value}")
         self.check_nonce(msg, A.ENROLLEE_NONCE, self.enrollee_nonce)
         self.check_nonce(msg, A.REGISTRAR_NONCE, self.registrar_nonce)

@@ -6,7 +6,7 @@ only they hold the previous message and the AuthKey.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .attributes import Attributes, attr_name, build_attrs, parse_attrs, u8, u16, u32, version2_ext
 from .defs import (
@@ -19,12 +19,13 @@ from .defs import (
     MsgType,
     WfaSubelem,
     WpsState,
+    members,
 )
 from .device import DeviceInfo, PeerDevice
 from .errors import ParseError, ProtocolError
 
-A = AttrType
-M = MsgType
+A = members(AttrType)  # the members, without EnumType's slow attribute lookup
+M = members(MsgType)
 
 _DEVICE_ATTRS = (
     A.AUTH_TYPE_FLAGS, A.ENCR_TYPE_FLAGS, A.CONN_TYPE_FLAGS, A.CONFIG_METHODS, A.MANUFACTURER, A.MODEL_NAME,
@@ -53,8 +54,8 @@ REQUIRED: dict[MsgType, tuple[int, ...]] = {
 REPEATABLE = frozenset({A.VENDOR_EXT, A.CREDENTIAL, A.SECONDARY_DEV_TYPE_LIST, A.APPLICATION_EXT})
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):
+    # A tuple rather than a frozen dataclass: one is built per received message, on the hot path.
     type: MsgType
     attrs: Attributes
     raw: bytes
@@ -63,35 +64,41 @@ class Message:
         return self.attrs.require(attr)
 
 
+_MSG_TYPES: dict[int, MsgType] = {int(m): m for m in MsgType}  # MsgType(n) is an Enum call: slow
+_REQUIRED_KEYS: dict[MsgType, frozenset[int]] = {m: frozenset(int(a) for a in attrs) for m, attrs in REQUIRED.items()}
+_VERSION, _MSG_TYPE, _AUTHENTICATOR = int(A.VERSION), int(A.MSG_TYPE), int(A.AUTHENTICATOR)
+_new_message = tuple.__new__
+
+
 def read_message(body: bytes) -> Message:
     """Parse a WSC message body. ParseError for bytes that are not a message at all; ProtocolError for a
     message of a known type that lacks a mandatory attribute or repeats one."""
     attrs = parse_attrs(body)
-    if not attrs.items or attrs.items[0].type != A.VERSION:
-        # hostapd and wpa_supplicant always start with Version; tolerate order but require presence.
-        if A.VERSION not in attrs:
-            raise ParseError("no Version attribute", A.VERSION, 0)
-    raw_type = attrs.get(A.MSG_TYPE)
+    first = attrs._first
+    # hostapd and wpa_supplicant always start with Version; tolerate order but require presence.
+    if _VERSION not in first:
+        raise ParseError("no Version attribute", A.VERSION, 0)
+    raw_type = first.get(_MSG_TYPE)
     if raw_type is None:
         raise ParseError("no Message Type attribute", A.MSG_TYPE)
-    try:
-        msg_type = MsgType(raw_type[0])
-    except ValueError:
-        raise ParseError(f"unknown message type 0x{raw_type[0]:02x}", A.MSG_TYPE) from None
-    if msg_type not in REQUIRED:
+    msg_type = _MSG_TYPES.get(raw_type[0])
+    if msg_type is None:
+        raise ParseError(f"unknown message type 0x{raw_type[0]:02x}", A.MSG_TYPE)
+    required = _REQUIRED_KEYS.get(msg_type)
+    if required is None:
         raise ParseError(f"{msg_type.name} is not a registration protocol message", A.MSG_TYPE)
-    missing = [a for a in REQUIRED[msg_type] if a not in attrs]
-    if missing:
-        names = ", ".join(AttrType(a).name for a in missing)
+    if not first.keys() >= required:
+        names = ", ".join(AttrType(a).name for a in REQUIRED[msg_type] if a not in first)
         raise MalformedMessage(msg_type, f"{msg_type.name} lacks {names}")
-    seen: set[int] = set()
-    for item in attrs:
-        if item.type in seen and item.type not in REPEATABLE:
-            raise MalformedMessage(msg_type, f"{msg_type.name} repeats {attr_name(item.type)}")
-        seen.add(item.type)
-    if A.AUTHENTICATOR in attrs and attrs.items[-1].type != A.AUTHENTICATOR:
+    if attrs.has_repeats:
+        seen: set[int] = set()
+        for item in attrs.items:
+            if item.type in seen and item.type not in REPEATABLE:
+                raise MalformedMessage(msg_type, f"{msg_type.name} repeats {attr_name(item.type)}")
+            seen.add(item.type)
+    if _AUTHENTICATOR in first and attrs.last_type != _AUTHENTICATOR:
         raise MalformedMessage(msg_type, f"{msg_type.name}: Authenticator is not the last attribute")
-    return Message(msg_type, attrs, body)
+    return _new_message(Message, (msg_type, attrs, body))
 
 
 class MalformedMessage(ProtocolError):
@@ -120,7 +127,10 @@ def peer_device(attrs: Attributes, uuid_attr: int) -> PeerDevice:
 
 
 def _header(msg_type: MsgType) -> list[tuple[int, bytes]]:
-    return [(A.VERSION, u8(WPS_VERSION)), (A.MSG_TYPE, u8(msg_type))]
+    return _HEADERS[msg_type]
+
+
+_HEADERS = {m: [(A.VERSION, u8(WPS_VERSION)), (A.MSG_TYPE, u8(m))] for m in MsgType}  # read-only: callers unpack
 
 
 def _device_attrs(dev: DeviceInfo) -> list[tuple[int, bytes]]:

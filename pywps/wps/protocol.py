@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from enum import Enum
 
-from .defs import ConfigError, MsgType
+from .defs import ConfigError, MsgType, members
 from .errors import ProtocolError
 
 
 class Role(Enum):
     ENROLLEE = "enrollee"
     REGISTRAR = "registrar"
+
+    # Enum's own __hash__ is a Python function; members are singletons, so identity hashing is equivalent
+    # and keeps the table lookups below in C.
+    __hash__ = object.__hash__
 
     @property
     def peer(self) -> Role:
@@ -24,6 +28,8 @@ class Role(Enum):
 
 class Step(Enum):
     """Where a run is: the last message exchanged (or a terminal state)."""
+
+    __hash__ = object.__hash__  # as Role's: every receive() looks steps up in TRANSITIONS and TERMINAL
 
     START = "start"
     M1 = "M1"
@@ -41,7 +47,7 @@ class Step(Enum):
     FAILED = "failed"
 
 
-M = MsgType
+M = members(MsgType)
 SENDER: dict[MsgType, Role] = {
     M.M1: Role.ENROLLEE, M.M3: Role.ENROLLEE, M.M5: Role.ENROLLEE, M.M7: Role.ENROLLEE,
     M.M2: Role.REGISTRAR, M.M2D: Role.REGISTRAR, M.M4: Role.REGISTRAR, M.M6: Role.REGISTRAR,

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from .attributes import build_attr
 from .credential import Credential
 from .crypto import derive_session_keys, psk_pair, secret_hash
-from .defs import AttrType, ConfigError, DevicePasswordId, MsgType
+from .defs import AttrType, ConfigError, DevicePasswordId, MsgType, members
 from .device import DeviceInfo
 from .errors import ProtocolError
 from .events import CredentialReceived, Failure, PeerIdentified, Success
@@ -20,8 +21,9 @@ from .messages import Message, build_closing, build_encrypted_step, build_m2, bu
 from .protocol import Role, Step
 from .session import Outgoing, RegistrationSession
 
-A = AttrType
-M = MsgType
+A = members(AttrType)  # the members, without EnumType's slow attribute lookup
+M = members(MsgType)
+S = members(Step)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class RegistrarConfig:
 
 class Registrar(RegistrationSession):
     role = Role.REGISTRAR
+    peer_role = Role.ENROLLEE
 
     def __init__(self, config: RegistrarConfig, rng=None) -> None:
         super().__init__(rng)
@@ -49,12 +52,9 @@ class Registrar(RegistrationSession):
         self.learned_settings: Credential | None = None
         self._configured: Credential | None = None  # the new AP settings sent in M8
 
-    def handle(self, msg: Message) -> Outgoing | None:
-        handler = {
-            M.M1: self._on_m1, M.M3: self._on_m3, M.M5: self._on_m5, M.M7: self._on_m7,
-            M.WSC_DONE: self._on_done, M.WSC_ACK: self._on_ack,
-        }[msg.type]
-        return handler(msg)
+    HANDLERS: ClassVar[dict[MsgType, str]] = {
+        M.M1: "_on_m1", M.M3: "_on_m3", M.M5: "_on_m5", M.M7: "_on_m7", M.WSC_DONE: "_on_done", M.WSC_ACK: "_on_ack",
+    }
 
     def _on_m1(self, msg: Message) -> Outgoing:
         attrs = msg.attrs
@@ -150,11 +150,11 @@ class Registrar(RegistrationSession):
         if self.config.enrollee_is_ap:
             # An AP enrollee waits for our ACK before it applies the new settings.
             return self.send(M.WSC_ACK, build_closing(M.WSC_ACK, self.enrollee_nonce, self.registrar_nonce))
-        self.step = Step.FINISHED  # a station enrollee's run ends with EAP-Failure from the authenticator
+        self.step = S.FINISHED  # a station enrollee's run ends with EAP-Failure from the authenticator
         return None
 
     def _on_ack(self, msg: Message) -> None:
         # Only the ACK of an M2D reaches here (the table allows no other): the enrollee has heard us.
         self.check_nonce(msg, A.REGISTRAR_NONCE, self.registrar_nonce)
-        self.step = Step.FINISHED
+        self.step = S.FINISHED
         return None

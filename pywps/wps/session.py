@@ -8,30 +8,39 @@ from __future__ import annotations
 
 import hmac
 from collections import deque
-from dataclasses import dataclass
+from typing import ClassVar, NamedTuple
 
 from .attributes import build_attr, parse_attrs
-from .crypto import DhKeyPair, RandomSource, SessionKeys, authenticator, decrypt_settings, default_random, encrypt_settings
-from .defs import AttrType, ConfigError, ErrorIndication, MsgType, WscOpCode
+from .crypto import (
+    DhKeyPair,
+    RandomSource,
+    SessionKeys,
+    authenticator,
+    decrypt_settings,
+    default_random,
+    encrypt_settings,
+)
+from .defs import AttrType, ConfigError, ErrorIndication, MsgType, WscOpCode, members
 from .errors import ParseError, ProtocolError
 from .events import Failure, MessageDropped, WpsEvent
 from .messages import MalformedMessage, Message, build_closing, read_message
 from .protocol import NACKED_MESSAGE, TERMINAL, Role, Step, advance
 
-A = AttrType
-M = MsgType
+A = members(AttrType)  # the members, without EnumType's slow attribute lookup
+M = members(MsgType)
+S = members(Step)
+Op = members(WscOpCode)
 
 # Which EAP-WSC op-code carries which message type.
-OPCODE_OF: dict[MsgType, WscOpCode] = {M.WSC_ACK: WscOpCode.ACK, M.WSC_NACK: WscOpCode.NACK, M.WSC_DONE: WscOpCode.DONE}
+OPCODE_OF: dict[MsgType, WscOpCode] = {M.WSC_ACK: Op.ACK, M.WSC_NACK: Op.NACK, M.WSC_DONE: Op.DONE}
 
 
 def opcode_for(msg_type: MsgType) -> WscOpCode:
-    return OPCODE_OF.get(msg_type, WscOpCode.MSG)
+    return OPCODE_OF.get(msg_type, Op.MSG)
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    """One WSC message for the EAP layer to send."""
+class Outgoing(NamedTuple):
+    """One WSC message for the EAP layer to send (a tuple: immutable and cheap to build)."""
 
     op: WscOpCode
     body: bytes
@@ -40,11 +49,12 @@ class Outgoing:
 
 class RegistrationSession:
     role: Role
+    peer_role: Role  # role.peer, kept as a class attribute: receive() needs it for every message
 
     def __init__(self, rng: RandomSource | None = None) -> None:
         self._rng = rng
         self.random: RandomSource = rng or default_random
-        self.step = Step.START
+        self.step = S.START
         self.enrollee_nonce = b""
         self.registrar_nonce = b""
         self.dh: DhKeyPair | None = None
@@ -62,14 +72,14 @@ class RegistrationSession:
 
     @property
     def failed(self) -> bool:
-        return self.step is Step.FAILED
+        return self.step is S.FAILED
 
     def next_event(self) -> WpsEvent | None:
         return self._events.popleft() if self._events else None
 
     def receive(self, op: WscOpCode, body: bytes) -> Outgoing | None:
         """Process one whole WSC message from the peer; return the reply to send (None: send nothing)."""
-        if self.finished:
+        if self.step in TERMINAL:
             self._events.append(MessageDropped(f"{op.name} after the run ended"))
             return None
         try:
@@ -80,13 +90,14 @@ class RegistrationSession:
             return None
         except MalformedMessage as e:
             return self.fail(e.msg_type, e.config_error, str(e), e.reason)
-        if opcode_for(msg.type) is not op:
-            self._events.append(MessageDropped(f"{msg.type.name} in an op-code {op.name} frame"))
+        msg_type = msg.type
+        if OPCODE_OF.get(msg_type, Op.MSG) is not op:
+            self._events.append(MessageDropped(f"{msg_type.name} in an op-code {op.name} frame"))
             return None
-        if msg.type is M.WSC_NACK:
+        if msg_type is M.WSC_NACK:
             return self._on_nack(msg)
         try:
-            self.step = advance(self.step, msg.type, self.role.peer)
+            self.step = advance(self.step, msg_type, self.peer_role)
             return self.handle(msg)
         except ProtocolError as e:
             return self.fail(msg.type, e.config_error, str(e), e.reason)
@@ -95,8 +106,11 @@ class RegistrationSession:
 
     # -- for the roles --------------------------------------------------------------------------------
 
+    # The role's handler of each message it may receive, by message type: {MsgType: method name}.
+    HANDLERS: ClassVar[dict[MsgType, str]] = {}
+
     def handle(self, msg: Message) -> Outgoing | None:
-        raise NotImplementedError
+        return getattr(self, self.HANDLERS[msg.type])(msg)
 
     def emit(self, event: WpsEvent) -> None:
         self._events.append(event)
@@ -110,9 +124,9 @@ class RegistrationSession:
 
     def send(self, msg_type: MsgType, body: bytes) -> Outgoing:
         """Advance the table for our own message, append the Authenticator where keys exist, remember it."""
-        self.step = advance(self.step, msg_type, self.role) if msg_type is not M.WSC_NACK else Step.FAILED
-        op = opcode_for(msg_type)
-        if op is WscOpCode.MSG:
+        self.step = advance(self.step, msg_type, self.role) if msg_type is not M.WSC_NACK else S.FAILED
+        op = OPCODE_OF.get(msg_type, Op.MSG)
+        if op is Op.MSG:
             if self.keys is not None:
                 body += build_attr(A.AUTHENTICATOR, authenticator(self.keys.auth_key, self._last_received, body))
             self._last_sent = body
@@ -155,11 +169,11 @@ class RegistrationSession:
         return self.nack(config_error)
 
     def nack(self, config_error: ConfigError | int) -> Outgoing | None:
-        self.step = Step.FAILED
+        self.step = S.FAILED
         if not self.enrollee_nonce:
             return None  # nothing identifies the run to the peer yet
         body = build_closing(M.WSC_NACK, self.enrollee_nonce, self.registrar_nonce or bytes(16), config_error)
-        return Outgoing(WscOpCode.NACK, body, M.WSC_NACK)
+        return Outgoing(Op.NACK, body, M.WSC_NACK)
 
     def _on_nack(self, msg: Message) -> Outgoing | None:
         # A NACK must name this run: a forged one from a bystander is ignored.

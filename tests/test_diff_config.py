@@ -102,6 +102,18 @@ SCRIPTS = {
             ("wep_key1", "0102030405"), ("wep_key2", '"abcdefghijklm"'), ("wep_key3", "010203"),
             ("wep_key3", '"12345678901234567"'), ("wep_key3", '"1234567890123456"'), ("wep_key0", '""'))),
         "LIST_NETWORKS", "SAVE_CONFIG"],
+    # wpa_gui's Add network for a WPA2-Personal network, request for request (its empty EAP fields and id_str are
+    # sent as NULL), then NULL for every field pywps knows on a network removed before the save
+    "null": ["ADD_NETWORK", 'SET_NETWORK 0 ssid "gui-net"', "SET_NETWORK 0 auth_alg OPEN", "SET_NETWORK 0 proto WPA2",
+             "SET_NETWORK 0 key_mgmt WPA-PSK", "SET_NETWORK 0 pairwise CCMP", "SET_NETWORK 0 group TKIP CCMP WEP104 WEP40",
+             'SET_NETWORK 0 psk "guipassphrase1"', "SET_NETWORK 0 phase2 NULL", "SET_NETWORK 0 identity NULL",
+             "SET_NETWORK 0 password NULL", "SET_NETWORK 0 ca_cert NULL", "SET_NETWORK 0 id_str NULL",
+             "SET_NETWORK 0 priority 0", "ENABLE_NETWORK 0", *(f"SET_NETWORK 0 {f} NULL\nGET_NETWORK 0 {f}"
+                                                                for f in sorted(nf.UNSTORED_STRING_FIELDS)),
+             'SET_NETWORK 0 id_str "desk"', "SET_NETWORK 0 id_str NULL", "GET_NETWORK 0 id_str", "LIST_NETWORKS",
+             "ADD_NETWORK", 'SET_NETWORK 1 ssid "gone"', "SET_NETWORK 1 key_mgmt NONE", *(
+                 f"SET_NETWORK 1 {f} NULL" for f in nf.FIELDS), "GET_NETWORK 1 ssid", "LIST_NETWORKS",
+             'SET_NETWORK 1 ssid "NULL"', "GET_NETWORK 1 ssid", "REMOVE_NETWORK 1", "SAVE_CONFIG"],
     "enable": ["ADD_NETWORK", "ENABLE_NETWORK 0", "LIST_NETWORKS", "ADD_NETWORK", 'SET_NETWORK 1 ssid "one"',
                'SET_NETWORK 1 psk "12345678"', "ADD_NETWORK", 'SET_NETWORK 2 ssid "two"', "SET_NETWORK 2 key_mgmt NONE",
                "SET_NETWORK 2 priority 3", "DUP_NETWORK 1 2 psk", "GET_NETWORK 2 psk", "DUP_NETWORK 1 2 bogus",
@@ -185,7 +197,7 @@ def test_deliberate_differences():
 
 FIELD_VALUES = {
     "ssid": ['"home"', "686f6d65", 'P"a\\nb"', '"a"b"', '"' + "x" * 33 + '"', '""', "zz", '"tab\tx"', "00ff41",
-             '"q\\\\"', '"é"'],
+             '"q\\\\"', '"é"', "NULL"],
     "psk": ['"12345678"', '"1234567"', HEX_PSK, '"abc"d1234"', "bad", '"tab\t1234567"', '"pass phrase"'],
     "key_mgmt": ["WPA-PSK", "NONE", "WPA-PSK NONE", "SAE", "WPA-EAP WPA-PSK", "WPS", "FT-PSK"],
     "proto": ["RSN", "WPA", "WPA2", "WPA RSN"],
@@ -196,7 +208,7 @@ FIELD_VALUES = {
     "priority": ["5", "-3", "0x10", "010", "x", "99999999999"],
     "disabled": ["0", "1", "2", "-1"],
     "scan_ssid": ["0", "1"],
-    "id_str": ['"office"', "6f6666", "bad", '""'],
+    "id_str": ['"office"', "6f6666", "bad", '""', "NULL"],
     "wep_key0": ['"abcde"', "0102030405", '""', '"12345678901234567"'],
     "wep_tx_keyidx": ["0", "3", "4"],
     "frequency": ["2412", "-5"],

@@ -245,6 +245,7 @@ class Observed:
     manage_text: str = ""  # OCR of Manage Networks, reached by a mouse click after the counted period
     add_dialog_text: str = ""
     conf_final: str = ""
+    refused: list[str] = field(default_factory=list)  # pywps: the requests it answered FAIL, with why
     requests_total: Counter = field(default_factory=Counter)
 
 
@@ -266,6 +267,7 @@ def drive(kind: str, shots: Path) -> Observed:
             finally:
                 gui.close()
                 obs.requests_total = requests_in(kind, sta.log_text())
+                obs.refused = re.findall(r"\b[A-Z_]+ refused: .*", sta.log_text()) if kind == PYWPS else []
     finally:
         x.close()
     return obs
@@ -413,3 +415,8 @@ def test_add_network_stores_what_wpa_supplicant_stores(observed):
     assert f'\tssid="{GUI_SSID}"' in blocks[PYWPS], blocks[PYWPS]
     for kind in KINDS:
         assert "WPA2-Personal (PSK)" in observed[kind].add_dialog_text
+    # the dialog's requests were all answered OK, as wpa_supplicant answers them (its empty EAP fields and id_str
+    # go as `SET_NETWORK <id> identity NULL` and the like: tests/test_diff_config.py, "null"). A GET_NETWORK of a
+    # network the credential just replaced may FAIL in the GUI's polling, on both daemons.
+    dialog = ("ADD_NETWORK", "SET_NETWORK", "ENABLE_NETWORK", "SAVE_CONFIG")
+    assert [line for line in observed[PYWPS].refused if line.startswith(dialog)] == []

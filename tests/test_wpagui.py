@@ -96,8 +96,9 @@ class Xvfb:
         # The client's socket is a file under /tmp/.X11-unix, reachable from the station namespace (the
         # abstract socket Xvfb also offers is per network namespace, so Qt falls back to the file).
         self.runtime_dir = tempfile.mkdtemp(prefix="pwxdg-")  # Qt wants an XDG_RUNTIME_DIR of mode 0700
+        # OMP_THREAD_LIMIT=1: tesseract and ImageMagick take half the time single-threaded on a busy machine
         self.env = {**os.environ, "DISPLAY": self.display, "QT_QPA_PLATFORM": "xcb",
-                    "XDG_RUNTIME_DIR": self.runtime_dir}
+                    "XDG_RUNTIME_DIR": self.runtime_dir, "OMP_THREAD_LIMIT": "1"}
 
     def close(self) -> None:
         self.proc.terminate()
@@ -155,19 +156,18 @@ class Gui:
         run(["import", "-window", window or self.main, f"png:{path}"], env=self.x.env)
         return path
 
-    @staticmethod
-    def _ocr_input(shot: Path) -> Path:
+    def _ocr_input(self, shot: Path) -> Path:
         big = shot.with_suffix(".ocr.png")  # twice the size, grey: tesseract reads Qt's small fonts reliably
-        run(["convert", str(shot), "-resize", "200%", "-colorspace", "Gray", str(big)])
+        run(["convert", str(shot), "-resize", "200%", "-colorspace", "Gray", str(big)], env=self.x.env)
         return big
 
     def read(self, window: str | None = None, name: str = "") -> tuple[str, Path]:
         shot = self.screenshot(window, name)
-        return run(["tesseract", str(self._ocr_input(shot)), "-"]).stdout, shot
+        return run(["tesseract", str(self._ocr_input(shot)), "-"], env=self.x.env).stdout, shot
 
-    def words(self, window: str | None = None) -> list[Word]:
-        shot = self.screenshot(window)
-        tsv = run(["tesseract", str(self._ocr_input(shot)), "-", "tsv"]).stdout.splitlines()
+    def words(self, window: str | None = None, name: str = "") -> list[Word]:
+        shot = self.screenshot(window, name)
+        tsv = run(["tesseract", str(self._ocr_input(shot)), "-", "tsv"], env=self.x.env).stdout.splitlines()
         out = []
         for line in tsv[1:]:
             cols = line.split("\t")
@@ -247,6 +247,7 @@ class Observed:
     idle_shot: Path | None = None
     click_changed: bool = False
     manage_text: str = ""  # OCR of Manage Networks, reached by a mouse click after the counted period
+    edit_text: str = ""  # OCR of the Edit dialog of the WPS network
     add_dialog_text: str = ""
     conf_final: str = ""
     refused: list[str] = field(default_factory=list)  # pywps: the requests it answered FAIL, with why
@@ -255,7 +256,7 @@ class Observed:
 
 def drive(kind: str, shots: Path) -> Observed:
     """The whole GUI session against one daemon: PBC, Generate PIN, an idle period whose requests are counted,
-    a click to Manage Networks, Add network."""
+    a click to Manage Networks, Edit of the stored network, Add network."""
     obs = Observed(kind)
     shots.mkdir(parents=True, exist_ok=True)
     x = Xvfb()
@@ -325,7 +326,17 @@ def _session(gui: Gui, hapd, sta: Station, obs: Observed) -> None:
     obs.click_changed = gui.screenshot(name="after-click").read_bytes() != before
     obs.list_networks = _cli(sta, "list_networks")
 
-    # 5. Network > Add: SSID, WPA2-Personal (PSK) (the 7th entry of Authentication), passphrase, Add
+    # 5. Edit of the stored network (Manage Networks selects it): the dialog shows what GET_NETWORK answers
+    edit = next((w for w in gui.words(name="manage-words") if w.text == "Edit"), None)
+    assert edit is not None, "no Edit button on Manage Networks"
+    gui.click(gui.main, edit)
+    dialog = wait_for(lambda: gui.find_window("NetworkConfig"), 10, "the Edit network dialog")
+    obs.edit_text = gui.wait_text(r"CCMP|TKIP|None|WEP", 10, window=dialog, name="edit-dialog").string
+    gui.focus(dialog)
+    gui.keys("Escape")
+    wait_for(lambda: gui.find_window("NetworkConfig") is None, 10, "the Edit dialog to close")
+
+    # 6. Network > Add: SSID, WPA2-Personal (PSK) (the 7th entry of Authentication), passphrase, Add
     gui.focus(gui.main)
     gui.keys("alt+n", "a")
     dialog = wait_for(lambda: gui.find_window("NetworkConfig"), 10, "the Add network dialog")
@@ -412,6 +423,21 @@ def test_requests_bounded_as_with_wpa_supplicant(observed):
     assert sum(pywps.values()) <= sum(wpas.values()) + COUNT_SLACK, report
     for name in ("LIST_NETWORKS", "GET_NETWORK", "STATUS"):
         assert pywps[name] <= wpas[name] + COUNT_SLACK, report
+
+
+def dialog_fields(text: str) -> tuple[str | None, ...]:
+    """SSID, Authentication and Encryption as the network dialog shows them (OCR reads the combo boxes' arrows
+    as stray marks and may read SSID as ssID, so each value is picked out by what it can be)."""
+    ssid = re.search(r"^ss[il]d\s+(\S+)", text, re.MULTILINE | re.IGNORECASE)
+    auth = re.search(r"Plaintext|Static WEP|IEEE 802\.1X|WPA2?-(?:Personal|Enterprise) \((?:PSK|EAP)\)", text)
+    encr = re.search(r"^Encryption\W+(None|WEP|TKIP|CCMP)\b", text, re.MULTILINE)
+    return ssid and ssid[1], auth and auth[0], encr and encr[1]
+
+
+def test_edit_dialog_shows_the_stored_network_as_with_wpa_supplicant(observed):
+    # the issue saw a stored WPA2 network shown as "Static WEP" with an empty SSID (GET_NETWORK was unknown)
+    ours, theirs = dialog_fields(observed[PYWPS].edit_text), dialog_fields(observed[WPAS].edit_text)
+    assert ours == theirs == (AP_SSID, "WPA2-Personal (PSK)", "CCMP"), (observed[PYWPS].edit_text, theirs)
 
 
 def test_add_network_stores_what_wpa_supplicant_stores(observed):

@@ -5,7 +5,10 @@ is the WPS AP of each wired lab.
 What the GUI shows is read back by OCR (tesseract on an ImageMagick screenshot); what it sends is read from each
 daemon's debug log (pywps -dd: `ctrl request NAME`; wpa_supplicant -ddd: `Control interface command '...'`),
 one line per request. Both daemons run side by side, each in its own lab with its own Xvfb, through the same
-script (`drive`); the tests then assert on what each one showed and compare pywps with wpa_supplicant.
+script (`drive`); the tests then assert on what each one showed and compare pywps with wpa_supplicant: the WPS
+tab, PBC and Generate PIN against hostapd's registrar, Manage Networks, the Edit dialog of the stored network,
+Current Status, the requests of the idle GUI, Add network and the blocks it saves. Screenshots of every step are
+kept in pytest's temporary directory; PYWPS_WPAGUI_SHOT=path copies pywps's WPS tab there (docs/wpagui-wps.png).
 
 Observed with wpa_gui 2.10 (the facts the script relies on):
 - wpa_gui polls: PING every second, STATUS every tenth ping, LIST_NETWORKS (then LIST_NETWORKS LAST_ID=N and
@@ -43,8 +46,7 @@ AP_SSID = "jkm-wps-test"  # netlab.WPS_AP_SETTINGS
 GUI_SSID, GUI_PASSPHRASE = "gui-net", "guipassphrase1"
 COUNT_PERIOD = 10.0  # seconds of idle GUI whose requests are counted: ten PINGs and one STATUS round
 # pywps may send a few more requests than wpa_supplicant in the period: the 1 s / 10 s timers' phase against
-# the period's edges differs by one tick, and the network list is re-read on events the two send at different
-# times. The old bug was hundreds of LIST_NETWORKS LAST_ID=N.
+# the period's edges differs by one tick. The old bug was hundreds of LIST_NETWORKS LAST_ID=N.
 COUNT_SLACK = 3
 # After the M2D of the Generate PIN run, wpa_supplicant -Dwired sends an EAPOL-Start 1 s later, which hostapd
 # ignores (its port is still held), and the next one startPeriod (30 s by default) later; pywps retries 5 s after
@@ -235,7 +237,6 @@ class Observed:
     kind: str
     wps_tab: str = ""  # OCR of the WPS tab after switching to it
     pbc_text: str = ""  # OCR of the WPS tab after the PBC run
-    pbc_shot: Path | None = None
     conf_after_pbc: str = ""
     pin: str = ""
     pin_waiting_text: str = ""  # OCR right after Generate PIN
@@ -248,6 +249,7 @@ class Observed:
     click_changed: bool = False
     manage_text: str = ""  # OCR of Manage Networks, reached by a mouse click after the counted period
     edit_text: str = ""  # OCR of the Edit dialog of the WPS network
+    status_text: str = ""  # OCR of Current Status after the Edit dialog
     add_dialog_text: str = ""
     conf_final: str = ""
     refused: list[str] = field(default_factory=list)  # pywps: the requests it answered FAIL, with why
@@ -273,6 +275,7 @@ def drive(kind: str, shots: Path) -> Observed:
                 _session(gui, hapd, sta, obs)
             finally:
                 gui.close()
+                (shots / "daemon.log").write_text(sta.log_text())  # beside the screenshots, for a failure's reader
                 obs.requests_total = requests_in(kind, sta.log_text())
                 obs.refused = re.findall(r"\b[A-Z_]+ refused: .*", sta.log_text()) if kind == PYWPS else []
     finally:
@@ -297,7 +300,7 @@ def _session(gui: Gui, hapd, sta: Station, obs: Observed) -> None:
     gui.keys("space")
     wait_for(lambda: wps_successes() >= 1, 30, f"{obs.kind} to log WPS-SUCCESS (PBC)")
     m = gui.wait_text(r"Status:\s+Registration succeeded", 15, name="pbc-success")
-    obs.pbc_text, obs.pbc_shot = m.string, gui.shots / f"{gui.n:02d}-pbc-success.png"
+    obs.pbc_text = m.string
     obs.conf_after_pbc = wait_for(lambda: AP_SSID in sta.conf_now() and sta.conf_now(), 10, "the saved network")
 
     # 2. Generate PIN (Tab from the PBC button), read the PIN the GUI shows, give it to the AP's registrar
@@ -310,8 +313,12 @@ def _session(gui: Gui, hapd, sta: Station, obs: Observed) -> None:
     obs.pin_text = gui.wait_text(r"Status:\s+Registration succeeded", 15, name="pin-success").string
     obs.wps_success_lines = wps_successes()
 
-    # 3. the idle GUI's requests over a fixed period (nothing else talks to the daemon meanwhile)
+    # 3. the idle GUI's requests over a fixed period (nothing else talks to the daemon meanwhile). wpa_gui re-reads
+    # the network list on its next 10 s STATUS round after an event, so the period starts once the Network box
+    # shows the stored network: the re-read after the success is done, and its phase cannot fall in the period.
+    gui.wait_text(rf"Network:\s+1: {re.escape(AP_SSID)}$", 15, name="settled")
     start = len(sta.log_text())
+    (gui.shots / "count-start").write_text(str(start))
     time.sleep(COUNT_PERIOD)  # the measurement itself: a fixed period, not a wait for a condition
     obs.counts = requests_in(obs.kind, sta.log_text()[start:])
 
@@ -336,7 +343,13 @@ def _session(gui: Gui, hapd, sta: Station, obs: Observed) -> None:
     gui.keys("Escape")
     wait_for(lambda: gui.find_window("NetworkConfig") is None, 10, "the Edit dialog to close")
 
-    # 6. Network > Add: SSID, WPA2-Personal (PSK) (the 7th entry of Authentication), passphrase, Add
+    # 6. Current Status (a click on its tab): what STATUS says after the two runs
+    current = next((w for w in gui.words(name="words") if w.text == "Current"), None)
+    assert current is not None, "no Current Status tab"
+    gui.click(gui.main, current)
+    obs.status_text = gui.wait_text(r"IP address", 10, name="current-status").string
+
+    # 7. Network > Add: SSID, WPA2-Personal (PSK) (the 7th entry of Authentication), passphrase, Add
     gui.focus(gui.main)
     gui.keys("alt+n", "a")
     dialog = wait_for(lambda: gui.find_window("NetworkConfig"), 10, "the Add network dialog")
@@ -438,6 +451,17 @@ def test_edit_dialog_shows_the_stored_network_as_with_wpa_supplicant(observed):
     # the issue saw a stored WPA2 network shown as "Static WEP" with an empty SSID (GET_NETWORK was unknown)
     ours, theirs = dialog_fields(observed[PYWPS].edit_text), dialog_fields(observed[WPAS].edit_text)
     assert ours == theirs == (AP_SSID, "WPA2-Personal (PSK)", "CCMP"), (observed[PYWPS].edit_text, theirs)
+
+
+def test_current_status_as_with_wpa_supplicant(observed):
+    def rows(text: str) -> list[str]:
+        keys = ("Status:", "Last message:", "Authentication:", "Encryption:", "SSID:", "BSSID:")
+        return [line for line in text.splitlines() if line.startswith(keys)]
+
+    ours, theirs = rows(observed[PYWPS].status_text), rows(observed[WPAS].status_text)
+    assert ours == theirs
+    # the wired port counts as associated with the PAE group address, as wpa_supplicant -Dwired reports it
+    assert "Status: Associated (station)" in ours and f"SSID: {AP_SSID}" in ours, ours
 
 
 def test_add_network_stores_what_wpa_supplicant_stores(observed):

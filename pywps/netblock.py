@@ -68,6 +68,10 @@ class Network:
         """SET_NETWORK: KeyError for an unknown field, ValueError for a value wpa_supplicant refuses; a refused
         value leaves the network as it was."""
         spec = nf.FIELDS[name]
+        if spec.nullable and value == nf.NULL:
+            self.fields.pop(name, None)
+            self.lines = None
+            return
         text = spec.parse(value)
         if (name == "bssid" and text == "") or (name.startswith("wep_key") and text == '""'):
             self.fields.pop(name, None)  # `bssid any` clears it; so does an empty WEP key

@@ -4,8 +4,11 @@
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
+# wpagui xvfb xdotool imagemagick tesseract-ocr(-eng): tests/test_wpagui.py drives wpa_gui under Xvfb and reads
+# its windows by OCR.
 APT_PACKAGES=(python3 python3-venv python3-pip hostapd wpasupplicant iproute2 iw iputils-ping
-              qemu-system-x86 busybox-static kmod cpio)
+              qemu-system-x86 busybox-static kmod cpio
+              wpagui xvfb xdotool imagemagick tesseract-ocr tesseract-ocr-eng)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

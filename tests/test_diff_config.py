@@ -103,6 +103,18 @@ SCRIPTS = {
             ("wep_key3", '"12345678901234567"'), ("wep_key3", '"1234567890123456"'), ("wep_key0", '""'))),
         'SET_NETWORK 0 id_str "a\0b"', "GET_NETWORK 0 id_str",
         "LIST_NETWORKS", "SAVE_CONFIG"],
+    # wpa_gui's Add network for a WPA2-Personal network, request for request (its empty EAP fields and id_str are
+    # sent as NULL), then NULL for every field pywps knows on a network removed before the save
+    "null": ["ADD_NETWORK", 'SET_NETWORK 0 ssid "gui-net"', "SET_NETWORK 0 auth_alg OPEN", "SET_NETWORK 0 proto WPA2",
+             "SET_NETWORK 0 key_mgmt WPA-PSK", "SET_NETWORK 0 pairwise CCMP", "SET_NETWORK 0 group TKIP CCMP WEP104 WEP40",
+             'SET_NETWORK 0 psk "guipassphrase1"', "SET_NETWORK 0 phase2 NULL", "SET_NETWORK 0 identity NULL",
+             "SET_NETWORK 0 password NULL", "SET_NETWORK 0 ca_cert NULL", "SET_NETWORK 0 id_str NULL",
+             "SET_NETWORK 0 priority 0", "ENABLE_NETWORK 0", *(f"SET_NETWORK 0 {f} NULL\nGET_NETWORK 0 {f}"
+                                                                for f in sorted(nf.UNSTORED_STRING_FIELDS)),
+             'SET_NETWORK 0 id_str "desk"', "SET_NETWORK 0 id_str NULL", "GET_NETWORK 0 id_str", "LIST_NETWORKS",
+             "ADD_NETWORK", 'SET_NETWORK 1 ssid "gone"', "SET_NETWORK 1 key_mgmt NONE", *(
+                 f"SET_NETWORK 1 {f} NULL" for f in nf.FIELDS), "GET_NETWORK 1 ssid", "LIST_NETWORKS",
+             'SET_NETWORK 1 ssid "NULL"', "GET_NETWORK 1 ssid", "REMOVE_NETWORK 1", "SAVE_CONFIG"],
     "enable": ["ADD_NETWORK", "ENABLE_NETWORK 0", "LIST_NETWORKS", "ADD_NETWORK", 'SET_NETWORK 1 ssid "one"',
                'SET_NETWORK 1 psk "12345678"', "ADD_NETWORK", 'SET_NETWORK 2 ssid "two"', "SET_NETWORK 2 key_mgmt NONE",
                "SET_NETWORK 2 priority 3", "DUP_NETWORK 1 2 psk", "GET_NETWORK 2 psk", "DUP_NETWORK 1 2 bogus",
@@ -204,7 +216,7 @@ def test_deliberate_differences():
 
 FIELD_VALUES = {
     "ssid": ['"home"', "686f6d65", 'P"a\\nb"', '"a"b"', '"' + "x" * 33 + '"', '""', "zz", '"tab\tx"', "00ff41",
-             '"q\\\\"', '"é"'],
+             '"q\\\\"', '"é"', "NULL"],
     # "zz", not "bad": wpa_supplicant answers FAIL to "bad" yet writes the byte 0xba it read into the stored PSK
     # (test_deliberate_differences).
     "psk": ['"12345678"', '"1234567"', HEX_PSK, '"abc"d1234"', "zz", '"tab\t1234567"', '"pass phrase"'],
@@ -219,7 +231,7 @@ FIELD_VALUES = {
     "priority": ["5", "-3", "0x10", "010", "x", "99999999999"],
     "disabled": ["0", "1", "2", "-1"],
     "scan_ssid": ["0", "1"],
-    "id_str": ['"office"', "6f6666", "bad", '""'],
+    "id_str": ['"office"', "6f6666", "bad", '""', "NULL"],
     # No 17-byte key here: wpa_supplicant answers FAIL yet stores 17 zero bytes, and its SAVE_CONFIG then writes
     # `wep_key0=00...00` (34 digits), a file it refuses to load itself (test_deliberate_differences).
     "wep_key0": ['"abcde"', "0102030405", '""', '"1234567890123456"'],

@@ -10,6 +10,8 @@ Observed wpa_supplicant behaviour kept here (tests/test_diff_config.py runs both
 - Ids are read with atoi(): `SET_NETWORK x ssid ...` addresses network 0, `REMOVE_NETWORK 1abc` network 1.
 - The commands that take arguments are UNKNOWN COMMAND without them (wpa_supplicant matches "NAME " with the
   space), except LIST_NETWORKS, which ignores what it does not understand.
+- `SET_NETWORK <id> <field> NULL` unsets a string field (ssid, id_str) and answers OK for the EAP string fields
+  pywps never stores (wpa_gui sends it for every empty one).
 - LIST_NETWORKS LAST_ID=N lists the networks with an id above N, and a reply stops at whole lines before 4096
   bytes (wpa_supplicant's reply buffer): wpa_gui pages with LAST_ID until the reply holds no network.
 """
@@ -111,6 +113,8 @@ def cmd_set_network(ctx: NetworkContext, raw: str) -> str:
     if len(parts) < 3:
         raise CommandFailed("SET_NETWORK <id> <field> <value>")
     network = _network(ctx, parts[0])
+    if parts[1] in nf.UNSTORED_STRING_FIELDS and parts[2] == nf.NULL:
+        return OK  # unsetting what pywps never stores (wpa_gui sends these for an empty EAP field)
     try:
         network.set(parts[1], parts[2])
     except KeyError:

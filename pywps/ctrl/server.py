@@ -186,6 +186,7 @@ class CtrlServer:
         sock = self._sock
         assert sock is not None
         recvfrom, sendto, fixed_replies = sock.recvfrom, sock.sendto, FIXED_REPLIES
+        logged = log.isEnabledFor(logging.DEBUG)  # -d: every request's name, PING too (clients' polls show)
         # Read on after each request: a client in a request loop has often sent its next one by then, which
         # is cheaper to take now than after another trip through the selector. Bounded, so a flood cannot
         # starve the rest of the loop.
@@ -199,6 +200,8 @@ class CtrlServer:
                 return
             fixed = fixed_replies.get(data)
             if fixed is not None and address:  # PING: nothing to decode, dispatch or encode
+                if logged:
+                    log.debug("ctrl request PING")
                 try:
                     sendto(fixed, address)
                 except OSError:

@@ -62,6 +62,7 @@ def warm_up() -> None:
     """After readiness: load the protocol core (the WPS run, Enrollee, Registrar, crypto), so the daemon answers
     its first PING without it and the first WPS run does not pay for it."""
     importlib.import_module("pywps.station.wpsrun")
+    importlib.import_module("pywps.wps.crypto").warm_up()  # cryptography's DH and AES load on first use
 
 
 class Daemon:

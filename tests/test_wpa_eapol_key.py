@@ -17,7 +17,7 @@ from pywps.wpa.eapol_key import (
     parse_eapol_key,
     parse_key_data,
 )
-from pywps.wpa.errors import ParseError
+from pywps.wpa.errors import KeyFrameError
 
 # A captured message 2 of 4 (hashcat's mode 22000 example; see test_wpa_keys.py) with its MIC zeroed.
 CAPTURED = bytes.fromhex(
@@ -71,7 +71,7 @@ def body_with(**changes: int) -> bytes:
     ],
 )
 def test_parse_errors_name_the_problem(pdu, reason):
-    with pytest.raises(ParseError, match=reason):
+    with pytest.raises(KeyFrameError, match=reason):
         parse_eapol_key(pdu)
 
 
@@ -80,7 +80,7 @@ def test_parse_errors_name_the_problem(pdu, reason):
 def test_random_bytes_raise_only_parse_error(data):
     try:
         frame = parse_eapol_key(data)
-    except ParseError:
+    except KeyFrameError:
         return
     assert frame.to_bytes() == data[: 4 + struct.unpack(">H", data[2:4])[0]]
 
@@ -145,12 +145,12 @@ def test_wpa_element_in_key_data():
     ],
 )
 def test_key_data_errors(data, reason):
-    with pytest.raises(ParseError, match=reason):
+    with pytest.raises(KeyFrameError, match=reason):
         parse_key_data(data)
 
 
 def test_short_gtk_kde():
-    with pytest.raises(ParseError, match="GTK KDE of 2 bytes"):
+    with pytest.raises(KeyFrameError, match="GTK KDE of 2 bytes"):
         parse_key_data(bytes.fromhex("dd06000fac010100")).gtk()
 
 
@@ -160,6 +160,6 @@ def test_key_data_parser_raises_only_parse_error(data):
     try:
         parsed = parse_key_data(data)
         parsed.gtk()
-    except ParseError:
+    except KeyFrameError:
         return
     assert all(e[1] == len(e) - 2 for e in parsed.elements)

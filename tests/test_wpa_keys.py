@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pywps.wpa.eapol_key import parse_eapol_key
-from pywps.wpa.errors import NotSupported, ParseError
+from pywps.wpa.errors import KeyFrameUnsupported, KeyFrameError
 from pywps.wpa.keys import (
     derive_ptk,
     eapol_key_mic,
@@ -123,7 +123,7 @@ def test_mic_primitives_rfc2202():
     # RFC 2202 test case 1: HMAC-MD5 (descriptor version 1) and HMAC-SHA1 truncated to 128 bits (version 2).
     assert eapol_key_mic(b"\x0b" * 16, b"Hi There", 1).hex() == "9294727a3638bb1c13f48ef8158bfc9d"
     assert eapol_key_mic(b"\x0b" * 20, b"Hi There", 2).hex() == "b617318655057264e28bc0b6fb378c8e"
-    with pytest.raises(NotSupported):
+    with pytest.raises(KeyFrameUnsupported):
         eapol_key_mic(b"\x0b" * 16, b"Hi There", 3)  # AES-128-CMAC is not implemented
 
 
@@ -135,12 +135,12 @@ RFC3394_WRAPPED = bytes.fromhex("1fa68b0a8112b447aef34bd8fb5a7b829d3e862371d2cfe
 def test_aes_unwrap_rfc3394():
     assert unwrap_key_data(RFC3394_KEK, RFC3394_WRAPPED, 2) == RFC3394_PLAIN
     tampered = RFC3394_WRAPPED[:-1] + bytes([RFC3394_WRAPPED[-1] ^ 1])
-    with pytest.raises(ParseError, match="integrity"):
+    with pytest.raises(KeyFrameError, match="integrity"):
         unwrap_key_data(RFC3394_KEK, tampered, 2)
     for bad in (b"", RFC3394_WRAPPED[:16], RFC3394_WRAPPED + b"\x00"):
-        with pytest.raises(ParseError):
+        with pytest.raises(KeyFrameError):
             unwrap_key_data(RFC3394_KEK, bad, 2)
-    with pytest.raises(NotSupported):
+    with pytest.raises(KeyFrameUnsupported):
         unwrap_key_data(RFC3394_KEK, RFC3394_WRAPPED, 3)
 
 

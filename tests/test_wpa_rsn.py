@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pywps.wpa.errors import ParseError
+from pywps.wpa.errors import KeyFrameError
 from pywps.wpa.rsn import (
     AKM_OSEN,
     Akm,
@@ -101,7 +101,7 @@ def test_parse_pmkids_group_mgmt_and_unknown_suites():
     ],
 )
 def test_parse_rsn_ie_refuses_malformed_bodies(body, reason):
-    with pytest.raises(ParseError, match=reason):
+    with pytest.raises(KeyFrameError, match=reason):
         parse_rsn_ie(body)
 
 
@@ -110,7 +110,7 @@ def test_parse_defaults_of_truncated_elements():
     assert parse_rsn_ie(bytes.fromhex("0100")).pairwise == (Cipher.CCMP,)
     assert parse_rsn_ie(bytes.fromhex("0100")).akms == (Akm.IEEE8021X,)
     assert parse_wpa_ie(bytes.fromhex("0050f2010100")).group == Cipher.TKIP
-    with pytest.raises(ParseError, match="not a WPA element"):
+    with pytest.raises(KeyFrameError, match="not a WPA element"):
         parse_wpa_ie(bytes.fromhex("0050f2040100"))  # that is the WPS element
 
 
@@ -170,7 +170,7 @@ def test_parsers_only_raise_parse_error(data):
     for parse in (parse_rsn_ie, parse_wpa_ie):
         try:
             parse(data)
-        except ParseError:
+        except KeyFrameError:
             pass
     assert scan_flags(data, data).startswith("[WPA-")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..config import Network, decode_string
 from ..driver.base import LinkCrypto
-from ..wpa.errors import ParseError
+from ..wpa.errors import KeyFrameError
 from ..wpa.keys import pmk_from_passphrase, pmk_from_psk
 from ..wpa.rsn import Akm, Cipher, build_rsn_ie, build_wpa_ie, key_mgmt_name, parse_rsn_ie, parse_wpa_ie
 from .bss import Bss
@@ -56,7 +56,7 @@ def negotiate(network: Network, bss: Bss) -> Security | None:
             continue
         try:
             info = parse_rsn_ie(body) if wpa2 else parse_wpa_ie(body)
-        except ParseError:  # a malformed element: not a network we can join
+        except KeyFrameError:  # a malformed element: not a network we can join
             continue
         if Akm.PSK not in info.akms or info.group not in (Cipher.CCMP, Cipher.TKIP):
             continue

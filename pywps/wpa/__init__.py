@@ -12,7 +12,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 _WHERE = {
-    "NotSupported": "errors", "ParseError": "errors", "WpaError": "errors",
+    "KeyFrameUnsupported": "errors", "KeyFrameError": "errors", "WpaError": "errors",
     "FrameDropped": "events", "GroupRekeyed": "events", "HandshakeCompleted": "events", "HandshakeFailed": "events",
     "InstallGroupKey": "events", "InstallPairwiseKey": "events", "SendEapol": "events", "WpaEvent": "events",
     "pmk_from_passphrase": "keys", "pmk_from_psk": "keys",
@@ -37,7 +37,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
-    from .errors import NotSupported, ParseError, WpaError
+    from .errors import KeyFrameUnsupported, KeyFrameError, WpaError
     from .events import (
         FrameDropped,
         GroupRekeyed,

@@ -1,7 +1,7 @@
 """EAPOL-Key frames (IEEE 802.11-2016 12.7.2) and the elements and KDEs of their Key Data field (12.7.2, 12.7.3).
 
 Frames here are whole EAPOL PDUs (version, type 3, length, body) with a 16-byte Key MIC, the size of every AKM
-pywps speaks. Parsing is strict: any length or field that does not add up raises ParseError naming it.
+pywps speaks. Parsing is strict: any length or field that does not add up raises KeyFrameError naming it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import struct
 from dataclasses import dataclass, field, replace
 from enum import IntEnum, IntFlag
 
-from .errors import ParseError
+from .errors import KeyFrameError
 from .rsn import EID_RSN, EID_VENDOR, IEEE_OUI, WPA_IE_TYPE, WPA_OUI
 
 EAPOL_TYPE_KEY = 3
@@ -92,24 +92,24 @@ class EapolKey:
 
 def parse_eapol_key(pdu: bytes) -> EapolKey:
     """Read an EAPOL-Key PDU. Bytes after the EAPOL length (Ethernet padding) are ignored; anything else that
-    does not add up raises ParseError."""
+    does not add up raises KeyFrameError."""
     if len(pdu) < 4:
-        raise ParseError(f"EAPOL frame of {len(pdu)} bytes")
+        raise KeyFrameError(f"EAPOL frame of {len(pdu)} bytes")
     version, ptype, length = struct.unpack_from(">BBH", pdu)
     if ptype != EAPOL_TYPE_KEY:
-        raise ParseError(f"EAPOL packet type {ptype} is not EAPOL-Key")
+        raise KeyFrameError(f"EAPOL packet type {ptype} is not EAPOL-Key")
     if length > len(pdu) - 4:
-        raise ParseError(f"EAPOL length {length} exceeds the {len(pdu) - 4} bytes present")
+        raise KeyFrameError(f"EAPOL length {length} exceeds the {len(pdu) - 4} bytes present")
     if length < BODY_MIN:
-        raise ParseError(f"EAPOL-Key body of {length} bytes, at least {BODY_MIN} expected")
+        raise KeyFrameError(f"EAPOL-Key body of {length} bytes, at least {BODY_MIN} expected")
     raw = pdu[: 4 + length]
     dtype, info, key_length, replay = struct.unpack_from(">BHHQ", raw, 4)
     if dtype not in (DescriptorType.RSN, DescriptorType.WPA):
-        raise ParseError(f"EAPOL-Key descriptor type {dtype}")
+        raise KeyFrameError(f"EAPOL-Key descriptor type {dtype}")
     (data_len,) = struct.unpack_from(">H", raw, KEY_DATA_OFFSET - 2)
     present = len(raw) - KEY_DATA_OFFSET
     if data_len != present:
-        raise ParseError(f"Key Data Length {data_len} does not match the {present} bytes that follow")
+        raise KeyFrameError(f"Key Data Length {data_len} does not match the {present} bytes that follow")
     pos = 4 + 1 + 2 + 2 + 8
     fields = []
     for size in (32, 16, 8, 8, 16):
@@ -181,14 +181,14 @@ class KeyData:
         if kde is None:
             return None
         if len(kde.data) < 3:
-            raise ParseError(f"GTK KDE of {len(kde.data)} bytes")
+            raise KeyFrameError(f"GTK KDE of {len(kde.data)} bytes")
         return GtkKde(kde.data[0] & 0x03, bool(kde.data[0] & 0x04), kde.data[2:])
 
 
 def parse_key_data(data: bytes) -> KeyData:
     """Split decrypted Key Data into elements and KDEs (vendor elements whose OUI+type name a KDE).
 
-    Padding is 0xdd followed by zeros (12.7.2 j); an element that overruns the field raises ParseError.
+    Padding is 0xdd followed by zeros (12.7.2 j); an element that overruns the field raises KeyFrameError.
     """
     elements: list[bytes] = []
     kdes: list[Kde] = []
@@ -196,13 +196,13 @@ def parse_key_data(data: bytes) -> KeyData:
     while pos < len(data):
         if data[pos] == EID_VENDOR and (pos == len(data) - 1 or data[pos + 1] == 0):
             if any(data[pos + 1 :]):
-                raise ParseError(f"non-zero bytes in the Key Data padding at offset {pos}")
+                raise KeyFrameError(f"non-zero bytes in the Key Data padding at offset {pos}")
             break
         if pos + 2 > len(data):
-            raise ParseError(f"element header cut at offset {pos} of the Key Data")
+            raise KeyFrameError(f"element header cut at offset {pos} of the Key Data")
         end = pos + 2 + data[pos + 1]
         if end > len(data):
-            raise ParseError(f"element {data[pos]} at offset {pos} overruns the {len(data)}-byte Key Data")
+            raise KeyFrameError(f"element {data[pos]} at offset {pos} overruns the {len(data)}-byte Key Data")
         element = data[pos:end]
         if element[0] == EID_VENDOR and len(element) >= 6 and element[2:5] == IEEE_OUI:
             kdes.append(Kde(element[2:5], element[5], element[6:]))

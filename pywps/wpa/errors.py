@@ -7,9 +7,9 @@ class WpaError(Exception):
     """Base of every error pywps.wpa raises on peer input."""
 
 
-class ParseError(WpaError):
+class KeyFrameError(WpaError):
     """Bytes that are not a well-formed EAPOL-Key frame, element or KDE, or key data that does not decrypt."""
 
 
-class NotSupported(WpaError):
+class KeyFrameUnsupported(WpaError):
     """A well-formed frame or element that asks for something pywps does not implement (e.g. AES-128-CMAC MICs)."""

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
 
-from .errors import NotSupported, ParseError
+from .errors import KeyFrameUnsupported, KeyFrameError
 
 try:  # RC4 lives in the "decrepit" module since cryptography 43; older releases kept it in the main one
     from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
@@ -90,7 +90,7 @@ def eapol_key_mic(kck: bytes, frame_with_zeroed_mic: bytes, descriptor_version: 
         return _hmac(hashes.MD5(), kck, frame_with_zeroed_mic)
     if descriptor_version == VERSION_HMAC_SHA1_AES:
         return _hmac(hashes.SHA1(), kck, frame_with_zeroed_mic)[:MIC_LEN]
-    raise NotSupported(f"EAPOL-Key descriptor version {descriptor_version}")
+    raise KeyFrameUnsupported(f"EAPOL-Key descriptor version {descriptor_version}")
 
 
 def unwrap_key_data(kek: bytes, data: bytes, descriptor_version: int, iv: bytes = bytes(16)) -> bytes:
@@ -98,17 +98,17 @@ def unwrap_key_data(kek: bytes, data: bytes, descriptor_version: int, iv: bytes 
     first 256 keystream bytes discarded for version 1 (`iv` is the frame's EAPOL-Key IV)."""
     if descriptor_version == VERSION_HMAC_SHA1_AES:
         if len(data) < 24 or len(data) % 8:
-            raise ParseError(f"AES-wrapped key data of {len(data)} bytes (a multiple of 8, at least 24)")
+            raise KeyFrameError(f"AES-wrapped key data of {len(data)} bytes (a multiple of 8, at least 24)")
         try:
             return aes_key_unwrap(kek, data)
         except InvalidUnwrap:
-            raise ParseError("key data does not unwrap with the KEK (integrity check failed)") from None
+            raise KeyFrameError("key data does not unwrap with the KEK (integrity check failed)") from None
     if descriptor_version == VERSION_HMAC_MD5_RC4:
         if ARC4 is None:  # pragma: no cover - depends on the installed library
-            raise NotSupported("RC4 key data needs cryptography >= 43 (decrepit ARC4)")
+            raise KeyFrameUnsupported("RC4 key data needs cryptography >= 43 (decrepit ARC4)")
         if len(iv) != 16:
             raise ValueError("the EAPOL-Key IV is 16 bytes")
         stream = Cipher(ARC4(iv + kek), mode=None).encryptor()
         stream.update(bytes(256))
         return stream.update(data)
-    raise NotSupported(f"EAPOL-Key descriptor version {descriptor_version}")
+    raise KeyFrameUnsupported(f"EAPOL-Key descriptor version {descriptor_version}")

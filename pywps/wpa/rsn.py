@@ -11,7 +11,7 @@ import struct
 from dataclasses import dataclass
 from enum import IntEnum
 
-from .errors import ParseError
+from .errors import KeyFrameError
 
 IEEE_OUI = b"\x00\x0f\xac"
 WPA_OUI = b"\x00\x50\xf2"
@@ -152,7 +152,7 @@ class _Reader:
 
     def take(self, n: int, field_name: str) -> bytes:
         if self.left < n:
-            raise ParseError(f"{self.what}: {field_name} needs {n} bytes, {self.left} left")
+            raise KeyFrameError(f"{self.what}: {field_name} needs {n} bytes, {self.left} left")
         out = self.data[self.pos : self.pos + n]
         self.pos += n
         return out
@@ -160,9 +160,9 @@ class _Reader:
     def suites(self, oui: bytes, enum: type[Cipher | Akm], field_name: str) -> tuple[Suite, ...]:
         (count,) = struct.unpack("<H", self.take(2, f"{field_name} count"))
         if count == 0:
-            raise ParseError(f"{self.what}: {field_name} count is 0")
+            raise KeyFrameError(f"{self.what}: {field_name} count is 0")
         if count * 4 > self.left:
-            raise ParseError(f"{self.what}: {count} {field_name} suites do not fit in {self.left} bytes")
+            raise KeyFrameError(f"{self.what}: {count} {field_name} suites do not fit in {self.left} bytes")
         return tuple(_suite(self.take(4, field_name), oui, enum) for _ in range(count))
 
 
@@ -182,16 +182,16 @@ def _parse_common(r: _Reader, oui: bytes, wpa: bool) -> dict:
 
 
 def parse_rsn_ie(body: bytes) -> RsnInfo:
-    """Parse an RSN element body (after id 48 and the length). Raises ParseError on a malformed body."""
+    """Parse an RSN element body (after id 48 and the length). Raises KeyFrameError on a malformed body."""
     r = _Reader(body, "RSN element")
     (version,) = struct.unpack("<H", r.take(2, "version"))
     if version != RSN_VERSION:
-        raise ParseError(f"RSN element version {version}")
+        raise KeyFrameError(f"RSN element version {version}")
     fields = _parse_common(r, IEEE_OUI, wpa=False)
     if r.left >= 2:
         (count,) = struct.unpack("<H", r.take(2, "PMKID count"))
         if count * 16 > r.left:
-            raise ParseError(f"RSN element: {count} PMKIDs do not fit in {r.left} bytes")
+            raise KeyFrameError(f"RSN element: {count} PMKIDs do not fit in {r.left} bytes")
         fields["pmkids"] = tuple(r.take(16, "PMKID") for _ in range(count))
     if r.left >= 4:
         fields["group_mgmt"] = _suite(r.take(4, "group management cipher"), IEEE_OUI, Cipher)
@@ -202,10 +202,10 @@ def parse_wpa_ie(body: bytes) -> RsnInfo:
     """Parse a WPA vendor element body: 00-50-F2, type 1, version 1, then the RSN-like fields."""
     r = _Reader(body, "WPA element")
     if r.take(4, "OUI and type") != WPA_OUI + bytes([WPA_IE_TYPE]):
-        raise ParseError("not a WPA element (00-50-F2 type 1)")
+        raise KeyFrameError("not a WPA element (00-50-F2 type 1)")
     (version,) = struct.unpack("<H", r.take(2, "version"))
     if version != 1:
-        raise ParseError(f"WPA element version {version}")
+        raise KeyFrameError(f"WPA element version {version}")
     return RsnInfo(**_parse_common(r, WPA_OUI, wpa=True))
 
 
@@ -287,7 +287,7 @@ def scan_flags(rsn_body: bytes | None, wpa_body: bytes | None) -> str:
             continue
         try:
             info: RsnInfo | None = parse(body)
-        except ParseError:
+        except KeyFrameError:
             info = None
         out += ie_flags(proto, info)
     return out

@@ -28,7 +28,7 @@ from .eapol_key import (
     parse_eapol_key,
     parse_key_data,
 )
-from .errors import NotSupported, ParseError, WpaError
+from .errors import KeyFrameUnsupported, KeyFrameError, WpaError
 from .events import (
     FrameDropped,
     GroupRekeyed,
@@ -148,7 +148,7 @@ class WpaSupplicantHandshake:
                 own = parse_rsn_ie(own_rsn_ie[2:])
             else:
                 own = parse_wpa_ie(own_rsn_ie[2:])
-        except ParseError as e:
+        except KeyFrameError as e:
             raise ValueError(f"own element: {e}") from None
         if len(own_rsn_ie) != 2 + own_rsn_ie[1] or own.pairwise != (pairwise,) or own.group != group:
             raise ValueError("own element does not name exactly the given pairwise and group ciphers")
@@ -190,7 +190,7 @@ class WpaSupplicantHandshake:
             return handler(frame, target)
         except _Drop as e:
             return [FrameDropped(str(e))]
-        except WpaError as e:  # ParseError/NotSupported from parsing or decrypting the frame
+        except WpaError as e:  # KeyFrameError/KeyFrameUnsupported from parsing or decrypting the frame
             return [FrameDropped(str(e))]
         except _Fail as e:
             self.state = State.FAILED
@@ -211,7 +211,7 @@ class WpaSupplicantHandshake:
     def _verify_mic(self, frame: EapolKey, ptk: Ptk) -> None:
         try:
             mic = eapol_key_mic(ptk.kck, frame.mic_input(), frame.descriptor_version)
-        except NotSupported as e:
+        except KeyFrameUnsupported as e:
             raise _Drop(str(e)) from None
         if not secrets.compare_digest(mic, frame.mic):
             raise _Drop("Key MIC mismatch")

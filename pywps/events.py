@@ -60,7 +60,8 @@ class CredentialRefused(ShellEvent):
 
 @dataclass(frozen=True)
 class RegistrarRunFailed(ShellEvent):
-    """A WPS_REG run ended without success: wpa_supplicant then says a bare WPS-FAIL."""
+    """A WPS_REG run ended without success, or a PBC run got its EAP-Failure without one: wpa_supplicant then
+    says a bare WPS-FAIL (a PIN run goes on trying instead)."""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from .station.wpsrun import ReleaseLink, RequestLink, RunAction, SendFrames, Wps
 from .wps.credential import Credential
 from .wps.defs import WALK_TIME, ConfigError, MsgType
 from .wps.device import DeviceInfo
+from .wps.eap import EapFailureReceived
 from .wps.events import CredentialReceived, Failure, MessageDropped, PeerIdentified, Success
 
 log = logging.getLogger("pywps.wps")
@@ -208,8 +209,26 @@ class WpsService:
             if run.request.kind is RunKind.REG and not event.succeeded:
                 self.publish(RegistrarRunFailed())
             self._run_ended()
+        elif isinstance(event, EapFailureReceived):
+            self.publish(event)
+            if not run.succeeded:
+                self._eap_failed(run)
         else:
             self.publish(event)
+
+    def _eap_failed(self, run: WpsRun) -> None:
+        """The authenticator's EAP-Failure without a success, as wpa_supplicant's wpas_wps_eapol_cb takes it: a
+        PIN enrollee run goes on trying (on a wire the port is left and "associated" again with the run's
+        network); a PBC run says a bare WPS-FAIL and leaves the port (a WPS_REG run says it when it ends)."""
+        if run.request.kind is RunKind.PBC:
+            self.publish(RegistrarRunFailed())
+        if self.wired_port is None or run.request.kind is RunKind.REG:
+            return
+        self.wired_port.leave()
+        if run.request.kind is RunKind.PIN and self.network_id is not None:
+            network = next((n for n in self.config().networks if n.id == self.network_id), None)
+            if network is not None:
+                self.wired_port.join(network)
 
     def _store(self, credentials: list[Credential]) -> None:
         """wps_cred_processing 0 and 2 store the credentials (as wpa_supplicant does: one network each, an

@@ -49,9 +49,6 @@ PIN_RETRY_TAIL = [f"CTRL-EVENT-DISCONNECTED bssid={PAE_GROUP} reason=3 locally_g
                   f"Associated with {PAE_GROUP}", "CTRL-EVENT-SUBNET-STATUS-UPDATE status=0",
                   f"CTRL-EVENT-DISCONNECTED bssid={PAE_GROUP} reason=3 locally_generated=1",
                   "CTRL-EVENT-NETWORK-REMOVED 0"]
-PIN_RETRY = "issue 15: after a failed PIN run wpa_supplicant 'continues trying' (associates again, a second " \
-            "disconnect, then removes the network); pywps ends the run at once"
-BARE_FAIL = "issue 15: after a failed PBC run wpa_supplicant adds a bare WPS-FAIL after the EAP-Failure"
 
 
 def enrolled_like_wpa_supplicant(name: str, ssid: str, events=ENROLLED_PIN) -> tuple:
@@ -179,7 +176,6 @@ def test_ap_wps_incorrect_pin(name, msg):
     assert texts(pywps)[:texts(pywps).index(end) + 1] == texts(wpas)[:texts(wpas).index(end) + 1]
 
 
-@pytest.mark.xfail(strict=True, reason=PIN_RETRY)
 @pytest.mark.parametrize("name", ["incorrect-pin-first-half", "incorrect-pin-second-half", "conf-pin-unknown-pin",
                                   "conf-pin-timeout", "pbc-pin-mismatch"])
 def test_failed_pin_run_continues_trying(name):
@@ -242,7 +238,6 @@ def test_pbc_without_the_aps_button(name):
         assert hapd(wpas, "wps_get_status")["PBC Status"] == "Timed-out"
 
 
-@pytest.mark.xfail(strict=True, reason=BARE_FAIL)
 @pytest.mark.parametrize("name", ["ap-cancel", "pbc-before-ap", "wps-disabled", "ap-tkip-only"])
 def test_failed_pbc_run_says_bare_wps_fail(name):
     """test_ap_wps_cancel, test_ap_wps_from_event, test_ap_wps_disabled, test_ap_wps_tkip: the whole event list."""

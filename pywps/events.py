@@ -56,6 +56,7 @@ class CredentialRefused(ShellEvent):
 
     msg: int
     why: str
+    reason: int = 0  # WPS-FAIL's reason= (wps_error_indication): 2 for a WEP credential
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from .station.types import PbcOverlap, RunKind, RunRequest
 from .station.wired import WiredPort
 from .station.wpsrun import ReleaseLink, RequestLink, RunAction, SendFrames, WpsRun
 from .wps.credential import Credential
-from .wps.defs import WALK_TIME, ConfigError, MsgType
+from .wps.defs import WALK_TIME, ConfigError, EncrType, ErrorIndication, MsgType
 from .wps.device import DeviceInfo
 from .wps.eap import EapFailureReceived
 from .wps.events import CredentialReceived, Failure, MessageDropped, PeerIdentified, Success
@@ -211,7 +211,7 @@ class WpsService:
             self._run_ended()
         elif isinstance(event, EapFailureReceived):
             self.publish(event)
-            if not run.succeeded:
+            if not run.succeeded or self._refused:
                 self._eap_failed(run)
         else:
             self.publish(event)
@@ -235,6 +235,10 @@ class WpsService:
         older one for the same network replaced), 1 and 2 hand them to clients; the file is saved off the loop."""
         config = self.config()
         processing = config.wps_cred_processing
+        if any(cred.encr_type & EncrType.WEP for cred in credentials):
+            # wpa_supplicant's enrollee refuses WEP while it parses M8, before any credential is handed out
+            self._refuse("credential refused: WEP (WSC 2.0 prohibits WEP)", ErrorIndication.SECURITY_WEP_PROHIBITED)
+            return
         for cred in credentials:  # the hexdump for 1 and 2; wpa_supplicant says the bare event for 0
             self.publish(CredentialForClient(cred.raw if processing in (1, 2) else b""))
         if processing not in (0, 2):
@@ -268,11 +272,11 @@ class WpsService:
             for event, run in held:
                 self._on_run_event(event, run)
 
-    def _refuse(self, why: str) -> None:
+    def _refuse(self, why: str, reason: int = 0) -> None:
         log.warning("%s", why)
         self._refused = True
         self.last_outcome = "failure"
-        self.publish(CredentialRefused(int(MsgType.M8), why))
+        self.publish(CredentialRefused(int(MsgType.M8), why, int(reason)))
 
     def _succeeded(self) -> None:
         if self._refused:

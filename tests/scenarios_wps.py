@@ -208,7 +208,8 @@ SCENARIOS: dict[str, dict] = {
     "wep-enroll": dict(
         hostapd={**OPEN, "ssid": "test-wps-wep", "skip_cred_build": "1", "extra_cred": "@LAB@/cred"},
         files={"cred": credential(b"test-wps-wep", OPEN_AUTH, WEP, b"hello", STA, 1, tlv(0x1028, b"\x01"))},
-        script=[Hapd("wps_pbc"), f"WPS_PBC {PAE_GROUP}", Wait(END), Sleep(1.0), "LIST_NETWORKS"]),
+        script=[Hapd("wps_pbc"), f"WPS_PBC {PAE_GROUP}", Wait(END), Sleep(1.0), "LIST_NETWORKS",
+                Hapd("wps_get_status")]),
     # -- test_ap_wps_per_station_psk: hostapd makes a PSK for this enrollee and writes it to its psk file
     "per-station-psk": dict(
         hostapd={"ssid": "wps", "wpa_passphrase": None, "wpa_psk_file": "@LAB@/psk"},

@@ -17,6 +17,7 @@ from .driver.base import Driver, mac_str
 from .events import (
     CredentialForClient,
     CredentialRefused,
+    OpenNetworkDisabled,
     PbcActive,
     PbcOverlapDetected,
     PinActive,
@@ -255,6 +256,11 @@ class WpsService:
             events = [e for e in events if e != NetworkAdded(first.id)]
             config.remove_network(self.network_id)
             first.id, self.network_id = self.network_id, None
+            if self.run is not None and self.run.request.kind is RunKind.REG and first.value("key_mgmt") == "NONE" \
+                    and credentials[0].encr_type == EncrType.NONE:
+                # an open network learnt or set by WPS_REG is not joined until the user selects it
+                first.set("disabled", "1")
+                self.publish(OpenNetworkDisabled(first.id))
         for event in events:
             self.publish(event)
         log.info("stored network(s) %s", ", ".join(str(n.id) for n in stored.networks))

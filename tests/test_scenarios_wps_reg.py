@@ -99,8 +99,6 @@ def test_ap_wps_reg_connect_zero_len_ap_pin():
 # -- test_ap_wps_reg_override_ap_settings ---------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: pywps stores an open network from a registrar run enabled, "
-                                       "without WPS-OPEN-NETWORK, and associates with it")
 def test_ap_wps_reg_override_ap_settings():
     """test_ap_wps_reg_override_ap_settings: hostapd's ap_settings file (an open network "test") is what the
     registrar learns; wpa_supplicant stores it disabled with WPS-OPEN-NETWORK."""
@@ -176,8 +174,6 @@ def test_ap_wps_reg_config_open_reaches_the_ap():
                                         "wps_state": "configured"}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: pywps stores an open network from a registrar run enabled, "
-                                       "without WPS-OPEN-NETWORK, and associates with it")
 def test_ap_wps_reg_config_open_stored_disabled():
     """test_ap_wps_reg_config (back to open): wpa_supplicant stores the open network disabled with
     WPS-OPEN-NETWORK and does not associate."""

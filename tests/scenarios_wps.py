@@ -59,7 +59,7 @@ SCENARIOS: dict[str, dict] = {
     # -- test_ap_wps_init_through_wps_config: hostapd's WPS_CONFIG, then an enrollee gets the new settings
     "init-through-wps-config": dict(
         hostapd={**OPEN, "ssid": "test-wps-init-config", "wps_state": "1"},
-        script=[Hapd("wps_config", hexs("test-wps-init-config"), "WPA2PSK", "CCMP", hexs("12345678")),
+        script=[Hapd("wps_config", "test-wps-init-config", "WPA2PSK", "CCMP", "12345678"), Sleep(1.0),
                 Hapd("wps_config", "foo"), Hapd("get_config"), Hapd("wps_pin", "any", PIN),
                 f"WPS_PIN any {PIN}", Wait(END), *AFTER]),
     # -- test_ap_wps_conf: PBC with a configured AP

@@ -113,13 +113,16 @@ def test_ap_wps_auto_setup_with_config_file():
 
 
 def test_ap_wps_init_through_wps_config():
-    """test_ap_wps_init_through_wps_config: hostapd's WPS_CONFIG (hex SSID and key) configures the AP; an
-    enrollee then receives those settings. Observed: hostapd stores the SSID cut to 32 hex characters of
-    'test-wps-init-config' (its get_config shows the old one), and the enrollee stores exactly that."""
+    """test_ap_wps_init_through_wps_config: hostapd's WPS_CONFIG configures the AP (hostapd_cli's wps_config
+    hex-encodes the SSID and key itself: give them as text; a second hex encoding ends up as a 32-character
+    SSID); an enrollee then receives those settings. `wps_config foo` is FAIL."""
     wpas, pywps = run("init-through-wps-config")
     assert wpas.hapd("wps_config foo").strip() == "FAIL"
-    ssid = "746573742d7770732d696e69742d636f"
-    assert blocks(wpas) == [{"ssid": f'"{ssid}"', "psk": '"3132333435363738"', **WPA2_BLOCK}]
+    for t in (wpas, pywps):
+        conf = hapd(t, "get_config")
+        assert (conf["ssid"], conf["wps_state"], conf["passphrase"]) == ("test-wps-init-config", "configured",
+                                                                       "12345678")
+    assert blocks(wpas) == [{"ssid": '"test-wps-init-config"', "psk": '"12345678"', **WPA2_BLOCK}]
     assert blocks(pywps) == blocks(wpas)
     assert texts(pywps) == texts(wpas)
     assert status(pywps) == status(wpas)

@@ -222,7 +222,7 @@ def network_block_text(network: Network) -> str:
 # -- credentials -----------------------------------------------------------------------------------------
 
 
-def network_from_credential(cred: Credential, priority: int = 0) -> Network:
+def network_from_credential(cred: Credential, priority: int = 0, add_sae: bool = False) -> Network:
     """The block Debian wpa_supplicant 2.10 stores for a WPS credential, field for field as observed
     (tests/test_diff_config_creds.py: a registration against hostapd for each type):
 
@@ -236,6 +236,8 @@ def network_from_credential(cred: Credential, priority: int = 0) -> Network:
 
     "(default)" means no line, i.e. WPA RSN and CCMP TKIP: the network works with either. key_mgmt is WPA-PSK
     (NONE when open), auth_alg=OPEN always; a 64-hex key is written in lower case, a passphrase quoted as is.
+    `add_sae` (wps_cred_add_sae=1) and a WPA2 passphrase: `key_mgmt=WPA-PSK SAE`, no auth_alg, and
+    `ieee80211w=1` (PMF optional) last, as wpa_supplicant writes it (tests/test_scenarios_wps.py).
     """
     try:
         cred.validate()
@@ -262,9 +264,15 @@ def network_from_credential(cred: Credential, priority: int = 0) -> Network:
         fields["key_mgmt"] = "WPA-PSK"
         if cred.encr_type == EncrType.AES:
             fields["pairwise"] = "CCMP"
-    fields["auth_alg"] = "OPEN"
+    sae = add_sae and bool(auth & AuthType.WPA2PSK) and len(cred.network_key) != 64
+    if sae:
+        fields["key_mgmt"] = "WPA-PSK SAE"
+    else:
+        fields["auth_alg"] = "OPEN"
     if priority:
         fields["priority"] = str(priority)
+    if sae:
+        fields["ieee80211w"] = "1"
     return Network(fields)
 
 
@@ -456,7 +464,8 @@ class Config:
         CredentialRejected (WepProhibited, CredentialIgnored) before changing anything; every credential is
         checked first."""
         priority = self._int("wps_priority")
-        new = [network_from_credential(cred, priority) for cred in creds]
+        add_sae = self._int("wps_cred_add_sae") == 1
+        new = [network_from_credential(cred, priority, add_sae) for cred in creds]
         stored: list[Network] = []
         events: list[NetworkEvent] = []
         this_m8: list[Network] = []

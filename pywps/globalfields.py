@@ -93,6 +93,7 @@ GLOBALS: dict[str, GlobalKey] = {k.name: k for k in (
     GlobalKey("config_methods", _text()),
     GlobalKey("wps_cred_processing", _int(0, 2), "0"),
     GlobalKey("wps_priority", _int(), "0"),
+    GlobalKey("wps_cred_add_sae", _int(0, 1), "0"),  # a WPA2 passphrase credential also allows SAE (with PMF)
     GlobalKey("wps_fragment_size", _int(), runtime=True, gettable=False),
 )}
 

@@ -412,15 +412,14 @@ def test_ap_wps_conf_and_sae_run():
     assert texts(pywps) == texts(wpas) == ENROLLED_PIN
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: pywps ignores wps_cred_add_sae=1 (stores key_mgmt=WPA-PSK "
-                                       "auth_alg=OPEN, no ieee80211w)")
 def test_ap_wps_conf_and_sae_stored():
     """test_ap_wps_conf_and_sae: with wps_cred_add_sae=1 wpa_supplicant stores `key_mgmt=WPA-PSK SAE` and
-    `ieee80211w=1`, and no auth_alg line."""
+    `ieee80211w=1`, and no auth_alg line; on wired STATUS still says key_mgmt=WPA2-PSK (no SAE over a wire)."""
     wpas, pywps = run("conf-and-sae")
     assert blocks(wpas) == [{"ssid": '"test-wps-conf-sae"', "psk": '"12345678"', "proto": "RSN",
                              "key_mgmt": "WPA-PSK SAE", "pairwise": "CCMP", "ieee80211w": "1"}]
     assert blocks(pywps) == blocks(wpas)
+    assert status(wpas)["key_mgmt"] == "WPA2-PSK" and status(pywps) == status(wpas)
 
 
 # -- test_ap_wps_pbc_in_m1 / test_ap_wps_appl_ext / test_ap_wps_disable_enable --------------------------------

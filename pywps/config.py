@@ -368,6 +368,10 @@ class Config:
         return value if value in (1, 2) else 0
 
     @property
+    def auto_uuid(self) -> bool:
+        return self._int("auto_uuid") == 1
+
+    @property
     def uuid(self) -> bytes | None:
         value = self.values.get("uuid")
         return parse_uuid(value) if value else None

@@ -82,6 +82,7 @@ GLOBALS: dict[str, GlobalKey] = {k.name: k for k in (
     GlobalKey("ap_scan", _int(), "1"),
     GlobalKey("update_config", _int(), "0"),
     GlobalKey("uuid", _checked(parse_uuid), gettable=False),
+    GlobalKey("auto_uuid", _int(0, 1), "0"),  # 1: a random UUID (once per process) when uuid is unset
     GlobalKey("device_name", _text(32)),
     GlobalKey("manufacturer", _text(64)),
     GlobalKey("model_name", _text(32)),

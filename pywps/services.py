@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,7 @@ class Services:
         self.driver = driver
         self.publish = publish
         self.terminate = terminate
+        self._random_uuid: bytes | None = None  # auto_uuid=1
         self.station: Station | None = None
         self.connector: Connector | None = None
         if driver.can_scan:
@@ -146,7 +148,18 @@ class Services:
 
     @property
     def uuid(self) -> bytes:
-        return self.config.uuid or configfile.uuid_from_mac(self.driver.own_addr)
+        """The configured UUID; else with auto_uuid=1 a random one, made once and kept for the process's life
+        (wpa_supplicant's uuid_random); else the one hostap derives from the MAC address."""
+        if self.config.uuid:
+            return self.config.uuid
+        if self.config.auto_uuid:
+            if self._random_uuid is None:
+                raw = bytearray(os.urandom(16))
+                raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+                raw[8] = (raw[8] & 0x3F) | 0x80  # the RFC 4122 variant
+                self._random_uuid = bytes(raw)
+            return self._random_uuid
+        return configfile.uuid_from_mac(self.driver.own_addr)
 
     def device_info(self) -> DeviceInfo:
         d = self.config.device

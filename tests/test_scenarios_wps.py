@@ -438,13 +438,17 @@ def test_ap_variants_enroll(name, ssid, events):
 # -- test_ap_wps_random_uuid ------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: pywps ignores auto_uuid=1 (keeps the MAC-derived UUID)")
 def test_ap_wps_random_uuid():
     """test_ap_wps_random_uuid: auto_uuid=1: a random UUID, not the MAC-derived one, in STATUS and M1's UUID-E."""
     wpas, pywps = run("random-uuid")
+    uuids = []
     for t in (wpas, pywps):
         uuid = dict(x.split("=", 1) for x in t.reply("STATUS").decode().splitlines())["uuid"]
+        assert uuid == dict(x.split("=", 1) for x in t.reply("STATUS", 1).decode().splitlines())["uuid"]
         assert uuid != MAC_UUID and m1_from_hostapd_log(t.hostapd_log)["UUID-E"] == uuid.replace("-", "")
+        assert uuid[14] == "4" and uuid[19] in "89ab"  # a version 4 (random) UUID
+        uuids.append(uuid)
+    assert uuids[0] != uuids[1]
 
 
 # -- test_ap_wps_conf_stub_cred -------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from .station.wpsrun import ReleaseLink, RequestLink, RunAction, SendFrames, Wps
 from .wps.credential import Credential
 from .wps.defs import WALK_TIME, ConfigError, EncrType, ErrorIndication, MsgType
 from .wps.device import DeviceInfo
-from .wps.eap import EapFailureReceived
+from .wps.eap import DEFAULT_FRAGMENT_SIZE, EapFailureReceived
 from .wps.events import CredentialReceived, Failure, MessageDropped, PeerIdentified, Success
 
 log = logging.getLogger("pywps.wps")
@@ -89,7 +89,7 @@ class WpsService:
         self.network_id = network.id
         self.publish(NetworkAdded(network.id))
         run = WpsRun(request, self.device_info(), self._now, wireless=self.station is not None,
-                     walk_time=self.walk_time)
+                     walk_time=self.walk_time, fragment_size=self._fragment_size())
         self.run = run
         self._driving = PolicyDriver(run, self._perform, lambda event: self._on_run_event(event, run))
         if request.kind is RunKind.PBC:
@@ -99,6 +99,15 @@ class WpsService:
         if self.wired_port is not None:
             self.wired_port.join(network)
         self._driving.pump()
+
+    def _fragment_size(self) -> int:
+        """`SET wps_fragment_size N` (kept in memory only): the run's EAP-WSC fragments, as wpa_supplicant puts
+        it into the WPS network's fragment_size; unset or 0 means the default."""
+        try:
+            size = int(self.config().runtime.get("wps_fragment_size", "0"))
+        except ValueError:
+            size = 0
+        return size if size > 0 else DEFAULT_FRAGMENT_SIZE
 
     def cancel(self) -> None:
         """WPS_CANCEL: stop the run in progress, if any (the stored network is joined again); WPS-CANCEL is

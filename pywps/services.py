@@ -200,11 +200,16 @@ class Services:
         """A network command (or a stored credential) changed the networks: tell monitors, and let the
         connector choose again where its choice may have changed."""
         self.publish(event)
+        if isinstance(event, NetworkEnabled) and not event.connect:
+            return  # ENABLE_NETWORK <id> no-connect
         connector = self.connector
         if connector is None:
             if isinstance(event, NetworkSelected) and self.wired_port is not None:
                 self.wired_port.user_off = False
-            self.join()
+            # as the connector: adding a network (it starts disabled) or setting a field chooses nothing again;
+            # wpa_supplicant with ap_scan=0 does not associate on SET_NETWORK either
+            if isinstance(event, NetworkSelected | NetworkEnabled | NetworkRemoved | NetworkDisabled):
+                self.join()
             return
         current = self.current_network_id()
         if isinstance(event, NetworkSelected):

@@ -71,6 +71,7 @@ class WpsService:
         # The run's own network, as wpa_supplicant adds one (key_mgmt=WPS, never saved): clients see it added,
         # [CURRENT] while the run lasts, then either holding the credential or removed.
         self.network_id: int | None = None
+        self._stored_id: int | None = None  # the network the run's credential went into (joined after the run)
 
     @property
     def _now(self) -> float:
@@ -265,6 +266,7 @@ class WpsService:
             events = [e for e in events if e != NetworkAdded(first.id)]
             config.remove_network(self.network_id)
             first.id, self.network_id = self.network_id, None
+            self._stored_id = first.id
             if self.run is not None and self.run.request.kind is RunKind.REG and first.value("key_mgmt") == "NONE" \
                     and credentials[0].encr_type == EncrType.NONE:
                 # an open network learnt or set by WPS_REG is not joined until the user selects it
@@ -317,19 +319,28 @@ class WpsService:
                         mac_str(run.authenticator), self.pin_guard.failures(run.authenticator), delay)
 
     def _run_ended(self) -> None:
+        stored, self._stored_id = self._stored_id, None
         if self.wired_port is not None:
             self.wired_port.leave()
         self._drop_run()
         if self.connector is not None:
             self.connector.resume()  # join the network just stored (or the old one)
         if self.wired_port is not None:
-            self.wired_port.rejoin(self.config().networks)
+            # wpa_supplicant associates with the received credential's network ("Network configuration
+            # replaced"), whatever else is enabled; without one, the best stored network
+            networks = self.config().networks
+            target = next((n for n in networks if n.id == stored and not n.disabled), None)
+            if target is not None and not self.wired_port.user_off:
+                self.wired_port.join(target)
+            else:
+                self.wired_port.rejoin(networks)
 
     def _drop_run(self) -> None:
         """Forget the current run; one still going is cancelled, and its last frames (EAPOL-Logoff) and its
         link release are still carried out, in order, by a task we keep until it is done."""
         run, driving = self.run, self._driving
         self.run, self._driving, self._refused, self._credentials = None, None, False, []
+        self._stored_id = None
         if self.network_id is not None:
             try:
                 self.config().remove_network(self.network_id)

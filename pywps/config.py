@@ -443,6 +443,13 @@ class Config:
         self.items.append(network)
         return network
 
+    def _replace(self, network_id: int, network: Network) -> None:
+        """`network` takes the place and the id of network `network_id` (KeyError if there is none)."""
+        old = self.network(network_id)
+        i = next(i for i, item in enumerate(self.items) if item is old)
+        self.items[i] = network
+        network.id = network_id
+
     def add_network(self) -> Network:
         """ADD_NETWORK: a new network, disabled, with every field at its default (not written by SAVE_CONFIG
         until it has what its key_mgmt needs: by default a psk)."""
@@ -460,22 +467,26 @@ class Config:
         """Store one credential (see store_credentials); the network that now holds it."""
         return self.store_credentials([cred]).networks[0]
 
-    def store_credentials(self, creds: Sequence[Credential]) -> StoredCredentials:
+    def store_credentials(self, creds: Sequence[Credential], replace_id: int | None = None) -> StoredCredentials:
         """Store the credentials of one M8 as wpa_supplicant does: each becomes a new network (highest id + 1);
         an older network for the same SSID with the same auth_alg, key_mgmt, proto and pairwise is removed;
         two PSK credentials of one SSID and one key in the same M8 (a mixed WPA/WPA2 AP) are merged into the
         later one, with both protos and ciphers (i.e. the defaults: no proto/pairwise lines). Raises
         CredentialRejected (WepProhibited, CredentialIgnored) before changing anything; every credential is
-        checked first."""
+        checked first. `replace_id`: the WPS run's own network, which the first credential replaces in place
+        (its id and position, no NetworkAdded), as wpa_supplicant reuses it; the others get new ids."""
         priority = self._int("wps_priority")
         add_sae = self._int("wps_cred_add_sae") == 1
         new = [network_from_credential(cred, priority, add_sae) for cred in creds]
         stored: list[Network] = []
         events: list[NetworkEvent] = []
         this_m8: list[Network] = []
-        for network in new:
-            self._append(network)
-            events.append(NetworkAdded(network.id))
+        for i, network in enumerate(new):
+            if i == 0 and replace_id is not None and any(n.id == replace_id for n in self.networks):
+                self._replace(replace_id, network)
+            else:
+                self._append(network)
+                events.append(NetworkAdded(network.id))
             for old in list(self.networks):
                 if old is network or not _same_network(old, network):
                     continue

@@ -255,23 +255,24 @@ class WpsService:
         if processing not in (0, 2):
             return
         try:
-            stored = config.store_credentials(credentials)
+            stored = config.store_credentials(credentials, replace_id=self.network_id)
         except CredentialRejected as e:  # one the config file cannot hold safely, or WEP (WSC 2.0 forbids it)
             self._refuse(f"credential refused: {e}")
             return
         events = stored.events
-        if self.network_id is not None:
-            # The run's network becomes the first credential's, under its id, as wpa_supplicant reuses it.
-            first = stored.networks[0]
-            events = [e for e in events if e != NetworkAdded(first.id)]
-            config.remove_network(self.network_id)
-            first.id, self.network_id = self.network_id, None
-            self._stored_id = first.id
-            if self.run is not None and self.run.request.kind is RunKind.REG and first.value("key_mgmt") == "NONE" \
-                    and credentials[0].encr_type == EncrType.NONE:
-                # an open network learnt or set by WPS_REG is not joined until the user selects it
-                first.set("disabled", "1")
-                self.publish(OpenNetworkDisabled(first.id))
+        # The run's network became the first credential's, under its id, as wpa_supplicant reuses it; a later
+        # credential of the same network may have merged it away (a mixed WPA/WPA2 AP sends two).
+        replaced, self.network_id = self.network_id, None
+        holder = next((n for n in config.networks if n.id == replaced), None) if replaced is not None else None
+        if holder is None and self.wired_port is not None and replaced is not None \
+                and self.wired_port.network_id == replaced:
+            self.wired_port.network_id = None  # gone with its network: wpa_supplicant reports no disconnect
+        self._stored_id = holder.id if holder is not None else (stored.networks[-1].id if stored.networks else None)
+        if holder is not None and self.run is not None and self.run.request.kind is RunKind.REG \
+                and holder.value("key_mgmt") == "NONE" and credentials[0].encr_type == EncrType.NONE:
+            # an open network learnt or set by WPS_REG is not joined until the user selects it
+            holder.set("disabled", "1")
+            self.publish(OpenNetworkDisabled(holder.id))
         for event in events:
             self.publish(event)
         log.info("stored network(s) %s", ", ".join(str(n.id) for n in stored.networks))

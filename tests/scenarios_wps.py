@@ -237,7 +237,8 @@ SCENARIOS: dict[str, dict] = {
         files={"cred": credential(b"test-wps-wep", WPA2PSK, AES, b"12345678", STA, 1) +
                credential(b"test-wps-wep", WPAPSK, TKIP, b"12345678", STA, 2)},
         script=[Hapd("wps_pbc"), f"WPS_PBC {PAE_GROUP}", Wait(END), Sleep(1.2), "LIST_NETWORKS",
-                "GET_NETWORK 0 proto", "GET_NETWORK 0 pairwise", "GET_NETWORK 1 proto", "GET_NETWORK 1 pairwise"]),
+                "GET_NETWORK 0 proto", "GET_NETWORK 0 pairwise", "GET_NETWORK 1 proto", "GET_NETWORK 1 pairwise",
+                Sleep(10.5), "STATUS", "LIST_NETWORKS"]),
     # -- test_ap_wps_from_event: the station pushes the button before the AP does
     "pbc-before-ap": dict(
         hostapd={"ssid": "test-wps-conf"},

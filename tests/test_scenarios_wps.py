@@ -41,7 +41,7 @@ from netlab import STA_MAC
 from scenarios_wps import (ASSOCIATED, ENROLLED_PBC, ENROLLED_PIN, blocks, hapd, run, status, texts,
                            wps_events)
 
-pytestmark = requires_diff
+pytestmark = [pytest.mark.root, pytest.mark.hostapd, requires_diff]
 
 WPA2_BLOCK = {"proto": "RSN", "key_mgmt": "WPA-PSK", "pairwise": "CCMP", "auth_alg": "OPEN"}
 MAC_UUID = "2b7093f1-d6fb-5108-adbb-bea66bb87333"  # derived from netlab.STA_MAC when uuid is unset

@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 import time
 
-from hwlab import AP2_MAC, AP_MAC, STA_MAC, row_for, sta_conf
+import pytest
+from hwlab import AP_MAC, STA_MAC, row_for, sta_conf
+from netlab import Monitor
 
 PROGRAMS = ("wpa_supplicant", "pywps")
 COMPARED = ("wpa_state", "bssid", "ssid", "pairwise_cipher", "group_cipher", "key_mgmt")
@@ -132,13 +134,16 @@ def test_ap_wps_reg_connect(lab):
 
 def test_ap_wps_cancel(lab):
     """test_ap_wps_cancel: the scan flags follow the AP: [WPS-PBC] while PBC is active, gone after its
-    WPS_CANCEL; [WPS-AUTH] for `wps_pin any`, gone after cancel."""
+    WPS_CANCEL; [WPS-AUTH] for `wps_pin any`, gone after cancel. Observed in the VM: Debian wpa_supplicant's first
+    scan right after hostapd_cli wps_pbc still showed [WPS]; the hwsim test scans twice, so does this one."""
     def body(ap, sta):
         flags = []
         for start in (("wps_pbc",), ("wps_pin", "any", "12345670")):
             ap.cli(*start)
+            sta.scan()  # the first scan after a change may still hold the old beacon (seen once in the VM)
             flags.append(row_for(sta.scan(), AP_MAC)[3])
             ap.cli("wps_cancel")
+            sta.scan()
             flags.append(row_for(sta.scan(), AP_MAC)[3])
         return flags
 
@@ -160,17 +165,22 @@ def _two_pbc_aps(lab):
     return ap1, ap2
 
 
+@pytest.mark.xfail(strict=True, reason="issue 15: Debian wpa_supplicant 2.10 saw no PBC overlap here and enrolled "
+                                       "with one AP; pywps reports WPS-OVERLAP-DETECTED for two PBC APs "
+                                       "(test_hwsim_wps.py::test_pbc_overlap_two_aps_no_registration)")
 def test_ap_wps_pbc_overlap_2ap(lab):
-    """test_ap_wps_pbc_overlap_2ap: two APs in PBC mode, WPS_PBC without a BSSID: WPS-OVERLAP-DETECTED."""
+    """test_ap_wps_pbc_overlap_2ap: two APs in PBC mode (wps_independent=1, both on channel 1), WPS_PBC without a
+    BSSID. The hwsim test expects WPS-OVERLAP-DETECTED; Debian wpa_supplicant 2.10 in the VM reported none: it
+    scanned (WPS-AP-AVAILABLE-PBC), associated with wps2, got its credential and connected."""
     got = {}
     for program in PROGRAMS:
         ap1, ap2 = _two_pbc_aps(lab)
         sta = lab.station(sta_conf(), program=program)
         sta.scan()
         sta.cli("wps_pbc")
-        got[program] = sta.monitor.wait(r"^WPS-OVERLAP-DETECTED.*", 90)[0]
+        got[program] = sta.monitor.wait(r"^(WPS-OVERLAP-DETECTED|CTRL-EVENT-CONNECTED)", 90)[1]
         sta.stop(), ap1.stop(), ap2.stop()
-    assert got["wpa_supplicant"] == "WPS-OVERLAP-DETECTED PBC session overlap"
+    assert got["wpa_supplicant"] == "CTRL-EVENT-CONNECTED"
     assert got["pywps"] == got["wpa_supplicant"]
 
 
@@ -194,10 +204,15 @@ def test_ap_wps_pbc_overlap_2ap_specific_bssid(lab):
 
 def test_ap_wps_from_event(lab):
     """test_ap_wps_from_event: the station's PBC probe requests make hostapd report WPS-ENROLLEE-SEEN with our
-    address and Device Password ID 4; the AP's PBC then enrolls it."""
+    address and Device Password ID 4; the AP's PBC then enrolls it. Observed in the VM: the event is not in
+    hostapd's -dd log file (60 s without it), so it is read from a monitor on hostapd's control socket."""
     def body(ap, sta):
-        sta.cli("wps_pbc", AP_MAC)
-        seen = ap.wait_log(r"WPS-ENROLLEE-SEEN (\S+) \S+ \S+ \S+ (\S+)", 60)
+        monitor = Monitor(f"{ap.ctrl}/{ap.iface}")  # hostapd sends WPS-ENROLLEE-SEEN to monitors, not its log
+        try:
+            sta.cli("wps_pbc", AP_MAC)
+            seen = monitor.wait(r"WPS-ENROLLEE-SEEN (\S+) \S+ \S+ \S+ (\S+)", 60)
+        finally:
+            monitor.close()
         ap.cli("wps_pbc")
         return seen[1], seen[2], connected(sta)["wpa_state"]
 
@@ -226,8 +241,9 @@ def test_ap_wps_rf_bands_and_setup_locked_in_bss(lab):
 
 
 def test_ap_wps_iteration(lab):
-    """test_ap_wps_iteration: `WPS_PIN any` with two WPS APs and no registrar: the station tries each (M2D, both
-    APs log WPS-PIN-NEEDED); once one AP has the PIN it connects to it."""
+    """test_ap_wps_iteration: `WPS_PIN any` with two WPS APs and no registrar: M2D twice; once the AP that asked
+    for a PIN has it, the station connects to it. Observed in the VM: Debian wpa_supplicant 2.10's two attempts
+    both went to wlan0's AP (only it logged WPS-PIN-NEEDED within 5 s), where the hwsim test sees one per AP."""
     got = {}
     for program in PROGRAMS:
         ap1 = lab.hostapd("wlan0", ssid="test-wps-conf")
@@ -238,7 +254,6 @@ def test_ap_wps_iteration(lab):
             sta.monitor.wait(r"^WPS-M2D", 90)
             sta.monitor.events.clear()
         ap1.wait_log(r"WPS-PIN-NEEDED", 5)
-        ap2.wait_log(r"WPS-PIN-NEEDED", 5)
         ap1.cli("wps_pin", "any", pin)
         got[program] = connected(sta)["bssid"]
         sta.stop(), ap1.stop(), ap2.stop()

@@ -39,7 +39,13 @@ from .wps.credential import Credential
 from .wps.defs import WALK_TIME, ConfigError, EncrType, ErrorIndication, MsgType
 from .wps.device import DeviceInfo
 from .wps.eap import DEFAULT_FRAGMENT_SIZE, EapFailureReceived
-from .wps.events import CredentialReceived, Failure, MessageDropped, PeerIdentified, Success
+from .wps.events import (
+    CredentialReceived,
+    Failure,
+    MessageDropped,
+    PeerIdentified,
+    Success,
+)
 
 log = logging.getLogger("pywps.wps")
 

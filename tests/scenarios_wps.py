@@ -11,8 +11,24 @@ from __future__ import annotations
 
 from functools import cache
 
-from difflab import (EXTRA_STATUS_KEYS, PAE_GROUP, PYWPS, WPAS, ConfSnapshot, Hapd, HapdRestart, ScenarioTranscript,
-                     Sleep, Wait, conf_text, event_list, network_blocks, reply_dict, run_scenarios, without_unsent)
+from difflab import (
+    EXTRA_STATUS_KEYS,
+    PAE_GROUP,
+    PYWPS,
+    WPAS,
+    ConfSnapshot,
+    Hapd,
+    HapdRestart,
+    ScenarioTranscript,
+    Sleep,
+    Wait,
+    conf_text,
+    event_list,
+    network_blocks,
+    reply_dict,
+    run_scenarios,
+    without_unsent,
+)
 from netlab import STA_MAC
 
 PIN = "12345670"

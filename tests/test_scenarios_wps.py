@@ -35,11 +35,19 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from difflab import PAE_GROUP, m1_from_hostapd_log, requires_diff
 from netlab import STA_MAC
-from scenarios_wps import (ASSOCIATED, ENROLLED_PBC, ENROLLED_PIN, blocks, hapd, run, status, texts,
-                           wps_events)
+from scenarios_wps import (
+    ASSOCIATED,
+    ENROLLED_PBC,
+    ENROLLED_PIN,
+    blocks,
+    hapd,
+    run,
+    status,
+    texts,
+    wps_events,
+)
 
 pytestmark = [pytest.mark.root, pytest.mark.hostapd, requires_diff]
 

@@ -32,10 +32,9 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from difflab import PAE_GROUP, requires_diff
 from netlab import STA_MAC
-from scenarios_wps import ASSOCIATED, blocks, hapd, run, status, texts, wps_events
+from scenarios_wps import ASSOCIATED, blocks, hapd, run, status, texts
 
 pytestmark = [pytest.mark.root, pytest.mark.hostapd, requires_diff]
 
@@ -190,7 +189,7 @@ def test_ap_wps_reg_config_ext_processing():
     assert texts(wpas) == CONFIGURED
     assert texts(pywps) == texts(wpas)
     for t in (wpas, pywps):
-        assert re.search(r"WPS-NEW-AP-SETTINGS 10260001011045000c" + "wps-new-ssid".encode().hex(), t.hostapd_log)
+        assert re.search(r"WPS-NEW-AP-SETTINGS 10260001011045000c" + b"wps-new-ssid".hex(), t.hostapd_log)
         assert hapd(t, "get_config")["ssid"] == "test-wps-init-ap-pin"
         assert blocks(t) == [{"ssid": '"wps-new-ssid"', "psk": '"1234567890"', **WPA2_BLOCK}]
 

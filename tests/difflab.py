@@ -580,7 +580,13 @@ class ConfSnapshot:
     """Record the station's config file as it is now (Scenario.conf_snapshots)."""
 
 
-Scenario = Step | HapdRestart | ConfSnapshot
+@dataclass(frozen=True)
+class CliAction:
+    """Start Debian `wpa_cli -a SCRIPT` against the station (in its namespace); the script appends its arguments
+    to the lab file `action.log` (ScenarioTranscript.files_after["action.log"] once the run is over)."""
+
+
+Scenario = Step | HapdRestart | ConfSnapshot | CliAction
 LAST_REPLY = "@REPLY@"  # in a command or a Hapd argument: the text of the last station reply (a PIN it chose)
 LAST_HAPD_REPLY = "@HAPD@"  # likewise the last hostapd_cli reply (an AP PIN it chose)
 LAB_DIR = "@LAB@"  # in hostapd overrides: the lab's directory (files written from `files`)
@@ -610,6 +616,7 @@ def run_scenario(kind: str, script: Sequence[Scenario], conf: str, *, hostapd: d
     out = ScenarioTranscript(kind)
     last_reply = last_hapd = ""
     waited = 0  # index of the first event a Wait may match
+    actions: list[subprocess.Popen] = []  # wpa_cli -a processes
     with WiredLab(sta_mac=sta_mac) as lab:
         for name, data in (files or {}).items():
             (lab.dir / name).write_bytes(data)
@@ -649,12 +656,26 @@ def run_scenario(kind: str, script: Sequence[Scenario], conf: str, *, hostapd: d
                     hapd = start(dict(step.overrides))
                 elif isinstance(step, ConfSnapshot):
                     out.conf_snapshots.append(sta.conf_now())
+                elif isinstance(step, CliAction):
+                    script = lab.dir / "action.sh"
+                    script.write_text(f"#!/bin/sh\necho \"$@\" >> {lab.dir / 'action.log'}\n")
+                    script.chmod(0o755)
+                    actions.append(subprocess.Popen(
+                        ["ip", "netns", "exec", lab.ns_sta, "wpa_cli", "-p", sta.ctrl_dir, "-i", "vsta", "-a",
+                         str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                    time.sleep(0.5)  # its ATTACH before the next step
             mon.poll(settle)
         finally:
             out.events = mon.events
             mon.close()
             out.conf_after = sta.conf_now()
             out.exit_code = sta.stop()
+            for action in actions:  # wpa_cli ends when the daemon's socket goes away; make sure
+                try:
+                    action.wait(2)
+                except subprocess.TimeoutExpired:
+                    action.terminate()
+                    action.wait(5)
             out.station_log = sta.log_text()
             if hapd is not None:
                 hapd.stop()
@@ -663,7 +684,7 @@ def run_scenario(kind: str, script: Sequence[Scenario], conf: str, *, hostapd: d
                 out.hostapd_conf_after = hapd.conf.read_text()
             if sniffer is not None:
                 out.frames = sniffer.stop()
-            out.files_after = {name: (lab.dir / name).read_bytes() for name in (files or {})
+            out.files_after = {name: (lab.dir / name).read_bytes() for name in [*(files or {}), "action.log"]
                                if (lab.dir / name).exists()}
     return out
 

@@ -13,6 +13,7 @@ from functools import cache
 
 from difflab import (
     EXTRA_STATUS_KEYS,
+    CliAction,
     PAE_GROUP,
     PYWPS,
     WPAS,
@@ -337,6 +338,10 @@ SCENARIOS: dict[str, dict] = {
         hostapd={"ssid": "test-wps-conf", "wps_application_ext": 16 * "11" + 5 * "ee"},
         script=["WPS_PIN get", Hapd("wps_pin", "any", "@REPLY@"), f"WPS_PIN {PAE_GROUP} @REPLY@", Wait(END),
                 *AFTER]),
+    # -- test_ap_wps_wpa_cli_action: wpa_cli -a runs its action script on WPS events
+    "wpa-cli-action": dict(
+        hostapd={"ssid": "test-wps-conf"},
+        script=[CliAction(), Hapd("wps_pin", "any", PIN), f"WPS_PIN {PAE_GROUP} {PIN}", Wait(END), *AFTER]),
     # -- test_ap_wps_conf_stub_cred: hostapd adds a stub credential before the real one (CONFIG_WPS_TESTING)
     "conf-stub-cred": dict(
         hostapd={"ssid": "test-wps-conf"},

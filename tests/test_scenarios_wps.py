@@ -482,6 +482,19 @@ def test_ap_wps_random_uuid():
     assert uuids[0] != uuids[1]
 
 
+# -- test_ap_wps_wpa_cli_action ----------------------------------------------------------------------------------
+
+
+def test_ap_wps_wpa_cli_action():
+    """test_ap_wps_wpa_cli_action: Debian `wpa_cli -a SCRIPT` runs the script with `vsta EVENT` for the events it
+    knows: on wired a PIN run gives WPS-PIN-ACTIVE, WPS-SUCCESS and the run's DISCONNECTED (no CONNECTED: the
+    wired port only says "Associated with")."""
+    wpas, pywps = run("wpa-cli-action")
+    assert wpas.files_after["action.log"] == b"vsta WPS-PIN-ACTIVE\nvsta WPS-SUCCESS\nvsta DISCONNECTED\n"
+    assert pywps.files_after["action.log"] == wpas.files_after["action.log"]
+    assert texts(pywps) == texts(wpas) == ENROLLED_PIN
+
+
 # -- test_ap_wps_conf_stub_cred -------------------------------------------------------------------------------
 
 

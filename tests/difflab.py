@@ -714,7 +714,7 @@ def run_scenarios(specs: dict[str, dict], workers: int = 6) -> dict[str, dict[st
         for (name, kind), f in futures.items():
             try:
                 out.setdefault(name, {})[kind] = f.result()
-            except Exception as e:  # one broken scenario must not take the others with it
+            except Exception as e:  # noqa: BLE001 - one broken scenario must not take the others with it
                 out.setdefault(name, {})[kind] = ScenarioTranscript(kind, error=f"{type(e).__name__}: {e}")
         return out
 

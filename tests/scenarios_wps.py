@@ -13,10 +13,10 @@ from functools import cache
 
 from difflab import (
     EXTRA_STATUS_KEYS,
-    CliAction,
     PAE_GROUP,
     PYWPS,
     WPAS,
+    CliAction,
     ConfSnapshot,
     Hapd,
     HapdRestart,

@@ -170,6 +170,10 @@ class Config:
         return value if value in (1, 2) else 0
 
     @property
+    def auto_uuid(self) -> bool:
+        return self.int_value("auto_uuid") == 1
+
+    @property
     def uuid(self) -> bytes | None:
         value = self.values.get("uuid")
         return parse_uuid(value) if value else None
@@ -258,14 +262,21 @@ class Config:
         """Store one credential (see store_credentials); the network that now holds it."""
         return self.store_credentials([cred]).networks[0]
 
-    def store_credentials(self, creds: Sequence[Credential]) -> StoredCredentials:
+    def store_credentials(self, creds: Sequence[Credential], replace_id: int | None = None) -> StoredCredentials:
         """Store the credentials of one M8 as wpa_supplicant does (pywps/credstore.py); CredentialRejected
         (WepProhibited, CredentialIgnored) before anything changes."""
-        return store_credentials(self, creds)
+        return store_credentials(self, creds, replace_id)
 
     def append_network(self, network: Network) -> Network:
         """Add a network at the end with the next id (highest + 1)."""
         return self._append(network)
+
+    def replace_network(self, network_id: int, network: Network) -> None:
+        """`network` takes the place and the id of network `network_id` (KeyError if there is none)."""
+        old = self.network(network_id)
+        i = next(i for i, item in enumerate(self.items) if item is old)
+        self.items[i] = network
+        network.id = network_id
 
     # -- text -----------------------------------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ class CredentialIgnored(CredentialRejected):
     and the run still ends in WPS-SUCCESS (wpa_supplicant_wps_cred returns 0)."""
 
 
-def network_from_credential(cred: Credential, priority: int = 0) -> Network:
+def network_from_credential(cred: Credential, priority: int = 0, add_sae: bool = False) -> Network:
     """The block Debian wpa_supplicant 2.10 stores for a WPS credential, field for field as observed
     (tests/test_diff_config_creds.py: a registration against hostapd for each type):
 
@@ -46,6 +46,8 @@ def network_from_credential(cred: Credential, priority: int = 0) -> Network:
 
     "(default)" means no line, i.e. WPA RSN and CCMP TKIP: the network works with either. key_mgmt is WPA-PSK
     (NONE when open), auth_alg=OPEN always; a 64-hex key is written in lower case, a passphrase quoted as is.
+    `add_sae` (wps_cred_add_sae=1) and a WPA2 passphrase: `key_mgmt=WPA-PSK SAE`, no auth_alg, and
+    `ieee80211w=1` (PMF optional) last, as wpa_supplicant writes it (tests/test_scenarios_wps.py).
     """
     try:
         cred.validate()
@@ -72,9 +74,15 @@ def network_from_credential(cred: Credential, priority: int = 0) -> Network:
         fields["key_mgmt"] = "WPA-PSK"
         if cred.encr_type == EncrType.AES:
             fields["pairwise"] = "CCMP"
-    fields["auth_alg"] = "OPEN"
+    sae = add_sae and bool(auth & AuthType.WPA2PSK) and len(cred.network_key) != 64
+    if sae:
+        fields["key_mgmt"] = "WPA-PSK SAE"
+    else:
+        fields["auth_alg"] = "OPEN"
     if priority:
         fields["priority"] = str(priority)
+    if sae:
+        fields["ieee80211w"] = "1"
     return Network(fields)
 
 
@@ -105,21 +113,26 @@ class StoredCredentials:
     events: list[NetworkEvent]
 
 
-def store_credentials(config: Config, creds: Sequence[Credential]) -> StoredCredentials:
+def store_credentials(config: Config, creds: Sequence[Credential], replace_id: int | None = None) -> StoredCredentials:
     """Store the credentials of one M8 as wpa_supplicant does: each becomes a new network (highest id + 1);
     an older network for the same SSID with the same auth_alg, key_mgmt, proto and pairwise is removed;
     two PSK credentials of one SSID and one key in the same M8 (a mixed WPA/WPA2 AP) are merged into the
     later one, with both protos and ciphers (i.e. the defaults: no proto/pairwise lines). Raises
     CredentialRejected (WepProhibited, CredentialIgnored) before changing anything; every credential is
-    checked first."""
+    checked first. `replace_id`: the WPS run's own network, which the first credential replaces in place (its
+    id and position, no NetworkAdded), as wpa_supplicant reuses it; the others get new ids."""
     priority = config.int_value("wps_priority")
-    new = [network_from_credential(cred, priority) for cred in creds]
+    add_sae = config.int_value("wps_cred_add_sae") == 1
+    new = [network_from_credential(cred, priority, add_sae) for cred in creds]
     stored: list[Network] = []
     events: list[NetworkEvent] = []
     this_m8: list[Network] = []
-    for network in new:
-        config.append_network(network)
-        events.append(NetworkAdded(network.id))
+    for i, network in enumerate(new):
+        if i == 0 and replace_id is not None and any(n.id == replace_id for n in config.networks):
+            config.replace_network(replace_id, network)
+        else:
+            config.append_network(network)
+            events.append(NetworkAdded(network.id))
         for old in list(config.networks):
             if old is network or not _same_network(old, network):
                 continue

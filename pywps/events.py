@@ -56,11 +56,21 @@ class CredentialRefused(ShellEvent):
 
     msg: int
     why: str
+    reason: int = 0  # WPS-FAIL's reason= (wps_error_indication): 2 for a WEP credential
+
+
+@dataclass(frozen=True)
+class OpenNetworkDisabled(ShellEvent):
+    """A registrar run (WPS_REG) brought the settings of an open network: stored disabled, as Debian's
+    wpa_supplicant (CONFIG_WPS_REG_DISABLE_OPEN) stores them (WPS-OPEN-NETWORK)."""
+
+    network_id: int
 
 
 @dataclass(frozen=True)
 class RegistrarRunFailed(ShellEvent):
-    """A WPS_REG run ended without success: wpa_supplicant then says a bare WPS-FAIL."""
+    """A WPS_REG run ended without success, or a PBC run got its EAP-Failure without one: wpa_supplicant then
+    says a bare WPS-FAIL (a PIN run goes on trying instead)."""
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,7 @@ GLOBALS: dict[str, GlobalKey] = {k.name: k for k in (
     GlobalKey("ap_scan", _int(), "1"),
     GlobalKey("update_config", _int(), "0"),
     GlobalKey("uuid", _checked(parse_uuid), gettable=False),
+    GlobalKey("auto_uuid", _int(0, 1), "0"),  # 1: a random UUID (once per process) when uuid is unset
     GlobalKey("device_name", _text(32)),
     GlobalKey("manufacturer", _text(64)),
     GlobalKey("model_name", _text(32)),
@@ -93,6 +94,7 @@ GLOBALS: dict[str, GlobalKey] = {k.name: k for k in (
     GlobalKey("config_methods", _text()),
     GlobalKey("wps_cred_processing", _int(0, 2), "0"),
     GlobalKey("wps_priority", _int(), "0"),
+    GlobalKey("wps_cred_add_sae", _int(0, 1), "0"),  # a WPA2 passphrase credential also allows SAE (with PMF)
     GlobalKey("wps_fragment_size", _int(), runtime=True, gettable=False),
 )}
 

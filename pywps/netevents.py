@@ -35,9 +35,11 @@ class NetworkChanged:
 
 @dataclass(frozen=True)
 class NetworkEnabled:
-    """ENABLE_NETWORK <id>|all: the ids the command applied to (now all enabled)."""
+    """ENABLE_NETWORK <id>|all: the ids the command applied to (now all enabled). `connect` False for
+    `ENABLE_NETWORK <id> no-connect`: enabled, but the station does not choose again."""
 
     ids: tuple[int, ...]
+    connect: bool = True
 
 
 @dataclass(frozen=True)

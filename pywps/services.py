@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,7 @@ class Services:
         self.driver = driver
         self.publish = publish
         self.terminate = terminate
+        self._random_uuid: bytes | None = None  # auto_uuid=1
         self.station: Station | None = None
         self.connector: Connector | None = None
         if driver.can_scan:
@@ -149,7 +151,18 @@ class Services:
 
     @property
     def uuid(self) -> bytes:
-        return self.config.uuid or configfile.uuid_from_mac(self.driver.own_addr)
+        """The configured UUID; else with auto_uuid=1 a random one, made once and kept for the process's life
+        (wpa_supplicant's uuid_random); else the one hostap derives from the MAC address."""
+        if self.config.uuid:
+            return self.config.uuid
+        if self.config.auto_uuid:
+            if self._random_uuid is None:
+                raw = bytearray(os.urandom(16))
+                raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+                raw[8] = (raw[8] & 0x3F) | 0x80  # the RFC 4122 variant
+                self._random_uuid = bytes(raw)
+            return self._random_uuid
+        return configfile.uuid_from_mac(self.driver.own_addr)
 
     def device_info(self) -> DeviceInfo:
         d = self.config.device
@@ -190,11 +203,16 @@ class Services:
         """A network command (or a stored credential) changed the networks: tell monitors, and let the
         connector choose again where its choice may have changed."""
         self.publish(event)
+        if isinstance(event, NetworkEnabled) and not event.connect:
+            return  # ENABLE_NETWORK <id> no-connect
         connector = self.connector
         if connector is None:
             if isinstance(event, NetworkSelected) and self.wired_port is not None:
                 self.wired_port.user_off = False
-            self.join()
+            # as the connector: adding a network (it starts disabled) or setting a field chooses nothing again;
+            # wpa_supplicant with ap_scan=0 does not associate on SET_NETWORK either
+            if isinstance(event, NetworkSelected | NetworkEnabled | NetworkRemoved | NetworkDisabled):
+                self.join()
             return
         current = self.current_network_id()
         if isinstance(event, NetworkSelected):

@@ -17,6 +17,7 @@ from .driver.base import Driver, mac_str
 from .events import (
     CredentialForClient,
     CredentialRefused,
+    OpenNetworkDisabled,
     PbcActive,
     PbcOverlapDetected,
     PinActive,
@@ -32,9 +33,16 @@ from .station.driving import PolicyDriver
 from .station.types import PbcOverlap, RunKind, RunRequest
 from .station.wired import WiredPort
 from .wps.credential import Credential
-from .wps.defs import WALK_TIME, ConfigError, MsgType
+from .wps.defs import WALK_TIME, ConfigError, EncrType, ErrorIndication, MsgType
 from .wps.device import DeviceInfo
-from .wps.events import CredentialReceived, Failure, MessageDropped, PeerIdentified, Success
+from .wps.eap import DEFAULT_FRAGMENT_SIZE, EapFailureReceived
+from .wps.events import (
+    CredentialReceived,
+    Failure,
+    MessageDropped,
+    PeerIdentified,
+    Success,
+)
 
 if TYPE_CHECKING:
     from .station.connector import Connector
@@ -71,6 +79,7 @@ class WpsService:
         # The run's own network, as wpa_supplicant adds one (key_mgmt=WPS, never saved): clients see it added,
         # [CURRENT] while the run lasts, then either holding the credential or removed.
         self.network_id: int | None = None
+        self._stored_id: int | None = None  # the network the run's credential went into (joined after the run)
 
     @property
     def _now(self) -> float:
@@ -91,7 +100,7 @@ class WpsService:
         from .station.wpsrun import WpsRun  # the protocol core loads with the first run (or the warm-up)
 
         run = WpsRun(request, self.device_info(), self._now, wireless=self.station is not None,
-                     walk_time=self.walk_time)
+                     walk_time=self.walk_time, fragment_size=self._fragment_size())
         self.run = run
         self._driving = PolicyDriver(run, self._perform, lambda event: self._on_run_event(event, run))
         if request.kind is RunKind.PBC:
@@ -101,6 +110,15 @@ class WpsService:
         if self.wired_port is not None:
             self.wired_port.join(network)
         self._driving.pump()
+
+    def _fragment_size(self) -> int:
+        """`SET wps_fragment_size N` (kept in memory only): the run's EAP-WSC fragments, as wpa_supplicant puts
+        it into the WPS network's fragment_size; unset or 0 means the default."""
+        try:
+            size = int(self.config().runtime.get("wps_fragment_size", "0"))
+        except ValueError:
+            size = 0
+        return size if size > 0 else DEFAULT_FRAGMENT_SIZE
 
     def cancel(self) -> None:
         """WPS_CANCEL: stop the run in progress, if any (the stored network is joined again); WPS-CANCEL is
@@ -214,30 +232,59 @@ class WpsService:
             if run.request.kind is RunKind.REG and not event.succeeded:
                 self.publish(RegistrarRunFailed())
             self._run_ended()
+        elif isinstance(event, EapFailureReceived):
+            self.publish(event)
+            if not run.succeeded or self._refused:
+                self._eap_failed(run)
         else:
             self.publish(event)
+
+    def _eap_failed(self, run: WpsRun) -> None:
+        """The authenticator's EAP-Failure without a success, as wpa_supplicant's wpas_wps_eapol_cb takes it: a
+        PIN enrollee run goes on trying (on a wire the port is left and "associated" again with the run's
+        network); a PBC run says a bare WPS-FAIL and leaves the port (a WPS_REG run says it when it ends)."""
+        if run.request.kind is RunKind.PBC:
+            self.publish(RegistrarRunFailed())
+        if self.wired_port is None or run.request.kind is RunKind.REG:
+            return
+        self.wired_port.leave()
+        if run.request.kind is RunKind.PIN and self.network_id is not None:
+            network = next((n for n in self.config().networks if n.id == self.network_id), None)
+            if network is not None:
+                self.wired_port.join(network)
 
     def _store(self, credentials: list[Credential]) -> None:
         """wps_cred_processing 0 and 2 store the credentials (as wpa_supplicant does: one network each, an
         older one for the same network replaced), 1 and 2 hand them to clients; the file is saved off the loop."""
         config = self.config()
         processing = config.wps_cred_processing
+        if any(cred.encr_type & EncrType.WEP for cred in credentials):
+            # wpa_supplicant's enrollee refuses WEP while it parses M8, before any credential is handed out
+            self._refuse("credential refused: WEP (WSC 2.0 prohibits WEP)", ErrorIndication.SECURITY_WEP_PROHIBITED)
+            return
         for cred in credentials:  # the hexdump for 1 and 2; wpa_supplicant says the bare event for 0
             self.publish(CredentialForClient(cred.raw if processing in (1, 2) else b""))
         if processing not in (0, 2):
             return
         try:
-            stored = config.store_credentials(credentials)
+            stored = config.store_credentials(credentials, replace_id=self.network_id)
         except CredentialRejected as e:  # one the config file cannot hold safely, or WEP (WSC 2.0 forbids it)
             self._refuse(f"credential refused: {e}")
             return
         events = stored.events
-        if self.network_id is not None:
-            # The run's network becomes the first credential's, under its id, as wpa_supplicant reuses it.
-            first = stored.networks[0]
-            events = [e for e in events if e != NetworkAdded(first.id)]
-            config.remove_network(self.network_id)
-            first.id, self.network_id = self.network_id, None
+        # The run's network became the first credential's, under its id, as wpa_supplicant reuses it; a later
+        # credential of the same network may have merged it away (a mixed WPA/WPA2 AP sends two).
+        replaced, self.network_id = self.network_id, None
+        holder = next((n for n in config.networks if n.id == replaced), None) if replaced is not None else None
+        if holder is None and self.wired_port is not None and replaced is not None \
+                and self.wired_port.network_id == replaced:
+            self.wired_port.network_id = None  # gone with its network: wpa_supplicant reports no disconnect
+        self._stored_id = holder.id if holder is not None else (stored.networks[-1].id if stored.networks else None)
+        if holder is not None and self.run is not None and self.run.request.kind is RunKind.REG \
+                and holder.value("key_mgmt") == "NONE" and credentials[0].encr_type == EncrType.NONE:
+            # an open network learnt or set by WPS_REG is not joined until the user selects it
+            holder.set("disabled", "1")
+            self.publish(OpenNetworkDisabled(holder.id))
         for event in events:
             self.publish(event)
         log.info("stored network(s) %s", ", ".join(str(n.id) for n in stored.networks))
@@ -255,11 +302,11 @@ class WpsService:
             for event, run in held:
                 self._on_run_event(event, run)
 
-    def _refuse(self, why: str) -> None:
+    def _refuse(self, why: str, reason: int = 0) -> None:
         log.warning("%s", why)
         self._refused = True
         self.last_outcome = "failure"
-        self.publish(CredentialRefused(int(MsgType.M8), why))
+        self.publish(CredentialRefused(int(MsgType.M8), why, int(reason)))
 
     def _succeeded(self) -> None:
         if self._refused:
@@ -285,19 +332,28 @@ class WpsService:
                         mac_str(run.authenticator), self.pin_guard.failures(run.authenticator), delay)
 
     def _run_ended(self) -> None:
+        stored, self._stored_id = self._stored_id, None
         if self.wired_port is not None:
             self.wired_port.leave()
         self._drop_run()
         if self.connector is not None:
             self.connector.resume()  # join the network just stored (or the old one)
         if self.wired_port is not None:
-            self.wired_port.rejoin(self.config().networks)
+            # wpa_supplicant associates with the received credential's network ("Network configuration
+            # replaced"), whatever else is enabled; without one, the best stored network
+            networks = self.config().networks
+            target = next((n for n in networks if n.id == stored and not n.disabled), None)
+            if target is not None and not self.wired_port.user_off:
+                self.wired_port.join(target)
+            else:
+                self.wired_port.rejoin(networks)
 
     def _drop_run(self) -> None:
         """Forget the current run; one still going is cancelled, and its last frames (EAPOL-Logoff) and its
         link release are still carried out, in order, by a task we keep until it is done."""
         run, driving = self.run, self._driving
         self.run, self._driving, self._refused, self._credentials = None, None, False, []
+        self._stored_id = None
         if self.network_id is not None:
             try:
                 self.config().remove_network(self.network_id)

@@ -560,3 +560,176 @@ def wfa_subelements(body: bytes) -> dict[int, bytes]:
 
 def message_type(body: bytes) -> int | None:
     return next((v[0] for t, v in wsc_attrs(body) if t == 0x1022 and v), None)
+
+
+# -- scenarios (issue 15): steps a script needs beyond run_script's, and many scenarios at once -------------
+
+
+@dataclass(frozen=True)
+class HapdRestart:
+    """Stop the AP and start a fresh hostapd with these overrides (on top of the scenario's): its 802.1X
+    quiet period holds the station's MAC for 60 s after a run, so a second run in one scenario needs one."""
+    overrides: tuple[tuple[str, str], ...]
+
+    def __init__(self, **overrides: str) -> None:
+        object.__setattr__(self, "overrides", tuple(overrides.items()))
+
+
+@dataclass(frozen=True)
+class ConfSnapshot:
+    """Record the station's config file as it is now (Scenario.conf_snapshots)."""
+
+
+@dataclass(frozen=True)
+class CliAction:
+    """Start Debian `wpa_cli -a SCRIPT` against the station (in its namespace); the script appends its arguments
+    to the lab file `action.log` (ScenarioTranscript.files_after["action.log"] once the run is over)."""
+
+
+Scenario = Step | HapdRestart | ConfSnapshot | CliAction
+LAST_REPLY = "@REPLY@"  # in a command or a Hapd argument: the text of the last station reply (a PIN it chose)
+LAST_HAPD_REPLY = "@HAPD@"  # likewise the last hostapd_cli reply (an AP PIN it chose)
+LAB_DIR = "@LAB@"  # in hostapd overrides: the lab's directory (files written from `files`)
+
+
+@dataclass
+class ScenarioTranscript(Transcript):
+    hostapd_conf_after: str = ""  # the last hostapd's config file after it stopped (hostapd rewrites it)
+    hostapd_logs: list[str] = field(default_factory=list)  # every hostapd's -dd log, in order
+    conf_snapshots: list[str] = field(default_factory=list)
+    files_after: dict[str, bytes] = field(default_factory=dict)  # the lab files after the run
+    error: str = ""  # the scenario could not run (hostapd refused its config, ...): why
+
+    def hapd(self, command: str, nth: int = 0) -> str:
+        """hostapd_cli's reply to the nth Hapd step with exactly this text."""
+        return [r for c, r in self.hapd_replies if c == command][nth]
+
+    def event_texts(self) -> list[str]:
+        return [e.text for e in self.events]
+
+
+def run_scenario(kind: str, script: Sequence[Scenario], conf: str, *, hostapd: dict[str, str] | None = None,
+                 files: dict[str, bytes] | None = None, settle: float = 0.3, sta_mac: str = STA_MAC,
+                 capture: bool = False) -> ScenarioTranscript:
+    """run_script with HapdRestart and ConfSnapshot steps, `@REPLY@` substitution, and `files` written into
+    the lab directory before hostapd starts (`@LAB@/name` in an override names one)."""
+    out = ScenarioTranscript(kind)
+    last_reply = last_hapd = ""
+    waited = 0  # index of the first event a Wait may match
+    actions: list[subprocess.Popen] = []  # wpa_cli -a processes
+    with WiredLab(sta_mac=sta_mac) as lab:
+        for name, data in (files or {}).items():
+            (lab.dir / name).write_bytes(data)
+
+        def start(extra: dict[str, str]):
+            settings = {k: v if v is None else v.replace(LAB_DIR, str(lab.dir)) for k, v in {**(hostapd or {}), **extra}.items()}
+            return lab.hostapd(**settings)
+
+        sniffer = EapolCapture(lab.ns_ap, "vap") if capture else None
+        hapd = start({}) if hostapd is not None else None
+        sta = Station(lab, kind, conf).wait_ready()
+        mon = sta.monitor()
+        try:
+            for step in script:
+                if isinstance(step, str | Request):
+                    command, timeout = (step, None) if isinstance(step, str) else (step.command, step.timeout)
+                    command = command.replace(LAST_REPLY, last_reply).replace(LAST_HAPD_REPLY, last_hapd)
+                    reply = sta.normalize(sta.request(command, timeout))
+                    out.replies.append((command, reply))
+                    last_reply = (reply or b"").decode("utf-8", "replace").strip()
+                elif isinstance(step, Wait):  # only events after the one the previous Wait matched
+                    found = _wait_from(mon, step.pattern, step.timeout, waited)
+                    out.waits.append((step.pattern, found is not None))
+                    waited = found + 1 if found is not None else waited
+                elif isinstance(step, Sleep):
+                    time.sleep(step.seconds)
+                elif isinstance(step, Hapd):
+                    assert hapd is not None, "a Hapd step needs a hostapd"
+                    args = tuple(a.replace(LAST_REPLY, last_reply).replace(LAST_HAPD_REPLY, last_hapd)
+                                 for a in step.args)
+                    out.hapd_replies.append((" ".join(args), hapd.cli(*args)))
+                    last_hapd = out.hapd_replies[-1][1].strip()
+                elif isinstance(step, HapdRestart):
+                    assert hapd is not None
+                    hapd.stop()
+                    out.hostapd_logs.append(hapd.log_text())
+                    hapd = start(dict(step.overrides))
+                elif isinstance(step, ConfSnapshot):
+                    out.conf_snapshots.append(sta.conf_now())
+                elif isinstance(step, CliAction):
+                    script = lab.dir / "action.sh"
+                    script.write_text(f"#!/bin/sh\necho \"$@\" >> {lab.dir / 'action.log'}\n")
+                    script.chmod(0o755)
+                    actions.append(subprocess.Popen(
+                        ["ip", "netns", "exec", lab.ns_sta, "wpa_cli", "-p", sta.ctrl_dir, "-i", "vsta", "-a",
+                         str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                    time.sleep(0.5)  # its ATTACH before the next step
+            mon.poll(settle)
+        finally:
+            out.events = mon.events
+            mon.close()
+            out.conf_after = sta.conf_now()
+            out.exit_code = sta.stop()
+            for action in actions:  # wpa_cli ends when the daemon's socket goes away; make sure
+                try:
+                    action.wait(2)
+                except subprocess.TimeoutExpired:
+                    action.terminate()
+                    action.wait(5)
+            out.station_log = sta.log_text()
+            if hapd is not None:
+                hapd.stop()
+                out.hostapd_logs.append(hapd.log_text())
+                out.hostapd_log = out.hostapd_logs[-1]
+                out.hostapd_conf_after = hapd.conf.read_text()
+            if sniffer is not None:
+                out.frames = sniffer.stop()
+            out.files_after = {name: (lab.dir / name).read_bytes() for name in [*(files or {}), "action.log"]
+                               if (lab.dir / name).exists()}
+    return out
+
+
+def _wait_from(mon: EventMonitor, pattern: str, timeout: float, start: int) -> int | None:
+    """The index of the first event from `start` on whose text matches, waiting up to `timeout`."""
+    regex = re.compile(pattern)
+    deadline = time.monotonic() + timeout
+    while True:
+        for i in range(start, len(mon.events)):
+            if regex.search(mon.events[i].text):
+                return i
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        mon.poll(min(remaining, 0.2))
+
+
+def run_scenarios(specs: dict[str, dict], workers: int = 6) -> dict[str, dict[str, ScenarioTranscript]]:
+    """Every scenario (name -> run_scenario keywords with `script` and `conf`) on both daemons, `workers`
+    daemons at a time (each scenario is its own pair of labs, so they never meet)."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {(name, kind): pool.submit(run_scenario, kind, spec["script"], spec["conf"],
+                                             **{k: v for k, v in spec.items() if k not in ("script", "conf")})
+                   for name, spec in specs.items() for kind in KINDS}
+        out: dict[str, dict[str, ScenarioTranscript]] = {}
+        for (name, kind), f in futures.items():
+            try:
+                out.setdefault(name, {})[kind] = f.result()
+            except Exception as e:  # noqa: BLE001 - one broken scenario must not take the others with it
+                out.setdefault(name, {})[kind] = ScenarioTranscript(kind, error=f"{type(e).__name__}: {e}")
+        return out
+
+
+def network_blocks(conf: str, drop: Iterable[str] = ("mesh_fwding=1", "pbss=2")) -> list[dict[str, str]]:
+    """The network={...} blocks of a saved config as dicts, without the lines in `drop` (wpa_supplicant writes
+    its mesh default and the WPS network's PBSS setting into every block; pywps has neither feature)."""
+    out, block = [], None
+    for line in conf.splitlines():
+        if line == "network={":
+            block = {}
+        elif line == "}" and block is not None:
+            out.append(block)
+            block = None
+        elif block is not None and "=" in line and line.strip() not in drop:
+            key, value = line.strip().split("=", 1)
+            block[key] = value
+    return out

@@ -49,8 +49,10 @@ _TEXT: dict[type, Callable[[Any], str | list[str]]] = {
     ev.RunTimedOut: lambda e: "WPS-TIMEOUT ",
     ev.PbcOverlapDetected: lambda e: "WPS-OVERLAP-DETECTED PBC session overlap",
     ev.CredentialForClient: lambda e: f"WPS-CRED-RECEIVED {e.raw.hex()}",
-    ev.CredentialRefused: lambda e: wps_fail(e.msg, 0),
+    ev.CredentialRefused: lambda e: wps_fail(e.msg, 0, e.reason),
     ev.RunSucceeded: lambda e: "WPS-SUCCESS ",
+    ev.OpenNetworkDisabled: lambda e: (f"WPS-OPEN-NETWORK id={e.network_id} - Credentials for an open network "
+                                       f"disabled by default - use 'select_network {e.network_id}' to enable"),
     ev.RegistrarRunFailed: lambda e: "WPS-FAIL ",
     ev.WscMethodRefused: lambda e: ["CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1",
                                     "CTRL-EVENT-EAP-STATUS status='accept proposed method' parameter='WSC'",

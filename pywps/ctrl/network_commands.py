@@ -182,7 +182,9 @@ def cmd_enable_network(ctx: NetworkContext, raw: str) -> str:
     for network in targets:
         if network.disabled:  # an untouched block keeps the user's text
             network.set("disabled", "0")
-    ctx.networks_changed(NetworkEnabled(tuple(n.id for n in targets)))
+    # wpa_supplicant looks for " no-connect" anywhere after an id (not after "all"): enable, nothing more
+    no_connect = raw != "all" and " no-connect" in raw
+    ctx.networks_changed(NetworkEnabled(tuple(n.id for n in targets), connect=not no_connect))
     return OK
 
 

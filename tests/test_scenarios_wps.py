@@ -342,9 +342,6 @@ def test_ap_wps_wep_enroll_events():
     assert texts(pywps) == texts(wpas)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: pywps's enrollee core answers a WEP M8 with WSC_Done (hostapd: "
-                                       "Success) and refuses the credential only in the shell; wpa_supplicant "
-                                       "NACKs it")
 def test_ap_wps_wep_enroll_ap_sees_failure():
     """test_ap_wps_wep_enroll: hostapd records the refusal (`Last WPS result: Failed`, PBC still active)."""
     wpas, pywps = run("wep-enroll")
@@ -498,9 +495,6 @@ def test_ap_wps_wpa_cli_action():
 # -- test_ap_wps_conf_stub_cred -------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: pywps's credential check (core) refuses the stub credential's "
-                                       "NUL-terminated passphrase 'stub psk\\0' and fails the run at M8; hostap "
-                                       "drops one trailing NUL (wps_workaround_cred_key)")
 def test_ap_wps_conf_stub_cred():
     """test_ap_wps_conf_stub_cred: two WPS-CRED-RECEIVED; the stub (ssid "stub", psk "stub psk") stored as id 0,
     the real one as id 1. hostapd builds the stub with a 9-byte key "stub psk" plus its NUL; wpa_supplicant drops

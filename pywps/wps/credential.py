@@ -57,11 +57,19 @@ class Credential:
     def from_attrs(cls, attrs: Attributes, raw: bytes = b"") -> Credential:
         """Build from the attributes inside a Credential (or M7's encrypted settings)."""
         key_index = attrs.get_int(AttrType.NETWORK_KEY_INDEX) if AttrType.NETWORK_KEY_INDEX in attrs else None
+        # Registrars that pad or NUL-terminate, read as hostap reads them (`raw` keeps the bytes as received):
+        # an SSID loses its zero padding (some send a fixed 32 octets; wps_process_cred_ssid), and a WPA
+        # passphrase of 9..63 octets loses one terminating NUL (wps_workaround_cred_key).
+        ssid = attrs.require(AttrType.SSID).rstrip(b"\0")
+        auth_type = AuthType(attrs.require_int(AttrType.AUTH_TYPE))
+        key = attrs.get(AttrType.NETWORK_KEY, b"")
+        if auth_type & (AuthType.WPAPSK | AuthType.WPA2PSK) and 8 < len(key) < 64 and key.endswith(b"\0"):
+            key = key[:-1]
         return cls(
-            ssid=attrs.require(AttrType.SSID),
-            auth_type=AuthType(attrs.require_int(AttrType.AUTH_TYPE)),
+            ssid=ssid,
+            auth_type=auth_type,
             encr_type=EncrType(attrs.require_int(AttrType.ENCR_TYPE)),
-            network_key=attrs.get(AttrType.NETWORK_KEY, b""),
+            network_key=key,
             mac_address=attrs.get(AttrType.MAC_ADDR, MAC_ANY),
             network_index=attrs.get_int(AttrType.NETWORK_INDEX, 1),
             key_index=key_index,

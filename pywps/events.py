@@ -68,7 +68,7 @@ class OpenNetworkDisabled(ShellEvent):
 
 
 @dataclass(frozen=True)
-class RegistrarRunFailed(ShellEvent):
+class RunFailed(ShellEvent):
     """A WPS_REG run ended without success, or a PBC run got its EAP-Failure without one: wpa_supplicant then
     says a bare WPS-FAIL (a PIN run goes on trying instead)."""
 

@@ -21,7 +21,7 @@ from .events import (
     PbcActive,
     PbcOverlapDetected,
     PinActive,
-    RegistrarRunFailed,
+    RunFailed,
     RunCancelled,
     RunEnded,
     RunSucceeded,
@@ -35,14 +35,7 @@ from .station.wired import WiredPort
 from .wps.credential import Credential
 from .wps.defs import WALK_TIME, ConfigError, EncrType, ErrorIndication, MsgType
 from .wps.device import DeviceInfo
-from .wps.eap import DEFAULT_FRAGMENT_SIZE, EapFailureReceived
-from .wps.events import (
-    CredentialReceived,
-    Failure,
-    MessageDropped,
-    PeerIdentified,
-    Success,
-)
+from .wps.events import CredentialReceived, EapFailureReceived, Failure, MessageDropped, PeerIdentified, Success
 
 if TYPE_CHECKING:
     from .station.connector import Connector
@@ -114,6 +107,8 @@ class WpsService:
     def _fragment_size(self) -> int:
         """`SET wps_fragment_size N` (kept in memory only): the run's EAP-WSC fragments, as wpa_supplicant puts
         it into the WPS network's fragment_size; unset or 0 means the default."""
+        from .wps.eap import DEFAULT_FRAGMENT_SIZE  # with the run's core
+
         try:
             size = int(self.config().runtime.get("wps_fragment_size", "0"))
         except ValueError:
@@ -230,7 +225,7 @@ class WpsService:
             self.publish(event)
         elif isinstance(event, RunEnded):
             if run.request.kind is RunKind.REG and not event.succeeded:
-                self.publish(RegistrarRunFailed())
+                self.publish(RunFailed())
             self._run_ended()
         elif isinstance(event, EapFailureReceived):
             self.publish(event)
@@ -244,7 +239,7 @@ class WpsService:
         PIN enrollee run goes on trying (on a wire the port is left and "associated" again with the run's
         network); a PBC run says a bare WPS-FAIL and leaves the port (a WPS_REG run says it when it ends)."""
         if run.request.kind is RunKind.PBC:
-            self.publish(RegistrarRunFailed())
+            self.publish(RunFailed())
         if self.wired_port is None or run.request.kind is RunKind.REG:
             return
         self.wired_port.leave()

@@ -53,7 +53,7 @@ _TEXT: dict[type, Callable[[Any], str | list[str]]] = {
     ev.RunSucceeded: lambda e: "WPS-SUCCESS ",
     ev.OpenNetworkDisabled: lambda e: (f"WPS-OPEN-NETWORK id={e.network_id} - Credentials for an open network "
                                        f"disabled by default - use 'select_network {e.network_id}' to enable"),
-    ev.RegistrarRunFailed: lambda e: "WPS-FAIL ",
+    ev.RunFailed: lambda e: "WPS-FAIL ",
     ev.WscMethodRefused: lambda e: ["CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1",
                                     "CTRL-EVENT-EAP-STATUS status='accept proposed method' parameter='WSC'",
                                     "EAP: Failed to initialize EAP method: vendor 14122 method 1 (WSC)",

@@ -22,7 +22,7 @@ HERE = Path(__file__).parent
 GUEST = HERE / "vm" / "guest"
 ARTEFACTS = Path(os.environ.get("VM_ARTEFACTS", HERE.parent / "vm-artefacts"))
 RADIOS = 4
-VM_TIMEOUT = 900  # seconds for the whole guest session: the VM part of CI stays under 15 minutes
+VM_TIMEOUT = 1800  # seconds for the whole guest session (about 10-15 minutes under TCG on 2 cores)
 
 
 def guest_tests() -> list[str]:

@@ -108,3 +108,16 @@ def test_valid_credentials(cred):
 def test_invalid_credentials(cred):
     with pytest.raises(ParseError):
         cred.validate()
+
+
+def test_processing_reads_padded_ssids_and_nul_terminated_passphrases_as_hostap():
+    """Parsing keeps the bytes (and round-trips); processing drops an SSID's zero padding and one NUL ending a WPA
+    passphrase, as hostap's wps_attr_process.c does (hostapd's own stub credential ends its key with a NUL)."""
+    cred = Credential(b"stub\x00\x00", AuthType.WPA2PSK, EncrType.AES, b"stub psk\x00", raw=b"raw")
+    processed = cred.as_processed()
+    assert (processed.ssid, processed.network_key, processed.raw) == (b"stub", b"stub psk", b"raw")
+    processed.validate()
+    hex_key = Credential(b"n", AuthType.WPA2PSK, EncrType.AES, b"a" * 63 + b"\x00")
+    assert hex_key.as_processed().network_key == b"a" * 63 + b"\x00"  # 64 octets: a PSK, left alone
+    open_net = Credential(b"n", AuthType.OPEN, EncrType.NONE, b"x" * 9 + b"\x00")
+    assert open_net.as_processed().network_key == open_net.network_key  # only WPA passphrases

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .attributes import Attributes, build_attrs, parse_attrs
 from .defs import AttrType, AuthType, EncrType
@@ -57,24 +57,25 @@ class Credential:
     def from_attrs(cls, attrs: Attributes, raw: bytes = b"") -> Credential:
         """Build from the attributes inside a Credential (or M7's encrypted settings)."""
         key_index = attrs.get_int(AttrType.NETWORK_KEY_INDEX) if AttrType.NETWORK_KEY_INDEX in attrs else None
-        # Registrars that pad or NUL-terminate, read as hostap reads them (`raw` keeps the bytes as received):
-        # an SSID loses its zero padding (some send a fixed 32 octets; wps_process_cred_ssid), and a WPA
-        # passphrase of 9..63 octets loses one terminating NUL (wps_workaround_cred_key).
-        ssid = attrs.require(AttrType.SSID).rstrip(b"\0")
-        auth_type = AuthType(attrs.require_int(AttrType.AUTH_TYPE))
-        key = attrs.get(AttrType.NETWORK_KEY, b"")
-        if auth_type & (AuthType.WPAPSK | AuthType.WPA2PSK) and 8 < len(key) < 64 and key.endswith(b"\0"):
-            key = key[:-1]
         return cls(
-            ssid=ssid,
-            auth_type=auth_type,
+            ssid=attrs.require(AttrType.SSID),
+            auth_type=AuthType(attrs.require_int(AttrType.AUTH_TYPE)),
             encr_type=EncrType(attrs.require_int(AttrType.ENCR_TYPE)),
-            network_key=key,
+            network_key=attrs.get(AttrType.NETWORK_KEY, b""),
             mac_address=attrs.get(AttrType.MAC_ADDR, MAC_ANY),
             network_index=attrs.get_int(AttrType.NETWORK_INDEX, 1),
             key_index=key_index,
             raw=raw,
         )
+
+    def as_processed(self) -> Credential:
+        """The credential as hostap's processing reads it (wps_attr_process.c), for registrars that pad or
+        NUL-terminate: the SSID without its zero padding (some send a fixed 32 octets), and a WPA passphrase of
+        9..63 octets without one terminating NUL (wps_workaround_cred_key). `raw` keeps the bytes received."""
+        ssid, key = self.ssid.rstrip(b"\0"), self.network_key
+        if self.auth_type & (AuthType.WPAPSK | AuthType.WPA2PSK) and 8 < len(key) < 64 and key.endswith(b"\0"):
+            key = key[:-1]
+        return replace(self, ssid=ssid, network_key=key)
 
     def to_attrs(self) -> bytes:
         """The inner TLVs of a Credential attribute, in the order hostapd writes them."""

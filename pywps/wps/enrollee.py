@@ -136,7 +136,7 @@ class Enrollee(RegistrationSession):
             # An external registrar sends the new AP settings bare, not wrapped in a Credential.
             creds = [Credential.from_attrs(settings, raw=build_attrs((a.type, a.value) for a in settings))]
         else:
-            creds = self._credentials(settings)
+            creds = [cred.as_processed() for cred in self._credentials(settings)]
             if any(cred.encr_type & EncrType.WEP for cred in creds):
                 # WSC 2.0 forbids WEP: refused here, as wpa_supplicant's enrollee does, so the registrar hears
                 # a NACK instead of WSC_Done and records the failure

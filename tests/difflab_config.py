@@ -160,3 +160,34 @@ def wpa_supplicant_loads(conf_text: str) -> tuple[bool, str]:
                 proc.terminate()
                 proc.wait(5)
             subprocess.run(["ip", "netns", "del", ns], capture_output=True, check=False)
+
+
+# -- the pywps side, in-process: the network commands' handlers with a small context ---------------------------
+
+
+class NetworkCtx:
+    """What the network command handlers need from the daemon: the live config and a sink for their events."""
+
+    def __init__(self, text: str = "") -> None:
+        from pywps import config as cfg
+
+        self.config = cfg.parse(text)
+        self.events: list = []
+
+    def networks_changed(self, event) -> None:
+        self.events.append(event)
+
+
+def handler_reply(ctx: NetworkCtx, line: str) -> str:
+    """pywps's reply to one request line, through the network commands' handlers (FAIL for a refusal)."""
+    from pywps.ctrl.commands import CommandFailed
+    from pywps.ctrl.network_commands import COMMANDS
+
+    name, _, raw = line.partition(" ")
+    handler = COMMANDS.get(name)
+    if handler is None:
+        return "UNKNOWN COMMAND\n"
+    try:
+        return handler(ctx, raw.strip())
+    except CommandFailed:
+        return "FAIL\n"

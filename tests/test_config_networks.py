@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from difflab_config import NetworkCtx, handler_reply
+
 from pywps import config as cfg
 from pywps import netfields as nf
-from pywps.ctrl.commands import CommandFailed
-from pywps.ctrl.network_commands import COMMANDS
 from pywps.netevents import (
     NetworkAdded,
     NetworkChanged,
@@ -25,24 +25,8 @@ from pywps.netevents import (
 from pywps.netfields import c_atoi, c_strtol_int, printf_decode
 
 
-class Ctx:
-    def __init__(self, text: str = "") -> None:
-        self.config = cfg.parse(text)
-        self.events: list = []
-
-    def networks_changed(self, event) -> None:
-        self.events.append(event)
-
-
-def run(ctx: Ctx, line: str) -> str:
-    name, _, raw = line.partition(" ")
-    handler = COMMANDS.get(name)
-    if handler is None:
-        return "UNKNOWN COMMAND\n"
-    try:
-        return handler(ctx, raw.strip())
-    except CommandFailed:
-        return "FAIL\n"
+Ctx = NetworkCtx
+run = handler_reply
 
 
 TWO = 'network={\n\tssid="a"\n\tkey_mgmt=NONE\n}\n\nnetwork={\n\tssid="b"\n\tkey_mgmt=NONE\n}\n'

@@ -14,36 +14,18 @@ Deliberate differences are asserted in test_deliberate_differences, with the rea
 from __future__ import annotations
 
 import pytest
-from difflab_config import WpaSupplicant, requires_oracle, wpa_supplicant_loads
+from difflab_config import NetworkCtx, WpaSupplicant, handler_reply, requires_oracle, wpa_supplicant_loads
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pywps import config as cfg
 from pywps import netfields as nf
-from pywps.ctrl.commands import CommandFailed
-from pywps.ctrl.network_commands import COMMANDS
 
 HEX_PSK = "0e4b0456c266fe0d39ad1554a1f4bf712437acfdb7f399e54f1f1b020ad448b5"
 
 
-class Ctx:
-    def __init__(self, text: str) -> None:
-        self.config = cfg.parse(text)
-        self.events: list = []
-
-    def networks_changed(self, event) -> None:
-        self.events.append(event)
-
-
-def pywps_reply(ctx: Ctx, line: str) -> str:
-    name, _, raw = line.partition(" ")
-    handler = COMMANDS.get(name)
-    if handler is None:
-        return "UNKNOWN COMMAND\n"
-    try:
-        return handler(ctx, raw.strip())
-    except CommandFailed:
-        return "FAIL\n"
+Ctx = NetworkCtx
+pywps_reply = handler_reply
 
 
 def normalize(reply: str) -> str:

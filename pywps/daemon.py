@@ -1,6 +1,6 @@
 """The daemon's lifecycle: start, signals, reload, close; and the two routes everything takes.
 
-A frame's way: driver -> (pcap tap) -> EAPOL-Key frames to the connector, the rest to the WPS service. An event's
+A frame's way: driver -> link tap (802.1X counters, --pcap) -> EAPOL-Key frames to the connector, the rest to the WPS service. An event's
 way: any service -> `_publish` -> `pywps.ctrl.events` (the text, keys hidden from logs) -> monitors.
 """
 
@@ -118,9 +118,6 @@ class Daemon:
         finally:
             sd_notify("STOPPING=1")
             await self.close()
-
-    def stop(self) -> None:
-        self._stopped.set()
 
     async def close(self) -> None:
         """Leave cleanly: the run's EAPOL-Logoff and the disconnect reach the link, monitors hear

@@ -68,7 +68,9 @@ def warm_up() -> None:
 class Daemon:
     def __init__(self, options: Options, driver: Driver | None = None) -> None:
         self.options = options
-        self.config = configfile.load(options.config_path)  # raises ConfigFileError: the caller exits non-zero
+        # Read here so a bad file ends start-up before anything opens (ConfigFileError: the caller exits non-zero);
+        # from start() on the services own it (SIGHUP replaces theirs), so the daemon keeps no copy.
+        self._config: configfile.Config | None = configfile.load(options.config_path)
         for name in configfile.remove_stale_temp_files(options.config_path):
             log.info("removed %s, left by a save that was interrupted", name)
         self.driver = driver or make_driver(options.driver, options.ifname)
@@ -92,9 +94,11 @@ class Daemon:
         self.link.on_eapol = self._on_eapol
         self.driver.on_event = self._on_driver_event
         await self.driver.start()
-        self.services = Services(self.options, self.config, self.link, self._publish, self._stopped.set)
-        ctrl_dir = self.options.ctrl_dir or self.config.ctrl_dir or "/run/pywps"
-        group = None if self.options.ctrl_dir else self.config.ctrl_group
+        config, self._config = self._config, None
+        assert config is not None, "start() runs once"
+        self.services = Services(self.options, config, self.link, self._publish, self._stopped.set)
+        ctrl_dir = self.options.ctrl_dir or config.ctrl_dir or "/run/pywps"
+        group = None if self.options.ctrl_dir else config.ctrl_group
         self.ctrl = CtrlServer(os.path.join(ctrl_dir, self.options.ifname), group,
                                CommandTable(self.services).dispatch)
         await self.ctrl.start()

@@ -179,15 +179,9 @@ class NetworkCtx:
 
 
 def handler_reply(ctx: NetworkCtx, line: str) -> str:
-    """pywps's reply to one request line, through the network commands' handlers (FAIL for a refusal)."""
-    from pywps.ctrl.commands import CommandFailed
+    """pywps's reply to one request line, through the real dispatcher (argument text untrimmed, refusals as
+    FAIL) holding only the network commands."""
+    from pywps.ctrl.commands import CommandTable
     from pywps.ctrl.network_commands import COMMANDS
 
-    name, _, raw = line.partition(" ")
-    handler = COMMANDS.get(name)
-    if handler is None:
-        return "UNKNOWN COMMAND\n"
-    try:
-        return handler(ctx, raw.strip())
-    except CommandFailed:
-        return "FAIL\n"
+    return CommandTable(ctx, dict(COMMANDS)).dispatch(line)

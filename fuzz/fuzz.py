@@ -10,6 +10,7 @@ documented to raise. scripts/fuzz.sh runs them all for longer; tests/test_fuzz.p
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from pathlib import Path
 
@@ -19,8 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 with atheris.instrument_imports():
     from pywps import config
-    from pywps.ctrl import network_commands, station_commands, status_commands, wps_commands  # noqa: F401
-    from pywps.ctrl.commands import CommandTable
+    from pywps.ctrl.commands import CommandTable, command_table
+
+    COMMANDS = command_table()  # here, so every backend module it imports is instrumented
+    COMMAND_NAMES = sorted(COMMANDS)
     from pywps.services import Options, Services
     from pywps.wps.credential import parse_credentials
     from pywps.wps.device import DeviceInfo
@@ -63,6 +66,24 @@ def fuzz_eap(data: bytes) -> None:
     peer.frames_to_send()
 
 
+class _InternalErrors(logging.Handler):
+    """Collects the dispatcher's "internal error" records while it is installed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def __enter__(self) -> _InternalErrors:
+        logging.getLogger("pywps.ctrl").addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logging.getLogger("pywps.ctrl").removeHandler(self)
+
+
 class _CtrlTarget:
     """A real in-process daemon (pywps.services on tests/shellfakes' wired link with no peer) on one loop
     that stays open across inputs: every command runs its real handler against real services."""
@@ -81,10 +102,14 @@ class _CtrlTarget:
         async def make() -> Services:
             return Services(options, config.load(str(conf)), FakeWiredDriver(), lambda event: None, lambda: None)
 
-        self.table = CommandTable(self.loop.run_until_complete(make()))
+        self.table = CommandTable(self.loop.run_until_complete(make()), COMMANDS)
 
     def __call__(self, text: str) -> str:
-        return self.loop.run_until_complete(self._one(text))
+        with _InternalErrors() as errors:
+            reply = self.loop.run_until_complete(self._one(text))
+        if errors.records:  # the dispatcher answered FAIL, but a handler crashed: that is a bug to fix
+            raise AssertionError(f"internal error on {text!r}") from errors.records[0].exc_info[1]
+        return reply
 
     async def _one(self, text: str) -> str:
         reply = self.table.dispatch(text)  # on the loop, as the control socket calls it
@@ -95,10 +120,19 @@ _ctrl: _CtrlTarget | None = None
 
 
 def fuzz_ctrl(data: bytes) -> None:
+    """The first byte names a command of the table (libFuzzer cannot guess names through a dict lookup), the
+    rest is its argument text; an odd first byte sends the input as the whole request line instead."""
     global _ctrl
     if _ctrl is None:
         _ctrl = _CtrlTarget()
-    assert isinstance(_ctrl(data.decode("utf-8", "replace")), str)
+    if not data:
+        return
+    text = data[1:].decode("utf-8", "replace")
+    if data[0] & 1:
+        request = text
+    else:
+        request = f"{COMMAND_NAMES[(data[0] >> 1) % len(COMMAND_NAMES)]} {text}"
+    assert isinstance(_ctrl(request), str)
 
 
 def fuzz_config(data: bytes) -> None:

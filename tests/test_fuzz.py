@@ -24,6 +24,8 @@ def test_fuzz_slice(target, tmp_path):
         shutil.copytree(FUZZ / "corpus" / SEEDS[target], corpus)  # libFuzzer adds to it: never the repo's copy
     else:
         corpus.mkdir()
+    if target == "config":  # the example file: every field pywps knows, in its real syntax
+        shutil.copy(FUZZ.parent / "wpa_supplicant.conf.example", corpus)
     result = subprocess.run(
         [sys.executable, str(FUZZ / "fuzz.py"), target, "-runs=100000", "-max_total_time=25", str(corpus)],
         capture_output=True, text=True, cwd=tmp_path, timeout=180,

@@ -207,7 +207,8 @@ def cmd_select_network(ctx: NetworkContext, raw: str) -> str:
     raw = _c_string(raw)
     if not raw:
         return UNKNOWN
-    chosen = None if raw.split()[0] == "any" else _network(ctx, raw.split()[0])
+    target = raw.split()[0] if raw.split() else raw  # blanks alone: atoi("") is network 0
+    chosen = None if target == "any" else _network(ctx, target)
     if chosen is not None and chosen.disabled == 2:
         raise CommandFailed("SELECT_NETWORK on a persistent P2P group")
     for network in ctx.config.networks:

@@ -121,6 +121,11 @@ SCRIPTS = {
             ("os_version", "0102030"), ("os_version", "xyz"), ("config_methods", "display push_button"),
             ("config_methods", "telepathy"), ("ap_scan", "2"), ("ap_scan", "1"), ("wps_priority", "4"),
             ("wps_fragment_size", "50"), ("ctrl_interface_group", "0")))],
+    # arguments of blanks only (the ctrl fuzz target found two handlers that crashed on them)
+    "blanks": [*(f"{c}   " for c in ("SELECT_NETWORK", "ENABLE_NETWORK", "DISABLE_NETWORK", "REMOVE_NETWORK",
+                                    "GET_NETWORK", "SET_NETWORK", "DUP_NETWORK", "LIST_NETWORKS", "GET", "SET")),
+               "ADD_NETWORK", "SELECT_NETWORK   ", "LIST_NETWORKS", "SELECT_NETWORK \t0", "SELECT_NETWORK anything",
+               "LIST_NETWORKS", "ENABLE_NETWORK  ", "LIST_NETWORKS", "DISABLE_NETWORK 0 ", "LIST_NETWORKS"],
 }
 
 

@@ -78,7 +78,9 @@ class Cred:
         return "\t".join([str(self.id), *(cf.text(c) if c is not None else "" for c in cols)]) + "\n"
 
     def saved(self) -> bool:
-        return not self.values.get("temporary")
+        """Whether SAVE_CONFIG writes it: not a temporary one (wpa_supplicant leaves those out), but for a block
+        read from the file and never edited, which is written back as it was (as pywps does with networks)."""
+        return self.lines is not None or not self.values.get("temporary")
 
     def render(self) -> list[str]:
         if self.lines is not None:
@@ -95,7 +97,7 @@ class Cred:
 def check_cred_field(key: str, value: str) -> None:
     """A file line of a cred block, checked as wpa_supplicant reads it (ValueError); unknown keys are kept."""
     if key in cf.FIELDS:
-        Cred().set(key, value)
+        Cred().set(key, cf.file_value(value))
 
 
 def cred_from_lines(lines: list[str], fields: list[tuple[str, str]]) -> Cred:
@@ -103,7 +105,7 @@ def cred_from_lines(lines: list[str], fields: list[tuple[str, str]]) -> Cred:
     cred = Cred()
     for key, value in fields:
         if key in cf.FIELDS:
-            cred.set(key, value)
+            cred.set(key, cf.file_value(value))
         else:
             cred.extra.append((key, value))
     cred.lines = lines

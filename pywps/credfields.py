@@ -70,9 +70,9 @@ def text(data: bytes) -> str:
 # -- what a file line reads back as (src/utils/config.c wpa_config_get_line) ------------------------------
 
 
-def reads_back(line: str) -> bool:
-    """Whether wpa_supplicant's line reader gives `line` back whole: it cuts a `#` comment unless the `#` sits
-    inside a pair of double quotes, and trims trailing blanks."""
+def comment_start(line: str) -> int:
+    """Where wpa_supplicant's line reader cuts `line` (-1: nowhere): at a `#` that no pair of double quotes
+    encloses, counting quote pairs from the start of the line."""
     end = line.find("#")
     start = 0
     while end >= 0:
@@ -85,9 +85,18 @@ def reads_back(line: str) -> bool:
         start = q2 + 1
         if start > end:
             end = line.find("#", start)
-    if end >= 0:
-        return False
-    return line == line.rstrip(" \t\r\n")
+    return end
+
+
+def file_value(value: str) -> str:
+    """A value as wpa_supplicant reads it from a file line: its comment cut, trailing blanks trimmed."""
+    end = comment_start(value)
+    return (value if end < 0 else value[:end]).rstrip(" \t\r\n")
+
+
+def reads_back(line: str) -> bool:
+    """Whether wpa_supplicant's line reader gives `line` back whole (no comment cut, no blank trimmed)."""
+    return comment_start(line) < 0 and line == line.rstrip(" \t\r\n")
 
 
 def string_text(data: bytes) -> str:

@@ -6,8 +6,8 @@ GET_CRED <id> <field>, DUMP. Each handler is `handler(ctx, raw) -> str`; `ctx.co
 `ctx.publish(event)` sends CRED-ADDED / CRED-MODIFIED / CRED-REMOVED (texts in ctrl/events.py).
 
 Observed wpa_supplicant behaviour kept here (tests/test_diff_creds.py runs both side by side):
-- LIST_CREDS, ADD_CRED and DUMP take no argument (anything after them is UNKNOWN COMMAND); REMOVE_CRED,
-  SET_CRED and GET_CRED without their space are UNKNOWN COMMAND.
+- LIST_CREDS and ADD_CRED take no argument (anything after them is UNKNOWN COMMAND); DUMP ignores one;
+  REMOVE_CRED, SET_CRED and GET_CRED without their space are UNKNOWN COMMAND.
 - Ids are read with atoi() (`SET_CRED x ...` addresses credential 0). The arguments are split at single spaces:
   `SET_CRED 0  realm "x"` names the field "" and fails. (wpa_supplicant reads `REMOVE_CRED ` with its space and
   nothing after it as id 0; pywps's dispatcher cannot tell it from `REMOVE_CRED`, which is UNKNOWN COMMAND.)
@@ -183,9 +183,7 @@ def dump_text(ctx: Any) -> str:
 
 def cmd_dump(ctx: Any, raw: str) -> str:
     """Every global key with a getter, as Debian wpa_supplicant 2.10 lists them (pywps's own values, its defaults for the rest)."""
-    if raw:
-        return UNKNOWN
-    text = dump_text(ctx)
+    text = dump_text(ctx)  # wpa_supplicant ignores what follows DUMP (observed)
     if len(text.encode("utf-8", "surrogateescape")) >= REPLY_MAX:
         raise CommandFailed("DUMP does not fit a reply")  # wpa_supplicant's getters fail on a full buffer
     return text

@@ -18,9 +18,11 @@ Deliberate differences (test_deliberate_differences says each with its observati
 from __future__ import annotations
 
 import pytest
+from difflab import PYWPS, WPAS, Station, conf_text, requires_diff
 from difflab_config import CtrlSocket, WpaSupplicant, requires_oracle, wpa_supplicant_loads
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from netlab import WiredLab
 
 from pywps import config as cfg
 from pywps import credfields as cf
@@ -350,3 +352,34 @@ def test_cred_blocks_round_trip_in_pywps():
         cfg.parse("cred={\n\trealm=\"x\n}\n")
     with pytest.raises(cfg.ConfigFileError):
         cfg.parse("cred={\n\trealm=\"x\"\n")
+
+
+LIVE = ["ADD_CRED", 'SET_CRED 0 realm "example.com"', 'SET_CRED 0 password "pw"', 'SET_CRED 0 domain "example.com"',
+        "SET_CRED 0 eap TTLS", "GET_CRED 0 password", "ADD_CRED", "SET_CRED 1 priority 2", "LIST_CREDS", "SAVE_CONFIG",
+        "REMOVE_CRED 0", "SAVE_CONFIG", "RECONFIGURE", "LIST_CREDS", "GET_CRED 0 realm", "GET_CRED 0 priority",
+        "ADD_CRED", "REMOVE_CRED all", "DUMP"]
+
+
+@requires_diff
+def test_the_daemons_answer_event_and_save_alike():
+    """Through the daemons themselves (wpa_supplicant -Dwired and pywps -D wired on one lab's link): the replies,
+    the CRED-* events with their levels, the file after each SAVE_CONFIG, and what RECONFIGURE reads back."""
+    def run(kind: str) -> tuple[list, list]:
+        with WiredLab() as lab:
+            sta = Station(lab, kind, conf_text()).wait_ready()
+            monitor = sta.monitor()
+            out: list = []
+            for line in LIVE:
+                out.append((line, sta.normalize(sta.request(line))))
+                if line == "SAVE_CONFIG":
+                    out.append(("file", sta.conf_now()))
+            monitor.poll(0.5)
+            events = [(e.level, e.text) for e in monitor.events if e.name.startswith("CRED-")]
+            monitor.close()
+            sta.stop()
+            return out, events
+
+    theirs, ours = run(WPAS), run(PYWPS)
+    assert ours == theirs
+    assert ("file", "ctrl_interface=@CTRL@\nap_scan=0\nupdate_config=1\n\ncred={\n\tpriority=2\n}\n") in ours[0]
+    assert ours[1][:3] == [(3, "CRED-ADDED 0"), (3, "CRED-MODIFIED 0 realm"), (3, "CRED-MODIFIED 0 password")]

@@ -175,9 +175,18 @@ def _append_string(value: str, old: list[bytes] | None) -> list[bytes]:
     return [*(old or []), _no_newline(parse_string(value))]
 
 
-def _list_get(each: Callable[[Any], str], sep: str = "\n") -> Callable[[list | None], str | None]:
+GET_LIST_BUF = 4000  # wpa_config_get_cred_no_key builds a repeated field's answer in a 4000-byte buffer
+
+
+def _list_get(each: Callable[[Any], str], sep: str = "\n", cut: bool = True) -> Callable[[list | None], str | None]:
     def get(values: list | None) -> str | None:
-        return sep.join(each(v) for v in values) if values else None
+        if not values:
+            return None
+        joined = sep.join(each(v) for v in values)
+        if not cut:
+            return joined
+        # snprintf into the buffer: an entry that does not fit is cut short and ends the answer (observed)
+        return text(joined.encode("utf-8", "surrogateescape")[:GET_LIST_BUF - 1])
 
     return get
 
@@ -358,7 +367,8 @@ FIELDS: dict[str, CredField] = {f.name: f for f in (
     CredField("req_conn_capab", _req_conn_capab, _list_get(ConnCapab.text), _list_lines(ConnCapab.text)),
     CredField("required_roaming_consortium", _consortium, lambda v: v.hex() if v else None,
               lambda n, v: [f"{n}={v.hex()}"] if v else []),
-    CredField("roaming_consortiums", _consortiums, _list_get(bytes.hex, ","), _consortiums_lines),
+    CredField("roaming_consortiums", _consortiums, _list_get(bytes.hex, ",", cut=False),
+              _consortiums_lines),
     _int_field("sim_num", getter=False, skip=DEFAULT_SIM_NUM, default=DEFAULT_SIM_NUM),
     _int_field("engine", getter=False),
     _string_field("engine_id", getter=False),

@@ -134,7 +134,8 @@ SCRIPTS = {
         ("min_ul_bandwidth_roaming", "8"))), "SAVE_CONFIG"],
     "lists": ["ADD_CRED", *(f"SET_CRED 0 {f} {v}\nGET_CRED 0 {f}" for f, v in (
         ("domain", '"example.com"'), ("domain", '"example.org"'), ("excluded_ssid", '"foo"'), ("excluded_ssid", "00ff"),
-        ("excluded_ssid", '"' + "1" * 33 + '"'), ("excluded_ssid", 'P"a\\nb"'), ("roaming_partner", '"example.com,1,2,US"'),
+        ("excluded_ssid", '"' + "1" * 33 + '"'), ("excluded_ssid", 'P"a\\nb"'),
+        ("roaming_partner", '"example.com,1,2,US"'),
         ("roaming_partner", '"x"'), ("roaming_partner", '"x,1"'), ("roaming_partner", '"x,1,2"'),
         ("roaming_partner", '"x,1,2,USA"'), ("roaming_partner", '"x,a,b,"'), ("roaming_partner", '"y,1,300,DE"'),
         ("req_conn_capab", "6:80,443"), ("req_conn_capab", "17"), ("req_conn_capab", "x"), ("req_conn_capab", "6:"),
@@ -146,6 +147,11 @@ SCRIPTS = {
         ("roaming_consortiums", "11223344"), ("roaming_consortiums", '"112233,,445566"'),
         ("roaming_consortiums", '"' + ",".join(["1122"] * 37) + '"'), ("roaming_consortiums", '""'),
         ("roaming_consortiums", '"' + "11" * 16 + '"'))), "LIST_CREDS", "SAVE_CONFIG"],
+    # a repeated field's answer is cut at wpa_supplicant's 4000-byte buffer; LIST_CREDS stops before 4096 bytes
+    "limits": ["ADD_CRED", *(f'SET_CRED 0 domain "{chr(97 + i) * 200}"' for i in range(21)), "GET_CRED 0 domain",
+               *(f'SET_CRED 0 excluded_ssid "{"x" * 32}"' for _ in range(130)), "GET_CRED 0 excluded_ssid",
+               *(f'ADD_CRED\nSET_CRED {i} realm "{"r" * 100}"' for i in range(1, 40)), "LIST_CREDS",
+               "SAVE_CONFIG"],
     "eap": ["ADD_CRED", "GET_CRED 0 eap", *(f"SET_CRED 0 eap {v}\nGET_CRED 0 eap" for v in (
         *cf.EAP_METHODS, "ttls", '"TTLS"', "NONE", "TEAP", "", "TTLS ")), "SAVE_CONFIG"],
     "remove_by": ["ADD_CRED", "ADD_CRED", "ADD_CRED", 'SET_CRED 0 domain "a.example"', 'SET_CRED 1 domain "b.example"',
@@ -167,12 +173,17 @@ def test_script_replies_events_and_saved_blocks_match(name):
     lines = [part for line in SCRIPTS[name] for part in line.split("\n")]
     rows, saved, ctx = run_both(lines)
     assert not differing(rows), differing(rows)
-    assert cred_blocks(ctx.config.serialize()) == cred_blocks(saved)
+    ours = ctx.config.serialize()
+    assert cred_blocks(ours) == cred_blocks(saved)
+    # the file pywps saves loads in wpa_supplicant with the answers pywps gives
+    probe = ["LIST_CREDS", *(f"GET_CRED {c.id} {f}" for c in ctx.config.creds[:3] for f in cf.FIELDS)]
+    if all(c.saved() for c in ctx.config.creds):  # ids are numbered afresh on loading
+        assert _answers(ours, probe) == [pywps_reply(ctx, line) for line in probe]
 
 
 @requires_oracle
-@pytest.mark.parametrize("conf", ["update_config=1\n", "ap_scan=0\nupdate_config=0\ndevice_name=dev\n"
-                                  "wps_cred_processing=2\nconfig_methods=display\nmanufacturer=\"q\"\n"])
+@pytest.mark.parametrize("conf", ["update_config=1\n", ("ap_scan=0\nupdate_config=0\ndevice_name=dev\n"
+                                  "wps_cred_processing=2\nconfig_methods=display\nmanufacturer=\"q\"\n")])
 def test_dump_is_wpa_supplicants(conf):
     """DUMP from the file's values, then after SET of keys pywps takes: the same text (the test_diff_survey case
     compares it on the survey's config too)."""

@@ -101,7 +101,7 @@ def cmd_remove_cred(ctx: Any, raw: str) -> str:
 
 
 def cmd_set_cred(ctx: Any, raw: str) -> str:
-    """Set one field of a credential with wpa_supplicant's checks (stored only: pywps has no Interworking); CRED-MODIFIED."""
+    """Set one field of a credential with wpa_supplicant's checks (stored, never used); CRED-MODIFIED."""
     if not raw:
         return UNKNOWN
     parts = _c_string(raw).split(" ", 2)
@@ -182,7 +182,7 @@ def dump_text(ctx: Any) -> str:
 
 
 def cmd_dump(ctx: Any, raw: str) -> str:
-    """Every global key with a getter, as Debian wpa_supplicant 2.10 lists them (pywps's own values, its defaults for the rest)."""
+    """Every global key with a getter, as Debian wpa_supplicant 2.10 lists them (pywps's values, else its defaults)."""
     text = dump_text(ctx)  # wpa_supplicant ignores what follows DUMP (observed)
     if len(text.encode("utf-8", "surrogateescape")) >= REPLY_MAX:
         raise CommandFailed("DUMP does not fit a reply")  # wpa_supplicant's getters fail on a full buffer

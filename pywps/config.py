@@ -42,6 +42,7 @@ from .wps.device import DEFAULT_CONFIG_METHODS, DEFAULT_DEVICE_TYPE
 
 __all__ = [
     "Config",
+    "Cred",
     "ConfigFileError",
     "CredentialIgnored",
     "CredentialRejected",

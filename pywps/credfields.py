@@ -18,9 +18,10 @@ from typing import Any
 
 from .netfields import printf_decode, printf_encode
 
-# wpa_supplicant reads a cred block line into a 256-byte buffer (fgets): a longer line is cut and the block
-# refused. A line with its tab and newline must fit in 255 bytes.
-LINE_MAX = 253  # bytes of `name=value`, without the tab and the newline
+# wpa_supplicant reads a cred block line into a 256-byte buffer (fgets, 255 bytes): what does not fit is cut off
+# and the block refused. With the tab before it, `name=value` may have 254 bytes (the newline may be the part
+# cut off); 255 is refused (both observed, tests/test_diff_creds.py).
+LINE_MAX = 254
 MAX_ROAMING_CONS = 36  # config.h
 MAX_ROAMING_CONS_OI_LEN = 15
 SSID_MAX_LEN = 32

@@ -287,7 +287,7 @@ def test_deliberate_differences():
     assert cfg.parse(ours).creds[0].get("realm") == 'a"#b'
 
     # a line longer than wpa_supplicant reads: it says OK and saves a file it then refuses; pywps says FAIL
-    long_realm = '"' + "r" * 250 + '"'
+    long_realm = '"' + "r" * (cf.LINE_MAX - len('realm=""') + 1) + '"'  # one byte over the limit
     rows, saved, ctx = run_both(["ADD_CRED", f"SET_CRED 0 realm {long_realm}", "SAVE_CONFIG"])
     assert rows[1][1][0] == "OK\n" and rows[1][2][0] == "FAIL\n"
     accepted, log = wpa_supplicant_loads(saved)

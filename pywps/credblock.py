@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import credfields as cf
+from .configline import file_value
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class Cred:
 def check_cred_field(key: str, value: str) -> None:
     """A file line of a cred block, checked as wpa_supplicant reads it (ValueError); unknown keys are kept."""
     if key in cf.FIELDS:
-        Cred().set(key, cf.file_value(value))
+        Cred().set(key, file_value(value))
 
 
 def cred_from_lines(lines: list[str], fields: list[tuple[str, str]]) -> Cred:
@@ -105,7 +106,7 @@ def cred_from_lines(lines: list[str], fields: list[tuple[str, str]]) -> Cred:
     cred = Cred()
     for key, value in fields:
         if key in cf.FIELDS:
-            cred.set(key, cf.file_value(value))
+            cred.set(key, file_value(value))
         else:
             cred.extra.append((key, value))
     cred.lines = lines

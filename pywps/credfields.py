@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .configline import reads_back
 from .netfields import printf_decode, printf_encode
 
 # wpa_supplicant reads a cred block line into a 256-byte buffer (fgets, 255 bytes): what does not fit is cut off
@@ -66,38 +67,6 @@ def c_string(data: bytes) -> bytes:
 
 def text(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
-
-
-# -- what a file line reads back as (src/utils/config.c wpa_config_get_line) ------------------------------
-
-
-def comment_start(line: str) -> int:
-    """Where wpa_supplicant's line reader cuts `line` (-1: nowhere): at a `#` that no pair of double quotes
-    encloses, counting quote pairs from the start of the line."""
-    end = line.find("#")
-    start = 0
-    while end >= 0:
-        q1 = line.find('"', start)
-        if q1 < 0 or q1 > end:
-            break
-        q2 = line.find('"', q1 + 1)
-        if q2 < 0:
-            break
-        start = q2 + 1
-        if start > end:
-            end = line.find("#", start)
-    return end
-
-
-def file_value(value: str) -> str:
-    """A value as wpa_supplicant reads it from a file line: its comment cut, trailing blanks trimmed."""
-    end = comment_start(value)
-    return (value if end < 0 else value[:end]).rstrip(" \t\r\n")
-
-
-def reads_back(line: str) -> bool:
-    """Whether wpa_supplicant's line reader gives `line` back whole (no comment cut, no blank trimmed)."""
-    return comment_start(line) < 0 and line == line.rstrip(" \t\r\n")
 
 
 def string_text(data: bytes) -> str:

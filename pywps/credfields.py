@@ -37,7 +37,7 @@ EAP_METHODS = ("MD5", "TLS", "WFA-UNAUTH-TLS", "MSCHAPV2", "PEAP", "TTLS", "GTC"
 def c_atoi(text: str) -> int:
     """glibc atoi: (int) strtol(text, NULL, 10): blanks, a sign, digits; saturates at the long range, then the
     low 32 bits (`SET_CRED 0 priority 5x` is 5, `0x10` is 0)."""
-    m = re.match(r"[ \t\n\v\f\r]*([+-]?\d+)", text)
+    m = re.match(r"[ \t\n\v\f\r]*([+-]?[0-9]+)", text)  # C digits only, not Unicode ones
     if not m:
         return 0
     value = max(-(2**63), min(2**63 - 1, int(m[1]))) & 0xFFFFFFFF

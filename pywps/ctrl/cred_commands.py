@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from .. import credfields as cf
 from ..credblock import Cred, CredAdded, CredModified, CredRemoved
 from ..globalfields import GLOBALS
+from ..netfields import c_strtol_int
 from .commands import UNKNOWN, CommandFailed
 
 if TYPE_CHECKING:
@@ -135,8 +136,9 @@ def cmd_get_cred(ctx: Any, raw: str) -> str:
 
 # Debian wpa_supplicant 2.10's DUMP: every global key that has a getter, in config.c's global_fields order, with
 # the value its build holds when the file does not set it (observed: tests/data/diff/SURVEY.md). pywps answers the
-# keys it knows from its configuration (`Config.get`, unset strings as `null`) and the rest as Debian's defaults:
-# pywps has none of those features, and SET refuses their keys, so they never change.
+# keys it knows from its configuration (`Config.get`, unset strings as `null`), the others the file sets as
+# wpa_supplicant reads them, and the rest as Debian's defaults: pywps has none of those features, and SET refuses
+# their keys, so they never change.
 DUMP_KEYS: tuple[tuple[str, str], ...] = tuple((line.split("=", 1)[0], line.split("=", 1)[1]) for line in """
 ctrl_interface=null ctrl_interface_group=null eapol_version=1 ap_scan=1 user_mpm=1 max_peer_links=99
 mesh_max_inactivity=300 mesh_fwding=1 dot11RSNASAERetransPeriod=1000 disable_scan_offload=0 fast_reauth=1
@@ -177,6 +179,13 @@ def dump_text(ctx: Any) -> str:
                 value = config.get(key)
             except KeyError:
                 value = "null"  # a string key the file does not set
+        elif key in config.values:  # a key pywps keeps from the file without knowing it: read as wpa_supplicant
+            value = config.values[key]  # reads it (strtol for a number; a string or an address as written)
+            if default != "null" and "." not in default:
+                try:
+                    value = str(c_strtol_int(value))
+                except ValueError:
+                    value = default  # wpa_supplicant refuses such a file: nothing to match
         out.append(f"{key}={value}\n")
     return "".join(out)
 

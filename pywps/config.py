@@ -42,8 +42,8 @@ from .wps.device import DEFAULT_CONFIG_METHODS, DEFAULT_DEVICE_TYPE
 
 __all__ = [
     "Config",
-    "Cred",
     "ConfigFileError",
+    "Cred",
     "CredentialIgnored",
     "CredentialRejected",
     "Network",

@@ -184,8 +184,8 @@ def test_script_replies_events_and_saved_blocks_match(name):
 @requires_oracle
 @pytest.mark.parametrize("conf", ["update_config=1\n", ("ap_scan=0\nupdate_config=0\ndevice_name=dev\n"
                                   "wps_cred_processing=2\nconfig_methods=display\nmanufacturer=\"q\"\n"),
-                                  "bss_max_count=100\nfilter_rssi=-50\nokc=0x1\np2p_ssid_postfix=xyz\n"
-                                  "ip_addr_go=192.168.1.1\nosu_dir=/tmp\n"])
+                                  ("bss_max_count=100\nfilter_rssi=-50\nokc=0x1\np2p_ssid_postfix=xyz\n"
+                                   "ip_addr_go=192.168.1.1\nosu_dir=/tmp\n")])
 def test_dump_is_wpa_supplicants(conf):
     """DUMP from the file's values, then after SET of keys pywps takes: the same text (the test_diff_survey case
     compares it on the survey's config too)."""

@@ -12,7 +12,8 @@ wpa_supplicant's RECONFIGURE: whoever holds an id across a reload must drop it.
 
 Beside it: netblock.py (one network block), netfields.py (each field's wpa_supplicant codec), globalfields.py
 (GET/SET keys), credstore.py (credentials stored as wpa_supplicant stores them), atomicfile.py (the save),
-netevents.py (what changed, for the shell). Their public names are re-exported here.
+netevents.py (what changed, for the shell), credblock.py and credfields.py (Interworking `cred={...}` blocks,
+numbered like networks but apart from them). Their public names are re-exported here.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 from . import netfields as nf
 from .atomicfile import remove_stale_temp_files, write_atomically
+from .credblock import Cred, check_cred_field, cred_from_lines
 from .credstore import (
     CredentialIgnored,
     CredentialRejected,
@@ -41,6 +43,7 @@ from .wps.device import DEFAULT_CONFIG_METHODS, DEFAULT_DEVICE_TYPE
 __all__ = [
     "Config",
     "ConfigFileError",
+    "Cred",
     "CredentialIgnored",
     "CredentialRejected",
     "Network",
@@ -125,7 +128,7 @@ _LINE = re.compile(r"^\s*([A-Za-z0-9_]+)\s*=\s*(.*?)\s*$")
 class Config:
     def __init__(self, path: str = "<string>") -> None:
         self.path = path
-        self.items: list[str | Network] = []  # raw lines and network blocks, in file order
+        self.items: list[str | Network | Cred] = []  # raw lines, network and cred blocks, in file order
         self.values: dict[str, str] = {}  # global key -> value as written
         self.runtime: dict[str, str] = {}  # keys SET takes that the file never holds (wps_fragment_size)
         self.final_newline = True
@@ -278,12 +281,53 @@ class Config:
         self.items[i] = network
         network.id = network_id
 
+    # -- credentials (cred={...} blocks) ------------------------------------------------------------------------
+
+    @property
+    def creds(self) -> list[Cred]:
+        """The credentials in file order (ids ascend in this order)."""
+        return [item for item in self.items if isinstance(item, Cred)]
+
+    def cred(self, cred_id: int) -> Cred:
+        """The credential with this id; KeyError if there is none."""
+        for cred in self.creds:
+            if cred.id == cred_id:
+                return cred
+        raise KeyError(cred_id)
+
+    def add_cred(self) -> Cred:
+        """ADD_CRED: a new credential with the highest id + 1, placed where wpa_supplicant writes it: after
+        the last credential, else before the first network, each after a blank line."""
+        cred = Cred(id=max((c.id for c in self.creds), default=-1) + 1)
+        last = max((i for i, it in enumerate(self.items) if isinstance(it, Cred)), default=None)
+        if last is not None:
+            self.items[last + 1:last + 1] = ["", cred]
+            return cred
+        at = next((i for i, it in enumerate(self.items) if isinstance(it, Network)), None)
+        if at is None:
+            if self.items and self.items[-1] != "":
+                self.items.append("")
+            self.items.append(cred)
+            return cred
+        while at > 0 and self.items[at - 1] == "":
+            at -= 1
+        self.items[at:at] = ["", cred]
+        return cred
+
+    def remove_cred(self, cred_id: int) -> None:
+        """KeyError if there is no such credential; the blank line before it goes too."""
+        cred = self.cred(cred_id)
+        i = next(i for i, item in enumerate(self.items) if item is cred)
+        del self.items[i]
+        if i > 0 and self.items[i - 1] == "" and (i == len(self.items) or self.items[i] == ""):
+            del self.items[i - 1]
+
     # -- text -----------------------------------------------------------------------------------------------
 
     def serialize(self) -> str:
         out: list[str] = []
         for item in self.items:
-            if isinstance(item, Network):
+            if isinstance(item, Network | Cred):
                 if item.saved():
                     out.extend(item.render())
                 elif out and out[-1] == "":
@@ -339,8 +383,19 @@ def parse(text: str, path: str = "<string>") -> Config:
     if lines and lines[-1] == "":
         lines.pop()  # the final newline
     block: Network | None = None
+    cred: tuple[list[str], list[tuple[str, str]]] | None = None  # a cred block's lines and fields so far
     for number, line in enumerate(lines, 1):
         stripped = line.strip()
+        if cred is not None:
+            cred[0].append(line)
+            if stripped == "}":
+                item = cred_from_lines(*cred)
+                item.id = len(config.creds)
+                config.items.append(item)
+                cred = None
+            elif stripped and not stripped.startswith("#"):
+                cred[1].append(_key_value(path, number, line, check_cred_field, " in a cred block"))
+            continue
         if block is not None:
             block.lines.append(line)
             if stripped == "}":
@@ -357,11 +412,16 @@ def parse(text: str, path: str = "<string>") -> Config:
         if re.fullmatch(r"network\s*=\s*\{", stripped):
             block = Network(lines=[line])
             continue
+        if re.fullmatch(r"cred\s*=\s*\{", stripped):
+            cred = ([line], [])
+            continue
         key, value = _key_value(path, number, line, _check_file_global)
         config.values[key] = value
         config.items.append(line)
     if block is not None:
         raise ConfigFileError(path, len(lines), "network block not closed with '}'")
+    if cred is not None:
+        raise ConfigFileError(path, len(lines), "cred block not closed with '}'")
     return config
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import netfields as nf
+from .configline import reads_back
 
 
 @dataclass
@@ -73,6 +74,10 @@ class Network:
             self.lines = None
             return
         text = spec.parse(value)
+        if name == "psk" and not reads_back(text):
+            # a `#` after a `"` in the passphrase: wpa_supplicant takes it, writes it quoted, and its reader cuts
+            # the line there (a shorter passphrase, or a file it refuses); a passphrase has no other form
+            raise ValueError("a passphrase the config file cannot hold")
         if (name == "bssid" and text == "") or (name.startswith("wep_key") and text == '""'):
             self.fields.pop(name, None)  # `bssid any` clears it; so does an empty WEP key
         else:
@@ -117,7 +122,7 @@ class Network:
         for key in known:
             text = self.value(key)
             if text is not None and text not in nf.FIELDS[key].omit:
-                out.append(f"\t{key}={text}")
+                out.append(f"\t{key}={nf.file_text(key, text)}")
         out += [f"\t{k}={v}" for k, v in self.fields.items() if k not in nf.FIELDS]
         return [*out, "}"]
 

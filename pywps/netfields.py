@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .configline import reads_back
+
 SSID_MAX_LEN = 32
 WEP_KEY_MAX_LEN = 16
 
@@ -238,6 +240,18 @@ NULL = "NULL"  # the value that unsets a string field
 # pywps would not keep it. Each name was observed answering OK to NULL (tests/test_diff_config.py, "null").
 UNSTORED_STRING_FIELDS = frozenset({"identity", "anonymous_identity", "password", "ca_cert", "client_cert",
                                     "private_key", "phase1", "phase2", "pcsc"})
+
+
+STRING_FIELDS = frozenset({"ssid", "id_str", "wep_key0", "wep_key1", "wep_key2", "wep_key3"})
+
+
+def file_text(name: str, text: str) -> str:
+    """The text SAVE_CONFIG writes for a field's canonical text: a quoted string that wpa_supplicant's reader
+    would cut (a `#` after a `"` in it) is written as hex, which it reads as the same bytes; wpa_supplicant
+    itself writes it quoted (and GET_NETWORK answers it quoted in both), so its own file loses the rest."""
+    if name in STRING_FIELDS and text.startswith('"') and not reads_back(text):
+        return parse_string(text).hex()
+    return text
 
 
 def canonical(name: str, value: str) -> str:

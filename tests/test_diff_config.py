@@ -197,6 +197,19 @@ def test_deliberate_differences():
     # device_type category 65536: wpa_supplicant wraps it to 0 silently; pywps refuses it.
     rows, _, _ = run_both(["SET device_type 65536-0050F204-1"])
     assert (rows[0][1], rows[0][2]) == ("OK\n", "FAIL\n")
+    # A `#` after a `"` in a value: wpa_supplicant writes it quoted and its own reader cuts the line at the `#`.
+    # A passphrase has no other form: pywps refuses it (wpa_supplicant's file is then refused, "Invalid
+    # passphrase length"). A string: pywps writes hex, which wpa_supplicant reads as the value that was set.
+    rows, saved, ctx = run_both(["ADD_NETWORK", 'SET_NETWORK 0 ssid "a"#b"', 'SET_NETWORK 0 psk "000000"#"',
+                                 'SET_NETWORK 0 id_str "i"#d"', "GET_NETWORK 0 ssid", "SAVE_CONFIG"])
+    assert [(r[1], r[2]) for r in rows[1:5]] == [("OK\n", "OK\n"), ("OK\n", "FAIL\n"), ("OK\n", "OK\n"),
+                                                 ('"a"#b"', '"a"#b"')]
+    assert not wpa_supplicant_loads(saved)[0]
+    pywps_reply(ctx, 'SET_NETWORK 0 psk "12345678"')
+    ours = ctx.config.serialize()
+    assert "\tssid=61222362\n" in ours and "\tid_str=69222364\n" in ours
+    with WpaSupplicant("ctrl_interface=@CTRL@\n" + ours) as wpa:
+        assert [wpa.request(f"GET_NETWORK 0 {f}") for f in ("ssid", "id_str")] == ['"a"#b"', '"i"#d"']
 
 
 # -- random command sequences --------------------------------------------------------------------------------

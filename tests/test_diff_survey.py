@@ -96,7 +96,7 @@ CASES: list[Case] = [
     c("set-config_methods", "SET config_methods display push_button", fresh=True),
     c("set-wps_fragment_size", "SET wps_fragment_size 50", fresh=True),
     c("set-no-value", "SET device_name", fresh=True),
-    c("dump", "DUMP", how="keys"),
+    c("dump", "DUMP"),
     c("get-wps_cred_processing", "GET wps_cred_processing"),
     c("get-device_name", "GET device_name"),
     c("get-update_config", "GET update_config"),
@@ -164,6 +164,17 @@ CASES: list[Case] = [
     c("remove_cred", "REMOVE_CRED all"),
     c("set_cred", 'SET_CRED 0 realm "example.com"', "ADD_CRED"),
     c("get_cred", "GET_CRED 0 realm", "ADD_CRED", 'SET_CRED 0 realm "example.com"'),
+    c("list_creds-one", "LIST_CREDS", "ADD_CRED", 'SET_CRED 0 realm "example.com"', 'SET_CRED 0 domain "ex.org"'),
+    c("set_cred-no-cred", 'SET_CRED 7 realm "x"'),
+    c("set_cred-unknown", "SET_CRED 0 nonexistent 1", "ADD_CRED"),
+    c("set_cred-hex", "GET_CRED 0 username", "ADD_CRED", "SET_CRED 0 username 75736572"),
+    c("set_cred-unquoted", "SET_CRED 0 realm example.com", "ADD_CRED"),
+    c("get_cred-password", "GET_CRED 0 password", "ADD_CRED", 'SET_CRED 0 password "secret"'),
+    c("get_cred-unset", "GET_CRED 0 imsi", "ADD_CRED"),
+    c("remove_cred-one", "REMOVE_CRED 0", "ADD_CRED"),
+    c("remove_cred-none", "REMOVE_CRED 7"),
+    c("remove_cred-sp_fqdn", "LIST_CREDS", "ADD_CRED", 'SET_CRED 0 domain "ex.org"', "ADD_CRED",
+      "REMOVE_CRED sp_fqdn=ex.org"),
     c("save_config", "SAVE_CONFIG", fresh=True),
     c("disconnect", "DISCONNECT", fresh=True),
     c("reconnect", "RECONNECT", fresh=True),
@@ -262,11 +273,6 @@ assert len({case.id for case in CASES}) == len(CASES)
 
 # What pywps answers differently today (observed; each reason says what differs). A fix flips the mark.
 DIFFERS: dict[str, str] = {
-    "dump": "issue 12: UNKNOWN COMMAND where wpa_supplicant answers value ctrl_interface=@CTRL@\\nctrl_in...",
-    "add_cred": "issue 12: UNKNOWN COMMAND where wpa_supplicant answers 0\\n",
-    "remove_cred": "issue 12: UNKNOWN COMMAND where wpa_supplicant answers OK\\n",
-    "set_cred": "issue 12: UNKNOWN COMMAND where wpa_supplicant answers OK\\n",
-    "get_cred": "issue 12: UNKNOWN COMMAND where wpa_supplicant answers example.com",
 }
 
 

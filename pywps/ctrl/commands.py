@@ -47,6 +47,7 @@ def command_table() -> dict[str, Handler]:
     """Every command pywps answers, by name (the backends import lazily: only the daemon needs them)."""
     from . import (
         capability_commands,
+        cred_commands,
         er_commands,
         network_commands,
         station_commands,
@@ -56,7 +57,7 @@ def command_table() -> dict[str, Handler]:
 
     table: dict[str, Handler] = {}
     for module in (status_commands, capability_commands, station_commands, network_commands, wps_commands,
-                   er_commands):
+                   er_commands, cred_commands):
         overlap = table.keys() & module.COMMANDS.keys()
         assert not overlap, f"{module.__name__} redefines {overlap}"
         table.update(module.COMMANDS)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import events as ev
+from ..credblock import CredAdded, CredModified, CredRemoved
 from ..driver.base import LinkDisconnected, ScanStarted, mac_str
 from ..netevents import NetworkAdded, NetworkRemoved
 from ..wps.events import EapFailureReceived, EapMethodProposed, EapStarted, Failure, M2DReceived
@@ -87,6 +88,10 @@ _TEXT: dict[type, Callable[[Any], str | list[str]]] = {
     # the stored networks
     NetworkAdded: lambda e: f"CTRL-EVENT-NETWORK-ADDED {e.id}",
     NetworkRemoved: lambda e: f"CTRL-EVENT-NETWORK-REMOVED {e.id}",
+    # the stored Interworking credentials
+    CredAdded: lambda e: f"CRED-ADDED {e.id}",
+    CredModified: lambda e: f"CRED-MODIFIED {e.id} {e.field}",
+    CredRemoved: lambda e: f"CRED-REMOVED {e.id}",
     # the daemon
     ev.Terminating: lambda e: "CTRL-EVENT-TERMINATING ",
 }

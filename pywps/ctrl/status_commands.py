@@ -1,6 +1,6 @@
 """Control commands about the daemon itself: PING, STATUS and its variants, interface names, logging (LOG_LEVEL,
-RELOG, NOTE), SAVE_CONFIG, RECONFIGURE, TERMINATE, MIB, and the empty lists of features pywps has not (LIST_CREDS,
-STA-*, PMKSA)."""
+RELOG, NOTE), SAVE_CONFIG, RECONFIGURE, TERMINATE, MIB, and the empty lists of features pywps has not (STA-*,
+PMKSA). LIST_CREDS is in cred_commands.py."""
 
 from __future__ import annotations
 
@@ -150,10 +150,6 @@ def cmd_interface_list(ctx: Services, raw: str) -> Reply:
     return ""  # the driver's other interfaces: wpa_supplicant lists none for wired either
 
 
-def cmd_list_creds(ctx: Services, raw: str) -> Reply:
-    return "cred id / realm / username / domain / imsi\n"  # no Hotspot 2.0 credentials in pywps
-
-
 def cmd_pmksa(ctx: Services, raw: str) -> Reply:
     return "Index / AA / PMKID / expiration (in seconds) / opportunistic\n"  # PSK only: no PMKSA cache
 
@@ -265,7 +261,6 @@ COMMANDS: dict[str, Handler] = {
     "SAVE_CONFIG": cmd_save_config,
     "RECONFIGURE": cmd_reconfigure,
     "TERMINATE": cmd_terminate,
-    "LIST_CREDS": cmd_list_creds,
     "STA-FIRST": cmd_fail,
     "STA-NEXT": cmd_fail,
     "STA": cmd_fail,

@@ -74,6 +74,7 @@ class Daemon:
         self.driver = driver or make_driver(options.driver, options.ifname)
         self.link: LinkTap | None = None  # what the services send through: the driver with its tap
         self.services: Services | None = None
+        self._first_join: asyncio.TimerHandle | None = None
         self.ctrl = None
         self._stopped = asyncio.Event()
 
@@ -102,7 +103,12 @@ class Daemon:
             await asyncio.to_thread(write_pidfile, self.options.pidfile)
         log.info("pywps on %s (%s driver), address %s, control socket %s", self.options.ifname,
                  self.options.driver, mac_str(self.driver.own_addr), self.ctrl.path)
-        self.services.join()  # the best stored network, as wpa_supplicant joins at start
+        if self.services.wired_port is not None:
+            # wpa_supplicant_driver_init asks for its first "scan" (with ap_scan=0: the association, and EAPOL
+            # with it) 100 ms after start: a client that attaches at once hears "Associated with"
+            self._first_join = asyncio.get_running_loop().call_later(0.1, self.services.join)
+        else:
+            self.services.join()  # the best stored network, as wpa_supplicant joins at start
 
     async def serve(self) -> None:
         # Signals first: once the control socket answers, a client may send SIGHUP at once.
@@ -122,6 +128,8 @@ class Daemon:
     async def close(self) -> None:
         """Leave cleanly: the run's EAPOL-Logoff and the disconnect reach the link, monitors hear
         CTRL-EVENT-TERMINATING, then the socket, the driver and the files close."""
+        if self._first_join is not None:
+            self._first_join.cancel()
         if self.services is not None:
             await self.services.close()
         self._publish(Terminating())

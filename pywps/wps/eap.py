@@ -32,6 +32,7 @@ IDENTITY_REGISTRAR = "WFA-SimpleConfig-Registrar-1-0"
 EAP_TYPE_IDENTITY = 1
 EAP_TYPE_NAK = 3
 EAP_VENDOR_IETF = b"\x00\x00\x00"
+EXPANDED_NAK = EAP_VENDOR_IETF + struct.pack(">I", EAP_TYPE_NAK)  # RFC 3748 5.3.2, after the type byte 254
 EAP_TYPE_EXPANDED = 254
 WSC_VENDOR_TYPE = 1
 FLAG_MF = 0x01  # more fragments
@@ -392,9 +393,8 @@ class EapPeer(_WscEndpoint):
         """RFC 3748 5.3.2's expanded Nak: our only method is the one refused, so it lists none (vendor 0,
         type 0), as wpa_supplicant's eap_sm_build_expanded_nak does then."""
         self._events.append(EapMethodRefused(self.refusal))
-        nak = EAP_VENDOR_IETF + struct.pack(">I", EAP_TYPE_NAK)
         none = bytes((EAP_TYPE_EXPANDED,)) + EAP_VENDOR_IETF + struct.pack(">I", 0)
-        self._send_eap(_Code.RESPONSE, packet.id, EAP_TYPE_EXPANDED, nak + none)
+        self._send_eap(_Code.RESPONSE, packet.id, EAP_TYPE_EXPANDED, EXPANDED_NAK + none)
 
 
 class EapAuthenticator(_WscEndpoint):
@@ -449,8 +449,8 @@ class EapAuthenticator(_WscEndpoint):
         if packet.type == EAP_TYPE_IDENTITY:
             self._on_identity(packet.data.decode("utf-8", "replace"))
             return
-        if packet.type != EAP_TYPE_EXPANDED or self.session is None:
-            self._finish()
+        if packet.type != EAP_TYPE_EXPANDED or self.session is None or packet.data[:7] == EXPANDED_NAK:
+            self._finish()  # a Nak (legacy or expanded): no other method to offer, as hostapd ends it
             return
         frame = self._read_wsc(packet)
         if frame is None:

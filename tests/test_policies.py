@@ -167,8 +167,22 @@ def test_a_named_authenticator_is_the_only_one_heard_but_the_pae_group_names_non
 
 
 def profile_run(**fields) -> wpsrun.WpsRun:
+    """A configured network's run, past its first EAPOL-Start (at its start_when, which is also its clock)."""
     request = RunRequest(fields.pop("kind", RunKind.PIN), None, fields.pop("pin", PIN), network_id=0, **fields)
-    return wpsrun.WpsRun(request, DEVICE, 0.0, wireless=False, walk_time=None)
+    run = wpsrun.WpsRun(request, DEVICE, 0.0, wireless=False, walk_time=None)
+    run.handle_timer(run.get_timer())
+    return run
+
+
+def test_a_configured_network_waits_for_the_authenticator_before_its_eapol_start():
+    for key_mgmt_wps, start_when in ((True, wpsrun.START_WHEN_WPS), (False, wpsrun.START_WHEN)):
+        run = wpsrun.WpsRun(RunRequest(RunKind.PIN, None, PIN, network_id=0, key_mgmt_wps=key_mgmt_wps), DEVICE,
+                            0.0, wireless=False, walk_time=None)
+        assert drain(run) == ([], []) and run.state is RS.STARTING and run.get_timer() == start_when
+        run.handle_timer(start_when)
+        actions, _ = drain(run)
+        assert [a.frames for a in actions] == [[bytes([1, 1, 0, 0])]]  # EAPOL-Start, then every 5 s
+        assert run.get_timer() == start_when + wpsrun.EAPOL_START_INTERVAL
 
 
 def sent_eap(actions) -> list[bytes]:
@@ -179,9 +193,10 @@ def sent_eap(actions) -> list[bytes]:
 def test_a_configured_network_has_no_walk_time():
     run = profile_run()
     drain(run)
-    assert run.get_timer() == wpsrun.EAPOL_START_INTERVAL and run.remaining(500.0) == 0.0
-    run.handle_timer(wpsrun.EAPOL_START_INTERVAL)
-    assert run.state is RS.STARTING and run.get_timer() == 2 * wpsrun.EAPOL_START_INTERVAL  # no WPS-TIMEOUT, ever
+    first = wpsrun.START_WHEN_WPS + wpsrun.EAPOL_START_INTERVAL
+    assert run.get_timer() == first and run.remaining(500.0) == 0.0
+    run.handle_timer(first)
+    assert run.state is RS.STARTING and run.get_timer() == first + wpsrun.EAPOL_START_INTERVAL  # no WPS-TIMEOUT
 
 
 def test_the_networks_identity_goes_out_even_an_unexpected_one():
@@ -219,10 +234,10 @@ def test_an_8021x_network_waits_out_the_held_period_after_a_refusal():
     """key_mgmt=IEEE8021X: no WPS bookkeeping; the EAP-Failure is an attempt without an outcome and EAPOL starts
     again after 802.1X's heldPeriod (60 s), not WPS's retry delay."""
     run = profile_run(refusal="phase1 not set", key_mgmt_wps=False)
-    events = shuttle(run, WscAp())
+    events = shuttle(run, WscAp(), now=wpsrun.START_WHEN)
     assert any(isinstance(e, EapMethodRefused) for e in events) and not run.failed
-    assert run.state is RS.PAUSED and run.get_timer() == 1.0 + wpsrun.HELD_PERIOD
-    run.handle_timer(1.0 + wpsrun.HELD_PERIOD)
+    assert run.state is RS.PAUSED and run.get_timer() == wpsrun.START_WHEN + wpsrun.HELD_PERIOD
+    run.handle_timer(wpsrun.START_WHEN + wpsrun.HELD_PERIOD)
     assert run.state is RS.STARTING and run.attempts == 2
 
 

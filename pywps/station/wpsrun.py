@@ -37,6 +37,10 @@ log = logging.getLogger("pywps.run")
 EAPOL_START_INTERVAL = 5.0  # seconds between EAPOL-Starts while no authenticator answers
 RETRY_DELAY = 5.0  # after an attempt that ended without an outcome (M2D, the AP gave up), as wpa_supplicant
 HELD_PERIOD = 60.0  # an IEEE8021X network's EAPOL after a failure: IEEE 802.1X heldPeriod, wpa_supplicant's default
+# A configured network's first EAPOL-Start waits for the authenticator to begin (wpa_supplicant's SUPP_PAE
+# CONNECTING: startWhen 1 port-timer tick for key_mgmt=WPS, 2 otherwise; the tick is 1 s)
+START_WHEN_WPS = 1.0
+START_WHEN = 2.0
 FINISH_WAIT = 2.0  # after success, how long the AP's closing EAP-Failure may take before we end the run anyway
 
 
@@ -139,6 +143,8 @@ class WpsRun:
         self._events: deque[object] = deque()
         if wireless:
             self._actions.append(RequestLink(request))
+        elif request.network_id is not None:
+            self._new_attempt(now, START_WHEN_WPS if request.key_mgmt_wps else START_WHEN)
         else:
             self._new_attempt(now)
 
@@ -285,15 +291,19 @@ class WpsRun:
         self._flush(self.authenticator or PAE_GROUP_ADDR)
         self._due[Timer.EAPOL_START] = now + EAPOL_START_INTERVAL
 
-    def _new_attempt(self, now: float) -> None:
-        """A fresh EAP conversation: a new session (fresh nonces and keys) and an EAPOL-Start."""
+    def _new_attempt(self, now: float, start_when: float = 0.0) -> None:
+        """A fresh EAP conversation: a new session (fresh nonces and keys) and an EAPOL-Start, `start_when`
+        seconds from now if the authenticator has not begun by then."""
         self.attempts += 1
         identity = self.request.identity
         if identity is None:
             identity = (IDENTITY_REGISTRAR if self.request.kind is RunKind.REG else IDENTITY_ENROLLEE).encode()
         session = self._new_session() if self.refusal is None else None
         self.peer = EapPeer(session, identity, fragment_size=self.fragment_size, refusal=self.refusal or "")
-        self._send_start(now)
+        if start_when > 0:
+            self._due[Timer.EAPOL_START] = now + start_when
+        else:
+            self._send_start(now)
 
     def _new_session(self) -> Enrollee | Registrar:
         req = self.request

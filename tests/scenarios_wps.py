@@ -61,6 +61,8 @@ OTHER_AP = bytes.fromhex("020000000200")
 WPA2PSK, WPAPSK, OPEN_AUTH = 0x0020, 0x0002, 0x0001
 AES, TKIP, NONE, WEP = 0x0008, 0x0004, 0x0001, 0x0002
 
+EAP_FIELDS_OF_0 = [f"GET_NETWORK 0 {f}" for f in ("eap", "identity", "phase1", "eapol_flags", "key_mgmt", "ssid")]
+
 SCENARIOS: dict[str, dict] = {
     # -- test_ap_wps_init / test_ap_wps_auto_setup_with_config_file: an unconfigured AP configures itself
     "init": dict(
@@ -298,6 +300,25 @@ SCENARIOS: dict[str, dict] = {
         conf=conf_text() + 'network={\n\tkey_mgmt=WPS\n\teap=WSC\n\tidentity="WFA-SimpleConfig-Registrar-1-0"\n\t'
                            'phase1="pin=12345670 new_ssid=aa"\n\teapol_flags=0\n}\n',
         script=[Wait("^CTRL-EVENT-EAP-FAILURE", 4), Sleep(0.5)]),
+    # the same blocks without an AP: what GET_NETWORK, LIST_NETWORKS, STATUS and SAVE_CONFIG say of them, and the
+    # EAP fields set on a new network
+    "eap-wsc-config-wps": dict(
+        hostapd=None,
+        conf=conf_text() + 'network={\n\tkey_mgmt=WPS\n\teap=WSC\n\tidentity="WFA-SimpleConfig-Enrollee-1-0"\n\t'
+                           'phase1="pin=12345670"\n\teapol_flags=0\n}\n',
+        script=[Sleep(0.5), *EAP_FIELDS_OF_0, "LIST_NETWORKS", "STATUS", "SAVE_CONFIG"]),
+    "eap-wsc-config-8021x": dict(
+        hostapd=None,
+        conf=conf_text() + 'network={\n\tkey_mgmt=IEEE8021X\n\teap=WSC\n\tidentity="WFA-SimpleConfig-Enrollee-1-0"\n\t'
+                           'eapol_flags=0\n}\n',
+        script=[Sleep(0.5), *EAP_FIELDS_OF_0, "LIST_NETWORKS", "STATUS", "ADD_NETWORK", "GET_NETWORK 1 eapol_flags",
+                "SET_NETWORK 1 key_mgmt IEEE8021X", "GET_NETWORK 1 eap", "SET_NETWORK 1 eap WSCX",
+                "SET_NETWORK 1 eap WSC",
+                f"SET_NETWORK 1 identity {hexs('WFA-SimpleConfig-Registrar-1-0')}",
+                'SET_NETWORK 1 phase1 "pin=12345670 new_ssid=6161"', "SET_NETWORK 1 eapol_flags 2",
+                "SET_NETWORK 1 eapol_flags x", *(f"GET_NETWORK 1 {f}" for f in ("eap", "identity", "phase1", "eapol_flags")),
+                "SET_NETWORK 1 identity NULL", "GET_NETWORK 1 identity", "SET_NETWORK 1 eapol_flags 3",
+                "SAVE_CONFIG"]),
     # -- test_ap_wps_eap_wsc_errors: malformed wps_reg arguments
     "reg-bad-auth": dict(
         hostapd={"ssid": "test-wps-conf-pin"},

@@ -94,8 +94,12 @@ class Daemon:
         self.driver.on_event = self._on_driver_event
         await self.driver.start()
         self.services = Services(self.options, self.config, self.link, self._publish, self._stopped.set)
-        # decided before clients can change the networks (wpa_supplicant_driver_init runs before its control socket)
-        join_later = any(not n.disabled for n in self.config.networks)
+        if self.services.wired_port is not None and any(not n.disabled for n in self.config.networks):
+            # wpa_supplicant_driver_init asks for its first "scan" (with ap_scan=0: the association, and EAPOL
+            # with it) 100 ms after start, and only when a network is enabled then, before its control socket
+            # exists: a client that attaches at once hears "Associated with"; one that adds and enables a
+            # network meanwhile does not get it joined; a slow pidfile write does not hold the join back
+            self._first_join = asyncio.get_running_loop().call_later(0.1, self.services.join)
         ctrl_dir = self.options.ctrl_dir or self.config.ctrl_dir or "/run/pywps"
         group = None if self.options.ctrl_dir else self.config.ctrl_group
         self.ctrl = CtrlServer(os.path.join(ctrl_dir, self.options.ifname), group,
@@ -105,13 +109,7 @@ class Daemon:
             await asyncio.to_thread(write_pidfile, self.options.pidfile)
         log.info("pywps on %s (%s driver), address %s, control socket %s", self.options.ifname,
                  self.options.driver, mac_str(self.driver.own_addr), self.ctrl.path)
-        if self.services.wired_port is not None:
-            # wpa_supplicant_driver_init asks for its first "scan" (with ap_scan=0: the association, and EAPOL
-            # with it) 100 ms after start, and only when a network is enabled then: a client that attaches at
-            # once hears "Associated with"; a network a client adds and enables meanwhile is not joined
-            if join_later:
-                self._first_join = asyncio.get_running_loop().call_later(0.1, self.services.join)
-        else:
+        if self.services.wired_port is None:
             self.services.join()  # the best stored network, as wpa_supplicant joins at start
 
     async def serve(self) -> None:

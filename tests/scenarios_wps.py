@@ -328,7 +328,8 @@ SCENARIOS: dict[str, dict] = {
                 "SET_NETWORK 1 eap WSC",
                 f"SET_NETWORK 1 identity {hexs('WFA-SimpleConfig-Registrar-1-0')}",
                 'SET_NETWORK 1 phase1 "pin=12345670 new_ssid=6161"', "SET_NETWORK 1 eapol_flags 2",
-                "SET_NETWORK 1 eapol_flags x", *(f"GET_NETWORK 1 {f}" for f in ("eap", "identity", "phase1", "eapol_flags")),
+                "SET_NETWORK 1 eapol_flags x",
+                *(f"GET_NETWORK 1 {f}" for f in ("eap", "identity", "phase1", "eapol_flags")),
                 "SET_NETWORK 1 identity NULL", "GET_NETWORK 1 identity", "SET_NETWORK 1 eapol_flags 3",
                 "SAVE_CONFIG"]),
     # -- test_ap_wps_eap_wsc_errors: malformed wps_reg arguments

@@ -543,10 +543,11 @@ def test_ap_wps_eap_wsc(name):
     phase1="pin=..." with no PIN at the AP gets M2D.
 
     Observed (Debian wpa_supplicant 2.10): the network is "associated" ~100 ms after start (its first scan
-    request; a monitor attached later misses that, on either daemon) and EAPOL starts with it; a refused method says "EAP: Failed to initialize EAP method", Naks, and
-    hostapd's EAP-Failure follows. An IEEE8021X network then stays joined (no WPS-FAIL); a key_mgmt=WPS registrar
-    block ends as a WPS_REG run does: bare WPS-FAIL, disconnect, the network removed in memory (the file keeps
-    it); a PIN enrollee block keeps trying (disconnect, associated again)."""
+    request; a monitor attached later misses that, on either daemon) and EAPOL starts with it, its EAPOL-Start
+    1 s (key_mgmt=WPS) or 2 s (IEEE8021X) later; a refused method says "EAP: Failed to initialize EAP method",
+    sends an expanded Nak, and hostapd's EAP-Failure follows. An IEEE8021X network then stays joined (no
+    WPS-FAIL); a key_mgmt=WPS registrar block ends as a WPS_REG run does: bare WPS-FAIL, disconnect, the network
+    removed in memory (the file keeps it); a PIN enrollee block keeps trying (disconnect, associated again)."""
     wpas, pywps = run(name)
     assert after_startup(wpas)[0] == "CTRL-EVENT-EAP-STARTED EAP authentication started"
     assert "CTRL-EVENT-EAP-FAILURE EAP authentication failed" in texts(wpas)

@@ -124,7 +124,8 @@ def test_a_refused_block_still_runs_and_keeps_its_identity():
     req = profile_request(network('key_mgmt=IEEE8021X\neap=WSC\nidentity="WFA-SimpleConfig-Enrollee-unexpected"'))
     assert req.identity == b"WFA-SimpleConfig-Enrollee-unexpected" and req.refusal == "unexpected identity"
     assert not req.key_mgmt_wps and not req.keeps_trying
-    req = profile_request(network(f'key_mgmt=WPS\neap=WSC\nidentity="{REGISTRAR.decode()}"\nphase1="pin=1 new_ssid=aa"'))
+    block = f'key_mgmt=WPS\neap=WSC\nidentity="{REGISTRAR.decode()}"\nphase1="pin=1 new_ssid=aa"'
+    req = profile_request(network(block))
     assert req.kind is RunKind.REG and req.refusal == "missing new_auth"
     # hex identity and a phase1 cut at its NUL, as wpa_supplicant reads them
     req = profile_request(network(f"key_mgmt=WPS\neap=WSC\nidentity={ENROLLEE.hex()}\nphase1=70696e3d3100ff"))

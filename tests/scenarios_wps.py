@@ -312,6 +312,12 @@ SCENARIOS: dict[str, dict] = {
                            f'phase1="pin={AP_PIN} new_ssid={hexs("wps-new-ssid")} new_auth=WPA2PSK new_encr=CCMP '
                            f'new_key={hexs("1234567890")}"\n\teapol_flags=0\n}}\n',
         script=[Wait(END, 5), *AFTER, Hapd("get_config")]),
+    # an enrollee block with push button: the AP's button is pressed before its first EAPOL-Start (1 s)
+    "eap-wsc-pbc": dict(
+        hostapd={"ssid": "test-wps-conf"},
+        conf=conf_text() + 'network={\n\tkey_mgmt=WPS\n\teap=WSC\n\tidentity="WFA-SimpleConfig-Enrollee-1-0"\n\t'
+                           'phase1="pbc=1"\n}\n',
+        script=[Hapd("wps_pbc"), Wait(END, 5), *AFTER]),
     # the same blocks without an AP: what GET_NETWORK, LIST_NETWORKS, STATUS and SAVE_CONFIG say of them, and the
     # EAP fields set on a new network
     "eap-wsc-config-wps": dict(

@@ -493,6 +493,18 @@ def test_ap_wps_wpa_cli_action():
     assert texts(pywps) == texts(wpas) == ENROLLED_PIN
 
 
+def test_eap_wsc_pbc_block_enrolls_as_wps_pbc():
+    """An enrollee block with phase1="pbc=1" (the AP's button pressed before the block's first EAPOL-Start):
+    the WPS_PBC run's events without the command's network and WPS-PBC-ACTIVE; the credential replaces the
+    block under its id and is joined."""
+    wpas, pywps = run("eap-wsc-pbc")
+    assert after_startup(wpas) == ENROLLED_PBC[4:]
+    assert after_startup(pywps) == after_startup(wpas)
+    assert blocks(wpas) == [{"ssid": '"test-wps-conf"', "psk": '"12345678"', **WPA2_BLOCK}]
+    assert blocks(pywps) == blocks(wpas)
+    assert status(pywps) == status(wpas)
+
+
 @pytest.mark.parametrize("name", ["eap-wsc-config-wps", "eap-wsc-config-8021x"])
 def test_eap_wsc_blocks_read_and_write_as_wpa_supplicants(name):
     """The blocks of test_ap_wps_eap_wsc with no AP: GET_NETWORK (eap, identity, phase1, eapol_flags),

@@ -166,8 +166,16 @@ class WpsService:
     def cancel(self) -> None:
         """WPS_CANCEL: stop the run in progress, if any (the stored network is joined again); WPS-CANCEL is
         said every time, as wpa_supplicant says it."""
-        if self.run is not None and self.run.request.key_mgmt_wps:  # an 802.1X network's EAP is not WPS's
-            self._input(self.run.cancel)
+        run = self.run
+        if run is not None and not run.request.key_mgmt_wps and self.wired_port is not None:
+            # an IEEE8021X eap=WSC network's run: wpas_wps_cancel deauthenticates (the run stops with the port),
+            # the network stays, and with ap_scan=0 it is associated again, its run starting afresh (observed)
+            self.wired_port.leave()
+            self.publish(RunCancelled())
+            self.wired_port.rejoin(self.config().networks)
+            return
+        if run is not None:
+            self._input(run.cancel)
         self.publish(RunCancelled())
 
     async def close(self) -> None:

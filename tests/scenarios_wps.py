@@ -61,6 +61,12 @@ OTHER_AP = bytes.fromhex("020000000200")
 WPA2PSK, WPAPSK, OPEN_AUTH = 0x0020, 0x0002, 0x0001
 AES, TKIP, NONE, WEP = 0x0008, 0x0004, 0x0001, 0x0002
 
+def eap_wsc_pin_block(key_mgmt: str) -> str:
+    """The station config with one PIN enrollee eap=WSC block of this key_mgmt."""
+    return conf_text() + (f'network={{\n\tkey_mgmt={key_mgmt}\n\teap=WSC\n\t'
+                          f'identity="WFA-SimpleConfig-Enrollee-1-0"\n\tphase1="pin={PIN}"\n\teapol_flags=0\n}}\n')
+
+
 EAP_FIELDS_OF_0 = [f"GET_NETWORK 0 {f}" for f in ("eap", "identity", "phase1", "eapol_flags", "key_mgmt", "ssid")]
 
 SCENARIOS: dict[str, dict] = {
@@ -338,6 +344,17 @@ SCENARIOS: dict[str, dict] = {
                 *(f"GET_NETWORK 1 {f}" for f in ("eap", "identity", "phase1", "eapol_flags")),
                 "SET_NETWORK 1 identity NULL", "GET_NETWORK 1 identity", "SET_NETWORK 1 eapol_flags 3",
                 "SAVE_CONFIG"]),
+    # WPS_CANCEL and DISCONNECT / RECONNECT while such a block's run goes on (no AP answers)
+    "eap-wsc-cancel-wps": dict(
+        hostapd=None, conf=eap_wsc_pin_block("WPS"),
+        script=[Sleep(0.5), "WPS_CANCEL", Sleep(2.5), "LIST_NETWORKS", "STATUS"]),
+    "eap-wsc-cancel-8021x": dict(
+        hostapd=None, conf=eap_wsc_pin_block("IEEE8021X"),
+        script=[Sleep(0.5), "WPS_CANCEL", Sleep(2.5), "LIST_NETWORKS", "STATUS"]),
+    "eap-wsc-disconnect-8021x": dict(
+        hostapd=None, conf=eap_wsc_pin_block("IEEE8021X"),
+        script=[Sleep(0.5), "DISCONNECT", Sleep(0.5), "LIST_NETWORKS", "STATUS", "RECONNECT", Sleep(0.5),
+                "LIST_NETWORKS"]),
     # -- test_ap_wps_eap_wsc_errors: malformed wps_reg arguments
     "reg-bad-auth": dict(
         hostapd={"ssid": "test-wps-conf-pin"},

@@ -493,6 +493,27 @@ def test_ap_wps_wpa_cli_action():
     assert texts(pywps) == texts(wpas) == ENROLLED_PIN
 
 
+@pytest.mark.parametrize("name", ["eap-wsc-cancel-wps", "eap-wsc-cancel-8021x", "eap-wsc-disconnect-8021x"])
+def test_eap_wsc_block_cancelled_or_disconnected(name):
+    """WPS_CANCEL while a PIN enrollee block runs (no AP): wpas_wps_cancel deauthenticates; a key_mgmt=WPS block
+    is then removed (in memory) as WPS networks are, an IEEE8021X one stays and is associated again (ap_scan=0),
+    its EAPOL starting afresh. DISCONNECT leaves the block until RECONNECT. (STATUS: as in
+    test_eap_wsc_blocks_read_and_write_as_wpa_supplicants, without wpa_supplicant's 802.1X state lines.)"""
+    wpas, pywps = run(name)
+    assert after_startup(pywps) == after_startup(wpas)
+    assert [r for r in pywps.replies if r[0] != "STATUS"] == [r for r in wpas.replies if r[0] != "STATUS"]
+    pae = {"Supplicant PAE state", "suppPortStatus", "EAP state"}
+    assert {k: v for k, v in status(wpas).items() if k not in pae} == status(pywps)
+    if name == "eap-wsc-cancel-wps":
+        assert after_startup(wpas) == [f"CTRL-EVENT-DISCONNECTED bssid={PAE_GROUP} reason=3 locally_generated=1",
+                                       "CTRL-EVENT-NETWORK-REMOVED 0", "WPS-CANCEL "]
+    elif name == "eap-wsc-cancel-8021x":
+        assert after_startup(wpas) == [f"CTRL-EVENT-DISCONNECTED bssid={PAE_GROUP} reason=3 locally_generated=1",
+                                       "WPS-CANCEL ", f"Associated with {PAE_GROUP}",
+                                       "CTRL-EVENT-SUBNET-STATUS-UPDATE status=0"]
+    assert blocks(pywps) == blocks(wpas)
+
+
 def test_eap_wsc_pbc_block_enrolls_as_wps_pbc():
     """An enrollee block with phase1="pbc=1" (the AP's button pressed before the block's first EAPOL-Start):
     the WPS_PBC run's events without the command's network and WPS-PBC-ACTIVE; the credential replaces the

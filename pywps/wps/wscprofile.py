@@ -7,6 +7,9 @@ also runs its own WPS_PIN / WPS_PBC / WPS_REG networks: each option is found any
 search), a value runs to the next space, auth and encr names match by prefix. Whatever makes hostap's method
 refuse to start is a `MethodRefused` here; the run then answers the proposal with a Nak and the authenticator
 ends it with EAP-Failure. Pure functions: no I/O.
+
+Where pywps refuses what hostap would run, on purpose: the NFC forms (pin=nfc-pw, dev_pw_id=7, pkhash=; pywps has
+no NFC) and a registrar without a PIN (pywps's registrar always proves the AP's PIN, as WPS_REG does).
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ def _value(text: str, name: str) -> str | None:
 
 
 def _c_atoi(text: str) -> int:
+    """atoi() into hostap's u16: leading blanks, a sign, digits up to the first other character; none is 0."""
     digits = ""
     for i, c in enumerate(text.lstrip()):
         if c.isdigit() and c.isascii() or (i == 0 and c in "+-"):

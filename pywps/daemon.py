@@ -76,6 +76,7 @@ class Daemon:
         self.driver = driver or make_driver(options.driver, options.ifname)
         self.link: LinkTap | None = None  # what the services send through: the driver with its tap
         self.services: Services | None = None
+        self._first_join: asyncio.TimerHandle | None = None
         self.ctrl = None
         self._stopped = asyncio.Event()
 
@@ -97,6 +98,12 @@ class Daemon:
         config, self._config = self._config, None
         assert config is not None, "start() runs once"
         self.services = Services(self.options, config, self.link, self._publish, self._stopped.set)
+        if self.services.wired_port is not None and any(not n.disabled for n in config.networks):
+            # wpa_supplicant_driver_init asks for its first "scan" (with ap_scan=0: the association, and EAPOL
+            # with it) 100 ms after start, and only when a network is enabled then, before its control socket
+            # exists: a client that attaches at once hears "Associated with"; one that adds and enables a
+            # network meanwhile does not get it joined; a slow pidfile write does not hold the join back
+            self._first_join = asyncio.get_running_loop().call_later(0.1, self.services.join)
         ctrl_dir = self.options.ctrl_dir or config.ctrl_dir or "/run/pywps"
         group = None if self.options.ctrl_dir else config.ctrl_group
         self.ctrl = CtrlServer(os.path.join(ctrl_dir, self.options.ifname), group,
@@ -106,7 +113,8 @@ class Daemon:
             await asyncio.to_thread(write_pidfile, self.options.pidfile)
         log.info("pywps on %s (%s driver), address %s, control socket %s", self.options.ifname,
                  self.options.driver, mac_str(self.driver.own_addr), self.ctrl.path)
-        self.services.join()  # the best stored network, as wpa_supplicant joins at start
+        if self.services.wired_port is None:
+            self.services.join()  # the best stored network, as wpa_supplicant joins at start
 
     async def serve(self) -> None:
         # Signals first: once the control socket answers, a client may send SIGHUP at once.
@@ -126,6 +134,8 @@ class Daemon:
     async def close(self) -> None:
         """Leave cleanly: the run's EAPOL-Logoff and the disconnect reach the link, monitors hear
         CTRL-EVENT-TERMINATING, then the socket, the driver and the files close."""
+        if self._first_join is not None:
+            self._first_join.cancel()
         if self.services is not None:
             await self.services.close()
         self._publish(Terminating())

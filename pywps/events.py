@@ -74,12 +74,6 @@ class RunFailed(ShellEvent):
 
 
 @dataclass(frozen=True)
-class WscMethodRefused(ShellEvent):
-    """WPS_REG with WEP settings: WSC 2.0 forbids WEP, so the WSC method refuses to start when the AP proposes
-    it, and the run ends there, before any settings leave (wpa_supplicant's "Failed to initialize EAP method")."""
-
-
-@dataclass(frozen=True)
 class RunSucceeded(ShellEvent):
     """The run is over and its credential was handled (WPS-SUCCESS)."""
 

@@ -101,13 +101,13 @@ class Network:
 
     def saved(self) -> bool:
         """Whether SAVE_CONFIG writes this block. wpa_supplicant leaves out a network whose key_mgmt needs a PSK
-        it does not have (a fresh ADD_NETWORK), an SAE one without a passphrase, and the WPS-only one; a block
-        read from the file and never edited is always written back as it was."""
-        if self.lines is not None:
-            return True
+        it does not have (a fresh ADD_NETWORK), an SAE one without a passphrase, and the WPS-only one (also when read
+        from the file); any other block read from the file and never edited is written back as it was."""
         key_mgmt = set((self.value("key_mgmt") or "").split())
         if key_mgmt == {"WPS"}:
-            return False
+            return False  # even one read from the file (wpa_config_write skips key_mgmt=WPS; observed)
+        if self.lines is not None:
+            return True
         psk = self.fields.get("psk", "")
         if key_mgmt & set(nf.PSK_KEY_MGMT) and not psk:
             return False

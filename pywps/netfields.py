@@ -197,6 +197,11 @@ def _id_str(value: str) -> str:
     return write_string(parse_string(value).split(b"\0")[0])
 
 
+def _c_string(value: str) -> str:
+    # a string wpa_supplicant keeps without its length (phase1): hex 00 ends it, as in id_str
+    return write_string(parse_string(value).split(b"\0")[0])
+
+
 def _wep_key(value: str) -> str:
     data = parse_string(value, printf=False)
     if len(data) > WEP_KEY_MAX_LEN:
@@ -223,6 +228,11 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("group", _tokens(GROUP_NAMES, empty_ok=True, ignored=("WEP40", "WEP104", "GTK_NOT_USED")), "CCMP TKIP",
           omit=("CCMP TKIP", "")),
     Field("auth_alg", _tokens(("OPEN", "SHARED", "LEAP")), None),
+    # EAP: WSC is pywps's only method (GET_CAPABILITY eap), so it is the only name taken
+    Field("eap", _tokens(("WSC",)), None),
+    Field("identity", lambda v: write_string(parse_string(v)), None, nullable=True),
+    Field("phase1", _c_string, None, nullable=True),
+    Field("eapol_flags", _int(), "3", omit=("3",)),
     *(Field(f"wep_key{i}", _wep_key, None, secret=True) for i in range(4)),
     Field("wep_tx_keyidx", _int(), "0", omit=("0",)),
     Field("priority", _int(), "0", omit=("0",)),
@@ -238,11 +248,11 @@ NULL = "NULL"  # the value that unsets a string field
 # send `SET_NETWORK <id> <field> NULL` for each one left empty, and wpa_supplicant answers OK (it unsets the
 # string); pywps answers OK too and changes nothing, since it never stored one. Any other value stays refused:
 # pywps would not keep it. Each name was observed answering OK to NULL (tests/test_diff_config.py, "null").
-UNSTORED_STRING_FIELDS = frozenset({"identity", "anonymous_identity", "password", "ca_cert", "client_cert",
-                                    "private_key", "phase1", "phase2", "pcsc"})
+UNSTORED_STRING_FIELDS = frozenset({"anonymous_identity", "password", "ca_cert", "client_cert", "private_key",
+                                    "phase2", "pcsc"})
 
 
-STRING_FIELDS = frozenset({"ssid", "id_str", "wep_key0", "wep_key1", "wep_key2", "wep_key3"})
+STRING_FIELDS = frozenset({"ssid", "identity", "phase1", "id_str", "wep_key0", "wep_key1", "wep_key2", "wep_key3"})
 
 
 def file_text(name: str, text: str) -> str:

@@ -182,7 +182,7 @@ class Services:
         log.info("configuration re-read from %s", self.options.config_path)
         if self.connector is not None:
             self.connector.networks_renumbered()
-        elif self.wired_port is not None and self.wps.run is None:
+        elif self.wired_port is not None and not self.wps.command_running:
             self.wired_port.leave()
             self.wired_port.rejoin(self.config.networks)
 
@@ -196,7 +196,7 @@ class Services:
         """Join the best stored network, as wpa_supplicant does at start and after a change of networks."""
         if self.connector is not None:
             self.connector.kick()
-        elif self.wired_port is not None and self.wps.run is None:
+        elif self.wired_port is not None and not self.wps.command_running:  # a configured network's run may change
             self.wired_port.rejoin(self.config.networks)
 
     def networks_changed(self, event: NetworkEvent) -> None:

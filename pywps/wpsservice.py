@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from .config import Config, CredentialRejected
+from .config import Config, CredentialRejected, Network
 from .driver.base import Driver, mac_str
 from .events import (
     CredentialForClient,
@@ -30,6 +30,7 @@ from .events import (
 from .netevents import NetworkAdded, NetworkRemoved
 from .pinguard import PinAttemptGuard
 from .station.driving import PolicyDriver
+from .station.profile import profile_request
 from .station.types import PbcOverlap, RunKind, RunRequest
 from .station.wired import WiredPort
 from .wps.credential import Credential
@@ -73,6 +74,9 @@ class WpsService:
         # [CURRENT] while the run lasts, then either holding the credential or removed.
         self.network_id: int | None = None
         self._stored_id: int | None = None  # the network the run's credential went into (joined after the run)
+        self._moving_port = False  # the service itself joins or leaves the wired port: no run starts or stops
+        if wired_port is not None:
+            wired_port.on_change = self._port_changed
 
     @property
     def _now(self) -> float:
@@ -90,19 +94,63 @@ class WpsService:
         network.set("disabled", "0")
         self.network_id = network.id
         self.publish(NetworkAdded(network.id))
-        from .station.wpsrun import WpsRun  # the protocol core loads with the first run (or the warm-up)
-
-        run = WpsRun(request, self.device_info(), self._now, wireless=self.station is not None,
-                     walk_time=self.walk_time, fragment_size=self._fragment_size())
-        self.run = run
-        self._driving = PolicyDriver(run, self._perform, lambda event: self._on_run_event(event, run))
+        self._begin(request, self.walk_time)
         if request.kind is RunKind.PBC:
             self.publish(PbcActive())
         elif request.kind is RunKind.PIN:
             self.publish(PinActive())
         if self.wired_port is not None:
-            self.wired_port.join(network)
-        self._driving.pump()
+            self._move_port(self.wired_port.join, network)
+        self._pump()
+
+    def _begin(self, request: RunRequest, walk_time: float | None) -> None:
+        from .station.wpsrun import WpsRun  # the protocol core loads with the first run (or the warm-up)
+
+        run = WpsRun(request, self.device_info(), self._now, wireless=self.station is not None,
+                     walk_time=walk_time, fragment_size=self._fragment_size())
+        self.run = run
+        self._driving = PolicyDriver(run, self._perform, lambda event: self._on_run_event(event, run))
+
+    def _pump(self) -> None:
+        if self._driving is not None:
+            self._driving.pump()
+
+    @property
+    def command_running(self) -> bool:
+        """A WPS_PIN / WPS_PBC / WPS_REG run holds the link (a configured network's run does not)."""
+        return self.run is not None and self.run.request.network_id is None
+
+    # -- a configured eap=WSC network: its run starts when the port joins it -----------------------------
+
+    def _port_changed(self, network: Network | None) -> None:
+        """The wired port joined `network` (None: left it), not for a run of ours: as wpa_supplicant starts
+        EAPOL on association, a configured eap=WSC network starts its run (no walk time, no *-ACTIVE event, no
+        network of its own); leaving that network stops it (the network stays)."""
+        if self._moving_port:
+            return
+        run = self.run
+        if run is not None and run.request.network_id is not None:
+            if network is not None and network.id == run.request.network_id:
+                return
+            self._drop_run(remove=False)
+        if network is None or self.run is not None:
+            return  # a command's run goes on
+        request = profile_request(network)
+        if request is None:
+            return
+        log.info("network %d runs EAP-WSC (%s)", network.id, request.kind.value)
+        # a key_mgmt=WPS network is the run's own, as wpa_supplicant's temporary one: replaced by the
+        # credential or removed at the end; an IEEE8021X network stays whatever happens
+        self.network_id = network.id if request.key_mgmt_wps else None
+        self._begin(request, None)
+        self._pump()
+
+    def _move_port(self, method: Callable[..., None], *args: Any) -> None:
+        self._moving_port = True
+        try:
+            method(*args)
+        finally:
+            self._moving_port = False
 
     def _fragment_size(self) -> int:
         """`SET wps_fragment_size N` (kept in memory only): the run's EAP-WSC fragments, as wpa_supplicant puts
@@ -118,8 +166,16 @@ class WpsService:
     def cancel(self) -> None:
         """WPS_CANCEL: stop the run in progress, if any (the stored network is joined again); WPS-CANCEL is
         said every time, as wpa_supplicant says it."""
-        if self.run is not None:
-            self._input(self.run.cancel)
+        run = self.run
+        if run is not None and not run.request.key_mgmt_wps and self.wired_port is not None:
+            # an IEEE8021X eap=WSC network's run: wpas_wps_cancel deauthenticates (the run stops with the port),
+            # the network stays, and with ap_scan=0 it is associated again, its run starting afresh (observed)
+            self.wired_port.leave()
+            self.publish(RunCancelled())
+            self.wired_port.rejoin(self.config().networks)
+            return
+        if run is not None:
+            self._input(run.cancel)
         self.publish(RunCancelled())
 
     async def close(self) -> None:
@@ -237,16 +293,21 @@ class WpsService:
     def _eap_failed(self, run: WpsRun) -> None:
         """The authenticator's EAP-Failure without a success, as wpa_supplicant's wpas_wps_eapol_cb takes it: a
         PIN enrollee run goes on trying (on a wire the port is left and "associated" again with the run's
-        network); a PBC run says a bare WPS-FAIL and leaves the port (a WPS_REG run says it when it ends)."""
-        if run.request.kind is RunKind.PBC:
-            self.publish(RunFailed())
-        if self.wired_port is None or run.request.kind is RunKind.REG:
+        network); any other run of a key_mgmt=WPS network says a bare WPS-FAIL (a WPS_REG run when it ends)
+        and leaves the port; an IEEE8021X network stays joined (its EAPOL tries again after the held period)."""
+        request = run.request
+        if not request.keeps_trying and not request.key_mgmt_wps:
             return
-        self.wired_port.leave()
-        if run.request.kind is RunKind.PIN and self.network_id is not None:
-            network = next((n for n in self.config().networks if n.id == self.network_id), None)
+        if request.kind is not RunKind.REG and not request.keeps_trying:
+            self.publish(RunFailed())
+        if self.wired_port is None or request.kind is RunKind.REG:
+            return
+        self._move_port(self.wired_port.leave)
+        network_id = request.network_id if request.network_id is not None else self.network_id
+        if request.keeps_trying and network_id is not None:
+            network = next((n for n in self.config().networks if n.id == network_id), None)
             if network is not None:
-                self.wired_port.join(network)
+                self._move_port(self.wired_port.join, network)
 
     def _store(self, credentials: list[Credential]) -> None:
         """wps_cred_processing 0 and 2 store the credentials (as wpa_supplicant does: one network each, an
@@ -329,7 +390,7 @@ class WpsService:
     def _run_ended(self) -> None:
         stored, self._stored_id = self._stored_id, None
         if self.wired_port is not None:
-            self.wired_port.leave()
+            self._move_port(self.wired_port.leave)
         self._drop_run()
         if self.connector is not None:
             self.connector.resume()  # join the network just stored (or the old one)
@@ -343,12 +404,15 @@ class WpsService:
             else:
                 self.wired_port.rejoin(networks)
 
-    def _drop_run(self) -> None:
+    def _drop_run(self, remove: bool = True) -> None:
         """Forget the current run; one still going is cancelled, and its last frames (EAPOL-Logoff) and its
-        link release are still carried out, in order, by a task we keep until it is done."""
+        link release are still carried out, in order, by a task we keep until it is done. `remove`: the run's
+        network goes too (not when the port merely left a configured network)."""
         run, driving = self.run, self._driving
         self.run, self._driving, self._refused, self._credentials = None, None, False, []
         self._stored_id = None
+        if not remove:
+            self.network_id = None
         if self.network_id is not None:
             try:
                 self.config().remove_network(self.network_id)

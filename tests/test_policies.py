@@ -15,7 +15,10 @@ from pywps.station.bss import BssTable
 from pywps.station.types import RunKind, RunRequest
 from pywps.wpa.events import InstallGroupKey, InstallPairwiseKey, SendEapol
 from pywps.wps.device import DeviceInfo
-from pywps.wps.events import Success
+from pywps.wps.credential import Credential
+from pywps.wps.defs import AuthType, DevicePasswordId, EncrType
+from pywps.wps.eap import EXPANDED_NAK
+from pywps.wps.events import EapMethodRefused, Success
 from shellfakes import AP, PASSPHRASE, PIN, SSID, STA, FakeAp, WscAp, beacon, is_logoff
 
 DEVICE = DeviceInfo(uuid=bytes(16), mac_address=STA)
@@ -157,6 +160,100 @@ def test_a_named_authenticator_is_the_only_one_heard_but_the_pae_group_names_non
         run = new_run(bssid=bssid)
         events = shuttle(run, WscAp())
         assert (events[-1:] == [RunEnded(True)]) is heard
+
+
+# -- a configured eap=WSC network's run (station/profile.py): no walk time, its own identity, a method that
+# may refuse to start ------------------------------------------------------------------------------------------
+
+
+def profile_run(**fields) -> wpsrun.WpsRun:
+    """A configured network's run, past its first EAPOL-Start (at its start_when, which is also its clock)."""
+    request = RunRequest(fields.pop("kind", RunKind.PIN), None, fields.pop("pin", PIN), network_id=0, **fields)
+    run = wpsrun.WpsRun(request, DEVICE, 0.0, wireless=False, walk_time=None)
+    run.handle_timer(run.get_timer())
+    return run
+
+
+def test_a_configured_network_waits_for_the_authenticator_before_its_eapol_start():
+    for key_mgmt_wps, start_when in ((True, wpsrun.START_WHEN_WPS), (False, wpsrun.START_WHEN)):
+        run = wpsrun.WpsRun(RunRequest(RunKind.PIN, None, PIN, network_id=0, key_mgmt_wps=key_mgmt_wps), DEVICE,
+                            0.0, wireless=False, walk_time=None)
+        assert drain(run) == ([], []) and run.state is RS.STARTING and run.get_timer() == start_when
+        run.handle_timer(start_when)
+        actions, _ = drain(run)
+        assert [a.frames for a in actions] == [[bytes([1, 1, 0, 0])]]  # EAPOL-Start, then every 5 s
+        assert run.get_timer() == start_when + wpsrun.EAPOL_START_INTERVAL
+
+
+def sent_eap(actions) -> list[bytes]:
+    """The EAP packets of EAPOL-Packet frames the run sent."""
+    return [f[4:] for a in actions if isinstance(a, wpsrun.SendFrames) for f in a.frames if f[1] == 0]
+
+
+def test_a_configured_network_has_no_walk_time():
+    run = profile_run()
+    drain(run)
+    first = wpsrun.START_WHEN_WPS + wpsrun.EAPOL_START_INTERVAL
+    assert run.get_timer() == first and run.remaining(500.0) == 0.0
+    run.handle_timer(first)
+    assert run.state is RS.STARTING and run.get_timer() == first + wpsrun.EAPOL_START_INTERVAL  # no WPS-TIMEOUT
+
+
+def test_the_networks_identity_goes_out_even_an_unexpected_one():
+    ap = WscAp()
+    run = profile_run(identity=b"WFA-SimpleConfig-Enrollee-unexpected", refusal="unexpected identity")
+    actions, _ = drain(run)
+    for frame in (f for a in actions for f in a.frames):
+        for reply in ap.receive(frame):  # EAP-Request/Identity
+            run.receive(AP, reply, 1.0)
+    actions, _ = drain(run)
+    assert sent_eap(actions)[0][4:] == b"\x01WFA-SimpleConfig-Enrollee-unexpected"
+
+
+def test_a_refused_method_naks_and_a_wps_run_ends_at_the_eap_failure():
+    """WPS_REG-like settings the method cannot start with (hostap's eap_wsc_init fails): an expanded Nak naming
+    no method, METHOD_REFUSED (EXCHANGING -> FINISHING), then the AP's EAP-Failure ends the run."""
+    ap = WscAp()
+    run = profile_run(kind=RunKind.REG, refusal="missing new_auth")
+    events = shuttle(run, ap)
+    refused = [e for e in events if isinstance(e, EapMethodRefused)]
+    assert refused == [EapMethodRefused("missing new_auth")]
+    assert run.ended and run.failed and events[-1] == RunEnded(False)
+    nak = ap.received[-1][4:]
+    assert nak[4:] == bytes([254]) + EXPANDED_NAK + bytes([254]) + bytes(7)  # vendor 0 type 0: no other method
+
+
+def test_the_method_refused_row_moves_a_wps_run_to_finishing():
+    run = profile_run(kind=RunKind.REG, refusal="missing new_auth")
+    run.state = RS.EXCHANGING
+    run._fire(RI.METHOD_REFUSED, 1.0)
+    assert run.state is RS.FINISHING and run.get_timer() == 1.0 + wpsrun.FINISH_WAIT
+
+
+def test_an_8021x_network_waits_out_the_held_period_after_a_refusal():
+    """key_mgmt=IEEE8021X: no WPS bookkeeping; the EAP-Failure is an attempt without an outcome and EAPOL starts
+    again after 802.1X's heldPeriod (60 s), not WPS's retry delay."""
+    run = profile_run(refusal="phase1 not set", key_mgmt_wps=False)
+    events = shuttle(run, WscAp(), now=wpsrun.START_WHEN)
+    assert any(isinstance(e, EapMethodRefused) for e in events) and not run.failed
+    assert run.state is RS.PAUSED and run.get_timer() == wpsrun.START_WHEN + wpsrun.HELD_PERIOD
+    run.handle_timer(wpsrun.START_WHEN + wpsrun.HELD_PERIOD)
+    assert run.state is RS.STARTING and run.attempts == 2
+
+
+def test_wps_reg_with_wep_settings_is_refused_at_the_method_too():
+    cred = Credential(b"wep", AuthType.OPEN, EncrType.WEP, b"12345")
+    run = wpsrun.WpsRun(RunRequest(RunKind.REG, None, PIN, cred), DEVICE, 0.0, wireless=False, walk_time=120.0)
+    events = shuttle(run, WscAp())
+    assert [e for e in events if isinstance(e, EapMethodRefused)] and run.ended and not run.succeeded
+
+
+def test_a_configured_pin_enrollee_with_a_password_id_sends_it_in_m1():
+    ap = WscAp()
+    run = profile_run(dev_password_id=int(DevicePasswordId.REGISTRAR_SPECIFIED))
+    shuttle(run, ap)
+    m1 = next(f for f in ap.received if b"\x10\x22\x00\x01\x04" in f)  # Message Type M1
+    assert b"\x10\x12\x00\x02\x00\x05" in m1  # Device Password ID 5
 
 
 # -- the connection: every row of its table --------------------------------------------------------------

@@ -39,6 +39,7 @@ from difflab import PAE_GROUP, m1_from_hostapd_log, requires_diff
 from netlab import STA_MAC
 from scenarios_wps import (
     ASSOCIATED,
+    after_startup,
     ENROLLED_PBC,
     ENROLLED_PIN,
     blocks,
@@ -492,6 +493,65 @@ def test_ap_wps_wpa_cli_action():
     assert texts(pywps) == texts(wpas) == ENROLLED_PIN
 
 
+@pytest.mark.parametrize("name", ["eap-wsc-cancel-wps", "eap-wsc-cancel-8021x", "eap-wsc-disconnect-8021x"])
+def test_eap_wsc_block_cancelled_or_disconnected(name):
+    """WPS_CANCEL while a PIN enrollee block runs (no AP): wpas_wps_cancel deauthenticates; a key_mgmt=WPS block
+    is then removed (in memory) as WPS networks are, an IEEE8021X one stays and is associated again (ap_scan=0),
+    its EAPOL starting afresh. DISCONNECT leaves the block until RECONNECT. (STATUS: as in
+    test_eap_wsc_blocks_read_and_write_as_wpa_supplicants, without wpa_supplicant's 802.1X state lines.)"""
+    wpas, pywps = run(name)
+    assert after_startup(pywps) == after_startup(wpas)
+    assert [r for r in pywps.replies if r[0] != "STATUS"] == [r for r in wpas.replies if r[0] != "STATUS"]
+    pae = {"Supplicant PAE state", "suppPortStatus", "EAP state"}
+    assert {k: v for k, v in status(wpas).items() if k not in pae} == status(pywps)
+    if name == "eap-wsc-cancel-wps":
+        assert after_startup(wpas) == [f"CTRL-EVENT-DISCONNECTED bssid={PAE_GROUP} reason=3 locally_generated=1",
+                                       "CTRL-EVENT-NETWORK-REMOVED 0", "WPS-CANCEL "]
+    elif name == "eap-wsc-cancel-8021x":
+        assert after_startup(wpas) == [f"CTRL-EVENT-DISCONNECTED bssid={PAE_GROUP} reason=3 locally_generated=1",
+                                       "WPS-CANCEL ", f"Associated with {PAE_GROUP}",
+                                       "CTRL-EVENT-SUBNET-STATUS-UPDATE status=0"]
+    assert blocks(pywps) == blocks(wpas)
+
+
+def test_eap_wsc_pbc_block_enrolls_as_wps_pbc():
+    """An enrollee block with phase1="pbc=1" (the AP's button pressed before the block's first EAPOL-Start):
+    the WPS_PBC run's events without the command's network and WPS-PBC-ACTIVE; the credential replaces the
+    block under its id and is joined."""
+    wpas, pywps = run("eap-wsc-pbc")
+    assert after_startup(wpas) == ENROLLED_PBC[4:]
+    assert after_startup(pywps) == after_startup(wpas)
+    assert blocks(wpas) == [{"ssid": '"test-wps-conf"', "psk": '"12345678"', **WPA2_BLOCK}]
+    assert blocks(pywps) == blocks(wpas)
+    assert status(pywps) == status(wpas)
+
+
+@pytest.mark.parametrize("name", ["eap-wsc-config-wps", "eap-wsc-config-8021x"])
+def test_eap_wsc_blocks_read_and_write_as_wpa_supplicants(name):
+    """The blocks of test_ap_wps_eap_wsc with no AP: GET_NETWORK (eap, identity, phase1, eapol_flags),
+    LIST_NETWORKS ([CURRENT]: the port joined them), SET_NETWORK of those fields, and SAVE_CONFIG, which drops a
+    key_mgmt=WPS block even one read from the file (wpa_config_write skips them) and writes the others as read.
+
+    Deliberate difference: an IEEE8021X network's STATUS in wpa_supplicant also shows its 802.1X state machines
+    (Supplicant PAE state, suppPortStatus, EAP state); pywps runs only EAP-WSC, and shows none. Observed, and
+    kept out of the compared replies on purpose: after a refused `SET_NETWORK <id> eap WSCX` wpa_supplicant keeps
+    an empty method list (GET_NETWORK eap answers an empty reply instead of FAIL); pywps keeps the network as it
+    was (netfields.py: a refused SET_NETWORK never changes a network), so the script sets WSC right after it."""
+    wpas, pywps = run(name)
+    assert wpas.reply("GET_NETWORK 0 eap") == b"WSC" and wpas.reply("GET_NETWORK 0 eapol_flags") == b"0"
+    assert [r for r in pywps.replies if r[0] != "STATUS"] == [r for r in wpas.replies if r[0] != "STATUS"]
+    pae = {"Supplicant PAE state", "suppPortStatus", "EAP state"}
+    assert {k: v for k, v in status(wpas).items() if k not in pae} == status(pywps)
+    added = ["CTRL-EVENT-NETWORK-ADDED 1"] if name.endswith("8021x") else []
+    assert after_startup(pywps) == after_startup(wpas) == added
+    assert blocks(pywps) == blocks(wpas)
+    if added:
+        assert blocks(wpas)[1] == {"key_mgmt": "IEEE8021X", "eap": "WSC", "phase1": '"pin=12345670 new_ssid=6161"',
+                                   "disabled": "1"}
+    else:
+        assert blocks(wpas) == []
+
+
 # -- test_ap_wps_conf_stub_cred -------------------------------------------------------------------------------
 
 
@@ -508,13 +568,21 @@ def test_ap_wps_conf_stub_cred():
 # -- test_ap_wps_eap_wsc: EAP-WSC in a network profile ------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: pywps does not run a configured eap=WSC network block")
 @pytest.mark.parametrize("name", ["eap-wsc-unexpected-identity", "eap-wsc-no-phase1", "eap-wsc-pin-phase1",
                                   "eap-wsc-missing-new-auth"])
 def test_ap_wps_eap_wsc(name):
     """test_ap_wps_eap_wsc: a network block with eap=WSC runs on wired with ap_scan=0: an unexpected identity
     gets EAP-Failure, no phase1 (or a registrar phase1 without new_auth) fails to start the method, and
-    phase1="pin=..." with no PIN at the AP gets M2D."""
+    phase1="pin=..." with no PIN at the AP gets M2D.
+
+    Observed (Debian wpa_supplicant 2.10): the network is "associated" ~100 ms after start (its first scan
+    request; a monitor attached later misses that, on either daemon) and EAPOL starts with it, its EAPOL-Start
+    1 s (key_mgmt=WPS) or 2 s (IEEE8021X) later; a refused method says "EAP: Failed to initialize EAP method",
+    sends an expanded Nak, and hostapd's EAP-Failure follows. An IEEE8021X network then stays joined (no
+    WPS-FAIL); a key_mgmt=WPS registrar block ends as a WPS_REG run does: bare WPS-FAIL, disconnect, the network
+    removed in memory (the file keeps it); a PIN enrollee block keeps trying (disconnect, associated again)."""
     wpas, pywps = run(name)
+    assert after_startup(wpas)[0] == "CTRL-EVENT-EAP-STARTED EAP authentication started"
     assert "CTRL-EVENT-EAP-FAILURE EAP authentication failed" in texts(wpas)
-    assert texts(pywps) == texts(wpas)
+    assert after_startup(pywps) == after_startup(wpas)
+    assert blocks(pywps) == blocks(wpas)

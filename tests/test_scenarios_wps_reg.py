@@ -34,7 +34,7 @@ import re
 import pytest
 from difflab import PAE_GROUP, requires_diff
 from netlab import STA_MAC
-from scenarios_wps import ASSOCIATED, blocks, hapd, run, status, texts
+from scenarios_wps import ASSOCIATED, after_startup, blocks, hapd, run, status, texts
 
 pytestmark = [pytest.mark.root, pytest.mark.hostapd, requires_diff]
 
@@ -308,3 +308,25 @@ def test_wps_config_methods():
     assert wpas.replies == [("SET config_methods display label", b"OK\n"), ("GET config_methods", b"display label"),
                             ("SET config_methods ", b"OK\n"), ("GET config_methods", b"")]
     assert pywps.replies == wpas.replies
+
+
+# -- test_ap_wps_eap_wsc's blocks that work: a configured registrar network ------------------------------------
+
+
+@pytest.mark.parametrize("name,events", [("eap-wsc-reg-learn", LEARNT), ("eap-wsc-reg-config", CONFIGURED)])
+def test_configured_registrar_block_runs_as_wps_reg(name, events):
+    """A `key_mgmt=WPS eap=WSC identity="WFA-SimpleConfig-Registrar-1-0" phase1="pin=<AP PIN> [new_ssid=..
+    new_auth=.. new_encr=.. new_key=..]"` block, which is what WPS_REG makes: at start the station runs it as the
+    WPS_REG run (same events, without the command's CTRL-EVENT-NETWORK-ADDED; learning ends in `WPS-FAIL msg=11`
+    as WPS_REG's does), the credential replaces the block (which SAVE_CONFIG would not write) and is joined."""
+    wpas, pywps = run(name)
+    assert after_startup(wpas) == events[3:]  # without the command's network and the start-up association
+    assert after_startup(pywps) == after_startup(wpas)
+    ssid = "wps-new-ssid" if name.endswith("config") else "test-wps-conf-pin"
+    assert blocks(wpas) == [{"ssid": f'"{ssid}"', "psk": '"1234567890"' if name.endswith("config") else '"12345678"',
+                             **WPA2_BLOCK}]
+    assert blocks(pywps) == blocks(wpas)
+    assert status(wpas) == associated(wpas, ssid)
+    assert status(pywps) == status(wpas)
+    if name.endswith("config"):
+        assert hapd(pywps, "get_config")["ssid"] == hapd(wpas, "get_config")["ssid"] == "wps-new-ssid"

@@ -311,3 +311,63 @@ def test_defect6_network_ids_stay_put_when_one_is_removed():
             await rig.wait_event(r"^CTRL-EVENT-CONNECTED .*\[id=0 ")
 
     run(main())
+
+
+# -- a configured eap=WSC network (issue 15; the differential proof: test_scenarios_wps.py::test_ap_wps_eap_wsc) --
+
+
+def eap_wsc_conf(key_mgmt: str, identity: str, phase1: str | None) -> str:
+    body = f'\tkey_mgmt={key_mgmt}\n\teap=WSC\n\tidentity="{identity}"\n'
+    body += f'\tphase1="{phase1}"\n' if phase1 is not None else ""
+    return f"update_config=1\nnetwork={{\n{body}}}\n"
+
+
+def test_a_configured_wps_network_runs_at_start_and_becomes_the_credential():
+    async def main():
+        conf = eap_wsc_conf("WPS", "WFA-SimpleConfig-Enrollee-1-0", f"pin={PIN}")
+        async with Rig(FakeWiredDriver(WscAp()), conf) as rig:
+            await rig.wait_event("^WPS-SUCCESS ")
+            texts = rig.texts()
+            # no network of its own and no WPS-PIN-ACTIVE: the block is the run's network, as wpa_supplicant's
+            assert texts[:3] == ["Associated with 01:80:c2:00:00:03", "CTRL-EVENT-SUBNET-STATUS-UPDATE status=0",
+                                 "CTRL-EVENT-EAP-STARTED EAP authentication started"]
+            assert not [t for t in texts if t.startswith(("CTRL-EVENT-NETWORK-ADDED", "WPS-PIN-ACTIVE"))]
+            await rig.wait_event("^CTRL-EVENT-DISCONNECTED ")
+            await asyncio.sleep(0.05)
+            saved = rig.conf.read_text()
+            assert f'ssid="{SSID.decode()}"' in saved and "eap=WSC" not in saved  # replaced under id 0
+            assert rig.services.wps.run is None
+
+    run(main())
+
+
+def test_a_registrar_block_without_new_auth_fails_and_goes_as_wpa_supplicants_does():
+    async def main():
+        conf = eap_wsc_conf("WPS", "WFA-SimpleConfig-Registrar-1-0", f"pin={PIN} new_ssid=aa")
+        async with Rig(FakeWiredDriver(WscAp()), conf) as rig:
+            await rig.wait_event("^CTRL-EVENT-NETWORK-REMOVED 0")
+            texts = rig.texts()
+            start = texts.index("EAP: Failed to initialize EAP method: vendor 14122 method 1 (WSC)")
+            assert texts[start + 1:] == ["CTRL-EVENT-EAP-STATUS status='completion' parameter='failure'",
+                                         "CTRL-EVENT-EAP-FAILURE EAP authentication failed", "WPS-FAIL ",
+                                         "CTRL-EVENT-DISCONNECTED bssid=01:80:c2:00:00:03 reason=3 locally_generated=1",
+                                         "CTRL-EVENT-NETWORK-REMOVED 0"]
+            assert "eap=WSC" in rig.conf.read_text()  # removed in memory only: nothing was saved
+
+    run(main())
+
+
+def test_an_8021x_block_stays_joined_after_its_failure_and_a_disconnect_stops_its_run():
+    async def main():
+        conf = eap_wsc_conf("IEEE8021X", "WFA-SimpleConfig-Enrollee-1-0", None)
+        async with Rig(FakeWiredDriver(WscAp()), conf) as rig:
+            await rig.wait_event("^CTRL-EVENT-EAP-FAILURE ")
+            await asyncio.sleep(0.05)
+            assert "WPS-FAIL " not in rig.texts() and "CTRL-EVENT-DISCONNECTED" not in "".join(rig.texts())
+            assert (await rig.cmd("LIST_NETWORKS")).splitlines()[1] == "0\t\tany\t[CURRENT]"
+            assert "key_mgmt=IEEE 802.1X (no WPA)" in await rig.cmd("STATUS")
+            assert rig.services.wps.run is not None  # EAPOL tries again after the held period
+            assert await rig.cmd("DISCONNECT") == "OK\n"
+            assert rig.services.wps.run is None and (await rig.cmd("GET_NETWORK 0 eap")) == "WSC"
+
+    run(main())

@@ -15,7 +15,14 @@ from .. import events as ev
 from ..credblock import CredAdded, CredModified, CredRemoved
 from ..driver.base import LinkDisconnected, ScanStarted, mac_str
 from ..netevents import NetworkAdded, NetworkRemoved
-from ..wps.events import EapFailureReceived, EapMethodProposed, EapStarted, Failure, M2DReceived
+from ..wps.events import (
+    EapFailureReceived,
+    EapMethodProposed,
+    EapMethodRefused,
+    EapStarted,
+    Failure,
+    M2DReceived,
+)
 
 LEVEL_DEBUG = 2  # MSG_DEBUG in wpa_supplicant 2.x (MSG_EXCESSIVE 0 ... MSG_ERROR 5)
 LEVEL_INFO = 3  # MSG_INFO
@@ -55,17 +62,16 @@ _TEXT: dict[type, Callable[[Any], str | list[str]]] = {
     ev.OpenNetworkDisabled: lambda e: (f"WPS-OPEN-NETWORK id={e.network_id} - Credentials for an open network "
                                        f"disabled by default - use 'select_network {e.network_id}' to enable"),
     ev.RunFailed: lambda e: "WPS-FAIL ",
-    ev.WscMethodRefused: lambda e: ["CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1",
-                                    "CTRL-EVENT-EAP-STATUS status='accept proposed method' parameter='WSC'",
-                                    "EAP: Failed to initialize EAP method: vendor 14122 method 1 (WSC)",
-                                    "CTRL-EVENT-EAP-STATUS status='completion' parameter='failure'",
-                                    "CTRL-EVENT-EAP-FAILURE EAP authentication failed"],
     # wpa_supplicant's EAP state machine says each step twice: its own event and a CTRL-EVENT-EAP-STATUS
     EapStarted: lambda e: ["CTRL-EVENT-EAP-STARTED EAP authentication started",
                            "CTRL-EVENT-EAP-STATUS status='started' parameter=''"],
     EapMethodProposed: lambda e: ["CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1",
                                   "CTRL-EVENT-EAP-STATUS status='accept proposed method' parameter='WSC'",
                                   "CTRL-EVENT-EAP-METHOD EAP vendor 14122 method 1 (WSC) selected"],
+    # the WSC method could not start (eap_wsc_init failed): wpa_supplicant Naks; the AP's EAP-Failure follows
+    EapMethodRefused: lambda e: ["CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1",
+                                 "CTRL-EVENT-EAP-STATUS status='accept proposed method' parameter='WSC'",
+                                 "EAP: Failed to initialize EAP method: vendor 14122 method 1 (WSC)"],
     EapFailureReceived: lambda e: ["CTRL-EVENT-EAP-STATUS status='completion' parameter='failure'",
                                    "CTRL-EVENT-EAP-FAILURE EAP authentication failed"],
     M2DReceived: lambda e: f"WPS-M2D dev_password_id={int(e.dev_password_id)} config_error={int(e.config_error)}",

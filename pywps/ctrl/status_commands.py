@@ -78,6 +78,9 @@ def wired_fields(ctx: Services, network_id: int) -> dict[str, str]:
     if key_mgmt == ["WPS"]:
         pairwise = group = "NONE"
         mgmt = "WPS"
+    elif key_mgmt == ["IEEE8021X"]:  # an eap=WSC network's: 802.1X without WPA (wpa_key_mgmt_txt's name)
+        pairwise = group = "NONE"
+        mgmt = "IEEE 802.1X (no WPA)"
     else:
         protos = (network.value("proto") or "").split()
         pairwise = _first_cipher(network.value("pairwise"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum, auto
 
 from ..driver.base import PAE_GROUP_ADDR, mac_str
-from ..events import PbcOverlapDetected, RunEnded, RunTimedOut, WscMethodRefused
+from ..events import PbcOverlapDetected, RunEnded, RunTimedOut
 from ..wps.defs import WALK_TIME, DevicePasswordId, EncrType
 from ..wps.device import DeviceInfo, rf_band_of
 from ..wps.eap import (
@@ -23,9 +23,9 @@ from ..wps.eap import (
     IDENTITY_ENROLLEE,
     IDENTITY_REGISTRAR,
     EapFailureReceived,
+    EapMethodRefused,
     EapPeer,
     EapStarted,
-    is_wsc_request,
 )
 from ..wps.enrollee import Enrollee, EnrolleeConfig
 from ..wps.events import Failure, Success
@@ -36,6 +36,11 @@ log = logging.getLogger("pywps.run")
 
 EAPOL_START_INTERVAL = 5.0  # seconds between EAPOL-Starts while no authenticator answers
 RETRY_DELAY = 5.0  # after an attempt that ended without an outcome (M2D, the AP gave up), as wpa_supplicant
+HELD_PERIOD = 60.0  # an IEEE8021X network's EAPOL after a failure: IEEE 802.1X heldPeriod, wpa_supplicant's default
+# A configured network's first EAPOL-Start waits for the authenticator to begin (wpa_supplicant's SUPP_PAE
+# CONNECTING: startWhen 1 port-timer tick for key_mgmt=WPS, 2 otherwise; the tick is 1 s)
+START_WHEN_WPS = 1.0
+START_WHEN = 2.0
 FINISH_WAIT = 2.0  # after success, how long the AP's closing EAP-Failure may take before we end the run anyway
 
 
@@ -56,6 +61,7 @@ class RunInput(Enum):
     EAP_STARTED = auto()
     SUCCEEDED = auto()
     FAILED = auto()
+    METHOD_REFUSED = auto()  # EAP-WSC was proposed but could not start with our settings: Nak sent
     NO_OUTCOME = auto()  # EAP-Failure before any outcome
     EAP_DONE = auto()  # EAP-Failure after success: the normal end
     START_TIMER = auto()  # EAPOL-Start went unanswered: send another
@@ -79,8 +85,8 @@ _ENDS = {I.WALK_TIMEOUT: S.ENDED, I.CANCEL: S.ENDED}
 TRANSITIONS: dict[RunState, dict[RunInput, RunState]] = {
     S.LINKING: {I.LINK_UP: S.STARTING, I.OVERLAP: S.ENDED, I.LINK_FAILED: S.PAUSED, **_ENDS},
     S.STARTING: {I.EAP_STARTED: S.EXCHANGING, I.START_TIMER: S.STARTING, I.LINK_LOST: S.PAUSED, **_ENDS},
-    S.EXCHANGING: {I.SUCCEEDED: S.FINISHING, I.FAILED: S.FINISHING, I.NO_OUTCOME: S.PAUSED, I.LINK_LOST: S.PAUSED,
-                   **_ENDS},
+    S.EXCHANGING: {I.SUCCEEDED: S.FINISHING, I.FAILED: S.FINISHING, I.METHOD_REFUSED: S.FINISHING,
+                   I.NO_OUTCOME: S.PAUSED, I.LINK_LOST: S.PAUSED, **_ENDS},
     S.FINISHING: {I.EAP_DONE: S.ENDED, I.LINK_LOST: S.ENDED, I.FINISH_TIMER: S.ENDED, I.WALK_TIMEOUT: S.ENDED,
                   I.CANCEL: S.ENDED},
     S.PAUSED: {I.RETRY: S.STARTING, I.RELINK: S.LINKING, I.LINK_LOST: S.PAUSED, **_ENDS},
@@ -115,25 +121,30 @@ RunAction = SendFrames | RequestLink | ReleaseLink
 
 class WpsRun:
     def __init__(self, request: RunRequest, device: DeviceInfo, now: float, *, wireless: bool,
-                 walk_time: float = WALK_TIME, fragment_size: int = DEFAULT_FRAGMENT_SIZE) -> None:
+                 walk_time: float | None = WALK_TIME, fragment_size: int = DEFAULT_FRAGMENT_SIZE) -> None:
+        """`walk_time` None: no walk time (a configured eap=WSC network runs while it is selected)."""
         self.request = request
         self.device = device
         self.wireless = wireless
         self.fragment_size = fragment_size
-        self.deadline = now + walk_time
+        self.deadline = now + walk_time if walk_time is not None else None
         self.state = RunState.LINKING if wireless else RunState.STARTING
         self.authenticator: bytes | None = request.bssid
         self.succeeded = False
         self.failed = False  # the run has its outcome: a WSC failure (WPS-FAIL said)
         settings = request.new_settings
-        self._refuses_wsc = settings is not None and bool(settings.encr_type & EncrType.WEP)
+        # WSC 2.0 forbids WEP: hostap's method does not start with WEP settings (a testing-only option there)
+        wep = settings is not None and bool(settings.encr_type & EncrType.WEP)
+        self.refusal = request.refusal or ("new settings with WEP (WSC 2.0 prohibits WEP)" if wep else None)
         self.attempts = 0
         self.peer: EapPeer | None = None
-        self._due: dict[Timer, float] = {Timer.WALK: self.deadline}
+        self._due: dict[Timer, float] = {Timer.WALK: self.deadline} if self.deadline is not None else {}
         self._actions: deque[RunAction] = deque()
         self._events: deque[object] = deque()
         if wireless:
             self._actions.append(RequestLink(request))
+        elif request.network_id is not None:
+            self._new_attempt(now, START_WHEN_WPS if request.key_mgmt_wps else START_WHEN)
         else:
             self._new_attempt(now)
 
@@ -149,7 +160,8 @@ class WpsRun:
         return self.state in (RunState.EXCHANGING, RunState.FINISHING)
 
     def remaining(self, now: float) -> float:
-        return max(0.0, self.deadline - now)
+        """Walk time left; 0 for a run without one."""
+        return max(0.0, self.deadline - now) if self.deadline is not None else 0.0
 
     def next_action(self) -> RunAction | None:
         return self._actions.popleft() if self._actions else None
@@ -206,13 +218,6 @@ class WpsRun:
             log.debug("ignoring EAPOL from %s: not our authenticator", mac_str(src))
             return
         self.authenticator = src
-        if self._refuses_wsc and is_wsc_request(pdu):
-            log.warning("WPS_REG: new settings with WEP refused (WSC 2.0 prohibits WEP)")
-            self._events.append(WscMethodRefused())
-            self.failed = True
-            self._fire(RunInput.FAILED, now)
-            self._fire(RunInput.EAP_DONE, now)
-            return
         self.peer.receive(pdu)
         self._flush()
         outcome: RunInput | None = None
@@ -226,6 +231,11 @@ class WpsRun:
             elif isinstance(event, Failure):
                 self.failed = True
                 outcome = outcome or RunInput.FAILED
+            elif isinstance(event, EapMethodRefused):
+                log.warning("the WSC method cannot start: %s", event.why)
+                if self.request.key_mgmt_wps:  # a WPS run fails here; an 802.1X network waits out its held period
+                    self.failed = True
+                    outcome = outcome or RunInput.METHOD_REFUSED
             elif isinstance(event, EapFailureReceived):
                 done = self.succeeded or self.failed
                 outcome = RunInput.EAP_DONE if done else (outcome or RunInput.NO_OUTCOME)
@@ -266,7 +276,7 @@ class WpsRun:
         elif state is RunState.FINISHING:
             self._due[Timer.FINISH] = now + FINISH_WAIT
         elif state is RunState.PAUSED:
-            self._due[Timer.RETRY] = now + RETRY_DELAY
+            self._due[Timer.RETRY] = now + (RETRY_DELAY if self.request.key_mgmt_wps else HELD_PERIOD)
             if self.wireless and old is not RunState.LINKING:
                 self._actions.append(ReleaseLink())  # the AP drops us after its EAP-Failure anyway
         elif state is RunState.ENDED:
@@ -281,12 +291,19 @@ class WpsRun:
         self._flush(self.authenticator or PAE_GROUP_ADDR)
         self._due[Timer.EAPOL_START] = now + EAPOL_START_INTERVAL
 
-    def _new_attempt(self, now: float) -> None:
-        """A fresh EAP conversation: a new session (fresh nonces and keys) and an EAPOL-Start."""
+    def _new_attempt(self, now: float, start_when: float = 0.0) -> None:
+        """A fresh EAP conversation: a new session (fresh nonces and keys) and an EAPOL-Start, `start_when`
+        seconds from now if the authenticator has not begun by then."""
         self.attempts += 1
-        identity = IDENTITY_REGISTRAR if self.request.kind is RunKind.REG else IDENTITY_ENROLLEE
-        self.peer = EapPeer(self._new_session(), identity, fragment_size=self.fragment_size)
-        self._send_start(now)
+        identity = self.request.identity
+        if identity is None:
+            identity = (IDENTITY_REGISTRAR if self.request.kind is RunKind.REG else IDENTITY_ENROLLEE).encode()
+        session = self._new_session() if self.refusal is None else None
+        self.peer = EapPeer(session, identity, fragment_size=self.fragment_size, refusal=self.refusal or "")
+        if start_when > 0:
+            self._due[Timer.EAPOL_START] = now + start_when
+        else:
+            self._send_start(now)
 
     def _new_session(self) -> Enrollee | Registrar:
         req = self.request
@@ -295,7 +312,7 @@ class WpsRun:
                                              new_ap_settings=req.new_settings))
         if req.kind is RunKind.PBC:
             return Enrollee(EnrolleeConfig.pbc(self.device))
-        return Enrollee(EnrolleeConfig(self.device, req.pin.encode(), DevicePasswordId.DEFAULT))
+        return Enrollee(EnrolleeConfig(self.device, req.pin.encode(), req.dev_password_id or DevicePasswordId.DEFAULT))
 
     def _end(self, old: RunState, what: RunInput) -> None:
         self._due.clear()

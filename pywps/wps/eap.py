@@ -17,6 +17,7 @@ from .errors import ParseError
 from .events import (  # noqa: F401 - the EAP events are this module's vocabulary, defined with the others
     EapFailureReceived,
     EapMethodProposed,
+    EapMethodRefused,
     EapStarted,
     EapSuccessReceived,
     Failure,
@@ -30,6 +31,8 @@ IDENTITY_ENROLLEE = "WFA-SimpleConfig-Enrollee-1-0"
 IDENTITY_REGISTRAR = "WFA-SimpleConfig-Registrar-1-0"
 EAP_TYPE_IDENTITY = 1
 EAP_TYPE_NAK = 3
+EAP_VENDOR_IETF = b"\x00\x00\x00"
+EXPANDED_NAK = EAP_VENDOR_IETF + struct.pack(">I", EAP_TYPE_NAK)  # RFC 3748 5.3.2, after the type byte 254
 EAP_TYPE_EXPANDED = 254
 WSC_VENDOR_TYPE = 1
 FLAG_MF = 0x01  # more fragments
@@ -117,16 +120,6 @@ def build_eap(code: int, ident: int, eap_type: int | None = None, data: bytes = 
     if eap_type is None:
         return _pack_header(code, ident, 4)
     return _pack_header(code, ident, 5 + len(data)) + bytes((eap_type,)) + data
-
-
-def is_wsc_request(pdu: bytes) -> bool:
-    """An EAP-Request of the expanded type, i.e. the authenticator proposing (or continuing) EAP-WSC."""
-    try:
-        eapol = parse_eapol(pdu)
-        packet = parse_eap(eapol.body) if eapol.type == EapolType.EAP_PACKET else None
-    except ParseError:
-        return False
-    return packet is not None and packet.code == EapCode.REQUEST and packet.type == EAP_TYPE_EXPANDED
 
 
 class WscFrame(NamedTuple):
@@ -295,18 +288,23 @@ class _WscEndpoint:
 
 
 class EapPeer(_WscEndpoint):
-    """The supplicant side of a WPS run. Feed it EAPOL PDUs; it answers and forwards WSC messages."""
+    """The supplicant side of a WPS run. Feed it EAPOL PDUs; it answers and forwards WSC messages.
+
+    Without a session the WSC method cannot start (`refusal` says why): a proposal of EAP-WSC gets an expanded
+    Nak naming no other method, as wpa_supplicant's does when eap_wsc_init fails."""
 
     def __init__(
         self,
-        session: RegistrationSession,
-        identity: str,
+        session: RegistrationSession | None,
+        identity: str | bytes,
         fragment_size: int = DEFAULT_FRAGMENT_SIZE,
         eapol_version: int = 1,
         max_message: int = MAX_MESSAGE,
+        refusal: str = "",
     ) -> None:
         super().__init__(session, fragment_size, eapol_version, max_message)
-        self.identity = identity
+        self.identity = identity.encode() if isinstance(identity, str) else identity
+        self.refusal = refusal
         self.started = False
         self._last_request: tuple[int, bytes] | None = None
         self._last_response: bytes | None = None
@@ -350,10 +348,13 @@ class EapPeer(_WscEndpoint):
 
     def _on_request(self, packet: EapPacket) -> None:
         if packet.type == EAP_TYPE_IDENTITY:
-            self._send_eap(_Code.RESPONSE, packet.id, EAP_TYPE_IDENTITY, self.identity.encode())
+            self._send_eap(_Code.RESPONSE, packet.id, EAP_TYPE_IDENTITY, self.identity)
             return
         if packet.type != EAP_TYPE_EXPANDED:
             self._send_eap(_Code.RESPONSE, packet.id, EAP_TYPE_NAK, bytes([EAP_TYPE_EXPANDED]))
+            return
+        if self.session is None:
+            self._refuse(packet)
             return
         frame = self._read_wsc(packet)
         if frame is None:
@@ -386,6 +387,14 @@ class EapPeer(_WscEndpoint):
             self._queue(self.session.receive(op, message))
         if self._pending:
             self._send_eap(_Code.RESPONSE, packet.id, EAP_TYPE_EXPANDED, self._pending.popleft())
+
+
+    def _refuse(self, packet: EapPacket) -> None:
+        """RFC 3748 5.3.2's expanded Nak: our only method is the one refused, so it lists none (vendor 0,
+        type 0), as wpa_supplicant's eap_sm_build_expanded_nak does then."""
+        self._events.append(EapMethodRefused(self.refusal))
+        none = bytes((EAP_TYPE_EXPANDED,)) + EAP_VENDOR_IETF + struct.pack(">I", 0)
+        self._send_eap(_Code.RESPONSE, packet.id, EAP_TYPE_EXPANDED, EXPANDED_NAK + none)
 
 
 class EapAuthenticator(_WscEndpoint):
@@ -440,8 +449,8 @@ class EapAuthenticator(_WscEndpoint):
         if packet.type == EAP_TYPE_IDENTITY:
             self._on_identity(packet.data.decode("utf-8", "replace"))
             return
-        if packet.type != EAP_TYPE_EXPANDED or self.session is None:
-            self._finish()
+        if packet.type != EAP_TYPE_EXPANDED or self.session is None or packet.data[:7] == EXPANDED_NAK:
+            self._finish()  # a Nak (legacy or expanded): no other method to offer, as hostapd ends it
             return
         frame = self._read_wsc(packet)
         if frame is None:

@@ -79,6 +79,15 @@ class EapMethodProposed(WpsEvent):
 
 
 @dataclass(frozen=True)
+class EapMethodRefused(WpsEvent):
+    """EAP-WSC was proposed but the method could not start with our settings (an unexpected identity, no PIN or
+    PBC in phase1, registrar settings without new_auth ...): answered with a Nak (wpa_supplicant's "EAP: Failed
+    to initialize EAP method"); the authenticator's EAP-Failure follows."""
+
+    why: str = ""
+
+
+@dataclass(frozen=True)
 class EapFailureReceived(WpsEvent):
     """EAP-Failure: the normal end of every WPS run (CTRL-EVENT-EAP-FAILURE)."""
 

@@ -19,9 +19,12 @@ from enum import Enum
 
 from .credential import Credential
 from .defs import AuthType, DevicePasswordId, EncrType
+from .eap import IDENTITY_ENROLLEE as ENROLLEE_TEXT
+from .eap import IDENTITY_REGISTRAR as REGISTRAR_TEXT
 
-IDENTITY_ENROLLEE = b"WFA-SimpleConfig-Enrollee-1-0"
-IDENTITY_REGISTRAR = b"WFA-SimpleConfig-Registrar-1-0"
+# a network's identity is bytes (hex forms allowed), compared byte for byte as hostap does
+IDENTITY_ENROLLEE = ENROLLEE_TEXT.encode()
+IDENTITY_REGISTRAR = REGISTRAR_TEXT.encode()
 SSID_MAX = 32
 KEY_MAX = 64
 

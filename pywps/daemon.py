@@ -60,9 +60,13 @@ def write_pidfile(path: str) -> None:
 
 def warm_up() -> None:
     """After readiness: load the protocol core (the WPS run, Enrollee, Registrar, crypto), so the daemon answers
-    its first PING without it and the first WPS run does not pay for it."""
-    importlib.import_module("pywps.station.wpsrun")
-    importlib.import_module("pywps.wps.crypto").warm_up()  # cryptography's DH and AES load on first use
+    its first PING without it and the first WPS run does not pay for it. Runs in a worker thread (imports are
+    thread-safe; a command that needs a module meanwhile waits for that module only)."""
+    try:
+        importlib.import_module("pywps.station.wpsrun")
+        importlib.import_module("pywps.wps.crypto").warm_up()  # cryptography's DH and AES load on first use
+    except Exception:  # the first run then loads them itself, and fails there with its own error
+        log.exception("warm-up failed")
 
 
 class Daemon:
@@ -112,7 +116,9 @@ class Daemon:
         loop.add_signal_handler(signal.SIGHUP, self._reload)
         await self.start()
         sd_notify("READY=1")
-        loop.call_soon(warm_up)
+        # Beside the loop, not on it: ~100 ms of imports (10x that under emulation) would otherwise hold back the
+        # answer to a client's first request, which often comes the moment the socket exists.
+        loop.run_in_executor(None, warm_up)
         try:
             await self._stopped.wait()
         finally:

@@ -1,10 +1,14 @@
-"""Runs inside the hwsim VM (bench/vm.py boots it): WPS_PIN -> WPS-SUCCESS, WPS_PIN -> CTRL-EVENT-CONNECTED and
-cold start with a stored network -> COMPLETED, for pywps and Debian wpa_supplicant on the same radio against
-the same hostapd configuration, interleaved; prints one line per sample."""
+"""Runs inside the hwsim VM (bench/vm.py boots it): WPS_PIN -> WPS-SUCCESS, WPS_PIN -> CTRL-EVENT-CONNECTED,
+cold start with a stored network -> COMPLETED and start -> first PONG (`-D nl80211`, no network), for pywps
+and Debian wpa_supplicant on the same radio against the same hostapd configuration, interleaved; and the
+start of `python -c "import asyncio"`, the floor of any asyncio daemon. Prints one line per sample."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -16,7 +20,44 @@ from netlab import wait_for  # noqa: E402
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 
 
-def one(program: str) -> tuple[float, float, float]:
+def start_to_pong(program: str) -> float:
+    """Seconds from starting the program on wlan1 to its first PONG, polled on the socket every 5 ms (wpa_cli
+    costs more than that per call under emulation)."""
+    work = Path(tempfile.mkdtemp(prefix="pong-"))
+    conf = work / "sta.conf"
+    conf.write_text(f"ctrl_interface={work}/ctrl\n")
+    if program == "pywps":
+        argv = [sys.executable, "-m", "pywps", "-D", "nl80211", "-i", "wlan1", "-c", str(conf)]
+    else:
+        argv = ["wpa_supplicant", "-D", "nl80211", "-i", "wlan1", "-c", str(conf)]
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    client.bind(str(work / "client"))
+    client.settimeout(1)
+    t0 = time.monotonic()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=Path(__file__).parents[1])
+    try:
+        while True:
+            try:
+                client.sendto(b"PING", f"{work}/ctrl/wlan1")
+                if client.recv(64) == b"PONG\n":
+                    return time.monotonic() - t0
+            except OSError:
+                time.sleep(0.005)
+            if time.monotonic() - t0 > 120:
+                raise AssertionError(f"{program} never answered PING")
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        client.close()
+
+
+def floor() -> float:
+    t0 = time.monotonic()
+    subprocess.run([sys.executable, "-c", "import asyncio"], check=True)
+    return time.monotonic() - t0
+
+
+def one(program: str) -> tuple[float, float, float, float]:
     ap = HwHostapd()
     try:
         sta = Station(sta_conf(), program=program)
@@ -33,12 +74,13 @@ def one(program: str) -> tuple[float, float, float]:
         wait_for(lambda: "wpa_state=COMPLETED" in cold.cli("status"), 120, "connected after a cold start")
         t3 = time.monotonic() - cold.started
         cold.stop()
-        return t1 - t0, t2 - t0, t3
+        return t1 - t0, t2 - t0, t3, start_to_pong(program)
     finally:
         ap.stop()
 
 
 for _ in range(ROUNDS):
     for program in ("pywps", "wpa_supplicant"):
-        success, connected, cold = one(program)
-        print(f"SAMPLE {program} {success:.3f} {connected:.3f} {cold:.3f}", flush=True)
+        success, connected, cold, pong = one(program)
+        print(f"SAMPLE {program} {success:.3f} {connected:.3f} {cold:.3f} {pong:.3f}", flush=True)
+    print(f"FLOOR {floor():.3f}", flush=True)

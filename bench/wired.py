@@ -3,8 +3,13 @@ side in one run, printed as ratios (pywps / wpa_supplicant; below 1.0 pywps is f
 
 - WPS_PIN command -> WPS-SUCCESS event, median of N interleaved runs each (a fresh hostapd, then a fresh
   daemon, per run: hostapd's 802.1X port holds an enrollee for 60 s after the EAP-Failure ending every run);
-- start -> first PONG on the control socket, and RSS after a registration;
+- start -> first PONG on the control socket, and RSS at that PONG and after a registration; pywps's also against
+  the floor of any asyncio daemon, `python -c "import asyncio"` (start to exit, and its peak RSS), started the
+  same way in the same run;
 - PING round trips per second from one Python client.
+
+pywps is timed with its bytecode compiled, as an installed package has it (pip compiles on install): the
+script compiles it first, since PYTHONDONTWRITEBYTECODE would otherwise make every start compile from source.
 
     sudo .venv/bin/python bench/wired.py [--runs 10]
 """
@@ -22,7 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
 
 from netlab import Monitor, WiredLab, lab_skip_reason, wait_for  # noqa: E402
 
@@ -48,6 +54,7 @@ class Daemon:
         self.client = None
         wait_for(self._pong, 20, f"{kind} to answer PING", interval=0.002)
         self.start_to_pong = time.perf_counter() - t0
+        self.rss_at_pong = self.rss_kib()
 
     def _pong(self) -> bool:
         try:
@@ -88,6 +95,25 @@ class Daemon:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def compile_bytecode() -> None:
+    """What `pip install` does: pywps's .pyc files, so a start loads bytecode as a deployed daemon does."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "pywps")], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def floor_start(lab: WiredLab) -> tuple[float, int]:
+    """`python -c "import asyncio"` in the station namespace: seconds from start to exit; and its RSS (KiB) once
+    asyncio is imported, from a second run that reads it as the daemons' is read (VmRSS; wait4's ru_maxrss would
+    count the forked parent's pages from before the exec)."""
+    argv = ["ip", "netns", "exec", lab.ns_sta, sys.executable, "-c"]
+    t0 = time.perf_counter()
+    subprocess.run([*argv, "import asyncio"], check=True)
+    elapsed = time.perf_counter() - t0
+    out = subprocess.run([*argv, "import asyncio; print(open('/proc/self/status').read().split('VmRSS:')[1].split()[0])"],
+                         check=True, capture_output=True, text=True).stdout
+    return elapsed, int(out)
+
+
 def wps_pin_time(daemon: Daemon) -> float:
     monitor = Monitor(daemon.path)
     try:
@@ -105,12 +131,17 @@ def main() -> None:
     args = parser.parse_args()
     if reason := lab_skip_reason():
         raise SystemExit(f"bench/wired.py: {reason}")
+    compile_bytecode()
     times: dict[str, list[float]] = {"pywps": [], "wpa_supplicant": []}
-    starts: dict[str, list[float]] = {"pywps": [], "wpa_supplicant": []}
+    starts: dict[str, list[float]] = {"pywps": [], "wpa_supplicant": [], "floor": []}
+    rss_at_pong: dict[str, list[int]] = {"pywps": [], "wpa_supplicant": [], "floor": []}
     rss: dict[str, int] = {}
     rate: dict[str, float] = {}
     with WiredLab() as lab:
         for i in range(args.runs):
+            elapsed, peak = floor_start(lab)
+            starts["floor"].append(elapsed)
+            rss_at_pong["floor"].append(peak)
             for kind in (("pywps", "wpa_supplicant") if i % 2 == 0 else ("wpa_supplicant", "pywps")):
                 # Interleaved; each run gets a fresh hostapd (with the PIN set) and then a fresh daemon.
                 hapd = lab.hostapd()
@@ -118,6 +149,7 @@ def main() -> None:
                 daemon = Daemon(lab, kind)
                 try:
                     starts[kind].append(daemon.start_to_pong)
+                    rss_at_pong[kind].append(daemon.rss_at_pong)
                     times[kind].append(wps_pin_time(daemon))
                     if i == 0:
                         rss[kind] = daemon.rss_kib()
@@ -127,16 +159,25 @@ def main() -> None:
                     hapd.stop()
                     lab._procs.remove(hapd)
 
-    def row(name: str, ours: float, theirs: float, unit: str) -> None:
-        print(f"{name:<36} {ours:10.2f} {theirs:14.2f}  {unit:<6} ratio {ours / theirs:5.2f}x")
+    def row(name: str, ours: float, theirs: float, unit: str, goal: str = "") -> None:
+        print(f"{name:<44} {ours:10.2f} {theirs:16.2f}  {unit:<4} ratio {ours / theirs:5.2f}x  {goal}")
 
-    print(f"{'':<36} {'pywps':>10} {'wpa_supplicant':>14}")
-    med = {k: statistics.median(v) * 1000 for k, v in times.items()}
-    row(f"WPS_PIN -> WPS-SUCCESS (median of {args.runs})", med["pywps"], med["wpa_supplicant"], "ms")
-    row("start -> first PONG (median)", statistics.median(starts["pywps"]) * 1000,
-        statistics.median(starts["wpa_supplicant"]) * 1000, "ms")
-    row("RSS after a registration", rss["pywps"] / 1024, rss["wpa_supplicant"] / 1024, "MiB")
-    row("PING round trips per second", rate["pywps"], rate["wpa_supplicant"], "1/s")
+    def med(values: list[float], scale: float) -> float:
+        return statistics.median(values) * scale
+
+    print(f"{'':<44} {'pywps':>10} {'wpa_supplicant':>16}")
+    row(f"WPS_PIN -> WPS-SUCCESS (median of {args.runs})", med(times["pywps"], 1000),
+        med(times["wpa_supplicant"], 1000), "ms")
+    row("start -> first PONG (median)", med(starts["pywps"], 1000), med(starts["wpa_supplicant"], 1000), "ms")
+    row("RSS at the first PONG (median)", med(rss_at_pong["pywps"], 1 / 1024),
+        med(rss_at_pong["wpa_supplicant"], 1 / 1024), "MiB")
+    row("RSS after a registration", rss["pywps"] / 1024, rss["wpa_supplicant"] / 1024, "MiB", "(goal <= 29 MiB)")
+    row("PING round trips per second", rate["pywps"], rate["wpa_supplicant"], "1/s", "(goal >= 1.0x)")
+    print(f"{'':<44} {'pywps':>10} {'import asyncio':>16}")
+    row("start -> first PONG vs the floor (median)", med(starts["pywps"], 1000), med(starts["floor"], 1000), "ms",
+        "(goal <= 1.5x)")
+    row("RSS at the first PONG vs the floor's", med(rss_at_pong["pywps"], 1 / 1024),
+        med(rss_at_pong["floor"], 1 / 1024), "MiB", "(goal <= 1.25x)")
 
 
 if __name__ == "__main__":

@@ -326,6 +326,31 @@ def test_the_4way_handshake_steps_come_in_order_and_connected_comes_after_the_po
     assert policy.state is CS.COMPLETED and drain(policy)[1] == [Connected(AP, 0, "")]
 
 
+def test_message_1_before_the_association_event_is_kept_for_it():
+    # The AP's message 1 and the kernel's association event come on two sockets; when the frame wins, it is
+    # used once the event comes (wpa_supplicant's pending_eapol_rx), not dropped until the AP's retry 1 s later.
+    policy = new_policy()
+    policy.kick(1.0)
+    drain(policy)
+    ap = FakeAp()
+    (message1,) = ap.associated(crypto=True)
+    policy.eapol_key(AP, message1, 1.0)
+    assert drain(policy)[0] == [] and policy.state is CS.ASSOCIATING
+    policy.associated(1.0 + conn.EARLY_KEY_MAX_AGE / 2)
+    (message2,), _ = drain(policy)
+    assert isinstance(message2, SendEapol) and ap.receive(message2.pdu)  # the AP takes it and answers
+
+
+def test_an_early_message_1_older_than_wpa_supplicants_limit_is_dropped():
+    policy = new_policy()
+    policy.kick(1.0)
+    drain(policy)
+    (message1,) = FakeAp().associated(crypto=True)
+    policy.eapol_key(AP, message1, 1.0)
+    policy.associated(1.0 + conn.EARLY_KEY_MAX_AGE + 0.01)
+    assert drain(policy)[0] == [] and policy.state is CS.FOUR_WAY_HANDSHAKE
+
+
 def test_wrong_key_backs_off_with_wpa_supplicants_durations_then_reenables():
     policy = new_policy()
     for failures, duration in ((1, 10), (2, 10), (3, 10), (4, 20)):

@@ -123,7 +123,8 @@ class Nl80211Driver(Driver):
 
     async def _set_up(self) -> None:
         """wpa_supplicant brings its interface up itself; so do we (rfkill or a missing radio say why not)."""
-        from pyroute2 import AsyncIPRoute
+        # not `from pyroute2`: the daemon loads that package bare (pywps.daemon.load_pyroute2_bare)
+        from pyroute2.iproute import AsyncIPRoute
 
         async with AsyncIPRoute() as ipr:
             try:

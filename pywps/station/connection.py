@@ -39,6 +39,7 @@ HANDSHAKE_TIMEOUT = 10.0  # seconds from association to an open port (the AP's o
 RESCAN_INTERVAL = 5.0
 REJOIN_DELAY = 1.0  # hostap waits a little before re-joining after a disconnect, too
 FRESH_SECONDS = 10.0  # scan results younger than this are used without scanning again
+EARLY_KEY_MAX_AGE = 0.2  # seconds an EAPOL-Key that beat the association event is kept (wpa_supplicant's limit)
 REASON_DEAUTH_LEAVING = 3
 REASON_4WAY_TIMEOUT = 15
 VENDOR_ELEMENT = 221
@@ -141,6 +142,7 @@ class ConnectionPolicy:
         self._rescan_at: float | None = None
         self._rejoin_at: float | None = None
         self._handshake_deadline: float | None = None
+        self._early_key: tuple[bytes, float] | None = None  # (frame, time): an EAPOL-Key before ASSOCIATED
         self._actions: deque[ConnectAction] = deque()
         self._events: deque[object] = deque()
 
@@ -243,6 +245,13 @@ class ConnectionPolicy:
 
     def eapol_key(self, src: bytes, pdu: bytes, now: float) -> None:
         target = self.target
+        if target is not None and self.state is S.ASSOCIATING and src == target.bss.bssid:
+            # The AP's message 1 can overtake the kernel's association event (they come on two sockets): keep
+            # it for that event, as wpa_supplicant keeps its pending_eapol_rx, rather than wait a second for
+            # the AP to send it again.
+            log.debug("EAPOL-Key from %s before the association event: kept for it", mac_str(src))
+            self._early_key = (pdu, now)
+            return
         if target is None or self.state not in (S.FOUR_WAY_HANDSHAKE, S.COMPLETED) or src != target.bss.bssid:
             log.debug("EAPOL-Key from %s ignored: no handshake with it", mac_str(src))
             return
@@ -300,9 +309,13 @@ class ConnectionPolicy:
             assert choice is not None
             self.target = choice
             self._rescan_at = None
+            self._early_key = None
             self._actions.append(Associate(choice.bss, choice.security.own_ie, choice.security.link_crypto()))
         elif what is I.ASSOCIATED:
             self._handshake_deadline = now + HANDSHAKE_TIMEOUT
+            early, self._early_key = self._early_key, None
+            if early is not None and now - early[1] < EARLY_KEY_MAX_AGE and self.target is not None:
+                self.eapol_key(self.target.bss.bssid, early[0], now)
         elif what is I.PORT_OPEN:
             self._handshake_deadline = None
             self._completed()

@@ -212,7 +212,10 @@ def _load_ciphers() -> None:
     global _Cipher, _AES, _CBC
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-    _Cipher, _AES, _CBC = Cipher, algorithms.AES, modes.CBC
+    _AES, _CBC = algorithms.AES, modes.CBC
+    _Cipher = Cipher  # last: callers test it, and the daemon's warm-up may run this in another thread
+
+
 _KWA_HEADER = build_attr(AttrType.KEY_WRAP_AUTH, b"")[:2] + b"\x00\x08"
 
 

@@ -109,7 +109,9 @@ class WpsService:
         run = WpsRun(request, self.device_info(), self._now, wireless=self.station is not None,
                      walk_time=walk_time, fragment_size=self._fragment_size())
         self.run = run
-        self._driving = PolicyDriver(run, self._perform, lambda event: self._on_run_event(event, run))
+        # the replaced run's EAPOL-Logoff first: after the new EAPOL-Start, hostapd would abort the new conversation
+        self._driving = PolicyDriver(run, self._perform, lambda event: self._on_run_event(event, run),
+                                     after=self._retiring)
 
     def _pump(self) -> None:
         if self._driving is not None:

@@ -12,6 +12,7 @@ import pytest
 
 from pywps.config import ConfigFileError, parse
 from pywps.station.types import RunKind, RunRequest
+from pywps.wps.eap import EapolType
 from pywps.wps.enrollee import EnrolleeConfig
 from shellfakes import AP, CRED, PASSPHRASE, PIN, SSID, FakeAp, FakeRadioDriver, FakeWiredDriver, WscAp, is_logoff
 from shellrig import Rig, run
@@ -227,6 +228,26 @@ def test_defect11_a_run_started_while_connected_leaves_first():
             await rig.wait_event("^WPS-FAIL msg=11 config_error=0", after=mark)
             assert "disconnect 3" in driver.log
             assert not any("refused by the kernel" in t for t in rig.texts())
+
+    run(main())
+
+
+def test_a_new_run_starts_after_the_replaced_runs_logoff():
+    """A WPS command during a run replaces it: the old run's EAPOL-Logoff must reach the link before the new
+    run's EAPOL-Start (the other way round, hostapd aborts the new conversation on the Logoff: seen in
+    bench/soak.py, 89 of 1000 runs)."""
+    async def main():
+        ap = WscAp()
+        driver = FakeWiredDriver(ap)
+        async with Rig(driver) as rig:
+            ap.mute_after_identity_request = True
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^CTRL-EVENT-EAP-STARTED ")
+            mark = len(driver.sent)
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await asyncio.sleep(0.1)
+            kinds = [pdu[1] for _, pdu in driver.sent[mark:]]
+            assert kinds[:2] == [EapolType.LOGOFF, EapolType.START], kinds
 
     run(main())
 

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import math
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any, Protocol
 
 log = logging.getLogger("pywps.station")
@@ -21,8 +21,12 @@ class Policy(Protocol):
 
 
 class PolicyDriver:
-    def __init__(self, policy: Policy, perform: Callable[[Any], Awaitable[None]], on_event: Callable[[Any], None]) -> None:
+    def __init__(self, policy: Policy, perform: Callable[[Any], Awaitable[None]], on_event: Callable[[Any], None],
+                 after: Collection[asyncio.Task] = ()) -> None:
+        """`after`: tasks whose actions must all be carried out before this policy's first one (a replaced
+        run's last frames go out before the new run's first)."""
         self.policy = policy
+        self._after = tuple(after)
         self._perform = perform
         self._on_event = on_event
         self._loop = asyncio.get_running_loop()
@@ -61,6 +65,9 @@ class PolicyDriver:
         self.pump()
 
     async def _work(self) -> None:
+        if self._after:
+            before, self._after = self._after, ()
+            await asyncio.wait(before)
         while self._queue:
             action = self._queue.popleft()
             try:

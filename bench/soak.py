@@ -28,9 +28,8 @@ CHECKPOINTS = (1, 10, 100, 300, 1000, 3000, 10000)
 
 
 def one_run(daemon: Daemon) -> float:
-    """WPS_PIN -> WPS-SUCCESS, then the run's end (the AP's EAP-Failure) before its hostapd goes: a WPS_PIN
-    while the previous run still waits for that EAP-Failure cancels it, and its EAPOL-Logoff then reaches the
-    next hostapd after the new run's EAPOL-Start (see the README's soak row)."""
+    """WPS_PIN -> WPS-SUCCESS, then the run's end (the AP's EAP-Failure) before its hostapd goes, so that each
+    run is a whole one (a WPS_PIN before it would replace the finishing run)."""
     monitor = Monitor(daemon.path)
     try:
         t0 = time.perf_counter()

@@ -19,26 +19,35 @@ numbered like networks but apart from them). Their public names are re-exported 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import netfields as nf
 from .atomicfile import remove_stale_temp_files, write_atomically
-from .credblock import Cred, check_cred_field, cred_from_lines
-from .credstore import (
-    CredentialIgnored,
-    CredentialRejected,
-    StoredCredentials,
-    WepProhibited,
-    network_from_credential,
-    store_credentials,
-)
 from .globalfields import GLOBALS, check_global, parse_device_type, parse_uuid
 from .netblock import Network, network_block_text
-from .wps.credential import Credential
 from .wps.defs import ConfigMethods
 from .wps.device import DEFAULT_CONFIG_METHODS, DEFAULT_DEVICE_TYPE
+
+if TYPE_CHECKING:
+    from .credblock import Cred
+    from .credstore import StoredCredentials
+    from .wps.credential import Credential
+
+# Re-exported, loaded on first use: storing a WPS credential (credstore, with the WSC codec) and Interworking
+# cred blocks (their field table) are not needed to start the daemon or to answer its first requests.
+_LAZY = {"Cred": "credblock", **dict.fromkeys(("CredentialIgnored", "CredentialRejected", "StoredCredentials",
+                                              "WepProhibited", "network_from_credential"), "credstore")}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __package__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Config",
@@ -268,6 +277,8 @@ class Config:
     def store_credentials(self, creds: Sequence[Credential], replace_id: int | None = None) -> StoredCredentials:
         """Store the credentials of one M8 as wpa_supplicant does (pywps/credstore.py); CredentialRejected
         (WepProhibited, CredentialIgnored) before anything changes."""
+        from .credstore import store_credentials
+
         return store_credentials(self, creds, replace_id)
 
     def append_network(self, network: Network) -> Network:
@@ -286,6 +297,8 @@ class Config:
     @property
     def creds(self) -> list[Cred]:
         """The credentials in file order (ids ascend in this order)."""
+        from .credblock import Cred
+
         return [item for item in self.items if isinstance(item, Cred)]
 
     def cred(self, cred_id: int) -> Cred:
@@ -298,6 +311,8 @@ class Config:
     def add_cred(self) -> Cred:
         """ADD_CRED: a new credential with the highest id + 1, placed where wpa_supplicant writes it: after
         the last credential, else before the first network, each after a blank line."""
+        from .credblock import Cred
+
         cred = Cred(id=max((c.id for c in self.creds), default=-1) + 1)
         last = max((i for i, it in enumerate(self.items) if isinstance(it, Cred)), default=None)
         if last is not None:
@@ -327,7 +342,7 @@ class Config:
     def serialize(self) -> str:
         out: list[str] = []
         for item in self.items:
-            if isinstance(item, Network | Cred):
+            if not isinstance(item, str):  # a network or cred block
                 if item.saved():
                     out.extend(item.render())
                 elif out and out[-1] == "":
@@ -389,11 +404,15 @@ def parse(text: str, path: str = "<string>") -> Config:
         if cred is not None:
             cred[0].append(line)
             if stripped == "}":
+                from .credblock import cred_from_lines
+
                 item = cred_from_lines(*cred)
                 item.id = len(config.creds)
                 config.items.append(item)
                 cred = None
             elif stripped and not stripped.startswith("#"):
+                from .credblock import check_cred_field
+
                 cred[1].append(_key_value(path, number, line, check_cred_field, " in a cred block"))
             continue
         if block is not None:

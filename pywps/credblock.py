@@ -16,25 +16,6 @@ from . import credfields as cf
 from .configline import file_value
 
 
-@dataclass(frozen=True)
-class CredAdded:
-    id: int
-
-
-@dataclass(frozen=True)
-class CredModified:
-    id: int
-    field: str
-
-
-@dataclass(frozen=True)
-class CredRemoved:
-    id: int
-
-
-CredEvent = CredAdded | CredModified | CredRemoved
-
-
 @dataclass
 class Cred:
     """One credential: its parsed values by field, its original lines while unchanged, its id."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .configline import reads_back
-from .netfields import printf_decode, printf_encode
+from .netfields import c_atoi, printf_decode, printf_encode
 
 # wpa_supplicant reads a cred block line into a 256-byte buffer (fgets, 255 bytes): what does not fit is cut off
 # and the block refused. With the tab before it, `name=value` may have 254 bytes (the newline may be the part
@@ -32,16 +32,6 @@ DEFAULT_SIM_NUM = 1  # DEFAULT_USER_SELECTED_SIM
 # The EAP methods Debian's build registers (GET_CAPABILITY eap): `eap=` takes exactly these names.
 EAP_METHODS = ("MD5", "TLS", "WFA-UNAUTH-TLS", "MSCHAPV2", "PEAP", "TTLS", "GTC", "OTP", "SIM", "LEAP", "PSK",
                "AKA", "AKA'", "FAST", "PAX", "SAKE", "GPSK", "WSC", "IKEV2", "TNC", "PWD", "EKE")
-
-
-def c_atoi(text: str) -> int:
-    """glibc atoi: (int) strtol(text, NULL, 10): blanks, a sign, digits; saturates at the long range, then the
-    low 32 bits (`SET_CRED 0 priority 5x` is 5, `0x10` is 0)."""
-    m = re.match(r"[ \t\n\v\f\r]*([+-]?[0-9]+)", text)  # C digits only, not Unicode ones
-    if not m:
-        return 0
-    value = max(-(2**63), min(2**63 - 1, int(m[1]))) & 0xFFFFFFFF
-    return value - (1 << 32) if value & 0x80000000 else value
 
 
 def parse_string(value: str) -> bytes:

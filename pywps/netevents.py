@@ -58,3 +58,25 @@ class NetworkSelected:
 
 
 NetworkEvent = NetworkAdded | NetworkRemoved | NetworkChanged | NetworkEnabled | NetworkDisabled | NetworkSelected
+
+
+# Interworking credentials (cred={...} blocks): wpa_supplicant's CRED-ADDED / CRED-MODIFIED / CRED-REMOVED.
+
+
+@dataclass(frozen=True)
+class CredAdded:
+    id: int
+
+
+@dataclass(frozen=True)
+class CredModified:
+    id: int
+    field: str
+
+
+@dataclass(frozen=True)
+class CredRemoved:
+    id: int
+
+
+CredEvent = CredAdded | CredModified | CredRemoved

@@ -23,16 +23,17 @@ WEP_KEY_MAX_LEN = 16
 
 
 def c_atoi(text: str) -> int:
-    """atoi(): leading blanks, a sign, digits up to the first non-digit; no digits is 0. Ids in commands are
-    read this way, so `SET_NETWORK x ssid ...` addresses network 0 in wpa_supplicant."""
-    m = re.match(r"[ \t\n\v\f\r]*([+-]?\d+)", text)
-    return _wrap32(int(m[1])) if m else 0
+    """glibc atoi, (int) strtol(text, NULL, 10): leading blanks, a sign, ASCII digits up to the first other
+    character (none is 0), saturated at the 64-bit long range, then its low 32 bits. Ids in commands are read
+    this way, so `SET_NETWORK x ssid ...` addresses network 0 in wpa_supplicant (`5x` is 5, `0x10` is 0)."""
+    m = re.match(r"[ \t\n\v\f\r]*([+-]?[0-9]+)", text)  # C digits only, not Unicode ones
+    return _wrap32(max(-(2**63), min(2**63 - 1, int(m[1])))) if m else 0
 
 
 def c_strtol_int(text: str) -> int:
     """An `int` field: strtol(text, &end, 0) with nothing after the number, then truncated to 32 bits, as
     wpa_config_parse_int does (`0x10` is 16, `99999999999` wraps)."""
-    m = re.fullmatch(r"[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)", text)
+    m = re.fullmatch(r"[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)", text)
     if not m:
         raise ValueError(f"not a number: {text!r}")
     digits = m[2]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import config as configfile
-from .config import Config, CredentialRejected, decode_string
+from .config import Config, decode_string
 from .driver.base import Driver
 from .link import EapolCounters
 from .logs import set_timestamps
@@ -119,7 +119,7 @@ class Services:
             return
         try:
             stored = self.config.store_credentials([credential])
-        except CredentialRejected as e:
+        except configfile.CredentialRejected as e:
             log.warning("ER credential not stored: %s", e)
             return
         for event in stored.events:

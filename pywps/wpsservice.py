@@ -12,7 +12,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from .config import Config, CredentialRejected, Network
+from . import config as configfile
+from .config import Config, Network
 from .driver.base import Driver, mac_str
 from .events import (
     CredentialForClient,
@@ -326,7 +327,7 @@ class WpsService:
             return
         try:
             stored = config.store_credentials(credentials, replace_id=self.network_id)
-        except CredentialRejected as e:  # one the config file cannot hold safely, or WEP (WSC 2.0 forbids it)
+        except configfile.CredentialRejected as e:  # the file cannot hold it safely, or WEP (WSC 2.0 forbids it)
             self._refuse(f"credential refused: {e}")
             return
         events = stored.events

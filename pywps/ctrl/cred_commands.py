@@ -20,14 +20,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import credfields as cf
-from ..credblock import Cred, CredAdded, CredModified, CredRemoved
 from ..globalfields import GLOBALS
-from ..netfields import c_strtol_int
+from ..netevents import CredAdded, CredModified, CredRemoved
+from ..netfields import c_atoi, c_strtol_int
 from .commands import UNKNOWN, CommandFailed
 
 if TYPE_CHECKING:
     from ..config import Config
+    from ..credblock import Cred
 
 OK = "OK\n"
 LIST_HEADER = "cred id / realm / username / domain / imsi\n"
@@ -40,7 +40,7 @@ def _c_string(raw: str) -> str:
 
 def _cred(config: Config, text: str) -> Cred:
     try:
-        return config.cred(cf.c_atoi(text))
+        return config.cred(c_atoi(text))
     except KeyError:
         raise CommandFailed(f"no credential {text[:20]!r}") from None
 

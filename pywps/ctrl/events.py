@@ -12,9 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import events as ev
-from ..credblock import CredAdded, CredModified, CredRemoved
 from ..driver.base import LinkDisconnected, ScanStarted, mac_str
-from ..netevents import NetworkAdded, NetworkRemoved
+from ..netevents import CredAdded, CredModified, CredRemoved, NetworkAdded, NetworkRemoved
 from ..wps.events import (
     EapFailureReceived,
     EapMethodProposed,

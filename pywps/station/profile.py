@@ -7,14 +7,6 @@ from __future__ import annotations
 
 from ..config import Network
 from ..netfields import parse_string
-from ..wps.wscprofile import (
-    MethodRefused,
-    WscRole,
-    is_pbc_enrollee,
-    is_pin_enrollee,
-    method_config,
-    role_of,
-)
 from .types import RunKind, RunRequest
 
 EAP_KEY_MGMT = frozenset({"WPS", "IEEE8021X"})  # the key_mgmt values whose association starts EAPOL
@@ -42,6 +34,9 @@ def profile_request(network: Network) -> RunRequest | None:
     method refuses still gets a run: its identity goes out, and the proposal of WSC is answered with a Nak."""
     if not is_eap_wsc(network):
         return None
+    # the method's rules (and the EAP core under them) load with the first eap=WSC network, not at start
+    from ..wps.wscprofile import MethodRefused, WscRole, is_pbc_enrollee, is_pin_enrollee, method_config, role_of
+
     identity = _string(network, "identity")
     raw_phase1 = _string(network, "phase1")
     phase1 = raw_phase1.split(b"\0")[0].decode("utf-8", "surrogateescape") if raw_phase1 is not None else None

@@ -77,6 +77,7 @@ class Station:
         self.ignored: dict[bytes, None] = {}  # BSSID_IGNORE, in the order added: never chosen, for WPS or a network
         self._associated: Bss | None = None
         self._scanning = False
+        self.scans_done = 0  # scans of ours that completed (STATUS: INACTIVE once one found nothing to do)
         self._leaving: asyncio.Task | None = None
         self._left: bytes | None = None  # the BSS we asked to leave: its disconnect event is no news
 
@@ -101,6 +102,7 @@ class Station:
             raise
         finally:
             self._scanning = False
+        self.scans_done += 1
         keep = self._associated.bssid if self._associated else None
         self.table.update(entries, self.clock(), keep=keep)
         self.publish(ScanResultsReady())

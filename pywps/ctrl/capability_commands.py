@@ -80,6 +80,8 @@ async def _radio_modes(ctx: Services, fmt: Callable[[list[HwMode]], str]) -> str
 
 
 def cmd_driver_flags(ctx: Services, raw: str) -> Reply:
+    """The kernel driver's abilities as wpa_supplicant's flags, derived from the wiphy as its nl80211 driver
+    does (WIRED on a wire): as Debian wpa_supplicant 2.10 (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
     if ctx.station is None:
         return flags_text(WIRED_FLAGS)
 

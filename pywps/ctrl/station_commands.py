@@ -43,7 +43,8 @@ async def _scan(ctx: Services) -> None:
 
 
 def cmd_abort_scan(ctx: Services, raw: str) -> Reply:
-    """Abort our running scan (its results still come, as wpa_supplicant's do); FAIL with none running."""
+    """Abort our running scan, whose results still come (CTRL-EVENT-SCAN-RESULTS); FAIL with none running: as
+    Debian wpa_supplicant 2.10 answers on a radio (tests/vm/guest/test_hwsim_ctrl_diff.py) and a wire."""
     if ctx.station is None or not ctx.station.scanning:
         raise CommandFailed("no scan pywps can abort")
 
@@ -218,8 +219,8 @@ def signal_poll_text(info: SignalInfo) -> str:
 
 
 def cmd_signal_poll(ctx: Services, raw: str) -> Reply:
-    """The link's signal from the kernel's station entry, channel and survey; FAIL when not associated (and on
-    a wire), as wpa_supplicant."""
+    """The link's signal, rate and channel from the kernel (station entry, interface, survey); FAIL when not
+    associated and on a wire: as Debian wpa_supplicant 2.10 (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
     if ctx.station is None:
         raise CommandFailed("no radio")  # wpa_supplicant -Dwired has no signal_poll either
 
@@ -233,6 +234,8 @@ def cmd_signal_poll(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_pktcnt_poll(ctx: Services, raw: str) -> Reply:
+    """The kernel's frame counters of the link to the AP; FAIL when not associated and on a wire: as Debian
+    wpa_supplicant 2.10 (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
     if ctx.station is None:
         raise CommandFailed("no radio")
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
 
 from ..driver.base import ChannelWidth, DriverError, SignalInfo, mac_bytes, mac_str
 from .commands import UNKNOWN, BadArguments, CommandFailed, Handler, Reply, ok
@@ -28,17 +29,14 @@ def cmd_scan(ctx: Services, raw: str) -> Reply:
         return ok()
     if station.scanning:
         return "FAIL-BUSY\n"
-    ctx.spawn(_scan(ctx))
+    ctx.spawn(_scan(station.start_scan()))  # busy from now on, before the task runs
     return ok()
 
 
-async def _scan(ctx: Services) -> None:
-    from ..station.station import Busy
-
-    assert ctx.station is not None
+async def _scan(scan: Coroutine[Any, Any, None]) -> None:
     try:
-        await ctx.station.scan()
-    except (DriverError, Busy) as e:
+        await scan
+    except DriverError as e:
         log.info("scan failed: %s", e)
 
 

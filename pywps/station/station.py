@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Coroutine
+from typing import Any
 
 from ..driver.base import Driver, DriverError, LinkCrypto, LinkDisconnected, ScanEntry, mac_str
 from ..events import Associated, Associating, RegistrarSeen, ScanFailed, ScanResultsReady, WpsApAvailable
@@ -92,9 +93,17 @@ class Station:
     # -- scans -----------------------------------------------------------------------------------------
 
     async def scan(self, password_id: DevicePasswordId = DevicePasswordId.DEFAULT) -> None:
+        await self.start_scan(password_id)
+
+    def start_scan(self, password_id: DevicePasswordId = DevicePasswordId.DEFAULT) -> Coroutine[Any, Any, None]:
+        """Mark the radio busy now and return the scan to run: a SCAN command arriving before the task that
+        runs it has started is FAIL-BUSY, as wpa_supplicant answers a second SCAN. Busy if one is running."""
         if self._scanning:
             raise Busy()
         self._scanning = True
+        return self._scan(password_id)
+
+    async def _scan(self, password_id: DevicePasswordId) -> None:
         try:
             entries = await self.driver.scan(probe_request_ie(self.device_info(), password_id))
         except DriverError as e:

@@ -401,7 +401,7 @@ class Nl80211Driver(Driver):
         return SignalInfo(
             signal=sta.signal, tx_rate_mbps=sta.tx_bitrate * 100 // 1000,  # 100 kbit/s units, as wpa_supplicant
             noise=nl80211_info.survey_noises(m.get_attr("NL80211_ATTR_SURVEY_INFO") or b"" for m in surveys).get(freq),
-            freq=freq, width=ChannelWidth(width) if width in ChannelWidth._value2member_map_ else None,
+            freq=freq, width=_width(width),
             center_freq1=iface.get_attr("NL80211_ATTR_CENTER_FREQ1") or 0,
             center_freq2=iface.get_attr("NL80211_ATTR_CENTER_FREQ2") or 0,
             avg_signal=sta.signal_avg, avg_beacon_signal=sta.beacon_signal_avg,
@@ -432,3 +432,11 @@ class Nl80211Driver(Driver):
 
     async def driver_flags(self) -> DriverFlag:
         return nl80211_info.driver_flags(await self._wiphy())
+
+
+def _width(value: int | None) -> ChannelWidth | None:
+    """NL80211_ATTR_CHANNEL_WIDTH as pywps knows it; None when absent or newer than pywps (320 MHz, S1G)."""
+    try:
+        return ChannelWidth(value) if value is not None else None
+    except ValueError:
+        return None

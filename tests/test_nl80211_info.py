@@ -113,3 +113,10 @@ def test_driver_flags_of_a_hwsim_like_wiphy():
     assert text.startswith("E4000D31FB5BFBE0:\nSME\nAP\nSET_KEYS_AFTER_ASSOC_DONE\nHT_2040_COEX\n")
     assert text.endswith("CONTROL_PORT\nSAFE_PTK0_REKEYS\nBEACON_PROTECTION\nEXTENDED_KEY_ID\n")
     assert flags_text(DriverFlag.WIRED) == "0000000000000010:\nWIRED\n"
+
+
+def test_self_managed_regulatory_and_device_ap_sme():
+    flags = info.driver_flags({info.Attr.WIPHY_SELF_MANAGED_REG: [b""], info.Attr.DEVICE_AP_SME: [struct.pack("<I", 1)]})
+    assert flags & DriverFlag.SELF_MANAGED_REGULATORY
+    assert not flags & (DriverFlag.AP_MLME | DriverFlag.DEAUTH_TX_STATUS)  # the driver's own AP SME
+    assert flags & info.ALWAYS == info.ALWAYS

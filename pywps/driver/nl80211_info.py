@@ -208,6 +208,7 @@ class Attr(IntEnum):
     DEVICE_AP_SME = 141
     FEATURE_FLAGS = 143
     PROBE_RESP_OFFLOAD = 144
+    WIPHY_SELF_MANAGED_REG = 216
     EXT_FEATURES = 217
 
 
@@ -247,9 +248,10 @@ EXT_FEATURE_FLAGS = {
 # Every cfg80211 driver has these in wpa_supplicant's eyes (it sets them without asking the kernel).
 ALWAYS = (DriverFlag.VALID_ERROR_CODES | DriverFlag.SET_KEYS_AFTER_ASSOC_DONE | DriverFlag.EAPOL_TX_STATUS
           | DriverFlag.AP_TEARDOWN_SUPPORT)
-# Not derived: ACS_OFFLOAD, KEY_MGMT_OFFLOAD, SUPPORT_HW_MODE_ANY, OFFCHANNEL_SIMULTANEOUS, P2P_LISTEN_OFFLOAD,
-# OCE_* and SELF_MANAGED_REGULATORY come from Qualcomm vendor commands or the regulatory dump, which pywps does
-# not read; P2P_DEDICATED_INTERFACE and DRIVER_IE are never set for nl80211.
+# Not derived: ACS_OFFLOAD, KEY_MGMT_OFFLOAD, SUPPORT_HW_MODE_ANY, OFFCHANNEL_SIMULTANEOUS, P2P_LISTEN_OFFLOAD
+# and OCE_AP / OCE_STA_CFON come from Qualcomm vendor commands pywps does not send; OCE_STA depends on
+# wpa_supplicant's build (CONFIG_MBO) as well as four extended features; HE_CAPABILITIES is not read;
+# P2P_DEDICATED_INTERFACE and DRIVER_IE are never set for nl80211.
 
 
 def driver_flags(wiphy: dict[int, list[bytes]]) -> DriverFlag:
@@ -273,7 +275,8 @@ def driver_flags(wiphy: dict[int, list[bytes]]) -> DriverFlag:
         if cmd in commands:
             flags |= flag
     for attr, flag in ((Attr.OFFCHANNEL_TX_OK, DriverFlag.OFFCHANNEL_TX), (Attr.ROAM_SUPPORT, DriverFlag.BSS_SELECTION),
-                       (Attr.SUPPORT_AP_UAPSD, DriverFlag.AP_UAPSD), (Attr.PROBE_RESP_OFFLOAD, DriverFlag.PROBE_RESP_OFFLOAD)):
+                       (Attr.SUPPORT_AP_UAPSD, DriverFlag.AP_UAPSD), (Attr.PROBE_RESP_OFFLOAD, DriverFlag.PROBE_RESP_OFFLOAD),
+                       (Attr.WIPHY_SELF_MANAGED_REG, DriverFlag.SELF_MANAGED_REGULATORY)):
         if first(attr) is not None:
             flags |= flag
     if first(Attr.TDLS_SUPPORT) is not None:

@@ -54,6 +54,11 @@ def status_fields(ctx: Services) -> dict[str, str]:
         bss = station.associated
         state = "ASSOCIATED"
         info.update(bssid=mac_str(bss.bssid), freq=str(bss.entry.freq), ssid=ssid_text(bss.ssid))
+        if run is not None and wps.network_id is not None:
+            # associated for WPS: the run's own network, as wpa_supplicant shows its temporary one (id,
+            # key_mgmt=WPS, no ciphers); the SSID stays the AP's
+            fields = wired_fields(ctx, wps.network_id)
+            info.update((k, v) for k, v in fields.items() if k not in ("bssid", "freq", "ssid"))
     elif ctx.wired_port is not None and ctx.wired_port.network_id is not None:
         state = "ASSOCIATED"
         info.update(wired_fields(ctx, ctx.wired_port.network_id))

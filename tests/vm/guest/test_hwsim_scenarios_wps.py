@@ -170,6 +170,7 @@ def test_ap_wps_pbc_overlap_2ap(lab):
         sta.cli("wps_pbc")
         got[program] = sta.monitor.wait(r"^(WPS-OVERLAP-DETECTED|CTRL-EVENT-CONNECTED)", 90)[1]
         sta.stop(), ap1.stop(), ap2.stop()
+        fresh_scan_cache()  # no PBC AP left in the cache for the next test, as the hwsim tests end
     assert got["wpa_supplicant"] == "WPS-OVERLAP-DETECTED"
     assert got["pywps"] == got["wpa_supplicant"]
 
@@ -185,6 +186,7 @@ def test_ap_wps_pbc_overlap_2ap_specific_bssid(lab):
         got[program] = sta.monitor.wait(r"^(WPS-OVERLAP-DETECTED|CTRL-EVENT-CONNECTED - Connection to \S+)",
                                         90)[1]
         sta.stop(), ap1.stop(), ap2.stop()
+        fresh_scan_cache()
     assert got["wpa_supplicant"] == f"CTRL-EVENT-CONNECTED - Connection to {AP_MAC}"
     assert got["pywps"] == got["wpa_supplicant"]
 

@@ -97,7 +97,7 @@ def script(t: Transcript, ap) -> None:
     time.sleep(1)
     t("STATUS", "SIGNAL_POLL", "PKTCNT_POLL", "LIST_NETWORKS")
     t.wait(r"^WPS-M2D", 90)
-    t("STATUS", "LIST_NETWORKS", "WPS_CANCEL")
+    t("STATUS", "LIST_NETWORKS", "STATUS", "WPS_CANCEL")
     time.sleep(1)
     t("STATUS", "LIST_NETWORKS")
 
@@ -224,15 +224,27 @@ def agree(phase: str, request: str, want: str, have: str) -> bool:
     return want == have
 
 
+def steady(transcript: list[tuple[str, str, str]], index: int) -> str | None:
+    """The link state around request `index` when the STATUS just before and just after it agree, else None
+    (the run moved on in between: after M2D the AP soon fails the EAP exchange and the station leaves)."""
+    def state(i: int) -> str | None:
+        if 0 <= i < len(transcript) and transcript[i][1] == "STATUS":
+            return dict(pairs(transcript[i][2])).get("wpa_state")
+        return None
+
+    before, after = state(index - 1), state(index + 1)
+    return before if before is not None and before == after else None
+
+
 def compare(wpa_supplicant: list[tuple[str, str, str]], pywps: list[tuple[str, str, str]]) -> list[str]:
     """The requests whose replies disagree. In a WPS run, LIST_NETWORKS's [CURRENT] (the run's network while
-    associated) is compared only when the STATUS just before found both programs in the same state."""
-    diffs, states = [], ("", "")
-    for (phase, req, want), (_, _, have) in zip(wpa_supplicant, pywps):
-        if req == "STATUS":
-            states = dict(pairs(want)).get("wpa_state", ""), dict(pairs(have)).get("wpa_state", "")
-        if phase == "wps-run" and req == "LIST_NETWORKS" and states[0] != states[1]:
-            want, have = want.replace("[CURRENT]", ""), have.replace("[CURRENT]", "")
+    associated) is compared only when both programs were in the same steady state around the request."""
+    diffs = []
+    for i, ((phase, req, want), (_, _, have)) in enumerate(zip(wpa_supplicant, pywps)):
+        if phase == "wps-run" and req == "LIST_NETWORKS":
+            state = steady(wpa_supplicant, i)
+            if state is None or state != steady(pywps, i):
+                want, have = want.replace("[CURRENT]", ""), have.replace("[CURRENT]", "")
         if not agree(phase, req, want, have):
             diffs.append(f"[{phase}] {req}\n  wpa_supplicant: {want!r}\n  pywps:          {have!r}")
     return diffs

@@ -232,11 +232,15 @@ class Services:
 
     def current_network_id(self) -> int | None:
         """The network being joined or held (LIST_NETWORKS marks it [CURRENT]): the WPS run's own while one
-        runs on a wire, as in wpa_supplicant."""
+        runs on a wire or is associated on a radio, as in wpa_supplicant."""
         if self.wired_port is not None:
             return self.wired_port.network_id
         joined = self.connector.joined if self.connector is not None else None
-        return joined[0] if joined is not None else None
+        if joined is not None:
+            return joined[0]
+        if self.station is not None and self.station.associated is not None and self.wps.run is not None:
+            return self.wps.network_id  # associated for WPS: the run's network, as wpa_supplicant marks it
+        return None
 
     def network_temp_disabled(self, network_id: int) -> bool:
         if self.connector is None:

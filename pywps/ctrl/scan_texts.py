@@ -6,11 +6,12 @@ from __future__ import annotations
 from ..driver.base import mac_bytes, mac_str
 from ..station.bss import CAP_ESS, CAP_IBSS, Bss, BssTable
 from ..wps.defs import WPS_OUI_TYPE, WpsState
-from ..wps.ie import WpsIeInfo, find_vendor_element
+from ..wps.ie import WpsIeInfo, find_element, find_vendor_element
 from .events import ssid_text
 
 SCAN_RESULTS_HEADER = "bssid / frequency / signal level / flags / ssid"
 DEFAULT_BSS_MASK = 0xFFFDFFFF  # every field but the "====" delimiter (bit 17)
+EID_SUPP_RATES, EID_EXT_SUPP_RATES = 1, 50
 
 
 def flags_text(b: Bss, own_addr: bytes) -> str:
@@ -67,17 +68,57 @@ def wps_lines(wps: WpsIeInfo) -> list[str]:
     return lines
 
 
+def noise_floor(b: Bss) -> int:
+    """The BSS's noise: the channel survey's, else wpa_supplicant's default floor for the band (scan_snr())."""
+    freq = b.entry.freq
+    if b.entry.noise is not None:
+        return b.entry.noise
+    if 5950 <= freq <= 7115 or freq == 5935:
+        return -92
+    return -92 if 4000 < freq < 5895 else -89
+
+
+def max_legacy_rate(ies: bytes) -> int:
+    """The highest rate of the Supported / Extended Supported Rates elements, in 500 kbit/s."""
+    rates = (find_element(ies, EID_SUPP_RATES) or b"") + (find_element(ies, EID_EXT_SUPP_RATES) or b"")
+    return max((r & 0x7F for r in rates), default=0)
+
+
+# wpa_supplicant's cap of the legacy rate (500 kbit/s units) by SNR: (rate above, snr below, capped to), in order
+_SNR_CAPS = ((2, 1, 2), (4, 4, 4), (12, 5, 12), (18, 6, 18), (24, 7, 24), (24, 8, 28), (24, 9, 32), (36, 10, 36),
+             (48, 11, 48), (48, 12, 54), (48, 13, 60), (48, 14, 66), (72, 15, 72), (72, 16, 78), (72, 17, 84),
+             (72, 18, 90), (96, 19, 96), (96, 20, 102), (108, 21, 108))
+
+
+def est_throughput(b: Bss, snr: int) -> int:
+    """est_throughput (kbit/s) from the legacy rates and the SNR, as wpa_supplicant's wpas_get_est_tpt()
+    starts it. Its HT/VHT/HE refinements need the radio's HT capabilities and are not done: an HT AP's
+    estimate stays at its legacy rate here."""
+    rate = max_legacy_rate(b.entry.ies or b.entry.beacon_ies)
+    for above, below, cap in _SNR_CAPS:
+        if rate > above and snr < below:
+            rate = cap
+            break
+    return rate * 500
+
+
 def bss_lines(b: Bss, own_addr: bytes, now: float, mask: int) -> list[str]:
     e = b.entry
+    noise = noise_floor(b)
+    snr = b.level - noise
     fields = [
         (0, f"id={b.id}"), (1, f"bssid={mac_str(b.bssid)}"), (2, f"freq={e.freq}"),
         (3, f"beacon_int={e.beacon_interval}"), (4, f"capabilities=0x{e.capability:04x}"), (5, "qual=0"),
-        (6, "noise=0"), (7, f"level={b.level}"), (8, f"tsf={e.tsf:016d}"), (9, f"age={int(now - b.last_update)}"),
+        (6, f"noise={noise}"), (7, f"level={b.level}"), (8, f"tsf={e.tsf:016d}"), (9, f"age={int(now - b.last_update)}"),
         (10, f"ie={e.ies.hex()}"), (11, f"flags={flags_text(b, own_addr)}"), (12, f"ssid={ssid_text(b.ssid)}"),
     ]
     lines = [text for bit, text in fields if mask & (1 << bit)]
     if mask & (1 << 13) and b.wps is not None:
         lines += wps_lines(b.wps)
+    tail = [(19, f"snr={snr}"), (20, f"est_throughput={est_throughput(b, snr)}"), (22, f"update_idx={b.last_scan}")]
+    if e.beacon_ies:
+        tail.append((23, f"beacon_ie={e.beacon_ies.hex()}"))
+    lines += [text for bit, text in tail if mask & (1 << bit)]
     return lines
 
 

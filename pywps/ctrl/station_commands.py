@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
 
-from ..driver.base import DriverError, mac_bytes, mac_str
+from ..driver.base import ChannelWidth, DriverError, SignalInfo, mac_bytes, mac_str
 from .commands import UNKNOWN, BadArguments, CommandFailed, Handler, Reply, ok
 from .scan_texts import SCAN_RESULTS_HEADER, bss_text, scan_results_text
 
@@ -28,22 +29,31 @@ def cmd_scan(ctx: Services, raw: str) -> Reply:
         return ok()
     if station.scanning:
         return "FAIL-BUSY\n"
-    ctx.spawn(_scan(ctx))
+    ctx.spawn(_scan(station.start_scan()))  # busy from now on, before the task runs
     return ok()
 
 
-async def _scan(ctx: Services) -> None:
-    from ..station.station import Busy
-
-    assert ctx.station is not None
+async def _scan(scan: Coroutine[Any, Any, None]) -> None:
     try:
-        await ctx.station.scan()
-    except (DriverError, Busy) as e:
+        await scan
+    except DriverError as e:
         log.info("scan failed: %s", e)
 
 
 def cmd_abort_scan(ctx: Services, raw: str) -> Reply:
-    raise CommandFailed("no scan pywps can abort")  # what wpa_supplicant says with none running
+    """Abort our running scan, whose results still come (CTRL-EVENT-SCAN-RESULTS); FAIL with none running: as
+    Debian wpa_supplicant 2.10 answers on a radio (tests/vm/guest/test_hwsim_ctrl_diff.py) and a wire."""
+    if ctx.station is None or not ctx.station.scanning:
+        raise CommandFailed("no scan pywps can abort")
+
+    async def abort() -> str:
+        try:
+            await ctx.driver.abort_scan()
+        except DriverError as e:
+            raise CommandFailed(str(e)) from None
+        return ok()
+
+    return abort()
 
 
 def cmd_scan_results(ctx: Services, raw: str) -> Reply:
@@ -181,8 +191,60 @@ def cmd_reattach(ctx: Services, raw: str) -> Reply:
     return ok()
 
 
+# wpa_supplicant's channel_width_to_string(); a 5 or 10 MHz channel is "unknown" to it and gets no WIDTH= line
+WIDTH_TEXT = {
+    ChannelWidth.W20_NOHT: "20 MHz (no HT)", ChannelWidth.W20: "20 MHz", ChannelWidth.W40: "40 MHz",
+    ChannelWidth.W80: "80 MHz", ChannelWidth.W80P80: "80+80 MHz", ChannelWidth.W160: "160 MHz",
+}
+NOISE_UNKNOWN = 9999  # what wpa_supplicant prints when the survey has no noise for the channel
+
+
+def signal_poll_text(info: SignalInfo) -> str:
+    """SIGNAL_POLL's lines in wpa_supplicant 2.10's order; the optional ones only when the kernel gave them."""
+    lines = [f"RSSI={info.signal}", f"LINKSPEED={info.tx_rate_mbps}",
+             f"NOISE={NOISE_UNKNOWN if info.noise is None else info.noise}", f"FREQUENCY={info.freq}"]
+    if info.width in WIDTH_TEXT:
+        lines.append(f"WIDTH={WIDTH_TEXT[info.width]}")
+    if info.center_freq1 > 0:
+        lines.append(f"CENTER_FRQ1={info.center_freq1}")
+    if info.center_freq2 > 0:
+        lines.append(f"CENTER_FRQ2={info.center_freq2}")
+    if info.avg_signal:
+        lines.append(f"AVG_RSSI={info.avg_signal}")
+    if info.avg_beacon_signal:
+        lines.append(f"AVG_BEACON_RSSI={info.avg_beacon_signal}")
+    return "".join(f"{line}\n" for line in lines)
+
+
 def cmd_signal_poll(ctx: Services, raw: str) -> Reply:
-    raise CommandFailed("signal and packet counters are not read from nl80211 yet")  # wired: wpa_supplicant's FAIL
+    """The link's signal, rate and channel from the kernel (station entry, interface, survey); FAIL when not
+    associated and on a wire: as Debian wpa_supplicant 2.10 (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
+    if ctx.station is None:
+        raise CommandFailed("no radio")  # wpa_supplicant -Dwired has no signal_poll either
+
+    async def poll() -> str:
+        try:
+            return signal_poll_text(await ctx.driver.signal_info())
+        except DriverError as e:
+            raise CommandFailed(str(e)) from None
+
+    return poll()
+
+
+def cmd_pktcnt_poll(ctx: Services, raw: str) -> Reply:
+    """The kernel's frame counters of the link to the AP; FAIL when not associated and on a wire: as Debian
+    wpa_supplicant 2.10 (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
+    if ctx.station is None:
+        raise CommandFailed("no radio")
+
+    async def poll() -> str:
+        try:
+            c = await ctx.driver.packet_counters()
+        except DriverError as e:
+            raise CommandFailed(str(e)) from None
+        return f"TXGOOD={c.tx_packets}\nTXBAD={c.tx_failed}\nRXGOOD={c.rx_packets}\n"
+
+    return poll()
 
 
 def cmd_unavailable(ctx: Services, raw: str) -> Reply:
@@ -243,7 +305,7 @@ COMMANDS: dict[str, Handler] = {
     "REASSOCIATE": cmd_reassociate,
     "REATTACH": cmd_reattach,
     "SIGNAL_POLL": cmd_signal_poll,
-    "PKTCNT_POLL": cmd_signal_poll,
+    "PKTCNT_POLL": cmd_pktcnt_poll,
     "FLUSH": cmd_flush,
     "BSSID": cmd_bssid,
     "ROAM": cmd_unavailable,

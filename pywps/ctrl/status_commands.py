@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("pywps.ctrl")
 
+CIPHER_TKIP = 2  # the suite type of 00-0F-AC:2 / 00-50-F2:2: a 256-bit group key
 WPS_STATE = {RunKind.PIN: "PIN_ACTIVE", RunKind.PBC: "PBC_ACTIVE", RunKind.REG: "REG_ACTIVE"}
 
 
@@ -54,9 +55,16 @@ def status_fields(ctx: Services) -> dict[str, str]:
         bss = station.associated
         state = "ASSOCIATED"
         info.update(bssid=mac_str(bss.bssid), freq=str(bss.entry.freq), ssid=ssid_text(bss.ssid))
+        if run is not None and wps.network_id is not None:
+            # associated for WPS: the run's own network, as wpa_supplicant shows its temporary one (id,
+            # key_mgmt=WPS, no ciphers); the SSID stays the AP's
+            fields = wired_fields(ctx, wps.network_id)
+            info.update((k, v) for k, v in fields.items() if k not in ("bssid", "freq", "ssid"))
     elif ctx.wired_port is not None and ctx.wired_port.network_id is not None:
         state = "ASSOCIATED"
         info.update(wired_fields(ctx, ctx.wired_port.network_id))
+    if state == "DISCONNECTED" and station is not None:
+        state = idle_radio_state(ctx)
     info.update(wpa_state=state, address=mac_str(ctx.driver.own_addr), uuid=uuid_text(ctx.uuid))
     if run is not None:
         info["wps_state"] = WPS_STATE[run.request.kind]
@@ -65,6 +73,19 @@ def status_fields(ctx: Services) -> dict[str, str]:
         info["wps_state"] = "IDLE"
     info["wps_last_result"] = wps.last_outcome
     return info
+
+
+def idle_radio_state(ctx: Services) -> str:
+    """An idle radio's state as wpa_supplicant tells it: SCANNING while a scan runs (SCAN's too), INACTIVE once
+    a scan found nothing to do for want of an enabled network, DISCONNECTED before any scan and after DISCONNECT."""
+    assert ctx.station is not None
+    if ctx.station.scanning:
+        return "SCANNING"
+    user_off = ctx.connector is not None and ctx.connector.policy.user_off
+    enabled = any(not net.disabled for net in ctx.config.networks)
+    if ctx.station.scans_done and not user_off and not enabled:
+        return "INACTIVE"
+    return "DISCONNECTED"
 
 
 def wired_fields(ctx: Services, network_id: int) -> dict[str, str]:
@@ -201,22 +222,25 @@ def cmd_mib(ctx: Services, raw: str) -> Reply:
 
 def mib_fields(ctx: Services) -> dict[str, str]:
     """The RSNA and 802.1X supplicant MIB, as wpa_supplicant prints it, with what pywps knows."""
-    joined = ctx.connector.joined if ctx.connector is not None else None
+    # wpa_supplicant's RSN state machine keeps the last association's suites after the link is gone
+    last = ctx.connector.policy.target if ctx.connector is not None else None
     completed = ctx.connector is not None and ctx.connector.state.value == "COMPLETED"
     akm = pairwise = group = "00-00-00-0"
-    if joined is not None:
-        security = joined[2]
+    group_bits = 0
+    if last is not None:
+        security = last.security
         oui = "00-0f-ac" if security.wpa2 else "00-50-f2"
         akm, pairwise, group = f"{oui}-2", suite_text(security.pairwise.suite), suite_text(security.group.suite)
+        group_bits = 256 if security.group.suite & 0xFF == CIPHER_TKIP else 128
     counters = ctx.eapol_counters
     return {
         "dot11RSNAOptionImplemented": "TRUE",
         "dot11RSNAPreauthenticationImplemented": "FALSE",  # pywps does not pre-authenticate
-        "dot11RSNAEnabled": "TRUE" if joined is not None and joined[2].wpa2 else "FALSE",
+        "dot11RSNAEnabled": "TRUE" if last is not None and last.security.wpa2 else "FALSE",
         "dot11RSNAPreauthenticationEnabled": "FALSE",
         "dot11RSNAConfigVersion": "1",
         "dot11RSNAConfigPairwiseKeysSupported": "5",
-        "dot11RSNAConfigGroupCipherSize": "128" if completed else "0",
+        "dot11RSNAConfigGroupCipherSize": str(group_bits),
         "dot11RSNAConfigPMKLifetime": "43200",
         "dot11RSNAConfigPMKReauthThreshold": "70",
         "dot11RSNAConfigNumberOfPTKSAReplayCounters": "1",
@@ -230,13 +254,15 @@ def mib_fields(ctx: Services) -> dict[str, str]:
         "dot11RSNAGroupCipherRequested": group,
         "dot11RSNAConfigNumberOfGTKSAReplayCounters": "0",
         "dot11RSNA4WayHandshakeFailures": "0",
-        "dot1xSuppPaeState": "1",
+        # AUTHENTICATED (5) with the backend IDLE (2) once the PSK opened the port; DISCONNECTED and
+        # INITIALIZE (1, 1) otherwise (the EAP states of a WPS run are not modelled)
+        "dot1xSuppPaeState": "5" if completed else "1",
         "dot1xSuppHeldPeriod": "60",
         "dot1xSuppAuthPeriod": "30",
         "dot1xSuppStartPeriod": "30",
         "dot1xSuppMaxStart": "3",
         "dot1xSuppSuppControlledPortStatus": "Authorized" if completed else "Unauthorized",
-        "dot1xSuppBackendPaeState": "1",
+        "dot1xSuppBackendPaeState": "2" if completed else "1",
         **counters.mib(),
     }
 

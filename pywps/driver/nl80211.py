@@ -18,16 +18,22 @@ import struct
 from pyroute2.netlink.exceptions import NetlinkError
 from pyroute2.netlink.generic import AsyncGenericNetlinkSocket
 
+from . import nl80211_info
 from .base import (
+    ChannelWidth,
     Driver,
     DriverError,
     DriverEvent,
     DriverFailed,
+    DriverFlag,
+    HwMode,
     LinkConnected,
     LinkCrypto,
     LinkDisconnected,
+    PacketCounters,
     ScanEntry,
     ScanStarted,
+    SignalInfo,
     mac_str,
 )
 from .nl80211_msg import CMD, Nl80211Msg, request
@@ -60,6 +66,8 @@ class Nl80211Driver(Driver):
         self._eapol: EapolSocket | None = None
         self._scan_done: asyncio.Future[bool] | None = None
         self._connect_done: asyncio.Future[int] | None = None
+        self._triggering = False  # a TRIGGER_SCAN request not answered yet
+        self._abort_wanted = False
         self.bssid: bytes | None = None  # the BSS we are connected to
         self._last_bssid: bytes | None = None  # for the DISCONNECT event of a disconnect() we asked for
 
@@ -212,6 +220,8 @@ class Nl80211Driver(Driver):
             attrs.append(("NL80211_ATTR_IE", extra_ies))
         loop = asyncio.get_running_loop()
         self._scan_done = loop.create_future()
+        self._abort_wanted = False
+        self._triggering = True
         try:
             await self._request("TRIGGER_SCAN", *attrs)
         except NetlinkError as e:
@@ -219,6 +229,10 @@ class Nl80211Driver(Driver):
             if e.code == errno.ENETDOWN:
                 raise DriverError(f"{self.ifname} is down") from None
             raise DriverError(f"scan request refused: {e}") from None
+        finally:
+            self._triggering = False
+        if self._abort_wanted:  # ABORT_SCAN came while the kernel was still taking the trigger
+            await self.abort_scan()
         try:
             completed = await asyncio.wait_for(self._scan_done, SCAN_TIMEOUT)
         except asyncio.TimeoutError:
@@ -226,8 +240,18 @@ class Nl80211Driver(Driver):
         finally:
             self._scan_done = None
         if not completed:
-            raise DriverError("scan aborted")
+            # as wpa_supplicant: an aborted scan (ABORT_SCAN, or the kernel's) still reports what it found
+            log.debug("scan aborted on %s", self.ifname)
         return await self.scan_results()
+
+    async def abort_scan(self) -> None:
+        if self._triggering:
+            self._abort_wanted = True
+            return
+        try:
+            await self._request("ABORT_SCAN", ("NL80211_ATTR_IFINDEX", self.ifindex))
+        except NetlinkError as e:
+            raise DriverError(f"abort scan refused: {e}") from None
 
     async def scan_results(self) -> list[ScanEntry]:
         now = asyncio.get_running_loop().time()
@@ -235,6 +259,7 @@ class Nl80211Driver(Driver):
             replies = await self._request("GET_SCAN", ("NL80211_ATTR_IFINDEX", self.ifindex), dump=True)
         except NetlinkError as e:
             raise DriverError(f"reading scan results failed: {e}") from None
+        noise = await self._channel_noise()
         entries = []
         for reply in replies:
             bss = reply.get_attr("NL80211_ATTR_BSS")
@@ -252,8 +277,19 @@ class Nl80211Driver(Driver):
                 tsf=bss.get_attr("NL80211_BSS_TSF") or 0,
                 age_ms=bss.get_attr("NL80211_BSS_SEEN_MS_AGO") or 0,
                 seen_at=now,
+                noise=noise.get(bss.get_attr("NL80211_BSS_FREQUENCY") or 0),
             ))
         return entries
+
+    async def _channel_noise(self) -> dict[int, int]:
+        """Noise by frequency from the channel survey: the kernel's scan results carry none, and
+        wpa_supplicant reads the survey for them too (BSS noise=, snr=)."""
+        try:
+            surveys = await self._request("GET_SURVEY", ("NL80211_ATTR_IFINDEX", self.ifindex), dump=True)
+        except (NetlinkError, DriverError) as e:
+            log.debug("no channel survey: %s", e)
+            return {}
+        return nl80211_info.survey_noises(m.get_attr("NL80211_ATTR_SURVEY_INFO") or b"" for m in surveys)
 
     # -- association -----------------------------------------------------------------------------------
 
@@ -340,3 +376,68 @@ class Nl80211Driver(Driver):
                                 ("NL80211_ATTR_MAC", bssid), ("NL80211_ATTR_STA_FLAGS2", flags))
         except NetlinkError as e:
             raise DriverError(f"authorizing the port failed: {e}") from None
+
+    # -- what the radio and the link look like (SIGNAL_POLL, PKTCNT_POLL, GET_CAPABILITY, DRIVER_FLAGS) ---------
+
+    async def _station(self) -> nl80211_info.StationStats:
+        """Our AP's entry in the kernel's station table; not associated is an error, as for wpa_supplicant."""
+        if self.bssid is None:
+            raise DriverError("not associated")
+        try:
+            (reply,) = await self._request("GET_STATION", ("NL80211_ATTR_IFINDEX", self.ifindex),
+                                           ("NL80211_ATTR_MAC", self.bssid))
+        except (NetlinkError, ValueError) as e:
+            raise DriverError(f"reading the station failed: {e}") from None
+        return nl80211_info.parse_station(reply.get_attr("NL80211_ATTR_STA_INFO") or b"")
+
+    async def signal_info(self) -> SignalInfo:
+        sta = await self._station()
+        try:
+            (iface,) = await self._request("GET_INTERFACE", ("NL80211_ATTR_IFINDEX", self.ifindex))
+            surveys = await self._request("GET_SURVEY", ("NL80211_ATTR_IFINDEX", self.ifindex), dump=True)
+        except (NetlinkError, ValueError) as e:
+            raise DriverError(f"reading the channel failed: {e}") from None
+        freq = iface.get_attr("NL80211_ATTR_WIPHY_FREQ") or 0
+        width = iface.get_attr("NL80211_ATTR_CHANNEL_WIDTH")
+        return SignalInfo(
+            signal=sta.signal, tx_rate_mbps=sta.tx_bitrate * 100 // 1000,  # 100 kbit/s units, as wpa_supplicant
+            noise=nl80211_info.survey_noises(m.get_attr("NL80211_ATTR_SURVEY_INFO") or b"" for m in surveys).get(freq),
+            freq=freq, width=_width(width),
+            center_freq1=iface.get_attr("NL80211_ATTR_CENTER_FREQ1") or 0,
+            center_freq2=iface.get_attr("NL80211_ATTR_CENTER_FREQ2") or 0,
+            avg_signal=sta.signal_avg, avg_beacon_signal=sta.beacon_signal_avg,
+        )
+
+    async def packet_counters(self) -> PacketCounters:
+        sta = await self._station()
+        return PacketCounters(tx_packets=sta.tx_packets, tx_failed=sta.tx_failed, rx_packets=sta.rx_packets)
+
+    async def _wiphy(self) -> dict[int, list[bytes]]:
+        """The wiphy of our interface as a split dump (the kernel's only way to send all of a modern wiphy),
+        each attribute pywps reads with its payload in every message that carried it."""
+        try:
+            replies = await self._request("GET_WIPHY", ("NL80211_ATTR_IFINDEX", self.ifindex),
+                                          ("NL80211_ATTR_SPLIT_WIPHY_DUMP", True), dump=True)
+        except (NetlinkError, ValueError) as e:
+            raise DriverError(f"reading the wiphy failed: {e}") from None
+        wiphy: dict[int, list[bytes]] = {}
+        for reply in replies:
+            for attr in nl80211_info.Attr:
+                value = reply.get_attr(f"NL80211_ATTR_{attr.name}")
+                if value is not None:
+                    wiphy.setdefault(attr, []).append(value)
+        return wiphy
+
+    async def hw_modes(self) -> list[HwMode]:
+        return nl80211_info.hw_modes(await self._wiphy())
+
+    async def driver_flags(self) -> DriverFlag:
+        return nl80211_info.driver_flags(await self._wiphy())
+
+
+def _width(value: int | None) -> ChannelWidth | None:
+    """NL80211_ATTR_CHANNEL_WIDTH as pywps knows it; None when absent or newer than pywps (320 MHz, S1G)."""
+    try:
+        return ChannelWidth(value) if value is not None else None
+    except ValueError:
+        return None

@@ -12,6 +12,7 @@ from pyroute2.netlink import nla
 from pyroute2.netlink.nl80211 import NL80211_NAMES, nl80211cmd
 
 CMD = {name[len("NL80211_CMD_"):]: value for name, value in NL80211_NAMES.items()}
+CMD.setdefault("ABORT_SCAN", 114)  # nl80211.h has it; pyroute2's table stops before it
 
 _RETYPED = {
     "NL80211_ATTR_MAC": "cdata",
@@ -36,6 +37,14 @@ _RETYPED = {
     "NL80211_ATTR_SCAN_SSIDS": "scan_ssids",
     "NL80211_ATTR_BSS": "bss",
     "NL80211_ATTR_SCAN_FLAGS": "uint32",
+    # nests and flags pywps parses itself (pywps/driver/nl80211_info.py): station counters, survey, the wiphy
+    "NL80211_ATTR_STA_INFO": "cdata",
+    "NL80211_ATTR_SURVEY_INFO": "cdata",
+    "NL80211_ATTR_SPLIT_WIPHY_DUMP": "flag",
+    **{f"NL80211_ATTR_{name}": "cdata" for name in (
+        "WIPHY_BANDS", "SUPPORTED_IFTYPES", "SUPPORTED_COMMANDS", "OFFCHANNEL_TX_OK", "INTERFACE_COMBINATIONS",
+        "SUPPORT_AP_UAPSD", "ROAM_SUPPORT", "TDLS_SUPPORT", "TDLS_EXTERNAL_SETUP", "DEVICE_AP_SME",
+        "FEATURE_FLAGS", "PROBE_RESP_OFFLOAD", "WIPHY_SELF_MANAGED_REG", "EXT_FEATURES")},
 }
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Coroutine
+from typing import Any
 
 from ..driver.base import Driver, DriverError, LinkCrypto, LinkDisconnected, ScanEntry, mac_str
 from ..events import Associated, Associating, RegistrarSeen, ScanFailed, ScanResultsReady, WpsApAvailable
@@ -77,6 +78,7 @@ class Station:
         self.ignored: dict[bytes, None] = {}  # BSSID_IGNORE, in the order added: never chosen, for WPS or a network
         self._associated: Bss | None = None
         self._scanning = False
+        self.scans_done = 0  # scans of ours that completed (STATUS: INACTIVE once one found nothing to do)
         self._leaving: asyncio.Task | None = None
         self._left: bytes | None = None  # the BSS we asked to leave: its disconnect event is no news
 
@@ -91,9 +93,17 @@ class Station:
     # -- scans -----------------------------------------------------------------------------------------
 
     async def scan(self, password_id: DevicePasswordId = DevicePasswordId.DEFAULT) -> None:
+        await self.start_scan(password_id)
+
+    def start_scan(self, password_id: DevicePasswordId = DevicePasswordId.DEFAULT) -> Coroutine[Any, Any, None]:
+        """Mark the radio busy now and return the scan to run: a SCAN command arriving before the task that
+        runs it has started is FAIL-BUSY, as wpa_supplicant answers a second SCAN. Busy if one is running."""
         if self._scanning:
             raise Busy()
         self._scanning = True
+        return self._scan(password_id)
+
+    async def _scan(self, password_id: DevicePasswordId) -> None:
         try:
             entries = await self.driver.scan(probe_request_ie(self.device_info(), password_id))
         except DriverError as e:
@@ -101,6 +111,7 @@ class Station:
             raise
         finally:
             self._scanning = False
+        self.scans_done += 1
         keep = self._associated.bssid if self._associated else None
         self.table.update(entries, self.clock(), keep=keep)
         self.publish(ScanResultsReady())

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import struct
 
-from pywps.ctrl.capability_commands import channels_text, flags_text, freq_text
-from pywps.ctrl.station_commands import signal_poll_text
+from pywps.ctrl.radio_texts import (
+    channels_text,
+    flags_text,
+    freq_text,
+    signal_poll_text,
+)
 from pywps.driver import nl80211_info as info
-from pywps.driver.base import ChannelWidth, DriverFlag, SignalInfo
+from pywps.driver.radio import ChannelWidth, DriverFlag, SignalInfo
 
 
 def nla(kind: int, payload: bytes = b"") -> bytes:

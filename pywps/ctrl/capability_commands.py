@@ -7,10 +7,9 @@ gives when its build or driver lacks it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..driver.base import DriverError, DriverFlag, HwMode
+from ..driver.base import DriverError
 from .commands import UNKNOWN, CommandFailed, Handler, Reply
 
 if TYPE_CHECKING:
@@ -31,30 +30,6 @@ CAPABILITIES: dict[str, tuple[str, str]] = {
     "tdls": ("UNSUPPORTED\n", "UNSUPPORTED\n"),
 }
 CHANNEL_FIELDS = ("channels", "freq")  # from the wiphy on a radio; a wired link has none (an empty reply)
-WIRED_FLAGS = DriverFlag.WIRED
-
-
-def channels_text(modes: list[HwMode]) -> str:
-    """GET_CAPABILITY channels: one line per mode, its enabled channel numbers."""
-    return "".join(f"Mode[{m.mode}] Channels:" + "".join(f" {c.chan}" for c in m.channels if not c.disabled) + "\n"
-                   for m in modes)
-
-
-def freq_text(modes: list[HwMode]) -> str:
-    """GET_CAPABILITY freq: per mode, each enabled channel with its frequency and the NO_IR / DFS marks."""
-    out = []
-    for m in modes:
-        out.append(f"Mode[{m.mode}] Channels:\n")
-        out += [f" {c.chan} = {c.freq} MHz{' (NO_IR)' if c.no_ir else ''}{' (DFS)' if c.radar else ''}\n"
-                for c in m.channels if not c.disabled]
-        out.append("\n")
-    return "".join(out)
-
-
-def flags_text(flags: DriverFlag) -> str:
-    """DRIVER_FLAGS: the 64-bit value in upper-case hex, then one name a line from the lowest bit up."""
-    names = [flag.text for flag in DriverFlag if flags & flag]
-    return f"{int(flags):016X}:\n" + "".join(f"{name}\n" for name in names)
 
 
 def cmd_get_capability(ctx: Services, raw: str) -> Reply:
@@ -68,22 +43,28 @@ def cmd_get_capability(ctx: Services, raw: str) -> Reply:
     if field in CHANNEL_FIELDS:  # wpa_supplicant reads no `strict` for these
         if wired:
             return ""
-        return _radio_modes(ctx, channels_text if field == "channels" else freq_text)
+        return _radio_modes(ctx, field)
     raise CommandFailed(f"GET_CAPABILITY {field[:20]}: not available")  # erp, fips, fils, sae, dpp, ...
 
 
-async def _radio_modes(ctx: Services, fmt: Callable[[list[HwMode]], str]) -> str:
+async def _radio_modes(ctx: Services, field: str) -> str:
+    from .radio_texts import channels_text, freq_text
+
     try:
-        return fmt(await ctx.driver.hw_modes())
+        modes = await ctx.driver.hw_modes()
     except DriverError as e:
         raise CommandFailed(f"reading the channels failed: {e}") from None
+    return channels_text(modes) if field == "channels" else freq_text(modes)
 
 
 def cmd_driver_flags(ctx: Services, raw: str) -> Reply:
     """The kernel driver's abilities as wpa_supplicant's flags, derived from the wiphy as its nl80211 driver
     does (WIRED on a wire): as Debian wpa_supplicant 2.10 (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
+    from ..driver.radio import DriverFlag
+    from .radio_texts import flags_text
+
     if ctx.station is None:
-        return flags_text(WIRED_FLAGS)
+        return flags_text(DriverFlag.WIRED)
 
     async def read() -> str:
         try:

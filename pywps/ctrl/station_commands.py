@@ -9,7 +9,7 @@ import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
-from ..driver.base import ChannelWidth, DriverError, SignalInfo, mac_bytes, mac_str
+from ..driver.base import DriverError, mac_bytes, mac_str
 from .commands import UNKNOWN, BadArguments, CommandFailed, Handler, Reply, ok
 from .scan_texts import SCAN_RESULTS_HEADER, bss_text, scan_results_text
 
@@ -191,31 +191,6 @@ def cmd_reattach(ctx: Services, raw: str) -> Reply:
     return ok()
 
 
-# wpa_supplicant's channel_width_to_string(); a 5 or 10 MHz channel is "unknown" to it and gets no WIDTH= line
-WIDTH_TEXT = {
-    ChannelWidth.W20_NOHT: "20 MHz (no HT)", ChannelWidth.W20: "20 MHz", ChannelWidth.W40: "40 MHz",
-    ChannelWidth.W80: "80 MHz", ChannelWidth.W80P80: "80+80 MHz", ChannelWidth.W160: "160 MHz",
-}
-NOISE_UNKNOWN = 9999  # what wpa_supplicant prints when the survey has no noise for the channel
-
-
-def signal_poll_text(info: SignalInfo) -> str:
-    """SIGNAL_POLL's lines in wpa_supplicant 2.10's order; the optional ones only when the kernel gave them."""
-    lines = [f"RSSI={info.signal}", f"LINKSPEED={info.tx_rate_mbps}",
-             f"NOISE={NOISE_UNKNOWN if info.noise is None else info.noise}", f"FREQUENCY={info.freq}"]
-    if info.width in WIDTH_TEXT:
-        lines.append(f"WIDTH={WIDTH_TEXT[info.width]}")
-    if info.center_freq1 > 0:
-        lines.append(f"CENTER_FRQ1={info.center_freq1}")
-    if info.center_freq2 > 0:
-        lines.append(f"CENTER_FRQ2={info.center_freq2}")
-    if info.avg_signal:
-        lines.append(f"AVG_RSSI={info.avg_signal}")
-    if info.avg_beacon_signal:
-        lines.append(f"AVG_BEACON_RSSI={info.avg_beacon_signal}")
-    return "".join(f"{line}\n" for line in lines)
-
-
 def cmd_signal_poll(ctx: Services, raw: str) -> Reply:
     """The link's signal, rate and channel from the kernel (station entry, interface, survey); FAIL when not
     associated and on a wire: as Debian wpa_supplicant 2.10 (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
@@ -223,6 +198,8 @@ def cmd_signal_poll(ctx: Services, raw: str) -> Reply:
         raise CommandFailed("no radio")  # wpa_supplicant -Dwired has no signal_poll either
 
     async def poll() -> str:
+        from .radio_texts import signal_poll_text
+
         try:
             return signal_poll_text(await ctx.driver.signal_info())
         except DriverError as e:

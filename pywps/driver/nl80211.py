@@ -20,24 +20,20 @@ from pyroute2.netlink.generic import AsyncGenericNetlinkSocket
 
 from . import nl80211_info
 from .base import (
-    ChannelWidth,
     Driver,
     DriverError,
     DriverEvent,
     DriverFailed,
-    DriverFlag,
-    HwMode,
     LinkConnected,
     LinkCrypto,
     LinkDisconnected,
-    PacketCounters,
     ScanEntry,
     ScanStarted,
-    SignalInfo,
     mac_str,
 )
 from .nl80211_msg import CMD, Nl80211Msg, request
 from .packet import EapolSocket, interface_is_up, read_mac
+from .radio import ChannelWidth, DriverFlag, HwMode, PacketCounters, SignalInfo
 
 log = logging.getLogger("pywps.driver.nl80211")
 

@@ -1,15 +1,16 @@
 """Fixtures of the tests that run inside the mac80211_hwsim VM: every test gets fresh APs and stations,
-stopped afterwards even when it fails."""
+stopped afterwards even when it fails, and an empty scan cache on the station's radio."""
 
 from __future__ import annotations
 
 import pytest
 
-from hwlab import HwHostapd, Station
+from hwlab import HwHostapd, Station, fresh_scan_cache
 
 
 @pytest.fixture
 def lab():
+    fresh_scan_cache()  # no BSS of an earlier test's AP (same BSSID, other IEs) in the station radio's cache
     started: list = []
 
     class Lab:

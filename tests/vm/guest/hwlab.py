@@ -129,3 +129,27 @@ def sta_conf(**keys: str) -> str:
     base = {"ctrl_interface": "@CTRL@", "update_config": "1", "wps_cred_processing": "2"}
     base.update(keys)
     return "".join(f"{k}={v}\n" for k, v in base.items() if v is not None)
+
+
+def fresh_scan_cache(iface: str = "wlan1", ssids: tuple[str, ...] = ()) -> None:
+    """Empty the kernel's scan cache of the station's radio and fill it with what is on air now (`ssids`),
+    before either program starts: a scan with NL80211_SCAN_FLAG_FLUSH through iw, triggered without waiting
+    (`iw ... scan flush` once hung for 60 s in a full guest run), then the cache polled until it holds exactly
+    `ssids`. The hwsim tests start each test with no BSS from an earlier one (they flush at the end of each),
+    and every AP on wlan0 has the same BSSID: an entry left by an earlier test's AP (its IEs of minutes ago)
+    would stand in for this test's AP until a scan hears it again (see test_ap_wps_pbc_overlap_2ap). The lab
+    fixture flushes before each test; a test calls it again after changing what its APs announce."""
+    run(["ip", "link", "set", iface, "up"])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            subprocess.run(["iw", "dev", iface, "scan", "trigger", "flush", "freq", "2412"], capture_output=True,
+                           timeout=10, check=False)  # EBUSY while another scan runs: poll, then again
+        except subprocess.TimeoutExpired:
+            continue
+        for _ in range(20):
+            time.sleep(0.5)
+            seen = set(re.findall(r"^\s*SSID: (.*)$", run(["iw", "dev", iface, "scan", "dump"]), re.MULTILINE))
+            if seen == set(ssids):
+                return
+    raise AssertionError(f"the scan cache of {iface} never held exactly {ssids}")

@@ -6,10 +6,9 @@ Grouped by the hwsim test each comes from (named in the docstrings)."""
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 
-from hwlab import AP_MAC, STA_MAC, row_for, run, sta_conf
+from hwlab import AP_MAC, STA_MAC, fresh_scan_cache, row_for, sta_conf
 from netlab import Monitor
 
 PROGRAMS = ("wpa_supplicant", "pywps")
@@ -140,28 +139,6 @@ def _two_pbc_aps(lab):
     ap2.cli("wps_pbc")
     fresh_scan_cache(ssids=("wps1", "wps2"))
     return ap1, ap2
-
-
-def fresh_scan_cache(iface: str = "wlan1", ssids: tuple[str, ...] = ()) -> None:
-    """Empty the kernel's scan cache of the station's radio and fill it with what is on air now (`ssids`),
-    before either program starts: a scan with NL80211_SCAN_FLAG_FLUSH through iw, triggered without waiting
-    (`iw ... scan flush` once hung for 60 s in a full guest run), then the cache polled until it holds exactly
-    `ssids`. The hwsim tests start each test with no BSS from an earlier one (they flush at the end of each),
-    and an earlier test's AP on wlan0 has the same BSSID as wps1 here (see test_ap_wps_pbc_overlap_2ap)."""
-    run(["ip", "link", "set", iface, "up"])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            subprocess.run(["iw", "dev", iface, "scan", "trigger", "flush", "freq", "2412"], capture_output=True,
-                           timeout=10, check=False)  # EBUSY while another scan runs: poll, then again
-        except subprocess.TimeoutExpired:
-            continue
-        for _ in range(20):
-            time.sleep(0.5)
-            seen = set(re.findall(r"^\s*SSID: (.*)$", run(["iw", "dev", iface, "scan", "dump"]), re.MULTILINE))
-            if seen == set(ssids):
-                return
-    raise AssertionError(f"the scan cache of {iface} never held exactly {ssids}")
 
 
 def test_ap_wps_pbc_overlap_2ap(lab):

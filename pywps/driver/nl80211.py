@@ -325,6 +325,10 @@ class Nl80211Driver(Driver):
             self._connect_done = None
         if status != 0:
             raise DriverError(f"association with {mac_str(bssid)} failed (status {status})")
+        if self.bssid != bssid:
+            # its DISCONNECT event was read before this call resumed: the link is already gone (the connection
+            # policy takes a disconnect while associating for the previous link's)
+            raise DriverError(f"association with {mac_str(bssid)} lost at once")
 
     async def disconnect(self, reason: int = 3) -> None:
         try:

@@ -69,12 +69,19 @@ class LinkInput(Enum):
 
 S, I = LinkState, LinkInput
 _LEAVING = {I.LINK_LOST: S.DISCONNECTED, I.LEAVE: S.DISCONNECTED}
+# A disconnect reported while our association request is under way is not that request's: the kernel answers
+# a connect with its own result (ASSOCIATED or ASSOC_FAILED). It is the end of the link before, reported late:
+# after a WPS run hostapd deauthenticates us (reason 23) ~10 ms after its EAP-Failure, and that event can reach
+# us after we have asked for the new association. wpa_supplicant's nl80211 driver drops such an event too (a
+# deauth from the old AP while authenticating with the new, a disconnect triggered during reassociation).
 # Every legal move; an input a state does not list is ignored (a late scan result, a stale timer).
 TRANSITIONS: dict[LinkState, dict[LinkInput, LinkState]] = {
     S.DISCONNECTED: {I.SEARCH: S.SCANNING, I.LEAVE: S.DISCONNECTED},
     S.SCANNING: {I.SEARCH: S.SCANNING, I.FOUND: S.ASSOCIATING, I.NOT_FOUND: S.SCANNING,
                  I.NO_NETWORKS: S.DISCONNECTED, I.LEAVE: S.DISCONNECTED},
-    S.ASSOCIATING: {I.ASSOCIATED: S.FOUR_WAY_HANDSHAKE, I.ASSOC_FAILED: S.DISCONNECTED, **_LEAVING},
+    # LINK_LOST while associating: the link before, reported late (above)
+    S.ASSOCIATING: {I.ASSOCIATED: S.FOUR_WAY_HANDSHAKE, I.ASSOC_FAILED: S.DISCONNECTED, **_LEAVING,
+                    I.LINK_LOST: S.ASSOCIATING},
     S.FOUR_WAY_HANDSHAKE: {I.PORT_OPEN: S.COMPLETED, I.HANDSHAKE_FAILED: S.DISCONNECTED,
                            I.HANDSHAKE_TIMEOUT: S.DISCONNECTED, **_LEAVING},
     S.COMPLETED: {I.HANDSHAKE_FAILED: S.DISCONNECTED, **_LEAVING},
@@ -233,6 +240,8 @@ class ConnectionPolicy:
         self._fire(I.PORT_OPEN, now)
 
     def link_lost(self, locally_generated: bool, now: float) -> None:
+        if self.state is S.ASSOCIATING:
+            log.debug("disconnect while associating: the end of the previous link, not this attempt's")
         if self.state is S.FOUR_WAY_HANDSHAKE and not locally_generated:
             # The AP dropped us in the middle of the 4-way handshake: our MIC did not verify, the key is wrong.
             self._auth_failed(now, "4-Way Handshake failed")

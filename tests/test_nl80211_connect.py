@@ -1,0 +1,61 @@
+"""The nl80211 driver's connect() against the order its events can come in, with the netlink request replaced
+(no radio needed): a DISCONNECT read while the connect is under way is the previous link's and does not spoil
+the new one; a DISCONNECT read after the connect result but before connect() resumes means the link is gone."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from pywps.driver.base import DriverError, LinkDisconnected
+from pywps.driver.nl80211 import Nl80211Driver
+from pywps.driver.nl80211_msg import CMD, Nl80211Msg
+
+OLD = NEW = bytes.fromhex("020000000000")  # after WPS the station joins the same AP again
+
+
+def event(cmd: str, **attrs: object) -> Nl80211Msg:
+    msg = Nl80211Msg()
+    msg["cmd"] = CMD[cmd]
+    msg["attrs"] = [("NL80211_ATTR_IFINDEX", 7), *((f"NL80211_ATTR_{k.upper()}", v) for k, v in attrs.items())]
+    return msg
+
+
+def connect_with(events_then: list[Nl80211Msg]) -> tuple[Nl80211Driver, list[object], asyncio.Future]:
+    driver = Nl80211Driver("wlan-test")
+    driver.ifindex = 7
+    seen: list[object] = []
+    driver.on_event = seen.append
+
+    async def request(cmd: str, *attrs: tuple[str, object], dump: bool = False) -> list:
+        assert cmd == "CONNECT"
+        # the kernel's events, read in this order by the event socket before connect() runs again
+        for msg in events_then:
+            driver._on_event(msg)
+        return []
+
+    driver._request = request  # type: ignore[method-assign]
+    return driver, seen, asyncio.ensure_future(driver.associate(NEW, b"ssid", 2412))
+
+
+def test_a_disconnect_of_the_previous_link_read_during_connect_leaves_the_new_link_up():
+    async def main():
+        stale = event("DISCONNECT", mac=OLD, reason_code=23, disconnected_by_ap=True)
+        driver, seen, connecting = connect_with([stale, event("CONNECT", mac=NEW, status_code=0)])
+        await connecting
+        assert driver.bssid == NEW
+        assert isinstance(seen[0], LinkDisconnected) and seen[0].reason == 23  # still reported, as the kernel said
+
+    asyncio.run(main())
+
+
+def test_a_disconnect_after_the_connect_result_fails_the_association():
+    async def main():
+        lost = event("DISCONNECT", mac=NEW, reason_code=2, disconnected_by_ap=True)
+        driver, _, connecting = connect_with([event("CONNECT", mac=NEW, status_code=0), lost])
+        with pytest.raises(DriverError, match="lost at once"):
+            await connecting
+        assert driver.bssid is None
+
+    asyncio.run(main())

@@ -15,7 +15,7 @@ timeout "${VM_TIMEOUT:-600}" qemu-system-x86_64 -accel "${VM_ACCEL:-tcg}" -cpu m
   -smp "${VM_SMP:-2}" -nographic -no-reboot \
   -kernel "$ART/kroot/boot/vmlinuz-$(cat "$ART/kver")" -initrd "$ART/initrd.gz" \
   -append "console=ttyS0 quiet panic=-1 pywps_stage2=$here/stage2.sh pywps_art=$ART" \
-  -fsdev local,id=r,path=/,readonly=on,security_model=none -device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
+  -fsdev local,id=r,path=/,readonly=on,security_model=none,multidevs=remap -device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
   -fsdev local,id=o,path="$out",security_model=none -device virtio-9p-pci,fsdev=o,mount_tag=outshare \
   -nic none > "$out/console.log" 2>&1
 cat "$out/output.txt" 2>/dev/null

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from .attributes import Attributes, build_attrs, parse_attrs
-from .defs import AttrType, AuthType, EncrType
+from .defs import AttrType, AuthType, EncrType, members
 from .errors import ParseError
 
 MAC_ANY = b"\xff" * 6
+A = members(AttrType)  # the members, without EnumType's slow attribute lookup
 
 
 @dataclass(frozen=True)
@@ -56,14 +57,14 @@ class Credential:
     @classmethod
     def from_attrs(cls, attrs: Attributes, raw: bytes = b"") -> Credential:
         """Build from the attributes inside a Credential (or M7's encrypted settings)."""
-        key_index = attrs.get_int(AttrType.NETWORK_KEY_INDEX) if AttrType.NETWORK_KEY_INDEX in attrs else None
+        key_index = attrs.get_int(A.NETWORK_KEY_INDEX) if A.NETWORK_KEY_INDEX in attrs else None
         return cls(
-            ssid=attrs.require(AttrType.SSID),
-            auth_type=AuthType(attrs.require_int(AttrType.AUTH_TYPE)),
-            encr_type=EncrType(attrs.require_int(AttrType.ENCR_TYPE)),
-            network_key=attrs.get(AttrType.NETWORK_KEY, b""),
-            mac_address=attrs.get(AttrType.MAC_ADDR, MAC_ANY),
-            network_index=attrs.get_int(AttrType.NETWORK_INDEX, 1),
+            ssid=attrs.require(A.SSID),
+            auth_type=AuthType(attrs.require_int(A.AUTH_TYPE)),
+            encr_type=EncrType(attrs.require_int(A.ENCR_TYPE)),
+            network_key=attrs.get(A.NETWORK_KEY, b""),
+            mac_address=attrs.get(A.MAC_ADDR, MAC_ANY),
+            network_index=attrs.get_int(A.NETWORK_INDEX, 1),
             key_index=key_index,
             raw=raw,
         )
@@ -75,6 +76,8 @@ class Credential:
         ssid, key = self.ssid.rstrip(b"\0"), self.network_key
         if self.auth_type & (AuthType.WPAPSK | AuthType.WPA2PSK) and 8 < len(key) < 64 and key.endswith(b"\0"):
             key = key[:-1]
+        if len(ssid) == len(self.ssid) and len(key) == len(self.network_key):
+            return self  # the usual case, nothing stripped: no copy (dataclasses.replace() costs ~8 us)
         return replace(self, ssid=ssid, network_key=key)
 
     def to_attrs(self) -> bytes:

@@ -28,11 +28,11 @@ import statistics
 import sys
 import time
 import warnings
+from _hashlib import hmac_digest, hmac_new  # the C cores of hmac.digest and hmac.new
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _hashlib import hmac_digest, hmac_new  # noqa: E402 - the C cores of hmac.digest and hmac.new
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes  # noqa: E402
 
 from pywps.wps import session as session_module  # noqa: E402

@@ -10,6 +10,9 @@ from .errors import ParseError
 
 MAC_ANY = b"\xff" * 6
 A = members(AttrType)  # the members, without EnumType's slow attribute lookup
+# The flag tests below use plain ints: IntFlag's & and | are Python-level calls (~1.5 us each on CPython 3.11).
+_PSK_BITS = int(AuthType.WPAPSK | AuthType.WPA2PSK)
+_WEP_BIT = int(EncrType.WEP)
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,11 @@ class Credential:
 
     @property
     def is_psk(self) -> bool:
-        return bool(self.auth_type & (AuthType.WPAPSK | AuthType.WPA2PSK))
+        return bool(int(self.auth_type) & _PSK_BITS)
+
+    @property
+    def is_wep(self) -> bool:
+        return bool(int(self.encr_type) & _WEP_BIT)
 
     def validate(self) -> None:
         """Raise ParseError unless the fields describe a network a station can use.
@@ -48,7 +55,7 @@ class Credential:
                     raise ParseError("passphrase has non-printable characters", AttrType.NETWORK_KEY)
             else:
                 raise ParseError(f"WPA key length {len(key)} is not 8..63 or 64", AttrType.NETWORK_KEY)
-        elif self.encr_type & EncrType.WEP:
+        elif self.is_wep:
             if len(key) not in (5, 13, 10, 26):
                 raise ParseError(f"WEP key length {len(key)} is not 5, 13, 10 or 26", AttrType.NETWORK_KEY)
 
@@ -74,7 +81,7 @@ class Credential:
         NUL-terminate: the SSID without its zero padding (some send a fixed 32 octets), and a WPA passphrase of
         9..63 octets without one terminating NUL (wps_workaround_cred_key). `raw` keeps the bytes received."""
         ssid, key = self.ssid.rstrip(b"\0"), self.network_key
-        if self.auth_type & (AuthType.WPAPSK | AuthType.WPA2PSK) and 8 < len(key) < 64 and key.endswith(b"\0"):
+        if self.is_psk and 8 < len(key) < 64 and key.endswith(b"\0"):
             key = key[:-1]
         if len(ssid) == len(self.ssid) and len(key) == len(self.network_key):
             return self  # the usual case, nothing stripped: no copy (dataclasses.replace() costs ~8 us)

@@ -13,7 +13,7 @@ from typing import ClassVar
 from .attributes import Attributes, build_attr, build_attrs, parse_attrs
 from .credential import Credential
 from .crypto import derive_session_keys, psk_pair, secret_hash
-from .defs import PBC_PASSWORD, AttrType, ConfigError, DevicePasswordId, EncrType, ErrorIndication, MsgType, WpsState, members
+from .defs import PBC_PASSWORD, AttrType, ConfigError, DevicePasswordId, ErrorIndication, MsgType, WpsState, members
 from .device import DeviceInfo
 from .errors import ParseError, ProtocolError
 from .events import CredentialReceived, M2DReceived, PeerIdentified, Success
@@ -137,7 +137,7 @@ class Enrollee(RegistrationSession):
             creds = [Credential.from_attrs(settings, raw=build_attrs((a.type, a.value) for a in settings))]
         else:
             creds = [cred.as_processed() for cred in self._credentials(settings)]
-            if any(cred.encr_type & EncrType.WEP for cred in creds):
+            if any(cred.is_wep for cred in creds):
                 # WSC 2.0 forbids WEP: refused here, as wpa_supplicant's enrollee does, so the registrar hears
                 # a NACK instead of WSC_Done and records the failure
                 return self.fail(M.M8, ConfigError.NO_ERROR, "WEP credential (WSC 2.0 prohibits WEP)",

@@ -177,28 +177,34 @@ def parse_attrs(data: bytes, nested_in: int | None = None) -> Attributes:
     append = raw.append
     valid = _VALID_LENGTHS or _valid_lengths()
     unpack = _TL.unpack_from
-    pos = 0
-    while pos < end:  # the hot loop of every received message: kept to the bone
-        if end - pos < 4:
-            raise ParseError(f"truncated attribute header ({end - pos} bytes left)", nested_in, pos)
-        attr, length = unpack(data, pos)
-        start = pos + 4
-        pos = start + length
-        if pos > end:
-            raise ParseError(f"length {length} runs past the end of the data", attr, start - 4)
-        if (attr << 16 | length) not in valid:
-            check_length(attr, length, start - 4)  # raises unless the type is unbounded or the value long
-        value = data[start:pos]
-        if attr == _VENDOR_EXT and value[:3] == WFA_VENDOR_ID and value not in _valid_wfa_ext:
-            try:
-                parse_wfa_subelems(value[3:])
-            except ParseError as e:
-                raise ParseError(f"bad WFA vendor extension: {e}", attr, start - 4) from None
-            _remember_valid_wfa_ext(value)
-        append((attr, value, start - 4))
-        if attr not in first:
-            first[attr] = value
+    at = 0
+    try:
+        while at < end:  # the hot loop of every received message: kept to the bone
+            attr, length = unpack(data, at)  # struct.error: fewer than 4 bytes left
+            start = at + 4
+            stop = start + length
+            if stop > end:
+                raise ParseError(f"length {length} runs past the end of the data", attr, at)
+            if (attr << 16 | length) not in valid:
+                check_length(attr, length, at)  # raises unless the type is unbounded or the value long
+            value = data[start:stop]
+            if attr == _VENDOR_EXT and value[:3] == WFA_VENDOR_ID and value not in _valid_wfa_ext:
+                _check_wfa_ext(value, at)
+            append((attr, value, at))
+            if attr not in first:
+                first[attr] = value
+            at = stop
+    except struct.error:
+        raise ParseError(f"truncated attribute header ({end - at} bytes left)", nested_in, at) from None
     return Attributes._parsed(raw, first)
+
+
+def _check_wfa_ext(value: bytes, offset: int) -> None:
+    try:
+        parse_wfa_subelems(value[3:])
+    except ParseError as e:
+        raise ParseError(f"bad WFA vendor extension: {e}", A.VENDOR_EXT, offset) from None
+    _remember_valid_wfa_ext(value)
 
 
 # Every WSC message carries a WFA vendor extension, nearly always one of a few values (Version2, plus

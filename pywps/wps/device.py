@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .defs import AuthType, ConfigMethods, EncrType, RfBand
 
@@ -63,13 +64,19 @@ class DeviceInfo:
         """What M1 says about this device, as wpa_supplicant builds it: WSC 2.0 config methods, OS Version
         with its top bit set, and a single space for an empty string (wpa_supplicant's workaround for peers
         that cannot parse zero-length attributes, also in hostapd: Debian's builds are not CONFIG_WPS_STRICT)."""
-        return replace(
-            self,
-            config_methods=wsc2_config_methods(self.config_methods),
-            os_version=self.os_version | OS_VERSION_RESERVED,
-            **{name: getattr(self, name) or b" "
-               for name in ("device_name", "manufacturer", "model_name", "model_number", "serial_number")},
-        )
+        return _in_m1(self)
+
+
+# Every run of a daemon asks again about an equal device (~25 us of flag arithmetic and dataclass copying).
+@lru_cache(maxsize=4)
+def _in_m1(dev: DeviceInfo) -> DeviceInfo:
+    return replace(
+        dev,
+        config_methods=wsc2_config_methods(dev.config_methods),
+        os_version=dev.os_version | OS_VERSION_RESERVED,
+        **{name: getattr(dev, name) or b" "
+           for name in ("device_name", "manufacturer", "model_name", "model_number", "serial_number")},
+    )
 
 
 @dataclass(frozen=True)

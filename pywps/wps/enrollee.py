@@ -13,7 +13,7 @@ from typing import ClassVar
 from .attributes import Attributes, build_attr, build_attrs, parse_attrs
 from .credential import Credential
 from .crypto import derive_session_keys, psk_pair, secret_hash
-from .defs import PBC_PASSWORD, AttrType, ConfigError, DevicePasswordId, EncrType, ErrorIndication, MsgType, WpsState, members
+from .defs import PBC_PASSWORD, AttrType, ConfigError, DevicePasswordId, ErrorIndication, MsgType, WpsState, members
 from .device import DeviceInfo
 from .errors import ParseError, ProtocolError
 from .events import CredentialReceived, M2DReceived, PeerIdentified, Success
@@ -89,11 +89,11 @@ class Enrollee(RegistrationSession):
         self.check_authenticator(msg)
         self.accept(msg)
         self.emit(PeerIdentified(peer_device(msg.attrs, A.UUID_R), msg.attrs.get_int(A.DEV_PASSWORD_ID)))
-        self._psks = psk_pair(self.keys.auth_key, self.config.password)
+        self._psks = psk_pair(self.keys.auth, self.config.password)
         self._secret_nonces = (self.random(16), self.random(16))
         pk_e, pk_r = self.dh.public, self.peer_public_key
-        e_hash1 = secret_hash(self.keys.auth_key, self._secret_nonces[0], self._psks[0], pk_e, pk_r)
-        e_hash2 = secret_hash(self.keys.auth_key, self._secret_nonces[1], self._psks[1], pk_e, pk_r)
+        e_hash1 = secret_hash(self.keys.auth, self._secret_nonces[0], self._psks[0], pk_e, pk_r)
+        e_hash2 = secret_hash(self.keys.auth, self._secret_nonces[1], self._psks[1], pk_e, pk_r)
         return self.send(M.M3, build_m3(self.registrar_nonce, e_hash1, e_hash2))
 
     # -- M4 / M6: the registrar proves each PIN half -----------------------------------------------
@@ -106,7 +106,7 @@ class Enrollee(RegistrationSession):
         if r_s is None:
             raise ProtocolError(f"{msg.type.name} encrypted settings lack {AttrType(snonce_attr).name}")
         assert self.keys is not None and self.dh is not None
-        expected = secret_hash(self.keys.auth_key, r_s, self._psks[half], self.dh.public, self.peer_public_key)
+        expected = secret_hash(self.keys.auth, r_s, self._psks[half], self.dh.public, self.peer_public_key)
         if not hmac.compare_digest(expected, self._r_hashes[half]):
             raise ProtocolError(f"R-Hash{half + 1} mismatch: the registrar does not know the password",
                                 ConfigError.DEV_PASSWORD_AUTH_FAILURE)
@@ -137,7 +137,7 @@ class Enrollee(RegistrationSession):
             creds = [Credential.from_attrs(settings, raw=build_attrs((a.type, a.value) for a in settings))]
         else:
             creds = [cred.as_processed() for cred in self._credentials(settings)]
-            if any(cred.encr_type & EncrType.WEP for cred in creds):
+            if any(cred.is_wep for cred in creds):
                 # WSC 2.0 forbids WEP: refused here, as wpa_supplicant's enrollee does, so the registrar hears
                 # a NACK instead of WSC_Done and records the failure
                 return self.fail(M.M8, ConfigError.NO_ERROR, "WEP credential (WSC 2.0 prohibits WEP)",

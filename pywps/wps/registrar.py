@@ -82,11 +82,11 @@ class Registrar(RegistrationSession):
         self.accept(msg)
         assert self.keys is not None and self.dh is not None and self.config.password is not None
         self._e_hashes = (msg.attrs.require(A.E_HASH1), msg.attrs.require(A.E_HASH2))
-        self._psks = psk_pair(self.keys.auth_key, self.config.password)
+        self._psks = psk_pair(self.keys.auth, self.config.password)
         self._secret_nonces = (self.random(16), self.random(16))
         pk_e, pk_r = self.peer_public_key, self.dh.public
-        r_hash1 = secret_hash(self.keys.auth_key, self._secret_nonces[0], self._psks[0], pk_e, pk_r)
-        r_hash2 = secret_hash(self.keys.auth_key, self._secret_nonces[1], self._psks[1], pk_e, pk_r)
+        r_hash1 = secret_hash(self.keys.auth, self._secret_nonces[0], self._psks[0], pk_e, pk_r)
+        r_hash2 = secret_hash(self.keys.auth, self._secret_nonces[1], self._psks[1], pk_e, pk_r)
         encrypted = self.encrypt(build_attr(A.R_SNONCE1, self._secret_nonces[0]))
         return self.send(M.M4, build_m4(self.enrollee_nonce, r_hash1, r_hash2, encrypted))
 
@@ -97,7 +97,7 @@ class Registrar(RegistrationSession):
         if e_s is None:
             raise ProtocolError(f"{msg.type.name} encrypted settings lack {AttrType(snonce_attr).name}")
         assert self.keys is not None and self.dh is not None
-        expected = secret_hash(self.keys.auth_key, e_s, self._psks[half], self.peer_public_key, self.dh.public)
+        expected = secret_hash(self.keys.auth, e_s, self._psks[half], self.peer_public_key, self.dh.public)
         if not hmac.compare_digest(expected, self._e_hashes[half]):
             raise ProtocolError(f"E-Hash{half + 1} mismatch: the enrollee does not know the password",
                                 ConfigError.DEV_PASSWORD_AUTH_FAILURE)

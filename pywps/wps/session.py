@@ -128,7 +128,7 @@ class RegistrationSession:
         op = OPCODE_OF.get(msg_type, Op.MSG)
         if op is Op.MSG:
             if self.keys is not None:
-                body += build_attr(A.AUTHENTICATOR, authenticator(self.keys.auth_key, self._last_received, body))
+                body += build_attr(A.AUTHENTICATOR, authenticator(self.keys.auth, self._last_received, body))
             self._last_sent = body
         return Outgoing(op, body, msg_type)
 
@@ -142,7 +142,7 @@ class RegistrationSession:
 
     def check_authenticator(self, msg: Message) -> None:
         assert self.keys is not None
-        expected = authenticator(self.keys.auth_key, self._last_sent, msg.raw[:-12])
+        expected = authenticator(self.keys.auth, self._last_sent, msg.raw[:-12])
         if not hmac.compare_digest(msg.attrs.require(A.AUTHENTICATOR), expected):
             raise ProtocolError(f"{msg.type.name} Authenticator mismatch")
 

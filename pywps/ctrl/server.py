@@ -27,6 +27,7 @@ import fcntl
 import grp
 import logging
 import os
+import select
 import socket
 import struct
 import termios
@@ -140,6 +141,9 @@ class CtrlServer:
         # A stuck monitor may hold up to an eighth of the buffer; a small buffer (no CAP_NET_ADMIN, a low
         # wmem_max) gets a lower bound, never below what a healthy monitor can fall behind in a burst.
         self.max_unread = max(2 * CHECK_EVERY, min(MAX_UNREAD, self._send_budget // (8 * DATAGRAM_CHARGE)))
+        self._poll = select.poll()  # "is another request there?" without the exception of an empty read
+        self._poll.register(sock.fileno(), select.POLLIN)
+        self._reading_on = True  # the last read-on found a request
         self._loop.add_reader(sock.fileno(), self._on_readable)
 
     def _reopen_socket(self) -> None:
@@ -185,19 +189,27 @@ class CtrlServer:
     def _on_readable(self) -> None:
         sock = self._sock
         assert sock is not None
-        recvfrom, sendto, fixed_replies = sock.recvfrom, sock.sendto, FIXED_REPLIES
+        recvfrom, sendto, fixed_replies, poll = sock.recvfrom, sock.sendto, FIXED_REPLIES, self._poll.poll
         logged = log.isEnabledFor(logging.DEBUG)  # -d: every request's name, PING too (clients' polls show)
-        # Read on after each request: a client in a request loop has often sent its next one by then, which
-        # is cheaper to take now than after another trip through the selector. Bounded, so a flood cannot
-        # starve the rest of the loop.
-        for _ in range(64):
+        # Read on after each request: a client in a request loop has often sent its next one by then (most
+        # PINGs of a tight loop are answered so), which is cheaper to take now than after another trip through
+        # the selector. Bounded, so a flood cannot starve the rest of the loop. A read that finds the socket
+        # empty raises BlockingIOError, a fifth of the instructions of a PING that came through the selector
+        # (callgrind: 34.6k of them with it, 28.4k without): once one has, poll() asks first (no exception)
+        # until reading on pays again, so a client that is not that quick costs no exception per request.
+        for i in range(64):
+            if i and not self._reading_on and not poll(0):
+                return
             try:
                 data, address = recvfrom(MAX_REQUEST + 1)
             except (BlockingIOError, InterruptedError):
+                self._reading_on = False
                 return
             except OSError as e:
                 log.warning("control socket receive failed: %s", e)
                 return
+            if i:
+                self._reading_on = True
             fixed = fixed_replies.get(data)
             if fixed is not None and address:  # PING: nothing to decode, dispatch or encode
                 if logged:

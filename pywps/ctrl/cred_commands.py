@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..globalfields import GLOBALS
 from ..netevents import CredAdded, CredModified, CredRemoved
-from ..netfields import c_atoi, c_strtol_int
+from ..cnumbers import c_atoi, c_strtol_int
 from .commands import UNKNOWN, CommandFailed
 
 if TYPE_CHECKING:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from .. import netfields as nf
+from ..cnumbers import c_atoi
 from ..netevents import (
     NetworkAdded,
     NetworkChanged,
@@ -67,7 +68,7 @@ def _c_string(raw: str) -> str:
 
 def _network(ctx: NetworkContext, text: str) -> Network:
     try:
-        return ctx.config.network(nf.c_atoi(text))
+        return ctx.config.network(c_atoi(text))
     except KeyError:
         raise CommandFailed(f"no network {text[:20]!r}") from None
 
@@ -86,7 +87,7 @@ def cmd_list_networks(ctx: NetworkContext, raw: str) -> str:
     last_id = None
     for word in raw.split():
         if word.startswith("LAST_ID="):
-            last_id = nf.c_atoi(word[8:])
+            last_id = c_atoi(word[8:])
     current = _current(ctx)
     out = LIST_HEADER
     for n in ctx.config.networks:

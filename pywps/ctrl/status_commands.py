@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..config import ConfigFileError
 from ..driver.base import PAE_GROUP_ADDR, mac_str
-from ..netfields import c_atoi
+from ..cnumbers import c_atoi
 from ..station.types import RunKind
 from .commands import UNKNOWN, CommandFailed, Handler, Reply, ok
 from .events import ssid_text, uuid_text

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import netfields as nf
-from .cnumbers import c_strtol_int
 from .atomicfile import remove_stale_temp_files, write_atomically
+from .cnumbers import c_strtol_int
 from .globalfields import GLOBALS, check_global, parse_device_type, parse_uuid
 from .netblock import Network, network_block_text
 from .wps.defs import ConfigMethods

@@ -3,6 +3,7 @@ key=value lines (ctrl_iface.c, wpa_supplicant_ctrl_iface_scan_result / print_bss
 
 from __future__ import annotations
 
+from ..cnumbers import c_atoi
 from ..driver.base import mac_bytes, mac_str
 from ..station.bss import CAP_ESS, CAP_IBSS, Bss, BssTable
 from ..wps.defs import WPS_OUI_TYPE, WpsState
@@ -151,9 +152,8 @@ def select_bsses(table: BssTable, arg: str) -> list[Bss]:
         return [bss] if bss else []
     except ValueError:
         pass
-    if spec.isdigit() and int(spec) < len(ordered):
-        return [ordered[int(spec)]]
-    return []
+    index = c_atoi(spec)  # an index as atoi() reads it: `BSS ` alone is the first
+    return ordered[index:index + 1] if index >= 0 else []
 
 
 def bss_text(table: BssTable, arg: str, own_addr: bytes, now: float) -> str:

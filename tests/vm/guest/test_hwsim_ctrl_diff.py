@@ -10,13 +10,11 @@ with VM_OUT=DIR keeps them for reading.
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import tempfile
 import time
 from pathlib import Path
 
+from difflab import CtrlClient  # tests/ is on sys.path (hwlab, imported by conftest, puts it there)
 from hwlab import AP_MAC, sta_conf
 
 PROGRAMS = ("wpa_supplicant", "pywps")
@@ -30,36 +28,20 @@ CAPABILITY_FIELDS = ("eap", "pairwise", "group", "group_mgmt", "key_mgmt", "prot
 QUERIES = ("STATUS", "STATUS-VERBOSE", "SIGNAL_POLL", "PKTCNT_POLL", "LIST_NETWORKS", "BSSID_IGNORE", "MIB")
 
 
-class Ctrl:
-    """Raw wpa_ctrl requests (wpa_cli rewrites some commands; the comparison wants the bytes as sent)."""
-
-    def __init__(self, path: str) -> None:
-        self.local = tempfile.mktemp(prefix="ctrldiff-", dir="/tmp")
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.sock.bind(self.local)
-        self.sock.connect(path)
-        self.sock.settimeout(10)
-
-    def request(self, text: str) -> str:
-        self.sock.send(text.encode())
-        return self.sock.recv(65536).decode(errors="replace")
-
-    def close(self) -> None:
-        self.sock.close()
-        os.unlink(self.local)
-
-
 class Transcript:
     def __init__(self, sta) -> None:
         self.sta = sta
-        self.ctrl = Ctrl(f"{sta.ctrl_dir}/{sta.iface}")
+        # raw requests: wpa_cli rewrites some commands, the comparison wants the bytes as sent
+        self.ctrl = CtrlClient(f"{sta.ctrl_dir}/{sta.iface}", timeout=10)
         self.lines: list[tuple[str, str, str]] = []  # (phase, request, reply)
         self.phase = ""
 
     def __call__(self, *requests: str) -> list[str]:
         replies = []
         for text in requests:
-            reply = self.ctrl.request(text)
+            raw = self.ctrl.request(text)
+            assert raw is not None, f"{self.sta.program} did not answer {text!r}"
+            reply = raw.decode(errors="replace")
             self.lines.append((self.phase, text, reply))
             replies.append(reply)
         return replies

@@ -76,13 +76,22 @@ def cmd_driver_flags(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_driver_flags2(ctx: Services, raw: str) -> Reply:
-    """wpa_supplicant's second set of driver flags (WPA_DRIVER_FLAGS2_*): a wired link has none, and Debian
-    wpa_supplicant -Dwired answers the zero value alone (observed: tests/data/diff/SURVEY.md). On a radio they
-    come from nl80211 extended features pywps has not compared against wpa_supplicant in the VM: FAIL there
-    rather than a guess."""
+    """wpa_supplicant's second flag word (WPA_DRIVER_FLAGS2_*): none on a wire (Debian wpa_supplicant -Dwired
+    answers the zero value alone: tests/data/diff/SURVEY.md), the nl80211 extended features on a radio
+    (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
+    from ..driver.radio import DriverFlag2
+    from .radio_texts import flags_text
+
     if ctx.station is None:
-        return f"{0:016X}:\n"
-    raise CommandFailed("DRIVER_FLAGS2 on a radio: not derived yet")
+        return flags_text(DriverFlag2(0))
+
+    async def read() -> str:
+        try:
+            return flags_text(await ctx.driver.driver_flags2())
+        except DriverError as e:
+            raise CommandFailed(f"reading the driver flags failed: {e}") from None
+
+    return read()
 
 
 COMMANDS: dict[str, Handler] = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from .commands import BadArguments, CommandFailed, Handler, Reply, ok
 from .scan_texts import SCAN_RESULTS_HEADER, bss_text, scan_results_text
 
 if TYPE_CHECKING:
+    from ..driver.radio import HwMode
     from ..services import Services
 
 log = logging.getLogger("pywps.ctrl")
@@ -64,9 +66,30 @@ def cmd_scan_results(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_bss(ctx: Services, raw: str) -> Reply:
-    if ctx.station is None:
+    station, driver = ctx.station, ctx.driver
+    if station is None:
         return ""
-    return bss_text(ctx.station.table, raw, ctx.driver.own_addr, asyncio.get_running_loop().time())
+
+    def text(modes: list[HwMode]) -> str:
+        return bss_text(station.table, raw, driver.own_addr, asyncio.get_running_loop().time(), modes)
+
+    known = _radio_modes.get(driver)
+    if known is not None:
+        return text(known)
+
+    async def first() -> str:
+        try:
+            modes = await driver.hw_modes()
+        except DriverError:
+            modes = []  # est_throughput from the legacy rates alone
+        _radio_modes[driver] = modes
+        return text(modes)
+
+    return first()
+
+
+# A radio's HT/VHT/HE abilities (est_throughput's) do not change: read once per driver, on the first BSS request
+_radio_modes: weakref.WeakKeyDictionary[Any, list[HwMode]] = weakref.WeakKeyDictionary()
 
 
 def _number(raw: str, low: int, high: int | None = None) -> int:

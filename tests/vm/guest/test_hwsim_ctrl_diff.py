@@ -58,7 +58,7 @@ class Transcript:
 def script(t: Transcript, ap) -> None:
     t.phase = "idle"
     time.sleep(2)
-    t(*QUERIES, "DRIVER_FLAGS", "SCAN_RESULTS", "BSS FIRST", "ABORT_SCAN")
+    t(*QUERIES, "DRIVER_FLAGS", "DRIVER_FLAGS2", "SCAN_RESULTS", "BSS FIRST", "ABORT_SCAN")
     t(*(f"GET_CAPABILITY {field}" for field in CAPABILITY_FIELDS))
 
     t.phase = "scanning"
@@ -89,7 +89,7 @@ def script(t: Transcript, ap) -> None:
     t("WPS_PBC")
     t.wait(r"^CTRL-EVENT-CONNECTED", 90)
     time.sleep(1)
-    t(*QUERIES, "DRIVER_FLAGS", f"BSSID_IGNORE {AP_MAC}", "BSSID_IGNORE", "BSSID_IGNORE clear", "BSSID_IGNORE",
+    t(*QUERIES, "DRIVER_FLAGS", "DRIVER_FLAGS2", f"BSSID_IGNORE {AP_MAC}", "BSSID_IGNORE", "BSSID_IGNORE clear", "BSSID_IGNORE",
       "GET_CAPABILITY channels", "GET_CAPABILITY freq")
     t.events_clear()
     t("SCAN", "SCAN")

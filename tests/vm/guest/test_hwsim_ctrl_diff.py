@@ -238,7 +238,8 @@ def test_ctrl_replies_on_a_radio_match_wpa_supplicant(lab):
     during a scan is OK and the scan still ends with CTRL-EVENT-SCAN-RESULTS, STATUS is INACTIVE after a scan
     with no network to join and DISCONNECTED before any scan or after DISCONNECT, SIGNAL_POLL / PKTCNT_POLL
     FAIL unless associated, the wiphy's 6 GHz band is an empty `Mode[A]` and an 11b mode copying the 2.4 GHz
-    channels comes last, DRIVER_FLAGS is E4000D31FB5BFBE0 for hwsim."""
+    channels comes last, DRIVER_FLAGS is E4000D31FB5BFBE0 for hwsim, DRIVER_FLAGS2 0000000000000103 (the two
+    control-port flags by name, AP_SME as UNKNOWN)."""
     got = {program: record(lab, program) for program in PROGRAMS}
     assert len(got["pywps"]) == len(got["wpa_supplicant"])
     diffs = compare(got["wpa_supplicant"], got["pywps"])

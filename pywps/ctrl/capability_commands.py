@@ -7,7 +7,8 @@ gives when its build or driver lacks it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..driver.base import DriverError
 from .commands import CommandFailed, Handler, Reply
@@ -57,22 +58,28 @@ async def _radio_modes(ctx: Services, field: str) -> str:
     return channels_text(modes) if field == "channels" else freq_text(modes)
 
 
+def _flags(ctx: Services, on_a_wire: Any, read: Callable[[], Awaitable[Any]]) -> Reply:
+    """A flag word as DRIVER_FLAGS(2) prints it: the fixed value on a wire, the kernel driver's on a radio."""
+    from .radio_texts import flags_text
+
+    if ctx.station is None:
+        return flags_text(on_a_wire)
+
+    async def reply() -> str:
+        try:
+            return flags_text(await read())
+        except DriverError as e:
+            raise CommandFailed(f"reading the driver flags failed: {e}") from None
+
+    return reply()
+
+
 def cmd_driver_flags(ctx: Services, raw: str) -> Reply:
     """The kernel driver's abilities as wpa_supplicant's flags, derived from the wiphy as its nl80211 driver
     does (WIRED on a wire): as Debian wpa_supplicant 2.10 (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
     from ..driver.radio import DriverFlag
-    from .radio_texts import flags_text
 
-    if ctx.station is None:
-        return flags_text(DriverFlag.WIRED)
-
-    async def read() -> str:
-        try:
-            return flags_text(await ctx.driver.driver_flags())
-        except DriverError as e:
-            raise CommandFailed(f"reading the driver flags failed: {e}") from None
-
-    return read()
+    return _flags(ctx, DriverFlag.WIRED, lambda: ctx.driver.driver_flags())
 
 
 def cmd_driver_flags2(ctx: Services, raw: str) -> Reply:
@@ -80,18 +87,8 @@ def cmd_driver_flags2(ctx: Services, raw: str) -> Reply:
     answers the zero value alone: tests/data/diff/SURVEY.md), the nl80211 extended features on a radio
     (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
     from ..driver.radio import DriverFlag2
-    from .radio_texts import flags_text
 
-    if ctx.station is None:
-        return flags_text(DriverFlag2(0))
-
-    async def read() -> str:
-        try:
-            return flags_text(await ctx.driver.driver_flags2())
-        except DriverError as e:
-            raise CommandFailed(f"reading the driver flags failed: {e}") from None
-
-    return read()
+    return _flags(ctx, DriverFlag2(0), lambda: ctx.driver.driver_flags2())
 
 
 COMMANDS: dict[str, Handler] = {

@@ -8,7 +8,8 @@ wpa_supplicant's (wpa_supplicant/ctrl_iface.c): `OK\\n`, `FAIL\\n`, `UNKNOWN COM
 Which requests reach a handler is decided as wpa_supplicant_ctrl_iface_process decides it (`MATCH`): a command
 compared whole takes nothing after its name, not even a space; one compared with its space ("NAME ") needs the
 space and reads what follows, even nothing, as its argument (`REMOVE_NETWORK ` is network atoi("") = 0); a few
-take both forms; a few are compared by their name's letters alone and take whatever follows as sent.
+take both forms (their handler gets None for the bare form: `WPS_PBC` is any AP, `WPS_PBC ` an empty BSSID);
+a few are compared by their name's letters alone and take whatever follows as sent, its space too.
 
 A handler raises `CommandFailed` (or `BadArguments`) to answer FAIL; anything else it raises is logged with its
 traceback and answered FAIL too, so no traceback ever reaches a client.

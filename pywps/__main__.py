@@ -36,7 +36,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def setup_logging(args: argparse.Namespace) -> None:
     level = logging.INFO if args.debug == 0 else logging.DEBUG
-    handler: logging.Handler = logging.FileHandler(args.logfile) if args.logfile else logging.StreamHandler()
+    # backslashreplace: a control request's bytes that are not UTF-8 (NOTE, a refused value) still log
+    handler: logging.Handler = (logging.FileHandler(args.logfile, errors="backslashreplace") if args.logfile
+                                else logging.StreamHandler())
     handler.setFormatter(log_format(args.timestamps))
     root = logging.getLogger()
     root.handlers[:] = [handler]

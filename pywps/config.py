@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from . import netfields as nf
 from .atomicfile import remove_stale_temp_files, write_atomically
+from .cnumbers import c_strtol_int
 from .globalfields import GLOBALS, check_global, parse_device_type, parse_uuid
 from .netblock import Network, network_block_text
 from .wps.defs import ConfigMethods
@@ -167,7 +168,7 @@ class Config:
     def int_value(self, key: str) -> int:
         """A numeric global key as wpa_supplicant reads it (its default when unset, 0 when unreadable)."""
         try:
-            return nf.c_strtol_int(self.values.get(key, GLOBALS[key].default or "0"))
+            return c_strtol_int(self.values.get(key, GLOBALS[key].default or "0"))
         except ValueError:
             return 0
 

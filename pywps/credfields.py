@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .cnumbers import c_atoi
 from .configline import reads_back
-from .netfields import c_atoi, printf_decode, printf_encode
+from .netfields import printf_decode, printf_encode
 
 # wpa_supplicant reads a cred block line into a 256-byte buffer (fgets, 255 bytes): what does not fit is cut off
 # and the block refused. With the tab before it, `name=value` may have 254 bytes (the newline may be the part

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .netfields import c_strtol_int
+from .cnumbers import c_strtol_int
 
 
 @dataclass(frozen=True)

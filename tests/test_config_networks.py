@@ -22,7 +22,8 @@ from pywps.netevents import (
     NetworkRemoved,
     NetworkSelected,
 )
-from pywps.netfields import c_atoi, c_strtol_int, printf_decode
+from pywps.cnumbers import c_atoi, c_strtol_int
+from pywps.netfields import printf_decode
 
 
 Ctx = NetworkCtx

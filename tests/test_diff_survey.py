@@ -114,6 +114,7 @@ CASES: list[Case] = [
     c("set-uuid", "SET uuid 12345678-9abc-def0-1234-56789abcdef1", fresh=True),
     c("set-wps_cred_processing-range", "SET wps_cred_processing 3", fresh=True),
     c("driver_flags", "DRIVER_FLAGS"),
+    c("driver_flags2", "DRIVER_FLAGS2"),
     c("logon", "LOGON", fresh=True),
     c("logoff", "LOGOFF", fresh=True),
     c("pmksa", "PMKSA"),

@@ -14,7 +14,7 @@ from pywps.ctrl.radio_texts import (
     signal_poll_text,
 )
 from pywps.driver import nl80211_info as info
-from pywps.driver.radio import ChannelWidth, DriverFlag, SignalInfo
+from pywps.driver.radio import ChannelWidth, DriverFlag, DriverFlag2, SignalInfo
 
 
 def nla(kind: int, payload: bytes = b"") -> bytes:
@@ -119,8 +119,36 @@ def test_driver_flags_of_a_hwsim_like_wiphy():
     assert flags_text(DriverFlag.WIRED) == "0000000000000010:\nWIRED\n"
 
 
+def test_driver_flags2_from_extended_features_and_the_ap_sme():
+    ext = bytearray(8)
+    for index in (42, 46, 48, 49):  # CONTROL_PORT_NO_PREAUTH BEACON_PROTECTION_CLIENT CONTROL_PORT_..._TX_STATUS OCV
+        ext[index // 8] |= 1 << (index % 8)
+    flags = info.driver_flags2({info.Attr.EXT_FEATURES: [bytes(ext)]})
+    assert flags == (DriverFlag2.CONTROL_PORT_RX | DriverFlag2.CONTROL_PORT_TX_STATUS | DriverFlag2.OCV
+                     | DriverFlag2.BEACON_PROTECTION_CLIENT | DriverFlag2.AP_SME)
+    # 2.10's driver_flag2_to_string names the two control-port flags only
+    assert flags_text(flags) == "00000000000001C3:\nCONTROL_PORT_RX\nCONTROL_PORT_TX_STATUS\nUNKNOWN\nUNKNOWN\nUNKNOWN\n"
+    assert info.driver_flags2({info.Attr.DEVICE_AP_SME: [struct.pack("<I", 1)]}) == DriverFlag2(0)
+    assert flags_text(DriverFlag2(0)) == "0000000000000000:\n"  # what Debian wpa_supplicant -Dwired answers
+
+
 def test_self_managed_regulatory_and_device_ap_sme():
     flags = info.driver_flags({info.Attr.WIPHY_SELF_MANAGED_REG: [b""], info.Attr.DEVICE_AP_SME: [struct.pack("<I", 1)]})
     assert flags & DriverFlag.SELF_MANAGED_REGULATORY
     assert not flags & (DriverFlag.AP_MLME | DriverFlag.DEAUTH_TX_STATUS)  # the driver's own AP SME
     assert flags & info.ALWAYS == info.ALWAYS
+
+
+def test_band_ht_vht_and_station_he_capabilities():
+    """est_throughput's inputs, read as driver_nl80211_capa.c reads them: HT_CAPA (u16), VHT_CAPA (u32), and the
+    HE PHY capabilities of the IFTYPE_DATA entry that lists the station iftype; the 11b copy has none."""
+    he_station = nest(1, nest(info.BandIftypeAttr.IFTYPES, nla(info.IfType.STATION)),
+                      nla(info.BandIftypeAttr.HE_CAP_PHY, bytes([0x02]) + bytes(10)))
+    he_ap = nest(2, nest(info.BandIftypeAttr.IFTYPES, nla(info.IfType.AP)),
+                 nla(info.BandIftypeAttr.HE_CAP_PHY, bytes([0x1E]) + bytes(10)))
+    band = nest(0, nest(info.BandAttr.FREQS, freq(0, 2412)), rates(10, 540),
+                nla(info.BandAttr.HT_CAPA, struct.pack("<H", 0x186E)), u32(info.BandAttr.VHT_CAPA, 0x0390_0000),
+                nest(info.BandAttr.IFTYPE_DATA, he_station, he_ap))
+    g, b = info.hw_modes({info.Attr.WIPHY_BANDS: [band]})
+    assert (g.mode, g.ht_capab, g.vht_capab, g.he_phy) == ("G", 0x186E, 0x0390_0000, bytes([0x02]) + bytes(10))
+    assert (b.mode, b.ht_capab, b.vht_capab, b.he_phy) == ("B", 0, 0, None)

@@ -45,3 +45,18 @@ def test_mib_while_connected_and_after_disconnect():
             assert fields(await rig.cmd("STATUS"))["wpa_state"] == "DISCONNECTED"
 
     run(main())
+
+
+def test_a_driver_that_reports_no_flags_or_modes():
+    """DRIVER_FLAGS2 is FAIL when the driver cannot read its flags; BSS still answers, its est_throughput from
+    the legacy rates alone (the HT/VHT/HE part needs the radio's modes, which this driver cannot tell)."""
+    async def main():
+        async with Rig(FakeRadioDriver(FakeAp())) as rig:
+            assert await rig.cmd("DRIVER_FLAGS2") == "FAIL\n"
+            assert await rig.cmd("SCAN") == "OK\n"
+            await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS ")
+            bss = fields(await rig.cmd("BSS 0"))
+            assert bss["est_throughput"] == "0"  # the fake AP names no rates
+            assert fields(await rig.cmd("BSS 0")) == bss  # the second request, with the modes known (none)
+
+    run(main())

@@ -41,6 +41,15 @@ def test_dev_pw_id_counts_only_with_a_pin():
     assert method_config(ENROLLEE, "pin=12345670 dev_pw_id=x").dev_password_id == 0  # atoi: no digits is 0
 
 
+@pytest.mark.parametrize("text,number", [
+    ("5x", 5), ("+5", 5), ("-65531", 5), ("65541", 5),  # atoi, then hostap's u16 keeps the low 16 bits
+    ("99999999999999999999", 0xFFFF),  # strtol saturates at LONG_MAX, (int) keeps -1
+    ("\u0665", 0),  # a Unicode digit is no C digit
+])
+def test_dev_pw_id_is_read_with_glibc_atoi_into_a_u16(text, number):
+    assert method_config(ENROLLEE, f"pin=12345670 dev_pw_id={text}").dev_password_id == number
+
+
 def test_options_are_found_anywhere_as_substrings():
     # strstr: "xpin=" contains "pin=", as in hostap
     assert method_config(ENROLLEE, "xpin=1234").pin == "1234"

@@ -1,4 +1,4 @@
-"""GET_CAPABILITY and DRIVER_FLAGS: what pywps can do, told truthfully in wpa_supplicant's words.
+"""GET_CAPABILITY, DRIVER_FLAGS and DRIVER_FLAGS2: what pywps can do, told truthfully in wpa_supplicant's words.
 
 pywps's only EAP method is WSC; it joins WPA/WPA2-PSK networks (CCMP or TKIP) over nl80211 and none over a wire,
 where it runs WPS alone. Where a capability is one pywps lacks, the reply is the one Debian wpa_supplicant 2.10
@@ -7,10 +7,11 @@ gives when its build or driver lacks it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..driver.base import DriverError
-from .commands import UNKNOWN, CommandFailed, Handler, Reply
+from .commands import CommandFailed, Handler, Reply
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -35,7 +36,7 @@ CHANNEL_FIELDS = ("channels", "freq")  # from the wiphy on a radio; a wired link
 def cmd_get_capability(ctx: Services, raw: str) -> Reply:
     words = raw.split()
     if not words:
-        return UNKNOWN  # wpa_supplicant matches "GET_CAPABILITY " with its argument
+        raise CommandFailed("GET_CAPABILITY <field>")  # `GET_CAPABILITY ` with nothing after it
     field = words[0]
     wired = ctx.station is None
     if field in CAPABILITIES:
@@ -57,25 +58,41 @@ async def _radio_modes(ctx: Services, field: str) -> str:
     return channels_text(modes) if field == "channels" else freq_text(modes)
 
 
+def _flags(ctx: Services, on_a_wire: Any, read: Callable[[], Awaitable[Any]]) -> Reply:
+    """A flag word as DRIVER_FLAGS(2) prints it: the fixed value on a wire, the kernel driver's on a radio."""
+    from .radio_texts import flags_text
+
+    if ctx.station is None:
+        return flags_text(on_a_wire)
+
+    async def reply() -> str:
+        try:
+            return flags_text(await read())
+        except DriverError as e:
+            raise CommandFailed(f"reading the driver flags failed: {e}") from None
+
+    return reply()
+
+
 def cmd_driver_flags(ctx: Services, raw: str) -> Reply:
     """The kernel driver's abilities as wpa_supplicant's flags, derived from the wiphy as its nl80211 driver
     does (WIRED on a wire): as Debian wpa_supplicant 2.10 (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
     from ..driver.radio import DriverFlag
-    from .radio_texts import flags_text
 
-    if ctx.station is None:
-        return flags_text(DriverFlag.WIRED)
+    return _flags(ctx, DriverFlag.WIRED, lambda: ctx.driver.driver_flags())
 
-    async def read() -> str:
-        try:
-            return flags_text(await ctx.driver.driver_flags())
-        except DriverError as e:
-            raise CommandFailed(f"reading the driver flags failed: {e}") from None
 
-    return read()
+def cmd_driver_flags2(ctx: Services, raw: str) -> Reply:
+    """wpa_supplicant's second flag word (WPA_DRIVER_FLAGS2_*): none on a wire (Debian wpa_supplicant -Dwired
+    answers the zero value alone: tests/data/diff/SURVEY.md), the nl80211 extended features on a radio
+    (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
+    from ..driver.radio import DriverFlag2
+
+    return _flags(ctx, DriverFlag2(0), lambda: ctx.driver.driver_flags2())
 
 
 COMMANDS: dict[str, Handler] = {
     "GET_CAPABILITY": cmd_get_capability,
     "DRIVER_FLAGS": cmd_driver_flags,
+    "DRIVER_FLAGS2": cmd_driver_flags2,
 }

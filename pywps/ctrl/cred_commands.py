@@ -6,11 +6,12 @@ GET_CRED <id> <field>, DUMP. Each handler is `handler(ctx, raw) -> str`; `ctx.co
 `ctx.publish(event)` sends CRED-ADDED / CRED-MODIFIED / CRED-REMOVED (texts in ctrl/events.py).
 
 Observed wpa_supplicant behaviour kept here (tests/test_diff_creds.py runs both side by side):
-- LIST_CREDS and ADD_CRED take no argument (anything after them is UNKNOWN COMMAND); DUMP ignores one;
-  REMOVE_CRED, SET_CRED and GET_CRED without their space are UNKNOWN COMMAND.
-- Ids are read with atoi() (`SET_CRED x ...` addresses credential 0). The arguments are split at single spaces:
-  `SET_CRED 0  realm "x"` names the field "" and fails. (wpa_supplicant reads `REMOVE_CRED ` with its space and
-  nothing after it as id 0; pywps's dispatcher cannot tell it from `REMOVE_CRED`, which is UNKNOWN COMMAND.)
+- LIST_CREDS and ADD_CRED take no argument (anything after them, a lone space too, is UNKNOWN COMMAND); DUMP
+  ignores one; REMOVE_CRED, SET_CRED and GET_CRED without their space are UNKNOWN COMMAND (ctrl/commands.py's
+  MATCH decides all that before a handler runs).
+- Ids are read with atoi() (`SET_CRED x ...` addresses credential 0, and so does `REMOVE_CRED ` with its space
+  and nothing after it). The arguments are split at single spaces: `SET_CRED 0  realm "x"` names the field ""
+  and fails.
 - REMOVE_CRED all, sp_fqdn= and provisioning_sp= answer OK even when nothing matched; an unknown id is FAIL.
 - GET_CRED answers without a newline; a password (and private_key_passwd, milenage) as `*`; an unset field,
   and the fields wpa_supplicant has no getter for (sim_num, engine, engine_id, key_id, cert_id, ca_cert_id), FAIL.
@@ -20,10 +21,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..cnumbers import c_strtol_int
 from ..globalfields import GLOBALS
 from ..netevents import CredAdded, CredModified, CredRemoved
-from ..netfields import c_atoi, c_strtol_int
-from .commands import UNKNOWN, CommandFailed
+from .commands import CommandFailed
+from .fieldargs import block_by_id, c_string, field_args, set_field
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -34,15 +36,8 @@ LIST_HEADER = "cred id / realm / username / domain / imsi\n"
 REPLY_MAX = 4096  # wpa_supplicant's control reply buffer
 
 
-def _c_string(raw: str) -> str:
-    return raw.split("\0", 1)[0]
-
-
 def _cred(config: Config, text: str) -> Cred:
-    try:
-        return config.cred(c_atoi(text))
-    except KeyError:
-        raise CommandFailed(f"no credential {text[:20]!r}") from None
+    return block_by_id(config.cred, text, "credential")
 
 
 def _fits(out: str, line: str) -> bool:
@@ -52,8 +47,6 @@ def _fits(out: str, line: str) -> bool:
 
 def cmd_list_creds(ctx: Any, raw: str) -> str:
     """The stored credentials: id, realm, username, first domain, imsi (rows that fit 4096 bytes)."""
-    if raw:
-        return UNKNOWN
     out = LIST_HEADER
     for cred in ctx.config.creds:
         row = cred.list_row()
@@ -65,8 +58,6 @@ def cmd_list_creds(ctx: Any, raw: str) -> str:
 
 def cmd_add_cred(ctx: Any, raw: str) -> str:
     """A new empty credential (`cred={...}` block): its id, the highest + 1; CRED-ADDED."""
-    if raw:
-        return UNKNOWN
     cred = ctx.config.add_cred()
     ctx.publish(CredAdded(cred.id))
     return f"{cred.id}\n"
@@ -79,9 +70,7 @@ def _remove(ctx: Any, cred: Cred) -> None:
 
 def cmd_remove_cred(ctx: Any, raw: str) -> str:
     """Remove credential <id>, all, those with domain sp_fqdn=<FQDN> or provisioning_sp=<FQDN>; CRED-REMOVED each."""
-    raw = _c_string(raw)
-    if not raw:
-        return UNKNOWN  # as for the network commands: the dispatcher does not tell "NAME" from "NAME "
+    raw = c_string(raw)
     config = ctx.config
     if raw == "all":
         for cred in config.creds:
@@ -103,32 +92,19 @@ def cmd_remove_cred(ctx: Any, raw: str) -> str:
 
 def cmd_set_cred(ctx: Any, raw: str) -> str:
     """Set one field of a credential with wpa_supplicant's checks (stored, never used); CRED-MODIFIED."""
-    if not raw:
-        return UNKNOWN
-    parts = _c_string(raw).split(" ", 2)
-    if len(parts) < 3:
-        raise CommandFailed("SET_CRED <id> <field> <value>")
-    cred = _cred(ctx.config, parts[0])
-    try:
-        cred.set(parts[1], parts[2])
-    except KeyError:
-        raise CommandFailed(f"unknown cred field {parts[1][:30]!r}") from None
-    except ValueError as e:
-        raise CommandFailed(f"{parts[1]}: {e}") from None
-    ctx.publish(CredModified(cred.id, parts[1]))
+    id_text, name, value = field_args(raw, 3, "SET_CRED <id> <field> <value>")
+    cred = _cred(ctx.config, id_text)
+    set_field(cred, name, value, "cred")
+    ctx.publish(CredModified(cred.id, name))
     return OK
 
 
 def cmd_get_cred(ctx: Any, raw: str) -> str:
     """One field of a credential, passwords as `*`."""
-    if not raw:
-        return UNKNOWN
-    parts = _c_string(raw).split(" ", 1)
-    if len(parts) < 2:
-        raise CommandFailed("GET_CRED <id> <field>")
-    value = _cred(ctx.config, parts[0]).get(parts[1])
+    id_text, name = field_args(raw, 2, "GET_CRED <id> <field>")
+    value = _cred(ctx.config, id_text).get(name)
     if value is None or not _fits("", value):
-        raise CommandFailed(f"no value for {parts[1][:30]!r}")
+        raise CommandFailed(f"no value for {name[:30]!r}")
     return value  # no newline, as wpa_supplicant answers
 
 

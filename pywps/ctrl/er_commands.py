@@ -60,8 +60,8 @@ async def _await_ok(coro) -> str:
     return OK
 
 
-def cmd_wps_er_start(ctx, raw: str) -> Awaitable[str]:
-    return _await_ok(ctx.er.start(raw))
+def cmd_wps_er_start(ctx, raw: str | None) -> Awaitable[str]:
+    return _await_ok(ctx.er.start(raw or ""))
 
 
 def cmd_wps_er_stop(ctx, raw: str) -> Awaitable[str]:

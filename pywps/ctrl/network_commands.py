@@ -8,8 +8,9 @@ the shell turns into CTRL-EVENT-NETWORK-ADDED/REMOVED texts and connector action
 
 Observed wpa_supplicant behaviour kept here (tests/test_diff_config.py runs both side by side):
 - Ids are read with atoi(): `SET_NETWORK x ssid ...` addresses network 0, `REMOVE_NETWORK 1abc` network 1.
-- The commands that take arguments are UNKNOWN COMMAND without them (wpa_supplicant matches "NAME " with the
-  space), except LIST_NETWORKS, which ignores what it does not understand.
+- The commands that take arguments are UNKNOWN COMMAND without their space (wpa_supplicant matches "NAME " with
+  the space; ctrl/commands.py's MATCH), and read an empty argument after it: `REMOVE_NETWORK ` is network 0.
+  LIST_NETWORKS ignores what it does not understand.
 - `SET_NETWORK <id> <field> NULL` unsets a string field (ssid, id_str) and answers OK for the EAP string fields
   pywps never stores (wpa_gui sends it for every empty one).
 - LIST_NETWORKS LAST_ID=N lists the networks with an id above N, and a reply stops at whole lines before 4096
@@ -21,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from .. import netfields as nf
+from ..cnumbers import c_atoi
 from ..netevents import (
     NetworkAdded,
     NetworkChanged,
@@ -31,11 +33,11 @@ from ..netevents import (
     NetworkSelected,
 )
 from .commands import CommandFailed
+from .fieldargs import block_by_id, c_string, field_args, set_field
 
 if TYPE_CHECKING:
     from ..config import Config, Network
 
-UNKNOWN = "UNKNOWN COMMAND\n"
 OK = "OK\n"
 LIST_HEADER = "network id / ssid / bssid / flags\n"
 REPLY_MAX = 4096  # wpa_supplicant's control reply buffer; LIST_NETWORKS stops before it overflows
@@ -60,16 +62,8 @@ def _temp_disabled(ctx, network_id: int) -> bool:
     return bool(fn(network_id)) if fn is not None else False
 
 
-def _c_string(raw: str) -> str:
-    """wpa_supplicant reads a command as a C string: it ends at the first NUL byte."""
-    return raw.split("\0", 1)[0]
-
-
 def _network(ctx: NetworkContext, text: str) -> Network:
-    try:
-        return ctx.config.network(nf.c_atoi(text))
-    except KeyError:
-        raise CommandFailed(f"no network {text[:20]!r}") from None
+    return block_by_id(ctx.config.network, text, "network")
 
 
 def _targets(ctx: NetworkContext, text: str) -> list[Network]:
@@ -81,12 +75,12 @@ def _targets(ctx: NetworkContext, text: str) -> list[Network]:
 # -- handlers ---------------------------------------------------------------------------------------------
 
 
-def cmd_list_networks(ctx: NetworkContext, raw: str) -> str:
-    raw = _c_string(raw)
+def cmd_list_networks(ctx: NetworkContext, raw: str | None) -> str:
+    raw = c_string(raw or "")  # bare or with arguments, alike
     last_id = None
     for word in raw.split():
         if word.startswith("LAST_ID="):
-            last_id = nf.c_atoi(word[8:])
+            last_id = c_atoi(word[8:])
     current = _current(ctx)
     out = LIST_HEADER
     for n in ctx.config.networks:
@@ -106,44 +100,27 @@ def cmd_add_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_set_network(ctx: NetworkContext, raw: str) -> str:
-    raw = _c_string(raw)
-    if not raw:
-        return UNKNOWN
-    parts = raw.split(" ", 2)
-    if len(parts) < 3:
-        raise CommandFailed("SET_NETWORK <id> <field> <value>")
-    network = _network(ctx, parts[0])
-    if parts[1] in nf.UNSTORED_STRING_FIELDS and parts[2] == nf.NULL:
+    id_text, name, value = field_args(raw, 3, "SET_NETWORK <id> <field> <value>")
+    network = _network(ctx, id_text)
+    if name in nf.UNSTORED_STRING_FIELDS and value == nf.NULL:
         return OK  # unsetting what pywps never stores (wpa_gui sends these for an empty EAP field)
-    try:
-        network.set(parts[1], parts[2])
-    except KeyError:
-        raise CommandFailed(f"unknown network field {parts[1][:30]!r}") from None
-    except ValueError as e:
-        raise CommandFailed(f"{parts[1]}: {e}") from None
-    ctx.networks_changed(NetworkChanged(network.id, parts[1]))
+    set_field(network, name, value, "network")
+    ctx.networks_changed(NetworkChanged(network.id, name))
     return OK
 
 
 def cmd_get_network(ctx: NetworkContext, raw: str) -> str:
-    raw = _c_string(raw)
-    if not raw:
-        return UNKNOWN
-    parts = raw.split(" ", 1)
-    if len(parts) < 2:
-        raise CommandFailed("GET_NETWORK <id> <field>")
-    network = _network(ctx, parts[0])
+    id_text, name = field_args(raw, 2, "GET_NETWORK <id> <field>")
+    network = _network(ctx, id_text)
     try:
-        return network.get(parts[1])  # no newline, as wpa_supplicant answers
+        return network.get(name)  # no newline, as wpa_supplicant answers
     except KeyError:
-        raise CommandFailed(f"no value for {parts[1][:30]!r}") from None
+        raise CommandFailed(f"no value for {name[:30]!r}") from None
 
 
 def cmd_dup_network(ctx: NetworkContext, raw: str) -> str:
     """DUP_NETWORK <from id> <to id> <field>: copy one field's value (keys too) to another network."""
-    raw = _c_string(raw)
-    if not raw:
-        return UNKNOWN
+    raw = c_string(raw)
     parts = raw.split(" ")
     if len(parts) < 3:
         raise CommandFailed("DUP_NETWORK <from id> <to id> <field>")
@@ -162,9 +139,7 @@ def cmd_dup_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_remove_network(ctx: NetworkContext, raw: str) -> str:
-    raw = _c_string(raw)
-    if not raw:
-        return UNKNOWN
+    raw = c_string(raw)
     for network in _targets(ctx, raw):
         ctx.config.remove_network(network.id)
         ctx.networks_changed(NetworkRemoved(network.id))
@@ -172,9 +147,7 @@ def cmd_remove_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_enable_network(ctx: NetworkContext, raw: str) -> str:
-    raw = _c_string(raw)
-    if not raw:
-        return UNKNOWN
+    raw = c_string(raw)
     targets = _targets(ctx, raw)
     if raw != "all" and targets[0].disabled == 2:
         raise CommandFailed("ENABLE_NETWORK on a persistent P2P group")
@@ -189,9 +162,7 @@ def cmd_enable_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_disable_network(ctx: NetworkContext, raw: str) -> str:
-    raw = _c_string(raw)
-    if not raw:
-        return UNKNOWN
+    raw = c_string(raw)
     targets = _targets(ctx, raw)
     if raw != "all" and targets[0].disabled == 2:
         raise CommandFailed("DISABLE_NETWORK on a persistent P2P group")
@@ -204,9 +175,7 @@ def cmd_disable_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_select_network(ctx: NetworkContext, raw: str) -> str:
-    raw = _c_string(raw)
-    if not raw:
-        return UNKNOWN
+    raw = c_string(raw)
     target = raw.split()[0] if raw.split() else raw  # blanks alone: atoi("") is network 0
     chosen = None if target == "any" else _network(ctx, target)
     if chosen is not None and chosen.disabled == 2:
@@ -222,9 +191,7 @@ def cmd_select_network(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_get(ctx: NetworkContext, raw: str) -> str:
-    raw = _c_string(raw)
-    if not raw:
-        return UNKNOWN
+    raw = c_string(raw)
     try:
         return ctx.config.get(raw)  # no newline, as wpa_supplicant answers
     except KeyError:
@@ -232,9 +199,7 @@ def cmd_get(ctx: NetworkContext, raw: str) -> str:
 
 
 def cmd_set(ctx: NetworkContext, raw: str) -> str:
-    raw = _c_string(raw)
-    if not raw:
-        return UNKNOWN
+    raw = c_string(raw)
     key, space, value = raw.partition(" ")
     if not space:
         raise CommandFailed("SET <key> <value>")

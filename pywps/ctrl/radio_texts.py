@@ -3,7 +3,7 @@ DRIVER_FLAGS. Loaded by those commands when first asked (with the radio's data t
 
 from __future__ import annotations
 
-from ..driver.radio import ChannelWidth, DriverFlag, HwMode, SignalInfo
+from ..driver.radio import ChannelWidth, DriverFlag, DriverFlag2, HwMode, SignalInfo
 
 # wpa_supplicant's channel_width_to_string(); a 5 or 10 MHz channel is "unknown" to it and gets no WIDTH= line
 WIDTH_TEXT = {
@@ -47,7 +47,7 @@ def freq_text(modes: list[HwMode]) -> str:
     return "".join(out)
 
 
-def flags_text(flags: DriverFlag) -> str:
-    """DRIVER_FLAGS: the 64-bit value in upper-case hex, then one name a line from the lowest bit up."""
-    names = [flag.text for flag in DriverFlag if flags & flag]
+def flags_text(flags: DriverFlag | DriverFlag2) -> str:
+    """DRIVER_FLAGS(2): the 64-bit value in upper-case hex, then one name a line from the lowest bit up."""
+    names = [flag.text for flag in type(flags) if flags & flag]
     return f"{int(flags):016X}:\n" + "".join(f"{name}\n" for name in names)

@@ -3,11 +3,14 @@ key=value lines (ctrl_iface.c, wpa_supplicant_ctrl_iface_scan_result / print_bss
 
 from __future__ import annotations
 
+from ..cnumbers import c_atoi
 from ..driver.base import mac_bytes, mac_str
+from ..driver.radio import HwMode
 from ..station.bss import CAP_ESS, CAP_IBSS, Bss, BssTable
 from ..wps.defs import WPS_OUI_TYPE, WpsState
 from ..wps.ie import WpsIeInfo, find_element, find_vendor_element
 from .events import ssid_text
+from .throughput import est_throughput, mode_with_freq
 
 SCAN_RESULTS_HEADER = "bssid / frequency / signal level / flags / ssid"
 DEFAULT_BSS_MASK = 0xFFFDFFFF  # every field but the "====" delimiter (bit 17)
@@ -84,25 +87,8 @@ def max_legacy_rate(ies: bytes) -> int:
     return max((r & 0x7F for r in rates), default=0)
 
 
-# wpa_supplicant's cap of the legacy rate (500 kbit/s units) by SNR: (rate above, snr below, capped to), in order
-_SNR_CAPS = ((2, 1, 2), (4, 4, 4), (12, 5, 12), (18, 6, 18), (24, 7, 24), (24, 8, 28), (24, 9, 32), (36, 10, 36),
-             (48, 11, 48), (48, 12, 54), (48, 13, 60), (48, 14, 66), (72, 15, 72), (72, 16, 78), (72, 17, 84),
-             (72, 18, 90), (96, 19, 96), (96, 20, 102), (108, 21, 108))
-
-
-def est_throughput(b: Bss, snr: int) -> int:
-    """est_throughput (kbit/s) from the legacy rates and the SNR, as wpa_supplicant's wpas_get_est_tpt()
-    starts it. Its HT/VHT/HE refinements need the radio's HT capabilities and are not done: an HT AP's
-    estimate stays at its legacy rate here."""
-    rate = max_legacy_rate(b.entry.ies or b.entry.beacon_ies)
-    for above, below, cap in _SNR_CAPS:
-        if rate > above and snr < below:
-            rate = cap
-            break
-    return rate * 500
-
-
-def bss_lines(b: Bss, own_addr: bytes, now: float, mask: int) -> list[str]:
+def bss_lines(b: Bss, own_addr: bytes, now: float, mask: int, modes: list[HwMode] | None = None) -> list[str]:
+    """The BSS's key=value lines the mask asks for; `modes` are our radio's (est_throughput's HT/VHT/HE part)."""
     e = b.entry
     noise = noise_floor(b)
     snr = b.level - noise
@@ -115,7 +101,9 @@ def bss_lines(b: Bss, own_addr: bytes, now: float, mask: int) -> list[str]:
     lines = [text for bit, text in fields if mask & (1 << bit)]
     if mask & (1 << 13) and b.wps is not None:
         lines += wps_lines(b.wps)
-    tail = [(19, f"snr={snr}"), (20, f"est_throughput={est_throughput(b, snr)}"), (22, f"update_idx={b.last_scan}")]
+    ies = e.ies or e.beacon_ies
+    est = est_throughput(ies, max_legacy_rate(ies), snr, e.freq, mode_with_freq(modes or [], e.freq))
+    tail = [(19, f"snr={snr}"), (20, f"est_throughput={est}"), (22, f"update_idx={b.last_scan}")]
     if e.beacon_ies:
         tail.append((23, f"beacon_ie={e.beacon_ies.hex()}"))
     lines += [text for bit, text in tail if mask & (1 << bit)]
@@ -151,12 +139,11 @@ def select_bsses(table: BssTable, arg: str) -> list[Bss]:
         return [bss] if bss else []
     except ValueError:
         pass
-    if spec.isdigit() and int(spec) < len(ordered):
-        return [ordered[int(spec)]]
-    return []
+    index = c_atoi(spec)  # an index as atoi() reads it: `BSS ` alone is the first
+    return ordered[index:index + 1] if index >= 0 else []
 
 
-def bss_text(table: BssTable, arg: str, own_addr: bytes, now: float) -> str:
+def bss_text(table: BssTable, arg: str, own_addr: bytes, now: float, modes: list[HwMode] | None = None) -> str:
     """The BSS command's reply: key=value lines per BSS (empty when none matches), "====" between BSSes of
     a RANGE when MASK asks for the delimiter (bit 17)."""
     mask = DEFAULT_BSS_MASK
@@ -168,7 +155,7 @@ def bss_text(table: BssTable, arg: str, own_addr: bytes, now: float) -> str:
                 pass
     parts = []
     for b in select_bsses(table, arg):
-        text = "".join(f"{line}\n" for line in bss_lines(b, own_addr, now, mask))
+        text = "".join(f"{line}\n" for line in bss_lines(b, own_addr, now, mask, modes))
         if mask & (1 << 17):
             text += "====\n"
         parts.append(text)

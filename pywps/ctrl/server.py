@@ -227,7 +227,9 @@ class CtrlServer:
         if len(data) > MAX_REQUEST:
             self._reply(address, "FAIL\n")
             return
-        text = data.decode("utf-8", "replace").rstrip("\n")
+        # bytes that are not UTF-8 travel as surrogates to the config and back out unchanged (wpa_supplicant
+        # stores, answers and saves a command's raw bytes: tests/test_diff_config.py's non-UTF-8 case)
+        text = data.decode("utf-8", "surrogateescape").rstrip("\n")
         if text == "ATTACH":
             if len(self.monitors) >= MAX_MONITORS and address not in self.monitors:
                 self._reply(address, "FAIL\n")
@@ -274,7 +276,7 @@ class CtrlServer:
         if self._sock is None:
             return
         try:
-            self._sock.sendto(reply.encode("utf-8", "replace"), address)
+            self._sock.sendto(reply_bytes(reply), address)
         except (BlockingIOError, InterruptedError):
             # Our buffer is full (stuck monitors), or this client is not connected to us and has left its
             # own queue full: only the first is ours to fix.
@@ -365,6 +367,15 @@ class CtrlServer:
                     suspects = True
         if suspects and self._check_timer is None and self._loop is not None:
             self._check_timer = self._loop.call_later(RECHECK_DELAY, self._check_queues)
+
+
+def reply_bytes(reply: str) -> bytes:
+    """A reply on the wire: a request's own bytes as they came (surrogateescape); any other character UTF-8
+    cannot carry is replaced."""
+    try:
+        return reply.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return reply.encode("utf-8", "replace")
 
 
 def _diag_name(address: str | bytes) -> bytes:

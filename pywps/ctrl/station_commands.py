@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
+from ..cnumbers import c_atoi
 from ..driver.base import DriverError, mac_bytes, mac_str
-from .commands import UNKNOWN, BadArguments, CommandFailed, Handler, Reply, ok
+from .commands import BadArguments, CommandFailed, Handler, Reply, ok
 from .scan_texts import SCAN_RESULTS_HEADER, bss_text, scan_results_text
 
 if TYPE_CHECKING:
+    from ..driver.radio import HwMode
     from ..services import Services
 
 log = logging.getLogger("pywps.ctrl")
@@ -63,11 +66,30 @@ def cmd_scan_results(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_bss(ctx: Services, raw: str) -> Reply:
-    if not raw.strip():
-        raise BadArguments("BSS <id|bssid|FIRST|LAST|NEXT-id|RANGE=...>")
-    if ctx.station is None:
+    station, driver = ctx.station, ctx.driver
+    if station is None:
         return ""
-    return bss_text(ctx.station.table, raw, ctx.driver.own_addr, asyncio.get_running_loop().time())
+
+    def text(modes: list[HwMode]) -> str:
+        return bss_text(station.table, raw, driver.own_addr, asyncio.get_running_loop().time(), modes)
+
+    known = _radio_modes.get(driver)
+    if known is not None:
+        return text(known)
+
+    async def first() -> str:
+        try:
+            modes = await driver.hw_modes()
+        except DriverError:
+            modes = []  # est_throughput from the legacy rates alone
+        _radio_modes[driver] = modes
+        return text(modes)
+
+    return first()
+
+
+# A radio's HT/VHT/HE abilities (est_throughput's) do not change: read once per driver, on the first BSS request
+_radio_modes: weakref.WeakKeyDictionary[Any, list[HwMode]] = weakref.WeakKeyDictionary()
 
 
 def _number(raw: str, low: int, high: int | None = None) -> int:
@@ -81,12 +103,7 @@ def _number(raw: str, low: int, high: int | None = None) -> int:
 
 
 def cmd_bss_flush(ctx: Services, raw: str) -> Reply:
-    if not raw:
-        return UNKNOWN
-    try:
-        age = max(0, int(raw.split()[0]))
-    except (ValueError, IndexError):
-        age = 0  # wpa_supplicant reads it with atoi(): anything else is 0, flush all
+    age = max(0, c_atoi(raw))  # anything but a number is 0: flush all
     station = ctx.station
     if station is not None:
         keep = station.associated.bssid if station.associated is not None else None
@@ -95,8 +112,6 @@ def cmd_bss_flush(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_bss_expire_age(ctx: Services, raw: str) -> Reply:
-    if not raw:
-        return UNKNOWN
     age = _number(raw, 10)  # wpa_supplicant refuses less than 10 s
     if ctx.station is not None:
         ctx.station.table.expiration_age = float(age)
@@ -104,8 +119,6 @@ def cmd_bss_expire_age(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_bss_expire_count(ctx: Services, raw: str) -> Reply:
-    if not raw:
-        return UNKNOWN
     count = _number(raw, 1)
     if ctx.station is not None:
         ctx.station.table.expiration_scans = count
@@ -113,9 +126,9 @@ def cmd_bss_expire_count(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_scan_interval(ctx: Services, raw: str) -> Reply:
-    if not raw:
-        return UNKNOWN
-    seconds = _number(raw, 0)
+    seconds = c_atoi(raw)  # wpa_supplicant_update_scan_int(atoi()): only a negative one is refused
+    if seconds < 0:
+        raise CommandFailed(f"{seconds} out of range")
     if ctx.connector is not None:
         ctx.connector.policy.rescan_interval = float(seconds or 1)  # 0 would mean a tight loop
     return ok()
@@ -124,35 +137,29 @@ def cmd_scan_interval(ctx: Services, raw: str) -> Reply:
 def cmd_bssid_ignore(ctx: Services, raw: str) -> Reply:
     """BSSID_IGNORE (BLACKLIST): list, add one BSSID, or `clear`; an ignored AP is never chosen."""
     ignored = ctx.ignored_bssids
-    arg = raw.strip()
-    if not arg:
+    if not raw:  # a prefix command: raw is what follows the name's letters, its space too
         return "".join(f"{mac_str(b)}\n" for b in reversed(list(ignored)))  # newest first, as wpa_supplicant
-    if arg == "clear":
+    arg = raw[1:]  # wpa_supplicant skips one character, whatever it is: `BSSID_IGNORE ` alone is FAIL
+    if arg.startswith("clear"):
         ignored.clear()
         return ok()
     try:
-        ignored[mac_bytes(arg.split()[0])] = None
+        ignored[mac_bytes(arg[:17])] = None  # hwaddr_aton reads 17 characters and ignores the rest
     except ValueError:
         raise BadArguments(f"not a BSSID: {arg[:20]!r}") from None
     return ok()
 
 
 def cmd_ap_scan(ctx: Services, raw: str) -> Reply:
-    if not raw:
-        return UNKNOWN
-    if raw.strip() not in ("0", "1", "2"):
+    ap_scan = c_atoi(raw)  # `AP_SCAN ` alone is 0
+    if ap_scan not in (0, 1, 2):
         raise CommandFailed("AP_SCAN takes 0, 1 or 2")
-    ctx.config.set("ap_scan", raw.strip())
+    ctx.config.set("ap_scan", str(ap_scan))
     return ok()
 
 
 def cmd_sta_autoconnect(ctx: Services, raw: str) -> Reply:
-    if not raw:
-        return UNKNOWN
-    try:
-        enabled = int(raw.split()[0]) != 0
-    except (ValueError, IndexError):
-        enabled = False  # atoi()
+    enabled = c_atoi(raw) != 0
     if ctx.connector is not None:
         ctx.connector.policy.autoconnect = enabled
     return ok()

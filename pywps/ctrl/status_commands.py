@@ -8,11 +8,11 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from ..cnumbers import c_atoi
 from ..config import ConfigFileError
 from ..driver.base import PAE_GROUP_ADDR, mac_str
-from ..netfields import c_atoi
 from ..station.types import RunKind
-from .commands import UNKNOWN, CommandFailed, Handler, Reply, ok
+from .commands import CommandFailed, Handler, Reply, ok
 from .events import ssid_text, uuid_text
 
 if TYPE_CHECKING:
@@ -185,8 +185,6 @@ def cmd_ok(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_note(ctx: Services, raw: str) -> Reply:
-    if not raw:
-        return UNKNOWN  # wpa_supplicant matches "NOTE " with its argument
     log.info("NOTE: %s", raw)
     return ok()
 

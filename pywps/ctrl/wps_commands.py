@@ -10,7 +10,7 @@ from ..wps.credential import Credential
 from ..wps.defs import AuthType, EncrType
 from ..wps.errors import WpsError
 from ..wps.pin import PinError, generate_pin, has_valid_checksum, normalize_pin, pin_digits
-from .commands import UNKNOWN, BadArguments, CommandFailed, Handler, Reply, ok
+from .commands import BadArguments, CommandFailed, Handler, Reply, ok
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -40,7 +40,7 @@ def _pin(text: str) -> str:
 def cmd_wps_pin(ctx: Services, raw: str) -> Reply:
     args = raw.split()
     if not args:
-        return UNKNOWN  # wpa_supplicant matches "WPS_PIN " with its space: a bare WPS_PIN is unknown
+        raise BadArguments("WPS_PIN <BSSID|any|get> [PIN]")  # `WPS_PIN ` with nothing after it
     if args[0] == "get":  # a fresh PIN for the user to show, without starting a run
         return generate_pin()
     bssid = _bssid(args[0])
@@ -49,9 +49,14 @@ def cmd_wps_pin(ctx: Services, raw: str) -> Reply:
     return pin  # the PIN alone, no newline
 
 
-def cmd_wps_pbc(ctx: Services, raw: str) -> Reply:
-    args = raw.split()
-    ctx.wps.start(RunRequest(RunKind.PBC, _bssid(args[0]) if args else None))
+def cmd_wps_pbc(ctx: Services, raw: str | None) -> Reply:
+    """WPS_PBC alone, or with `any`, `any ...`, `multi_ap=N` (any AP) or a BSSID; `WPS_PBC ` with an empty
+    argument is no BSSID (FAIL), as in wpa_supplicant_ctrl_iface_wps_pbc."""
+    if raw is None or raw == "any" or raw.startswith(("any ", "multi_ap=")):
+        bssid = None
+    else:
+        bssid = _bssid(raw.split(" ", 1)[0])
+    ctx.wps.start(RunRequest(RunKind.PBC, bssid))
     return ok()
 
 
@@ -87,8 +92,6 @@ def cmd_wps_cancel(ctx: Services, raw: str) -> Reply:
 
 def cmd_wps_check_pin(ctx: Services, raw: str) -> Reply:
     """The PIN with every separator dropped (wpa_supplicant keeps the ASCII digits of whatever was typed)."""
-    if not raw:
-        return UNKNOWN
     digits = pin_digits(raw)
     if len(digits) not in (4, 8):
         raise CommandFailed(f"PIN of {len(digits)} digits; expected 4 or 8")

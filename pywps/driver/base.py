@@ -15,7 +15,7 @@ PAE_GROUP_ADDR = bytes.fromhex("0180c2000003")  # IEEE 802.1X PAE group address 
 ETH_P_PAE = 0x888E
 
 if TYPE_CHECKING:  # a radio's own data types load with the nl80211 driver, not on a wired daemon's start path
-    from .radio import DriverFlag, HwMode, PacketCounters, SignalInfo
+    from .radio import DriverFlag, DriverFlag2, HwMode, PacketCounters, SignalInfo
 
 
 class DriverError(Exception):
@@ -179,4 +179,8 @@ class Driver(abc.ABC):
 
     async def driver_flags(self) -> DriverFlag:
         """What the kernel driver can do, as wpa_supplicant's flags."""
+        raise NotSupported(f"{self.name} driver reports no flags")
+
+    async def driver_flags2(self) -> DriverFlag2:
+        """wpa_supplicant's second flag word for the kernel driver."""
         raise NotSupported(f"{self.name} driver reports no flags")

@@ -33,7 +33,7 @@ from .base import (
 )
 from .nl80211_msg import CMD, Nl80211Msg, request
 from .packet import EapolSocket, interface_is_up, read_mac
-from .radio import ChannelWidth, DriverFlag, HwMode, PacketCounters, SignalInfo
+from .radio import ChannelWidth, DriverFlag, DriverFlag2, HwMode, PacketCounters, SignalInfo
 
 log = logging.getLogger("pywps.driver.nl80211")
 
@@ -433,6 +433,9 @@ class Nl80211Driver(Driver):
 
     async def driver_flags(self) -> DriverFlag:
         return nl80211_info.driver_flags(await self._wiphy())
+
+    async def driver_flags2(self) -> DriverFlag2:
+        return nl80211_info.driver_flags2(await self._wiphy())
 
 
 def _width(value: int | None) -> ChannelWidth | None:

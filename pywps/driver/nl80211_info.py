@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 
-from .radio import Channel, DriverFlag, HwMode
+from .radio import Channel, DriverFlag, DriverFlag2, HwMode
 
 NLA_TYPE_MASK = 0x3FFF  # without NLA_F_NESTED / NLA_F_NET_BYTEORDER
 
@@ -63,6 +63,14 @@ class SurveyInfo(IntEnum):
 class BandAttr(IntEnum):
     FREQS = 1
     RATES = 2
+    HT_CAPA = 4
+    VHT_CAPA = 8
+    IFTYPE_DATA = 9
+
+
+class BandIftypeAttr(IntEnum):
+    IFTYPES = 1
+    HE_CAP_PHY = 3
 
 
 class FreqAttr(IntEnum):
@@ -142,17 +150,29 @@ class WiphyBands:
     def __init__(self) -> None:
         self._freqs: dict[int, list[Channel]] = {}
         self._rates: dict[int, list[int]] = {}
+        self._caps: dict[int, dict[str, int | bytes | None]] = {}
 
     def add(self, wiphy_bands: bytes) -> None:
         """One message's NL80211_ATTR_WIPHY_BANDS payload."""
         for index, band in attributes(wiphy_bands):
             freqs = self._freqs.setdefault(index, [])
             rates = self._rates.setdefault(index, [])
+            caps = self._caps.setdefault(index, {})
             for kind, payload in attributes(band):
                 if kind == BandAttr.FREQS:
                     freqs += [_channel(dict(attributes(f))) for _, f in attributes(payload)]
                 elif kind == BandAttr.RATES:
                     rates += [_u(dict(attributes(r)).get(1, b"")) for _, r in attributes(payload)]
+                elif kind == BandAttr.HT_CAPA:
+                    caps["ht_capab"] = _u(payload[:2])
+                elif kind == BandAttr.VHT_CAPA:
+                    caps["vht_capab"] = _u(payload)
+                elif kind == BandAttr.IFTYPE_DATA:
+                    for _, entry in attributes(payload):
+                        values = dict(attributes(entry))
+                        iftypes = {t for t, _ in attributes(values.get(BandIftypeAttr.IFTYPES, b""))}
+                        if IfType.STATION in iftypes:  # HE as a station: wpa_supplicant's IEEE80211_MODE_INFRA
+                            caps["he_phy"] = values.get(BandIftypeAttr.HE_CAP_PHY, b"")
 
     def modes(self) -> list[HwMode]:
         """wpa_supplicant's modes (wpa_driver_nl80211_postprocess_modes): a band below 2 GHz is dropped, the
@@ -169,7 +189,7 @@ class WiphyBands:
                 name = "AD"
             else:
                 name = "A"
-            modes.append(HwMode(name, list(channels)))
+            modes.append(HwMode(name, list(channels), **self._caps.get(index, {})))  # type: ignore[arg-type]
         names = [m.mode for m in modes]
         if "B" not in names and "G" in names:
             modes.append(HwMode("B", list(modes[names.index("G")].channels)))
@@ -245,6 +265,12 @@ EXT_FEATURE_FLAGS = {
     26: DriverFlag.CONTROL_PORT, 31: DriverFlag.SAFE_PTK0_REKEYS, 32: DriverFlag.FTM_RESPONDER,
     36: DriverFlag.EXTENDED_KEY_ID, 39: DriverFlag.VLAN_OFFLOAD, 41: DriverFlag.BEACON_PROTECTION,
 }
+# enum nl80211_ext_feature_index -> second-word flag (driver_nl80211_capa.c); AP_SME comes from DEVICE_AP_SME and
+# SEC_LTF / SEC_RTT / PROT_RANGE_NEG are never set by 2.10's nl80211 driver
+EXT_FEATURE_FLAGS2 = {
+    42: DriverFlag2.CONTROL_PORT_RX, 46: DriverFlag2.BEACON_PROTECTION_CLIENT,
+    48: DriverFlag2.CONTROL_PORT_TX_STATUS, 49: DriverFlag2.OCV, 54: DriverFlag2.BEACON_RATE_HE,
+}
 # Every cfg80211 driver has these in wpa_supplicant's eyes (it sets them without asking the kernel).
 ALWAYS = (DriverFlag.VALID_ERROR_CODES | DriverFlag.SET_KEYS_AFTER_ASSOC_DONE | DriverFlag.EAPOL_TX_STATUS
           | DriverFlag.AP_TEARDOWN_SUPPORT)
@@ -296,6 +322,19 @@ def driver_flags(wiphy: dict[int, list[bytes]]) -> DriverFlag:
     for payload in wiphy.get(Attr.INTERFACE_COMBINATIONS, []):
         for _, combination in attributes(payload):
             flags |= _combination_flags(dict(attributes(combination)))
+    return flags
+
+
+def driver_flags2(wiphy: dict[int, list[bytes]]) -> DriverFlag2:
+    """DRIVER_FLAGS2 of a wiphy from its split dump (see `driver_flags`)."""
+    flags = DriverFlag2(0)
+    if not wiphy.get(Attr.DEVICE_AP_SME):  # the AP's SME in user space, as for DRIVER_FLAGS's AP_MLME
+        flags |= DriverFlag2.AP_SME
+    values = wiphy.get(Attr.EXT_FEATURES)
+    ext = values[0] if values else b""
+    for index, flag in EXT_FEATURE_FLAGS2.items():
+        if index // 8 < len(ext) and ext[index // 8] & (1 << (index % 8)):
+            flags |= flag
     return flags
 
 

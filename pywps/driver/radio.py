@@ -1,5 +1,5 @@
 """What a radio tells about itself and its link, in wpa_supplicant's terms: SIGNAL_POLL's link figures,
-PKTCNT_POLL's counters, the hardware modes of GET_CAPABILITY channels/freq, DRIVER_FLAGS. Only the nl80211
+PKTCNT_POLL's counters, the hardware modes of GET_CAPABILITY channels/freq, DRIVER_FLAGS(2). Only the nl80211
 driver makes them and only the control commands that print them read them."""
 
 from __future__ import annotations
@@ -83,6 +83,27 @@ class DriverFlag(enum.IntFlag):
         return self.name.replace("FOUR_WAY", "4WAY")
 
 
+class DriverFlag2(enum.IntFlag):
+    """wpa_supplicant's second flag word, WPA_DRIVER_FLAGS2_* (src/drivers/driver.h, hostap_2_10)."""
+
+    CONTROL_PORT_RX = 1 << 0
+    CONTROL_PORT_TX_STATUS = 1 << 1
+    SEC_LTF = 1 << 2
+    SEC_RTT = 1 << 3
+    PROT_RANGE_NEG = 1 << 4
+    BEACON_RATE_HE = 1 << 5
+    BEACON_PROTECTION_CLIENT = 1 << 6
+    OCV = 1 << 7
+    AP_SME = 1 << 8
+
+    @property
+    def text(self) -> str:
+        """The name DRIVER_FLAGS2 prints: 2.10's driver_flag2_to_string knows only the first two, the others
+        print as UNKNOWN."""
+        assert self.name is not None
+        return self.name if self in (DriverFlag2.CONTROL_PORT_RX, DriverFlag2.CONTROL_PORT_TX_STATUS) else "UNKNOWN"
+
+
 class ChannelWidth(enum.IntEnum):
     """The operating channel's width (nl80211's numbering)."""
 
@@ -131,7 +152,11 @@ class Channel:
 
 @dataclass
 class HwMode:
-    """One of wpa_supplicant's hardware modes ("B", "G", "A", "AD") and its channels."""
+    """One of wpa_supplicant's hardware modes ("B", "G", "A", "AD"), its channels and what the radio can do in
+    it: HT and VHT capability info (0: none), the station's HE PHY capabilities (None: no HE)."""
 
     mode: str
     channels: list[Channel] = field(default_factory=list)
+    ht_capab: int = 0
+    vht_capab: int = 0
+    he_phy: bytes | None = None

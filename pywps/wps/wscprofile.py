@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ..cnumbers import c_atoi
 from .credential import Credential
 from .defs import AuthType, DevicePasswordId, EncrType
 from .eap import IDENTITY_ENROLLEE as ENROLLEE_TEXT
@@ -77,20 +78,6 @@ def _value(text: str, name: str) -> str | None:
     return text[pos + len(name):].split(" ", 1)[0]
 
 
-def _c_atoi(text: str) -> int:
-    """atoi() into hostap's u16: leading blanks, a sign, digits up to the first other character; none is 0."""
-    digits = ""
-    for i, c in enumerate(text.lstrip()):
-        if c.isdigit() and c.isascii() or (i == 0 and c in "+-"):
-            digits += c
-        else:
-            break
-    try:
-        return int(digits) & 0xFFFF  # stored in a u16
-    except ValueError:
-        return 0
-
-
 def _hex_field(text: str, name: str, limit: int) -> bytes | None:
     value = _value(text, name)
     if value is None:
@@ -140,7 +127,7 @@ def method_config(identity: bytes | None, phase1: str | None) -> WscMethodConfig
     dev_pw_id = DevicePasswordId.DEFAULT
     named_id = _value(phase1, "dev_pw_id=")
     if named_id is not None:
-        number = _c_atoi(named_id)
+        number = c_atoi(named_id) & 0xFFFF  # atoi() into hostap's u16 dev_pw_id
         if number == DevicePasswordId.NFC_CONNECTION_HANDOVER:
             raise MethodRefused("NFC connection handover is not supported")
         if pin is not None:

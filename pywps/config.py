@@ -233,10 +233,11 @@ class Config:
                     self.items[i] = line
                     break
         else:
-            first_network = next((i for i, it in enumerate(self.items) if isinstance(it, Network)), len(self.items))
-            while first_network > 0 and self.items[first_network - 1] == "":
-                first_network -= 1  # before the blank line that sets the networks apart
-            self.items.insert(first_network, line)
+            # wpa_supplicant writes the globals before every block, cred={} blocks as network={} ones
+            first_block = next((i for i, it in enumerate(self.items) if not isinstance(it, str)), len(self.items))
+            while first_block > 0 and self.items[first_block - 1] == "":
+                first_block -= 1  # before the blank line that sets the blocks apart
+            self.items.insert(first_block, line)
         self.values[key] = value
 
     # -- networks ---------------------------------------------------------------------------------------

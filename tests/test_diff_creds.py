@@ -249,6 +249,19 @@ def test_a_file_with_cred_blocks_answers_alike_and_saves_as_wpa_supplicant_does(
     assert ours.index("cred={") < ours.index("network={") and saved.index("cred={") < saved.index("network={")
 
 
+@requires_oracle
+def test_a_global_set_after_a_cred_is_saved_before_it():
+    """SET of a global the file does not have yet: both write it among the globals, before the cred blocks."""
+    rows, saved, ctx = run_both(["ADD_CRED", 'SET_CRED 0 realm "r"', "SET device_name pywps-test", "SAVE_CONFIG"])
+    # this context dispatches the cred commands alone: pywps's SET (a global command, compared with
+    # wpa_supplicant's in test_diff_config.py) is made on its config directly
+    assert [row[0] for row in differing(rows)] == ["SET device_name pywps-test"]
+    ctx.config.set("device_name", "pywps-test")
+    ours = ctx.config.serialize()
+    for text in (saved, ours):
+        assert text.index("device_name=pywps-test\n") < text.index("cred={"), text
+
+
 def _answers(conf_text: str, lines: list[str]) -> list[str]:
     """wpa_supplicant's answers after loading this file (its bytes as they are: it may hold bytes not UTF-8)."""
     wpa = WpaSupplicant()

@@ -18,7 +18,6 @@ import sys
 from . import config as configfile
 from .ctrl.events import event_level, event_texts, log_texts
 from .driver.base import Driver, DriverError, DriverFailed, LinkDisconnected, mac_str
-from .events import Terminating
 from .link import LinkTap
 from .services import Options, Services
 
@@ -75,10 +74,15 @@ def write_pidfile(path: str) -> None:
 
 
 def warm_up() -> None:
-    """After readiness: load the protocol core (the WPS run, Enrollee, Registrar, crypto), so the daemon answers
-    its first PING without it and the first WPS run does not pay for it. Runs in a worker thread (imports are
-    thread-safe; a command that needs a module meanwhile waits for that module only)."""
+    """After readiness: load what the start path leaves out, in the order a first WPS_PIN needs it (the command
+    backends, the event texts and vocabularies, the WPS service, the protocol core: the WPS run, Enrollee,
+    Registrar, crypto), so the daemon answers its first PING without them and the first WPS run does not pay
+    for them. Runs in a worker thread (imports are thread-safe; a command that needs a module meanwhile waits
+    for that module only)."""
     try:
+        importlib.import_module("pywps.ctrl.commands").command_table()
+        importlib.import_module("pywps.ctrl.events").text_table()
+        importlib.import_module("pywps.wpsservice")
         importlib.import_module("pywps.station.wpsrun")
         importlib.import_module("pywps.wps.crypto").warm_up()  # cryptography's DH and AES load on first use
     except Exception:  # the first run then loads them itself, and fails there with its own error
@@ -160,6 +164,8 @@ class Daemon:
             self._first_join.cancel()
         if self.services is not None:
             await self.services.close()
+        from .events import Terminating  # the shell's events are not on the start path
+
         self._publish(Terminating())
         if self.ctrl is not None:
             await self.ctrl.close()

@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 
 from . import config as configfile
 from .ctrl.events import event_level, event_texts, log_texts
@@ -58,6 +59,9 @@ def warm_up() -> None:
         importlib.import_module("pywps.wpsservice")
         importlib.import_module("pywps.station.wpsrun")
         importlib.import_module("pywps.wps.crypto").warm_up()  # cryptography's DH and AES load on first use
+        wpa_keys = sys.modules.get("pywps.wpa.keys")  # on a radio (the connector's): the WPA handshake's crypto
+        if wpa_keys is not None:
+            wpa_keys.warm_up()
     except Exception:  # the first run then loads them itself, and fails there with its own error
         log.exception("warm-up failed")
 

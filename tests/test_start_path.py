@@ -1,9 +1,9 @@
-"""The start path stays short (issue 13): what a `-D wired` daemon loads before it answers its first PING, and what
-its warm-up loads after that, checked by module name in a fresh interpreter, not by a timer.
+"""The start path stays short (issue 13): what a daemon loads before it answers its first PING, and what its
+warm-up loads after that, checked by module name in a fresh interpreter, not by a timer.
 
-The daemon runs as `python -m pywps` runs it (argument parsing, logging, `Daemon.serve`) on the real wired driver
-with its socket left out (no root needed): at readiness `warm_up` is replaced by a probe that lists the loaded
-modules, sends a PING, runs the real warm-up and lists them again.
+The daemon runs as `python -m pywps` runs it (argument parsing, logging, `make_driver`, `Daemon.serve`) on the
+real driver class with its sockets left out (no root, no link, no radio needed): at readiness `warm_up` is
+replaced by a probe that lists the loaded modules, sends a PING, runs the real warm-up and lists them again.
 """
 
 from __future__ import annotations
@@ -13,20 +13,24 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 
 PROBE = r"""
 import asyncio, json, os, socket, sys
 from pywps import __main__ as cli
-args = cli.parse_args(["-D", "wired", "-i", "probe0", "-c", sys.argv[1], "-C", sys.argv[2]])
+args = cli.parse_args(["-D", sys.argv[3], "-i", "probe0", "-c", sys.argv[1], "-C", sys.argv[2]])
 cli.setup_logging(args)
 from pywps import daemon
-from pywps.driver.wired import WiredDriver
+from pywps.driver import make_driver
 
-class Unplugged(WiredDriver):
-    # the real driver's module and class, without its AF_PACKET socket (that needs root and a link)
-    async def start(self): self._addr = bytes.fromhex("02000000aa01")
+class Unplugged(type(make_driver(args.driver, args.ifname))):
+    # the real driver's modules and class, without its sockets (they need root and a link or a radio)
+    own_addr = property(lambda self: bytes.fromhex("02000000aa01"))
+    async def start(self): pass
     async def stop(self): pass
+    async def scan(self, *args, **kwargs): await asyncio.Event().wait()  # a radio's first scan: no end here
 
 real_warm_up, seen = daemon.warm_up, {}
 
@@ -68,26 +72,42 @@ UNUSED = ["pywps.station.station", "pywps.station.connector", "pywps.wpa.supplic
 # Not for a start: argparse's help formatter would load shutil (with zlib, bz2, lzma); hashlib comes with the
 # UUID derived from the MAC, or the crypto.
 STDLIB_LATER = ["shutil", "hashlib"]
+# What a radio needs at start that a wire does not: the station, which scans at once and says so in the shell's
+# events, and the connector, with the WPA handshake's code but not its crypto (`cryptography` stays in WARMED);
+# pyroute2's own modules load tempfile (shutil) and random (hashlib).
+RADIO_AT_START = ["pywps.station.station", "pywps.station.connector", "pywps.wpa.supplicant", "pywps.driver.nl80211",
+                  "pyroute2", "pywps.events", "shutil", "hashlib"]
 
 
-def probe(tmp_path: Path) -> dict[str, list[str] | str]:
+def within(module: str, names: list[str]) -> bool:
+    return any(module == name or module.startswith(name + ".") for name in names)
+
+
+def probe(tmp_path: Path, driver: str) -> dict[str, list[str] | str]:
     conf = tmp_path / "pywps.conf"
-    conf.write_text("update_config=0\nap_scan=0\n")
+    conf.write_text("update_config=0\n" + ("ap_scan=0\n" if driver == "wired" else ""))
     ctrl = tmp_path / "ctrl"
-    done = subprocess.run([sys.executable, "-c", PROBE, str(conf), str(ctrl)], cwd=REPO, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", PROBE, str(conf), str(ctrl), driver], cwd=REPO, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def test_the_wired_start_path_leaves_the_rest_to_the_warm_up(tmp_path):
-    seen = probe(tmp_path)
+@pytest.mark.parametrize("driver", ["wired", "nl80211"])
+def test_the_start_path_leaves_the_rest_to_the_warm_up(tmp_path, driver):
+    seen = probe(tmp_path, driver)
     assert seen["reply"] == "PONG\n"
     ready, pong, warm = set(seen["ready"]), set(seen["pong"]), set(seen["warm"])
-    assert "pywps.driver.wired" in ready and "pywps.ctrl.server" in ready  # the probe saw a real start
-    early = sorted(m for m in ready if any(m == name or m.startswith(name + ".")
-                                           for name in WARMED + UNUSED + STDLIB_LATER))
+    assert f"pywps.driver.{driver}" in ready and "pywps.ctrl.server" in ready  # the probe saw a real start
+    allowed = RADIO_AT_START if driver == "nl80211" else []
+    early = sorted(m for m in ready if within(m, WARMED + UNUSED + STDLIB_LATER) and not within(m, allowed))
     assert early == [], "loaded before the first PONG; keep it off the start path or say why here"
     assert pong == ready, "answering PING loaded modules"
     assert set(WARMED) <= warm, f"the warm-up left these to the first WPS run: {set(WARMED) - warm}"
-    assert not {m for m in warm if m.split(".")[0] in ("pyroute2", "scapy")} and "pywps.er.service" not in warm
+    assert "pywps.er.service" not in warm and "scapy" not in warm
+    if driver == "wired":
+        assert not {m for m in warm if m.split(".")[0] in ("pyroute2", "pywps.wpa")}
+    else:
+        # pyroute2 bare (pywps.driver.load_pyroute2_bare): its netlink modules, not the package's whole library
+        assert not {m for m in warm if m.startswith(("pyroute2.ndb", "pyroute2.ipdb", "pyroute2.iproute"))}
+        assert "pywps.wpa.keys" in warm and "cryptography.hazmat.primitives.kdf.pbkdf2" in warm

@@ -28,8 +28,7 @@ from . import netfields as nf
 from .atomicfile import remove_stale_temp_files, write_atomically
 from .globalfields import GLOBALS, check_global, parse_device_type, parse_uuid
 from .netblock import Network, network_block_text
-from .wps.defs import ConfigMethods
-from .wps.device import DEFAULT_CONFIG_METHODS, DEFAULT_DEVICE_TYPE
+from .wps.defs import DEFAULT_CONFIG_METHODS, DEFAULT_DEVICE_TYPE, ConfigMethods
 
 if TYPE_CHECKING:
     from .credblock import Cred

@@ -20,15 +20,15 @@ from .driver.base import Driver
 from .link import EapolCounters
 from .logs import set_timestamps
 from .station.wired import WiredPort
-from .wps.credential import Credential
 from .wps.defs import WALK_TIME, AuthType, EncrType
-from .wps.device import DeviceInfo
 
 if TYPE_CHECKING:
     from .er.service import ErService
     from .netevents import NetworkEvent
     from .station.connector import Connector
     from .station.station import Station
+    from .wps.credential import Credential
+    from .wps.device import DeviceInfo
     from .wpsservice import WpsService
 
 log = logging.getLogger("pywps")
@@ -145,6 +145,8 @@ class Services:
 
     def network_credential(self, network_id: int) -> Credential | None:
         """WPS_ER_SET_CONFIG: a stored network as the credential an AP would get, by wpa_supplicant's rules."""
+        from .wps.credential import Credential  # loaded by then, with the ER
+
         try:
             network = self.config.network(network_id)
             ssid = network.ssid
@@ -178,6 +180,9 @@ class Services:
         return configfile.uuid_from_mac(self.driver.own_addr)
 
     def device_info(self) -> DeviceInfo:
+        # for a WPS run, the ER or a radio's probe requests, not for a start
+        from .wps.device import DeviceInfo
+
         d = self.config.device
         return DeviceInfo(
             uuid=self.uuid, mac_address=self.driver.own_addr, device_name=d.device_name,
@@ -216,7 +221,12 @@ class Services:
         """A network command (or a stored credential) changed the networks: tell monitors, and let the
         connector choose again where its choice may have changed."""
         # the caller made the event, so its module is loaded by now; the daemon's start path goes without it
-        from .netevents import NetworkDisabled, NetworkEnabled, NetworkRemoved, NetworkSelected
+        from .netevents import (
+            NetworkDisabled,
+            NetworkEnabled,
+            NetworkRemoved,
+            NetworkSelected,
+        )
 
         self.publish(event)
         if isinstance(event, NetworkEnabled) and not event.connect:

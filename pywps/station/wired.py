@@ -24,7 +24,8 @@ class WiredPort:
         self.on_change: Callable[[Network | None], None] | None = None
 
     def join(self, network: Network) -> None:
-        from ..events import Associated, SubnetStatusUpdate  # the shell's events load after the first PONG
+        # the shell's events load after the first PONG (the warm-up), not with this module at start
+        from ..events import Associated, SubnetStatusUpdate
 
         self.leave()
         self.network_id = network.id

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from ..driver.base import LinkDisconnected, mac_str
+from ..driver.base import LinkDisconnected, ScanStarted, mac_str
 
 LEVEL_DEBUG = 2  # MSG_DEBUG in wpa_supplicant 2.x (MSG_EXCESSIVE 0 ... MSG_ERROR 5)
 LEVEL_INFO = 3  # MSG_INFO
@@ -47,8 +47,13 @@ def text_table() -> dict[type, Formatter]:
     """Event class -> its texts. Made on the first event (or by the daemon's warm-up), not at import: the
     vocabularies it maps are some 50 dataclasses, and the daemon answers its first PING without any of them."""
     from .. import events as ev
-    from ..driver.base import ScanStarted
-    from ..netevents import CredAdded, CredModified, CredRemoved, NetworkAdded, NetworkRemoved
+    from ..netevents import (
+        CredAdded,
+        CredModified,
+        CredRemoved,
+        NetworkAdded,
+        NetworkRemoved,
+    )
     from ..wps.events import (
         EapFailureReceived,
         EapMethodProposed,

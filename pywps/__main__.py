@@ -8,16 +8,30 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 
 from . import __version__
 from .logs import log_format
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's, sized to the terminal without `shutil`: argparse imports it (and with it zlib, bz2 and lzma,
+    ~3 ms) for the width the moment a parser gets its first argument, though nothing is printed on a start."""
+
+    def __init__(self, prog: str) -> None:
+        try:
+            columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+        super().__init__(prog, width=columns - 2)  # argparse's own margin
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="pywps",
         description="Wi-Fi Protected Setup daemon (Enrollee and external Registrar), wpa_ctrl-compatible.",
+        formatter_class=HelpFormatter,
     )
     p.add_argument("-i", dest="ifname", required=True, help="interface name")
     p.add_argument("-D", dest="driver", default="nl80211", choices=["nl80211", "wired"], help="driver (default nl80211)")

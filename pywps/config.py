@@ -18,7 +18,6 @@ numbered like networks but apart from them). Their public names are re-exported 
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import re
 from collections.abc import Sequence
@@ -30,8 +29,7 @@ from .atomicfile import remove_stale_temp_files, write_atomically
 from .cnumbers import c_strtol_int
 from .globalfields import GLOBALS, check_global, parse_device_type, parse_uuid
 from .netblock import Network, network_block_text
-from .wps.defs import ConfigMethods
-from .wps.device import DEFAULT_CONFIG_METHODS, DEFAULT_DEVICE_TYPE
+from .wps.defs import DEFAULT_CONFIG_METHODS, DEFAULT_DEVICE_TYPE, ConfigMethods
 
 if TYPE_CHECKING:
     from .credblock import Cred
@@ -103,6 +101,8 @@ class ConfigFileError(Exception):
 
 def uuid_from_mac(mac: bytes) -> bytes:
     """The UUID wpa_supplicant derives when none is configured: a name-based (SHA-1) UUID of the MAC."""
+    import hashlib  # not for a start: the first WPS run needs it, and the warm-up loads it before then
+
     digest = bytearray(hashlib.sha1(UUID_NAMESPACE + mac).digest()[:16])
     digest[6] = 0x50 | (digest[6] & 0x0F)
     digest[8] = 0x80 | (digest[8] & 0x3F)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import importlib.util
 import logging
 import os
 import signal
@@ -17,8 +16,8 @@ import sys
 
 from . import config as configfile
 from .ctrl.events import event_level, event_texts, log_texts
-from .driver.base import Driver, DriverError, DriverFailed, LinkDisconnected, mac_str
-from .events import Terminating
+from .driver import make_driver
+from .driver.base import Driver, DriverFailed, LinkDisconnected, mac_str
 from .link import LinkTap
 from .services import Options, Services
 
@@ -27,32 +26,6 @@ __all__ = ["Daemon", "Options"]
 log = logging.getLogger("pywps")
 
 EAPOL_KEY = 3  # EAPOL packet type of the WPA key handshakes; WPS runs get the EAP packets
-
-
-def make_driver(name: str, ifname: str) -> Driver:
-    if name == "wired":
-        from .driver.wired import WiredDriver
-
-        return WiredDriver(ifname)
-    if name == "nl80211":
-        load_pyroute2_bare()
-        from .driver.nl80211 import Nl80211Driver
-
-        return Nl80211Driver(ifname)
-    raise DriverError(f"unknown driver {name!r} (use wired or nl80211)")
-
-
-def load_pyroute2_bare() -> None:
-    """Let the nl80211 driver import pyroute2's netlink modules without the package's __init__, which imports
-    the whole library (IPDB, NDB, conntrack, ipset, plan9, ...: 226 modules, +13 MiB RSS, more time than the
-    rest of the daemon's start; 11 s of a 37 s cold start in the hwsim VM) for the few modules the driver uses.
-    The package is registered bare: its submodules import one another by full name and need nothing from it.
-    Only the daemon's own process does this (make_driver), so other users of pyroute2 see the whole package."""
-    if "pyroute2" in sys.modules:
-        return
-    spec = importlib.util.find_spec("pyroute2")
-    if spec is not None:  # else the driver's import fails with pyroute2's ImportError
-        sys.modules["pyroute2"] = importlib.util.module_from_spec(spec)
 
 
 def sd_notify(message: str) -> None:
@@ -75,12 +48,20 @@ def write_pidfile(path: str) -> None:
 
 
 def warm_up() -> None:
-    """After readiness: load the protocol core (the WPS run, Enrollee, Registrar, crypto), so the daemon answers
-    its first PING without it and the first WPS run does not pay for it. Runs in a worker thread (imports are
-    thread-safe; a command that needs a module meanwhile waits for that module only)."""
+    """After readiness: load what the start path leaves out, in the order a first WPS_PIN needs it (the command
+    backends, the event texts and vocabularies, the WPS service, the protocol core: the WPS run, Enrollee,
+    Registrar, crypto), so the daemon answers its first PING without them and the first WPS run does not pay
+    for them. Runs in a worker thread (imports are thread-safe; a command that needs a module meanwhile waits
+    for that module only)."""
     try:
+        importlib.import_module("pywps.ctrl.commands").command_table()
+        importlib.import_module("pywps.ctrl.events").text_table()
+        importlib.import_module("pywps.wpsservice")
         importlib.import_module("pywps.station.wpsrun")
         importlib.import_module("pywps.wps.crypto").warm_up()  # cryptography's DH and AES load on first use
+        wpa_keys = sys.modules.get("pywps.wpa.keys")  # on a radio (the connector's): the WPA handshake's crypto
+        if wpa_keys is not None:
+            wpa_keys.warm_up()
     except Exception:  # the first run then loads them itself, and fails there with its own error
         log.exception("warm-up failed")
 
@@ -160,6 +141,8 @@ class Daemon:
             self._first_join.cancel()
         if self.services is not None:
             await self.services.close()
+        from .events import Terminating  # the shell's events are not on the start path
+
         self._publish(Terminating())
         if self.ctrl is not None:
             await self.ctrl.close()

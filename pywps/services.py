@@ -19,17 +19,17 @@ from .config import Config, decode_string
 from .driver.base import Driver
 from .link import EapolCounters
 from .logs import set_timestamps
-from .netevents import NetworkDisabled, NetworkEnabled, NetworkEvent, NetworkRemoved, NetworkSelected
 from .station.wired import WiredPort
-from .wps.credential import Credential
 from .wps.defs import WALK_TIME, AuthType, EncrType
-from .wps.device import DeviceInfo
-from .wpsservice import WpsService
 
 if TYPE_CHECKING:
     from .er.service import ErService
+    from .netevents import NetworkEvent
     from .station.connector import Connector
     from .station.station import Station
+    from .wps.credential import Credential
+    from .wps.device import DeviceInfo
+    from .wpsservice import WpsService
 
 log = logging.getLogger("pywps")
 
@@ -68,8 +68,7 @@ class Services:
             self.connector = connector.Connector(driver, self.station, lambda: self.config.networks, publish)
         # wpa_supplicant -Dwired "associates" a selected network with the PAE group address at once
         self.wired_port = WiredPort(publish) if self.station is None else None
-        self.wps = WpsService(driver, self.station, self.connector, self.device_info, lambda: self.config,
-                              self.save_config, publish, options.walk_time, self.wired_port)
+        self._wps: WpsService | None = None
         self._save_lock = asyncio.Lock()
         # BSSID_IGNORE: the station's own set on a radio (its AP choices skip them), a plain set on a wire
         self.ignored_bssids: dict[bytes, None] = self.station.ignored if self.station is not None else {}
@@ -96,6 +95,20 @@ class Services:
         if timestamps != self.log_timestamps:
             self.log_timestamps = timestamps
             set_timestamps(timestamps)
+
+    # -- WPS runs, made on first use --------------------------------------------------------------------------
+
+    @property
+    def wps(self) -> WpsService:
+        """Made by the first thing that needs it (a command, an EAPOL frame, a join of the wired port), not at
+        start: the service and the runs' event vocabulary then load after the first PONG (the daemon's warm-up
+        imports them), not before it."""
+        if self._wps is None:
+            from .wpsservice import WpsService
+
+            self._wps = WpsService(self.driver, self.station, self.connector, self.device_info, lambda: self.config,
+                                   self.save_config, self.publish, self.options.walk_time, self.wired_port)
+        return self._wps
 
     # -- the External Registrar, made on the first WPS_ER_* command -----------------------------------------
 
@@ -132,6 +145,8 @@ class Services:
 
     def network_credential(self, network_id: int) -> Credential | None:
         """WPS_ER_SET_CONFIG: a stored network as the credential an AP would get, by wpa_supplicant's rules."""
+        from .wps.credential import Credential  # loaded by then, with the ER
+
         try:
             network = self.config.network(network_id)
             ssid = network.ssid
@@ -165,6 +180,9 @@ class Services:
         return configfile.uuid_from_mac(self.driver.own_addr)
 
     def device_info(self) -> DeviceInfo:
+        # for a WPS run, the ER or a radio's probe requests, not for a start
+        from .wps.device import DeviceInfo
+
         d = self.config.device
         return DeviceInfo(
             uuid=self.uuid, mac_address=self.driver.own_addr, device_name=d.device_name,
@@ -202,6 +220,14 @@ class Services:
     def networks_changed(self, event: NetworkEvent) -> None:
         """A network command (or a stored credential) changed the networks: tell monitors, and let the
         connector choose again where its choice may have changed."""
+        # the caller made the event, so its module is loaded by now; the daemon's start path goes without it
+        from .netevents import (
+            NetworkDisabled,
+            NetworkEnabled,
+            NetworkRemoved,
+            NetworkSelected,
+        )
+
         self.publish(event)
         if isinstance(event, NetworkEnabled) and not event.connect:
             return  # ENABLE_NETWORK <id> no-connect
@@ -226,6 +252,8 @@ class Services:
 
     def flush_networks(self) -> None:
         """FLUSH: every network removed, each with its event."""
+        from .netevents import NetworkRemoved  # loaded with the FLUSH command's backend
+
         for network in list(self.config.networks):
             self.config.remove_network(network.id)
             self.networks_changed(NetworkRemoved(network.id))
@@ -256,6 +284,7 @@ class Services:
             task.cancel()
         if self._er is not None and self._er.running:
             await self._er.stop()
-        await self.wps.close()
+        if self._wps is not None:
+            await self._wps.close()
         if self.connector is not None:
             await self.connector.close()

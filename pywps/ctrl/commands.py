@@ -107,7 +107,16 @@ def match_of(name: str) -> Match:
 class CommandTable:
     def __init__(self, ctx: Any, table: dict[str, Handler] | None = None) -> None:
         self.ctx = ctx
-        self.table = command_table() if table is None else table
+        self._table = table
+
+    @property
+    def table(self) -> dict[str, Handler]:
+        """Gathered on the first command, not at start: the server answers PING itself, and the backends (with
+        the scan texts, the PIN code, the ER's commands) load after the first PONG (the daemon's warm-up
+        imports them)."""
+        if self._table is None:
+            self._table = command_table()
+        return self._table
 
     def dispatch(self, request: str) -> Reply:
         """The reply, or an awaitable of it."""

@@ -8,20 +8,11 @@ Every event here goes out at MSG_INFO (3 in wpa_supplicant 2.x's numbering), as 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
-from .. import events as ev
 from ..driver.base import LinkDisconnected, ScanStarted, mac_str
-from ..netevents import CredAdded, CredModified, CredRemoved, NetworkAdded, NetworkRemoved
-from ..wps.events import (
-    EapFailureReceived,
-    EapMethodProposed,
-    EapMethodRefused,
-    EapStarted,
-    Failure,
-    M2DReceived,
-)
 
 LEVEL_DEBUG = 2  # MSG_DEBUG in wpa_supplicant 2.x (MSG_EXCESSIVE 0 ... MSG_ERROR 5)
 LEVEL_INFO = 3  # MSG_INFO
@@ -48,69 +39,97 @@ def _disconnected(e: LinkDisconnected) -> str:
     return text + (" locally_generated=1" if e.locally_generated else "")
 
 
-_TEXT: dict[type, Callable[[Any], str | list[str]]] = {
-    # WPS runs
-    ev.PinActive: lambda e: "WPS-PIN-ACTIVE ",
-    ev.PbcActive: lambda e: "WPS-PBC-ACTIVE ",
-    ev.RunCancelled: lambda e: "WPS-CANCEL ",
-    ev.RunTimedOut: lambda e: "WPS-TIMEOUT ",
-    ev.PbcOverlapDetected: lambda e: "WPS-OVERLAP-DETECTED PBC session overlap",
-    ev.CredentialForClient: lambda e: f"WPS-CRED-RECEIVED {e.raw.hex()}",
-    ev.CredentialRefused: lambda e: wps_fail(e.msg, 0, e.reason),
-    ev.RunSucceeded: lambda e: "WPS-SUCCESS ",
-    ev.OpenNetworkDisabled: lambda e: (f"WPS-OPEN-NETWORK id={e.network_id} - Credentials for an open network "
-                                       f"disabled by default - use 'select_network {e.network_id}' to enable"),
-    ev.RunFailed: lambda e: "WPS-FAIL ",
-    # wpa_supplicant's EAP state machine says each step twice: its own event and a CTRL-EVENT-EAP-STATUS
-    EapStarted: lambda e: ["CTRL-EVENT-EAP-STARTED EAP authentication started",
-                           "CTRL-EVENT-EAP-STATUS status='started' parameter=''"],
-    EapMethodProposed: lambda e: ["CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1",
-                                  "CTRL-EVENT-EAP-STATUS status='accept proposed method' parameter='WSC'",
-                                  "CTRL-EVENT-EAP-METHOD EAP vendor 14122 method 1 (WSC) selected"],
-    # the WSC method could not start (eap_wsc_init failed): wpa_supplicant Naks; the AP's EAP-Failure follows
-    EapMethodRefused: lambda e: ["CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1",
-                                 "CTRL-EVENT-EAP-STATUS status='accept proposed method' parameter='WSC'",
-                                 "EAP: Failed to initialize EAP method: vendor 14122 method 1 (WSC)"],
-    EapFailureReceived: lambda e: ["CTRL-EVENT-EAP-STATUS status='completion' parameter='failure'",
-                                   "CTRL-EVENT-EAP-FAILURE EAP authentication failed"],
-    M2DReceived: lambda e: f"WPS-M2D dev_password_id={int(e.dev_password_id)} config_error={int(e.config_error)}",
-    Failure: lambda e: wps_fail(int(e.msg), int(e.config_error), int(e.reason)),
-    # scans, association, the connector
-    ScanStarted: lambda e: "CTRL-EVENT-SCAN-STARTED ",
-    ev.ScanResultsReady: lambda e: "CTRL-EVENT-SCAN-RESULTS ",
-    ev.ScanFailed: lambda e: f"CTRL-EVENT-SCAN-FAILED ret=-1 ({e.error})",
-    ev.WpsApAvailable: lambda e: f"WPS-AP-AVAILABLE{e.seen.value} ",
-    ev.Associating: lambda e: f"Trying to associate with {mac_str(e.bssid)} (SSID='{ssid_text(e.ssid)}' freq={e.freq} MHz)",
-    ev.Associated: lambda e: f"Associated with {mac_str(e.bssid)}",
-    ev.SubnetStatusUpdate: lambda e: f"CTRL-EVENT-SUBNET-STATUS-UPDATE status={e.status}",
-    ev.Connected: lambda e: (f"CTRL-EVENT-CONNECTED - Connection to {mac_str(e.bssid)} completed "
-                             f"[id={e.network_id} id_str={e.id_str}]"),
-    LinkDisconnected: _disconnected,
-    ev.WrongKey: lambda e: "WPA: 4-Way Handshake failed - pre-shared key may be incorrect",
-    ev.SsidTempDisabled: lambda e: (f'CTRL-EVENT-SSID-TEMP-DISABLED id={e.network_id} ssid="{ssid_text(e.ssid)}" '
-                                    f"auth_failures={e.auth_failures} duration={e.duration} reason=WRONG_KEY"),
-    ev.SsidReenabled: lambda e: f'CTRL-EVENT-SSID-REENABLED id={e.network_id} ssid="{ssid_text(e.ssid)}"',
-    # the stored networks
-    NetworkAdded: lambda e: f"CTRL-EVENT-NETWORK-ADDED {e.id}",
-    NetworkRemoved: lambda e: f"CTRL-EVENT-NETWORK-REMOVED {e.id}",
-    # the stored Interworking credentials
-    CredAdded: lambda e: f"CRED-ADDED {e.id}",
-    CredModified: lambda e: f"CRED-MODIFIED {e.id} {e.field}",
-    CredRemoved: lambda e: f"CRED-REMOVED {e.id}",
-    # the daemon
-    ev.Terminating: lambda e: "CTRL-EVENT-TERMINATING ",
-}
+Formatter = Callable[[Any], str | list[str]]
 
-# What a log line shows instead, unless -K: the event minus its secret part.
-_REDACTED: dict[type, Callable[[Any], str]] = {
-    ev.CredentialForClient: lambda e: "WPS-CRED-RECEIVED <credential hidden; -K shows it>",
-}
+
+@functools.cache
+def text_table() -> dict[type, Formatter]:
+    """Event class -> its texts. Made on the first event (or by the daemon's warm-up), not at import: the
+    vocabularies it maps are some 50 dataclasses, and the daemon answers its first PING without any of them."""
+    from .. import events as ev
+    from ..netevents import (
+        CredAdded,
+        CredModified,
+        CredRemoved,
+        NetworkAdded,
+        NetworkRemoved,
+    )
+    from ..wps.events import (
+        EapFailureReceived,
+        EapMethodProposed,
+        EapMethodRefused,
+        EapStarted,
+        Failure,
+        M2DReceived,
+    )
+
+    return {
+        # WPS runs
+        ev.PinActive: lambda e: "WPS-PIN-ACTIVE ",
+        ev.PbcActive: lambda e: "WPS-PBC-ACTIVE ",
+        ev.RunCancelled: lambda e: "WPS-CANCEL ",
+        ev.RunTimedOut: lambda e: "WPS-TIMEOUT ",
+        ev.PbcOverlapDetected: lambda e: "WPS-OVERLAP-DETECTED PBC session overlap",
+        ev.CredentialForClient: lambda e: f"WPS-CRED-RECEIVED {e.raw.hex()}",
+        ev.CredentialRefused: lambda e: wps_fail(e.msg, 0, e.reason),
+        ev.RunSucceeded: lambda e: "WPS-SUCCESS ",
+        ev.OpenNetworkDisabled: lambda e: (f"WPS-OPEN-NETWORK id={e.network_id} - Credentials for an open network "
+                                           f"disabled by default - use 'select_network {e.network_id}' to enable"),
+        ev.RunFailed: lambda e: "WPS-FAIL ",
+        # wpa_supplicant's EAP state machine says each step twice: its own event and a CTRL-EVENT-EAP-STATUS
+        EapStarted: lambda e: ["CTRL-EVENT-EAP-STARTED EAP authentication started",
+                               "CTRL-EVENT-EAP-STATUS status='started' parameter=''"],
+        EapMethodProposed: lambda e: ["CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1",
+                                      "CTRL-EVENT-EAP-STATUS status='accept proposed method' parameter='WSC'",
+                                      "CTRL-EVENT-EAP-METHOD EAP vendor 14122 method 1 (WSC) selected"],
+        # the WSC method could not start (eap_wsc_init failed): wpa_supplicant Naks; the AP's EAP-Failure follows
+        EapMethodRefused: lambda e: ["CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1",
+                                     "CTRL-EVENT-EAP-STATUS status='accept proposed method' parameter='WSC'",
+                                     "EAP: Failed to initialize EAP method: vendor 14122 method 1 (WSC)"],
+        EapFailureReceived: lambda e: ["CTRL-EVENT-EAP-STATUS status='completion' parameter='failure'",
+                                       "CTRL-EVENT-EAP-FAILURE EAP authentication failed"],
+        M2DReceived: lambda e: f"WPS-M2D dev_password_id={int(e.dev_password_id)} config_error={int(e.config_error)}",
+        Failure: lambda e: wps_fail(int(e.msg), int(e.config_error), int(e.reason)),
+        # scans, association, the connector
+        ScanStarted: lambda e: "CTRL-EVENT-SCAN-STARTED ",
+        ev.ScanResultsReady: lambda e: "CTRL-EVENT-SCAN-RESULTS ",
+        ev.ScanFailed: lambda e: f"CTRL-EVENT-SCAN-FAILED ret=-1 ({e.error})",
+        ev.WpsApAvailable: lambda e: f"WPS-AP-AVAILABLE{e.seen.value} ",
+        ev.Associating: lambda e: (f"Trying to associate with {mac_str(e.bssid)} "
+                                   f"(SSID='{ssid_text(e.ssid)}' freq={e.freq} MHz)"),
+        ev.Associated: lambda e: f"Associated with {mac_str(e.bssid)}",
+        ev.SubnetStatusUpdate: lambda e: f"CTRL-EVENT-SUBNET-STATUS-UPDATE status={e.status}",
+        ev.Connected: lambda e: (f"CTRL-EVENT-CONNECTED - Connection to {mac_str(e.bssid)} completed "
+                                 f"[id={e.network_id} id_str={e.id_str}]"),
+        LinkDisconnected: _disconnected,
+        ev.WrongKey: lambda e: "WPA: 4-Way Handshake failed - pre-shared key may be incorrect",
+        ev.SsidTempDisabled: lambda e: (f'CTRL-EVENT-SSID-TEMP-DISABLED id={e.network_id} ssid="{ssid_text(e.ssid)}" '
+                                        f"auth_failures={e.auth_failures} duration={e.duration} reason=WRONG_KEY"),
+        ev.SsidReenabled: lambda e: f'CTRL-EVENT-SSID-REENABLED id={e.network_id} ssid="{ssid_text(e.ssid)}"',
+        # the stored networks
+        NetworkAdded: lambda e: f"CTRL-EVENT-NETWORK-ADDED {e.id}",
+        NetworkRemoved: lambda e: f"CTRL-EVENT-NETWORK-REMOVED {e.id}",
+        # the stored Interworking credentials
+        CredAdded: lambda e: f"CRED-ADDED {e.id}",
+        CredModified: lambda e: f"CRED-MODIFIED {e.id} {e.field}",
+        CredRemoved: lambda e: f"CRED-REMOVED {e.id}",
+        # the daemon
+        ev.Terminating: lambda e: "CTRL-EVENT-TERMINATING ",
+    }
+
+
+@functools.cache
+def redacted_table() -> dict[type, Callable[[Any], str]]:
+    """What a log line shows instead, unless -K: the event minus its secret part."""
+    from ..events import CredentialForClient
+
+    return {CredentialForClient: lambda e: "WPS-CRED-RECEIVED <credential hidden; -K shows it>"}
 
 
 def event_texts(event: object) -> list[str]:
     """The monitor texts of an event, one datagram each, in order; none for events clients do not see
     (RunEnded, a core detail)."""
-    fmt = _TEXT.get(type(event)) or ER_TEXT.get(type(event).__name__)
+    fmt = text_table().get(type(event)) or ER_TEXT.get(type(event).__name__)
     if fmt is None:
         return []
     texts = fmt(event)
@@ -119,7 +138,7 @@ def event_texts(event: object) -> list[str]:
 
 def log_texts(event: object, log_keys: bool) -> list[str]:
     """The same texts for the log: secrets hidden unless `log_keys` (-K)."""
-    redact = _REDACTED.get(type(event)) or _ER_REDACTED.get(type(event).__name__)
+    redact = redacted_table().get(type(event)) or _ER_REDACTED.get(type(event).__name__)
     if not log_keys and redact is not None:
         return [redact(event)]
     return event_texts(event)

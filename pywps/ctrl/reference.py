@@ -63,7 +63,7 @@ def events_markdown() -> str:
     from ..er import events as er_events  # a documentation tool: the daemon itself never loads it for texts
 
     rows = ["| event, as sent (placeholders: 0, 00:00:00:00:00:00, empty) | level | typed event |", "|---|---|---|"]
-    types = [*texts._TEXT, *(getattr(er_events, name) for name in texts.ER_TEXT)]
+    types = [*texts.text_table(), *(getattr(er_events, name) for name in texts.ER_TEXT)]
     for event_type in types:
         sample = _sample(event_type)
         for text in texts.event_texts(sample):

@@ -127,7 +127,7 @@ class Nl80211Driver(Driver):
 
     async def _set_up(self) -> None:
         """wpa_supplicant brings its interface up itself; so do we (rfkill or a missing radio say why not)."""
-        # not `from pyroute2`: the daemon loads that package bare (pywps.daemon.load_pyroute2_bare)
+        # not `from pyroute2`: the daemon loads that package bare (pywps.driver.load_pyroute2_bare)
         from pyroute2.iproute import AsyncIPRoute
 
         async with AsyncIPRoute() as ipr:

@@ -52,7 +52,10 @@ class EapolSocket:
         self.on_frame = on_frame
         self.on_link_gone = on_link_gone
         try:
-            sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_PAE))
+            # Protocol 0 here, ETH_P_PAE in bind(): a socket made with a protocol is hooked to every interface
+            # at once, and bind() must then unhook it, waiting for an RCU grace period (synchronize_net: 8-15 ms
+            # of a daemon's start here); made without one, it receives nothing until bind() hooks it to ifname.
+            sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
         except PermissionError:
             raise DriverError("AF_PACKET needs CAP_NET_RAW (run as root)") from None
         try:

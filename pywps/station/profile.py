@@ -5,9 +5,13 @@ pywps.wps.wscprofile's; this maps a network block onto a RunRequest."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..config import Network
 from ..netfields import parse_string
-from .types import RunKind, RunRequest
+
+if TYPE_CHECKING:
+    from .types import RunRequest
 
 EAP_KEY_MGMT = frozenset({"WPS", "IEEE8021X"})  # the key_mgmt values whose association starts EAPOL
 
@@ -34,8 +38,10 @@ def profile_request(network: Network) -> RunRequest | None:
     method refuses still gets a run: its identity goes out, and the proposal of WSC is answered with a Nak."""
     if not is_eap_wsc(network):
         return None
-    # the method's rules (and the EAP core under them) load with the first eap=WSC network, not at start
+    # the method's rules (and the EAP core under them) load with the first eap=WSC network, not at start (nor
+    # the run's types: a wired port's module needs is_eap_wsc at start)
     from ..wps.wscprofile import MethodRefused, WscRole, is_pbc_enrollee, is_pin_enrollee, method_config, role_of
+    from .types import RunKind, RunRequest
 
     identity = _string(network, "identity")
     raw_phase1 = _string(network, "phase1")

@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from ..config import Network
 from ..driver.base import PAE_GROUP_ADDR, LinkDisconnected
-from ..events import Associated, SubnetStatusUpdate
 from .profile import is_eap_wsc
 
 REASON_DEAUTH_LEAVING = 3
@@ -25,6 +24,9 @@ class WiredPort:
         self.on_change: Callable[[Network | None], None] | None = None
 
     def join(self, network: Network) -> None:
+        # the shell's events load after the first PONG (the warm-up), not with this module at start
+        from ..events import Associated, SubnetStatusUpdate
+
         self.leave()
         self.network_id = network.id
         self.publish(Associated(PAE_GROUP_ADDR))

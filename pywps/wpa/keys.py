@@ -6,19 +6,15 @@ primitive comes from `cryptography`; this module only arranges its inputs.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-
-from cryptography.hazmat.primitives import hashes, hmac
-from cryptography.hazmat.primitives.ciphers import Cipher
-from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
-from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from .errors import KeyFrameUnsupported, KeyFrameError
 
-try:  # RC4 lives in the "decrepit" module since cryptography 43; older releases kept it in the main one
-    from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
-except ImportError:  # pragma: no cover - depends on the installed library
-    ARC4 = None
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.hashes import HashAlgorithm
 
 PMK_LEN = 32
 NONCE_LEN = 32
@@ -32,6 +28,29 @@ VERSION_HMAC_MD5_RC4 = 1
 VERSION_HMAC_SHA1_AES = 2
 
 
+@functools.cache
+def _lib() -> SimpleNamespace:
+    """`cryptography`'s primitives, loaded by the first key derivation (or the daemon's warm-up), not at import:
+    a radio daemon makes its connector, whose modules import this one, at start, long before it joins a network
+    (the library costs ~15 ms of that start here, ten times as much in the emulated VM)."""
+    from cryptography.hazmat.primitives import hashes, hmac
+    from cryptography.hazmat.primitives.ciphers import Cipher
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+    from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
+
+    try:  # RC4 lives in the "decrepit" module since cryptography 43; older releases kept it in the main one
+        from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
+    except ImportError:  # pragma: no cover - depends on the installed library
+        ARC4 = None
+    return SimpleNamespace(hashes=hashes, hmac=hmac, Cipher=Cipher, PBKDF2HMAC=PBKDF2HMAC, InvalidUnwrap=InvalidUnwrap,
+                           aes_key_unwrap=aes_key_unwrap, ARC4=ARC4)
+
+
+def warm_up() -> None:
+    """Load `cryptography` ahead of the first handshake: the daemon calls it once it is ready."""
+    _lib()
+
+
 def pmk_from_passphrase(passphrase: str, ssid: bytes) -> bytes:
     """PSK = PBKDF2-HMAC-SHA1(passphrase, SSID, 4096, 256 bits) (J.4.1); the passphrase is 8..63 ASCII characters."""
     raw = passphrase.encode("utf-8")
@@ -39,7 +58,8 @@ def pmk_from_passphrase(passphrase: str, ssid: bytes) -> bytes:
         raise ValueError(f"passphrase of {len(raw)} bytes, expected 8..63")
     if not 1 <= len(ssid) <= 32:
         raise ValueError(f"SSID of {len(ssid)} bytes, expected 1..32")
-    return PBKDF2HMAC(hashes.SHA1(), PMK_LEN, ssid, 4096).derive(raw)
+    lib = _lib()
+    return lib.PBKDF2HMAC(lib.hashes.SHA1(), PMK_LEN, ssid, 4096).derive(raw)
 
 
 def pmk_from_psk(hex64: str) -> bytes:
@@ -49,18 +69,19 @@ def pmk_from_psk(hex64: str) -> bytes:
     return bytes.fromhex(hex64)  # ValueError on non-hex digits
 
 
-def _hmac(algorithm: hashes.HashAlgorithm, key: bytes, data: bytes) -> bytes:
-    mac = hmac.HMAC(key, algorithm)
+def _hmac(algorithm: HashAlgorithm, key: bytes, data: bytes) -> bytes:
+    mac = _lib().hmac.HMAC(key, algorithm)
     mac.update(data)
     return mac.finalize()
 
 
 def prf_sha1(key: bytes, label: bytes, data: bytes, nbytes: int) -> bytes:
     """PRF-n of 12.7.1.2: HMAC-SHA1(K, A || 0x00 || B || i) for i = 0, 1, ... concatenated and truncated."""
+    sha1 = _lib().hashes.SHA1()
     out = b""
     i = 0
     while len(out) < nbytes:
-        out += _hmac(hashes.SHA1(), key, label + b"\x00" + data + bytes([i]))
+        out += _hmac(sha1, key, label + b"\x00" + data + bytes([i]))
         i += 1
     return out[:nbytes]
 
@@ -86,6 +107,7 @@ def derive_ptk(pmk: bytes, aa: bytes, spa: bytes, anonce: bytes, snonce: bytes, 
 
 def eapol_key_mic(kck: bytes, frame_with_zeroed_mic: bytes, descriptor_version: int) -> bytes:
     """The Key MIC over the whole EAPOL PDU with the MIC field zeroed (12.7.2 b.9)."""
+    hashes = _lib().hashes
     if descriptor_version == VERSION_HMAC_MD5_RC4:
         return _hmac(hashes.MD5(), kck, frame_with_zeroed_mic)
     if descriptor_version == VERSION_HMAC_SHA1_AES:
@@ -96,19 +118,20 @@ def eapol_key_mic(kck: bytes, frame_with_zeroed_mic: bytes, descriptor_version: 
 def unwrap_key_data(kek: bytes, data: bytes, descriptor_version: int, iv: bytes = bytes(16)) -> bytes:
     """Decrypt the Key Data field: AES key unwrap (RFC 3394) for version 2, RC4 keyed with IV || KEK with the
     first 256 keystream bytes discarded for version 1 (`iv` is the frame's EAPOL-Key IV)."""
+    lib = _lib()
     if descriptor_version == VERSION_HMAC_SHA1_AES:
         if len(data) < 24 or len(data) % 8:
             raise KeyFrameError(f"AES-wrapped key data of {len(data)} bytes (a multiple of 8, at least 24)")
         try:
-            return aes_key_unwrap(kek, data)
-        except InvalidUnwrap:
+            return lib.aes_key_unwrap(kek, data)
+        except lib.InvalidUnwrap:
             raise KeyFrameError("key data does not unwrap with the KEK (integrity check failed)") from None
     if descriptor_version == VERSION_HMAC_MD5_RC4:
-        if ARC4 is None:  # pragma: no cover - depends on the installed library
+        if lib.ARC4 is None:  # pragma: no cover - depends on the installed library
             raise KeyFrameUnsupported("RC4 key data needs cryptography >= 43 (decrepit ARC4)")
         if len(iv) != 16:
             raise ValueError("the EAPOL-Key IV is 16 bytes")
-        stream = Cipher(ARC4(iv + kek), mode=None).encryptor()
+        stream = lib.Cipher(lib.ARC4(iv + kek), mode=None).encryptor()
         stream.update(bytes(256))
         return stream.update(data)
     raise KeyFrameUnsupported(f"EAPOL-Key descriptor version {descriptor_version}")

@@ -245,6 +245,13 @@ class ConnTypeFlags(IntFlag):
     IBSS = 0x02
 
 
+# With config_methods unset wpa_supplicant claims display, keypad and virtual display (wps_config_methods_str2bin),
+# plus the NFC interface and P2PS bits of its build; pywps has neither, so it claims only the first three. Here,
+# not in device.py, so the config file's defaults load without the device's dataclasses.
+DEFAULT_CONFIG_METHODS = ConfigMethods.DISPLAY | ConfigMethods.KEYPAD | ConfigMethods.VIRT_DISPLAY
+DEFAULT_DEVICE_TYPE = bytes(8)  # wpa_supplicant's default device_type, 0-00000000-0
+
+
 class WscOpCode(IntEnum):
     """EAP-WSC op-codes."""
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .defs import AuthType, ConfigMethods, EncrType, RfBand
+from .defs import (
+    DEFAULT_CONFIG_METHODS,
+    DEFAULT_DEVICE_TYPE,
+    AuthType,
+    ConfigMethods,
+    EncrType,
+    RfBand,
+)
 
 # What wpa_supplicant advertises: WSC 2.0 forbids offering WEP, shared-key and WPA-Enterprise-only types.
 DEFAULT_AUTH_TYPE_FLAGS = AuthType.OPEN | AuthType.WPAPSK | AuthType.WPA2PSK
 DEFAULT_ENCR_TYPE_FLAGS = EncrType.NONE | EncrType.TKIP | EncrType.AES
-# With config_methods unset wpa_supplicant claims display, keypad and virtual display (wps_config_methods_str2bin),
-# plus the NFC interface and P2PS bits of its build; pywps has neither, so it claims only the first three.
-DEFAULT_CONFIG_METHODS = ConfigMethods.DISPLAY | ConfigMethods.KEYPAD | ConfigMethods.VIRT_DISPLAY
-DEFAULT_DEVICE_TYPE = bytes(8)  # wpa_supplicant's default device_type, 0-00000000-0
 # The bands wpa_supplicant claims when the driver reports none (a wired link); on a radio the M1 of a run
 # names the band of the association instead (wpa_supplicant's rf_band_cb): see rf_band_of().
 DEFAULT_RF_BANDS = RfBand.GHZ_2_4 | RfBand.GHZ_5

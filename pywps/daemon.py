@@ -99,6 +99,7 @@ class Daemon:
         config, self._config = self._config, None
         assert config is not None, "start() runs once"
         self.services = Services(self.options, config, self.link, self._publish, self._stopped.set)
+        await self.services.start()
         if self.services.wired_port is not None and any(not n.disabled for n in config.networks):
             # wpa_supplicant_driver_init asks for its first "scan" (with ap_scan=0: the association, and EAPOL
             # with it) 100 ms after start, and only when a network is enabled then, before its control socket

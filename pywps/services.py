@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import config as configfile
 from .config import Config, decode_string
-from .driver.base import Driver
+from .driver.base import Driver, DriverError
 from .link import EapolCounters
 from .logs import set_timestamps
 from .station.wired import WiredPort
@@ -57,25 +57,56 @@ class Services:
         self.publish = publish
         self.terminate = terminate
         self._random_uuid: bytes | None = None  # auto_uuid=1
-        self.station: Station | None = None
+        self.station: Station | None = None  # a radio's, made by start()
         self.connector: Connector | None = None
-        if driver.can_scan:
-            # only a radio needs the station and the WPA handshake: a wired daemon never loads them
-            from .station import connector, station
-
-            loop = asyncio.get_running_loop()
-            self.station = station.Station(driver, publish, self.device_info, loop.time)
-            self.connector = connector.Connector(driver, self.station, lambda: self.config.networks, publish)
         # wpa_supplicant -Dwired "associates" a selected network with the PAE group address at once
-        self.wired_port = WiredPort(publish) if self.station is None else None
+        self.wired_port = WiredPort(publish) if not driver.can_scan else None
         self._wps: WpsService | None = None
         self._save_lock = asyncio.Lock()
         # BSSID_IGNORE: the station's own set on a radio (its AP choices skip them), a plain set on a wire
-        self.ignored_bssids: dict[bytes, None] = self.station.ignored if self.station is not None else {}
+        self.ignored_bssids: dict[bytes, None] = {}
         self.log_level = "DEBUG" if options.debug else "INFO"  # wpa_supplicant's names (LOG_LEVEL)
         self.log_timestamps = options.timestamps
         self._tasks: set[asyncio.Task] = set()
         self._er: ErService | None = None
+
+    async def start(self) -> None:
+        """A radio's station and connector (a wired daemon never loads them). With a network enabled that the
+        kernel's cached results have not seen lately, the station's first scan is asked for before the connector
+        loads: the radio scans while the rest of the daemon (the connector's WPA machinery, the control socket)
+        loads, and the connector takes that scan's results. Under emulation that load is seconds of a cold start."""
+        if not self.driver.can_scan:
+            return
+        from .station import station
+
+        clock = asyncio.get_running_loop().time
+        self.station = station.Station(self.driver, self.publish, self.device_info, clock)
+        self.ignored_bssids = self.station.ignored
+        wanted = {network.ssid for network in self.config.networks if not network.disabled and "ssid" in network.fields}
+        if wanted and not await self._recently_seen(wanted, clock()):
+            self.spawn(self._first_scan(self.station.start_scan()))
+            await asyncio.sleep(0)  # the task's first step sends the request; nothing waits for its answer
+        from .station import connector
+
+        self.connector = connector.Connector(self.driver, self.station, lambda: self.config.networks, self.publish)
+
+    async def _recently_seen(self, ssids: set[bytes], now: float) -> bool:
+        """Whether the kernel's cached results saw one of these SSIDs lately: the connector then joins from
+        them without a scan (wpa_supplicant, which has no results of its own at start, always scans)."""
+        assert self.station is not None
+        try:
+            self.station.take_cached(await self.driver.scan_results())
+        except DriverError as e:
+            log.debug("no cached scan results: %s", e)
+            return False
+        return self.station.table.seen_lately(ssids, now)
+
+    @staticmethod
+    async def _first_scan(scan: Coroutine[Any, Any, None]) -> None:
+        try:
+            await scan
+        except DriverError as e:  # the connector scans again when it needs to
+            log.debug("first scan failed: %s", e)
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         """Run a command's background work (SCAN) in a task we hold and cancel on close."""

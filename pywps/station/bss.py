@@ -14,6 +14,7 @@ from ..driver.base import ScanEntry
 from ..wps.ie import EID_SSID, WpsIeInfo, find_element, find_vendor_element, wps_info_from_ies
 
 EXPIRATION_AGE = 180.0
+FRESH_SECONDS = 10.0  # results younger than this are used to join a network without scanning again
 EXPIRATION_SCANS = 2
 CAP_ESS, CAP_IBSS, CAP_PRIVACY = 0x0001, 0x0002, 0x0010
 EID_RSN = 48
@@ -87,6 +88,10 @@ class BssTable:
             stale = now - bss.last_update > self.expiration_age and self.scans - bss.last_scan >= self.expiration_scans
             if stale and bssid != keep:
                 del self._by_bssid[bssid]
+
+    def seen_lately(self, ssids: set[bytes], now: float) -> bool:
+        """Whether one of these SSIDs was seen less than FRESH_SECONDS ago."""
+        return any(now - bss.last_update <= FRESH_SECONDS and bss.ssid in ssids for bss in self._by_bssid.values())
 
     def get(self, bssid: bytes) -> Bss | None:
         return self._by_bssid.get(bssid)

@@ -30,7 +30,7 @@ from ..wpa.events import (
     SendEapol,
 )
 from ..wpa.supplicant import WpaSupplicantHandshake
-from .bss import EID_RSN, Bss, BssTable
+from .bss import EID_RSN, FRESH_SECONDS, Bss, BssTable
 from .security import Backoffs, Security, element, negotiate, network_pmk
 
 log = logging.getLogger("pywps.connect")
@@ -38,7 +38,6 @@ log = logging.getLogger("pywps.connect")
 HANDSHAKE_TIMEOUT = 10.0  # seconds from association to an open port (the AP's own limit is ~4 s of retries)
 RESCAN_INTERVAL = 5.0
 REJOIN_DELAY = 1.0  # hostap waits a little before re-joining after a disconnect, too
-FRESH_SECONDS = 10.0  # scan results younger than this are used without scanning again
 EARLY_KEY_MAX_AGE = 0.2  # seconds an EAPOL-Key that beat the association event is kept (wpa_supplicant's limit)
 REASON_DEAUTH_LEAVING = 3
 REASON_4WAY_TIMEOUT = 15

@@ -105,6 +105,9 @@ class Connector:
                 return
             self._input(policy.scan_done)
         elif isinstance(action, LoadCachedResults):
+            if await self.station.finish_scan_under_way():  # the first scan (Services.start): fresher than a cache
+                self._input(policy.scan_done)
+                return
             try:
                 self.station.take_cached(await self.driver.scan_results())
             except DriverError as e:

@@ -78,6 +78,7 @@ class Station:
         self.ignored: dict[bytes, None] = {}  # BSSID_IGNORE, in the order added: never chosen, for WPS or a network
         self._associated: Bss | None = None
         self._scanning = False
+        self._scan_over: asyncio.Future[None] | None = None  # resolved when the scan under way ends
         self.scans_done = 0  # scans of ours that completed (STATUS: INACTIVE once one found nothing to do)
         self._leaving: asyncio.Task | None = None
         self._left: bytes | None = None  # the BSS we asked to leave: its disconnect event is no news
@@ -101,7 +102,15 @@ class Station:
         if self._scanning:
             raise Busy()
         self._scanning = True
+        self._scan_over = asyncio.get_running_loop().create_future()
         return self._scan(password_id)
+
+    async def finish_scan_under_way(self) -> bool:
+        """Wait for the scan under way to end (True: its results are in the table); False if none is."""
+        if not self._scanning or self._scan_over is None:
+            return False
+        await asyncio.shield(self._scan_over)
+        return True
 
     async def _scan(self, password_id: DevicePasswordId) -> None:
         try:
@@ -111,6 +120,9 @@ class Station:
             raise
         finally:
             self._scanning = False
+            if self._scan_over is not None and not self._scan_over.done():
+                # waiters wake after this method has put the results in the table: it does not await again
+                self._scan_over.set_result(None)
         self.scans_done += 1
         keep = self._associated.bssid if self._associated else None
         self.table.update(entries, self.clock(), keep=keep)

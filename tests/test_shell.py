@@ -16,7 +16,7 @@ from pywps.station.connection import REJOIN_DELAY
 from pywps.station.types import RunKind, RunRequest
 from pywps.wps.eap import EapolType
 from pywps.wps.enrollee import EnrolleeConfig
-from shellfakes import AP, CRED, PASSPHRASE, PIN, SSID, FakeAp, FakeRadioDriver, FakeWiredDriver, WscAp, is_logoff
+from shellfakes import AP, CRED, PASSPHRASE, PIN, SSID, FakeAp, FakeRadioDriver, FakeWiredDriver, WscAp, beacon, is_logoff
 from shellrig import Rig, run
 
 
@@ -192,6 +192,51 @@ def test_stored_network_is_joined_at_start():
             assert m.string == f"CTRL-EVENT-CONNECTED - Connection to {AP.hex(':')} completed [id=0 id_str=]"
             assert driver.keys == ["ptk", "gtk1", "port"]
             assert "wpa_state=COMPLETED" in await rig.cmd("STATUS")
+
+    run(main())
+
+
+def test_first_scan_is_asked_for_before_the_connector_loads(monkeypatch):
+    """A stored network the kernel's cache has not seen: the station's first scan goes out before the connector
+    (the WPA machinery, most of a radio's start) is made, and the connector joins from that scan, not another."""
+    from pywps.station import connector
+
+    order: list[str] = []
+    make = connector.Connector.__init__
+
+    def recorded(self, *args, **kwargs):
+        order.append("connector made")
+        make(self, *args, **kwargs)
+
+    class Recording(FakeRadioDriver):
+        async def scan(self, extra_ies: bytes = b"", ssids=None):
+            order.append("scan")
+            return await super().scan(extra_ies, ssids)
+
+    monkeypatch.setattr(connector.Connector, "__init__", recorded)
+
+    async def main():
+        driver = Recording(FakeAp())
+        async with Rig(driver, STORED) as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            assert order == ["scan", "connector made"]
+            assert [e for e in driver.log if not e.startswith("associate")] == ["scan"]
+
+    run(main())
+
+
+def test_a_fresh_cached_sighting_is_joined_without_a_scan():
+    """The kernel saw the stored network's AP a moment ago (its cache, read at start): no scan at all."""
+
+    class Cached(FakeRadioDriver):
+        async def scan_results(self):
+            return [beacon(b, wps=self.wps_ies.get(b, b"")) for b in self.aps]
+
+    async def main():
+        driver = Cached(FakeAp())
+        async with Rig(driver, STORED) as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            assert driver.log == [f"associate {AP.hex(':')} crypto"]
 
     run(main())
 

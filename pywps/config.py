@@ -197,7 +197,7 @@ class Config:
         d = DeviceSettings()
         for key in STRING_KEYS:
             if key in v:
-                setattr(d, key, v[key].encode("utf-8"))
+                setattr(d, key, v[key].encode("utf-8", "surrogateescape"))  # a SET's raw bytes
         if "device_type" in v:
             d.device_type = parse_device_type(v["device_type"])
         if "os_version" in v:
@@ -448,12 +448,12 @@ def parse(text: str, path: str = "<string>") -> Config:
 
 def load(path: str) -> Config:
     try:
-        with open(path, encoding="utf-8") as f:
+        # bytes that are not UTF-8 are read as wpa_supplicant reads them, as bytes (surrogates here, written back
+        # unchanged): SAVE_CONFIG writes a control request's raw bytes, and the next start must read them
+        with open(path, encoding="utf-8", errors="surrogateescape") as f:
             text = f.read()
     except FileNotFoundError:
         raise ConfigFileError(path, 0, "no such file") from None
-    except UnicodeDecodeError:
-        raise ConfigFileError(path, 0, "not UTF-8 text") from None
     except OSError as e:
         raise ConfigFileError(path, 0, e.strerror or str(e)) from None
     return parse(text, path)

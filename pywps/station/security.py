@@ -70,7 +70,7 @@ def negotiate(network: Network, bss: Bss) -> Security | None:
 def network_pmk(network: Network) -> bytes:
     psk = network.fields.get("psk", "")
     if psk.startswith('"'):
-        return pmk_from_passphrase(decode_string(psk).decode(), network.ssid)
+        return pmk_from_passphrase(decode_string(psk), network.ssid)
     return pmk_from_psk(psk)
 
 

@@ -51,9 +51,10 @@ def warm_up() -> None:
     _lib()
 
 
-def pmk_from_passphrase(passphrase: str, ssid: bytes) -> bytes:
-    """PSK = PBKDF2-HMAC-SHA1(passphrase, SSID, 4096, 256 bits) (J.4.1); the passphrase is 8..63 ASCII characters."""
-    raw = passphrase.encode("utf-8")
+def pmk_from_passphrase(passphrase: str | bytes, ssid: bytes) -> bytes:
+    """PSK = PBKDF2-HMAC-SHA1(passphrase, SSID, 4096, 256 bits) (J.4.1); the passphrase is 8..63 ASCII characters
+    (wpa_supplicant derives from whatever bytes a network's psk holds, and so does this)."""
+    raw = passphrase if isinstance(passphrase, bytes) else passphrase.encode("utf-8")
     if not 8 <= len(raw) <= 63:
         raise ValueError(f"passphrase of {len(raw)} bytes, expected 8..63")
     if not 1 <= len(ssid) <= 32:

@@ -98,8 +98,12 @@ class Daemon:
         await self.driver.start()
         config, self._config = self._config, None
         assert config is not None, "start() runs once"
-        self.services = Services(self.options, config, self.link, self._publish, self._stopped.set)
-        await self.services.start()
+        # the frame and event routes see the services only once they are whole: a frame or a link event while
+        # start() awaits (a radio's cached results, its first scan) must not make the WPS service before the
+        # connector it holds exists
+        services = Services(self.options, config, self.link, self._publish, self._stopped.set)
+        await services.start()
+        self.services = services
         if self.services.wired_port is not None and any(not n.disabled for n in config.networks):
             # wpa_supplicant_driver_init asks for its first "scan" (with ap_scan=0: the association, and EAPOL
             # with it) 100 ms after start, and only when a network is enabled then, before its control socket

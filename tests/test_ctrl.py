@@ -82,6 +82,16 @@ def test_a_bug_in_a_handler_is_answered_fail_without_a_traceback(caplog):
     assert reply == FAIL and "internal error in control command GET" in caplog.text
 
 
+def test_an_answer_to_an_eap_question_is_not_logged(caplog):
+    """CTRL-RSP-<field>-<id>:<value> carries a password or PIN: refused (FAIL, as wpa_supplicant without
+    802.1X), and neither the refusal nor -d's request line shows the value."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    assert dispatch("CTRL-RSP-PASSWORD-1:hunter2") == FAIL
+    assert "CTRL-RSP" in caplog.text and "hunter2" not in caplog.text
+
+
 @pytest.fixture
 def daemon(tmp_path):
     """A real pywps process on a dummy-less setup: the wired driver needs an interface, so use `lo`."""

@@ -5,7 +5,7 @@ Each backend module (status, capabilities, station, networks, WPS) holds plain h
 returns the reply text, or an awaitable of it for the few commands that wait. Reply formats are
 wpa_supplicant's (wpa_supplicant/ctrl_iface.c): `OK\\n`, `FAIL\\n`, `UNKNOWN COMMAND\\n`, key=value lines...
 
-Which requests reach a handler is decided as wpa_supplicant_ctrl_iface_process decides it (`MATCH`): a command
+Which requests reach a handler is decided as wpa_supplicant_ctrl_iface_process decides it (`match_of`): a command
 compared whole takes nothing after its name, not even a space; one compared with its space ("NAME ") needs the
 space and reads what follows, even nothing, as its argument (`REMOVE_NETWORK ` is network atoi("") = 0); a few
 take both forms (their handler gets None for the bare form: `WPS_PBC` is any AP, `WPS_PBC ` an empty BSSID);
@@ -30,7 +30,7 @@ FAIL = "FAIL\n"
 UNKNOWN = "UNKNOWN COMMAND\n"
 
 Reply = str | Awaitable[str]
-Handler = Callable[[Any, str], Reply]
+Handler = Callable[[Any, str | None], Reply]  # None: the bare form of an EITHER command
 
 
 CTRL_RSP = "CTRL-RSP-"  # CTRL-RSP-<field>-<network id>:<value>: answers to an EAP method's questions
@@ -148,8 +148,8 @@ class CommandTable:
                 return name, handler, raw if space else None
             if (match is Match.ARGS) == bool(space):
                 return name, handler, raw
-        if request.startswith(CTRL_RSP):
-            return name, ctrl_rsp, name[len(CTRL_RSP):]
+        if request.startswith(CTRL_RSP):  # named without its field and value: the value may be a password
+            return CTRL_RSP, ctrl_rsp, name[len(CTRL_RSP):]
         for prefix in PREFIX:
             if request.startswith(prefix) and prefix in self.table:
                 return prefix, self.table[prefix], request[len(prefix):]

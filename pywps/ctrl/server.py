@@ -220,6 +220,8 @@ class CtrlServer:
                     self._reply(address, fixed.decode())  # the slow path knows what to do about it
                 continue
             self._on_request(data, address)
+            if self._sock is not sock:
+                return  # a reply re-opened the socket: this one is closed
 
     def _on_request(self, data: bytes, address) -> None:
         if not address:
@@ -247,8 +249,8 @@ class CtrlServer:
                 monitor.level = int(level)
                 self._reply(address, "OK\n")
         else:
-            # the command's name only: its arguments may hold a key (SET_NETWORK 0 psk ...)
-            log.debug("ctrl request %s", text.split(" ", 1)[0][:40])
+            # the command's name only: its arguments may hold a key (SET_NETWORK 0 psk ..., CTRL-RSP-PASSWORD-1:...)
+            log.debug("ctrl request %s", text.split(" ", 1)[0].split(":", 1)[0][:40])
             try:
                 reply = self.handler(text)
             except Exception:  # the handler turns failures into FAIL itself; this is the last fence

@@ -63,7 +63,8 @@ class Services:
         self.wired_port = WiredPort(publish) if not driver.can_scan else None
         self._wps: WpsService | None = None
         self._save_lock = asyncio.Lock()
-        # BSSID_IGNORE: the station's own set on a radio (its AP choices skip them), a plain set on a wire
+        # BSSID_IGNORE: a plain set on a wire; on a radio start() puts the station's own set here (its AP choices
+        # skip them)
         self.ignored_bssids: dict[bytes, None] = {}
         self.log_level = "DEBUG" if options.debug else "INFO"  # wpa_supplicant's names (LOG_LEVEL)
         self.log_timestamps = options.timestamps
@@ -85,7 +86,9 @@ class Services:
         wanted = {network.ssid for network in self.config.networks if not network.disabled and "ssid" in network.fields}
         if wanted and not await self._recently_seen(wanted, clock()):
             self.spawn(self._first_scan(self.station.start_scan()))
-            await asyncio.sleep(0)  # the task's first step sends the request; nothing waits for its answer
+            # the task's first step reaches the driver's trigger request and sends it (start_scan and the driver
+            # await nothing before that); nothing here waits for the answer
+            await asyncio.sleep(0)
         from .station import connector
 
         self.connector = connector.Connector(self.driver, self.station, lambda: self.config.networks, self.publish)
@@ -112,7 +115,12 @@ class Services:
         """Run a command's background work (SCAN) in a task we hold and cancel on close."""
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:  # the daemon's edge: logged, never lost
+            log.error("internal error in background work", exc_info=task.exception())
 
     @property
     def eapol_counters(self) -> EapolCounters:

@@ -105,7 +105,7 @@ def differing(rows):
 
 SCRIPTS = {
     # a command name and its space with nothing after it: `REMOVE_CRED ` is credential 0 (atoi("")); a trailing
-    # space after a command that takes nothing is UNKNOWN COMMAND (ctrl/commands.py's MATCH)
+    # space after a command that takes nothing is UNKNOWN COMMAND (ctrl/commands.py's match_of)
     "empty-arguments": ["ADD_CRED", "REMOVE_CRED ", "LIST_CREDS", "ADD_CRED", "GET_CRED ", "SET_CRED ",
                         "LIST_CREDS ", "ADD_CRED ", "REMOVE_CRED", "LIST_CREDS", "SAVE_CONFIG"],
     "ids": ["LIST_CREDS", "ADD_CRED", "ADD_CRED", "ADD_CRED", "LIST_CREDS", "REMOVE_CRED 1", "ADD_CRED", "LIST_CREDS",

@@ -6,7 +6,7 @@ with the same config and a network 0 and credential 0 in place. pywps's reply mu
 wpa_supplicant_ctrl_iface_process (wpa_supplicant/ctrl_iface.c) compares some names whole (`os_strcmp`: a
 trailing space makes the request unknown), some with their space (`os_strncmp(buf, "NAME ", n)`: the bare name is
 unknown, the space alone is an empty argument, so `REMOVE_NETWORK ` removes network atoi("") = 0), some both ways,
-and a few by their letters alone (`STATUSX` is STATUS). pywps keeps that table in ctrl/commands.py (MATCH); this
+and a few by their letters alone (`STATUSX` is STATUS). pywps keeps that table in ctrl/commands.py (match_of); this
 test is its proof. Comparison as in test_diff_survey.py: the same bytes, except STATUS (pywps's wps_* extras) and
 MIB (the same keys: pywps has no pre-authentication).
 """
@@ -35,7 +35,7 @@ def _how(name: str) -> str:
 
 
 def _cases() -> list[Case]:
-    names = sorted({*command_table(), "DRIVER_FLAGS2", *SOCKET_LAYER})
+    names = sorted({*command_table(), *SOCKET_LAYER})
     cases = []
     for name in names:
         forms = {"space": f"{name} ", "bare": name, "letters": f"{name}X"}

@@ -241,6 +241,43 @@ def test_a_fresh_cached_sighting_is_joined_without_a_scan():
     run(main())
 
 
+def test_a_link_event_while_the_radio_starts_leaves_the_wps_service_its_connector():
+    """A link event while Services.start() awaits (here: while it reads the kernel's cached results) is not
+    routed to services that are not whole yet: the WPS service, made later, holds the connector."""
+    from pywps.driver.base import LinkDisconnected
+
+    class EarlyEvent(FakeRadioDriver):
+        async def scan_results(self):
+            self._emit(LinkDisconnected(bssid=AP, reason=3, locally_generated=True))
+            return []
+
+    async def main():
+        async with Rig(EarlyEvent(FakeAp()), STORED) as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            assert rig.services.wps.connector is rig.services.connector is not None
+
+    run(main())
+
+
+def test_a_device_name_with_a_byte_not_utf8_reaches_scans_runs_and_the_file():
+    """The control server hands a request's bytes that are not UTF-8 on as surrogates (wpa_supplicant keeps a
+    request's raw bytes): the probe requests of a scan, a WPS run's M1, SAVE_CONFIG and the next load take them."""
+    from pywps import config
+
+    async def main():
+        async with Rig(FakeRadioDriver(FakeAp())) as rig:
+            assert await rig.cmd("SET device_name dev\udcffname") == "OK\n"
+            assert await rig.cmd("SCAN") == "OK\n"
+            await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS ")
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-SUCCESS ")
+            assert await rig.cmd("SAVE_CONFIG") == "OK\n"
+            assert b"device_name=dev\xffname\n" in rig.conf.read_bytes()
+            assert config.load(str(rig.conf)).device.device_name == b"dev\xffname"
+
+    run(main())
+
+
 def test_wrong_key_disables_the_ssid_for_a_while():
     async def main():
         ap = FakeAp()

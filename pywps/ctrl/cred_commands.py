@@ -8,7 +8,7 @@ GET_CRED <id> <field>, DUMP. Each handler is `handler(ctx, raw) -> str`; `ctx.co
 Observed wpa_supplicant behaviour kept here (tests/test_diff_creds.py runs both side by side):
 - LIST_CREDS and ADD_CRED take no argument (anything after them, a lone space too, is UNKNOWN COMMAND); DUMP
   ignores one; REMOVE_CRED, SET_CRED and GET_CRED without their space are UNKNOWN COMMAND (ctrl/commands.py's
-  MATCH decides all that before a handler runs).
+  match_of decides all that before a handler runs).
 - Ids are read with atoi() (`SET_CRED x ...` addresses credential 0, and so does `REMOVE_CRED ` with its space
   and nothing after it). The arguments are split at single spaces: `SET_CRED 0  realm "x"` names the field ""
   and fails.

@@ -9,7 +9,7 @@ the shell turns into CTRL-EVENT-NETWORK-ADDED/REMOVED texts and connector action
 Observed wpa_supplicant behaviour kept here (tests/test_diff_config.py runs both side by side):
 - Ids are read with atoi(): `SET_NETWORK x ssid ...` addresses network 0, `REMOVE_NETWORK 1abc` network 1.
 - The commands that take arguments are UNKNOWN COMMAND without their space (wpa_supplicant matches "NAME " with
-  the space; ctrl/commands.py's MATCH), and read an empty argument after it: `REMOVE_NETWORK ` is network 0.
+  the space; ctrl/commands.py's match_of), and read an empty argument after it: `REMOVE_NETWORK ` is network 0.
   LIST_NETWORKS ignores what it does not understand.
 - `SET_NETWORK <id> <field> NULL` unsets a string field (ssid, id_str) and answers OK for the EAP string fields
   pywps never stores (wpa_gui sends it for every empty one).

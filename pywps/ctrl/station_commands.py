@@ -24,7 +24,7 @@ log = logging.getLogger("pywps.ctrl")
 # -- handlers ----------------------------------------------------------------------------------------------
 
 
-def cmd_scan(ctx: Services, raw: str) -> Reply:
+def cmd_scan(ctx: Services, raw: str | None) -> Reply:
     """Start a scan and reply at once (FAIL-BUSY when one is running), as wpa_supplicant does; a wired link has
     nothing to scan and says OK, as wpa_supplicant -Dwired does."""
     station = ctx.station

@@ -17,7 +17,7 @@ HE_CAPAB_MIN_LEN = 6 + 11  # MAC and PHY capabilities
 HT_CAP_SUPP_CHANNEL_WIDTH_SET = 1 << 1
 VHT_CAP_160 = (1 << 2) | (1 << 3)  # 160 MHz, or 160 and 80+80 MHz
 HE_40_IN_2G, HE_40_80_IN_5G, HE_160_IN_5G, HE_80P80_IN_5G = 1 << 1, 1 << 2, 1 << 3, 1 << 4
-VHT_MCS = 8  # the first table row (MCS8) that needs VHT
+VHT_MCS = 8  # the last table row HT reaches (MCS7: row 0 is no signal); MCS8 and up need VHT
 
 # (minimum SNR, kbit/s); the last row's rate holds above its SNR
 VHT20 = ((0, 0), (2, 6500), (5, 13000), (9, 19500), (11, 26000), (15, 39000), (18, 52000), (20, 58500),
@@ -57,17 +57,6 @@ def _rate(table: tuple[tuple[int, int], ...], snr: int, vht: bool = True) -> int
     if i == 0:
         return table[0][1]
     if table[i][0] == -1 or (not vht and i > VHT_MCS):
-        return table[i - 1][1]
-    return _interpolate(snr, table[i - 1], table[i])
-
-
-def _he_rate(table: tuple[tuple[int, int], ...], snr: int) -> int:
-    i = 0
-    while table[i][0] != -1 and snr >= table[i][0]:
-        i += 1
-    if i == 0:
-        return 0
-    if table[i][0] == -1:
         return table[i - 1][1]
     return _interpolate(snr, table[i - 1], table[i])
 
@@ -117,13 +106,13 @@ def est_throughput(ies: bytes, legacy_rate: int, snr: int, freq: int, mode: HwMo
         he = _he_capabilities(ies)
         if he is None or len(he) < HE_CAPAB_MIN_LEN:
             return est
-        est = max(est, _he_rate(HE20, snr) + 2)
+        est = max(est, _rate(HE20, snr) + 2)
         widths = he[6] & (mode.he_phy[0] if mode.he_phy else 0)  # PHY capabilities byte 0: channel widths
         band24 = 2412 <= freq <= 2484
         if widths & (HE_40_IN_2G if band24 else HE_40_80_IN_5G):
-            est = max(est, _he_rate(HE40, snr) + 2)
+            est = max(est, _rate(HE40, snr) + 2)
         if not band24 and widths & HE_40_80_IN_5G:
-            est = max(est, _he_rate(HE80, snr) + 2)
+            est = max(est, _rate(HE80, snr) + 2)
         if not band24 and widths & (HE_160_IN_5G | HE_80P80_IN_5G):
-            est = max(est, _he_rate(HE160, snr) + 2)
+            est = max(est, _rate(HE160, snr) + 2)
     return est

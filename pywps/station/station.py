@@ -106,7 +106,8 @@ class Station:
         return self._scan(password_id)
 
     async def finish_scan_under_way(self) -> bool:
-        """Wait for the scan under way to end (True: its results are in the table); False if none is."""
+        """Wait for the scan under way to end (True; what it found, if it did not fail, is in the table by then);
+        False if none is under way."""
         if not self._scanning or self._scan_over is None:
             return False
         await asyncio.shield(self._scan_over)

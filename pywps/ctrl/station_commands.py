@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
@@ -73,23 +72,17 @@ def cmd_bss(ctx: Services, raw: str) -> Reply:
     def text(modes: list[HwMode]) -> str:
         return bss_text(station.table, raw, driver.own_addr, asyncio.get_running_loop().time(), modes)
 
-    known = _radio_modes.get(driver)
-    if known is not None:
-        return text(known)
+    if station.radio_modes is not None:
+        return text(station.radio_modes)
 
     async def first() -> str:
         try:
-            modes = await driver.hw_modes()
+            modes = await station.read_radio_modes()
         except DriverError:
-            modes = []  # est_throughput from the legacy rates alone
-        _radio_modes[driver] = modes
+            modes = []  # est_throughput from the legacy rates alone, this time
         return text(modes)
 
     return first()
-
-
-# A radio's HT/VHT/HE abilities (est_throughput's) do not change: read once per driver, on the first BSS request
-_radio_modes: weakref.WeakKeyDictionary[Any, list[HwMode]] = weakref.WeakKeyDictionary()
 
 
 def _number(raw: str, low: int, high: int | None = None) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Collection, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..driver.base import Driver, DriverError, LinkCrypto, LinkDisconnected, ScanEntry, mac_str
 from ..events import Associated, Associating, RegistrarSeen, ScanFailed, ScanResultsReady, WpsApAvailable
@@ -20,6 +20,9 @@ from ..wps.device import DeviceInfo
 from ..wps.ie import RegistrarMode, association_request_ie, probe_request_ie
 from .bss import Bss, BssTable
 from .types import PbcOverlap, RunKind, RunRequest
+
+if TYPE_CHECKING:
+    from ..driver.radio import HwMode
 
 log = logging.getLogger("pywps.station")
 
@@ -79,6 +82,7 @@ class Station:
         self._associated: Bss | None = None
         self._scanning = False
         self._scan_over: asyncio.Future[None] | None = None  # resolved when the scan under way ends
+        self.radio_modes: list[HwMode] | None = None  # the radio's bands and HT/VHT/HE abilities, once read
         self.scans_done = 0  # scans of ours that completed (STATUS: INACTIVE once one found nothing to do)
         self._leaving: asyncio.Task | None = None
         self._left: bytes | None = None  # the BSS we asked to leave: its disconnect event is no news
@@ -130,6 +134,13 @@ class Station:
         self.publish(ScanResultsReady())
         if self._associated is None:
             self._notify_wps_available()
+
+    async def read_radio_modes(self) -> list[HwMode]:
+        """The radio's bands and HT/VHT/HE abilities (BSS est_throughput): read once, they do not change; a
+        failed read is not kept."""
+        if self.radio_modes is None:
+            self.radio_modes = await self.driver.hw_modes()
+        return self.radio_modes
 
     def take_cached(self, entries: list[ScanEntry]) -> None:
         """Results the kernel kept from before we started: into the table, without a scan's events."""

@@ -21,11 +21,11 @@ ENCR_NAMES = {"NONE": EncrType.NONE, "WEP": EncrType.WEP, "TKIP": EncrType.TKIP,
 
 
 def _bssid(text: str) -> bytes | None:
-    """`any` or a BSSID, as the WPS commands take it."""
+    """`any` or a BSSID, as the WPS commands take it: hwaddr_aton reads the first 17 characters and no more."""
     if text == "any":
         return None
     try:
-        return mac_bytes(text)
+        return mac_bytes(text[:17])
     except ValueError:
         raise BadArguments(f"not a BSSID: {text!r}") from None
 

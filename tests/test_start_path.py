@@ -79,9 +79,6 @@ STDLIB_LATER = ["shutil", "hashlib"]
 RADIO_AT_START = ["pywps.station.station", "pywps.station.connector", "pywps.wpa.supplicant", "pywps.driver.nl80211",
                   "pyroute2", "pywps.events", "pywps.station.types", "pywps.wps.credential", "pywps.wps.device",
                   "shutil", "hashlib"]
-# Not for a radio's start either: the parsers of its station counters, survey and wiphy, and the radio's types
-# (SIGNAL_POLL, capability commands and a scan's noise load them).
-RADIO_LATER = ["pywps.driver.nl80211_info", "pywps.driver.radio"]
 
 
 def within(module: str, names: list[str]) -> bool:
@@ -113,7 +110,6 @@ def test_the_start_path_leaves_the_rest_to_the_warm_up(tmp_path, driver):
     if driver == "wired":
         assert not {m for m in warm if within(m, ["pyroute2", "pywps.wpa"])}
     else:
-        assert not ready & set(RADIO_LATER), "the radio's parsers loaded before the first PONG"
         # pyroute2 bare (pywps.driver.load_pyroute2_bare): its netlink modules, not the package's whole library
         assert not {m for m in warm if m.startswith(("pyroute2.ndb", "pyroute2.ipdb", "pyroute2.iproute"))}
         assert "pywps.wpa.keys" in warm and "cryptography.hazmat.primitives.kdf.pbkdf2" in warm

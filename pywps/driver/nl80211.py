@@ -14,12 +14,11 @@ import errno
 import logging
 import socket
 import struct
-from types import ModuleType
-from typing import TYPE_CHECKING
 
 from pyroute2.netlink.exceptions import NetlinkError
 from pyroute2.netlink.generic import AsyncGenericNetlinkSocket
 
+from . import nl80211_info
 from .base import (
     Driver,
     DriverError,
@@ -34,21 +33,9 @@ from .base import (
 )
 from .nl80211_msg import CMD, Nl80211Msg, request
 from .packet import EapolSocket, interface_is_up, read_mac
-
-if TYPE_CHECKING:
-    from .nl80211_info import StationStats
-    from .radio import ChannelWidth, DriverFlag, DriverFlag2, HwMode, PacketCounters, SignalInfo
+from .radio import ChannelWidth, DriverFlag, DriverFlag2, HwMode, PacketCounters, SignalInfo
 
 log = logging.getLogger("pywps.driver.nl80211")
-
-
-def _info() -> ModuleType:
-    """The parsers of the radio's nests (station counters, channel survey, wiphy) and the radio's types: loaded
-    with their first use (SIGNAL_POLL, a capability command, a scan's noise), not by a start that only has to
-    answer PING (~8 ms of imports here, ~0.3 s under the hwsim VM's emulation)."""
-    from . import nl80211_info
-
-    return nl80211_info
 
 IFTYPE_STATION = 2
 STA_FLAG_AUTHORIZED = 1
@@ -298,7 +285,7 @@ class Nl80211Driver(Driver):
         except (NetlinkError, DriverError) as e:
             log.debug("no channel survey: %s", e)
             return {}
-        return _info().survey_noises(m.get_attr("NL80211_ATTR_SURVEY_INFO") or b"" for m in surveys)
+        return nl80211_info.survey_noises(m.get_attr("NL80211_ATTR_SURVEY_INFO") or b"" for m in surveys)
 
     # -- association -----------------------------------------------------------------------------------
 
@@ -392,7 +379,7 @@ class Nl80211Driver(Driver):
 
     # -- what the radio and the link look like (SIGNAL_POLL, PKTCNT_POLL, GET_CAPABILITY, DRIVER_FLAGS) ---------
 
-    async def _station(self) -> StationStats:
+    async def _station(self) -> nl80211_info.StationStats:
         """Our AP's entry in the kernel's station table; not associated is an error, as for wpa_supplicant."""
         if self.bssid is None:
             raise DriverError("not associated")
@@ -401,11 +388,9 @@ class Nl80211Driver(Driver):
                                            ("NL80211_ATTR_MAC", self.bssid))
         except (NetlinkError, ValueError) as e:
             raise DriverError(f"reading the station failed: {e}") from None
-        return _info().parse_station(reply.get_attr("NL80211_ATTR_STA_INFO") or b"")
+        return nl80211_info.parse_station(reply.get_attr("NL80211_ATTR_STA_INFO") or b"")
 
     async def signal_info(self) -> SignalInfo:
-        from .radio import SignalInfo
-
         sta = await self._station()
         try:
             (iface,) = await self._request("GET_INTERFACE", ("NL80211_ATTR_IFINDEX", self.ifindex))
@@ -416,7 +401,7 @@ class Nl80211Driver(Driver):
         width = iface.get_attr("NL80211_ATTR_CHANNEL_WIDTH")
         return SignalInfo(
             signal=sta.signal, tx_rate_mbps=sta.tx_bitrate * 100 // 1000,  # 100 kbit/s units, as wpa_supplicant
-            noise=_info().survey_noises(m.get_attr("NL80211_ATTR_SURVEY_INFO") or b"" for m in surveys).get(freq),
+            noise=nl80211_info.survey_noises(m.get_attr("NL80211_ATTR_SURVEY_INFO") or b"" for m in surveys).get(freq),
             freq=freq, width=_width(width),
             center_freq1=iface.get_attr("NL80211_ATTR_CENTER_FREQ1") or 0,
             center_freq2=iface.get_attr("NL80211_ATTR_CENTER_FREQ2") or 0,
@@ -424,8 +409,6 @@ class Nl80211Driver(Driver):
         )
 
     async def packet_counters(self) -> PacketCounters:
-        from .radio import PacketCounters
-
         sta = await self._station()
         return PacketCounters(tx_packets=sta.tx_packets, tx_failed=sta.tx_failed, rx_packets=sta.rx_packets)
 
@@ -437,29 +420,26 @@ class Nl80211Driver(Driver):
                                           ("NL80211_ATTR_SPLIT_WIPHY_DUMP", True), dump=True)
         except (NetlinkError, ValueError) as e:
             raise DriverError(f"reading the wiphy failed: {e}") from None
-        info = _info()
         wiphy: dict[int, list[bytes]] = {}
         for reply in replies:
-            for attr in info.Attr:
+            for attr in nl80211_info.Attr:
                 value = reply.get_attr(f"NL80211_ATTR_{attr.name}")
                 if value is not None:
                     wiphy.setdefault(attr, []).append(value)
         return wiphy
 
     async def hw_modes(self) -> list[HwMode]:
-        return _info().hw_modes(await self._wiphy())
+        return nl80211_info.hw_modes(await self._wiphy())
 
     async def driver_flags(self) -> DriverFlag:
-        return _info().driver_flags(await self._wiphy())
+        return nl80211_info.driver_flags(await self._wiphy())
 
     async def driver_flags2(self) -> DriverFlag2:
-        return _info().driver_flags2(await self._wiphy())
+        return nl80211_info.driver_flags2(await self._wiphy())
 
 
 def _width(value: int | None) -> ChannelWidth | None:
     """NL80211_ATTR_CHANNEL_WIDTH as pywps knows it; None when absent or newer than pywps (320 MHz, S1G)."""
-    from .radio import ChannelWidth
-
     try:
         return ChannelWidth(value) if value is not None else None
     except ValueError:

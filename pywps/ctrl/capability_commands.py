@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from ..driver.base import DriverError
-from .commands import CommandFailed, Handler, Reply
+from .commands import CommandFailed, Handler, Reply, from_driver
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -48,14 +47,11 @@ def cmd_get_capability(ctx: Services, raw: str) -> Reply:
     raise CommandFailed(f"GET_CAPABILITY {field[:20]}: not available")  # erp, fips, fils, sae, dpp, ...
 
 
-async def _radio_modes(ctx: Services, field: str) -> str:
+def _radio_modes(ctx: Services, field: str) -> Reply:
     from .radio_texts import channels_text, freq_text
 
-    try:
-        modes = await ctx.driver.hw_modes()
-    except DriverError as e:
-        raise CommandFailed(f"reading the channels failed: {e}") from None
-    return channels_text(modes) if field == "channels" else freq_text(modes)
+    return from_driver(ctx.driver.hw_modes, channels_text if field == "channels" else freq_text,
+                       "reading the channels failed: ")
 
 
 def _flags(ctx: Services, on_a_wire: Any, read: Callable[[], Awaitable[Any]]) -> Reply:
@@ -64,14 +60,7 @@ def _flags(ctx: Services, on_a_wire: Any, read: Callable[[], Awaitable[Any]]) ->
 
     if ctx.station is None:
         return flags_text(on_a_wire)
-
-    async def reply() -> str:
-        try:
-            return flags_text(await read())
-        except DriverError as e:
-            raise CommandFailed(f"reading the driver flags failed: {e}") from None
-
-    return reply()
+    return from_driver(read, flags_text, "reading the driver flags failed: ")
 
 
 def cmd_driver_flags(ctx: Services, raw: str) -> Reply:
@@ -79,7 +68,7 @@ def cmd_driver_flags(ctx: Services, raw: str) -> Reply:
     does (WIRED on a wire): as Debian wpa_supplicant 2.10 (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
     from ..driver.radio import DriverFlag
 
-    return _flags(ctx, DriverFlag.WIRED, lambda: ctx.driver.driver_flags())
+    return _flags(ctx, DriverFlag.WIRED, ctx.driver.driver_flags)
 
 
 def cmd_driver_flags2(ctx: Services, raw: str) -> Reply:
@@ -88,7 +77,7 @@ def cmd_driver_flags2(ctx: Services, raw: str) -> Reply:
     (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
     from ..driver.radio import DriverFlag2
 
-    return _flags(ctx, DriverFlag2(0), lambda: ctx.driver.driver_flags2())
+    return _flags(ctx, DriverFlag2(0), ctx.driver.driver_flags2)
 
 
 COMMANDS: dict[str, Handler] = {

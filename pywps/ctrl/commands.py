@@ -21,7 +21,9 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
+
+from ..driver.base import DriverError
 
 log = logging.getLogger("pywps.ctrl")
 
@@ -178,6 +180,19 @@ def then(result: Any, fmt: Callable[[Any], str]) -> Reply:
 
         return finish()
     return fmt(result)
+
+
+T = TypeVar("T")
+
+
+async def from_driver(read: Callable[[], Awaitable[T]], fmt: Callable[[T], str], failed: str = "") -> str:
+    """A reply made of what the driver reads (a radio's figures, a scan abort): its DriverError is the client's
+    FAIL, `failed` saying in the log what was being read. The read starts when the reply is awaited."""
+    try:
+        value = await read()
+    except DriverError as e:
+        raise CommandFailed(f"{failed}{e}") from None
+    return fmt(value)
 
 
 def ok(_result: object = None) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..cnumbers import c_atoi
 from ..driver.base import DriverError, mac_bytes, mac_str
-from .commands import BadArguments, CommandFailed, Handler, Reply, ok
+from .commands import BadArguments, CommandFailed, Handler, Reply, from_driver, ok
 from .scan_texts import SCAN_RESULTS_HEADER, bss_text, scan_results_text
 
 if TYPE_CHECKING:
@@ -47,15 +47,7 @@ def cmd_abort_scan(ctx: Services, raw: str) -> Reply:
     Debian wpa_supplicant 2.10 answers on a radio (tests/vm/guest/test_hwsim_ctrl_diff.py) and a wire."""
     if ctx.station is None or not ctx.station.scanning:
         raise CommandFailed("no scan pywps can abort")
-
-    async def abort() -> str:
-        try:
-            await ctx.driver.abort_scan()
-        except DriverError as e:
-            raise CommandFailed(str(e)) from None
-        return ok()
-
-    return abort()
+    return from_driver(ctx.driver.abort_scan, ok)
 
 
 def cmd_scan_results(ctx: Services, raw: str) -> Reply:
@@ -196,16 +188,9 @@ def cmd_signal_poll(ctx: Services, raw: str) -> Reply:
     associated and on a wire: as Debian wpa_supplicant 2.10 (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
     if ctx.station is None:
         raise CommandFailed("no radio")  # wpa_supplicant -Dwired has no signal_poll either
+    from .radio_texts import signal_poll_text
 
-    async def poll() -> str:
-        from .radio_texts import signal_poll_text
-
-        try:
-            return signal_poll_text(await ctx.driver.signal_info())
-        except DriverError as e:
-            raise CommandFailed(str(e)) from None
-
-    return poll()
+    return from_driver(ctx.driver.signal_info, signal_poll_text)
 
 
 def cmd_pktcnt_poll(ctx: Services, raw: str) -> Reply:
@@ -213,15 +198,8 @@ def cmd_pktcnt_poll(ctx: Services, raw: str) -> Reply:
     wpa_supplicant 2.10 (tests/vm/guest/test_hwsim_ctrl_diff.py)."""
     if ctx.station is None:
         raise CommandFailed("no radio")
-
-    async def poll() -> str:
-        try:
-            c = await ctx.driver.packet_counters()
-        except DriverError as e:
-            raise CommandFailed(str(e)) from None
-        return f"TXGOOD={c.tx_packets}\nTXBAD={c.tx_failed}\nRXGOOD={c.rx_packets}\n"
-
-    return poll()
+    return from_driver(ctx.driver.packet_counters,
+                       lambda c: f"TXGOOD={c.tx_packets}\nTXBAD={c.tx_failed}\nRXGOOD={c.rx_packets}\n")
 
 
 def cmd_unavailable(ctx: Services, raw: str) -> Reply:

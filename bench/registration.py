@@ -70,14 +70,19 @@ def check(peer: EapPeer) -> None:
         raise SystemExit(f"registration failed: {events}")
 
 
-def registration() -> None:
-    peer, auth = new_pair()
+def exchange(peer: EapPeer, auth: EapAuthenticator) -> None:
+    """Both ends' frames to each other until the authenticator is done."""
     peer.start()
     while not auth.finished:
         for frame in peer.frames_to_send():
             auth.receive(frame)
         for frame in auth.frames_to_send():
             peer.receive(frame)
+
+
+def registration() -> None:
+    peer, auth = new_pair()
+    exchange(peer, auth)
     check(peer)
 
 
@@ -175,12 +180,7 @@ def eap_layers_only(replies: tuple[list[Outgoing], list[Outgoing]]) -> None:
     """The same EAPOL/EAP/EAP-WSC exchange, both ends, with sessions that only replay their messages."""
     peer = EapPeer(_Replay(replies[0]), IDENTITY_ENROLLEE)
     auth = EapAuthenticator(registrar_factory=lambda: _Replay(replies[1]))
-    peer.start()
-    while not auth.finished:
-        for frame in peer.frames_to_send():
-            auth.receive(frame)
-        for frame in auth.frames_to_send():
-            peer.receive(frame)
+    exchange(peer, auth)
 
 
 def read_each_message(bodies: list[bytes]) -> None:

@@ -241,6 +241,25 @@ def test_a_fresh_cached_sighting_is_joined_without_a_scan():
     run(main())
 
 
+def test_the_connector_joins_the_first_scan_when_the_cache_holds_only_old_sightings():
+    """The kernel's cache holds the AP, but seen a minute ago: the first scan goes out at start, and the connector
+    (whose table is not empty, so it asks for a scan rather than the cache) takes that scan's results instead of
+    failing on a busy radio and waiting for its next scan."""
+    from dataclasses import replace
+
+    class Stale(FakeRadioDriver):
+        async def scan_results(self):
+            return [replace(beacon(b, wps=self.wps_ies.get(b, b"")), age_ms=60_000) for b in self.aps]
+
+    async def main():
+        driver = Stale(FakeAp())
+        async with Rig(driver, STORED) as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ", timeout=3.0)
+            assert [e for e in driver.log if not e.startswith("associate")] == ["scan"]
+
+    run(main())
+
+
 def test_a_link_event_while_the_radio_starts_leaves_the_wps_service_its_connector():
     """A link event while Services.start() awaits (here: while it reads the kernel's cached results) is not
     routed to services that are not whole yet: the WPS service, made later, holds the connector."""

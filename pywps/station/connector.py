@@ -97,12 +97,14 @@ class Connector:
         policy = self.policy
         now = self._driving.now
         if isinstance(action, Scan):
-            try:
-                await self.station.scan()
-            except (DriverError, Busy) as e:
-                log.debug("scan for stored networks failed: %s", e)
-                self._input(policy.scan_failed)
-                return
+            # a scan under way (the first one, asked for at start, or a SCAN command's) serves this one too
+            if not await self.station.finish_scan_under_way():
+                try:
+                    await self.station.scan()
+                except (DriverError, Busy) as e:
+                    log.debug("scan for stored networks failed: %s", e)
+                    self._input(policy.scan_failed)
+                    return
             self._input(policy.scan_done)
         elif isinstance(action, LoadCachedResults):
             if await self.station.finish_scan_under_way():  # the first scan (Services.start): fresher than a cache

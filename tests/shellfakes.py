@@ -124,16 +124,18 @@ def wps_ie(selected: bool = True, password_id: int = 0, uuid: bytes = AP_DEVICE.
 RSN_CCMP = bytes.fromhex("30140100000fac040100000fac040100000fac020000")
 
 
-def beacon(bssid: bytes = AP, ssid: bytes = SSID, wps: bytes = b"", signal: int = -3000) -> ScanEntry:
+def beacon(bssid: bytes = AP, ssid: bytes = SSID, wps: bytes = b"", signal: int = -3000,
+           freq: int = 2412) -> ScanEntry:
     ies = bytes([0, len(ssid)]) + ssid + RSN_CCMP + wps
-    return ScanEntry(bssid, 2412, signal, 0x0411, 100, ies)
+    return ScanEntry(bssid, freq, signal, 0x0411, 100, ies)
 
 
 class FakeAp:
     """One BSS on the fake radio: a WPS registrar and a WPA2-PSK authenticator (test_wpa_handshake's)."""
 
-    def __init__(self, wsc: WscAp | None = None, bssid: bytes = AP) -> None:
+    def __init__(self, wsc: WscAp | None = None, bssid: bytes = AP, freq: int = 2412) -> None:
         self.bssid = bssid
+        self.freq = freq
         self.wsc = wsc or WscAp()
         self.wpa: Authenticator | None = None
         self.wrong_key = False  # drop the station after its message 2, as an AP does when the MIC is wrong
@@ -188,10 +190,12 @@ class FakeRadioDriver(Driver):
     async def stop(self) -> None:
         self.stopped = True
 
-    async def scan(self, extra_ies: bytes = b"", ssids=None) -> list[ScanEntry]:
-        self.log.append("scan")
+    async def scan(self, extra_ies: bytes = b"", ssids=None, freqs=()) -> list[ScanEntry]:
+        """What the scanned channels hold now (a kernel would add what its cache kept from earlier scans)."""
+        self.log.append("scan" + "".join(f" {f}" for f in freqs))
         await asyncio.sleep(0.01)
-        return [beacon(b, wps=self.wps_ies.get(b, b"")) for b in self.aps]
+        return [beacon(b, wps=self.wps_ies.get(b, b""), freq=ap.freq) for b, ap in self.aps.items()
+                if not freqs or ap.freq in freqs]
 
     async def scan_results(self) -> list[ScanEntry]:
         return []

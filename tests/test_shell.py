@@ -16,7 +16,9 @@ from pywps.station.connection import REJOIN_DELAY
 from pywps.station.types import RunKind, RunRequest
 from pywps.wps.eap import EapolType
 from pywps.wps.enrollee import EnrolleeConfig
-from shellfakes import AP, CRED, PASSPHRASE, PIN, SSID, FakeAp, FakeRadioDriver, FakeWiredDriver, WscAp, beacon, is_logoff
+from shellfakes import (
+    AP, CRED, PASSPHRASE, PIN, SSID, FakeAp, FakeRadioDriver, FakeWiredDriver, WscAp, beacon, is_logoff, wps_ie,
+)
 from shellrig import Rig, run
 
 
@@ -209,9 +211,9 @@ def test_first_scan_is_asked_for_before_the_connector_loads(monkeypatch):
         make(self, *args, **kwargs)
 
     class Recording(FakeRadioDriver):
-        async def scan(self, extra_ies: bytes = b"", ssids=None):
+        async def scan(self, extra_ies: bytes = b"", ssids=None, freqs=()):
             order.append("scan")
-            return await super().scan(extra_ies, ssids)
+            return await super().scan(extra_ies, ssids, freqs)
 
     monkeypatch.setattr(connector.Connector, "__init__", recorded)
 
@@ -317,6 +319,98 @@ def test_wps_over_the_radio_then_connected():
             await rig.wait_event("^WPS-SUCCESS ")
             await rig.wait_event("^CTRL-EVENT-CONNECTED ")
             assert driver.log[-1] == f"associate {AP.hex(':')} crypto"
+
+    run(main())
+
+
+# -- which channels a WPS run scans first (pywps.station.station.first_scan_freqs) ------------------------------
+
+OTHER_AP = bytes.fromhex("02000000bb02")
+
+
+async def scanned_once(rig: Rig, driver: FakeRadioDriver) -> None:
+    """A SCAN of every channel, so the table knows the APs; then the driver's log starts afresh."""
+    mark = len(rig.events)
+    assert await rig.cmd("SCAN") == "OK\n"
+    await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS ", after=mark)
+    driver.log.clear()
+
+
+def test_a_pin_run_scans_first_the_channels_where_wps_aps_were_seen():
+    """Beyond wpa_supplicant (which scans every channel for `WPS_PIN any`): the table knows a WPS AP on 2437 MHz,
+    so the run scans that channel alone and joins it; no scan of every channel."""
+    async def main():
+        driver = FakeRadioDriver(FakeAp(freq=2437))
+        async with Rig(driver) as rig:
+            await scanned_once(rig, driver)
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-SUCCESS ")
+            assert driver.log[:2] == ["scan 2437", f"associate {AP.hex(':')}"]
+
+    run(main())
+
+
+def test_a_pin_run_scans_every_channel_when_its_first_channels_hold_no_active_registrar():
+    """The AP moved from 2437 to 2462 MHz since the table saw it: the first scan (2437) finds nothing, the next
+    one scans every channel at once (no SCAN_INTERVAL pause) and finds it."""
+    async def main():
+        ap = FakeAp(freq=2437)
+        driver = FakeRadioDriver(ap)
+        async with Rig(driver) as rig:
+            await scanned_once(rig, driver)
+            ap.freq = 2462
+            started = asyncio.get_running_loop().time()
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^CTRL-EVENT-EAP-STARTED ")
+            assert asyncio.get_running_loop().time() - started < 0.9
+            assert driver.log[:3] == ["scan 2437", "scan", f"associate {AP.hex(':')}"]
+            await rig.wait_event("^WPS-SUCCESS ")
+
+    run(main())
+
+
+def test_an_ap_the_first_scan_did_not_hear_is_not_chosen_from_older_results():
+    """The table holds two WPS APs with active registrars; by the run both are gone from 2412 and 2437 but the
+    one on 2412 came back on 2462. The first scan (2412, 2437) hears neither: the table's older entries, though
+    they still say 'registrar active', are not chosen from that scan; the scan of every channel finds the AP."""
+    async def main():
+        ap, gone = FakeAp(freq=2412), FakeAp(bssid=OTHER_AP, freq=2437)
+        driver = FakeRadioDriver(ap, gone)
+        async with Rig(driver) as rig:
+            await scanned_once(rig, driver)
+            del driver.aps[OTHER_AP]
+            ap.freq = 2462
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-SUCCESS ")
+            assert driver.log[:3] == ["scan 2412 2437", "scan", f"associate {AP.hex(':')}"]
+
+    run(main())
+
+
+def test_a_run_for_a_known_bssid_scans_its_channel_first_as_wpa_supplicant_does():
+    """wpa_supplicant's known_wps_freq: WPS_PIN <bssid> for a BSS it knows scans that BSS's channel first,
+    whatever other WPS APs the table holds."""
+    async def main():
+        driver = FakeRadioDriver(FakeAp(freq=2437), FakeAp(bssid=OTHER_AP, freq=2412))
+        async with Rig(driver) as rig:
+            await scanned_once(rig, driver)
+            await rig.cmd(f"WPS_PIN {AP.hex(':')} {PIN}")
+            await rig.wait_event("^WPS-SUCCESS ")
+            assert driver.log[:2] == ["scan 2437", f"associate {AP.hex(':')}"]
+
+    run(main())
+
+
+def test_a_push_button_run_for_any_ap_scans_every_channel():
+    """A session overlap on a channel a first scan skipped would go unseen: WPS_PBC scans them all, as
+    wpa_supplicant does, even when the table knows the AP's channel."""
+    async def main():
+        driver = FakeRadioDriver(FakeAp(WscAp(pbc=True), freq=2437), wps_ies={AP: wps_ie(password_id=4)})
+        async with Rig(driver) as rig:
+            await scanned_once(rig, driver)
+            await rig.cmd("WPS_PBC")
+            await rig.wait_event("^WPS-SUCCESS ")
+            assert driver.log[:2] == ["scan", f"associate {AP.hex(':')}"]
 
     run(main())
 

@@ -7,7 +7,7 @@ coroutines; a driver never blocks the event loop.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -133,8 +133,10 @@ class Driver(abc.ABC):
     async def send_eapol(self, dst: bytes, pdu: bytes) -> None:
         """Send one EAPOL PDU (version, type, length, body) to `dst`."""
 
-    async def scan(self, extra_ies: bytes = b"", ssids: list[bytes] | None = None) -> list[ScanEntry]:
-        """Trigger a scan (with `extra_ies` in the probe requests) and return its results."""
+    async def scan(self, extra_ies: bytes = b"", ssids: list[bytes] | None = None,
+                   freqs: Sequence[int] = ()) -> list[ScanEntry]:
+        """Trigger a scan (with `extra_ies` in the probe requests) of `freqs` MHz, or of every channel, and
+        return its results: the kernel's whole table, what this scan did not visit too."""
         raise NotSupported(f"{self.name} driver cannot scan")
 
     async def abort_scan(self) -> None:

@@ -14,6 +14,7 @@ import errno
 import logging
 import socket
 import struct
+from collections.abc import Sequence
 
 from pyroute2.netlink.exceptions import NetlinkError
 from pyroute2.netlink.generic import AsyncGenericNetlinkSocket
@@ -31,7 +32,7 @@ from .base import (
     ScanStarted,
     mac_str,
 )
-from .nl80211_msg import CMD, Nl80211Msg, request
+from .nl80211_msg import CMD, Nl80211Msg, request, scan_frequencies
 from .packet import EapolSocket, interface_is_up, read_mac
 from .radio import ChannelWidth, DriverFlag, DriverFlag2, HwMode, PacketCounters, SignalInfo
 
@@ -206,12 +207,15 @@ class Nl80211Driver(Driver):
 
     # -- scanning --------------------------------------------------------------------------------------
 
-    async def scan(self, extra_ies: bytes = b"", ssids: list[bytes] | None = None) -> list[ScanEntry]:
+    async def scan(self, extra_ies: bytes = b"", ssids: list[bytes] | None = None,
+                   freqs: Sequence[int] = ()) -> list[ScanEntry]:
         ssid_attrs = [(f"SSID{i + 1}", s) for i, s in enumerate((ssids or [b""])[:2])]
         attrs: list[tuple[str, object]] = [
             ("NL80211_ATTR_IFINDEX", self.ifindex),
             ("NL80211_ATTR_SCAN_SSIDS", {"attrs": ssid_attrs}),
         ]
+        if freqs:
+            attrs.append(("NL80211_ATTR_SCAN_FREQUENCIES", scan_frequencies(freqs)))
         if extra_ies:
             attrs.append(("NL80211_ATTR_IE", extra_ies))
         loop = asyncio.get_running_loop()

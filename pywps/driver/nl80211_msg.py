@@ -8,6 +8,9 @@ nested key and SSID lists, flags as flags. What the kernel defines is in include
 
 from __future__ import annotations
 
+import struct
+from collections.abc import Sequence
+
 from pyroute2.netlink import nla
 from pyroute2.netlink.nl80211 import NL80211_NAMES, nl80211cmd
 
@@ -35,6 +38,7 @@ _RETYPED = {
     "NL80211_ATTR_CIPHER_SUITE_GROUP": "uint32",
     "NL80211_ATTR_AKM_SUITES": "cdata",  # u32 array
     "NL80211_ATTR_SCAN_SSIDS": "scan_ssids",
+    "NL80211_ATTR_SCAN_FREQUENCIES": "cdata",  # a nest of u32, built by scan_frequencies()
     "NL80211_ATTR_BSS": "bss",
     "NL80211_ATTR_SCAN_FLAGS": "uint32",
     # nests and flags pywps parses itself (pywps/driver/nl80211_info.py): station counters, survey, the wiphy
@@ -93,3 +97,8 @@ def request(cmd: str, *attrs: tuple[str, object]) -> Nl80211Msg:
     msg["version"] = 1
     msg["attrs"] = [list(a) for a in attrs]
     return msg
+
+
+def scan_frequencies(freqs: Sequence[int]) -> bytes:
+    """NL80211_ATTR_SCAN_FREQUENCIES' body: one u32 attribute per frequency (MHz), its type just an index."""
+    return b"".join(struct.pack("=HHI", 8, index, freq) for index, freq in enumerate(freqs, 1))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Collection, Coroutine
+from collections.abc import Callable, Collection, Coroutine, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..driver.base import Driver, DriverError, LinkCrypto, LinkDisconnected, ScanEntry, mac_str
@@ -37,10 +37,25 @@ class Busy(Exception):
     """A scan is already in progress."""
 
 
-def choose_ap(table: BssTable, request: RunRequest, own_addr: bytes, scans_done: int,
+def first_scan_freqs(table: BssTable, request: RunRequest, ignored: Collection[bytes] = ()) -> list[int]:
+    """The channels (MHz) a WPS run scans before it scans them all; none: it starts with all of them.
+    A run for a BSSID the table knows scans that BSS's channel first, as wpa_supplicant does (known_wps_freq).
+    Beyond wpa_supplicant, a PIN run for any AP first scans the channels of the WPS APs the table holds (their
+    IEs there may be stale, the registrar's state is what the scan is for): with its AP among them, a run
+    skips the ~40 other channels of a dual-band radio. A push-button run for any AP always scans every channel:
+    a session overlap on a channel it skipped would go unseen."""
+    if request.bssid is not None:
+        known = table.get(request.bssid)
+        return [known.entry.freq] if known is not None and known.entry.freq else []
+    if request.kind is not RunKind.PIN:
+        return []
+    return sorted({b.entry.freq for b in table if b.wps is not None and b.entry.freq and b.bssid not in ignored})
+
+
+def choose_ap(table: Iterable[Bss], request: RunRequest, own_addr: bytes, scans_done: int,
               ignored: Collection[bytes] = ()) -> Bss | None:
     """The AP a WPS run should use, as wpa_supplicant picks it; PbcOverlap when two registrars push the button.
-    BSSIDs on the ignore list (BSSID_IGNORE) are never chosen."""
+    BSSIDs on the ignore list (BSSID_IGNORE) are never chosen. `scans_done` counts scans of every channel."""
     candidates = [b for b in table if b.wps is not None and b.ssid and b.bssid not in ignored]
     if request.bssid is not None:
         candidates = [b for b in candidates if b.bssid == request.bssid]
@@ -97,17 +112,19 @@ class Station:
 
     # -- scans -----------------------------------------------------------------------------------------
 
-    async def scan(self, password_id: DevicePasswordId = DevicePasswordId.DEFAULT) -> None:
-        await self.start_scan(password_id)
+    async def scan(self, password_id: DevicePasswordId = DevicePasswordId.DEFAULT, freqs: Sequence[int] = ()) -> None:
+        await self.start_scan(password_id, freqs)
 
-    def start_scan(self, password_id: DevicePasswordId = DevicePasswordId.DEFAULT) -> Coroutine[Any, Any, None]:
-        """Mark the radio busy now and return the scan to run: a SCAN command arriving before the task that
-        runs it has started is FAIL-BUSY, as wpa_supplicant answers a second SCAN. Busy if one is running."""
+    def start_scan(self, password_id: DevicePasswordId = DevicePasswordId.DEFAULT,
+                   freqs: Sequence[int] = ()) -> Coroutine[Any, Any, None]:
+        """Mark the radio busy now and return the scan (of `freqs` MHz, or every channel) to run: a SCAN command
+        arriving before the task that runs it has started is FAIL-BUSY, as wpa_supplicant answers a second
+        SCAN. Busy if one is running."""
         if self._scanning:
             raise Busy()
         self._scanning = True
         self._scan_over = asyncio.get_running_loop().create_future()
-        return self._scan(password_id)
+        return self._scan(password_id, freqs)
 
     async def finish_scan_under_way(self) -> bool:
         """Wait for the scan under way to end (True; what it found, if it did not fail, is in the table by then);
@@ -117,9 +134,9 @@ class Station:
         await asyncio.shield(self._scan_over)
         return True
 
-    async def _scan(self, password_id: DevicePasswordId) -> None:
+    async def _scan(self, password_id: DevicePasswordId, freqs: Sequence[int]) -> None:
         try:
-            entries = await self.driver.scan(probe_request_ie(self.device_info(), password_id))
+            entries = await self.driver.scan(probe_request_ie(self.device_info(), password_id), freqs=freqs)
         except DriverError as e:
             self.publish(ScanFailed(str(e)))
             raise
@@ -161,20 +178,30 @@ class Station:
         """Scan until an AP fits, associate for WPS, return its BSSID; loops until cancelled (walk time).
         PbcOverlap when two push-button registrars are seen."""
         password_id = DevicePasswordId.PUSHBUTTON if request.kind is RunKind.PBC else DevicePasswordId.DEFAULT
-        scans = 0
+        scans = 0  # of every channel
+        freqs = first_scan_freqs(self.table, request, self.ignored)
         while True:
+            started = self.clock()
             try:
-                await self.scan(password_id)
-                scans += 1
+                await self.scan(password_id, freqs)
+                if not freqs:
+                    scans += 1
             except (DriverError, Busy) as e:
                 log.debug("scan for WPS failed: %s", e)
-            bss = choose_ap(self.table, request, self.driver.own_addr, scans, self.ignored)
+            found: Iterable[Bss] = self.table
+            if freqs:  # only what this scan heard: the table's other entries are older than the run
+                found = [b for b in self.table if b.entry.freq in freqs and b.last_update >= started]
+            bss = choose_ap(found, request, self.driver.own_addr, scans, self.ignored)
             if bss is not None:
                 try:
                     await self.associate(bss, association_request_ie(registrar=request.kind is RunKind.REG))
                     return bss.bssid
                 except DriverError as e:
                     log.info("%s", e)
+            if freqs:
+                log.debug("no AP for the WPS run on %s MHz: scanning every channel", ",".join(map(str, freqs)))
+                freqs = []
+                continue
             await asyncio.sleep(SCAN_INTERVAL)
 
     async def associate(self, bss: Bss, ies: bytes, crypto: LinkCrypto | None = None) -> None:

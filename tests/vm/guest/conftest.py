@@ -22,6 +22,12 @@ def lab():
             started.append(s := Station(conf_text, program, **kw))
             return s
 
+        def restart(self) -> None:
+            """Stop what the test started and empty the scan cache again: a second program's turn."""
+            while started:
+                started.pop().stop()
+            fresh_scan_cache()
+
     yield Lab()
     for thing in reversed(started):
         thing.stop()

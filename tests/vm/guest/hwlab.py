@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -153,3 +154,31 @@ def fresh_scan_cache(iface: str = "wlan1", ssids: tuple[str, ...] = ()) -> None:
             if seen == set(ssids):
                 return
     raise AssertionError(f"the scan cache of {iface} never held exactly {ssids}")
+
+
+class ScanWatch:
+    """The channels of every scan that ends on a radio, as the kernel reports them (`iw event`: "scan finished:
+    2412 2417 ...,"), in order; a context manager around what triggers them."""
+
+    def __init__(self, iface: str = "wlan1") -> None:
+        self.iface = iface
+        self.finished: list[list[int]] = []
+        self.proc = subprocess.Popen(["iw", "event"], stdout=subprocess.PIPE, text=True)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        time.sleep(0.5)  # iw has joined the multicast groups (no line says so)
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            m = re.match(rf"{re.escape(self.iface)} \(phy #\d+\): scan (?:finished|aborted):([\d ]*),", line)
+            if m:
+                self.finished.append([int(f) for f in m[1].split()])
+
+    def __enter__(self) -> ScanWatch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+        self._reader.join(10)

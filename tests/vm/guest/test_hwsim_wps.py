@@ -3,7 +3,8 @@ Debian wpa_cli, compared with Debian wpa_supplicant on the same radio in the sam
 
 from __future__ import annotations
 
-from hwlab import AP2_MAC, AP_MAC, STA_MAC, fresh_scan_cache, row_for, sta_conf
+import pytest
+from hwlab import AP2_MAC, AP_MAC, STA_MAC, ScanWatch, fresh_scan_cache, row_for, sta_conf
 from netlab import WPS_AP_SETTINGS
 
 
@@ -114,3 +115,33 @@ def test_scan_results_and_bss_match_wpa_supplicant(lab):
     ours, ref = pick(ours_bss), pick(ref_bss)
     assert ref["wps_device_name"] == "TestAP"  # the reference really printed the WPS fields
     assert ours == ref
+
+
+def first_scan_of_a_pin_run(lab, program: str, bssid: str) -> list[int]:
+    """The channels of the first scan a `WPS_PIN <bssid>` run makes, with the AP (channel 6) in the station's
+    table from a SCAN before it; the run must succeed."""
+    ap = lab.hostapd(channel="6")
+    sta = lab.station(sta_conf(), program=program)
+    row_for(sta.scan(), AP_MAC)
+    ap.cli("wps_pin", "any", "12345670")
+    with ScanWatch() as scans:
+        sta.cli("wps_pin", bssid, "12345670")
+        sta.monitor.wait(r"^WPS-SUCCESS", 90)
+    return scans.finished[0]
+
+
+@pytest.mark.parametrize("program", ["pywps", "wpa_supplicant"])
+def test_a_pin_run_for_a_known_bssid_scans_its_channel_first(lab, program):
+    """wpa_supplicant's known_wps_freq, and pywps's first_scan_freqs: only the AP's channel, 2437 MHz."""
+    assert first_scan_of_a_pin_run(lab, program, AP_MAC) == [2437]
+
+
+def test_a_pin_run_for_any_ap_scans_the_channels_of_known_wps_aps_first(lab):
+    """Differs on purpose: for `WPS_PIN any` wpa_supplicant scans every channel (here 2.4 and 5 GHz, tens of
+    them, ~4 s under TCG), pywps first the channels where its table saw WPS APs, then every channel if none
+    there has a registrar for it (tests/test_shell.py covers that fallback)."""
+    ours = first_scan_of_a_pin_run(lab, "pywps", "any")
+    lab.restart()
+    theirs = first_scan_of_a_pin_run(lab, "wpa_supplicant", "any")
+    assert ours == [2437]
+    assert 2437 in theirs and len(theirs) > 13, theirs

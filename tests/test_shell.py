@@ -350,6 +350,26 @@ def test_a_pin_run_scans_first_the_channels_where_wps_aps_were_seen():
     run(main())
 
 
+def test_a_pin_run_with_an_empty_table_takes_its_first_channels_from_the_kernels_cache():
+    """Nothing scanned since the start, but the kernel's cache holds a WPS AP heard on 2437 MHz a minute ago (by
+    another program, or before a restart): the run reads the cache as the connector does at start, and scans
+    that channel first."""
+    from dataclasses import replace
+
+    class Cached(FakeRadioDriver):
+        async def scan_results(self):
+            return [replace(beacon(b, wps=wps_ie(selected=False), freq=2437), age_ms=60_000) for b in self.aps]
+
+    async def main():
+        driver = Cached(FakeAp(freq=2437))
+        async with Rig(driver) as rig:
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-SUCCESS ")
+            assert driver.log[:2] == ["scan 2437", f"associate {AP.hex(':')}"]
+
+    run(main())
+
+
 def test_a_pin_run_scans_every_channel_when_its_first_channels_hold_no_active_registrar():
     """The AP moved from 2437 to 2462 MHz since the table saw it: the first scan (2437) finds nothing, the next
     one scans every channel at once (no SCAN_INTERVAL pause) and finds it."""

@@ -163,6 +163,12 @@ class Station:
         """Results the kernel kept from before we started: into the table, without a scan's events."""
         self.table.update(entries, self.clock())
 
+    async def _take_kernel_cache(self) -> None:
+        try:
+            self.take_cached(await self.driver.scan_results())
+        except DriverError as e:
+            log.debug("no cached scan results: %s", e)
+
     def _notify_wps_available(self) -> None:
         """One WPS-AP-AVAILABLE* event per scan, for the most useful registrar seen (hostap's precedence)."""
         own = self.driver.own_addr
@@ -179,6 +185,8 @@ class Station:
         PbcOverlap when two push-button registrars are seen."""
         password_id = DevicePasswordId.PUSHBUTTON if request.kind is RunKind.PBC else DevicePasswordId.DEFAULT
         scans = 0  # of every channel
+        if len(self.table) == 0:  # nothing heard yet: the kernel's cache may know where the WPS APs are
+            await self._take_kernel_cache()
         freqs = first_scan_freqs(self.table, request, self.ignored)
         while True:
             started = self.clock()

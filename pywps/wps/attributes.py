@@ -178,24 +178,24 @@ def parse_attrs(data: bytes, nested_in: int | None = None) -> Attributes:
     valid = _VALID_LENGTHS or _valid_lengths()
     unpack = _TL.unpack_from
     at = 0
-    try:
-        while at < end:  # the hot loop of every received message: kept to the bone
-            attr, length = unpack(data, at)  # struct.error: fewer than 4 bytes left
-            start = at + 4
-            stop = start + length
-            if stop > end:
-                raise ParseError(f"length {length} runs past the end of the data", attr, at)
-            if (attr << 16 | length) not in valid:
-                check_length(attr, length, at)  # raises unless the type is unbounded or the value long
-            value = data[start:stop]
-            if attr == _VENDOR_EXT and value[:3] == WFA_VENDOR_ID and value not in _valid_wfa_ext:
-                _check_wfa_ext(value, at)
-            append((attr, value, at))
-            if attr not in first:
-                first[attr] = value
-            at = stop
-    except struct.error:
-        raise ParseError(f"truncated attribute header ({end - at} bytes left)", nested_in, at) from None
+    while at < end:  # the hot loop of every received message: kept to the bone (a try costs nothing in 3.11)
+        try:
+            attr, length = unpack(data, at)
+        except struct.error:  # fewer than 4 bytes left
+            raise ParseError(f"truncated attribute header ({end - at} bytes left)", nested_in, at) from None
+        start = at + 4
+        stop = start + length
+        if stop > end:
+            raise ParseError(f"length {length} runs past the end of the data", attr, at)
+        if (attr << 16 | length) not in valid:
+            check_length(attr, length, at)  # raises unless the type is unbounded or the value long
+        value = data[start:stop]
+        if attr == _VENDOR_EXT and value[:3] == WFA_VENDOR_ID and value not in _valid_wfa_ext:
+            _check_wfa_ext(value, at)
+        append((attr, value, at))
+        if attr not in first:
+            first[attr] = value
+        at = stop
     return Attributes._parsed(raw, first)
 
 

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -328,26 +329,32 @@ def test_wps_over_the_radio_then_connected():
 OTHER_AP = bytes.fromhex("02000000bb02")
 
 
-async def scanned_once(rig: Rig, driver: FakeRadioDriver) -> None:
-    """A SCAN of every channel, so the table knows the APs; then the driver's log starts afresh."""
-    mark = len(rig.events)
-    assert await rig.cmd("SCAN") == "OK\n"
-    await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS ", after=mark)
-    driver.log.clear()
+def what_a_run_did(driver: FakeRadioDriver, command: str, scan_first: bool = True,
+                   between: Callable[[], None] = lambda: None) -> list[str]:
+    """The driver's log of a WPS run (`command`) up to WPS-SUCCESS: after a SCAN of every channel, so the table
+    knows the APs (unless `scan_first` is False); `between` changes the air after that scan."""
+    done: list[str] = []
+
+    async def main():
+        async with Rig(driver) as rig:
+            if scan_first:
+                assert await rig.cmd("SCAN") == "OK\n"
+                await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS ")
+                driver.log.clear()
+            between()
+            await rig.cmd(command)
+            await rig.wait_event("^WPS-SUCCESS ")
+            done.extend(driver.log)
+
+    run(main())
+    return done
 
 
 def test_a_pin_run_scans_first_the_channels_where_wps_aps_were_seen():
     """Beyond wpa_supplicant (which scans every channel for `WPS_PIN any`): the table knows a WPS AP on 2437 MHz,
     so the run scans that channel alone and joins it; no scan of every channel."""
-    async def main():
-        driver = FakeRadioDriver(FakeAp(freq=2437))
-        async with Rig(driver) as rig:
-            await scanned_once(rig, driver)
-            await rig.cmd(f"WPS_PIN any {PIN}")
-            await rig.wait_event("^WPS-SUCCESS ")
-            assert driver.log[:2] == ["scan 2437", f"associate {AP.hex(':')}"]
-
-    run(main())
+    log = what_a_run_did(FakeRadioDriver(FakeAp(freq=2437)), f"WPS_PIN any {PIN}")
+    assert log[:2] == ["scan 2437", f"associate {AP.hex(':')}"]
 
 
 def test_a_pin_run_with_an_empty_table_takes_its_first_channels_from_the_kernels_cache():
@@ -360,79 +367,51 @@ def test_a_pin_run_with_an_empty_table_takes_its_first_channels_from_the_kernels
         async def scan_results(self):
             return [replace(beacon(b, wps=wps_ie(selected=False), freq=2437), age_ms=60_000) for b in self.aps]
 
-    async def main():
-        driver = Cached(FakeAp(freq=2437))
-        async with Rig(driver) as rig:
-            await rig.cmd(f"WPS_PIN any {PIN}")
-            await rig.wait_event("^WPS-SUCCESS ")
-            assert driver.log[:2] == ["scan 2437", f"associate {AP.hex(':')}"]
-
-    run(main())
+    log = what_a_run_did(Cached(FakeAp(freq=2437)), f"WPS_PIN any {PIN}", scan_first=False)
+    assert log[:2] == ["scan 2437", f"associate {AP.hex(':')}"]
 
 
-def test_a_pin_run_scans_every_channel_when_its_first_channels_hold_no_active_registrar():
+def test_a_pin_run_scans_every_channel_when_its_first_channels_hold_no_active_registrar(monkeypatch):
     """The AP moved from 2437 to 2462 MHz since the table saw it: the first scan (2437) finds nothing, the next
-    one scans every channel at once (no SCAN_INTERVAL pause) and finds it."""
-    async def main():
-        ap = FakeAp(freq=2437)
-        driver = FakeRadioDriver(ap)
-        async with Rig(driver) as rig:
-            await scanned_once(rig, driver)
-            ap.freq = 2462
-            started = asyncio.get_running_loop().time()
-            await rig.cmd(f"WPS_PIN any {PIN}")
-            await rig.wait_event("^CTRL-EVENT-EAP-STARTED ")
-            assert asyncio.get_running_loop().time() - started < 0.9
-            assert driver.log[:3] == ["scan 2437", "scan", f"associate {AP.hex(':')}"]
-            await rig.wait_event("^WPS-SUCCESS ")
+    one scans every channel at once and finds it (a pause of SCAN_INTERVAL between them would outlast the
+    5 s wait for WPS-SUCCESS)."""
+    monkeypatch.setattr("pywps.station.station.SCAN_INTERVAL", 30.0)
+    ap = FakeAp(freq=2437)
 
-    run(main())
+    def moved() -> None:
+        ap.freq = 2462
+
+    assert what_a_run_did(FakeRadioDriver(ap), f"WPS_PIN any {PIN}", between=moved)[:3] == [
+        "scan 2437", "scan", f"associate {AP.hex(':')}"]
 
 
 def test_an_ap_the_first_scan_did_not_hear_is_not_chosen_from_older_results():
     """The table holds two WPS APs with active registrars; by the run both are gone from 2412 and 2437 but the
     one on 2412 came back on 2462. The first scan (2412, 2437) hears neither: the table's older entries, though
     they still say 'registrar active', are not chosen from that scan; the scan of every channel finds the AP."""
-    async def main():
-        ap, gone = FakeAp(freq=2412), FakeAp(bssid=OTHER_AP, freq=2437)
-        driver = FakeRadioDriver(ap, gone)
-        async with Rig(driver) as rig:
-            await scanned_once(rig, driver)
-            del driver.aps[OTHER_AP]
-            ap.freq = 2462
-            await rig.cmd(f"WPS_PIN any {PIN}")
-            await rig.wait_event("^WPS-SUCCESS ")
-            assert driver.log[:3] == ["scan 2412 2437", "scan", f"associate {AP.hex(':')}"]
+    ap = FakeAp(freq=2412)
+    driver = FakeRadioDriver(ap, FakeAp(bssid=OTHER_AP, freq=2437))
 
-    run(main())
+    def changed() -> None:
+        del driver.aps[OTHER_AP]
+        ap.freq = 2462
+
+    assert what_a_run_did(driver, f"WPS_PIN any {PIN}", between=changed)[:3] == [
+        "scan 2412 2437", "scan", f"associate {AP.hex(':')}"]
 
 
 def test_a_run_for_a_known_bssid_scans_its_channel_first_as_wpa_supplicant_does():
     """wpa_supplicant's known_wps_freq: WPS_PIN <bssid> for a BSS it knows scans that BSS's channel first,
     whatever other WPS APs the table holds."""
-    async def main():
-        driver = FakeRadioDriver(FakeAp(freq=2437), FakeAp(bssid=OTHER_AP, freq=2412))
-        async with Rig(driver) as rig:
-            await scanned_once(rig, driver)
-            await rig.cmd(f"WPS_PIN {AP.hex(':')} {PIN}")
-            await rig.wait_event("^WPS-SUCCESS ")
-            assert driver.log[:2] == ["scan 2437", f"associate {AP.hex(':')}"]
-
-    run(main())
+    driver = FakeRadioDriver(FakeAp(freq=2437), FakeAp(bssid=OTHER_AP, freq=2412))
+    assert what_a_run_did(driver, f"WPS_PIN {AP.hex(':')} {PIN}")[:2] == ["scan 2437", f"associate {AP.hex(':')}"]
 
 
 def test_a_push_button_run_for_any_ap_scans_every_channel():
     """A session overlap on a channel a first scan skipped would go unseen: WPS_PBC scans them all, as
     wpa_supplicant does, even when the table knows the AP's channel."""
-    async def main():
-        driver = FakeRadioDriver(FakeAp(WscAp(pbc=True), freq=2437), wps_ies={AP: wps_ie(password_id=4)})
-        async with Rig(driver) as rig:
-            await scanned_once(rig, driver)
-            await rig.cmd("WPS_PBC")
-            await rig.wait_event("^WPS-SUCCESS ")
-            assert driver.log[:2] == ["scan", f"associate {AP.hex(':')}"]
-
-    run(main())
+    driver = FakeRadioDriver(FakeAp(WscAp(pbc=True), freq=2437), wps_ies={AP: wps_ie(password_id=4)})
+    assert what_a_run_did(driver, "WPS_PBC")[:2] == ["scan", f"associate {AP.hex(':')}"]
 
 
 class LateDeauthRadio(FakeRadioDriver):

@@ -73,12 +73,12 @@ UNUSED = ["pywps.station.station", "pywps.station.connector", "pywps.wpa.supplic
 # Not for a start: argparse's help formatter would load shutil (with zlib, bz2, lzma); hashlib comes with the
 # UUID derived from the MAC, or the crypto.
 STDLIB_LATER = ["shutil", "hashlib"]
-# What a radio needs at start that a wire does not: the station, which scans at once (with its device's probe
-# request IE) and says so in the shell's events, and the connector, with the WPA handshake's code but not its
-# crypto (`cryptography` stays in WARMED); pyroute2's own modules load tempfile (shutil) and random (hashlib).
+# What a radio needs at start that a wire does not: the station and the shell's events, and the connector, with
+# the WPA handshake's code but not its crypto (`cryptography` stays in WARMED); pyroute2's own modules load
+# tempfile (shutil) and random (hashlib). Not before that PONG: a WPS run's request and device (the station's
+# first scan, with a stored network, makes the device then).
 RADIO_AT_START = ["pywps.station.station", "pywps.station.connector", "pywps.wpa.supplicant", "pywps.driver.nl80211",
-                  "pyroute2", "pywps.events", "pywps.station.types", "pywps.wps.credential", "pywps.wps.device",
-                  "shutil", "hashlib"]
+                  "pyroute2", "pywps.events", "shutil", "hashlib"]
 
 
 def within(module: str, names: list[str]) -> bool:

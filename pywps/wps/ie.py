@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from .attributes import parse_attrs, u8, u16, build_attrs, version2_ext
 from .defs import (
@@ -24,8 +25,10 @@ from .defs import (
     RequestType,
     WfaSubelem,
 )
-from .device import DeviceInfo
 from .errors import ParseError
+
+if TYPE_CHECKING:  # a scan's caller has made one: a radio's start goes without the module
+    from .device import DeviceInfo
 
 EID_SSID = 0
 EID_VENDOR = 221

@@ -119,11 +119,11 @@ class Station:
         return True
 
     async def _scan(self, password_id: DevicePasswordId) -> None:
-        from ..events import ScanFailed, ScanResultsReady
-
         try:
             entries = await self.driver.scan(probe_request_ie(self.device_info(), password_id))
         except DriverError as e:
+            from ..events import ScanFailed
+
             self.publish(ScanFailed(str(e)))
             raise
         finally:
@@ -134,6 +134,9 @@ class Station:
         self.scans_done += 1
         keep = self._associated.bssid if self._associated else None
         self.table.update(entries, self.clock(), keep=keep)
+        # loaded once a scan is over, not before its trigger goes out (a radio's first scan, before the first PONG)
+        from ..events import ScanResultsReady
+
         self.publish(ScanResultsReady())
         if self._associated is None:
             self._notify_wps_available()

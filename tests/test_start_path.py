@@ -73,12 +73,14 @@ UNUSED = ["pywps.station.station", "pywps.station.connector", "pywps.wpa.supplic
 # Not for a start: argparse's help formatter would load shutil (with zlib, bz2, lzma); hashlib comes with the
 # UUID derived from the MAC, or the crypto.
 STDLIB_LATER = ["shutil", "hashlib"]
-# What a radio needs at start that a wire does not: the station and the shell's events, and the connector, with
-# the WPA handshake's code but not its crypto (`cryptography` stays in WARMED); pyroute2's own modules load
-# tempfile (shutil) and random (hashlib). Not before that PONG: a WPS run's request and device (the station's
-# first scan, with a stored network, makes the device then).
-RADIO_AT_START = ["pywps.station.station", "pywps.station.connector", "pywps.wpa.supplicant", "pywps.driver.nl80211",
-                  "pyroute2", "pywps.events", "shutil", "hashlib"]
+# What a radio needs at start that a wire does not: the station and the connector (with a stored network the
+# radio's first scan goes out before the first PONG); pyroute2's own modules load tempfile (shutil) and random
+# (hashlib). Not before that PONG: the events a scan's results and a join bring (pywps.events), a WPS run's
+# request and device, and the WPA handshake a join makes (pywps.wpa.supplicant, its frames and events), which
+# the warm-up loads after the command backends and the WPS run's code (a cold start's first scan takes longer);
+# the connector's choice of a BSS from the kernel's fresh cache at start loads it before the PONG instead.
+RADIO_AT_START = ["pywps.station.station", "pywps.station.connector", "pywps.driver.nl80211", "pyroute2",
+                  "shutil", "hashlib"]
 
 
 def within(module: str, names: list[str]) -> bool:
@@ -113,3 +115,4 @@ def test_the_start_path_leaves_the_rest_to_the_warm_up(tmp_path, driver):
         # pyroute2 bare (pywps.driver.load_pyroute2_bare): its netlink modules, not the package's whole library
         assert not {m for m in warm if m.startswith(("pyroute2.ndb", "pyroute2.ipdb", "pyroute2.iproute"))}
         assert "pywps.wpa.keys" in warm and "cryptography.hazmat.primitives.kdf.pbkdf2" in warm
+        assert "pywps.wpa.supplicant" in warm and "pywps.events" in warm

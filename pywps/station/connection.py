@@ -16,22 +16,19 @@ from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import Enum, auto
+from typing import TYPE_CHECKING
 
 from ..config import Network
 from ..driver.base import LinkCrypto, mac_str
-from ..events import Connected, SsidReenabled, SsidTempDisabled, WrongKey
-from ..wpa.events import (
-    FrameDropped,
-    GroupRekeyed,
-    HandshakeCompleted,
-    HandshakeFailed,
-    InstallGroupKey,
-    InstallPairwiseKey,
-    SendEapol,
-)
-from ..wpa.supplicant import WpaSupplicantHandshake
 from .bss import EID_RSN, FRESH_SECONDS, Bss, BssTable
 from .security import Backoffs, Security, element, negotiate, network_pmk
+
+# The WPA handshake (pywps.wpa.supplicant, its events and frames) and the events of a join load with the first
+# BSS chosen, not with the policy: a radio's start makes the policy before its first PONG, and a cold start has
+# a scan to wait for first (the daemon's warm-up loads them meanwhile).
+if TYPE_CHECKING:
+    from ..wpa.events import InstallGroupKey, InstallPairwiseKey, SendEapol
+    from ..wpa.supplicant import WpaSupplicantHandshake
 
 log = logging.getLogger("pywps.connect")
 
@@ -117,7 +114,8 @@ class AuthorizePort:
     bssid: bytes
 
 
-ConnectAction = Scan | LoadCachedResults | Associate | Leave | AuthorizePort | SendEapol | InstallPairwiseKey | InstallGroupKey
+if TYPE_CHECKING:
+    ConnectAction = Scan | LoadCachedResults | Associate | Leave | AuthorizePort | SendEapol | InstallPairwiseKey | InstallGroupKey
 
 
 @dataclass
@@ -252,6 +250,17 @@ class ConnectionPolicy:
         self._fire(I.HANDSHAKE_FAILED, now, reason=REASON_DEAUTH_LEAVING)
 
     def eapol_key(self, src: bytes, pdu: bytes, now: float) -> None:
+        # loaded by now, with the target's handshake
+        from ..wpa.events import (
+            FrameDropped,
+            GroupRekeyed,
+            HandshakeCompleted,
+            HandshakeFailed,
+            InstallGroupKey,
+            InstallPairwiseKey,
+            SendEapol,
+        )
+
         target = self.target
         if target is not None and self.state is S.ASSOCIATING and src == target.bss.bssid:
             # The AP's message 1 can overtake the kernel's association event (they come on two sockets): keep
@@ -278,6 +287,8 @@ class ConnectionPolicy:
                 return
 
     def handle_timer(self, now: float) -> None:
+        from ..events import SsidReenabled
+
         for network_id, ssid in self.backoffs.expire(now):
             self._events.append(SsidReenabled(network_id, ssid))
             self.kick(now)
@@ -371,6 +382,8 @@ class ConnectionPolicy:
                     best = ((priority, bss.level), net, bss, security)
         if best is None:
             return None
+        from ..wpa.supplicant import WpaSupplicantHandshake
+
         _, net, bss, security = best
         try:
             pmk = network_pmk(net)
@@ -386,6 +399,8 @@ class ConnectionPolicy:
         return _Target(net.id, bss, security, handshake)
 
     def _auth_failed(self, now: float, why: str) -> None:
+        from ..events import SsidTempDisabled, WrongKey
+
         target = self.target
         if target is None:
             return
@@ -396,6 +411,8 @@ class ConnectionPolicy:
         self._events.append(SsidTempDisabled(target.network_id, ssid, failures, seconds))
 
     def _completed(self) -> None:
+        from ..events import Connected
+
         target = self.target
         assert target is not None
         self.backoffs.succeeded(target.bss.ssid)

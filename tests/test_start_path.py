@@ -81,6 +81,10 @@ STDLIB_LATER = ["shutil", "hashlib"]
 # the connector's choice of a BSS from the kernel's fresh cache at start loads it before the PONG instead.
 RADIO_AT_START = ["pywps.station.station", "pywps.station.connector", "pywps.driver.nl80211", "pyroute2",
                   "shutil", "hashlib"]
+# Not for a radio's start either: the parsers of its channel survey, station counters and wiphy, and the radio's
+# types (a scan's results, SIGNAL_POLL and the capability commands use them). The warm-up loads them early: a
+# scan under way would otherwise load them with its results (a settled WPS run got slower that way once).
+RADIO_LATER = ["pywps.driver.nl80211_info", "pywps.driver.radio"]
 
 
 def within(module: str, names: list[str]) -> bool:
@@ -116,3 +120,5 @@ def test_the_start_path_leaves_the_rest_to_the_warm_up(tmp_path, driver):
         assert not {m for m in warm if m.startswith(("pyroute2.ndb", "pyroute2.ipdb", "pyroute2.iproute"))}
         assert "pywps.wpa.keys" in warm and "cryptography.hazmat.primitives.kdf.pbkdf2" in warm
         assert "pywps.wpa.supplicant" in warm and "pywps.events" in warm
+        assert not ready & set(RADIO_LATER), "the radio's parsers loaded before the first PONG"
+        assert set(RADIO_LATER) <= warm, "the warm-up left the radio's parsers to the first scan's results"

@@ -99,6 +99,8 @@ class LoadCachedResults:
 
 @dataclass(frozen=True)
 class Associate:
+    """Associate with `bss` (`ies` in the request, `crypto` for the kernel), then answer associated()."""
+
     bss: Bss
     ies: bytes
     crypto: LinkCrypto
@@ -106,20 +108,27 @@ class Associate:
 
 @dataclass(frozen=True)
 class Leave:
+    """Leave the BSS with this reason code."""
+
     reason: int = REASON_DEAUTH_LEAVING
 
 
 @dataclass(frozen=True)
 class AuthorizePort:
+    """Open the 802.1X port to `bssid` (the keys are in), then answer port_authorized()."""
+
     bssid: bytes
 
 
 if TYPE_CHECKING:
-    ConnectAction = Scan | LoadCachedResults | Associate | Leave | AuthorizePort | SendEapol | InstallPairwiseKey | InstallGroupKey
+    ConnectAction = (Scan | LoadCachedResults | Associate | Leave | AuthorizePort
+                     | SendEapol | InstallPairwiseKey | InstallGroupKey)
 
 
 @dataclass
 class _Target:
+    """The network and BSS being joined or held, with the handshake made for them."""
+
     network_id: int
     bss: Bss
     security: Security

@@ -80,6 +80,8 @@ def element(eid: int, body: bytes | None) -> bytes | None:
 
 @dataclass
 class _Record:
+    """One SSID's failures in a row and until when it stays disabled."""
+
     failures: int = 0
     until: float = 0.0
     network_id: int = -1

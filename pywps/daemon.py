@@ -61,7 +61,8 @@ def warm_up() -> None:
         importlib.import_module("pywps.wpsservice")
         importlib.import_module("pywps.station.wpsrun")
         importlib.import_module("pywps.wps.crypto").warm_up()  # cryptography's DH and AES load on first use
-        if "pywps.station.connector" in sys.modules:  # a radio's: the WPA handshake a join makes, and its crypto
+        if "pywps.station.connector" in sys.modules:  # a radio's: the WPA code a join uses, and its crypto
+            importlib.import_module("pywps.station.security")
             importlib.import_module("pywps.wpa.supplicant")
             importlib.import_module("pywps.wpa.keys").warm_up()
     except Exception:  # the first run then loads them itself, and fails there with its own error

@@ -76,9 +76,9 @@ STDLIB_LATER = ["shutil", "hashlib"]
 # What a radio needs at start that a wire does not: the station and the connector (with a stored network the
 # radio's first scan goes out before the first PONG); pyroute2's own modules load tempfile (shutil) and random
 # (hashlib). Not before that PONG: the events a scan's results and a join bring (pywps.events), a WPS run's
-# request and device, and the WPA handshake a join makes (pywps.wpa.supplicant, its frames and events), which
-# the warm-up loads after the command backends and the WPS run's code (a cold start's first scan takes longer);
-# the connector's choice of a BSS from the kernel's fresh cache at start loads it before the PONG instead.
+# request and device, and the WPA code a join uses (pywps.wpa: elements, keys, the handshake; station.security),
+# which the warm-up loads after the command backends and the WPS run's code (a cold start's first scan takes
+# longer); the connector's choice of a BSS from the kernel's fresh cache at start loads it before the PONG instead.
 RADIO_AT_START = ["pywps.station.station", "pywps.station.connector", "pywps.driver.nl80211", "pyroute2",
                   "shutil", "hashlib"]
 # Not for a radio's start either: the parsers of its channel survey, station counters and wiphy, and the radio's
@@ -121,4 +121,5 @@ def test_the_start_path_leaves_the_rest_to_the_warm_up(tmp_path, driver):
         assert "pywps.wpa.keys" in warm and "cryptography.hazmat.primitives.kdf.pbkdf2" in warm
         assert "pywps.wpa.supplicant" in warm and "pywps.events" in warm
         assert not ready & set(RADIO_LATER), "the radio's parsers loaded before the first PONG"
+        assert not {m for m in ready if within(m, ["pywps.wpa", "pywps.station.security"])}, "WPA code before the PONG"
         assert set(RADIO_LATER) <= warm, "the warm-up left the radio's parsers to the first scan's results"

@@ -20,15 +20,16 @@ from typing import TYPE_CHECKING
 
 from ..config import Network
 from ..driver.base import LinkCrypto, mac_str
+from .backoff import Backoffs
 from .bss import EID_RSN, FRESH_SECONDS, Bss, BssTable
-from .security import Backoffs, Security, element, negotiate, network_pmk
 
-# The WPA handshake (pywps.wpa.supplicant, its events and frames) and the events of a join load with the first
-# BSS chosen, not with the policy: a radio's start makes the policy before its first PONG, and a cold start has
-# a scan to wait for first (the daemon's warm-up loads them meanwhile).
+# The WPA code (what a network and a BSS agree on, the handshake, its events and frames) and the events of a
+# join load with the first BSS considered, not with the policy: a radio's start makes the policy before its
+# first PONG, and a cold start has a scan to wait for first (the daemon's warm-up loads them meanwhile).
 if TYPE_CHECKING:
     from ..wpa.events import InstallGroupKey, InstallPairwiseKey, SendEapol
     from ..wpa.supplicant import WpaSupplicantHandshake
+    from .security import Security
 
 log = logging.getLogger("pywps.connect")
 
@@ -380,6 +381,8 @@ class ConnectionPolicy:
         return out
 
     def _best(self, now: float, fresh_only: bool) -> _Target | None:
+        from .security import element, negotiate, network_pmk
+
         best: tuple[tuple[int, int], Network, Bss, Security] | None = None
         for net in self._candidates(now):
             priority = int(net.value("priority") or 0)

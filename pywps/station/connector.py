@@ -19,12 +19,12 @@ from .connection import (
     Scan,
 )
 from .bss import Bss
-from .security import Security
 from .driving import PolicyDriver
 from .station import Busy, Station
 
 if TYPE_CHECKING:
     from .connection import ConnectAction
+    from .security import Security
 
 log = logging.getLogger("pywps.connect")
 

@@ -49,17 +49,17 @@ def write_pidfile(path: str) -> None:
 
 def warm_up() -> None:
     """After readiness: load what the start path leaves out, in the order a first WPS_PIN needs it (the command
-    backends, the event texts and vocabularies, on a radio the driver's parsers, the WPS service, the protocol
-    core: the WPS run, Enrollee, Registrar, crypto; on a radio then the connector's WPA handshake), so the
+    backends, the event texts and vocabularies, the WPS service, the protocol core: the WPS run, Enrollee,
+    Registrar; on a radio the driver's parsers a scan's results need; crypto; on a radio the WPA code), so the
     daemon answers its first PING without them and the first WPS run (or join) does not pay for them. Runs in a
     worker thread (imports are thread-safe; a command that needs a module meanwhile waits for that module only)."""
     try:
         importlib.import_module("pywps.ctrl.commands").command_table()
         importlib.import_module("pywps.ctrl.events").text_table()
-        if "pywps.driver.nl80211" in sys.modules:  # every scan's results read the channel survey with them
-            importlib.import_module("pywps.driver.nl80211_info")
         importlib.import_module("pywps.wpsservice")
         importlib.import_module("pywps.station.wpsrun")
+        if "pywps.driver.nl80211" in sys.modules:  # a scan's results read the channel survey with them
+            importlib.import_module("pywps.driver.nl80211_info")
         importlib.import_module("pywps.wps.crypto").warm_up()  # cryptography's DH and AES load on first use
         if "pywps.station.connector" in sys.modules:  # a radio's: the WPA code a join uses, and its crypto
             importlib.import_module("pywps.station.security")

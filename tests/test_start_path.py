@@ -74,12 +74,14 @@ UNUSED = ["pywps.station.station", "pywps.station.connector", "pywps.wpa.supplic
 # UUID derived from the MAC, or the crypto.
 STDLIB_LATER = ["shutil", "hashlib"]
 # What a radio needs at start that a wire does not: the station and the connector (with a stored network the
-# radio's first scan goes out before the first PONG); pyroute2's own modules load tempfile (shutil) and random
-# (hashlib). Not before that PONG: the events a scan's results and a join bring (pywps.events), a WPS run's
-# request and device, and the WPA code a join uses (pywps.wpa: elements, keys, the handshake; station.security),
-# which the warm-up loads after the command backends and the WPS run's code (a cold start's first scan takes
-# longer); the connector's choice of a BSS from the kernel's fresh cache at start loads it before the PONG instead.
+# radio's first scan goes out before the first PONG) and, with the station, the shell's events and a WPS run's
+# request and device: a WPS_PIN at the first PONG needs them before its scan, so deferring them only moves their
+# cost from the start to that run. pyroute2's own modules load tempfile (shutil) and random (hashlib). Not before
+# that PONG: the WPA code a join uses (pywps.wpa: elements, keys, the handshake; station.security), which no WPS
+# run needs before its credential, and which the warm-up loads after the WPS run's code (a cold start's first scan
+# takes longer); the connector's choice of a BSS from the kernel's fresh cache at start loads it before the PONG.
 RADIO_AT_START = ["pywps.station.station", "pywps.station.connector", "pywps.driver.nl80211", "pyroute2",
+                  "pywps.events", "pywps.station.types", "pywps.wps.credential", "pywps.wps.device",
                   "shutil", "hashlib"]
 # Not for a radio's start either: the parsers of its channel survey, station counters and wiphy, and the radio's
 # types (a scan's results, SIGNAL_POLL and the capability commands use them; the command table does not). The

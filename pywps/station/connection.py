@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING
 
 from ..config import Network
 from ..driver.base import LinkCrypto, mac_str
+from ..events import Connected, SsidReenabled, SsidTempDisabled, WrongKey
 from .backoff import Backoffs
 from .bss import EID_RSN, FRESH_SECONDS, Bss, BssTable
 
-# The WPA code (what a network and a BSS agree on, the handshake, its events and frames) and the events of a
-# join load with the first BSS considered, not with the policy: a radio's start makes the policy before its
-# first PONG, and a cold start has a scan to wait for first (the daemon's warm-up loads them meanwhile).
+# The WPA code (what a network and a BSS agree on, the handshake, its events and frames) loads with the first
+# BSS considered, not with the policy: a radio's start makes the policy before its first PONG, and a cold start
+# has a scan to wait for first (the daemon's warm-up loads it meanwhile).
 if TYPE_CHECKING:
     from ..wpa.events import InstallGroupKey, InstallPairwiseKey, SendEapol
     from ..wpa.supplicant import WpaSupplicantHandshake
@@ -297,8 +298,6 @@ class ConnectionPolicy:
                 return
 
     def handle_timer(self, now: float) -> None:
-        from ..events import SsidReenabled
-
         for network_id, ssid in self.backoffs.expire(now):
             self._events.append(SsidReenabled(network_id, ssid))
             self.kick(now)
@@ -411,8 +410,6 @@ class ConnectionPolicy:
         return _Target(net.id, bss, security, handshake)
 
     def _auth_failed(self, now: float, why: str) -> None:
-        from ..events import SsidTempDisabled, WrongKey
-
         target = self.target
         if target is None:
             return
@@ -423,8 +420,6 @@ class ConnectionPolicy:
         self._events.append(SsidTempDisabled(target.network_id, ssid, failures, seconds))
 
     def _completed(self) -> None:
-        from ..events import Connected
-
         target = self.target
         assert target is not None
         self.backoffs.succeeded(target.bss.ssid)

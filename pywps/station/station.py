@@ -14,22 +14,23 @@ from collections.abc import Callable, Collection, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from ..driver.base import Driver, DriverError, LinkCrypto, LinkDisconnected, ScanEntry, mac_str
+from ..events import Associated, Associating, RegistrarSeen, ScanFailed, ScanResultsReady, WpsApAvailable
 from ..wps.defs import DevicePasswordId
+from ..wps.device import DeviceInfo
 from ..wps.ie import RegistrarMode, association_request_ie, probe_request_ie
 from .bss import Bss, BssTable
+from .types import PbcOverlap, RunKind, RunRequest
 
-# Loaded with their first use, not by a radio's start (a daemon answers its first PING without them; the warm-up
-# loads them after): the events a scan's results and an association bring, and a WPS run's request and device.
 if TYPE_CHECKING:
     from ..driver.radio import HwMode
-    from ..wps.device import DeviceInfo
-    from .types import RunRequest
 
 log = logging.getLogger("pywps.station")
 
 SCAN_INTERVAL = 1.0  # seconds between scans while no suitable AP is found (hostap: 5 s backoff, then faster)
 PLAIN_WPS_AFTER_SCANS = 2  # PIN runs also try an AP without an active registrar after this many scans
 REASON_DEAUTH_LEAVING = 3
+_SEEN = ((RegistrarMode.PBC, RegistrarSeen.PBC), (RegistrarMode.AUTH, RegistrarSeen.AUTH),
+         (RegistrarMode.PIN, RegistrarSeen.PIN), (RegistrarMode.NONE, RegistrarSeen.ANY))
 
 
 class Busy(Exception):
@@ -40,8 +41,6 @@ def choose_ap(table: BssTable, request: RunRequest, own_addr: bytes, scans_done:
               ignored: Collection[bytes] = ()) -> Bss | None:
     """The AP a WPS run should use, as wpa_supplicant picks it; PbcOverlap when two registrars push the button.
     BSSIDs on the ignore list (BSSID_IGNORE) are never chosen."""
-    from .types import PbcOverlap, RunKind  # a WPS run's: loaded with the WPS service
-
     candidates = [b for b in table if b.wps is not None and b.ssid and b.bssid not in ignored]
     if request.bssid is not None:
         candidates = [b for b in candidates if b.bssid == request.bssid]
@@ -122,8 +121,6 @@ class Station:
         try:
             entries = await self.driver.scan(probe_request_ie(self.device_info(), password_id))
         except DriverError as e:
-            from ..events import ScanFailed
-
             self.publish(ScanFailed(str(e)))
             raise
         finally:
@@ -134,9 +131,6 @@ class Station:
         self.scans_done += 1
         keep = self._associated.bssid if self._associated else None
         self.table.update(entries, self.clock(), keep=keep)
-        # loaded once a scan is over, not before its trigger goes out (a radio's first scan, before the first PONG)
-        from ..events import ScanResultsReady
-
         self.publish(ScanResultsReady())
         if self._associated is None:
             self._notify_wps_available()
@@ -154,12 +148,9 @@ class Station:
 
     def _notify_wps_available(self) -> None:
         """One WPS-AP-AVAILABLE* event per scan, for the most useful registrar seen (hostap's precedence)."""
-        from ..events import RegistrarSeen, WpsApAvailable
-
         own = self.driver.own_addr
         modes = {b.wps.mode_for(own) for b in self.table if b.wps is not None}
-        for mode, seen in ((RegistrarMode.PBC, RegistrarSeen.PBC), (RegistrarMode.AUTH, RegistrarSeen.AUTH),
-                           (RegistrarMode.PIN, RegistrarSeen.PIN), (RegistrarMode.NONE, RegistrarSeen.ANY)):
+        for mode, seen in _SEEN:
             if mode in modes:
                 self.publish(WpsApAvailable(seen))
                 return
@@ -169,8 +160,6 @@ class Station:
     async def attach(self, request: RunRequest) -> bytes:
         """Scan until an AP fits, associate for WPS, return its BSSID; loops until cancelled (walk time).
         PbcOverlap when two push-button registrars are seen."""
-        from .types import RunKind  # a WPS run's: loaded with the WPS service
-
         password_id = DevicePasswordId.PUSHBUTTON if request.kind is RunKind.PBC else DevicePasswordId.DEFAULT
         scans = 0
         while True:
@@ -191,8 +180,6 @@ class Station:
     async def associate(self, bss: Bss, ies: bytes, crypto: LinkCrypto | None = None) -> None:
         """Associate with `bss` (`ies` in the request), leaving the current BSS first as wpa_supplicant does
         (the kernel refuses a second association with EALREADY). DriverError when the AP or kernel refuses."""
-        from ..events import Associated, Associating
-
         await self.leave()
         self.publish(Associating(bss.bssid, bss.ssid, bss.entry.freq))
         await self.driver.associate(bss.bssid, bss.ssid, bss.entry.freq, ies, crypto, privacy=bss.privacy)

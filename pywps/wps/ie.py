@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING
 
 from .attributes import parse_attrs, u8, u16, build_attrs, version2_ext
 from .defs import (
@@ -25,10 +24,8 @@ from .defs import (
     RequestType,
     WfaSubelem,
 )
+from .device import DeviceInfo
 from .errors import ParseError
-
-if TYPE_CHECKING:  # a scan's caller has made one: a radio's start goes without the module
-    from .device import DeviceInfo
 
 EID_SSID = 0
 EID_VENDOR = 221

@@ -122,6 +122,8 @@ def parse_config_methods(text: str) -> ConfigMethods:
 
 @dataclass
 class DeviceSettings:
+    """The device's WPS identity from the file (device_name ... config_methods), as M1 and probe requests carry it."""
+
     device_name: bytes = b""
     manufacturer: bytes = b""
     model_name: bytes = b""

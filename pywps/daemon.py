@@ -50,18 +50,21 @@ def write_pidfile(path: str) -> None:
 def warm_up() -> None:
     """After readiness: load what the start path leaves out, in the order a first WPS_PIN needs it (the command
     backends, the event texts and vocabularies, the WPS service, the protocol core: the WPS run, Enrollee,
-    Registrar, crypto), so the daemon answers its first PING without them and the first WPS run does not pay
-    for them. Runs in a worker thread (imports are thread-safe; a command that needs a module meanwhile waits
-    for that module only)."""
+    Registrar; on a radio the driver's parsers a scan's results need; crypto; on a radio the WPA code), so the
+    daemon answers its first PING without them and the first WPS run (or join) does not pay for them. Runs in a
+    worker thread (imports are thread-safe; a command that needs a module meanwhile waits for that module only)."""
     try:
         importlib.import_module("pywps.ctrl.commands").command_table()
         importlib.import_module("pywps.ctrl.events").text_table()
         importlib.import_module("pywps.wpsservice")
         importlib.import_module("pywps.station.wpsrun")
+        if "pywps.driver.nl80211" in sys.modules:  # a scan's results read the channel survey with them
+            importlib.import_module("pywps.driver.nl80211_info")
         importlib.import_module("pywps.wps.crypto").warm_up()  # cryptography's DH and AES load on first use
-        wpa_keys = sys.modules.get("pywps.wpa.keys")  # on a radio (the connector's): the WPA handshake's crypto
-        if wpa_keys is not None:
-            wpa_keys.warm_up()
+        if "pywps.station.connector" in sys.modules:  # a radio's: the WPA code a join uses, and its crypto
+            importlib.import_module("pywps.station.security")
+            importlib.import_module("pywps.wpa.supplicant")
+            importlib.import_module("pywps.wpa.keys").warm_up()
     except Exception:  # the first run then loads them itself, and fails there with its own error
         log.exception("warm-up failed")
 

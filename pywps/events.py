@@ -99,21 +99,27 @@ class RegistrarSeen(Enum):
 
 @dataclass(frozen=True)
 class ScanResultsReady(ShellEvent):
-    pass
+    """A scan of ours is over and its results are in the table (CTRL-EVENT-SCAN-RESULTS)."""
 
 
 @dataclass(frozen=True)
 class ScanFailed(ShellEvent):
+    """A scan of ours failed (CTRL-EVENT-SCAN-FAILED)."""
+
     error: str
 
 
 @dataclass(frozen=True)
 class WpsApAvailable(ShellEvent):
+    """A scan saw an AP with WPS, the most useful registrar state named (WPS-AP-AVAILABLE*)."""
+
     seen: RegistrarSeen
 
 
 @dataclass(frozen=True)
 class Associating(ShellEvent):
+    """An association request goes out ("Trying to associate with")."""
+
     bssid: bytes
     ssid: bytes
     freq: int
@@ -121,6 +127,8 @@ class Associating(ShellEvent):
 
 @dataclass(frozen=True)
 class Associated(ShellEvent):
+    """The kernel reports the association ("Associated with")."""
+
     bssid: bytes
 
 
@@ -133,6 +141,8 @@ class SubnetStatusUpdate(ShellEvent):
 
 @dataclass(frozen=True)
 class Connected(ShellEvent):
+    """A stored network's link is up, its port open (CTRL-EVENT-CONNECTED)."""
+
     bssid: bytes
     network_id: int
     id_str: str = ""
@@ -145,6 +155,8 @@ class WrongKey(ShellEvent):
 
 @dataclass(frozen=True)
 class SsidTempDisabled(ShellEvent):
+    """A network is disabled for a while after a wrong key (CTRL-EVENT-SSID-TEMP-DISABLED)."""
+
     network_id: int
     ssid: bytes
     auth_failures: int
@@ -153,6 +165,8 @@ class SsidTempDisabled(ShellEvent):
 
 @dataclass(frozen=True)
 class SsidReenabled(ShellEvent):
+    """That back-off is over (CTRL-EVENT-SSID-REENABLED)."""
+
     network_id: int
     ssid: bytes
 

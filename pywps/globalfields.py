@@ -19,6 +19,8 @@ from .cnumbers import c_strtol_int
 
 @dataclass(frozen=True)
 class GlobalKey:
+    """A global setting SET and GET know: how its text is checked, what GET answers, whether the file holds it."""
+
     name: str
     check: Callable[[str], str]  # SET text -> the text stored (ValueError to refuse)
     default: str | None = None  # GET's answer when unset (None: FAIL)

@@ -65,17 +65,23 @@ NetworkEvent = NetworkAdded | NetworkRemoved | NetworkChanged | NetworkEnabled |
 
 @dataclass(frozen=True)
 class CredAdded:
+    """ADD_CRED made a credential block (CRED-ADDED)."""
+
     id: int
 
 
 @dataclass(frozen=True)
 class CredModified:
+    """SET_CRED changed one of its fields (CRED-MODIFIED)."""
+
     id: int
     field: str
 
 
 @dataclass(frozen=True)
 class CredRemoved:
+    """REMOVE_CRED removed it (CRED-REMOVED)."""
+
     id: int
 
 

@@ -90,6 +90,8 @@ def write_string(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class Field:
+    """A network block field SET_NETWORK and GET_NETWORK know: its parser, its default, how it is written."""
+
     name: str
     parse: Callable[[str], str]  # the SET text -> canonical text, ValueError to refuse
     default: str | None  # GET_NETWORK's answer when unset (None: FAIL)

@@ -36,6 +36,8 @@ log = logging.getLogger("pywps")
 
 @dataclass
 class Options:
+    """What the command line sets for one daemon (wpa_supplicant's -i -D -c -C -K -P -d -t, and --pcap)."""
+
     ifname: str
     driver: str
     config_path: str

@@ -3,14 +3,18 @@ key=value lines (ctrl_iface.c, wpa_supplicant_ctrl_iface_scan_result / print_bss
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..cnumbers import c_atoi
 from ..driver.base import mac_bytes, mac_str
-from ..driver.radio import HwMode
 from ..station.bss import CAP_ESS, CAP_IBSS, Bss, BssTable
 from ..wps.defs import WPS_OUI_TYPE, WpsState
 from ..wps.ie import WpsIeInfo, find_element, find_vendor_element
 from .events import ssid_text
 from .throughput import est_throughput, mode_with_freq
+
+if TYPE_CHECKING:  # the radio's modes come from the driver, which loaded them: the command table goes without
+    from ..driver.radio import HwMode
 
 SCAN_RESULTS_HEADER = "bssid / frequency / signal level / flags / ssid"
 DEFAULT_BSS_MASK = 0xFFFDFFFF  # every field but the "====" delimiter (bit 17)

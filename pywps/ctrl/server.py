@@ -77,6 +77,8 @@ def resolve_group(group: str) -> int:
 
 @dataclass
 class Monitor:
+    """An ATTACHed client: its event level and how far behind it reads (a monitor that stops reading is dropped)."""
+
     address: str | bytes
     level: int = DEFAULT_MONITOR_LEVEL
     errors: int = 0

@@ -8,8 +8,12 @@ each wins a tie over the one before. Compared with wpa_supplicant on hwsim for l
 
 from __future__ import annotations
 
-from ..driver.radio import HwMode
+from typing import TYPE_CHECKING
+
 from ..wps.ie import find_element, iter_elements
+
+if TYPE_CHECKING:  # the radio's modes come from the driver, which loaded them: the command table goes without
+    from ..driver.radio import HwMode
 
 EID_HT_CAP, EID_HT_OPERATION, EID_VHT_CAP, EID_VHT_OPERATION, EID_EXTENSION = 45, 61, 191, 192, 255
 EXT_HE_CAPABILITIES = 35

@@ -73,6 +73,8 @@ class ScanStarted(DriverEvent):
 
 @dataclass(frozen=True)
 class LinkConnected(DriverEvent):
+    """The kernel reports the link to `bssid` up."""
+
     bssid: bytes
 
 

@@ -15,11 +15,11 @@ import logging
 import socket
 import struct
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pyroute2.netlink.exceptions import NetlinkError
 from pyroute2.netlink.generic import AsyncGenericNetlinkSocket
 
-from . import nl80211_info
 from .base import (
     Driver,
     DriverError,
@@ -34,7 +34,13 @@ from .base import (
 )
 from .nl80211_msg import CMD, Nl80211Msg, request, scan_frequencies
 from .packet import EapolSocket, interface_is_up, read_mac
-from .radio import ChannelWidth, DriverFlag, DriverFlag2, HwMode, PacketCounters, SignalInfo
+
+# The parsers of the radio's nests (channel survey, station counters, wiphy) and the radio's types load with
+# their first use (a scan's results, SIGNAL_POLL, a capability command), not before the first PONG; the daemon's
+# warm-up loads them after it, so a scan under way does not pay for them.
+if TYPE_CHECKING:
+    from .nl80211_info import StationStats
+    from .radio import ChannelWidth, DriverFlag, DriverFlag2, HwMode, PacketCounters, SignalInfo
 
 log = logging.getLogger("pywps.driver.nl80211")
 
@@ -289,6 +295,8 @@ class Nl80211Driver(Driver):
         except (NetlinkError, DriverError) as e:
             log.debug("no channel survey: %s", e)
             return {}
+        from . import nl80211_info
+
         return nl80211_info.survey_noises(m.get_attr("NL80211_ATTR_SURVEY_INFO") or b"" for m in surveys)
 
     # -- association -----------------------------------------------------------------------------------
@@ -383,7 +391,7 @@ class Nl80211Driver(Driver):
 
     # -- what the radio and the link look like (SIGNAL_POLL, PKTCNT_POLL, GET_CAPABILITY, DRIVER_FLAGS) ---------
 
-    async def _station(self) -> nl80211_info.StationStats:
+    async def _station(self) -> StationStats:
         """Our AP's entry in the kernel's station table; not associated is an error, as for wpa_supplicant."""
         if self.bssid is None:
             raise DriverError("not associated")
@@ -392,9 +400,14 @@ class Nl80211Driver(Driver):
                                            ("NL80211_ATTR_MAC", self.bssid))
         except (NetlinkError, ValueError) as e:
             raise DriverError(f"reading the station failed: {e}") from None
+        from . import nl80211_info
+
         return nl80211_info.parse_station(reply.get_attr("NL80211_ATTR_STA_INFO") or b"")
 
     async def signal_info(self) -> SignalInfo:
+        from . import nl80211_info
+        from .radio import SignalInfo
+
         sta = await self._station()
         try:
             (iface,) = await self._request("GET_INTERFACE", ("NL80211_ATTR_IFINDEX", self.ifindex))
@@ -413,6 +426,8 @@ class Nl80211Driver(Driver):
         )
 
     async def packet_counters(self) -> PacketCounters:
+        from .radio import PacketCounters
+
         sta = await self._station()
         return PacketCounters(tx_packets=sta.tx_packets, tx_failed=sta.tx_failed, rx_packets=sta.rx_packets)
 
@@ -424,6 +439,8 @@ class Nl80211Driver(Driver):
                                           ("NL80211_ATTR_SPLIT_WIPHY_DUMP", True), dump=True)
         except (NetlinkError, ValueError) as e:
             raise DriverError(f"reading the wiphy failed: {e}") from None
+        from . import nl80211_info
+
         wiphy: dict[int, list[bytes]] = {}
         for reply in replies:
             for attr in nl80211_info.Attr:
@@ -433,17 +450,25 @@ class Nl80211Driver(Driver):
         return wiphy
 
     async def hw_modes(self) -> list[HwMode]:
+        from . import nl80211_info
+
         return nl80211_info.hw_modes(await self._wiphy())
 
     async def driver_flags(self) -> DriverFlag:
+        from . import nl80211_info
+
         return nl80211_info.driver_flags(await self._wiphy())
 
     async def driver_flags2(self) -> DriverFlag2:
+        from . import nl80211_info
+
         return nl80211_info.driver_flags2(await self._wiphy())
 
 
 def _width(value: int | None) -> ChannelWidth | None:
     """NL80211_ATTR_CHANNEL_WIDTH as pywps knows it; None when absent or newer than pywps (320 MHz, S1G)."""
+    from .radio import ChannelWidth
+
     try:
         return ChannelWidth(value) if value is not None else None
     except ValueError:

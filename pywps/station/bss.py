@@ -23,6 +23,8 @@ WPA_OUI_TYPE = b"\x00\x50\xf2\x01"
 
 @dataclass
 class Bss:
+    """One BSS of the table: its latest scan entry, when it was last seen, its parsed WPS IE."""
+
     id: int
     entry: ScanEntry
     last_update: float

@@ -16,22 +16,21 @@ from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import Enum, auto
+from typing import TYPE_CHECKING
 
 from ..config import Network
 from ..driver.base import LinkCrypto, mac_str
 from ..events import Connected, SsidReenabled, SsidTempDisabled, WrongKey
-from ..wpa.events import (
-    FrameDropped,
-    GroupRekeyed,
-    HandshakeCompleted,
-    HandshakeFailed,
-    InstallGroupKey,
-    InstallPairwiseKey,
-    SendEapol,
-)
-from ..wpa.supplicant import WpaSupplicantHandshake
+from .backoff import Backoffs
 from .bss import EID_RSN, FRESH_SECONDS, Bss, BssTable
-from .security import Backoffs, Security, element, negotiate, network_pmk
+
+# The WPA code (what a network and a BSS agree on, the handshake, its events and frames) loads with the first
+# BSS considered, not with the policy: a radio's start makes the policy before its first PONG, and a cold start
+# has a scan to wait for first (the daemon's warm-up loads it meanwhile).
+if TYPE_CHECKING:
+    from ..wpa.events import InstallGroupKey, InstallPairwiseKey, SendEapol
+    from ..wpa.supplicant import WpaSupplicantHandshake
+    from .security import Security
 
 log = logging.getLogger("pywps.connect")
 
@@ -102,6 +101,8 @@ class LoadCachedResults:
 
 @dataclass(frozen=True)
 class Associate:
+    """Associate with `bss` (`ies` in the request, `crypto` for the kernel), then answer associated()."""
+
     bss: Bss
     ies: bytes
     crypto: LinkCrypto
@@ -109,19 +110,27 @@ class Associate:
 
 @dataclass(frozen=True)
 class Leave:
+    """Leave the BSS with this reason code."""
+
     reason: int = REASON_DEAUTH_LEAVING
 
 
 @dataclass(frozen=True)
 class AuthorizePort:
+    """Open the 802.1X port to `bssid` (the keys are in), then answer port_authorized()."""
+
     bssid: bytes
 
 
-ConnectAction = Scan | LoadCachedResults | Associate | Leave | AuthorizePort | SendEapol | InstallPairwiseKey | InstallGroupKey
+if TYPE_CHECKING:
+    ConnectAction = (Scan | LoadCachedResults | Associate | Leave | AuthorizePort
+                     | SendEapol | InstallPairwiseKey | InstallGroupKey)
 
 
 @dataclass
 class _Target:
+    """The network and BSS being joined or held, with the handshake made for them."""
+
     network_id: int
     bss: Bss
     security: Security
@@ -252,6 +261,17 @@ class ConnectionPolicy:
         self._fire(I.HANDSHAKE_FAILED, now, reason=REASON_DEAUTH_LEAVING)
 
     def eapol_key(self, src: bytes, pdu: bytes, now: float) -> None:
+        # loaded by now, with the target's handshake
+        from ..wpa.events import (
+            FrameDropped,
+            GroupRekeyed,
+            HandshakeCompleted,
+            HandshakeFailed,
+            InstallGroupKey,
+            InstallPairwiseKey,
+            SendEapol,
+        )
+
         target = self.target
         if target is not None and self.state is S.ASSOCIATING and src == target.bss.bssid:
             # The AP's message 1 can overtake the kernel's association event (they come on two sockets): keep
@@ -360,6 +380,8 @@ class ConnectionPolicy:
         return out
 
     def _best(self, now: float, fresh_only: bool) -> _Target | None:
+        from .security import element, negotiate, network_pmk
+
         best: tuple[tuple[int, int], Network, Bss, Security] | None = None
         for net in self._candidates(now):
             priority = int(net.value("priority") or 0)
@@ -371,6 +393,8 @@ class ConnectionPolicy:
                     best = ((priority, bss.level), net, bss, security)
         if best is None:
             return None
+        from ..wpa.supplicant import WpaSupplicantHandshake
+
         _, net, bss, security = best
         try:
             pmk = network_pmk(net)

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..config import Network
 from ..driver.base import Driver, DriverError
-from ..wpa.events import InstallGroupKey, InstallPairwiseKey, SendEapol
 from .connection import (
     Associate,
     AuthorizePort,
-    ConnectAction,
     ConnectionPolicy,
     Leave,
     LinkState,
@@ -20,9 +19,12 @@ from .connection import (
     Scan,
 )
 from .bss import Bss
-from .security import Security
 from .driving import PolicyDriver
 from .station import Busy, Station
+
+if TYPE_CHECKING:
+    from .connection import ConnectAction
+    from .security import Security
 
 log = logging.getLogger("pywps.connect")
 
@@ -132,6 +134,9 @@ class Connector:
     async def _key_step(self, action: ConnectAction) -> None:
         # Frames and keys reach the kernel in the handshake's order (message 4 before the PTK, keys before
         # the port opens): the driving task carries out one action at a time.
+        # loaded with the handshake that asked for them
+        from ..wpa.events import InstallGroupKey, InstallPairwiseKey, SendEapol
+
         try:
             if isinstance(action, SendEapol):
                 await self.driver.send_eapol(action_bssid(self.policy), action.pdu)

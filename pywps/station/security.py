@@ -1,9 +1,8 @@
-"""What a stored network and a BSS agree on (protocol, ciphers, our RSN/WPA element, the PMK), and the back-off
-after wrong keys: the data the connection policy works with, apart from its transitions."""
+"""What a stored network and a BSS agree on (protocol, ciphers, our RSN/WPA element, the PMK): the data the
+connection policy works with once it has a BSS to join (the back-off after wrong keys is `backoff.py`)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from ..config import Network, decode_string
@@ -12,15 +11,6 @@ from ..wpa.errors import KeyFrameError
 from ..wpa.keys import pmk_from_passphrase, pmk_from_psk
 from ..wpa.rsn import Akm, Cipher, build_rsn_ie, build_wpa_ie, key_mgmt_name, parse_rsn_ie, parse_wpa_ie
 from .bss import Bss
-
-
-def backoff_seconds(failures: int) -> int:
-    """wpa_supplicant's temporary-disable durations after consecutive authentication failures."""
-    for limit, seconds in ((50, 300), (20, 120), (10, 60), (5, 30), (3, 20)):
-        if failures > limit:
-            return seconds
-    return 10
-
 
 
 @dataclass
@@ -76,54 +66,3 @@ def network_pmk(network: Network) -> bytes:
 
 def element(eid: int, body: bytes | None) -> bytes | None:
     return None if body is None else bytes([eid, len(body)]) + body
-
-
-@dataclass
-class _Record:
-    failures: int = 0
-    until: float = 0.0
-    network_id: int = -1
-
-
-class Backoffs:
-    """wpa_supplicant's temporary disabling of an SSID after authentication failures, by SSID."""
-
-    def __init__(self) -> None:
-        self._by_ssid: dict[bytes, _Record] = {}
-
-    def disabled(self, ssid: bytes, now: float) -> bool:
-        record = self._by_ssid.get(ssid)
-        return record is not None and record.until > now
-
-    def failed(self, ssid: bytes, network_id: int, now: float) -> tuple[int, int]:
-        """Count a failure; (failures so far, seconds disabled)."""
-        record = self._by_ssid.setdefault(ssid, _Record())
-        record.failures += 1
-        record.network_id = network_id
-        seconds = backoff_seconds(record.failures)
-        record.until = now + seconds
-        return record.failures, seconds
-
-    def disable_for_good(self, ssid: bytes, network_id: int) -> None:
-        """A network we can never join as configured (an unusable psk): no timer, no retries."""
-        self._by_ssid[ssid] = _Record(until=math.inf, network_id=network_id)
-
-    def succeeded(self, ssid: bytes) -> None:
-        self._by_ssid.pop(ssid, None)
-
-    def next_expiry(self) -> float | None:
-        times = [r.until for r in self._by_ssid.values() if 0 < r.until < math.inf]
-        return min(times) if times else None
-
-    def expire(self, now: float) -> list[tuple[int, bytes]]:
-        """The (network id, SSID) pairs whose back-off ended by `now`."""
-        done = []
-        for ssid, record in self._by_ssid.items():
-            if 0 < record.until <= now:
-                record.until = 0.0
-                done.append((record.network_id, ssid))
-        return done
-
-    def forget_ids(self) -> None:
-        for record in self._by_ssid.values():
-            record.network_id = -1

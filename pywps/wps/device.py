@@ -45,6 +45,8 @@ def rf_band_of(freq_mhz: int | None) -> RfBand | None:
 
 @dataclass(frozen=True)
 class DeviceInfo:
+    """Our device as WPS describes it (M1, M2, probe requests): the configured identity plus what a run adds."""
+
     uuid: bytes  # 16 bytes: UUID-E as an enrollee, UUID-R as a registrar
     mac_address: bytes
     device_name: bytes = b""

@@ -35,6 +35,8 @@ class M2DReceived(WpsEvent):
 
 @dataclass(frozen=True)
 class Success(WpsEvent):
+    """The registration succeeded, with the peer at `peer_mac`."""
+
     peer_mac: bytes | None = None
 
 
@@ -94,4 +96,4 @@ class EapFailureReceived(WpsEvent):
 
 @dataclass(frozen=True)
 class EapSuccessReceived(WpsEvent):
-    pass
+    """EAP-Success from the authenticator (a WPS run itself always ends in EAP-Failure)."""

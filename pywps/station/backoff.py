@@ -1,0 +1,69 @@
+"""wpa_supplicant's temporary disabling of an SSID after authentication failures: the connection policy's
+memory of wrong keys, kept apart from `security.py` so the policy is made without the WPA code (a radio's start
+makes it before its first PONG)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+def backoff_seconds(failures: int) -> int:
+    """wpa_supplicant's temporary-disable durations after consecutive authentication failures."""
+    for limit, seconds in ((50, 300), (20, 120), (10, 60), (5, 30), (3, 20)):
+        if failures > limit:
+            return seconds
+    return 10
+
+
+@dataclass
+class _Record:
+    """One SSID's failures in a row and until when it stays disabled."""
+
+    failures: int = 0
+    until: float = 0.0
+    network_id: int = -1
+
+
+class Backoffs:
+    """wpa_supplicant's temporary disabling of an SSID after authentication failures, by SSID."""
+
+    def __init__(self) -> None:
+        self._by_ssid: dict[bytes, _Record] = {}
+
+    def disabled(self, ssid: bytes, now: float) -> bool:
+        record = self._by_ssid.get(ssid)
+        return record is not None and record.until > now
+
+    def failed(self, ssid: bytes, network_id: int, now: float) -> tuple[int, int]:
+        """Count a failure; (failures so far, seconds disabled)."""
+        record = self._by_ssid.setdefault(ssid, _Record())
+        record.failures += 1
+        record.network_id = network_id
+        seconds = backoff_seconds(record.failures)
+        record.until = now + seconds
+        return record.failures, seconds
+
+    def disable_for_good(self, ssid: bytes, network_id: int) -> None:
+        """A network we can never join as configured (an unusable psk): no timer, no retries."""
+        self._by_ssid[ssid] = _Record(until=math.inf, network_id=network_id)
+
+    def succeeded(self, ssid: bytes) -> None:
+        self._by_ssid.pop(ssid, None)
+
+    def next_expiry(self) -> float | None:
+        times = [r.until for r in self._by_ssid.values() if 0 < r.until < math.inf]
+        return min(times) if times else None
+
+    def expire(self, now: float) -> list[tuple[int, bytes]]:
+        """The (network id, SSID) pairs whose back-off ended by `now`."""
+        done = []
+        for ssid, record in self._by_ssid.items():
+            if 0 < record.until <= now:
+                record.until = 0.0
+                done.append((record.network_id, ssid))
+        return done
+
+    def forget_ids(self) -> None:
+        for record in self._by_ssid.values():
+            record.network_id = -1

@@ -125,8 +125,9 @@ class Gui:
     def __init__(self, x: Xvfb, lab: WiredLab, ctrl_dir: str, shots: Path) -> None:
         self.x, self.shots = x, shots
         self.n = 0
+        self.stderr = shots / "wpa_gui.stderr"  # Qt says there why it aborts (an exit -6 tells nothing)
         self.proc = subprocess.Popen(["ip", "netns", "exec", lab.ns_sta, "wpa_gui", "-p", ctrl_dir, "-i", "vsta"],
-                                     env=x.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     env=x.env, stdout=subprocess.DEVNULL, stderr=self.stderr.open("wb"))
         self.main = wait_for(lambda: self.find_window("wpa_gui"), 20, "wpa_gui's main window")
         self.focus(self.main)
 
@@ -135,7 +136,8 @@ class Gui:
 
     def find_window(self, title: str) -> str | None:
         if self.proc.poll() is not None:
-            raise AssertionError(f"wpa_gui exited {self.proc.returncode}")
+            said = self.stderr.read_text(errors="replace")[-2000:]
+            raise AssertionError(f"wpa_gui exited {self.proc.returncode} on {self.x.display}: {said}")
         ids = self.tool("xdotool", "search", "--onlyvisible", "--name", f"^{re.escape(title)}$").split()
         return ids[0] if ids else None
 

@@ -78,9 +78,23 @@ def guest_results() -> dict[str, tuple[str, str]]:
     return results
 
 
+def outcome_of(results: dict[str, tuple[str, str]], name: str) -> tuple[str, str]:
+    """A guest test's outcome; a parametrized one's cases (`name[...]` in the junit file) count together: failed
+    if one failed, skipped if all were, passed if all passed."""
+    cases = [result for case, result in results.items() if case == name or case.startswith(name + "[")]
+    if not cases:
+        return "missing", results["__output__"][1]
+    problems = [text for outcome, text in cases if outcome == "failed"]
+    if problems:
+        return "failed", "\n".join(problems)
+    if all(outcome == "skipped" for outcome, _ in cases):
+        return "skipped", cases[0][1]
+    return "passed", ""
+
+
 @pytest.mark.parametrize("name", guest_tests())
 def test_in_vm(guest_results, name):
-    outcome, text = guest_results.get(name, ("missing", guest_results["__output__"][1]))
+    outcome, text = outcome_of(guest_results, name)
     if outcome == "skipped":
         pytest.skip(text)
     assert outcome == "passed", f"{name} {outcome} in the VM:\n{text}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from . import config as configfile
@@ -246,7 +247,8 @@ class WpsService:
             return
         if run is self.run:
             bss = self.station.associated
-            self._input(run.link_up, bssid, bss.entry.freq if bss is not None else None)
+            wsc2 = bss is not None and bss.wps is not None and bss.wps.version2 is not None  # hostap's wps_is_20
+            self._input(partial(run.link_up, wsc2_ap=wsc2), bssid, bss.entry.freq if bss is not None else None)
 
     # -- the run's events ------------------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ PIN = "12345670"
 AP_DEVICE = DeviceInfo(uuid=bytes(range(16)), mac_address=AP, device_name=b"FakeAP")
 CRED = Credential(SSID, AuthType.WPA2PSK, EncrType.AES, PASSPHRASE, mac_address=STA)
 EAPOL_LOGOFF = 2
+EAPOL_START = bytes((2, 1, 0, 0))  # version 2, type EAPOL-Start, no body
 
 
 def is_logoff(pdu: bytes) -> bool:
@@ -58,8 +59,16 @@ class WscAp:
         enrollee = EnrolleeConfig(AP_DEVICE, self.ap_pin.encode(), ap_settings=self.credential)
         return EapAuthenticator(registrar_factory=lambda: Registrar(reg), enrollee_factory=lambda: Enrollee(enrollee))
 
+    def begin(self) -> list[bytes]:
+        """A station associated for WPS: hostapd's authenticator begins EAP at once (EAP-Request/Identity), as
+        an EAPOL-Start would make it (wpa_supplicant and pywps then send none)."""
+        return self._answer(EAPOL_START)
+
     def receive(self, pdu: bytes) -> list[bytes]:
         self.received.append(pdu)
+        return self._answer(pdu)
+
+    def _answer(self, pdu: bytes) -> list[bytes]:
         if self.mute:
             return []
         if len(pdu) > 1 and pdu[1] == 1 and self.auth.finished:  # EAPOL-Start after a finished run: a new one
@@ -144,7 +153,7 @@ class FakeAp:
     def associated(self, crypto: LinkCrypto | None) -> list[bytes]:
         self.completed = False
         if crypto is None:
-            return []
+            return self.wsc.begin()
         self.wpa = Authenticator()
         return [self.wpa.msg1()]
 

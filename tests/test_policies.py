@@ -139,6 +139,36 @@ def test_wireless_run_asks_for_a_link_and_gets_a_new_one_after_link_loss():
     assert run.state is RS.LINKING and actions == [wpsrun.RequestLink(run.request)] and run.authenticator is None
 
 
+def eapol_types(actions) -> list[int]:
+    return [frame[1] for a in actions if isinstance(a, wpsrun.SendFrames) for frame in a.frames]
+
+
+def test_on_a_new_association_the_run_waits_for_the_ap_to_begin_eap():
+    """As wpa_supplicant's SUPP_PAE CONNECTING: no EAPOL-Start right after the association (the AP begins EAP
+    itself; a start would only restart it). The AP's Identity request is answered; the run's own EAPOL-Start
+    goes after startWhen only if none came: 1 s for a WSC 1.0 AP, 2 s for a WSC 2.0 AP."""
+    for wsc2, start_when in ((False, wpsrun.START_WHEN_WPS), (True, wpsrun.START_WHEN)):
+        run = new_run(wireless=True)
+        drain(run)
+        run.link_up(AP, 2412, 1.0, wsc2_ap=wsc2)
+        actions, _ = drain(run)
+        assert run.state is RS.STARTING and eapol_types(actions) == [] and run.get_timer() == 1.0 + start_when
+        run.handle_timer(1.0 + start_when)
+        actions, _ = drain(run)
+        assert eapol_types(actions) == [1] and run.state is RS.STARTING  # EAPOL-Start, to the AP
+        assert actions[0].dst == AP
+
+    run = new_run(wireless=True)
+    drain(run)
+    run.link_up(AP, 2412, 1.0, wsc2_ap=True)
+    ap = WscAp()
+    for request in ap.begin():
+        run.receive(AP, request, 1.1)
+    events = shuttle(run, ap, now=1.2)
+    assert any(isinstance(e, Success) for e in events) and run.ended
+    assert [pdu[1] for pdu in ap.received if pdu[1] != 0] == []  # EAP packets only: no EAPOL-Start
+
+
 def test_a_disconnect_while_linking_is_not_the_runs_link():
     run = new_run(wireless=True)
     run.link_lost(1.0)

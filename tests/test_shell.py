@@ -314,12 +314,15 @@ def test_wrong_key_disables_the_ssid_for_a_while():
 
 def test_wps_over_the_radio_then_connected():
     async def main():
-        driver = FakeRadioDriver(FakeAp())
+        ap = FakeAp()
+        driver = FakeRadioDriver(ap)
         async with Rig(driver) as rig:
             await rig.cmd(f"WPS_PIN any {PIN}")
             await rig.wait_event("^WPS-SUCCESS ")
             await rig.wait_event("^CTRL-EVENT-CONNECTED ")
             assert driver.log[-1] == f"associate {AP.hex(':')} crypto"
+            # the AP began EAP on the association, as hostapd does: no EAPOL-Start from us (wpa_supplicant's way)
+            assert [pdu[1] for pdu in ap.wsc.received if pdu[1] != 0] == []
 
     run(main())
 

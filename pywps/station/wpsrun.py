@@ -37,8 +37,10 @@ log = logging.getLogger("pywps.run")
 EAPOL_START_INTERVAL = 5.0  # seconds between EAPOL-Starts while no authenticator answers
 RETRY_DELAY = 5.0  # after an attempt that ended without an outcome (M2D, the AP gave up), as wpa_supplicant
 HELD_PERIOD = 60.0  # an IEEE8021X network's EAPOL after a failure: IEEE 802.1X heldPeriod, wpa_supplicant's default
-# A configured network's first EAPOL-Start waits for the authenticator to begin (wpa_supplicant's SUPP_PAE
-# CONNECTING: startWhen 1 port-timer tick for key_mgmt=WPS, 2 otherwise; the tick is 1 s)
+# The first EAPOL-Start of a configured network, and of every run on a new association, waits for the
+# authenticator to begin, as wpa_supplicant's SUPP_PAE CONNECTING does (startWhen, in 1-s ticks: an AP starts EAP
+# at once after an association and an EAPOL-Start then only restarts it, one more Identity round trip). 1 tick
+# for key_mgmt=WPS unless the AP's WPS IE says WSC 2.0 (such an AP must begin itself), 2 otherwise.
 START_WHEN_WPS = 1.0
 START_WHEN = 2.0
 FINISH_WAIT = 2.0  # after success, how long the AP's closing EAP-Failure may take before we end the run anyway
@@ -137,6 +139,7 @@ class WpsRun:
         wep = settings is not None and bool(settings.encr_type & EncrType.WEP)
         self.refusal = request.refusal or ("new settings with WEP (WSC 2.0 prohibits WEP)" if wep else None)
         self.attempts = 0
+        self.start_when = 0.0  # on a new association: how long the authenticator has to begin before our start
         self.peer: EapPeer | None = None
         self._due: dict[Timer, float] = {Timer.WALK: self.deadline} if self.deadline is not None else {}
         self._actions: deque[RunAction] = deque()
@@ -186,14 +189,16 @@ class WpsRun:
         return {Timer.WALK: RunInput.WALK_TIMEOUT, Timer.EAPOL_START: RunInput.START_TIMER,
                 Timer.FINISH: RunInput.FINISH_TIMER}[timer]
 
-    def link_up(self, authenticator: bytes, freq: int | None, now: float) -> None:
-        """Associated with `authenticator` on `freq` MHz: M1 names that band, as wpa_supplicant's does."""
+    def link_up(self, authenticator: bytes, freq: int | None, now: float, wsc2_ap: bool = False) -> None:
+        """Associated with `authenticator` on `freq` MHz: M1 names that band, as wpa_supplicant's does. The
+        EAPOL-Start waits for the AP to begin EAP (`wsc2_ap`: its WPS IE says WSC 2.0), see START_WHEN_WPS."""
         if self.state is not RunState.LINKING:
             return
         band = rf_band_of(freq)
         if band is not None:
             self.device = replace(self.device, rf_bands=band)
         self.authenticator = authenticator
+        self.start_when = START_WHEN_WPS if self.request.key_mgmt_wps and not wsc2_ap else START_WHEN
         self._fire(RunInput.LINK_UP, now)
 
     def link_lost(self, now: float) -> None:
@@ -272,7 +277,10 @@ class WpsRun:
                 self.authenticator = None
             self._actions.append(RequestLink(self.request))
         elif state is RunState.STARTING:
-            self._send_start(now)
+            if old is RunState.LINKING:  # a new association: the AP begins EAP itself, or our start follows
+                self._new_attempt(now, self.start_when)
+            else:
+                self._send_start(now)
         elif state is RunState.FINISHING:
             self._due[Timer.FINISH] = now + FINISH_WAIT
         elif state is RunState.PAUSED:

@@ -145,3 +145,17 @@ def test_a_pin_run_for_any_ap_scans_the_channels_of_known_wps_aps_first(lab):
     theirs = first_scan_of_a_pin_run(lab, "wpa_supplicant", "any")
     assert ours == [2437]
     assert 2437 in theirs and len(theirs) > 13, theirs
+
+
+@pytest.mark.parametrize("program", ["pywps", "wpa_supplicant"])
+def test_the_ap_begins_eap_and_hears_no_eapol_start(lab, program):
+    """hostapd begins EAP as soon as a station associates for WPS: wpa_supplicant then sends no EAPOL-Start (its
+    startWhen waits for the AP), and neither does pywps (before, its start made hostapd begin again: one more
+    Identity round trip, ~60 ms of a run under TCG)."""
+    ap = lab.hostapd()
+    sta = lab.station(sta_conf(), program=program)
+    ap.cli("wps_pin", "any", "12345670")
+    sta.cli("wps_pin", "any", "12345670")
+    sta.monitor.wait(r"^WPS-SUCCESS", 90)
+    ap.wait_log(rf"WPS-REG-SUCCESS {STA_MAC}")
+    assert "IEEE 802.1X: received EAPOL-Start from STA" not in ap.log_text()

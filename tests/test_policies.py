@@ -169,6 +169,24 @@ def test_on_a_new_association_the_run_waits_for_the_ap_to_begin_eap():
     assert [pdu[1] for pdu in ap.received if pdu[1] != 0] == []  # EAP packets only: no EAPOL-Start
 
 
+def test_the_aps_first_frame_ahead_of_the_association_event_is_kept():
+    """Seen in the hwsim VM: hostapd's Identity request reached pywps before the kernel's association event (two
+    sockets). As wpa_supplicant's pending_eapol_rx: the last frame received while linking is taken once linked,
+    if it is from that AP and younger than EARLY_FRAME_AGE; so the run answers it and sends no EAPOL-Start."""
+    for src, age, answered in ((AP, 0.05, True), (b"\x02" * 6, 0.05, False), (AP, wpsrun.EARLY_FRAME_AGE + 0.05, False)):
+        run = new_run(wireless=True)
+        drain(run)
+        ap = WscAp()
+        (identity_request,) = ap.begin()
+        run.receive(src, identity_request, 1.0)
+        run.link_up(AP, 2412, 1.0 + age, wsc2_ap=True)
+        actions, _ = drain(run)
+        if answered:
+            assert run.state is RS.EXCHANGING and eapol_types(actions) == [0]  # the Identity response
+        else:
+            assert run.state is RS.STARTING and eapol_types(actions) == []  # waits for the AP (startWhen)
+
+
 def test_a_disconnect_while_linking_is_not_the_runs_link():
     run = new_run(wireless=True)
     run.link_lost(1.0)

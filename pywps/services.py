@@ -99,12 +99,7 @@ class Services:
         """Whether the kernel's cached results saw one of these SSIDs lately: the connector then joins from
         them without a scan (wpa_supplicant, which has no results of its own at start, always scans)."""
         assert self.station is not None
-        try:
-            self.station.take_cached(await self.driver.scan_results())
-        except DriverError as e:
-            log.debug("no cached scan results: %s", e)
-            return False
-        return self.station.table.seen_lately(ssids, now)
+        return await self.station.take_kernel_cache() and self.station.table.seen_lately(ssids, now)
 
     @staticmethod
     async def _first_scan(scan: Coroutine[Any, Any, None]) -> None:

@@ -112,10 +112,7 @@ class Connector:
             if await self.station.finish_scan_under_way():  # the first scan (Services.start): fresher than a cache
                 self._input(policy.scan_done)
                 return
-            try:
-                self.station.take_cached(await self.driver.scan_results())
-            except DriverError as e:
-                log.debug("no cached scan results: %s", e)
+            await self.station.take_kernel_cache()
             policy.scan_done(now(), cached=True)
             self._driving.pump()
         elif isinstance(action, Associate):

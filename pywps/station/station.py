@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Collection, Coroutine, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..driver.base import Driver, DriverError, LinkCrypto, LinkDisconnected, ScanEntry, mac_str
+from ..driver.base import Driver, DriverError, LinkCrypto, LinkDisconnected, mac_str
 from ..events import Associated, Associating, RegistrarSeen, ScanFailed, ScanResultsReady, WpsApAvailable
 from ..wps.defs import DevicePasswordId
 from ..wps.device import DeviceInfo
@@ -159,15 +159,16 @@ class Station:
             self.radio_modes = await self.driver.hw_modes()
         return self.radio_modes
 
-    def take_cached(self, entries: list[ScanEntry]) -> None:
-        """Results the kernel kept from before we started: into the table, without a scan's events."""
-        self.table.update(entries, self.clock())
-
-    async def _take_kernel_cache(self) -> None:
+    async def take_kernel_cache(self) -> bool:
+        """The results the kernel kept (from before we started, or another program's scans): into the table,
+        without a scan's events. False when the kernel would not give them."""
         try:
-            self.take_cached(await self.driver.scan_results())
+            entries = await self.driver.scan_results()
         except DriverError as e:
             log.debug("no cached scan results: %s", e)
+            return False
+        self.table.update(entries, self.clock())
+        return True
 
     def _notify_wps_available(self) -> None:
         """One WPS-AP-AVAILABLE* event per scan, for the most useful registrar seen (hostap's precedence)."""
@@ -186,7 +187,7 @@ class Station:
         password_id = DevicePasswordId.PUSHBUTTON if request.kind is RunKind.PBC else DevicePasswordId.DEFAULT
         scans = 0  # of every channel
         if len(self.table) == 0:  # nothing heard yet: the kernel's cache may know where the WPS APs are
-            await self._take_kernel_cache()
+            await self.take_kernel_cache()
         freqs = first_scan_freqs(self.table, request, self.ignored)
         while True:
             started = self.clock()

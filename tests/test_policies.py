@@ -12,6 +12,7 @@ from pywps.events import Connected, PbcOverlapDetected, RunEnded, RunTimedOut, S
 from pywps.station import connection as conn
 from pywps.station import wpsrun
 from pywps.station.bss import BssTable
+from pywps.station.early import EARLY_FRAME_MAX_AGE
 from pywps.station.types import RunKind, RunRequest
 from pywps.wpa.events import InstallGroupKey, InstallPairwiseKey, SendEapol
 from pywps.wps.device import DeviceInfo
@@ -172,8 +173,8 @@ def test_on_a_new_association_the_run_waits_for_the_ap_to_begin_eap():
 def test_the_aps_first_frame_ahead_of_the_association_event_is_kept():
     """Seen in the hwsim VM: hostapd's Identity request reached pywps before the kernel's association event (two
     sockets). As wpa_supplicant's pending_eapol_rx: the last frame received while linking is taken once linked,
-    if it is from that AP and younger than EARLY_FRAME_AGE; so the run answers it and sends no EAPOL-Start."""
-    for src, age, answered in ((AP, 0.05, True), (b"\x02" * 6, 0.05, False), (AP, wpsrun.EARLY_FRAME_AGE + 0.05, False)):
+    if it is from that AP and younger than EARLY_FRAME_MAX_AGE; so the run answers it and sends no EAPOL-Start."""
+    for src, age, answered in ((AP, 0.05, True), (b"\x02" * 6, 0.05, False), (AP, EARLY_FRAME_MAX_AGE + 0.05, False)):
         run = new_run(wireless=True)
         drain(run)
         ap = WscAp()
@@ -384,7 +385,7 @@ def test_message_1_before_the_association_event_is_kept_for_it():
     (message1,) = ap.associated(crypto=True)
     policy.eapol_key(AP, message1, 1.0)
     assert drain(policy)[0] == [] and policy.state is CS.ASSOCIATING
-    policy.associated(1.0 + conn.EARLY_KEY_MAX_AGE / 2)
+    policy.associated(1.0 + EARLY_FRAME_MAX_AGE / 2)
     (message2,), _ = drain(policy)
     assert isinstance(message2, SendEapol) and ap.receive(message2.pdu)  # the AP takes it and answers
 
@@ -423,7 +424,7 @@ def test_an_early_message_1_older_than_wpa_supplicants_limit_is_dropped():
     drain(policy)
     (message1,) = FakeAp().associated(crypto=True)
     policy.eapol_key(AP, message1, 1.0)
-    policy.associated(1.0 + conn.EARLY_KEY_MAX_AGE + 0.01)
+    policy.associated(1.0 + EARLY_FRAME_MAX_AGE + 0.01)
     assert drain(policy)[0] == [] and policy.state is CS.FOUR_WAY_HANDSHAKE
 
 

@@ -23,6 +23,7 @@ from ..driver.base import LinkCrypto, mac_str
 from ..events import Connected, SsidReenabled, SsidTempDisabled, WrongKey
 from .backoff import Backoffs
 from .bss import EID_RSN, FRESH_SECONDS, Bss, BssTable
+from .early import EarlyFrame
 
 # The WPA code (what a network and a BSS agree on, the handshake, its events and frames) loads with the first
 # BSS considered, not with the policy: a radio's start makes the policy before its first PONG, and a cold start
@@ -37,7 +38,6 @@ log = logging.getLogger("pywps.connect")
 HANDSHAKE_TIMEOUT = 10.0  # seconds from association to an open port (the AP's own limit is ~4 s of retries)
 RESCAN_INTERVAL = 5.0
 REJOIN_DELAY = 1.0  # hostap waits a little before re-joining after a disconnect, too
-EARLY_KEY_MAX_AGE = 0.2  # seconds an EAPOL-Key that beat the association event is kept (wpa_supplicant's limit)
 REASON_DEAUTH_LEAVING = 3
 REASON_4WAY_TIMEOUT = 15
 VENDOR_ELEMENT = 221
@@ -157,7 +157,7 @@ class ConnectionPolicy:
         self._rescan_at: float | None = None
         self._rejoin_at: float | None = None
         self._handshake_deadline: float | None = None
-        self._early_key: tuple[bytes, float] | None = None  # (frame, time): an EAPOL-Key before ASSOCIATED
+        self._early_key: EarlyFrame | None = None  # an EAPOL-Key before ASSOCIATED
         self._actions: deque[ConnectAction] = deque()
         self._events: deque[object] = deque()
 
@@ -274,11 +274,9 @@ class ConnectionPolicy:
 
         target = self.target
         if target is not None and self.state is S.ASSOCIATING and src == target.bss.bssid:
-            # The AP's message 1 can overtake the kernel's association event (they come on two sockets): keep
-            # it for that event, as wpa_supplicant keeps its pending_eapol_rx, rather than wait a second for
-            # the AP to send it again.
+            # the AP's message 1 ahead of the kernel's association event (station/early.py)
             log.debug("EAPOL-Key from %s before the association event: kept for it", mac_str(src))
-            self._early_key = (pdu, now)
+            self._early_key = EarlyFrame(src, pdu, now)
             return
         if target is None or self.state not in (S.FOUR_WAY_HANDSHAKE, S.COMPLETED) or src != target.bss.bssid:
             log.debug("EAPOL-Key from %s ignored: no handshake with it", mac_str(src))
@@ -342,8 +340,8 @@ class ConnectionPolicy:
         elif what is I.ASSOCIATED:
             self._handshake_deadline = now + HANDSHAKE_TIMEOUT
             early, self._early_key = self._early_key, None
-            if early is not None and now - early[1] < EARLY_KEY_MAX_AGE and self.target is not None:
-                self.eapol_key(self.target.bss.bssid, early[0], now)
+            if early is not None and self.target is not None and early.usable(self.target.bss.bssid, now):
+                self.eapol_key(early.src, early.pdu, now)
         elif what is I.PORT_OPEN:
             self._handshake_deadline = None
             self._completed()

@@ -30,6 +30,7 @@ from ..wps.eap import (
 from ..wps.enrollee import Enrollee, EnrolleeConfig
 from ..wps.events import Failure, Success
 from ..wps.registrar import Registrar, RegistrarConfig
+from .early import EarlyFrame
 from .types import RunKind, RunRequest
 
 log = logging.getLogger("pywps.run")
@@ -44,9 +45,6 @@ HELD_PERIOD = 60.0  # an IEEE8021X network's EAPOL after a failure: IEEE 802.1X 
 START_WHEN_WPS = 1.0
 START_WHEN = 2.0
 FINISH_WAIT = 2.0  # after success, how long the AP's closing EAP-Failure may take before we end the run anyway
-# An AP's first EAP frame can overtake the kernel's association event (two sockets): the last frame received while
-# linking is taken after the association if it is this young and from that AP (wpa_supplicant's pending_eapol_rx)
-EARLY_FRAME_AGE = 0.2
 
 
 class RunState(Enum):
@@ -143,7 +141,7 @@ class WpsRun:
         self.refusal = request.refusal or ("new settings with WEP (WSC 2.0 prohibits WEP)" if wep else None)
         self.attempts = 0
         self.start_when = 0.0  # on a new association: how long the authenticator has to begin before our start
-        self._early: tuple[bytes, bytes, float] | None = None  # (source, frame, when) received while linking
+        self._early: EarlyFrame | None = None  # the last frame received while linking (station/early.py)
         self.peer: EapPeer | None = None
         self._due: dict[Timer, float] = {Timer.WALK: self.deadline} if self.deadline is not None else {}
         self._actions: deque[RunAction] = deque()
@@ -204,10 +202,8 @@ class WpsRun:
         self.authenticator = authenticator
         self.start_when = START_WHEN_WPS if self.request.key_mgmt_wps and not wsc2_ap else START_WHEN
         early, self._early = self._early, None
-        if self._fire(RunInput.LINK_UP, now) and early is not None:
-            src, pdu, when = early
-            if src == authenticator and now - when < EARLY_FRAME_AGE:
-                self.receive(src, pdu, now)
+        if self._fire(RunInput.LINK_UP, now) and early is not None and early.usable(authenticator, now):
+            self.receive(early.src, early.pdu, now)
 
     def link_lost(self, now: float) -> None:
         """The AP (or the kernel) ended the association the run was using."""
@@ -226,7 +222,7 @@ class WpsRun:
     def receive(self, src: bytes, pdu: bytes, now: float) -> None:
         """An EAP frame from the link (EAPOL-Key frames never come here)."""
         if self.state is RunState.LINKING:
-            self._early = (src, pdu, now)  # perhaps the AP's first, ahead of the association event
+            self._early = EarlyFrame(src, pdu, now)  # perhaps the AP's first, ahead of the association event
             return
         if self.peer is None or self.state not in (RunState.STARTING, RunState.EXCHANGING, RunState.FINISHING):
             return

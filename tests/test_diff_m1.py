@@ -1,6 +1,7 @@
-"""What M1 says, side by side (issue 15): Debian wpa_supplicant -Dwired and pywps -D wired enroll with the same
-config against a fresh Debian hostapd; hostapd's -dd log shows each M1 as it parsed it, and the EAPOL frames
-captured on the AP's end show what the log does not (the WFA vendor extension: Version2, Request to Enroll).
+"""What M1 says, and where the station's frames go, side by side (issue 15): Debian wpa_supplicant -Dwired and
+pywps -D wired enroll with the same config against a fresh Debian hostapd; hostapd's -dd log shows each M1 as
+it parsed it, and the EAPOL frames captured on the AP's end show what the log does not (the WFA vendor
+extension: Version2, Request to Enroll; each frame's destination).
 
 Observed from wpa_supplicant 2.10 over the wired lab:
 - nothing configured: Config Methods 0x3148 (display, keypad, virtual display, and its build's NFC interface
@@ -18,11 +19,12 @@ from functools import cache
 
 import pytest
 
-from difflab import (PYWPS, WPAS, Hapd, Transcript, Wait, conf_text, m1_from_hostapd_log, message_type,
+from difflab import (PAE_GROUP, PYWPS, WPAS, Hapd, Transcript, Wait, conf_text, m1_from_hostapd_log, message_type,
                      requires_diff, run_both, wfa_subelements, wsc_attrs, wsc_messages)
 
 pytestmark = requires_diff
 
+OUTGOING = 4  # socket.PACKET_OUTGOING: the capture's own side (hostapd's frames)
 NFC_INTERFACE, P2PS = 0x0040, 0x1000  # wpa_supplicant's build-time default bits pywps does not claim
 DEVICE = {"device_name": "pywps differential lab", "manufacturer": "Maker", "model_name": "Model",
           "model_number": "42", "serial_number": "SN1", "device_type": "1-0050F204-1", "os_version": "01020300",
@@ -80,3 +82,17 @@ def test_configured_values_reach_m1():
     assert (p["Manufacturer"], p["Serial Number"]) == (b"Maker".hex(), b"SN1".hex())
     assert p["Config Methods"].startswith("0x2388 ") and p["OS Version"] == "81020300"
     assert p["Primary Device Type"] == "1-0050F204-1" and p["RF Bands"] == "0x3"
+
+
+@pytest.mark.parametrize("method", ["pin", "pbc"])
+def test_the_stations_frames_go_to_the_pae_group_address(method: str):
+    """Where the station's EAPOL frames go on the wire, captured on the AP's end: wpa_supplicant's wired driver
+    sends every one to the PAE group address (its "BSSID" there), hostapd's answers notwithstanding; pywps too.
+    (A bridge does not forward that address: EAPOL stays on its link.)"""
+    wpas, pywps = run("nothing", method)
+
+    def sent(t: Transcript) -> list[tuple[str, int]]:  # (destination, EAPOL packet type) of each received frame
+        return [(frame[:6].hex(":"), frame[15]) for kind, frame in t.frames if kind != OUTGOING]
+
+    assert {dst for dst, _ in sent(wpas)} == {PAE_GROUP}
+    assert sent(pywps) == sent(wpas)

@@ -91,6 +91,26 @@ def test_wired_run_sends_eapol_start_to_the_pae_group_and_again_every_5_s():
     assert run.ended and events == [RunTimedOut(), RunEnded(False)]
 
 
+def test_wired_run_sends_every_frame_to_the_pae_group_and_hears_only_the_first_authenticator():
+    """wpa_supplicant -Dwired sends all its EAPOL to the PAE group address (tests/test_diff_m1.py compares the
+    captured frames); the authenticator that answered first is still the only one the run listens to."""
+    run = new_run()
+    other_ap = bytes.fromhex("02000000bb02")
+    ap = WscAp()
+    sent = []
+    for _ in range(50):
+        actions, _ = drain(run)
+        sent += [a.dst for a in actions if isinstance(a, wpsrun.SendFrames)]
+        replies = [r for a in actions if isinstance(a, wpsrun.SendFrames) for f in a.frames for r in ap.receive(f)]
+        if not replies:
+            break
+        for reply in replies:
+            run.receive(AP, reply, 1.0)
+            run.receive(other_ap, WscAp().begin()[0], 1.0)  # a second authenticator on the wire: not heard
+    assert run.succeeded and run.authenticator == AP
+    assert len(sent) > 5 and set(sent) == {PAE_GROUP_ADDR}
+
+
 def test_success_then_eap_failure_ends_the_run():
     run = new_run()
     events = shuttle(run, WscAp())

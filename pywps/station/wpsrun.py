@@ -303,7 +303,7 @@ class WpsRun:
             self._new_attempt(now)
             return
         self.peer.start()
-        self._flush(self.authenticator or PAE_GROUP_ADDR)
+        self._flush()
         self._due[Timer.EAPOL_START] = now + EAPOL_START_INTERVAL
 
     def _new_attempt(self, now: float, start_when: float = 0.0) -> None:
@@ -342,8 +342,12 @@ class WpsRun:
             self._actions.append(ReleaseLink())
         self._events.append(RunEnded(self.succeeded))
 
-    def _flush(self, dst: bytes | None = None) -> None:
+    def _flush(self) -> None:
         assert self.peer is not None
         frames = self.peer.frames_to_send()
         if frames:
-            self._actions.append(SendFrames(dst or self.authenticator or PAE_GROUP_ADDR, frames))
+            # On a wire every frame goes to the PAE group address, as wpa_supplicant's wired driver sends them
+            # (its "BSSID" there), even once an authenticator has answered: a bridge does not forward that
+            # address, so EAPOL stays on its link. Which authenticator we listen to is receive()'s business.
+            dst = (self.authenticator or PAE_GROUP_ADDR) if self.wireless else PAE_GROUP_ADDR
+            self._actions.append(SendFrames(dst, frames))

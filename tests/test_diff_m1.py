@@ -1,7 +1,8 @@
-"""What M1 says, and where the station's frames go, side by side (issue 15): Debian wpa_supplicant -Dwired and
-pywps -D wired enroll with the same config against a fresh Debian hostapd; hostapd's -dd log shows each M1 as
-it parsed it, and the EAPOL frames captured on the AP's end show what the log does not (the WFA vendor
-extension: Version2, Request to Enroll; each frame's destination).
+"""What M1 and M2 say, and where the station's frames go, side by side (issue 15): Debian wpa_supplicant
+-Dwired and pywps -D wired enroll (or, with `WPS_REG`, act as registrar) with the same config against a fresh
+Debian hostapd; hostapd's -dd log shows each M1 as it parsed it, and the EAPOL frames captured on the AP's end
+show what the log does not (the WFA vendor extension: Version2, Request to Enroll; M2; each frame's
+destination).
 
 Observed from wpa_supplicant 2.10 over the wired lab:
 - nothing configured: Config Methods 0x3148 (display, keypad, virtual display, and its build's NFC interface
@@ -37,6 +38,7 @@ CONFIGS = {
     "physical-virtual": {"config_methods": "physical_display virtual_push_button keypad"},
 }
 PIN = [Hapd("wps_pin", "any", "12345670"), "WPS_PIN any 12345670", Wait("^WPS-SUCCESS|^WPS-FAIL")]
+REG = [f"WPS_REG {PAE_GROUP} 12345670", Wait("^WPS-SUCCESS|^WPS-FAIL")]  # the station as registrar: it sends M2
 PBC = [Hapd("wps_pbc"), "WPS_PBC", Wait("^WPS-SUCCESS|^WPS-FAIL")]
 
 
@@ -47,8 +49,24 @@ def run(config: str, method: str = "pin") -> tuple[Transcript, Transcript]:
     return both[WPAS], both[PYWPS]
 
 
+@cache
+def run_registrar(config: str) -> tuple[Transcript, Transcript]:
+    both = run_both(REG, conf_text(**CONFIGS[config]), hostapd={"ap_pin": "12345670"}, capture=True, settle=0.0)
+    return both[WPAS], both[PYWPS]
+
+
 def m1_body(t: Transcript) -> bytes:
     return next(m for m in wsc_messages(t.frames) if message_type(m) == 0x04)
+
+
+def m2_attrs(t: Transcript) -> list[tuple[int, bytes]]:
+    """M2's TLVs less the run's own values: the nonces, the public key and the Authenticator."""
+    body = next(m for m in wsc_messages(t.frames) if message_type(m) == 0x05)
+    return [(t, v) for t, v in wsc_attrs(body) if t not in RUN_OWN]
+
+
+RUN_OWN = {0x101A, 0x1039, 0x1032, 0x1005}  # Enrollee Nonce, Registrar Nonce, Public Key, Authenticator
+CONFIG_METHODS = 0x1008
 
 
 CASES = [pytest.param(config, "pin", id=config) for config in CONFIGS] + [pytest.param("nothing", "pbc", id="pbc")]
@@ -96,3 +114,17 @@ def test_the_stations_frames_go_to_the_pae_group_address(method: str):
 
     assert {dst for dst, _ in sent(wpas)} == {PAE_GROUP}
     assert sent(pywps) == sent(wpas)
+
+
+@pytest.mark.parametrize("config", ["nothing", "device"])
+def test_m2_says_what_m1_says_about_the_device(config: str):
+    """The station as registrar (`WPS_REG`, hostapd's AP PIN): wpa_supplicant builds M2's device attributes
+    as it builds M1's (WSC 2.0 config methods, OS Version with the top bit, a space for an empty string), and
+    so does pywps (DeviceInfo.as_sent for both messages)."""
+    wpas, pywps = run_registrar(config)
+    w, p = m2_attrs(wpas), m2_attrs(pywps)
+    assert (0x1011, b" " if config == "nothing" else b"pywps differential lab") in w  # Device Name
+    if config == "nothing":  # as in M1: pywps claims neither the NFC interface nor P2PS
+        w = [(t, (int.from_bytes(v, "big") & ~(NFC_INTERFACE | P2PS)).to_bytes(2, "big") if t == CONFIG_METHODS
+              else v) for t, v in w]
+    assert p == w

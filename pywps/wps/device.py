@@ -55,8 +55,8 @@ class DeviceInfo:
     model_number: bytes = b""
     serial_number: bytes = b""
     primary_device_type: bytes = DEFAULT_DEVICE_TYPE
-    os_version: int = OS_VERSION_RESERVED  # as configured; in_m1() sets the reserved top bit
-    config_methods: ConfigMethods = DEFAULT_CONFIG_METHODS  # as configured; in_m1() adds WSC 2.0's bits
+    os_version: int = OS_VERSION_RESERVED  # as configured; as_sent() sets the reserved top bit
+    config_methods: ConfigMethods = DEFAULT_CONFIG_METHODS  # as configured; as_sent() adds WSC 2.0's bits
     rf_bands: RfBand = DEFAULT_RF_BANDS  # the device's bands, or the association's (rf_band_of) for a run
     auth_type_flags: AuthType = DEFAULT_AUTH_TYPE_FLAGS
     encr_type_flags: EncrType = DEFAULT_ENCR_TYPE_FLAGS
@@ -65,16 +65,17 @@ class DeviceInfo:
         if len(self.uuid) != 16 or len(self.mac_address) != 6 or len(self.primary_device_type) != 8:
             raise ValueError("uuid must be 16 bytes, mac_address 6, primary_device_type 8")
 
-    def in_m1(self) -> DeviceInfo:
-        """What M1 says about this device, as wpa_supplicant builds it: WSC 2.0 config methods, OS Version
-        with its top bit set, and a single space for an empty string (wpa_supplicant's workaround for peers
-        that cannot parse zero-length attributes, also in hostapd: Debian's builds are not CONFIG_WPS_STRICT)."""
-        return _in_m1(self)
+    def as_sent(self) -> DeviceInfo:
+        """What M1 (as Enrollee) and M2 or M2D (as Registrar) say about this device, as hostap builds both
+        from one set of attribute builders: WSC 2.0 config methods, OS Version with its top bit set, and a
+        single space for an empty string (hostap's workaround for peers that cannot parse zero-length
+        attributes: Debian's builds are not CONFIG_WPS_STRICT)."""
+        return _as_sent(self)
 
 
 # Every run of a daemon asks again about an equal device (~25 us of flag arithmetic and dataclass copying).
 @lru_cache(maxsize=4)
-def _in_m1(dev: DeviceInfo) -> DeviceInfo:
+def _as_sent(dev: DeviceInfo) -> DeviceInfo:
     return replace(
         dev,
         config_methods=wsc2_config_methods(dev.config_methods),

@@ -60,7 +60,7 @@ class Enrollee(RegistrationSession):
         dh = self.new_dh()
         state = WpsState.CONFIGURED if self.config.is_ap else WpsState.NOT_CONFIGURED
         # No Request to Enroll: wpa_supplicant's M1 carries none (only its probe requests may).
-        body = build_m1(self.config.device.in_m1(), self.enrollee_nonce, dh.public, self.config.password_id, state)
+        body = build_m1(self.config.device.as_sent(), self.enrollee_nonce, dh.public, self.config.password_id, state)
         return self.send(M.M1, body)
 
     HANDLERS: ClassVar[dict[MsgType, str]] = {

@@ -64,13 +64,14 @@ class Registrar(RegistrationSession):
         self.registrar_nonce = self.new_nonce()
         self.accept(msg)
         self.emit(PeerIdentified(peer_device(attrs, A.UUID_E), attrs.get_int(A.DEV_PASSWORD_ID)))
+        device = self.config.device.as_sent()
         if self.config.password is None:
-            return self.send(M.M2D, build_m2(self.config.device, self.enrollee_nonce, self.registrar_nonce, None,
+            return self.send(M.M2D, build_m2(device, self.enrollee_nonce, self.registrar_nonce, None,
                                               self.config.password_id))
         dh = self.new_dh()
         dhkey = dh.exchange(self.peer_public_key)
         self.keys = derive_session_keys(dhkey, self.enrollee_nonce, self.enrollee_mac, self.registrar_nonce)
-        body = build_m2(self.config.device, self.enrollee_nonce, self.registrar_nonce, dh.public, self.config.password_id)
+        body = build_m2(device, self.enrollee_nonce, self.registrar_nonce, dh.public, self.config.password_id)
         return self.send(M.M2, body)
 
     def _checked(self, msg: Message) -> None:

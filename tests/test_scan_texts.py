@@ -9,8 +9,8 @@ from pywps.ctrl.events import ssid_text
 from pywps.ctrl.scan_texts import SCAN_RESULTS_HEADER, bss_text, flags_text, scan_results_text, select_bsses, wps_lines
 from pywps.driver.base import ScanEntry
 from pywps.station.bss import Bss, BssTable
-from pywps.wps.attributes import build_attrs, build_wfa_ext, u8, u16
-from pywps.wps.defs import AttrType, WfaSubelem
+from pywps.wps.attributes import build_attrs, build_wfa_ext, parse_attrs, u8, u16
+from pywps.wps.defs import AttrType, DevicePasswordId, RequestType, WfaSubelem
 from pywps.wps.device import DeviceInfo
 from pywps.wps.ie import RegistrarMode, iter_elements, probe_request_ie, wps_info_from_ies
 
@@ -76,11 +76,28 @@ def test_ssid_text_escapes_like_wpa_ssid_txt():
 def test_probe_request_ie_splits_and_parses_back():
     device = DeviceInfo(uuid=bytes(16), mac_address=OWN, device_name=b"d" * 32, manufacturer=b"m" * 64,
                         model_name=b"n" * 32, model_number=b"x" * 32)
-    ie = probe_request_ie(device, 4)
+    ie = probe_request_ie(device, RequestType.ENROLLEE_OPEN_8021X, DevicePasswordId.PUSHBUTTON)
     parts = list(iter_elements(ie))
     assert len(parts) == 2 and all(eid == 221 for eid, _ in parts)  # over 251 bytes: two vendor elements
     info = wps_info_from_ies(ie)
     assert info.dev_password_id == 4 and info.device_name == b"d" * 32
+
+
+def probe_attrs(ie: bytes):
+    return parse_attrs(b"".join(body[4:] for _, body in iter_elements(ie)))
+
+
+def test_probe_request_ie_says_what_wpa_supplicant_says():
+    """As wps_build_probe_req_ie (tests/vm/guest/test_hwsim_wps.py compares the frames on the air): the device
+    as M1 gives it (a space for an empty string), Request to Enroll while enrolling, the run's request type."""
+    device = DeviceInfo(uuid=bytes(16), mac_address=OWN)
+    enrolling = probe_attrs(probe_request_ie(device, RequestType.ENROLLEE_OPEN_8021X))
+    assert enrolling.get(AttrType.REQUEST_TYPE) == b"\x01" and enrolling.get(AttrType.DEV_NAME) == b" "
+    assert enrolling.wfa_ext() == {WfaSubelem.VERSION2: b"\x20", WfaSubelem.REQUEST_TO_ENROLL: b"\x01"}
+    for request in (RequestType.ENROLLEE_INFO, RequestType.REGISTRAR):
+        other = probe_attrs(probe_request_ie(device, request))
+        assert other.get(AttrType.REQUEST_TYPE) == bytes([request])
+        assert other.wfa_ext() == {WfaSubelem.VERSION2: b"\x20"}
 
 
 @given(st.binary(max_size=400))

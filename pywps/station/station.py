@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..driver.base import Driver, DriverError, LinkCrypto, LinkDisconnected, mac_str
 from ..events import Associated, Associating, RegistrarSeen, ScanFailed, ScanResultsReady, WpsApAvailable
-from ..wps.defs import DevicePasswordId
+from ..wps.defs import DevicePasswordId, RequestType
 from ..wps.device import DeviceInfo
 from ..wps.ie import RegistrarMode, association_request_ie, probe_request_ie
 from .bss import Bss, BssTable
@@ -35,6 +35,18 @@ _SEEN = ((RegistrarMode.PBC, RegistrarSeen.PBC), (RegistrarMode.AUTH, RegistrarS
 
 class Busy(Exception):
     """A scan is already in progress."""
+
+
+def probe_request_of(run: RunRequest | None) -> tuple[RequestType, DevicePasswordId]:
+    """The request type and password ID our probe requests give for a WPS run, as wpa_supplicant's scans give
+    them while its WPS network exists (wpas_wps_in_use): an enrollee's (PBC's password ID for a PBC run) or a
+    registrar's; with no run, information only."""
+    if run is None:
+        return RequestType.ENROLLEE_INFO, DevicePasswordId.DEFAULT
+    if run.kind is RunKind.REG:
+        return RequestType.REGISTRAR, DevicePasswordId.DEFAULT
+    pbc = run.kind is RunKind.PBC
+    return RequestType.ENROLLEE_OPEN_8021X, DevicePasswordId.PUSHBUTTON if pbc else DevicePasswordId.DEFAULT
 
 
 def first_scan_freqs(table: BssTable, request: RunRequest, ignored: Collection[bytes] = ()) -> list[int]:
@@ -112,19 +124,18 @@ class Station:
 
     # -- scans -----------------------------------------------------------------------------------------
 
-    async def scan(self, password_id: DevicePasswordId = DevicePasswordId.DEFAULT, freqs: Sequence[int] = ()) -> None:
-        await self.start_scan(password_id, freqs)
+    async def scan(self, freqs: Sequence[int] = (), run: RunRequest | None = None) -> None:
+        await self.start_scan(freqs, run)
 
-    def start_scan(self, password_id: DevicePasswordId = DevicePasswordId.DEFAULT,
-                   freqs: Sequence[int] = ()) -> Coroutine[Any, Any, None]:
+    def start_scan(self, freqs: Sequence[int] = (), run: RunRequest | None = None) -> Coroutine[Any, Any, None]:
         """Mark the radio busy now and return the scan (of `freqs` MHz, or every channel) to run: a SCAN command
         arriving before the task that runs it has started is FAIL-BUSY, as wpa_supplicant answers a second
-        SCAN. Busy if one is running."""
+        SCAN. Busy if one is running. `run`: the WPS run the scan is for, which its probe requests announce."""
         if self._scanning:
             raise Busy()
         self._scanning = True
         self._scan_over = asyncio.get_running_loop().create_future()
-        return self._scan(password_id, freqs)
+        return self._scan(freqs, run)
 
     async def finish_scan_under_way(self) -> bool:
         """Wait for the scan under way to end (True; what it found, if it did not fail, is in the table by then);
@@ -134,9 +145,9 @@ class Station:
         await asyncio.shield(self._scan_over)
         return True
 
-    async def _scan(self, password_id: DevicePasswordId, freqs: Sequence[int]) -> None:
+    async def _scan(self, freqs: Sequence[int], run: RunRequest | None) -> None:
         try:
-            entries = await self.driver.scan(probe_request_ie(self.device_info(), password_id), freqs=freqs)
+            entries = await self.driver.scan(probe_request_ie(self.device_info(), *probe_request_of(run)), freqs=freqs)
         except DriverError as e:
             self.publish(ScanFailed(str(e)))
             raise
@@ -184,7 +195,6 @@ class Station:
     async def attach(self, request: RunRequest) -> bytes:
         """Scan until an AP fits, associate for WPS, return its BSSID; loops until cancelled (walk time).
         PbcOverlap when two push-button registrars are seen."""
-        password_id = DevicePasswordId.PUSHBUTTON if request.kind is RunKind.PBC else DevicePasswordId.DEFAULT
         scans = 0  # of every channel
         if len(self.table) == 0:  # nothing heard yet: the kernel's cache may know where the WPS APs are
             await self.take_kernel_cache()
@@ -192,7 +202,7 @@ class Station:
         while True:
             started = self.clock()
             try:
-                await self.scan(password_id, freqs)
+                await self.scan(freqs, request)
                 if not freqs:
                     scans += 1
             except (DriverError, Busy) as e:

@@ -159,25 +159,29 @@ def _vendor_elements(payload: bytes) -> bytes:
     return bytes(out)
 
 
-def probe_request_ie(device: DeviceInfo, password_id: DevicePasswordId, registrar: bool = False) -> bytes:
-    """The WPS IE of our probe requests: lets APs log us as an enrollee (hostapd's WPS-ENROLLEE-SEEN) and
-    tells a PBC registrar which devices are pressing the button."""
-    request = RequestType.REGISTRAR if registrar else RequestType.ENROLLEE_INFO
+def probe_request_ie(device: DeviceInfo, request: RequestType = RequestType.ENROLLEE_INFO,
+                     password_id: DevicePasswordId = DevicePasswordId.DEFAULT) -> bytes:
+    """The WPS IE of our probe requests, as wpa_supplicant builds it (wps_build_probe_req_ie): the device as
+    M1 describes it, the request type of the WPS run under way (ENROLLEE_INFO in other scans, as Debian's
+    wpa_supplicant sends on a P2P-capable radio), and Request to Enroll while enrolling. APs log us from it
+    (hostapd's WPS-ENROLLEE-SEEN), and a PBC registrar counts the devices pressing the button."""
+    dev = device.as_sent()
+    enrolling = request is RequestType.ENROLLEE_OPEN_8021X
     payload = build_attrs([
         (AttrType.VERSION, u8(WPS_VERSION)),
         (AttrType.REQUEST_TYPE, u8(request)),
-        (AttrType.CONFIG_METHODS, u16(device.config_methods)),
-        (AttrType.UUID_E, device.uuid),
-        (AttrType.PRIMARY_DEV_TYPE, device.primary_device_type),
-        (AttrType.RF_BANDS, u8(device.rf_bands)),
+        (AttrType.CONFIG_METHODS, u16(dev.config_methods)),
+        (AttrType.UUID_E, dev.uuid),
+        (AttrType.PRIMARY_DEV_TYPE, dev.primary_device_type),
+        (AttrType.RF_BANDS, u8(dev.rf_bands)),
         (AttrType.ASSOC_STATE, u16(AssocState.NOT_ASSOC)),
         (AttrType.CONFIG_ERROR, u16(ConfigError.NO_ERROR)),
         (AttrType.DEV_PASSWORD_ID, u16(password_id)),
-        (AttrType.MANUFACTURER, device.manufacturer),
-        (AttrType.MODEL_NAME, device.model_name),
-        (AttrType.MODEL_NUMBER, device.model_number),
-        (AttrType.DEV_NAME, device.device_name),
-        version2_ext(),
+        (AttrType.MANUFACTURER, dev.manufacturer),
+        (AttrType.MODEL_NAME, dev.model_name),
+        (AttrType.MODEL_NUMBER, dev.model_number),
+        (AttrType.DEV_NAME, dev.device_name),
+        version2_ext([(WfaSubelem.REQUEST_TO_ENROLL, b"\x01")] if enrolling else ()),
     ])
     return _vendor_elements(payload)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -182,3 +183,71 @@ class ScanWatch:
         self.proc.terminate()
         self.proc.wait(10)
         self._reader.join(10)
+
+
+class AirCapture:
+    """The management frames a station sends, as the air carries them: hwsim0, mac80211_hwsim's monitor of
+    every radio (radiotap, then the 802.11 frame); a context manager around what makes the station send them."""
+
+    PROBE_REQUEST, ASSOC_REQUEST = 4, 0  # management subtypes
+    _BODY_OFFSET = {PROBE_REQUEST: 24, ASSOC_REQUEST: 28}  # after the header (and an association's 4 fixed bytes)
+
+    def __init__(self, sender: str = STA_MAC) -> None:
+        self.sender = bytes.fromhex(sender.replace(":", ""))
+        self.frames: list[bytes] = []  # 802.11 frames, radiotap stripped
+        subprocess.run(["ip", "link", "set", "hwsim0", "up"], check=True)
+        self._sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))  # ETH_P_ALL
+        self._sock.bind(("hwsim0", 0))
+        self._sock.settimeout(0.2)
+        self._stop = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while not self._stop.is_set():
+            try:
+                frame = self._sock.recv(4096)
+            except socket.timeout:
+                continue
+            radiotap_len = int.from_bytes(frame[2:4], "little")
+            self.frames.append(frame[radiotap_len:])
+
+    def __enter__(self) -> AirCapture:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._reader.join(10)
+        self._sock.close()
+
+    def wps_attributes(self, subtype: int) -> list[list[tuple[int, bytes]]]:
+        """The WSC attributes of the WPS IE of each distinct frame of that management subtype the sender sent,
+        in the order first seen (each probe request of a scan differs only in its DS Parameter Set)."""
+        out: list[list[tuple[int, bytes]]] = []
+        for frame in self.frames:
+            fc = frame[0]
+            if (fc >> 2) & 3 != 0 or (fc >> 4) != subtype or frame[10:16] != self.sender:
+                continue
+            attrs = wps_attributes_of(frame[self._BODY_OFFSET[subtype]:])
+            if attrs is not None and attrs not in out:
+                out.append(attrs)
+        return out
+
+
+def wps_attributes_of(ies: bytes) -> list[tuple[int, bytes]] | None:
+    """The WSC attributes (type, value) of the WPS vendor elements among `ies`; None without one."""
+    payload, i, found = b"", 0, False
+    while i + 2 <= len(ies):
+        eid, length = ies[i], ies[i + 1]
+        body = ies[i + 2:i + 2 + length]
+        if eid == 221 and body[:4] == b"\x00\x50\xf2\x04":
+            payload, found = payload + body[4:], True
+        i += 2 + length
+    if not found:
+        return None
+    attrs, i = [], 0
+    while i + 4 <= len(payload):
+        attr, length = int.from_bytes(payload[i:i + 2], "big"), int.from_bytes(payload[i + 2:i + 4], "big")
+        attrs.append((attr, payload[i + 4:i + 4 + length]))
+        i += 4 + length
+    return attrs

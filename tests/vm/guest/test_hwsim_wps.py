@@ -4,7 +4,7 @@ Debian wpa_cli, compared with Debian wpa_supplicant on the same radio in the sam
 from __future__ import annotations
 
 import pytest
-from hwlab import AP2_MAC, AP_MAC, STA_MAC, ScanWatch, fresh_scan_cache, row_for, sta_conf
+from hwlab import AP2_MAC, AP_MAC, STA_MAC, AirCapture, ScanWatch, fresh_scan_cache, row_for, sta_conf
 from netlab import WPS_AP_SETTINGS
 
 
@@ -159,3 +159,40 @@ def test_the_ap_begins_eap_and_hears_no_eapol_start(lab, program):
     sta.monitor.wait(r"^WPS-SUCCESS", 90)
     ap.wait_log(rf"WPS-REG-SUCCESS {STA_MAC}")
     assert "IEEE 802.1X: received EAPOL-Start from STA" not in ap.log_text()
+
+
+NFC_INTERFACE, P2PS = 0x0040, 0x1000  # config methods of wpa_supplicant's build that pywps does not claim
+CONFIG_METHODS = 0x1008
+
+
+def without_unclaimed_methods(attrs: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    return [(t, (int.from_bytes(v, "big") & ~(NFC_INTERFACE | P2PS)).to_bytes(2, "big") if t == CONFIG_METHODS
+             else v) for t, v in attrs]
+
+
+@pytest.mark.parametrize("command", ["scan", "wps_pin", "wps_pbc", "wps_reg"])
+def test_probe_and_association_requests_say_what_wpa_supplicants_say(lab, command):
+    """The WPS IE of the station's probe requests and of its association request, read off the air (hwsim0),
+    for both programs against the same AP: the same attributes in the same order (request type, the device as
+    M1 gives it, Request to Enroll while enrolling), but for the config methods pywps does not claim (as in
+    M1: the NFC interface and P2PS). A plain scan carries the information-only IE that Debian wpa_supplicant
+    sends on a P2P-capable radio such as hwsim's."""
+    got = {}
+    for program in ("wpa_supplicant", "pywps"):
+        ap = lab.hostapd()
+        sta = lab.station(sta_conf(), program=program)
+        if command == "wps_pin":
+            ap.cli("wps_pin", "any", "12345670")
+        elif command == "wps_pbc":
+            ap.cli("wps_pbc")
+        with AirCapture() as air:
+            if command == "scan":
+                sta.scan()
+            else:
+                sta.cli(command, AP_MAC, *(["12345670"] if command in ("wps_pin", "wps_reg") else []))
+                sta.monitor.wait(r"^WPS-SUCCESS|^WPS-FAIL", 90)
+        got[program] = (air.wps_attributes(AirCapture.PROBE_REQUEST), air.wps_attributes(AirCapture.ASSOC_REQUEST))
+        lab.restart()
+    probes, associations = got["wpa_supplicant"]
+    assert len(probes) == 1 and len(associations) == (0 if command == "scan" else 1), got["wpa_supplicant"]
+    assert got["pywps"] == ([without_unclaimed_methods(probes[0])], associations)

@@ -176,7 +176,10 @@ def test_probe_and_association_requests_say_what_wpa_supplicants_say(lab, comman
     for both programs against the same AP: the same attributes in the same order (request type, the device as
     M1 gives it, Request to Enroll while enrolling), but for the config methods pywps does not claim (as in
     M1: the NFC interface and P2PS). A plain scan carries the information-only IE that Debian wpa_supplicant
-    sends on a P2P-capable radio such as hwsim's."""
+    sends on a P2P-capable radio such as hwsim's. Other elements differ on purpose, as observed: wpa_supplicant
+    adds its P2P and MBO elements and its own Extended Capabilities (BSS transition, WNM, QoS map: features
+    pywps does not have), and Supported Operating Classes to its association requests; pywps leaves the
+    kernel's Extended Capabilities. The elements the kernel builds (rates, HT/HE capabilities) are alike."""
     got = {}
     for program in ("wpa_supplicant", "pywps"):
         ap = lab.hostapd()

@@ -234,6 +234,21 @@ class AirCapture:
         return out
 
 
+    def eapol_frames(self) -> list[tuple[int, bytes]]:
+        """The sender's EAPOL frames as Ethernet frames (destination, source, 0x888e, EAPOL), the form
+        difflab's readers take (with a 0: packet type, unused)."""
+        out = []
+        for frame in self.frames:
+            fc = frame[0]
+            if (fc >> 2) & 3 != 2 or frame[10:16] != self.sender:
+                continue
+            body = frame[24 + (2 if fc & 0x80 else 0):]  # after the QoS Control field of a QoS data frame
+            if body[:8] == b"\xaa\xaa\x03\x00\x00\x00\x88\x8e":  # LLC/SNAP, EAPOL
+                destination = frame[16:22] if frame[1] & 0x01 else frame[4:10]  # to the DS: address 3
+                out.append((0, destination + frame[10:16] + b"\x88\x8e" + body[8:]))
+        return out
+
+
 def wps_attributes_of(ies: bytes) -> list[tuple[int, bytes]] | None:
     """The WSC attributes (type, value) of the WPS vendor elements among `ies`; None without one."""
     payload, i, found = b"", 0, False

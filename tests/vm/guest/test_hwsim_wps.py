@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from hwlab import AP2_MAC, AP_MAC, STA_MAC, AirCapture, ScanWatch, fresh_scan_cache, row_for, sta_conf
+from difflab import message_type, wsc_attrs, wsc_messages
 from netlab import WPS_AP_SETTINGS
 
 
@@ -199,3 +200,30 @@ def test_probe_and_association_requests_say_what_wpa_supplicants_say(lab, comman
     probes, associations = got["wpa_supplicant"]
     assert len(probes) == 1 and len(associations) == (0 if command == "scan" else 1), got["wpa_supplicant"]
     assert got["pywps"] == ([without_unclaimed_methods(probes[0])], associations)
+
+
+RUN_OWN = {0x101A, 0x1032}  # Enrollee Nonce, Public Key: the run's own
+
+
+@pytest.mark.parametrize("command", ["wps_pin", "wps_pbc"])
+def test_m1_over_the_air_says_what_wpa_supplicants_says(lab, command):
+    """M1 as the station sends it to hostapd on a radio, read off the air (hwsim0) for both programs: the same
+    attributes in the same order (RF Bands the association's band, the password ID of the run), but for the
+    config methods pywps does not claim; and the same message types, attribute types and lengths after it."""
+    got = {}
+    for program in ("wpa_supplicant", "pywps"):
+        ap = lab.hostapd()
+        sta = lab.station(sta_conf(), program=program)
+        ap.cli(*(["wps_pin", "any", "12345670"] if command == "wps_pin" else ["wps_pbc"]))
+        with AirCapture() as air:
+            sta.cli(command, AP_MAC, *(["12345670"] if command == "wps_pin" else []))
+            sta.monitor.wait(r"^WPS-SUCCESS", 90)
+        got[program] = wsc_messages(air.eapol_frames())
+        lab.restart()
+    theirs, ours = got["wpa_supplicant"], got["pywps"]
+    assert [message_type(m) for m in theirs] == [0x04, 0x07, 0x09, 0x0B]  # M1 M3 M5 M7 (WSC_Done: another op)
+    m1 = [(t, v) for t, v in wsc_attrs(theirs[0]) if t not in RUN_OWN]
+    assert (0x103C, b"\x01") in m1  # RF Bands: the AP's 2.4 GHz channel
+    assert [(t, v) for t, v in wsc_attrs(ours[0]) if t not in RUN_OWN] == without_unclaimed_methods(m1)
+    assert [[(t, len(v)) for t, v in wsc_attrs(m)] for m in ours[1:]] == \
+        [[(t, len(v)) for t, v in wsc_attrs(m)] for m in theirs[1:]]

@@ -222,6 +222,11 @@ class Config:
             raise KeyError(key)
         return spec.default
 
+    def eapol_version(self) -> int:
+        """The version field of the EAPOL frames we send (`eapol_version`; 1 unless set, as wpa_supplicant
+        sends them, whatever version the authenticator uses)."""
+        return int(self.get("eapol_version"))
+
     def set(self, key: str, value: str) -> None:
         """SET: KeyError for a key pywps does not take, ValueError for a value it refuses (nothing changes)."""
         value = check_global(key, value)

@@ -98,6 +98,8 @@ GLOBALS: dict[str, GlobalKey] = {k.name: k for k in (
     GlobalKey("wps_priority", _int(), "0"),
     GlobalKey("wps_cred_add_sae", _int(0, 1), "0"),  # a WPA2 passphrase credential also allows SAE (with PMF)
     GlobalKey("wps_fragment_size", _int(), runtime=True, gettable=False),
+    # The version field of every EAPOL frame we send; 3 is taken because Debian builds CONFIG_MACSEC.
+    GlobalKey("eapol_version", _int(1, 3), "1"),
 )}
 
 

@@ -93,7 +93,8 @@ class Services:
             await asyncio.sleep(0)
         from .station import connector
 
-        self.connector = connector.Connector(self.driver, self.station, lambda: self.config.networks, self.publish)
+        self.connector = connector.Connector(self.driver, self.station, lambda: self.config.networks, self.publish,
+                                             lambda: self.config.eapol_version())
 
     async def _recently_seen(self, ssids: set[bytes], now: float) -> bool:
         """Whether the kernel's cached results saw one of these SSIDs lately: the connector then joins from

@@ -109,7 +109,8 @@ class WpsService:
         from .station.wpsrun import WpsRun  # the protocol core loads with the first run (or the warm-up)
 
         run = WpsRun(request, self.device_info(), self._now, wireless=self.station is not None,
-                     walk_time=walk_time, fragment_size=self._fragment_size())
+                     walk_time=walk_time, fragment_size=self._fragment_size(),
+                     eapol_version=self.config().eapol_version())
         self.run = run
         # the replaced run's EAPOL-Logoff first: after the new EAPOL-Start, hostapd would abort the new conversation
         self._driving = PolicyDriver(run, self._perform, lambda event: self._on_run_event(event, run),

@@ -36,6 +36,7 @@ CONFIGS = {
     "label-push_button": {"config_methods": "label push_button keypad"},
     "virtual-physical": {"config_methods": "virtual_display physical_push_button"},
     "physical-virtual": {"config_methods": "physical_display virtual_push_button keypad"},
+    "eapol-version-2": {"eapol_version": "2"},
 }
 PIN = [Hapd("wps_pin", "any", "12345670"), "WPS_PIN any 12345670", Wait("^WPS-SUCCESS|^WPS-FAIL")]
 REG = [f"WPS_REG {PAE_GROUP} 12345670", Wait("^WPS-SUCCESS|^WPS-FAIL")]  # the station as registrar: it sends M2
@@ -77,7 +78,7 @@ def test_m1_as_hostapd_parses_it(config: str, method: str):
     wpas, pywps = run(config, method)
     w, p = m1_from_hostapd_log(wpas.hostapd_log), m1_from_hostapd_log(pywps.hostapd_log)
     assert w and p, "hostapd logged no M1"
-    if config == "nothing":  # claim only what pywps has: not the NFC interface, not P2PS
+    if "config_methods" not in CONFIGS[config]:  # claim only what pywps has: not the NFC interface, not P2PS
         methods = int(w["Config Methods"].split()[0], 16) & ~(NFC_INTERFACE | P2PS)
         assert int(p.pop("Config Methods").split()[0], 16) == methods
         w.pop("Config Methods")
@@ -128,3 +129,16 @@ def test_m2_says_what_m1_says_about_the_device(config: str):
         w = [(t, (int.from_bytes(v, "big") & ~(NFC_INTERFACE | P2PS)).to_bytes(2, "big") if t == CONFIG_METHODS
               else v) for t, v in w]
     assert p == w
+
+
+@pytest.mark.parametrize("config,version", [("nothing", 1), ("eapol-version-2", 2)])
+def test_every_frame_carries_the_configured_eapol_version(config: str, version: int):
+    """The version field of the station's EAPOL frames: `eapol_version` (1 unless set), in every frame, whatever
+    version the authenticator sends (this lab's hostapd: 2)."""
+    wpas, pywps = run(config)
+
+    def versions(t: Transcript) -> list[int]:
+        return [frame[14] for kind, frame in t.frames if kind != OUTGOING]
+
+    assert set(versions(wpas)) == {version}
+    assert versions(pywps) == versions(wpas)

@@ -111,6 +111,22 @@ def test_wired_run_sends_every_frame_to_the_pae_group_and_hears_only_the_first_a
     assert len(sent) > 5 and set(sent) == {PAE_GROUP_ADDR}
 
 
+def test_a_run_sends_the_configured_eapol_version():
+    run = wpsrun.WpsRun(RunRequest(RunKind.PIN, None, PIN), DEVICE, 0.0, wireless=False, eapol_version=2)
+    ap = WscAp()
+    versions = []
+    for _ in range(50):
+        actions, _ = drain(run)
+        frames = [f for a in actions if isinstance(a, wpsrun.SendFrames) for f in a.frames]
+        versions += [f[0] for f in frames]
+        replies = [r for f in frames for r in ap.receive(f)]
+        if not replies:
+            break
+        for reply in replies:
+            run.receive(AP, reply, 1.0)
+    assert run.succeeded and len(versions) > 5 and set(versions) == {2}
+
+
 def test_success_then_eap_failure_ends_the_run():
     run = new_run()
     events = shuttle(run, WscAp())
@@ -336,7 +352,7 @@ def new_policy(conf: str = STORED, seen: bool = True) -> conn.ConnectionPolicy:
     table = BssTable()
     if seen:
         table.update([beacon()], 0.0)
-    return conn.ConnectionPolicy(lambda: config.networks, table, STA)
+    return conn.ConnectionPolicy(lambda: config.networks, table, STA, eapol_version=config.eapol_version)
 
 
 @pytest.mark.parametrize("state,what", [(s, i) for s, row in conn.TRANSITIONS.items() for i in row])
@@ -393,6 +409,13 @@ def test_the_4way_handshake_steps_come_in_order_and_connected_comes_after_the_po
     assert drain(policy)[1] == []
     policy.port_authorized(1.5)
     assert policy.state is CS.COMPLETED and drain(policy)[1] == [Connected(AP, 0, "")]
+
+
+def test_the_handshake_sends_the_configured_eapol_version():
+    """wpa_supplicant puts `eapol_version` (1 unless set) into every EAPOL frame it sends, key frames too."""
+    for conf, version in ((STORED, 1), ("eapol_version=2\n" + STORED, 2)):
+        actions = handshake_to_completion(new_policy(conf), FakeAp())
+        assert [a.pdu[0] for a in actions if isinstance(a, SendEapol)] == [version, version]
 
 
 def test_message_1_before_the_association_event_is_kept_for_it():

@@ -139,8 +139,9 @@ class _Target:
 
 class ConnectionPolicy:
     def __init__(self, networks: Callable[[], list[Network]], table: BssTable, own_addr: bytes,
-                 ignored: Collection[bytes] = ()) -> None:
+                 ignored: Collection[bytes] = (), eapol_version: Callable[[], int] = lambda: 1) -> None:
         self.networks = networks
+        self.eapol_version = eapol_version  # the configured version of our EAPOL-Key frames
         self.table = table
         self.own_addr = own_addr
         self.ignored = ignored  # BSSID_IGNORE
@@ -403,7 +404,7 @@ class ConnectionPolicy:
         handshake = WpaSupplicantHandshake(
             pmk=pmk, own_addr=self.own_addr, ap_addr=bss.bssid, own_rsn_ie=security.own_ie,
             ap_rsn_ie=element(EID_RSN, bss.rsn_element), ap_wpa_ie=element(VENDOR_ELEMENT, bss.wpa_element),
-            pairwise=security.pairwise, group=security.group,
+            pairwise=security.pairwise, group=security.group, eapol_version=self.eapol_version(),
         )
         return _Target(net.id, bss, security, handshake)
 

@@ -31,10 +31,10 @@ log = logging.getLogger("pywps.connect")
 
 class Connector:
     def __init__(self, driver: Driver, station: Station, networks: Callable[[], list[Network]],
-                 publish: Callable[[object], None]) -> None:
+                 publish: Callable[[object], None], eapol_version: Callable[[], int] = lambda: 1) -> None:
         self.driver = driver
         self.station = station
-        self.policy = ConnectionPolicy(networks, station.table, driver.own_addr, station.ignored)
+        self.policy = ConnectionPolicy(networks, station.table, driver.own_addr, station.ignored, eapol_version)
         self._driving = PolicyDriver(self.policy, self._perform, publish)
 
     # -- what STATUS shows ---------------------------------------------------------------------------------

@@ -124,12 +124,14 @@ RunAction = SendFrames | RequestLink | ReleaseLink
 
 class WpsRun:
     def __init__(self, request: RunRequest, device: DeviceInfo, now: float, *, wireless: bool,
-                 walk_time: float | None = WALK_TIME, fragment_size: int = DEFAULT_FRAGMENT_SIZE) -> None:
+                 walk_time: float | None = WALK_TIME, fragment_size: int = DEFAULT_FRAGMENT_SIZE,
+                 eapol_version: int = 1) -> None:
         """`walk_time` None: no walk time (a configured eap=WSC network runs while it is selected)."""
         self.request = request
         self.device = device
         self.wireless = wireless
         self.fragment_size = fragment_size
+        self.eapol_version = eapol_version
         self.deadline = now + walk_time if walk_time is not None else None
         self.state = RunState.LINKING if wireless else RunState.STARTING
         self.authenticator: bytes | None = request.bssid
@@ -314,7 +316,8 @@ class WpsRun:
         if identity is None:
             identity = (IDENTITY_REGISTRAR if self.request.kind is RunKind.REG else IDENTITY_ENROLLEE).encode()
         session = self._new_session() if self.refusal is None else None
-        self.peer = EapPeer(session, identity, fragment_size=self.fragment_size, refusal=self.refusal or "")
+        self.peer = EapPeer(session, identity, fragment_size=self.fragment_size, eapol_version=self.eapol_version,
+                            refusal=self.refusal or "")
         if start_when > 0:
             self._due[Timer.EAPOL_START] = now + start_when
         else:

@@ -222,6 +222,10 @@ class Config:
             raise KeyError(key)
         return spec.default
 
+    def country(self) -> str | None:
+        """The regulatory domain to ask the kernel for (`country`), if set."""
+        return self.values.get("country")
+
     def eapol_version(self) -> int:
         """The version field of the EAPOL frames we send (`eapol_version`; 1 unless set, as wpa_supplicant
         sends them, whatever version the authenticator uses)."""

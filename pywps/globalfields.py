@@ -78,6 +78,13 @@ def _os_version(value: str) -> str:
     return value
 
 
+def _country(value: str) -> str:
+    """wpa_supplicant keeps the first two characters (`country=USA` is US) and refuses fewer."""
+    if len(value) < 2:
+        raise ValueError("country is two letters (ISO 3166-1 alpha-2)")
+    return _text()(value[:2])
+
+
 GLOBALS: dict[str, GlobalKey] = {k.name: k for k in (
     GlobalKey("ctrl_interface", _text()),
     GlobalKey("ctrl_interface_group", _text()),
@@ -100,6 +107,7 @@ GLOBALS: dict[str, GlobalKey] = {k.name: k for k in (
     GlobalKey("wps_fragment_size", _int(), runtime=True, gettable=False),
     # The version field of every EAPOL frame we send; 3 is taken because Debian builds CONFIG_MACSEC.
     GlobalKey("eapol_version", _int(1, 3), "1"),
+    GlobalKey("country", _country),  # the regulatory domain asked of the kernel at start and when it changes
 )}
 
 

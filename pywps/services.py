@@ -78,6 +78,9 @@ class Services:
         kernel's cached results have not seen lately, the station's first scan is asked for before the connector
         loads: the radio scans while the rest of the daemon (the connector's WPA machinery, the control socket)
         loads, and the connector takes that scan's results. Under emulation that load is seconds of a cold start."""
+        # the regulatory domain before the first scan; a refusal ends the start, as in wpa_supplicant's set-up
+        if (alpha2 := self.config.country()) is not None:
+            await self.driver.set_country(alpha2)
         if not self.driver.can_scan:
             return
         from .station import station
@@ -235,11 +238,24 @@ class Services:
         networks are numbered afresh, as wpa_supplicant does, so nothing may keep an old id."""
         self.config = configfile.load(self.options.config_path)
         log.info("configuration re-read from %s", self.options.config_path)
+        self.global_changed("country")  # asked again, as wpa_supplicant's reload does
         if self.connector is not None:
             self.connector.networks_renumbered()
         elif self.wired_port is not None and not self.wps.command_running:
             self.wired_port.leave()
             self.wired_port.rejoin(self.config.networks)
+
+    def global_changed(self, key: str) -> None:
+        """SET (or a reload) changed a global: the kernel's regulatory domain follows `country` (a refusal is
+        logged, the setting stays: wpa_supplicant answers SET with OK all the same)."""
+        if key == "country" and (alpha2 := self.config.country()) is not None:
+            self.spawn(self._set_country(alpha2))
+
+    async def _set_country(self, alpha2: str) -> None:
+        try:
+            await self.driver.set_country(alpha2)
+        except DriverError as e:
+            log.error("failed to set country code %r: %s", alpha2, e)
 
     async def save_config(self) -> None:
         """Write the file atomically, off the event loop (fsync can take long); OSError when it cannot."""

@@ -177,6 +177,9 @@ class NetworkCtx:
     def networks_changed(self, event) -> None:
         self.events.append(event)
 
+    def global_changed(self, key: str) -> None:
+        self.events.append(("global", key))
+
 
 def handler_reply(ctx: NetworkCtx, line: str) -> str:
     """pywps's reply to one request line, through the real dispatcher (argument text untrimmed, refusals as

@@ -209,6 +209,11 @@ class FakeRadioDriver(Driver):
     async def scan_results(self) -> list[ScanEntry]:
         return []
 
+    async def set_country(self, alpha2: str) -> None:
+        if alpha2 == "1X":
+            raise DriverError("the kernel refused country 1X: (22, 'Invalid argument')")
+        self.log.append(f"country {alpha2}")
+
     async def associate(self, bssid: bytes, ssid: bytes, freq: int, extra_ies: bytes = b"",
                         crypto: LinkCrypto | None = None, privacy: bool = False) -> None:
         if self.bssid is not None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from pywps.config import ConfigFileError, parse
-from pywps.driver.base import LinkDisconnected
+from pywps.driver.base import DriverError, LinkDisconnected
 from pywps.station.connection import REJOIN_DELAY
 from pywps.station.types import RunKind, RunRequest
 from pywps.wps.eap import EapolType
@@ -224,6 +224,28 @@ def test_first_scan_is_asked_for_before_the_connector_loads(monkeypatch):
             await rig.wait_event("^CTRL-EVENT-CONNECTED ")
             assert order == ["scan", "connector made"]
             assert [e for e in driver.log if not e.startswith("associate")] == ["scan"]
+
+    run(main())
+
+
+def test_the_country_is_asked_of_the_kernel_at_start_before_the_first_scan_and_when_set():
+    """As wpa_supplicant: `country=` at start (before the first scan; refused, the start fails), SET country with
+    a new value and a reload ask again, SET with the same value does not (tests/vm/guest/test_hwsim_connect.py
+    reads the kernel's domain)."""
+    async def main():
+        driver = FakeRadioDriver(FakeAp())
+        async with Rig(driver, "country=DE\n" + STORED) as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            assert driver.log[:2] == ["country DE", "scan"]
+            assert await rig.cmd("SET country DE") == "OK\n" and await rig.cmd("SET country USA") == "OK\n"
+            assert await rig.cmd("GET country") == "US"
+            rig.conf.write_text("country=FR\n" + STORED)
+            rig.services.reload()
+            await asyncio.sleep(0.05)
+            assert [e for e in driver.log if e.startswith("country")] == ["country DE", "country US", "country FR"]
+        with pytest.raises(DriverError, match="country 1X"):
+            async with Rig(FakeRadioDriver(FakeAp()), "country=1X\n"):
+                pass
 
     run(main())
 

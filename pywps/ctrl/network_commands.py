@@ -50,6 +50,9 @@ class NetworkContext(Protocol):
 
     def networks_changed(self, event: NetworkEvent) -> None: ...
 
+    def global_changed(self, key: str) -> None:
+        """A SET gave this global a new value (what it drives, such as `country`, follows)."""
+
 
 def _current(ctx) -> int | None:
     """The id LIST_NETWORKS marks [CURRENT]: `ctx.current_network_id()` if the shell offers it."""
@@ -203,12 +206,15 @@ def cmd_set(ctx: NetworkContext, raw: str) -> str:
     key, space, value = raw.partition(" ")
     if not space:
         raise CommandFailed("SET <key> <value>")
+    old = ctx.config.values.get(key)
     try:
         ctx.config.set(key, value)
     except KeyError:
         raise CommandFailed(f"SET: unknown key {key[:30]!r}") from None
     except ValueError as e:
         raise CommandFailed(f"SET {key}: {e}") from None
+    if ctx.config.values.get(key) != old:
+        ctx.global_changed(key)
     return OK
 
 

@@ -160,6 +160,10 @@ class Driver(abc.ABC):
     async def disconnect(self, reason: int = 3) -> None:
         """Leave the current BSS; a no-op on links without association."""
 
+    async def set_country(self, alpha2: str) -> None:
+        """Ask the kernel for this regulatory domain (`country=`); a no-op on links without one (wpa_supplicant's
+        wired driver has no set_country either)."""
+
     async def install_pairwise_key(self, bssid: bytes, key: bytes, cipher: int) -> None:
         raise NotSupported(f"{self.name} driver cannot install keys")
 

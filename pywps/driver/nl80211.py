@@ -351,6 +351,16 @@ class Nl80211Driver(Driver):
                 raise DriverError(f"disconnect failed: {e}") from None
         self.bssid = None
 
+    async def set_country(self, alpha2: str) -> None:
+        """NL80211_CMD_REQ_SET_REG, as wpa_supplicant's driver_nl80211 sends it: the kernel checks the letters
+        and applies the domain from its database on its own time."""
+        if not (alpha2.isascii() and len(alpha2) == 2):
+            raise DriverError(f"country {alpha2!r}: two ASCII letters expected")
+        try:
+            await self._request("REQ_SET_REG", ("NL80211_ATTR_REG_ALPHA2", alpha2))
+        except NetlinkError as e:
+            raise DriverError(f"the kernel refused country {alpha2}: {e}") from None
+
     async def send_eapol(self, dst: bytes, pdu: bytes) -> None:
         if self._eapol is None:
             raise DriverError("driver not started")

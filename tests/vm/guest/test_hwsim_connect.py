@@ -3,11 +3,12 @@ of Debian hostapd (4-way and group key handshakes, keys installed through nl8021
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
 
-from hwlab import AP_MAC, run, sta_conf
+from hwlab import AP_MAC, run, sta_conf, wait_for
 
 AP_IP, STA_IP = "192.168.77.1", "192.168.77.2"
 
@@ -79,3 +80,35 @@ def test_wrong_psk_backs_off_with_clear_events(lab):
     assert not any(e.startswith("CTRL-EVENT-CONNECTED") for e in sta.monitor.events)
     assert sta.cli("status").count("wpa_state=COMPLETED") == 0
     assert "Traceback" not in sta.log_text()
+
+
+def global_country() -> str:
+    """The kernel's global regulatory domain (`iw reg get`: "global" then "country DE: DFS-ETSI")."""
+    m = re.search(r"^global\ncountry (\S\S):", run(["iw", "reg", "get"]), re.M)
+    return m[1] if m else ""
+
+
+def world_domain() -> None:
+    run(["iw", "reg", "set", "00"])
+    wait_for(lambda: global_country() == "00", 10, "the world regulatory domain")
+
+
+@pytest.fixture
+def world_domain_after():
+    yield
+    world_domain()  # the next tests' radios scan under the world domain, as before
+
+
+def test_country_sets_the_kernels_regulatory_domain(lab, world_domain_after):
+    """`country=DE` in the file is asked of the kernel at start, and `SET country US` at once, by both programs
+    (NL80211_CMD_REQ_SET_REG); GET country answers the setting."""
+    got = {}
+    for program in ("wpa_supplicant", "pywps"):
+        world_domain()
+        sta = lab.station(sta_conf(country="DE"), program=program)
+        wait_for(lambda: global_country() == "DE", 10, f"{program}'s country=DE")
+        assert sta.cli("set", "country", "US").strip() == "OK"
+        wait_for(lambda: global_country() == "US", 10, f"{program}'s SET country US")
+        got[program] = sta.cli("get", "country").strip()
+        lab.restart()
+    assert got == {"wpa_supplicant": "US", "pywps": "US"}

@@ -41,6 +41,9 @@ class CredCtx:
     def publish(self, event: object) -> None:
         self.events += [f"<{event_level(event)}>{t}" for t in event_texts(event)]
 
+    def global_changed(self, key: str) -> None:
+        pass  # what a global drives (the regulatory domain) is the daemon's; DUMP reads the config alone
+
 
 def pywps_reply(ctx: CredCtx, line: str) -> str:
     """The daemon's dispatcher over the credential commands alone (a refusal is FAIL)."""

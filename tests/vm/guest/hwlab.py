@@ -16,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/: netlab's Monitor and wait_for
 
+from difflab import wsc_attrs  # noqa: E402
 from netlab import REPO, WPS_AP_SETTINGS, Monitor, wait_for  # noqa: E402
 
 AP_MAC = "02:00:00:00:00:00"  # hwsim radio 0 (wlan0)
@@ -258,11 +259,4 @@ def wps_attributes_of(ies: bytes) -> list[tuple[int, bytes]] | None:
         if eid == 221 and body[:4] == b"\x00\x50\xf2\x04":
             payload, found = payload + body[4:], True
         i += 2 + length
-    if not found:
-        return None
-    attrs, i = [], 0
-    while i + 4 <= len(payload):
-        attr, length = int.from_bytes(payload[i:i + 2], "big"), int.from_bytes(payload[i + 2:i + 4], "big")
-        attrs.append((attr, payload[i + 4:i + 4 + length]))
-        i += 4 + length
-    return attrs
+    return wsc_attrs(payload) if found else None

@@ -87,6 +87,7 @@ class Services:
 
         clock = asyncio.get_running_loop().time
         self.station = station.Station(self.driver, self.publish, self.device_info, clock)
+        self.global_changed("bss_expiration_age")  # the file's ageing of the BSS table
         self.ignored_bssids = self.station.ignored
         wanted = {network.ssid for network in self.config.networks if not network.disabled and "ssid" in network.fields}
         if wanted and not await self._recently_seen(wanted, clock()):
@@ -238,7 +239,8 @@ class Services:
         networks are numbered afresh, as wpa_supplicant does, so nothing may keep an old id."""
         self.config = configfile.load(self.options.config_path)
         log.info("configuration re-read from %s", self.options.config_path)
-        self.global_changed("country")  # asked again, as wpa_supplicant's reload does
+        for key in ("country", "bss_expiration_age"):  # the country asked again, as wpa_supplicant's reload does
+            self.global_changed(key)
         if self.connector is not None:
             self.connector.networks_renumbered()
         elif self.wired_port is not None and not self.wps.command_running:
@@ -246,10 +248,14 @@ class Services:
             self.wired_port.rejoin(self.config.networks)
 
     def global_changed(self, key: str) -> None:
-        """SET (or a reload) changed a global: the kernel's regulatory domain follows `country` (a refusal is
-        logged, the setting stays: wpa_supplicant answers SET with OK all the same)."""
+        """SET, BSS_EXPIRE_* or a reload changed a global: the kernel's regulatory domain follows `country` (a
+        refusal is logged, the setting stays: wpa_supplicant answers SET with OK all the same), the BSS table's
+        ageing the bss_expiration keys."""
         if key == "country" and (alpha2 := self.config.country()) is not None:
             self.spawn(self._set_country(alpha2))
+        elif key in ("bss_expiration_age", "bss_expiration_scan_count") and self.station is not None:
+            self.station.table.expiration_age = float(self.config.get("bss_expiration_age"))
+            self.station.table.expiration_scans = int(self.config.get("bss_expiration_scan_count"))
 
     async def _set_country(self, alpha2: str) -> None:
         try:

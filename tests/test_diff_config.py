@@ -110,7 +110,8 @@ SCRIPTS = {
     "globals": ["GET", "SET", *(f"GET {k}" for k in (
         "update_config", "uuid", "device_name", "manufacturer", "model_name", "model_number", "serial_number",
         "device_type", "os_version", "config_methods", "wps_cred_processing", "ap_scan", "ctrl_interface_group",
-        "bogus", "wps_fragment_size", "wps_priority", "eapol_version", "country")),
+        "bogus", "wps_fragment_size", "wps_priority", "eapol_version", "country", "bss_expiration_age",
+        "bss_expiration_scan_count")),
         *(f"SET {k} {v}\nGET {k}" for k, v in (
             ("bogus", "1"), ("update_config", "x"), ("update_config", "1"), ("wps_cred_processing", "2"),
             ("wps_cred_processing", "3"), ("wps_cred_processing", "-1"), ("uuid", "12345678-9abc-def0-1234-56789abcdef0"),
@@ -123,7 +124,9 @@ SCRIPTS = {
             ("config_methods", "telepathy"), ("ap_scan", "2"), ("ap_scan", "1"), ("wps_priority", "4"),
             ("wps_fragment_size", "50"), ("ctrl_interface_group", "0"), ("eapol_version", "0"),
             ("eapol_version", "3"), ("eapol_version", "4"), ("eapol_version", "x"), ("eapol_version", "1"),
-            ("eapol_version", "2"), ("country", "U"), ("country", "US"), ("country", "DEU"), ("country", "us")))],
+            ("eapol_version", "2"), ("country", "U"), ("country", "US"), ("country", "DEU"), ("country", "us"),
+            ("bss_expiration_age", "9"), ("bss_expiration_age", "10"), ("bss_expiration_age", "x"),
+            ("bss_expiration_scan_count", "0"), ("bss_expiration_scan_count", "3")))],
     # arguments of blanks only (the ctrl fuzz target found two handlers that crashed on them)
     "blanks": [*(f"{c}   " for c in ("SELECT_NETWORK", "ENABLE_NETWORK", "DISABLE_NETWORK", "REMOVE_NETWORK",
                                     "GET_NETWORK", "SET_NETWORK", "DUP_NETWORK", "LIST_NETWORKS", "GET", "SET")),

@@ -200,6 +200,10 @@ CASES: list[Case] = [
     c("scan_interval", "SCAN_INTERVAL 5", fresh=True),
     c("bss_expire_age", "BSS_EXPIRE_AGE 180", fresh=True),
     c("bss_expire_count", "BSS_EXPIRE_COUNT 2", fresh=True),
+    # BSS_EXPIRE_* set the globals SET, GET and DUMP know
+    c("bss_expire_age-get", "GET bss_expiration_age", "BSS_EXPIRE_AGE 20", fresh=True),
+    c("bss_expire_count-get", "GET bss_expiration_scan_count", "BSS_EXPIRE_COUNT 5", fresh=True),
+    c("bss_expire_age-refused-get", "GET bss_expiration_age", "BSS_EXPIRE_AGE 9", fresh=True),
     c("bss_flush", "BSS_FLUSH 0"),
     c("ft_ds", f"FT_DS {AP_MAC}", without="CONFIG_IEEE80211R"),
     c("wps_pbc", "WPS_PBC", fresh=True),

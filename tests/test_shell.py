@@ -250,6 +250,23 @@ def test_the_country_is_asked_of_the_kernel_at_start_before_the_first_scan_and_w
     run(main())
 
 
+def test_the_bss_tables_ageing_follows_the_bss_expiration_globals():
+    """bss_expiration_age / _scan_count from the file, SET, BSS_EXPIRE_AGE / BSS_EXPIRE_COUNT (which set the same
+    globals, as in wpa_supplicant: tests/test_diff_survey.py) and a reload."""
+    async def main():
+        async with Rig(FakeRadioDriver(FakeAp()), "bss_expiration_age=60\n") as rig:
+            table = rig.services.station.table
+            assert (table.expiration_age, table.expiration_scans) == (60.0, 2)
+            assert await rig.cmd("SET bss_expiration_scan_count 4") == "OK\n" and table.expiration_scans == 4
+            assert await rig.cmd("BSS_EXPIRE_AGE 30") == "OK\n" and table.expiration_age == 30.0
+            assert await rig.cmd("GET bss_expiration_age") == "30"
+            rig.conf.write_text("bss_expiration_age=90\n")
+            rig.services.reload()
+            assert (table.expiration_age, table.expiration_scans) == (90.0, 2)
+
+    run(main())
+
+
 def test_a_fresh_cached_sighting_is_joined_without_a_scan():
     """The kernel saw the stored network's AP a moment ago (its cache, read at start): no scan at all."""
 

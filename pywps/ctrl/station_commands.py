@@ -97,16 +97,17 @@ def cmd_bss_flush(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_bss_expire_age(ctx: Services, raw: str) -> Reply:
-    age = _number(raw, 10)  # wpa_supplicant refuses less than 10 s
-    if ctx.station is not None:
-        ctx.station.table.expiration_age = float(age)
-    return ok()
+    """The global bss_expiration_age, as wpa_supplicant sets it (GET, DUMP and SAVE_CONFIG see it)."""
+    return _set_bss_expiration(ctx, "bss_expiration_age", _number(raw, 10))  # it refuses less than 10 s
 
 
 def cmd_bss_expire_count(ctx: Services, raw: str) -> Reply:
-    count = _number(raw, 1)
-    if ctx.station is not None:
-        ctx.station.table.expiration_scans = count
+    return _set_bss_expiration(ctx, "bss_expiration_scan_count", _number(raw, 1))
+
+
+def _set_bss_expiration(ctx: Services, key: str, value: int) -> Reply:
+    ctx.config.set(key, str(value))
+    ctx.global_changed(key)
     return ok()
 
 

@@ -96,8 +96,9 @@ def cmd_bss_flush(ctx: Services, raw: str) -> Reply:
     return ok()
 
 
+# BSS_EXPIRE_AGE / BSS_EXPIRE_COUNT set the globals bss_expiration_*, as wpa_supplicant does (GET, DUMP and
+# SAVE_CONFIG see them); a handler's docstring would be its row in the README's command table.
 def cmd_bss_expire_age(ctx: Services, raw: str) -> Reply:
-    """The global bss_expiration_age, as wpa_supplicant sets it (GET, DUMP and SAVE_CONFIG see it)."""
     return _set_bss_expiration(ctx, "bss_expiration_age", _number(raw, 10))  # it refuses less than 10 s
 
 

@@ -60,10 +60,10 @@ def m1_body(t: Transcript) -> bytes:
     return next(m for m in wsc_messages(t.frames) if message_type(m) == 0x04)
 
 
-def m2_attrs(t: Transcript) -> list[tuple[int, bytes]]:
+def m2_attrs(transcript: Transcript) -> list[tuple[int, bytes]]:
     """M2's TLVs less the run's own values: the nonces, the public key and the Authenticator."""
-    body = next(m for m in wsc_messages(t.frames) if message_type(m) == 0x05)
-    return [(t, v) for t, v in wsc_attrs(body) if t not in RUN_OWN]
+    body = next(m for m in wsc_messages(transcript.frames) if message_type(m) == 0x05)
+    return [(attr, value) for attr, value in wsc_attrs(body) if attr not in RUN_OWN]
 
 
 RUN_OWN = {0x101A, 0x1039, 0x1032, 0x1005}  # Enrollee Nonce, Registrar Nonce, Public Key, Authenticator

@@ -39,18 +39,25 @@ def drain(policy) -> tuple[list, list]:
     return actions, events
 
 
-def shuttle(run: wpsrun.WpsRun, ap: WscAp, now: float = 1.0, rounds: int = 50) -> list:
-    """Carry the run's frames to the AP and back until nothing moves; the run's events."""
+def shuttle(run: wpsrun.WpsRun, ap: WscAp, now: float = 1.0, rounds: int = 50,
+            sent: list[wpsrun.SendFrames] | None = None, interloper: bytes | None = None) -> list:
+    """Carry the run's frames to the AP and back until nothing moves; the run's events. `sent` collects what the
+    run sent; an `interloper` (a second authenticator on the link) follows each of the AP's replies with an
+    Identity request of its own."""
     events = []
     for _ in range(rounds):
         actions, evs = drain(run)
         events += evs
-        frames = [f for a in actions if isinstance(a, wpsrun.SendFrames) for f in a.frames]
-        replies = [r for f in frames for r in ap.receive(f)]
+        sends = [a for a in actions if isinstance(a, wpsrun.SendFrames)]
+        if sent is not None:
+            sent += sends
+        replies = [r for a in sends for f in a.frames for r in ap.receive(f)]
         if not replies:
             return events
         for reply in replies:
             run.receive(AP, reply, now)
+            if interloper is not None:
+                run.receive(interloper, WscAp().begin()[0], now)
     return events
 
 
@@ -95,35 +102,17 @@ def test_wired_run_sends_every_frame_to_the_pae_group_and_hears_only_the_first_a
     """wpa_supplicant -Dwired sends all its EAPOL to the PAE group address (tests/test_diff_m1.py compares the
     captured frames); the authenticator that answered first is still the only one the run listens to."""
     run = new_run()
-    other_ap = bytes.fromhex("02000000bb02")
-    ap = WscAp()
-    sent = []
-    for _ in range(50):
-        actions, _ = drain(run)
-        sent += [a.dst for a in actions if isinstance(a, wpsrun.SendFrames)]
-        replies = [r for a in actions if isinstance(a, wpsrun.SendFrames) for f in a.frames for r in ap.receive(f)]
-        if not replies:
-            break
-        for reply in replies:
-            run.receive(AP, reply, 1.0)
-            run.receive(other_ap, WscAp().begin()[0], 1.0)  # a second authenticator on the wire: not heard
+    sent: list[wpsrun.SendFrames] = []
+    shuttle(run, WscAp(), sent=sent, interloper=bytes.fromhex("02000000bb02"))
     assert run.succeeded and run.authenticator == AP
-    assert len(sent) > 5 and set(sent) == {PAE_GROUP_ADDR}
+    assert len(sent) > 5 and {a.dst for a in sent} == {PAE_GROUP_ADDR}
 
 
 def test_a_run_sends_the_configured_eapol_version():
     run = wpsrun.WpsRun(RunRequest(RunKind.PIN, None, PIN), DEVICE, 0.0, wireless=False, eapol_version=2)
-    ap = WscAp()
-    versions = []
-    for _ in range(50):
-        actions, _ = drain(run)
-        frames = [f for a in actions if isinstance(a, wpsrun.SendFrames) for f in a.frames]
-        versions += [f[0] for f in frames]
-        replies = [r for f in frames for r in ap.receive(f)]
-        if not replies:
-            break
-        for reply in replies:
-            run.receive(AP, reply, 1.0)
+    sent: list[wpsrun.SendFrames] = []
+    shuttle(run, WscAp(), sent=sent)
+    versions = [frame[0] for a in sent for frame in a.frames]
     assert run.succeeded and len(versions) > 5 and set(versions) == {2}
 
 

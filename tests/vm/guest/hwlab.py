@@ -19,6 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/: netlab's
 from difflab import wsc_attrs  # noqa: E402
 from netlab import REPO, WPS_AP_SETTINGS, Monitor, wait_for  # noqa: E402
 
+from pywps.wps.ie import wps_ie_payload  # noqa: E402
+
 AP_MAC = "02:00:00:00:00:00"  # hwsim radio 0 (wlan0)
 STA_MAC = "02:00:00:00:01:00"  # wlan1
 AP2_MAC = "02:00:00:00:02:00"  # wlan2
@@ -234,7 +236,6 @@ class AirCapture:
                 out.append(attrs)
         return out
 
-
     def eapol_frames(self) -> list[tuple[int, bytes]]:
         """The sender's EAPOL frames as Ethernet frames (destination, source, 0x888e, EAPOL), the form
         difflab's readers take (with a 0: packet type, unused)."""
@@ -252,11 +253,5 @@ class AirCapture:
 
 def wps_attributes_of(ies: bytes) -> list[tuple[int, bytes]] | None:
     """The WSC attributes (type, value) of the WPS vendor elements among `ies`; None without one."""
-    payload, i, found = b"", 0, False
-    while i + 2 <= len(ies):
-        eid, length = ies[i], ies[i + 1]
-        body = ies[i + 2:i + 2 + length]
-        if eid == 221 and body[:4] == b"\x00\x50\xf2\x04":
-            payload, found = payload + body[4:], True
-        i += 2 + length
-    return wsc_attrs(payload) if found else None
+    payload = wps_ie_payload(ies)
+    return wsc_attrs(payload) if payload is not None else None

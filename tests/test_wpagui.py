@@ -126,8 +126,9 @@ class Gui:
         self.x, self.shots = x, shots
         self.n = 0
         self.stderr = shots / "wpa_gui.stderr"  # Qt says there why it aborts (an exit -6 tells nothing)
-        self.proc = subprocess.Popen(["ip", "netns", "exec", lab.ns_sta, "wpa_gui", "-p", ctrl_dir, "-i", "vsta"],
-                                     env=x.env, stdout=subprocess.DEVNULL, stderr=self.stderr.open("wb"))
+        with self.stderr.open("wb") as stderr:  # the child keeps its own copy of the descriptor
+            self.proc = subprocess.Popen(["ip", "netns", "exec", lab.ns_sta, "wpa_gui", "-p", ctrl_dir, "-i", "vsta"],
+                                         env=x.env, stdout=subprocess.DEVNULL, stderr=stderr)
         self.main = wait_for(lambda: self.find_window("wpa_gui"), 20, "wpa_gui's main window")
         self.focus(self.main)
 

@@ -1,6 +1,10 @@
 """`pywps`: the daemon's command line, in wpa_supplicant's style so its command lines carry over.
 
-    pywps -i IFACE -D wired|nl80211 -c CONF [-C CTRL_DIR] [-d|-dd] [-K] [-t] [-f LOGFILE] [-P PIDFILE] [--pcap FILE]
+    pywps -i IFACE [-D nl80211|wired|LIST] -c CONF [-C CTRL_DIR] [-B] [-P PIDFILE] [-d|-dd] [-q|-qq] [-K] [-t]
+          [-f LOGFILE | -s] [--pcap FILE]
+
+The forms Debian's units and ifupdown scripts use carry over as they are (`-c/etc/x.conf -Dnl80211 -i%I`,
+`-s -B -P PIDFILE -i IFACE -D nl80211,wext -c CONF`): tests/test_diff_cli.py runs each against wpa_supplicant.
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ import os
 import sys
 
 from . import __version__
-from .logs import log_format
+from .logs import log_format, start_level, syslog_handler
+
+# What wpa_supplicant exits with when it cannot start (its -1): a bad configuration, no such interface or driver.
+EXIT_FAILURE = 255
 
 
 class HelpFormatter(argparse.HelpFormatter):
@@ -34,29 +41,46 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         formatter_class=HelpFormatter,
     )
     p.add_argument("-i", dest="ifname", required=True, help="interface name")
-    p.add_argument("-D", dest="driver", default="nl80211", choices=["nl80211", "wired"], help="driver (default nl80211)")
+    p.add_argument("-D", dest="driver", default="nl80211",
+                   help="driver: nl80211 (the default) or wired, or a comma-separated list tried in order "
+                        "(names pywps does not have, such as wext, are passed over)")
     p.add_argument("-c", dest="config", required=True, help="configuration file (wpa_supplicant.conf syntax)")
     p.add_argument("-C", dest="ctrl_dir", help="control socket directory (overrides ctrl_interface)")
+    p.add_argument("-B", dest="background", action="store_true",
+                   help="run in the background once the control socket is up")
     p.add_argument("-d", dest="debug", action="count", default=0, help="more debug output (-dd: even more)")
+    p.add_argument("-q", dest="quiet", action="count", default=0, help="less output (-qq: errors only)")
     p.add_argument("-K", dest="log_keys", action="store_true", help="include keys, PINs and credentials in debug output")
     p.add_argument("-t", dest="timestamps", action="store_true", help="timestamps in debug output")
     p.add_argument("-f", dest="logfile", help="log to this file instead of stderr")
+    p.add_argument("-s", dest="syslog", action="store_true", help="log to syslog instead of stderr")
     p.add_argument("-P", dest="pidfile", help="write the process id to this file")
     p.add_argument("--pcap", dest="pcap", help="record every EAPOL frame sent and received to this pcap file")
     p.add_argument("--walk-time", type=float, default=120.0, help=argparse.SUPPRESS)  # tests shorten it
     p.add_argument("-v", "--version", action="version", version=f"pywps {__version__}")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    # Absolute, as wpa_supplicant makes them: -B leaves the working directory, and a reload or SAVE_CONFIG
+    # later must still find the file.
+    for name in ("config", "pidfile", "logfile", "pcap"):
+        if getattr(args, name):
+            setattr(args, name, os.path.abspath(getattr(args, name)))
+    return args
 
 
 def setup_logging(args: argparse.Namespace) -> None:
-    level = logging.INFO if args.debug == 0 else logging.DEBUG
-    # backslashreplace: a control request's bytes that are not UTF-8 (NOTE, a refused value) still log
-    handler: logging.Handler = (logging.FileHandler(args.logfile, errors="backslashreplace") if args.logfile
-                                else logging.StreamHandler())
-    handler.setFormatter(log_format(args.timestamps))
+    handler: logging.Handler
+    if args.syslog:  # before -f, as in wpa_supplicant: with -s the file gets nothing
+        handler = syslog_handler()
+    elif args.logfile:
+        # backslashreplace: a control request's bytes that are not UTF-8 (NOTE, a refused value) still log
+        handler = logging.FileHandler(args.logfile, errors="backslashreplace")
+    else:
+        handler = logging.StreamHandler()
+    if not args.syslog:
+        handler.setFormatter(log_format(args.timestamps))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    root.setLevel(start_level(args.debug, args.quiet)[1])
     if args.debug < 2:
         # pyroute2's debug output (every netlink message, in full) only with -dd. A level on its logger does not
         # hold: importing pyroute2 (with the nl80211 driver, after this) resets it to NOTSET, and -d then logged
@@ -66,6 +90,11 @@ def setup_logging(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    up = None
+    if args.background:  # first: the parent must not have read the config or made threads
+        from .detach import detach
+
+        up = detach()
     setup_logging(args)
     from .config import ConfigFileError
     from .daemon import Daemon, Options
@@ -75,24 +104,24 @@ def main(argv: list[str] | None = None) -> int:
     options = Options(
         ifname=args.ifname, driver=args.driver, config_path=args.config, ctrl_dir=args.ctrl_dir,
         log_keys=args.log_keys, pcap_path=args.pcap, pidfile=args.pidfile, walk_time=args.walk_time,
-        debug=args.debug, timestamps=args.timestamps,
+        debug=args.debug, quiet=args.quiet, timestamps=args.timestamps,
     )
 
     async def run() -> None:
         daemon = Daemon(options)
-        await daemon.serve()
+        await daemon.serve(on_ready=up)
 
     try:
         asyncio.run(run())
     except ConfigFileError as e:
         log.error("configuration error: %s", e)
-        return 1
+        return EXIT_FAILURE
     except DriverError as e:
         log.error("interface %s: %s", args.ifname, e)
-        return 1
+        return EXIT_FAILURE
     except OSError as e:
         log.error("%s", e)
-        return 1
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         pass
     return 0

@@ -13,11 +13,12 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 
 from . import config as configfile
 from .ctrl.events import event_level, event_texts, log_texts
-from .driver import make_driver
-from .driver.base import Driver, DriverFailed, LinkDisconnected, mac_str
+from .driver import driver_names, make_driver
+from .driver.base import Driver, DriverError, DriverFailed, LinkDisconnected, mac_str
 from .link import LinkTap
 from .services import Options, Services
 
@@ -77,7 +78,9 @@ class Daemon:
         self._config: configfile.Config | None = configfile.load(options.config_path)
         for name in configfile.remove_stale_temp_files(options.config_path):
             log.info("removed %s, left by a save that was interrupted", name)
-        self.driver = driver or make_driver(options.driver, options.ifname)
+        names = [] if driver else driver_names(options.driver)
+        self.driver = driver or make_driver(names[0], options.ifname)
+        self._other_drivers = names[1:]  # -D's next names, tried in turn if this one does not start
         self.link: LinkTap | None = None  # what the services send through: the driver with its tap
         self.services: Services | None = None
         self._first_join: asyncio.TimerHandle | None = None
@@ -95,10 +98,7 @@ class Daemon:
             from .pcap import PcapRecorder  # scapy stays off the start path unless asked for
 
             recorder = PcapRecorder(self.options.pcap_path)
-        self.link = LinkTap(self.driver, recorder)
-        self.link.on_eapol = self._on_eapol
-        self.driver.on_event = self._on_driver_event
-        await self.driver.start()
+        await self._start_driver(recorder)
         config, self._config = self._config, None
         assert config is not None, "start() runs once"
         # the frame and event routes see the services only once they are whole: a frame or a link event while
@@ -121,11 +121,29 @@ class Daemon:
         if self.options.pidfile:
             await asyncio.to_thread(write_pidfile, self.options.pidfile)
         log.info("pywps on %s (%s driver), address %s, control socket %s", self.options.ifname,
-                 self.options.driver, mac_str(self.driver.own_addr), self.ctrl.path)
+                 self.driver.name, mac_str(self.driver.own_addr), self.ctrl.path)
         if self.services.wired_port is None:
             self.services.join()  # the best stored network, as wpa_supplicant joins at start
 
-    async def serve(self) -> None:
+    async def _start_driver(self, recorder) -> None:
+        """Start the driver, or -D's next one when it fails, as wpa_supplicant's wpas_init_driver goes on through
+        its list ("Failed to initialize driver"): `-D nl80211,wired` on a wire starts wired."""
+        while True:
+            self.link = LinkTap(self.driver, recorder)
+            self.link.on_eapol = self._on_eapol
+            self.driver.on_event = self._on_driver_event
+            try:
+                await self.driver.start()
+                return
+            except DriverError as e:
+                if not self._other_drivers:
+                    raise
+                log.warning("Failed to initialize driver '%s': %s", self.driver.name, e)
+            await self.driver.stop()
+            self.driver = make_driver(self._other_drivers.pop(0), self.options.ifname)
+
+    async def serve(self, on_ready: Callable[[], None] | None = None) -> None:
+        """Start, say so (systemd's READY=1; `on_ready`, which -B's parent waits for), run until told to stop."""
         # Signals first: once the control socket answers, a client may send SIGHUP at once.
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, self._stopped.set)
@@ -133,6 +151,8 @@ class Daemon:
         loop.add_signal_handler(signal.SIGHUP, self._reload)
         await self.start()
         sd_notify("READY=1")
+        if on_ready is not None:
+            on_ready()
         # Beside the loop, not on it: ~100 ms of imports (10x that under emulation) would otherwise hold back the
         # answer to a client's first request, which often comes the moment the socket exists.
         loop.run_in_executor(None, warm_up)
@@ -199,7 +219,7 @@ class Daemon:
 
     def _publish(self, event: object) -> None:
         for logged in log_texts(event, self.options.log_keys):
-            log.info("event: %s", logged)
+            log.info("%s: %s", self.options.ifname, logged)  # as wpa_supplicant logs its events
         if self.ctrl is not None:
             level = event_level(event)
             for text in event_texts(event):

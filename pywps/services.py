@@ -18,7 +18,7 @@ from . import config as configfile
 from .config import Config, decode_string
 from .driver.base import Driver, DriverError
 from .link import EapolCounters
-from .logs import set_timestamps
+from .logs import set_timestamps, start_level
 from .station.wired import WiredPort
 from .wps.defs import WALK_TIME, AuthType, EncrType
 
@@ -36,7 +36,7 @@ log = logging.getLogger("pywps")
 
 @dataclass
 class Options:
-    """What the command line sets for one daemon (wpa_supplicant's -i -D -c -C -K -P -d -t, and --pcap)."""
+    """What the command line sets for one daemon (wpa_supplicant's -i -D -c -C -K -P -d -q -t, and --pcap)."""
 
     ifname: str
     driver: str
@@ -47,6 +47,7 @@ class Options:
     pidfile: str | None = None
     walk_time: float = WALK_TIME
     debug: int = 0  # -d, -dd
+    quiet: int = 0  # -q, -qq
     timestamps: bool = False  # -t
 
 
@@ -68,7 +69,7 @@ class Services:
         # BSSID_IGNORE: a plain set on a wire; on a radio start() puts the station's own set here (its AP choices
         # skip them)
         self.ignored_bssids: dict[bytes, None] = {}
-        self.log_level = "DEBUG" if options.debug else "INFO"  # wpa_supplicant's names (LOG_LEVEL)
+        self.log_level = start_level(options.debug, options.quiet)[0]  # wpa_supplicant's name (LOG_LEVEL)
         self.log_timestamps = options.timestamps
         self._tasks: set[asyncio.Task] = set()
         self._er: ErService | None = None

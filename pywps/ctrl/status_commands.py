@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ..cnumbers import c_atoi
 from ..config import ConfigFileError
 from ..driver.base import PAE_GROUP_ADDR, mac_str
+from ..logs import LEVELS
 from ..station.types import RunKind
 from .commands import CommandFailed, Handler, Reply, ok
 from .events import ssid_text, uuid_text
@@ -197,20 +198,15 @@ def cmd_relog(ctx: Services, raw: str) -> Reply:
     return ok()
 
 
-# wpa_supplicant's debug levels and what they mean for Python's logging
-LOG_LEVELS = {"EXCESSIVE": logging.DEBUG, "MSGDUMP": logging.DEBUG, "DEBUG": logging.DEBUG, "INFO": logging.INFO,
-              "WARNING": logging.WARNING, "ERROR": logging.ERROR}
-
-
 def cmd_log_level(ctx: Services, raw: str) -> Reply:
     if not raw:
         return f"Current level: {ctx.log_level}\nTimestamp: {int(ctx.log_timestamps)}\n"
     # wpa_supplicant: "LEVEL [TIMESTAMP]", either may be blank (blanks alone answer OK and change nothing)
     words = raw.split()
     level = words[0].upper() if words else ctx.log_level
-    if level not in LOG_LEVELS:
+    if level not in LEVELS:
         raise CommandFailed(f"unknown log level {words[0][:20]!r}")
-    ctx.set_log_level(level, LOG_LEVELS[level], bool(c_atoi(words[1])) if len(words) > 1 else ctx.log_timestamps)
+    ctx.set_log_level(level, LEVELS[level], bool(c_atoi(words[1])) if len(words) > 1 else ctx.log_timestamps)
     return ok()
 
 

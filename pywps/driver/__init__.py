@@ -1,6 +1,7 @@
 """Drivers move frames: EAPOL in and out, scans and association where the medium has them.
 
-`make_driver` picks one by its `-D` name and loads only that one's module (and its libraries).
+`make_driver` picks one by its `-D` name and loads only that one's module (and its libraries); `driver_names`
+reads `-D` as wpa_supplicant does.
 """
 
 from __future__ import annotations
@@ -10,6 +11,21 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .base import Driver
+
+
+DRIVERS = ("nl80211", "wired")
+
+
+def driver_names(spec: str) -> list[str]:
+    """The drivers a `-D` value names that pywps has, in its order. wpa_supplicant takes a comma-separated list
+    (Debian's ifupdown passes `nl80211,wext`), passes over names it was built without and starts the first
+    driver that works; pywps passes over the names it lacks (wext, ...) in the same way."""
+    names = [name for name in spec.split(",") if name in DRIVERS]
+    if not names:
+        from .base import DriverError
+
+        raise DriverError(f"Unsupported driver '{spec}' (pywps has {' and '.join(DRIVERS)})")
+    return names
 
 
 def make_driver(name: str, ifname: str) -> Driver:

@@ -1,0 +1,325 @@
+"""The command line as wpa_supplicant's: Debian wpa_supplicant 2.10 and pywps started with the same arguments on the
+wired lab's station end, side by side. The forms that carry over from Debian's units (`-c/etc/x.conf -Dwired
+-ivsta`) and from ifupdown's functions.sh (`-s -B -P PIDFILE -i IFACE -D nl80211,wext -c CONF`, `-q`, `-t -dd`)
+start both, and what a caller sees of them is compared: the exit status, the moment -B returns (the control
+socket answers then), the process left behind (pidfile, session, working directory, stdio), the driver a -D list
+ends on, LOG_LEVEL after -d and -q, and what -s sends to syslog.
+
+Differences on purpose, each asserted where it shows:
+- the syslog tag is pywps's own name, `pywps[pid]`;
+- pywps also logs the events wpa_supplicant gives monitors alone (CTRL-EVENT-NETWORK-ADDED, ...): more lines in
+  the log, none fewer;
+- an option pywps does not have (-u for D-Bus, -b, -W, ...) is a usage error (exit 2); wpa_supplicant prints its
+  usage and exits 0 for a letter it does not know;
+- `wext` in a -D list is passed over: pywps has no Wireless Extensions driver. (wpa_supplicant's wext "starts" on
+  a veth, with ioctl errors; on a Wi-Fi card both stop at nl80211.) So the lab's lists end on wired.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from difflab import EVENTS_NOT_SENT
+from netlab import WiredLab, pywps_conf, requires_lab, wait_for
+
+WPAS, PYWPS = "wpa_supplicant", "pywps"
+KINDS = (WPAS, PYWPS)
+DEVICES = ("null", "zero", "random", "urandom", "full")  # what a /dev of the test's own needs (-B: /dev/null)
+
+pytestmark = requires_lab
+
+
+def program(kind: str) -> list[str]:
+    return ["wpa_supplicant"] if kind == WPAS else [sys.executable, "-m", "pywps"]
+
+
+def ping(path: str) -> bytes | None:
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    local = tempfile.mktemp(prefix="clip-", dir="/tmp")
+    try:
+        client.bind(local)
+        client.settimeout(1)
+        client.sendto(b"PING", path)
+        return client.recv(64)
+    except OSError:
+        return None
+    finally:
+        client.close()
+        os.unlink(local)
+
+
+def request(path: str, command: str) -> str:
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    local = tempfile.mktemp(prefix="clir-", dir="/tmp")
+    try:
+        client.bind(local)
+        client.settimeout(5)
+        client.sendto(command.encode(), path)
+        return client.recv(4096).decode()
+    finally:
+        client.close()
+        os.unlink(local)
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def stop(pid: int) -> None:
+    if alive(pid):
+        os.kill(pid, signal.SIGTERM)
+        wait_for(lambda: not alive(pid), 10, f"process {pid} to end")
+
+
+class Syslog:
+    """A /dev of the test's own with `log` as a datagram socket the test reads: the daemon runs in a private mount
+    namespace where that directory is bind-mounted on /dev (no syslog daemon is touched or needed)."""
+
+    def __init__(self, where: Path) -> None:
+        self.dev = where / "dev"
+        self.dev.mkdir()
+        for name in DEVICES:
+            (self.dev / name).touch()
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(self.dev / "log"))
+        self.sock.settimeout(0.05)
+        self.lines: list[bytes] = []
+
+    def wrap(self, argv: list[str]) -> list[str]:
+        binds = " && ".join(f"mount --bind /dev/{name} {self.dev}/{name}" for name in DEVICES)
+        script = f'{binds} && mount --rbind {self.dev} /dev && exec "$@"'
+        return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", *argv]
+
+    def read(self) -> list[bytes]:
+        while True:
+            try:
+                self.lines.append(self.sock.recv(65536))
+            except TimeoutError:
+                return self.lines
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class Run:
+    """One daemon started from `args` (with @DIR@ for its own directory, which is also its working directory)."""
+
+    def __init__(self, lab: WiredLab, kind: str, args: list[str], conf: str, syslog: bool = False) -> None:
+        self.kind = kind
+        self.dir = Path(tempfile.mkdtemp(prefix=f"cli-{kind[:4]}-", dir=lab.dir))
+        self.ctrl = str(self.dir / "ctrl")
+        (self.dir / "sta.conf").write_text(conf.replace("@CTRL@", self.ctrl))
+        self.socket = os.path.join(self.ctrl, "vsta")
+        self.syslog = Syslog(self.dir) if syslog else None
+        argv = ["ip", "netns", "exec", lab.ns_sta, *program(kind), *(a.replace("@DIR@", str(self.dir)) for a in args)]
+        if self.syslog is not None:
+            argv = self.syslog.wrap(argv)
+        self.proc = subprocess.Popen(argv, cwd=self.dir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        self.pid: int | None = None
+
+    def finish(self, timeout: float = 15) -> int:
+        """The command's exit status (with -B: once the daemon is up or has failed)."""
+        self.out, self.err = self.proc.communicate(timeout=timeout)
+        return self.proc.returncode
+
+    def up(self, timeout: float = 10) -> bool:
+        """The foreground daemon answers PING (True), or has exited (False)."""
+        return wait_for(lambda: (ping(self.socket) == b"PONG\n") or (self.proc.poll() is not None and "exited"),
+                        timeout, f"{self.kind} to answer or exit") is True
+
+    def pidfile_pid(self) -> int | None:
+        path = self.dir / "sta.pid"
+        return int(path.read_text()) if path.exists() else None
+
+    def close(self) -> None:
+        for pid in (self.pid, self.pidfile_pid()):
+            if pid is not None:
+                stop(pid)
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        if self.syslog is not None:
+            self.syslog.close()
+
+
+def both(lab: WiredLab, args: list[str], conf: str = pywps_conf(), **kw) -> dict[str, Run]:
+    return {kind: Run(lab, kind, args, conf, **kw) for kind in KINDS}
+
+
+def background_facts(run: Run) -> dict[str, object]:
+    """What a caller sees of `-B`: the exit status, whether the socket answered the moment the command returned,
+    and the process the pidfile names."""
+    status = run.finish()
+    facts: dict[str, object] = {"status": status, "answers at return": ping(run.socket) == b"PONG\n"}
+    pid = run.pid = run.pidfile_pid()
+    facts["pidfile"] = pid is not None
+    if pid is not None:
+        facts["alive"] = alive(pid)
+        facts["not the command"] = pid != run.proc.pid
+        facts["own session"] = os.getsid(pid) == pid
+        facts["cwd"] = os.readlink(f"/proc/{pid}/cwd")
+        facts["stdio"] = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in (0, 1, 2)]
+    return facts
+
+
+@pytest.mark.parametrize("args", [
+    ["-B", "-P", "sta.pid", "-i", "vsta", "-Dwired", "-c", "sta.conf"],  # relative paths: made absolute first
+    ["-s", "-B", "-P", "@DIR@/sta.pid", "-i", "vsta", "-D", "nl80211,wired", "-c", "@DIR@/sta.conf"],  # ifupdown's
+])
+def test_background_start_returns_once_the_daemon_is_up(args):
+    with WiredLab() as lab:
+        runs = both(lab, args)
+        try:
+            facts = {kind: background_facts(run) for kind, run in runs.items()}
+            assert facts[WPAS] == facts[PYWPS], facts
+            assert facts[PYWPS]["answers at return"] and facts[PYWPS]["own session"], facts
+            for run in runs.values():  # SIGTERM: both leave and take the pidfile with them
+                stop(run.pid)
+            assert [run.pidfile_pid() for run in runs.values()] == [None, None]
+        finally:
+            for run in runs.values():
+                run.close()
+
+
+@pytest.mark.parametrize("args", [
+    ["-B", "-P", "sta.pid", "-i", "vsta", "-Dwired", "-c", "missing.conf"],
+    ["-B", "-P", "sta.pid", "-i", "vsta", "-Dbogus", "-c", "sta.conf"],
+    ["-B", "-P", "sta.pid", "-i", "nosuch0", "-Dwired", "-c", "sta.conf"],
+])
+def test_a_background_start_that_fails_fails_in_the_foreground(args):
+    with WiredLab() as lab:
+        runs = both(lab, args)
+        try:
+            statuses = {kind: run.finish() for kind, run in runs.items()}
+            assert statuses == {WPAS: 255, PYWPS: 255}, {k: (r.out, r.err) for k, r in runs.items()}
+            assert [run.pidfile_pid() for run in runs.values()] == [None, None]
+        finally:
+            for run in runs.values():
+                run.close()
+
+
+@pytest.mark.parametrize("drivers", ["nl80211,wired", "bogus,wired", "wired,nl80211", "wired", "nl80211", "bogus",
+                                     "nl80211,bogus"])
+def test_a_driver_list_ends_where_wpa_supplicants_does(drivers):
+    """A veth is no nl80211 interface (and this kernel may have no cfg80211 at all): a list goes on to wired."""
+    with WiredLab() as lab:
+        runs = both(lab, ["-i", "vsta", f"-D{drivers}", "-c", "sta.conf"])
+        try:
+            outcome = {}
+            for kind, run in runs.items():
+                if run.up():
+                    outcome[kind] = request(run.socket, "DRIVER_FLAGS")
+                else:
+                    outcome[kind] = f"exit {run.finish()}"
+            assert outcome[WPAS] == outcome[PYWPS], outcome
+        finally:
+            for run in runs.values():
+                run.close()
+
+
+@pytest.mark.parametrize("flags", [[], ["-d"], ["-dd"], ["-ddd", "-t"], ["-dddd"], ["-q"], ["-qq"], ["-qqq"],
+                                   ["-d", "-q"], ["-qq", "-d"]])
+def test_log_level_after_d_and_q(flags):
+    with WiredLab() as lab:
+        runs = both(lab, ["-i", "vsta", "-Dwired", "-c", "sta.conf", "-f", "sta.log", *flags])
+        try:
+            replies = {kind: run.up() and request(run.socket, "LOG_LEVEL") for kind, run in runs.items()}
+            assert replies[WPAS] == replies[PYWPS], replies
+        finally:
+            for run in runs.values():
+                run.close()
+
+
+def test_debian_units_command_line():
+    """wpa_supplicant-wired@.service's ExecStart, letters and values joined: `-c/etc/...conf -Dwired -i%I`."""
+    with WiredLab() as lab:
+        runs = both(lab, ["-c@DIR@/sta.conf", "-Dwired", "-ivsta"])
+        try:
+            assert {kind: run.up() for kind, run in runs.items()} == {WPAS: True, PYWPS: True}
+        finally:
+            for run in runs.values():
+                run.close()
+
+
+def test_an_option_pywps_lacks_is_a_usage_error():
+    with WiredLab() as lab:
+        runs = both(lab, ["-i", "vsta", "-Dwired", "-c", "sta.conf", "-Z"])
+        try:
+            statuses = {kind: run.finish() for kind, run in runs.items()}
+            assert statuses == {WPAS: 0, PYWPS: 2}  # on purpose: see the module's docstring
+            assert "-Z" in runs[PYWPS].err
+        finally:
+            for run in runs.values():
+                run.close()
+
+
+SYSLOG_LINE = re.compile(rb"<(\d+)>([A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) ([\w_]+)\[(\d+)\]: (.*)", re.S)
+
+
+def syslog_lines(run: Run) -> list[tuple[int, str, int, str]]:
+    """(priority, tag, pid, text) of each datagram; every one must have glibc syslog(3)'s form."""
+    lines = []
+    for datagram in run.syslog.read():
+        m = SYSLOG_LINE.fullmatch(datagram)
+        assert m, datagram
+        lines.append((int(m[1]), m[3].decode(), int(m[4]), m[5].decode()))
+    return lines
+
+
+PSK_HEX = b"12345678".hex()  # the AP's passphrase, as WPS-CRED-RECEIVED's credential carries it
+
+
+def event_line(text: str) -> str:
+    """An event's log line as compared: WPS-CRED-RECEIVED by its name alone (wpa_supplicant logs the credential,
+    network key included; pywps hides it unless -K, as it hides every key)."""
+    return "vsta: WPS-CRED-RECEIVED" if text.startswith("vsta: WPS-CRED-RECEIVED") else text
+
+
+def test_syslog_of_a_wps_run():
+    """-s -B with a PIN run against hostapd: lines in syslog(3)'s form, facility daemon, MSG_INFO as notice
+    (priority 29), tagged with the daemon's pid; the event lines wpa_supplicant logs (`vsta: WPS-SUCCESS`, ...)
+    are in pywps's log too, at the same priority, but for CTRL-EVENT-DSCP-POLICY (pywps does not send it:
+    difflab.EVENTS_NOT_SENT) and with no key in them."""
+    with WiredLab() as lab:
+        hostapd = lab.hostapd()
+        runs = {}
+        try:
+            texts = {}
+            for kind in KINDS:  # one after the other: hostapd holds an enrollee's MAC for a while after EAP-Failure
+                hostapd.cli("wps_pin", "any", "12345670")
+                run = runs[kind] = Run(lab, kind, ["-s", "-B", "-P", "sta.pid", "-i", "vsta", "-Dwired", "-c",
+                                                   "sta.conf"], pywps_conf(), syslog=True)
+                assert run.finish() == 0, (run.out, run.err)
+                run.pid = run.pidfile_pid()
+                assert request(run.socket, "WPS_PIN any 12345670") == "12345670"
+                wait_for(lambda: any(b"WPS-SUCCESS" in line for line in run.syslog.read()), 20,
+                         f"{kind}'s WPS-SUCCESS in syslog")
+                stop(run.pid)
+                lines = syslog_lines(run)
+                if kind == PYWPS:  # wpa_supplicant's first line comes from -B's parent, before the fork
+                    assert {(tag, pid) for _, tag, pid, _ in lines} == {(PYWPS, run.pid)}, lines
+                texts[kind] = {(priority, text.rstrip()) for priority, _, _, text in lines}
+                hostapd.stop()
+                hostapd = lab.hostapd()
+            events = {(p, event_line(t)) for p, t in texts[WPAS] if re.match(r"vsta: [A-Z]+(-[A-Z]+)+", t)
+                      and t.split(" ")[1] not in EVENTS_NOT_SENT}
+            assert {t.split(" ")[1] for _, t in events} >= {"WPS-SUCCESS", "WPS-CRED-RECEIVED", "CTRL-EVENT-TERMINATING"}
+            ours = {(p, event_line(t)) for p, t in texts[PYWPS]}
+            assert events <= ours, (events - ours, texts[PYWPS])
+            assert not any(PSK_HEX in t for _, t in texts[PYWPS]) and any(PSK_HEX in t for _, t in texts[WPAS])
+        finally:
+            for run in runs.values():
+                run.close()

@@ -1,7 +1,7 @@
 """`pywps`: the daemon's command line, in wpa_supplicant's style so its command lines carry over.
 
     pywps -i IFACE [-D nl80211|wired|LIST] -c CONF [-C CTRL_DIR] [-B] [-P PIDFILE] [-d|-dd] [-q|-qq] [-K] [-t]
-          [-f LOGFILE | -s] [--pcap FILE]
+          [-f LOGFILE | -s] [-W] [--pcap FILE]
 
 The forms Debian's units and ifupdown scripts use carry over as they are (`-c/etc/x.conf -Dnl80211 -i%I`,
 `-s -B -P PIDFILE -i IFACE -D nl80211,wext -c CONF`): tests/test_diff_cli.py runs each against wpa_supplicant.
@@ -55,6 +55,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("-f", dest="logfile", help="log to this file instead of stderr")
     p.add_argument("-s", dest="syslog", action="store_true", help="log to syslog instead of stderr")
     p.add_argument("-P", dest="pidfile", help="write the process id to this file")
+    p.add_argument("-W", dest="wait_for_monitor", action="store_true",
+                   help="wait for a control interface monitor (ATTACH) before joining a network")
     p.add_argument("--pcap", dest="pcap", help="record every EAPOL frame sent and received to this pcap file")
     p.add_argument("--walk-time", type=float, default=120.0, help=argparse.SUPPRESS)  # tests shorten it
     p.add_argument("-v", "--version", action="version", version=f"pywps {__version__}")
@@ -105,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         ifname=args.ifname, driver=args.driver, config_path=args.config, ctrl_dir=args.ctrl_dir,
         log_keys=args.log_keys, pcap_path=args.pcap, pidfile=args.pidfile, walk_time=args.walk_time,
         debug=args.debug, quiet=args.quiet, timestamps=args.timestamps,
+        wait_for_monitor=args.wait_for_monitor,
     )
 
     async def run() -> None:

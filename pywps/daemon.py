@@ -84,6 +84,7 @@ class Daemon:
         self.link: LinkTap | None = None  # what the services send through: the driver with its tap
         self.services: Services | None = None
         self._first_join: asyncio.TimerHandle | None = None
+        self._wired_join = False  # a wire joins at start: a network was enabled when it started
         self.ctrl = None
         self._stopped = asyncio.Event()
 
@@ -107,11 +108,12 @@ class Daemon:
         services = Services(self.options, config, self.link, self._publish, self._stopped.set)
         await services.start()
         self.services = services
-        if self.services.wired_port is not None and any(not n.disabled for n in config.networks):
-            # wpa_supplicant_driver_init asks for its first "scan" (with ap_scan=0: the association, and EAPOL
-            # with it) 100 ms after start, and only when a network is enabled then, before its control socket
-            # exists: a client that attaches at once hears "Associated with"; one that adds and enables a
-            # network meanwhile does not get it joined; a slow pidfile write does not hold the join back
+        # wpa_supplicant_driver_init asks for a wire's first "scan" (with ap_scan=0: the association, and EAPOL
+        # with it) 100 ms after start, and only when a network is enabled then, before its control socket
+        # exists: a client that attaches at once hears "Associated with"; one that adds and enables a network
+        # meanwhile does not get it joined; a slow pidfile write does not hold the join back
+        self._wired_join = self.services.wired_port is not None and any(not n.disabled for n in config.networks)
+        if self._wired_join and not self.options.wait_for_monitor:
             self._first_join = asyncio.get_running_loop().call_later(0.1, self.services.join)
         ctrl_dir = self.options.ctrl_dir or config.ctrl_dir or "/run/pywps"
         group = None if self.options.ctrl_dir else config.ctrl_group
@@ -122,7 +124,7 @@ class Daemon:
             await asyncio.to_thread(write_pidfile, self.options.pidfile)
         log.info("pywps on %s (%s driver), address %s, control socket %s", self.options.ifname,
                  self.driver.name, mac_str(self.driver.own_addr), self.ctrl.path)
-        if self.services.wired_port is None:
+        if self.services.wired_port is None and not self.options.wait_for_monitor:
             self.services.join()  # the best stored network, as wpa_supplicant joins at start
 
     async def _start_driver(self, recorder) -> None:
@@ -157,10 +159,27 @@ class Daemon:
         # answer to a client's first request, which often comes the moment the socket exists.
         loop.run_in_executor(None, warm_up)
         try:
+            if self.options.wait_for_monitor:
+                await self._join_after_first_monitor()
             await self._stopped.wait()
         finally:
             sd_notify("STOPPING=1")
             await self.close()
+
+    async def _join_after_first_monitor(self) -> None:
+        """-W: wpa_supplicant runs its event loop only once a monitor has attached (after -B has returned), so
+        that monitor (ifupdown's `wpa_cli -a` action script) hears everything from the first join on."""
+        assert self.ctrl is not None and self.services is not None
+        attached = asyncio.ensure_future(self.ctrl.first_monitor())
+        stopped = asyncio.ensure_future(self._stopped.wait())
+        await asyncio.wait((attached, stopped), return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if not attached.done():
+            attached.cancel()  # told to stop first
+        elif self._wired_join:
+            self._first_join = asyncio.get_running_loop().call_later(0.1, self.services.join)
+        elif self.services.wired_port is None:
+            self.services.join()
 
     async def close(self) -> None:
         """Leave cleanly: the run's EAPOL-Logoff and the disconnect reach the link, monitors hear

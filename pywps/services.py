@@ -36,7 +36,7 @@ log = logging.getLogger("pywps")
 
 @dataclass
 class Options:
-    """What the command line sets for one daemon (wpa_supplicant's -i -D -c -C -K -P -d -q -t, and --pcap)."""
+    """What the command line sets for one daemon (wpa_supplicant's -i -D -c -C -K -P -d -q -t -W, and --pcap)."""
 
     ifname: str
     driver: str
@@ -49,6 +49,7 @@ class Options:
     debug: int = 0  # -d, -dd
     quiet: int = 0  # -q, -qq
     timestamps: bool = False  # -t
+    wait_for_monitor: bool = False  # -W: no join, and no request but ATTACH, until a monitor attaches
 
 
 class Services:

@@ -3,13 +3,13 @@ wired lab's station end, side by side. The forms that carry over from Debian's u
 -ivsta`) and from ifupdown's functions.sh (`-s -B -P PIDFILE -i IFACE -D nl80211,wext -c CONF`, `-q`, `-t -dd`)
 start both, and what a caller sees of them is compared: the exit status, the moment -B returns (the control
 socket answers then), the process left behind (pidfile, session, working directory, stdio), the driver a -D list
-ends on, LOG_LEVEL after -d and -q, and what -s sends to syslog.
+ends on, LOG_LEVEL after -d and -q, -W's wait for a monitor, and what -s sends to syslog.
 
 Differences on purpose, each asserted where it shows:
 - the syslog tag is pywps's own name, `pywps[pid]`;
 - pywps also logs the events wpa_supplicant gives monitors alone (CTRL-EVENT-NETWORK-ADDED, ...): more lines in
   the log, none fewer;
-- an option pywps does not have (-u for D-Bus, -b, -W, ...) is a usage error (exit 2); wpa_supplicant prints its
+- an option pywps does not have (-u for D-Bus, -b, -N, ...) is a usage error (exit 2); wpa_supplicant prints its
   usage and exits 0 for a letter it does not know;
 - `wext` in a -D list is passed over: pywps has no Wireless Extensions driver. (wpa_supplicant's wext "starts" on
   a veth, with ioctl errors; on a Wi-Fi card both stop at nl80211.) So the lab's lists end on wired.
@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 from difflab import EVENTS_NOT_SENT
-from netlab import WiredLab, pywps_conf, requires_lab, wait_for
+from netlab import Monitor, WiredLab, pywps_conf, requires_lab, wait_for
 
 WPAS, PYWPS = "wpa_supplicant", "pywps"
 KINDS = (WPAS, PYWPS)
@@ -59,7 +59,9 @@ def ping(path: str) -> bytes | None:
 
 def request(path: str, command: str) -> str:
     client = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    local = tempfile.mktemp(prefix="clir-", dir="/tmp")
+    # A longer path than netlab.Monitor's: wpa_supplicant 2.10's -W wait keeps the address length of the first
+    # request it answers, so a later client with a longer path never gets its reply (pywps has no such limit).
+    local = tempfile.mktemp(prefix="cli-request-", dir="/tmp")
     try:
         client.bind(local)
         client.settimeout(5)
@@ -323,3 +325,59 @@ def test_syslog_of_a_wps_run():
         finally:
             for run in runs.values():
                 run.close()
+
+
+def drain(monitor: Monitor, seconds: float) -> list[str]:
+    """Every event the monitor gets within `seconds`, without those pywps does not send."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        monitor.sock.settimeout(left)
+        try:
+            data = monitor.sock.recv(65536).decode()
+        except TimeoutError:
+            break
+        monitor.events.append(data)
+    return [e for e in monitor.events if e.split(">", 1)[-1].split(" ", 1)[0] not in EVENTS_NOT_SENT]
+
+
+def test_wait_for_a_monitor():
+    """-W with -B, ifupdown's form when an action script is set: the command returns once the socket is up;
+    until a client ATTACHes, every other request is FAIL (PING too) and no network is joined; the monitor that
+    attaches then hears the stored network's join from its start, as it does from wpa_supplicant."""
+    conf = pywps_conf() + 'network={\n\tssid="wired"\n\tpsk="12345678"\n}\n'
+    with WiredLab() as lab:
+        runs = both(lab, ["-W", "-B", "-P", "sta.pid", "-i", "vsta", "-Dwired", "-c", "sta.conf"], conf)
+        try:
+            seen = {}
+            for kind, run in runs.items():
+                status = run.finish()
+                run.pid = run.pidfile_pid()
+                time.sleep(0.5)  # without -W the join comes 100 ms after start
+                before = [request(run.socket, command) for command in ("PING", "STATUS", "DETACH", "ATTACH x")]
+                monitor = Monitor(run.socket)
+                try:
+                    events = drain(monitor, 2.0)
+                finally:
+                    monitor.close()
+                seen[kind] = {"status": status, "before": before, "events": events,
+                              "after": request(run.socket, "PING")}
+            assert seen[WPAS] == seen[PYWPS], seen
+            assert seen[PYWPS]["before"] == ["FAIL\n"] * 4 and "Associated with" in str(seen[PYWPS]["events"])
+        finally:
+            for run in runs.values():
+                run.close()
+
+
+def test_sigterm_while_waiting_for_a_monitor():
+    """pywps alone: -W's wait ends on SIGTERM like any other moment, pidfile and socket removed. (wpa_supplicant
+    sets up its signal handlers only after the wait, so SIGTERM kills it there and both files stay behind.)"""
+    with WiredLab() as lab:
+        run = Run(lab, PYWPS, ["-W", "-B", "-P", "sta.pid", "-i", "vsta", "-Dwired", "-c", "sta.conf"], pywps_conf())
+        try:
+            assert run.finish() == 0
+            run.pid = run.pidfile_pid()
+            assert request(run.socket, "PING") == "FAIL\n"
+            stop(run.pid)
+            assert run.pidfile_pid() is None and not os.path.exists(run.socket)
+        finally:
+            run.close()

@@ -100,6 +100,7 @@ class CtrlServer:
         self._sock: socket.socket | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: set[asyncio.Task] = set()
+        self._first_monitor: asyncio.Future[None] | None = None  # -W: waiting for it
 
     @property
     def monitor_count(self) -> int:
@@ -170,6 +171,33 @@ class CtrlServer:
         finally:
             probe.close()
 
+    async def first_monitor(self) -> None:
+        """-W: until a client ATTACHes, answer every other request FAIL (PING too), as wpa_supplicant's
+        wpa_supplicant_ctrl_iface_wait does before its event loop runs; that ATTACH is an ordinary monitor."""
+        assert self._loop is not None
+        self._first_monitor = waiter = self._loop.create_future()
+        try:
+            await waiter
+        finally:
+            self._first_monitor = None
+
+    def _on_readable_waiting(self, sock: socket.socket) -> None:
+        try:
+            data, address = sock.recvfrom(MAX_REQUEST + 1)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as e:
+            log.warning("control socket receive failed: %s", e)
+            return
+        if data != b"ATTACH" or not address:
+            if address:
+                self._reply(address, "FAIL\n")
+            return
+        self._on_request(data, address)
+        waiter, self._first_monitor = self._first_monitor, None  # the next request is served as usual
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
     async def close(self) -> None:
         for task in list(self._pending):
             task.cancel()
@@ -191,6 +219,9 @@ class CtrlServer:
     def _on_readable(self) -> None:
         sock = self._sock
         assert sock is not None
+        if self._first_monitor is not None:
+            self._on_readable_waiting(sock)
+            return
         recvfrom, sendto, fixed_replies, poll = sock.recvfrom, sock.sendto, FIXED_REPLIES, self._poll.poll
         logged = log.isEnabledFor(logging.DEBUG)  # -d: every request's name, PING too (clients' polls show)
         # Read on after each request: a client in a request loop has often sent its next one by then (most

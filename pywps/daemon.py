@@ -21,6 +21,7 @@ from .driver import driver_names, make_driver
 from .driver.base import Driver, DriverError, DriverFailed, LinkDisconnected, mac_str
 from .link import LinkTap
 from .services import Options, Services
+from .station.wired import joinable
 
 __all__ = ["Daemon", "Options"]
 
@@ -112,7 +113,7 @@ class Daemon:
         # with it) 100 ms after start, and only when a network is enabled then, before its control socket
         # exists: a client that attaches at once hears "Associated with"; one that adds and enables a network
         # meanwhile does not get it joined; a slow pidfile write does not hold the join back
-        self._wired_join = self.services.wired_port is not None and any(not n.disabled for n in config.networks)
+        self._wired_join = self.services.wired_port is not None and any(joinable(n) for n in config.networks)
         if self._wired_join and not self.options.wait_for_monitor:
             self._first_join = asyncio.get_running_loop().call_later(0.1, self.services.join)
         ctrl_dir = self.options.ctrl_dir or config.ctrl_dir or "/run/pywps"

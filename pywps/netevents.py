@@ -44,9 +44,10 @@ class NetworkEnabled:
 
 @dataclass(frozen=True)
 class NetworkDisabled:
-    """DISABLE_NETWORK <id>|all: the ids the command applied to (now all disabled)."""
+    """DISABLE_NETWORK <id>|all: the ids the command applied to (now all disabled); `every` for `all`."""
 
     ids: tuple[int, ...]
+    every: bool = False
 
 
 @dataclass(frozen=True)

@@ -271,12 +271,13 @@ class Services:
             text = self.config.serialize()  # on the loop: nobody changes the config while it is read
             await asyncio.to_thread(configfile.write_atomically, self.options.config_path, text)
 
-    def join(self) -> None:
-        """Join the best stored network, as wpa_supplicant does at start and after a change of networks."""
+    def join(self, asked: bool = False) -> None:
+        """Join the best stored network, as wpa_supplicant does at start and after a change of networks
+        (`asked`: a client asked to connect, ENABLE_NETWORK, SELECT_NETWORK or RECONNECT)."""
         if self.connector is not None:
             self.connector.kick()
         elif self.wired_port is not None and not self.wps.command_running:  # a configured network's run may change
-            self.wired_port.rejoin(self.config.networks)
+            self.wired_port.rejoin(self.config.networks, asked)
 
     def networks_changed(self, event: NetworkEvent) -> None:
         """A network command (or a stored credential) changed the networks: tell monitors, and let the
@@ -297,9 +298,13 @@ class Services:
             if isinstance(event, NetworkSelected) and self.wired_port is not None:
                 self.wired_port.user_off = False
             # as the connector: adding a network (it starts disabled) or setting a field chooses nothing again;
-            # wpa_supplicant with ap_scan=0 does not associate on SET_NETWORK either
+            # wpa_supplicant with ap_scan=0 does not associate on SET_NETWORK either. Finding nothing to join
+            # shows INACTIVE after a command that looks for a network: one that enables or selects, and one that
+            # removes the current network or disables it with `all` (not DISABLE_NETWORK <id>: DISCONNECTED)
             if isinstance(event, NetworkSelected | NetworkEnabled | NetworkRemoved | NetworkDisabled):
-                self.join()
+                dropped = self.wired_port is not None and self.wired_port.network_id is not None and (
+                    isinstance(event, NetworkRemoved) or isinstance(event, NetworkDisabled) and event.every)
+                self.join(asked=isinstance(event, NetworkSelected | NetworkEnabled) or dropped)
             return
         current = self.current_network_id()
         if isinstance(event, NetworkSelected):

@@ -184,7 +184,7 @@ def test_enable_disable_select():
     assert run(ctx, "SELECT_NETWORK any") == "OK\n"
     assert [n.disabled for n in ctx.config.networks] == [0, 0]
     assert run(ctx, "DISABLE_NETWORK 0") == "OK\n" and run(ctx, "ENABLE_NETWORK all") == "OK\n"
-    assert ctx.events == [NetworkDisabled((0, 1)), NetworkSelected(1), NetworkSelected(None), NetworkDisabled((0,)),
+    assert ctx.events == [NetworkDisabled((0, 1), every=True), NetworkSelected(1), NetworkSelected(None), NetworkDisabled((0,)),
                           NetworkEnabled((0, 1))]
 
 

@@ -173,7 +173,7 @@ def cmd_disable_network(ctx: NetworkContext, raw: str) -> str:
     for network in targets:
         if network.disabled != 1:
             network.set("disabled", "1")
-    ctx.networks_changed(NetworkDisabled(tuple(n.id for n in targets)))
+    ctx.networks_changed(NetworkDisabled(tuple(n.id for n in targets), every=raw == "all"))
     return OK
 
 

@@ -166,7 +166,7 @@ def cmd_reconnect(ctx: Services, raw: str) -> Reply:
         ctx.connector.reconnect()
     elif ctx.wired_port is not None:
         ctx.wired_port.user_off = False
-        ctx.join()
+        ctx.join(asked=True)
     return ok()
 
 

@@ -62,8 +62,10 @@ def status_fields(ctx: Services) -> dict[str, str]:
             fields = wired_fields(ctx, wps.network_id)
             info.update((k, v) for k, v in fields.items() if k not in ("bssid", "freq", "ssid"))
     elif ctx.wired_port is not None and ctx.wired_port.network_id is not None:
-        state = "ASSOCIATED"
+        state = "COMPLETED" if ctx.wired_port.connected else "ASSOCIATED"
         info.update(wired_fields(ctx, ctx.wired_port.network_id))
+    elif ctx.wired_port is not None and ctx.wired_port.inactive:
+        state = "INACTIVE"
     if state == "DISCONNECTED" and station is not None:
         state = idle_radio_state(ctx)
     info.update(wpa_state=state, address=mac_str(ctx.driver.own_addr), uuid=uuid_text(ctx.uuid))
@@ -109,6 +111,8 @@ def wired_fields(ctx: Services, network_id: int) -> dict[str, str]:
         group = _first_cipher(network.value("group"))
         psk = "WPA-PSK" in key_mgmt
         mgmt = ("WPA2-PSK" if "RSN" in protos else "WPA-PSK") if psk else "NONE"
+        if mgmt == "NONE":  # an open network: no cipher at all
+            pairwise = group = "NONE"
     fields = {"bssid": mac_str(PAE_GROUP_ADDR), "freq": "0", "ssid": ssid_text(network.ssid), "id": str(network_id)}
     id_str = network.value("id_str")
     if id_str:

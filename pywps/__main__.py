@@ -1,6 +1,6 @@
 """`pywps`: the daemon's command line, in wpa_supplicant's style so its command lines carry over.
 
-    pywps -i IFACE [-D nl80211|wired|LIST] -c CONF [-C CTRL_DIR] [-B] [-P PIDFILE] [-d|-dd] [-q|-qq] [-K] [-t]
+    pywps -i IFACE [-D nl80211|wired|LIST] [-c CONF] [-C CTRL_DIR] [-B] [-P PIDFILE] [-d|-dd] [-q|-qq] [-K] [-t]
           [-f LOGFILE | -s] [-W] [--pcap FILE]
 
 The forms Debian's units and ifupdown scripts use carry over as they are (`-c/etc/x.conf -Dnl80211 -i%I`,
@@ -44,8 +44,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("-D", dest="driver", default="nl80211",
                    help="driver: nl80211 (the default) or wired, or a comma-separated list tried in order "
                         "(names pywps does not have, such as wext, are passed over)")
-    p.add_argument("-c", dest="config", required=True, help="configuration file (wpa_supplicant.conf syntax)")
-    p.add_argument("-C", dest="ctrl_dir", help="control socket directory (overrides ctrl_interface)")
+    p.add_argument("-c", dest="config", help="configuration file (wpa_supplicant.conf syntax)")
+    p.add_argument("-C", dest="ctrl_dir", help="control socket directory (overrides ctrl_interface; without -c: "
+                                               "no file, networks live in memory only)")
     p.add_argument("-B", dest="background", action="store_true",
                    help="run in the background once the control socket is up")
     p.add_argument("-d", dest="debug", action="count", default=0, help="more debug output (-dd: even more)")
@@ -92,6 +93,9 @@ def setup_logging(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.config is None and args.ctrl_dir is None:
+        print("pywps: -c CONFIG or -C CTRL_DIR is needed (wpa_supplicant's rule)", file=sys.stderr)
+        return EXIT_FAILURE
     up = None
     if args.background:  # first: the parent must not have read the config or made threads
         from .detach import detach

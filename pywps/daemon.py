@@ -76,9 +76,12 @@ class Daemon:
         self.options = options
         # Read here so a bad file ends start-up before anything opens (ConfigFileError: the caller exits non-zero);
         # from start() on the services own it (SIGHUP replaces theirs), so the daemon keeps no copy.
-        self._config: configfile.Config | None = configfile.load(options.config_path)
-        for name in configfile.remove_stale_temp_files(options.config_path):
-            log.info("removed %s, left by a save that was interrupted", name)
+        if options.config_path is None:  # -C alone: wpa_supplicant's configuration of nothing but that directory
+            self._config: configfile.Config | None = configfile.parse(f"ctrl_interface={options.ctrl_dir}\n", "-C")
+        else:
+            self._config = configfile.load(options.config_path)
+            for name in configfile.remove_stale_temp_files(options.config_path):
+                log.info("removed %s, left by a save that was interrupted", name)
         names = [] if driver else driver_names(options.driver)
         self.driver = driver or make_driver(names[0], options.ifname)
         self._other_drivers = names[1:]  # -D's next names, tried in turn if this one does not start

@@ -40,7 +40,7 @@ class Options:
 
     ifname: str
     driver: str
-    config_path: str
+    config_path: str | None  # None: -C without -c, no file (SAVE_CONFIG and RECONFIGURE fail, as wpa_supplicant's)
     ctrl_dir: str | None = None  # -C overrides ctrl_interface from the file
     log_keys: bool = False
     pcap_path: str | None = None
@@ -239,6 +239,8 @@ class Services:
     def reload(self) -> None:
         """Read the file again (SIGHUP, RECONFIGURE); ConfigFileError keeps the old configuration. The file's
         networks are numbered afresh, as wpa_supplicant does, so nothing may keep an old id."""
+        if self.options.config_path is None:
+            raise configfile.ConfigFileError("-C", 0, "no configuration file to read")
         self.config = configfile.load(self.options.config_path)
         log.info("configuration re-read from %s", self.options.config_path)
         for key in ("country", "bss_expiration_age"):  # the country asked again, as wpa_supplicant's reload does
@@ -267,9 +269,12 @@ class Services:
 
     async def save_config(self) -> None:
         """Write the file atomically, off the event loop (fsync can take long); OSError when it cannot."""
+        path = self.options.config_path
+        if path is None:
+            raise OSError("no configuration file for writing (started with -C alone)")
         async with self._save_lock:
             text = self.config.serialize()  # on the loop: nobody changes the config while it is read
-            await asyncio.to_thread(configfile.write_atomically, self.options.config_path, text)
+            await asyncio.to_thread(configfile.write_atomically, path, text)
 
     def join(self, asked: bool = False) -> None:
         """Join the best stored network, as wpa_supplicant does at start and after a change of networks

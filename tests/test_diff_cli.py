@@ -235,3 +235,24 @@ def test_sigterm_while_waiting_for_a_monitor():
         finally:
             run.close()
 
+
+def test_a_control_directory_and_no_configuration_file():
+    """`-C DIR` without -c: a configuration of that directory alone, in memory. Networks can be added;
+    SAVE_CONFIG and RECONFIGURE answer FAIL (with update_config=1 too: there is no file); DUMP names the
+    directory. Neither -c nor -C: no start, exit 255."""
+    script = ["PING", "ADD_NETWORK", 'SET_NETWORK 0 ssid "x"', "LIST_NETWORKS", "SAVE_CONFIG", "RECONFIGURE",
+              "GET update_config", "SET update_config 1", "SAVE_CONFIG", "GET ctrl_interface", "DUMP"]
+    with WiredLab() as lab:
+        runs = both(lab, ["-i", "vsta", "-Dwired", "-C", "@DIR@/ctrl"])
+        bare = both(lab, ["-i", "vsta", "-Dwired"])
+        try:
+            replies = {}
+            for kind, run in runs.items():
+                assert run.up(), (run.finish(), run.err)
+                replies[kind] = [request(run.socket, line).replace(str(run.dir), "@DIR@") for line in script]
+            assert replies[WPAS] == replies[PYWPS], list(zip(script, replies[WPAS], replies[PYWPS]))
+            assert replies[PYWPS][4:6] == ["FAIL\n", "FAIL\n"] and replies[PYWPS][8] == "FAIL\n"
+            assert {kind: run.finish() for kind, run in bare.items()} == {WPAS: 255, PYWPS: 255}
+        finally:
+            for run in [*runs.values(), *bare.values()]:
+                run.close()

@@ -113,7 +113,7 @@ class Daemon:
         await services.start()
         self.services = services
         # wpa_supplicant_driver_init asks for a wire's first "scan" (with ap_scan=0: the association, and EAPOL
-        # with it) 100 ms after start, and only when a network is enabled then, before its control socket
+        # with it) 100 ms after start, and only when a network may be joined then, before its control socket
         # exists: a client that attaches at once hears "Associated with"; one that adds and enables a network
         # meanwhile does not get it joined; a slow pidfile write does not hold the join back
         self._wired_join = self.services.wired_port is not None and any(joinable(n) for n in config.networks)

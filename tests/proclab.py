@@ -20,38 +20,41 @@ WPAS, PYWPS = "wpa_supplicant", "pywps"
 KINDS = (WPAS, PYWPS)
 DEVICES = ("null", "zero", "random", "urandom", "full")  # what a /dev of the test's own needs (-B: /dev/null)
 
+
 def program(kind: str) -> list[str]:
     return ["wpa_supplicant"] if kind == WPAS else [sys.executable, "-m", "pywps"]
 
 
-def ping(path: str) -> bytes | None:
-    client = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    local = tempfile.mktemp(prefix="clip-", dir="/tmp")
-    try:
-        client.bind(local)
-        client.settimeout(1)
-        client.sendto(b"PING", path)
-        return client.recv(64)
-    except OSError:
-        return None
-    finally:
-        client.close()
-        os.unlink(local)
-
-
-def request(path: str, command: str) -> str:
+def request(path: str, command: str, timeout: float = 5) -> str:
     client = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     # A longer path than netlab.Monitor's: wpa_supplicant 2.10's -W wait keeps the address length of the first
     # request it answers, so a later client with a longer path never gets its reply (pywps has no such limit).
     local = tempfile.mktemp(prefix="cli-request-", dir="/tmp")
     try:
         client.bind(local)
-        client.settimeout(5)
+        client.settimeout(timeout)
         client.sendto(command.encode(), path)
         return client.recv(4096).decode()
     finally:
         client.close()
         os.unlink(local)
+
+
+def ping(path: str) -> bool:
+    """PONG from the control socket at `path` (no socket yet, or no answer: False)."""
+    try:
+        return request(path, "PING", timeout=1) == "PONG\n"
+    except OSError:
+        return False
+
+
+def read_pidfile(path: Path) -> int | None:
+    """The pid a pidfile holds now (None: no file, or not written whole yet)."""
+    try:
+        text = path.read_text().strip()
+    except FileNotFoundError:
+        return None
+    return int(text) if text.isdigit() else None
 
 
 def alive(pid: int) -> bool:
@@ -121,16 +124,11 @@ class Run:
 
     def up(self, timeout: float = 10) -> bool:
         """The foreground daemon answers PING (True), or has exited (False)."""
-        return wait_for(lambda: (ping(self.socket) == b"PONG\n") or (self.proc.poll() is not None and "exited"),
+        return wait_for(lambda: ping(self.socket) or (self.proc.poll() is not None and "exited"),
                         timeout, f"{self.kind} to answer or exit") is True
 
     def pidfile_pid(self) -> int | None:
-        """The pid the pidfile holds now (None: no file, or not written whole yet)."""
-        try:
-            text = (self.dir / "sta.pid").read_text().strip()
-        except FileNotFoundError:
-            return None
-        return int(text) if text.isdigit() else None
+        return read_pidfile(self.dir / "sta.pid")
 
     def background_pid(self) -> int:
         """The pid of the daemon -B left behind, from its pidfile: wpa_supplicant's child writes that file after

@@ -1,0 +1,60 @@
+"""The command line Debian's ifupdown passes (functions.sh: `-s -B -P PIDFILE -i IFACE -D nl80211,wext -c CONF`)
+on a radio: Debian wpa_supplicant and pywps, one after the other on wlan1 with the same stored network of Debian
+hostapd's. For both: the command returns 0 once the daemon is up (its control socket answers then), the pidfile
+names the process left behind, the driver the list ends on is nl80211 (DRIVER_FLAGS alike: pywps passes over
+wext, which it does not have; wpa_supplicant never gets to it) and the stored network is joined (COMPLETED)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from hwlab import REPO, WORK, run, sta_conf, wait_for
+from proclab import alive, read_pidfile
+
+PROGRAMS = {"wpa_supplicant": ["wpa_supplicant"], "pywps": [sys.executable, "-m", "pywps"]}
+
+
+def background_start(program: str) -> dict[str, object]:
+    workdir = WORK / f"cli-{program}"
+    workdir.mkdir()
+    ctrl = workdir / "ctrl"
+    conf = workdir / "sta.conf"
+    conf.write_text(sta_conf(ctrl_interface=str(ctrl)) + 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n}\n')
+    pidfile = workdir / "sta.pid"
+    argv = [*PROGRAMS[program], "-s", "-B", "-P", str(pidfile), "-i", "wlan1", "-D", "nl80211,wext", "-c", str(conf)]
+    result = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=120)
+    seen: dict[str, object] = {"status": result.returncode}
+
+    def cli(*args: str) -> str:
+        return run(["wpa_cli", "-p", str(ctrl), "-i", "wlan1", *args])
+
+    seen["answers at return"] = cli("ping").strip()
+    # wpa_supplicant's child writes its pidfile after -B has returned
+    pid = wait_for(lambda: read_pidfile(pidfile), 10, f"{program}'s pidfile", interval=0.05)
+    try:
+        seen["alive, not the command"] = alive(pid) and pid != os.getpid()
+        seen["driver flags"] = cli("driver_flags")
+        wait_for(lambda: "wpa_state=COMPLETED" in cli("status"), 90, f"{program} to join the stored network")
+        status = dict(line.split("=", 1) for line in cli("status").splitlines() if "=" in line)
+        seen["joined"] = (status["ssid"], status["key_mgmt"], status["id"])
+    finally:
+        os.kill(pid, signal.SIGTERM)
+        wait_for(lambda: not alive(pid), 15, f"{program} to end")
+    seen["pidfile removed"] = not pidfile.exists()
+    return seen
+
+
+def test_ifupdowns_command_line_on_a_radio(lab):
+    lab.hostapd()
+    seen = {}
+    for program in PROGRAMS:
+        seen[program] = background_start(program)
+        time.sleep(1)  # hostapd notes the departure before the next program associates
+    assert seen["pywps"] == seen["wpa_supplicant"], seen
+    assert seen["pywps"]["status"] == 0 and seen["pywps"]["answers at return"] == "PONG"
+    assert seen["pywps"]["joined"] == ("jkm-wps-test", "WPA2-PSK", "0")

@@ -1,6 +1,6 @@
 """Daemons started from a command line, for the differential tests: Debian wpa_supplicant or pywps with the same
 arguments on a wired lab's station end (`Run`, `both`), their control sockets (`ping`, `request`), a monitor's
-events (`drain`) and a /dev of the test's own whose `log` is a syslog socket the test reads (`Syslog`)."""
+events (`events_within`) and a /dev of the test's own whose `log` is a syslog socket the test reads (`Syslog`)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from difflab import EVENTS_NOT_SENT
-from netlab import Monitor, WiredLab, pywps_conf, wait_for
+from difflab import CtrlClient, EventMonitor, without_unsent
+from netlab import WiredLab, pywps_conf, wait_for
 
 WPAS, PYWPS = "wpa_supplicant", "pywps"
 KINDS = (WPAS, PYWPS)
@@ -25,19 +25,18 @@ def program(kind: str) -> list[str]:
     return ["wpa_supplicant"] if kind == WPAS else [sys.executable, "-m", "pywps"]
 
 
-def request(path: str, command: str, timeout: float = 5) -> str:
-    client = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    # A longer path than netlab.Monitor's: wpa_supplicant 2.10's -W wait keeps the address length of the first
-    # request it answers, so a later client with a longer path never gets its reply (pywps has no such limit).
-    local = tempfile.mktemp(prefix="cli-request-", dir="/tmp")
+def request(path: str, command: str, timeout: float = 5.0) -> str:
+    """One request on a client of its own. difflab's clients all bind paths of one length, which matters to
+    wpa_supplicant 2.10's -W wait: it keeps the address length of the first request it answers, so a later
+    client with a longer path would never get its reply (pywps has no such limit)."""
+    client = CtrlClient(path, timeout)
     try:
-        client.bind(local)
-        client.settimeout(timeout)
-        client.sendto(command.encode(), path)
-        return client.recv(4096).decode()
+        reply = client.request(command)
     finally:
         client.close()
-        os.unlink(local)
+    if reply is None:
+        raise TimeoutError(f"no reply to {command!r} from {path}")
+    return reply.decode()
 
 
 def ping(path: str) -> bool:
@@ -151,14 +150,9 @@ def both(lab: WiredLab, args: list[str], conf: str = pywps_conf(), **kw) -> dict
     return {kind: Run(lab, kind, args, conf, **kw) for kind in KINDS}
 
 
-def drain(monitor: Monitor, seconds: float) -> list[str]:
-    """Every event the monitor gets within `seconds`, without those pywps does not send."""
-    deadline = time.monotonic() + seconds
-    while (left := deadline - time.monotonic()) > 0:
-        monitor.sock.settimeout(left)
-        try:
-            data = monitor.sock.recv(65536).decode()
-        except TimeoutError:
-            break
-        monitor.events.append(data)
-    return [e for e in monitor.events if e.split(">", 1)[-1].split(" ", 1)[0] not in EVENTS_NOT_SENT]
+def events_within(monitor: EventMonitor, seconds: float) -> list[tuple[int | None, str]]:
+    """(level, text) of every event the monitor has got after `seconds` more, without those pywps does not
+    send (difflab.EVENTS_NOT_SENT)."""
+    time.sleep(seconds)
+    monitor.poll()
+    return without_unsent([(event.level, event.text) for event in monitor.events])

@@ -22,9 +22,9 @@ import re
 import time
 
 import pytest
-from difflab import EVENTS_NOT_SENT
-from netlab import Monitor, WiredLab, pywps_conf, requires_lab, wait_for
-from proclab import KINDS, PYWPS, WPAS, Run, alive, both, drain, ping, request, stop
+from difflab import EVENTS_NOT_SENT, EventMonitor
+from netlab import WiredLab, pywps_conf, requires_lab, wait_for
+from proclab import KINDS, PYWPS, WPAS, Run, alive, both, events_within, ping, request, stop
 
 pytestmark = requires_lab
 
@@ -208,9 +208,10 @@ def test_wait_for_a_monitor():
                 run.background_pid()
                 time.sleep(0.5)  # without -W the join comes 100 ms after start
                 before = [request(run.socket, command) for command in ("PING", "STATUS", "DETACH", "ATTACH x")]
-                monitor = Monitor(run.socket)
+                monitor = EventMonitor(run.socket)
                 try:
-                    events = drain(monitor, 2.0)
+                    assert monitor.attach_reply == b"OK\n", kind
+                    events = events_within(monitor, 2.0)
                 finally:
                     monitor.close()
                 seen[kind] = {"status": status, "before": before, "events": events,

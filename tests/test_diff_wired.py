@@ -21,9 +21,9 @@ GET_CAPABILITY eap) and shows the network as WPA2-PSK.
 from __future__ import annotations
 
 import pytest
-from difflab import EXTRA_STATUS_KEYS
-from netlab import Monitor, WiredLab, pywps_conf, requires_lab
-from proclab import PYWPS, WPAS, both, drain, request
+from difflab import EXTRA_STATUS_KEYS, EventMonitor
+from netlab import WiredLab, pywps_conf, requires_lab
+from proclab import PYWPS, WPAS, both, events_within, request
 
 pytestmark = requires_lab
 
@@ -53,13 +53,14 @@ def walk(run) -> list[tuple]:
     """The start, then each step: (step, reply, events, STATUS)."""
     assert run.finish() == 0, (run.out, run.err)
     run.background_pid()
-    monitor = Monitor(run.socket)
+    monitor = EventMonitor(run.socket)
     try:
-        seen = [("start", "", drain(monitor, 0.5), status(run.socket))]
+        assert monitor.attach_reply == b"OK\n"
+        seen = [("start", "", events_within(monitor, 0.5), status(run.socket))]
         for step in STEPS:
             monitor.events.clear()
             reply = request(run.socket, step)
-            seen.append((step, reply, drain(monitor, 0.5), status(run.socket)))
+            seen.append((step, reply, events_within(monitor, 0.5), status(run.socket)))
     finally:
         monitor.close()
     return seen

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from hwlab import REPO, WORK, run, sta_conf, wait_for
 from proclab import alive, read_pidfile

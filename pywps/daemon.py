@@ -118,7 +118,7 @@ class Daemon:
         # meanwhile does not get it joined; a slow pidfile write does not hold the join back
         self._wired_join = self.services.wired_port is not None and any(joinable(n) for n in config.networks)
         if self._wired_join and not self.options.wait_for_monitor:
-            self._first_join = asyncio.get_running_loop().call_later(0.1, self.services.join)
+            self._join_at_start()
         ctrl_dir = self.options.ctrl_dir or config.ctrl_dir or "/run/pywps"
         group = None if self.options.ctrl_dir else config.ctrl_group
         self.ctrl = CtrlServer(os.path.join(ctrl_dir, self.options.ifname), group,
@@ -129,7 +129,7 @@ class Daemon:
         log.info("pywps on %s (%s driver), address %s, control socket %s", self.options.ifname,
                  self.driver.name, mac_str(self.driver.own_addr), self.ctrl.path)
         if self.services.wired_port is None and not self.options.wait_for_monitor:
-            self.services.join()  # the best stored network, as wpa_supplicant joins at start
+            self._join_at_start()
 
     async def _start_driver(self, recorder) -> None:
         """Start the driver, or -D's next one when it fails, as wpa_supplicant's wpas_init_driver goes on through
@@ -180,7 +180,14 @@ class Daemon:
         stopped.cancel()
         if not attached.done():
             attached.cancel()  # told to stop first
-        elif self._wired_join:
+        else:
+            self._join_at_start()
+
+    def _join_at_start(self) -> None:
+        """The join wpa_supplicant asks for at start: a wire's 100 ms on, when a network could be joined at start;
+        a radio's best stored network at once."""
+        assert self.services is not None
+        if self._wired_join:
             self._first_join = asyncio.get_running_loop().call_later(0.1, self.services.join)
         elif self.services.wired_port is None:
             self.services.join()

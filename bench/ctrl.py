@@ -1,7 +1,8 @@
 """The control socket under load, side by side with wpa_supplicant where it can be compared, in one run:
 
 - PING round trips per second from one Python client: pywps -D wired and Debian wpa_supplicant -Dwired on the
-  same veth (tests/netlab.py's lab), interleaved rounds, median;
+  same veth (tests/netlab.py's lab) and the floor of any asyncio daemon (a reader callback on the loop that
+  answers PONG, `serve_floor`), interleaved rounds, median;
 - event fan-out: N monitors (default 200) attached to pywps's control server (the real CtrlServer in its own
   process, publishing on request); time from the request to the event's arrival at the LAST monitor, p50/p99;
 - a monitor that never reads, among N readers: how many events until it is dropped, and whether every other
@@ -53,6 +54,25 @@ def serve(path: str) -> None:
 
         server = CtrlServer(path, None, handler)
         await server.start()
+        print("ready", flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+def serve_floor(path: str) -> None:
+    """The floor of any asyncio daemon's PING: a reader callback on the loop that takes the datagram and sends
+    PONG to its sender, nothing else (no command parsing, no read-on, no logging)."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.setblocking(False)
+
+    def answer() -> None:
+        _, sender = sock.recvfrom(4096)
+        sock.sendto(b"PONG\n", sender)
+
+    async def main() -> None:
+        asyncio.get_running_loop().add_reader(sock.fileno(), answer)
         print("ready", flush=True)
         await asyncio.Event().wait()
 
@@ -203,7 +223,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def ping_rate(path: str, seconds: float, pid: int) -> tuple[float, float]:
+def ping_rate(path: str, pid: int, seconds: float) -> tuple[float, float]:
     """Round trips per second, and the daemon's CPU microseconds per round trip."""
     c = Client(path)
     try:
@@ -226,9 +246,13 @@ def main() -> None:
     parser.add_argument("--ping-rounds", type=int, default=5)
     parser.add_argument("--daemon-events", type=int, default=400)
     parser.add_argument("--serve", help=argparse.SUPPRESS)
+    parser.add_argument("--serve-floor", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve)
+        return
+    if args.serve_floor:
+        serve_floor(args.serve_floor)
         return
 
     workdir = Path(tempfile.mkdtemp(prefix="bctl-", dir="/tmp"))
@@ -270,14 +294,20 @@ def main() -> None:
     if reason := lab_skip_reason():
         print(f"PING against wpa_supplicant skipped: {reason}")
         return
-    rates: dict[str, list[float]] = {"pywps": [], "wpa_supplicant": []}
-    cpu: dict[str, list[float]] = {"pywps": [], "wpa_supplicant": []}
+    kinds = ("pywps", "wpa_supplicant", "floor")
+    rates: dict[str, list[float]] = {kind: [] for kind in kinds}
+    cpu: dict[str, list[float]] = {kind: [] for kind in kinds}
+    floor_path = str(workdir / "floor")
+    floor = subprocess.Popen([sys.executable, __file__, "--serve-floor", floor_path], stdout=subprocess.PIPE,
+                             text=True)
     with WiredLab() as lab:
         daemons = {kind: Daemon(lab, kind) for kind in ("pywps", "wpa_supplicant")}
         try:
+            assert floor.stdout.readline().strip() == "ready"
+            targets = {kind: (d.path, d.proc.pid) for kind, d in daemons.items()} | {"floor": (floor_path, floor.pid)}
             for i in range(args.ping_rounds):
-                for kind in (("pywps", "wpa_supplicant") if i % 2 == 0 else ("wpa_supplicant", "pywps")):
-                    rate, per_ping = ping_rate(daemons[kind].path, 2.0, daemons[kind].proc.pid)
+                for kind in (kinds if i % 2 == 0 else kinds[::-1]):  # interleaved, so load hits all alike
+                    rate, per_ping = ping_rate(*targets[kind], 2.0)
                     rates[kind].append(rate)
                     cpu[kind].append(per_ping)
 
@@ -294,14 +324,18 @@ def main() -> None:
         finally:
             for d in daemons.values():
                 d.stop()
+            floor.terminate()
+            floor.wait(5)
     if not args.ping_rounds:
         return
-    ours, theirs = statistics.median(rates["pywps"]), statistics.median(rates["wpa_supplicant"])
-    ours_cpu, theirs_cpu = statistics.median(cpu["pywps"]), statistics.median(cpu["wpa_supplicant"])
+    ours, theirs, least = (statistics.median(rates[kind]) for kind in kinds)
+    ours_cpu, theirs_cpu, least_cpu = (statistics.median(cpu[kind]) for kind in kinds)
     print(f"daemon CPU per PING round trip, median of {args.ping_rounds}: pywps {ours_cpu:.1f} us, "
-          f"wpa_supplicant {theirs_cpu:.1f} us, ratio {ours_cpu / theirs_cpu:.2f}x")
+          f"wpa_supplicant {theirs_cpu:.1f} us, ratio {ours_cpu / theirs_cpu:.2f}x; asyncio floor {least_cpu:.1f} us")
     print(f"PING round trips per second, one client, median of {args.ping_rounds}: pywps {ours:,.0f}, "
-          f"wpa_supplicant {theirs:,.0f}, ratio {ours / theirs:.2f}x (goal >= 1.0x)")
+          f"wpa_supplicant {theirs:,.0f}, ratio {ours / theirs:.2f}x (goal >= 1.0x); the asyncio floor (a reader "
+          f"callback that answers PONG) {least:,.0f}: {least / theirs:.2f}x wpa_supplicant's, pywps at "
+          f"{ours / least:.2f}x of it")
 
 
 if __name__ == "__main__":

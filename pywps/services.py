@@ -351,6 +351,10 @@ class Services:
         return self.connector.policy.backoffs.disabled(ssid, asyncio.get_running_loop().time())
 
     async def close(self) -> None:
+        """Stop as wpa_supplicant's interface deinit does, which monitors hear before CTRL-EVENT-TERMINATING:
+        the run stops and the link is left (CTRL-EVENT-DISCONNECTED when associated), then every network in the
+        list goes, each with CTRL-EVENT-NETWORK-REMOVED in the list's order (the run's own network among them).
+        The networks are only said to go: nothing is saved after this, and the process ends."""
         for task in list(self._tasks):
             task.cancel()
         if self._er is not None and self._er.running:
@@ -359,3 +363,10 @@ class Services:
             await self._wps.close()
         if self.connector is not None:
             await self.connector.close()
+        if self.wired_port is not None:
+            self.wired_port.leave()
+        if self.config.networks:
+            from .netevents import NetworkRemoved
+
+            for network in self.config.networks:
+                self.publish(NetworkRemoved(network.id))

@@ -184,8 +184,9 @@ class WpsService:
         self.publish(RunCancelled())
 
     async def close(self) -> None:
-        """Stop the run; its EAPOL-Logoff reaches the link before the driver stops."""
-        self._drop_run()
+        """Stop the run; its EAPOL-Logoff reaches the link before the driver stops. Its network stays in the
+        list: the daemon's close says every network's removal, in the list's order (Services.close)."""
+        self._drop_run(remove=False)
         if self._saving is not None:
             await asyncio.wait([self._saving])
         if self._retiring:

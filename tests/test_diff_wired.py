@@ -13,12 +13,19 @@ What wpa_supplicant 2.10 was seen to do, and pywps now does (station/wired.py):
 - looking for a network and finding none is INACTIVE (ENABLE_NETWORK, SELECT_NETWORK, RECONNECT, removing the
   current network or DISABLE_NETWORK all), DISABLE_NETWORK <id> and DISCONNECT are DISCONNECTED.
 
+Ending (TERMINATE or SIGTERM), as wpa_supplicant's interface deinit: CTRL-EVENT-DISCONNECTED when the port is
+associated (a stored network or a WPS run's), then CTRL-EVENT-NETWORK-REMOVED for every network in the list's
+order (a run's own network after the stored ones), then CTRL-EVENT-TERMINATING.
+
 Not compared, on purpose: a PSK network with the default key_mgmt (WPA-PSK WPA-EAP) and its key, where
 wpa_supplicant chooses 802.1X and shows its EAPOL state machine in STATUS; pywps has no EAP method but WSC (its
 GET_CAPABILITY eap) and shows the network as WPA2-PSK.
 """
 
 from __future__ import annotations
+
+import os
+import signal
 
 import pytest
 from difflab import EXTRA_STATUS_KEYS, EventMonitor
@@ -79,6 +86,53 @@ def test_a_stored_network_on_a_wire(network, ap_scan):
             seen = {kind: walk(run) for kind, run in runs.items()}
             differ = [(theirs, ours) for theirs, ours in zip(seen[WPAS], seen[PYWPS]) if theirs != ours]
             assert not differ, differ
+        finally:
+            for run in runs.values():
+                run.close()
+
+
+# (stored network or None, requests before the end, how it ends)
+ENDINGS = [
+    ("open", (), "TERMINATE"),  # associated and connected
+    ("psk", (), "SIGTERM"),  # associated
+    ("psk without its key", (), "TERMINATE"),  # never joined: its removal alone
+    ("open", ("DISCONNECT",), "TERMINATE"),  # left on request
+    ("open", ("WPS_PBC",), "TERMINATE"),  # a run: its network (1) goes after the stored one
+    (None, ("WPS_PBC",), "SIGTERM"),
+    (None, (), "TERMINATE"),
+]
+
+
+def ending(run, before: tuple[str, ...], how: str) -> list[tuple]:
+    """The events a monitor hears from the end (after `before`'s have been heard)."""
+    assert run.finish() == 0, (run.out, run.err)
+    pid = run.background_pid()
+    monitor = EventMonitor(run.socket)
+    try:
+        assert monitor.attach_reply == b"OK\n"
+        for command in before:
+            request(run.socket, command)
+        events_within(monitor, 0.5)
+        monitor.events.clear()
+        if how == "SIGTERM":
+            os.kill(pid, signal.SIGTERM)
+        else:
+            assert request(run.socket, how) == "OK\n"
+        return events_within(monitor, 1.0)
+    finally:
+        monitor.close()
+
+
+@pytest.mark.parametrize(("network", "before", "how"), ENDINGS,
+                         ids=[f"{n or 'no network'}-{'+'.join(b) or 'idle'}-{h}" for n, b, h in ENDINGS])
+def test_the_end_says_what_goes(network, before, how):
+    conf = pywps_conf(ap_scan="0") + ("network={\n\t" + NETWORKS[network] + "\n}\n" if network else "")
+    with WiredLab() as lab:
+        runs = both(lab, ["-W", "-B", "-P", "sta.pid", "-i", "vsta", "-Dwired", "-c", "sta.conf"], conf)
+        try:
+            heard = {kind: ending(run, before, how) for kind, run in runs.items()}
+            assert heard[WPAS][-1] == (3, "CTRL-EVENT-TERMINATING ")
+            assert heard[PYWPS] == heard[WPAS]
         finally:
             for run in runs.values():
                 run.close()

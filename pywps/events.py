@@ -98,6 +98,23 @@ class RegistrarSeen(Enum):
 
 
 @dataclass(frozen=True)
+class BssAdded(ShellEvent):
+    """A BSS entered the table (CTRL-EVENT-BSS-ADDED): wpa_cli's completions and wpa_gui's Peers window follow
+    these two events."""
+
+    id: int
+    bssid: bytes
+
+
+@dataclass(frozen=True)
+class BssRemoved(ShellEvent):
+    """A BSS left the table: aged out, flushed, or the daemon ends (CTRL-EVENT-BSS-REMOVED)."""
+
+    id: int
+    bssid: bytes
+
+
+@dataclass(frozen=True)
 class ScanResultsReady(ShellEvent):
     """A scan of ours is over and its results are in the table (CTRL-EVENT-SCAN-RESULTS)."""
 

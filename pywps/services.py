@@ -353,8 +353,9 @@ class Services:
     async def close(self) -> None:
         """Stop as wpa_supplicant's interface deinit does, which monitors hear before CTRL-EVENT-TERMINATING:
         the run stops and the link is left (CTRL-EVENT-DISCONNECTED when associated), then every network in the
-        list goes, each with CTRL-EVENT-NETWORK-REMOVED in the list's order (the run's own network among them).
-        The networks are only said to go: nothing is saved after this, and the process ends."""
+        list goes, each with CTRL-EVENT-NETWORK-REMOVED in the list's order (the run's own network among them),
+        and every BSS leaves the table (CTRL-EVENT-BSS-REMOVED). The networks are only said to go: nothing is
+        saved after this, and the process ends."""
         for task in list(self._tasks):
             task.cancel()
         if self._er is not None and self._er.running:
@@ -370,3 +371,5 @@ class Services:
 
             for network in self.config.networks:
                 self.publish(NetworkRemoved(network.id))
+        if self.station is not None:
+            self.station.flush_table(0)

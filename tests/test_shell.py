@@ -267,6 +267,37 @@ def test_the_bss_tables_ageing_follows_the_bss_expiration_globals():
     run(main())
 
 
+def test_the_bss_tables_changes_and_the_end_are_told_as_wpa_supplicant_tells_them():
+    """CTRL-EVENT-BSS-ADDED <id> <bssid> for each BSS a scan adds, before CTRL-EVENT-SCAN-RESULTS; -REMOVED for
+    each BSS_FLUSH drops (never the one we are on); ids are not reused. At the end, after the disconnect and the
+    networks, every BSS left goes (tests/vm/guest/test_hwsim_events_diff.py compares with wpa_supplicant)."""
+    other = bytes.fromhex("020000000700")
+
+    async def main():
+        async with Rig(FakeRadioDriver(FakeAp(), FakeAp(bssid=other, freq=2437)), STORED) as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            texts = rig.texts()
+            added = [f"CTRL-EVENT-BSS-ADDED 0 {AP.hex(':')}", f"CTRL-EVENT-BSS-ADDED 1 {other.hex(':')}"]
+            assert [t for t in texts if t.startswith("CTRL-EVENT-BSS-")] == added
+            assert texts.index(added[1]) < texts.index("CTRL-EVENT-SCAN-RESULTS ")
+            before = len(rig.events)
+            assert await rig.cmd("BSS_FLUSH 0") == "OK\n"
+            assert rig.texts()[before:] == [f"CTRL-EVENT-BSS-REMOVED 1 {other.hex(':')}"]
+            before = len(rig.events)
+            assert await rig.cmd("SCAN") == "OK\n"
+            await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS", after=before)
+            assert [t for t in rig.texts()[before:] if t.startswith("CTRL-EVENT-BSS-")] == [
+                f"CTRL-EVENT-BSS-ADDED 2 {other.hex(':')}"]
+            before = len(rig.events)
+            await rig.daemon.close()
+            assert rig.texts()[before:] == [
+                f"CTRL-EVENT-DISCONNECTED bssid={AP.hex(':')} reason=3 locally_generated=1",
+                "CTRL-EVENT-NETWORK-REMOVED 0", f"CTRL-EVENT-BSS-REMOVED 0 {AP.hex(':')}",
+                f"CTRL-EVENT-BSS-REMOVED 2 {other.hex(':')}", "CTRL-EVENT-TERMINATING "]
+
+    run(main())
+
+
 def test_a_fresh_cached_sighting_is_joined_without_a_scan():
     """The kernel saw the stored network's AP a moment ago (its cache, read at start): no scan at all."""
 

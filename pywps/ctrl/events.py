@@ -92,6 +92,8 @@ def text_table() -> dict[type, Formatter]:
         Failure: lambda e: wps_fail(int(e.msg), int(e.config_error), int(e.reason)),
         # scans, association, the connector
         ScanStarted: lambda e: "CTRL-EVENT-SCAN-STARTED ",
+        ev.BssAdded: lambda e: f"CTRL-EVENT-BSS-ADDED {e.id} {mac_str(e.bssid)}",
+        ev.BssRemoved: lambda e: f"CTRL-EVENT-BSS-REMOVED {e.id} {mac_str(e.bssid)}",
         ev.ScanResultsReady: lambda e: "CTRL-EVENT-SCAN-RESULTS ",
         ev.ScanFailed: lambda e: f"CTRL-EVENT-SCAN-FAILED ret=-1 ({e.error})",
         ev.WpsApAvailable: lambda e: f"WPS-AP-AVAILABLE{e.seen.value} ",

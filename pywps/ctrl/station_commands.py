@@ -91,8 +91,7 @@ def cmd_bss_flush(ctx: Services, raw: str) -> Reply:
     age = max(0, c_atoi(raw))  # anything but a number is 0: flush all
     station = ctx.station
     if station is not None:
-        keep = station.associated.bssid if station.associated is not None else None
-        station.table.flush(age, asyncio.get_running_loop().time(), keep)
+        station.flush_table(age, station.associated.bssid if station.associated is not None else None)
     return ok()
 
 
@@ -240,7 +239,7 @@ def cmd_flush(ctx: Services, raw: str) -> Reply:
     ctx.flush_networks()
     ctx.ignored_bssids.clear()
     if ctx.station is not None:
-        ctx.station.table.flush(0, asyncio.get_running_loop().time())
+        ctx.station.flush_table(0)
     return ok()
 
 

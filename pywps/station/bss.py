@@ -75,21 +75,26 @@ class BssTable:
     def __len__(self) -> int:
         return len(self._by_bssid)
 
-    def update(self, entries: list[ScanEntry], now: float, keep: bytes | None = None) -> None:
-        """Fold one scan's results in, then drop what has aged out (never `keep`, the BSS we are on)."""
+    def update(self, entries: list[ScanEntry], now: float, keep: bytes | None = None) -> tuple[list[Bss], list[Bss]]:
+        """Fold one scan's results in, then drop what has aged out (never `keep`, the BSS we are on). Returns
+        the BSSes added and those dropped, in the order wpa_supplicant announces them."""
         self.scans += 1
+        added = []
         for entry in entries:
             seen = now - entry.age_ms / 1000
             old = self._by_bssid.get(entry.bssid)
             if old is None:
-                self._by_bssid[entry.bssid] = Bss(self._next_id, entry, seen, self.scans)
+                bss = self._by_bssid[entry.bssid] = Bss(self._next_id, entry, seen, self.scans)
+                added.append(bss)
                 self._next_id += 1
             else:
                 self._by_bssid[entry.bssid] = Bss(old.id, entry, max(seen, old.last_update), self.scans)
+        removed = []
         for bssid, bss in list(self._by_bssid.items()):
             stale = now - bss.last_update > self.expiration_age and self.scans - bss.last_scan >= self.expiration_scans
             if stale and bssid != keep:
-                del self._by_bssid[bssid]
+                removed.append(self._by_bssid.pop(bssid))
+        return added, removed
 
     def seen_lately(self, ssids: set[bytes], now: float) -> bool:
         """Whether one of these SSIDs was seen less than FRESH_SECONDS ago."""
@@ -98,8 +103,10 @@ class BssTable:
     def get(self, bssid: bytes) -> Bss | None:
         return self._by_bssid.get(bssid)
 
-    def flush(self, older_than: float, now: float, keep: bytes | None = None) -> None:
-        """BSS_FLUSH: drop entries not seen for `older_than` seconds (0: all), never `keep`."""
+    def flush(self, older_than: float, now: float, keep: bytes | None = None) -> list[Bss]:
+        """BSS_FLUSH: drop entries not seen for `older_than` seconds (0: all), never `keep`; returns them."""
+        removed = []
         for bssid, bss in list(self._by_bssid.items()):
             if bssid != keep and now - bss.last_update >= older_than:
-                del self._by_bssid[bssid]
+                removed.append(self._by_bssid.pop(bssid))
+        return removed

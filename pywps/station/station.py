@@ -14,7 +14,16 @@ from collections.abc import Callable, Collection, Coroutine, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..driver.base import Driver, DriverError, LinkCrypto, LinkDisconnected, mac_str
-from ..events import Associated, Associating, RegistrarSeen, ScanFailed, ScanResultsReady, WpsApAvailable
+from ..events import (
+    Associated,
+    Associating,
+    BssAdded,
+    BssRemoved,
+    RegistrarSeen,
+    ScanFailed,
+    ScanResultsReady,
+    WpsApAvailable,
+)
 from ..wps.defs import DevicePasswordId, RequestType
 from ..wps.device import DeviceInfo
 from ..wps.ie import RegistrarMode, association_request_ie, probe_request_ie
@@ -158,7 +167,7 @@ class Station:
                 self._scan_over.set_result(None)
         self.scans_done += 1
         keep = self._associated.bssid if self._associated else None
-        self.table.update(entries, self.clock(), keep=keep)
+        self._table_changed(*self.table.update(entries, self.clock(), keep=keep))
         self.publish(ScanResultsReady())
         if self._associated is None:
             self._notify_wps_available()
@@ -178,8 +187,20 @@ class Station:
         except DriverError as e:
             log.debug("no cached scan results: %s", e)
             return False
-        self.table.update(entries, self.clock())
+        self._table_changed(*self.table.update(entries, self.clock()))
         return True
+
+    def flush_table(self, older_than: float, keep: bytes | None = None) -> None:
+        """BSS_FLUSH, FLUSH, the daemon's end: drop what was not seen for `older_than` seconds (0: all), never
+        `keep`."""
+        self._table_changed([], self.table.flush(older_than, self.clock(), keep))
+
+    def _table_changed(self, added: list[Bss], removed: list[Bss]) -> None:
+        """Tell monitors, as wpa_supplicant does: a scan's additions, then what left the table."""
+        for bss in added:
+            self.publish(BssAdded(bss.id, bss.bssid))
+        for bss in removed:
+            self.publish(BssRemoved(bss.id, bss.bssid))
 
     def _notify_wps_available(self) -> None:
         """One WPS-AP-AVAILABLE* event per scan, for the most useful registrar seen (hostap's precedence)."""

@@ -238,11 +238,11 @@ class Daemon:
     def _on_driver_event(self, event: object) -> None:
         services = self.services
         if isinstance(event, LinkDisconnected) and services is not None:
-            news = services.station is None or services.station.link_lost(event)
-            if news and services.connector is not None:
+            if services.station is not None and not services.station.link_lost(event):
+                return  # a BSS we left: told when we left it (Station.leave)
+            if services.connector is not None:
                 services.connector.link_lost(event.locally_generated)
-            if news:
-                services.wps.link_lost()
+            services.wps.link_lost()
         elif isinstance(event, DriverFailed):
             log.error("the %s driver failed on %s: %s", self.driver.name, self.options.ifname, event.error)
         self._publish(event)

@@ -254,10 +254,14 @@ class Station:
         self.publish(Associated(bss.bssid))
 
     async def leave(self, reason: int = REASON_DEAUTH_LEAVING) -> None:
-        """Leave the current BSS; callers that come meanwhile wait for the same disconnect to finish."""
+        """Leave the current BSS; callers that come meanwhile wait for the same disconnect to finish. The
+        disconnect is told at once, as wpa_supplicant tells its own deauthentication (wpa_supplicant_deauthenticate):
+        what the kernel then says of that BSS is no news (`link_lost`), be it the echo of ours or the AP's
+        deauthentication crossing it (after a WPS run hostapd sends one ~10 ms after its EAP-Failure)."""
         if self._associated is not None:
-            self._left = self._associated.bssid
+            bssid = self._left = self._associated.bssid
             self._associated = None
+            self.publish(LinkDisconnected(bssid, reason, locally_generated=True))
             self._leaving = asyncio.get_running_loop().create_task(self._disconnect(reason))
         if self._leaving is not None:
             leaving = self._leaving
@@ -266,9 +270,9 @@ class Station:
                 self._leaving = None
 
     def link_lost(self, event: LinkDisconnected) -> bool:
-        """The driver reported a disconnect. True when it is news: not the echo of a leave() we asked for
-        (on nl80211 that echo can arrive after the next association has begun)."""
-        if event.locally_generated and self._left is not None and event.bssid in (self._left, None):
+        """The driver reported a disconnect. True when it is news: not the kernel's one word on a BSS we left
+        (on nl80211 it can arrive after the next association has begun); leave() has told that already."""
+        if self._left is not None and event.bssid in (self._left, None):
             self._left = None
             return False
         self._associated = None
@@ -278,4 +282,5 @@ class Station:
         try:
             await self.driver.disconnect(reason)
         except DriverError as e:
+            self._left = None  # the kernel refused: no word on it will come
             log.warning("%s", e)

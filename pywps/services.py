@@ -372,4 +372,5 @@ class Services:
             for network in self.config.networks:
                 self.publish(NetworkRemoved(network.id))
         if self.station is not None:
+            self.station.close()
             self.station.flush_table(0)

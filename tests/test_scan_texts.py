@@ -30,8 +30,8 @@ def wps_ie(selected: bool = False, password_id: int | None = None, macs: bytes =
     return bytes([221, len(body)]) + body
 
 
-def entry(ies: bytes, bssid: bytes = b"\x02" * 6, signal: int = -3000) -> ScanEntry:
-    return ScanEntry(bssid, 2412, signal, 0x411, 100, b"\x00\x04test" + RSN + ies)
+def entry(ies: bytes, bssid: bytes = b"\x02" * 6, signal: int = -3000, freq: int = 2412) -> ScanEntry:
+    return ScanEntry(bssid, freq, signal, 0x411, 100, b"\x00\x04test" + RSN + ies)
 
 
 def test_registrar_modes_follow_hostaps_precedence():
@@ -67,6 +67,39 @@ def test_ids_stay_stable_and_old_entries_age_out():
     for t in (200.0, 201.0):
         table.update([entry(b"", b)], now=t)
     assert [x.bssid for x in table] == [b]
+
+
+def test_a_bss_leaves_after_missing_two_scans_of_its_channel_whatever_its_age():
+    """wpa_bss_update_end: a BSS that the results of a scan covering its channel lack has missed that scan, and
+    leaves at bss_expiration_scan_count misses (2); a scan of other channels, or the kernel's cache read without
+    a scan, counts none; seen again, it starts over; the BSS we are on stays (the VM's events test compares
+    with wpa_supplicant)."""
+    table = BssTable()
+    a, b = b"\x02" * 6, b"\x04" * 6
+    assert [x.id for x in table.update([entry(b"", a), entry(b"", b, freq=2437)], now=0.0)[0]] == [0, 1]
+    assert table.update([entry(b"", a)], 1.0, scanned=[2412]) == ([], [])  # not b's channel
+    assert table.update([entry(b"", a)], 2.0, scanned=None) == ([], [])  # the kernel's cache
+    assert table.update([entry(b"", a)], 3.0) == ([], [])  # every channel: b's first miss
+    assert table.update([entry(b"", a), entry(b"", b, freq=2437)], 4.0) == ([], [])  # seen again: starts over
+    assert table.update([entry(b"", a)], 5.0, scanned=[2437]) == ([], [])
+    assert [x.bssid for x in table.update([entry(b"", a)], 6.0)[1]] == [b]
+    for t in (7.0, 8.0):
+        assert table.update([], t, keep=a) == ([], [])
+    assert [x.id for x in table.update([entry(b"", b, freq=2437)], 9.0)[0]] == [2]  # back, with a new id
+
+
+def test_the_age_rule_drops_what_was_not_seen_for_bss_expiration_age():
+    """wpa_bss_timeout, which the station applies every EXPIRATION_PERIOD seconds: older than
+    bss_expiration_age, gone (not the BSS we are on), whatever scans said."""
+    table = BssTable()
+    a, b = b"\x02" * 6, b"\x04" * 6
+    table.update([entry(b"", a)], now=0.0)
+    table.update([entry(b"", b)], now=50.0)
+    table.expiration_age = 60.0
+    assert table.expire(60.0) == []
+    assert [x.bssid for x in table.expire(61.0)] == [a]
+    assert table.expire(200.0, keep=b) == []
+    assert [x.bssid for x in table.expire(200.0)] == [b] and len(table) == 0
 
 
 def test_ssid_text_escapes_like_wpa_ssid_txt():

@@ -298,6 +298,36 @@ def test_the_bss_tables_changes_and_the_end_are_told_as_wpa_supplicant_tells_the
     run(main())
 
 
+def test_scan_freq_scans_the_radios_channels_in_those_ranges():
+    """SCAN freq=<MHz or MIN-MAX, ...> as wpa_supplicant reads it (freq_range_list_parse, then the radio's
+    enabled channels in the ranges): only those channels are scanned; none of them is FAIL, and no scan; the
+    text may go on after the list. A BSS on a channel the scan did not cover has missed no scan."""
+    from pywps.driver.radio import Channel, HwMode
+
+    class Channels(FakeRadioDriver):
+        async def hw_modes(self):
+            return [HwMode("G", [Channel(2407 + 5 * n, n) for n in range(1, 14)] + [Channel(2484, 14, disabled=True)])]
+
+    async def main():
+        driver = Channels(FakeAp())
+        async with Rig(driver) as rig:
+            for request, scanned in (("SCAN freq=2437", "scan 2437"), ("SCAN freq=2437", "scan 2437"),
+                                     ("SCAN freq=2412-2422,2472 passive=1",
+                                                                      "scan 2412 2417 2422 2472"),
+                                     ("SCAN freq=2480-2490", None), ("SCAN freq=", None), ("SCAN freq=x", None)):
+                before = len(rig.events)
+                reply = await rig.cmd(request)
+                if scanned is None:
+                    assert reply == "FAIL\n", request
+                    continue
+                assert reply == "OK\n", request
+                await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS", after=before)
+                assert driver.log[-1] == scanned
+            assert "scan" not in driver.log and len(rig.services.station.table) == 1  # two misses would drop it
+
+    run(main())
+
+
 def test_a_fresh_cached_sighting_is_joined_without_a_scan():
     """The kernel saw the stored network's AP a moment ago (its cache, read at start): no scan at all."""
 

@@ -17,6 +17,7 @@ from .scan_texts import SCAN_RESULTS_HEADER, bss_text, scan_results_text
 if TYPE_CHECKING:
     from ..driver.radio import HwMode
     from ..services import Services
+    from ..station.station import Station
 
 log = logging.getLogger("pywps.ctrl")
 
@@ -31,8 +32,49 @@ def cmd_scan(ctx: Services, raw: str | None) -> Reply:
         return ok()
     if station.scanning:
         return "FAIL-BUSY\n"
+    at = (raw or "").find("freq=")
+    if at >= 0:
+        return _scan_channels(ctx, station, raw[at + 5:])
     ctx.spawn(_scan(station.start_scan()))  # busy from now on, before the task runs
     return ok()
+
+
+async def _scan_channels(ctx: Services, station: Station, ranges: str) -> str:
+    """SCAN freq=2412,5180-5240: the radio's enabled channels in those ranges (wpa_supplicant's
+    freq_range_to_channel_list); FAIL when none is."""
+    try:
+        modes = await station.read_radio_modes()
+    except DriverError as e:
+        raise CommandFailed(f"the radio's channels: {e}") from None
+    freqs = channels_in(modes, parse_freq_ranges(ranges))
+    if not freqs:
+        raise CommandFailed(f"no channel of the radio in freq={ranges}")
+    if station.scanning:  # one came while the channels were read
+        return "FAIL-BUSY\n"
+    ctx.spawn(_scan(station.start_scan(freqs)))
+    return ok()
+
+
+def parse_freq_ranges(text: str) -> list[tuple[int, int]]:
+    """freq_range_list_parse: comma-separated `MHz` or `MIN-MAX`, each number read as atoi reads it (so the text
+    may go on after it: `freq=2412 passive=1`)."""
+    ranges = []
+    while text:
+        comma, dash = text.find(","), text.find("-")
+        low = c_atoi(text) % 2**32  # unsigned in wpa_supplicant's range
+        high = c_atoi(text[dash + 1:]) % 2**32 if dash >= 0 and (comma < 0 or dash < comma) else low
+        ranges.append((low, high))
+        text = text[comma + 1:] if comma >= 0 else ""
+    return ranges
+
+
+def channels_in(modes: list[HwMode], ranges: list[tuple[int, int]]) -> list[int]:
+    freqs: dict[int, None] = {}
+    for mode in modes:
+        for channel in mode.channels:
+            if not channel.disabled and any(low <= channel.freq <= high for low, high in ranges):
+                freqs[channel.freq] = None
+    return list(freqs)
 
 
 async def _scan(scan: Coroutine[Any, Any, None]) -> None:

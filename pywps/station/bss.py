@@ -1,19 +1,22 @@
 """The BSS table: what scans found, with stable ids and age-out (the texts clients see are in pywps.ctrl).
 
 Pure bookkeeping: the caller passes the loop time in. Ids grow from 0 as BSSes appear, like wpa_supplicant's,
-so `BSS NEXT-<id>` walks and `RANGE=` selections work the same. An entry leaves the table when it has not been
-seen for `EXPIRATION_AGE` seconds and in the last `EXPIRATION_SCANS` scans (wpa_supplicant's defaults).
+so `BSS NEXT-<id>` walks and `RANGE=` selections work the same. An entry leaves the table by either of
+wpa_supplicant's two rules (bss.c): missing from `expiration_scans` scans that covered its channel
+(wpa_bss_update_end), or not seen for `expiration_age` seconds, which the caller asks every EXPIRATION_PERIOD
+seconds (wpa_bss_timeout). Defaults: bss_expiration_scan_count 2, bss_expiration_age 180 s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
 from ..driver.base import ScanEntry
 from ..wps.ie import EID_SSID, WpsIeInfo, find_element, find_vendor_element, wps_info_from_ies
 
 EXPIRATION_AGE = 180.0
+EXPIRATION_PERIOD = 10.0  # seconds between two applications of the age rule (WPA_BSS_EXPIRATION_PERIOD)
 FRESH_SECONDS = 10.0  # results younger than this are used to join a network without scanning again
 EXPIRATION_SCANS = 2
 CAP_ESS, CAP_IBSS, CAP_PRIVACY = 0x0001, 0x0002, 0x0010
@@ -29,6 +32,7 @@ class Bss:
     entry: ScanEntry
     last_update: float
     last_scan: int  # the scan counter when last seen
+    misses: int = 0  # scans of its channel since, that did not list it
     wps: WpsIeInfo | None = field(init=False)
 
     def __post_init__(self) -> None:
@@ -75,9 +79,13 @@ class BssTable:
     def __len__(self) -> int:
         return len(self._by_bssid)
 
-    def update(self, entries: list[ScanEntry], now: float, keep: bytes | None = None) -> tuple[list[Bss], list[Bss]]:
-        """Fold one scan's results in, then drop what has aged out (never `keep`, the BSS we are on). Returns
-        the BSSes added and those dropped, in the order wpa_supplicant announces them."""
+    def update(self, entries: list[ScanEntry], now: float, keep: bytes | None = None,
+               scanned: Collection[int] | None = ()) -> tuple[list[Bss], list[Bss]]:
+        """Fold results in. `scanned`: the channels (MHz) of the scan they come from, empty for every channel;
+        None when no scan of ours made them (the kernel's cache): such results count no miss. A BSS of a
+        scanned channel that the results lack has missed a scan, and leaves after `expiration_scans` misses
+        (never `keep`, the BSS we are on). Returns the BSSes added and those dropped, in the order
+        wpa_supplicant announces them."""
         self.scans += 1
         added = []
         for entry in entries:
@@ -90,11 +98,19 @@ class BssTable:
             else:
                 self._by_bssid[entry.bssid] = Bss(old.id, entry, max(seen, old.last_update), self.scans)
         removed = []
+        if scanned is None:
+            return added, removed
         for bssid, bss in list(self._by_bssid.items()):
-            stale = now - bss.last_update > self.expiration_age and self.scans - bss.last_scan >= self.expiration_scans
-            if stale and bssid != keep:
+            if bssid == keep or bss.last_scan == self.scans or scanned and bss.entry.freq not in scanned:
+                continue
+            bss.misses += 1
+            if bss.misses >= self.expiration_scans:
                 removed.append(self._by_bssid.pop(bssid))
         return added, removed
+
+    def expire(self, now: float, keep: bytes | None = None) -> list[Bss]:
+        """The age rule: drop what was not seen for `expiration_age` seconds (never `keep`); returns them."""
+        return self.flush(self.expiration_age, now, keep)
 
     def seen_lately(self, ssids: set[bytes], now: float) -> bool:
         """Whether one of these SSIDs was seen less than FRESH_SECONDS ago."""
@@ -104,9 +120,10 @@ class BssTable:
         return self._by_bssid.get(bssid)
 
     def flush(self, older_than: float, now: float, keep: bytes | None = None) -> list[Bss]:
-        """BSS_FLUSH: drop entries not seen for `older_than` seconds (0: all), never `keep`; returns them."""
+        """BSS_FLUSH: drop entries not seen for more than `older_than` seconds (0: all), never `keep`; returns
+        them."""
         removed = []
         for bssid, bss in list(self._by_bssid.items()):
-            if bssid != keep and now - bss.last_update >= older_than:
+            if bssid != keep and (not older_than or now - bss.last_update > older_than):
                 removed.append(self._by_bssid.pop(bssid))
         return removed

@@ -27,7 +27,7 @@ from ..events import (
 from ..wps.defs import DevicePasswordId, RequestType
 from ..wps.device import DeviceInfo
 from ..wps.ie import RegistrarMode, association_request_ie, probe_request_ie
-from .bss import Bss, BssTable
+from .bss import EXPIRATION_PERIOD, Bss, BssTable
 from .types import PbcOverlap, RunKind, RunRequest
 
 if TYPE_CHECKING:
@@ -122,6 +122,7 @@ class Station:
         self.scans_done = 0  # scans of ours that completed (STATUS: INACTIVE once one found nothing to do)
         self._leaving: asyncio.Task | None = None
         self._left: bytes | None = None  # the BSS we asked to leave: its disconnect event is no news
+        self._expiry = asyncio.get_running_loop().call_later(EXPIRATION_PERIOD, self._expire)
 
     @property
     def associated(self) -> Bss | None:
@@ -167,7 +168,7 @@ class Station:
                 self._scan_over.set_result(None)
         self.scans_done += 1
         keep = self._associated.bssid if self._associated else None
-        self._table_changed(*self.table.update(entries, self.clock(), keep=keep))
+        self._table_changed(*self.table.update(entries, self.clock(), keep=keep, scanned=freqs))
         self.publish(ScanResultsReady())
         if self._associated is None:
             self._notify_wps_available()
@@ -187,13 +188,23 @@ class Station:
         except DriverError as e:
             log.debug("no cached scan results: %s", e)
             return False
-        self._table_changed(*self.table.update(entries, self.clock()))
+        self._table_changed(*self.table.update(entries, self.clock(), scanned=None))
         return True
 
     def flush_table(self, older_than: float, keep: bytes | None = None) -> None:
         """BSS_FLUSH, FLUSH, the daemon's end: drop what was not seen for `older_than` seconds (0: all), never
         `keep`."""
         self._table_changed([], self.table.flush(older_than, self.clock(), keep))
+
+    def _expire(self) -> None:
+        """The table's age rule, every EXPIRATION_PERIOD seconds as wpa_supplicant's wpa_bss_timeout applies it
+        (never to the BSS we are on)."""
+        keep = self._associated.bssid if self._associated else None
+        self._table_changed([], self.table.expire(self.clock(), keep))
+        self._expiry = asyncio.get_running_loop().call_later(EXPIRATION_PERIOD, self._expire)
+
+    def close(self) -> None:
+        self._expiry.cancel()
 
     def _table_changed(self, added: list[Bss], removed: list[Bss]) -> None:
         """Tell monitors, as wpa_supplicant does: a scan's additions, then what left the table."""

@@ -204,6 +204,7 @@ class Station:
         self._expiry = asyncio.get_running_loop().call_later(EXPIRATION_PERIOD, self._expire)
 
     def close(self) -> None:
+        """The daemon ends: no more ageing."""
         self._expiry.cancel()
 
     def _table_changed(self, added: list[Bss], removed: list[Bss]) -> None:

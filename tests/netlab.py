@@ -83,17 +83,27 @@ class Monitor:
             if m := regex.search(event):
                 return m
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                data = self.sock.recv(65536).decode()
-            except TimeoutError:
-                break
-            event = data.split(">", 1)[1] if data.startswith("<") else data
-            self.events.append(event)
+        while time.monotonic() < deadline and (event := self._next(deadline)) is not None:
             if m := regex.search(event):
                 return m
         raise AssertionError(f"no event matching {pattern!r} within {timeout} s; saw {self.events}")
+
+    def gather(self, seconds: float) -> None:
+        """Every event that comes within `seconds`, into `events`."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and self._next(deadline) is not None:
+            pass
+
+    def _next(self, deadline: float) -> str | None:
+        """The next event's text (also kept in `events`), or None when none came before `deadline`."""
+        self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            data = self.sock.recv(65536).decode()
+        except TimeoutError:
+            return None
+        event = data.split(">", 1)[1] if data.startswith("<") else data
+        self.events.append(event)
+        return event
 
     def close(self) -> None:
         try:

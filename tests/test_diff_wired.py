@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 from difflab import EXTRA_STATUS_KEYS, EventMonitor
@@ -56,20 +58,40 @@ def status(socket: str) -> list[str]:
     return [line for line in request(socket, "STATUS").splitlines() if not line.startswith(NOT_COMPARED)]
 
 
-def walk(run) -> list[tuple]:
-    """The start, then each step: (step, reply, events, STATUS)."""
+def conf_with(network: str | None, ap_scan: str | None = "0") -> str:
+    return pywps_conf(ap_scan=ap_scan) + ("network={\n\t" + NETWORKS[network] + "\n}\n" if network else "")
+
+
+def side_by_side(conf: str, look: Callable[..., list]) -> dict[str, list]:
+    """Both daemons started with -W, so that a monitor hears them from their start, one after the other:
+    `look(run, pid, monitor)` of each."""
+    with WiredLab() as lab:
+        runs = both(lab, ["-W", "-B", "-P", "sta.pid", "-i", "vsta", "-Dwired", "-c", "sta.conf"], conf)
+        try:
+            return {kind: watched(run, look) for kind, run in runs.items()}
+        finally:
+            for run in runs.values():
+                run.close()
+
+
+def watched(run, look: Callable[..., list]) -> list:
     assert run.finish() == 0, (run.out, run.err)
-    run.background_pid()
+    pid = run.background_pid()
     monitor = EventMonitor(run.socket)
     try:
         assert monitor.attach_reply == b"OK\n"
-        seen = [("start", "", events_within(monitor, 0.5), status(run.socket))]
-        for step in STEPS:
-            monitor.events.clear()
-            reply = request(run.socket, step)
-            seen.append((step, reply, events_within(monitor, 0.5), status(run.socket)))
+        return look(run, pid, monitor)
     finally:
         monitor.close()
+
+
+def walk(run, pid: int, monitor: EventMonitor) -> list[tuple]:
+    """The start, then each step: (step, reply, events, STATUS)."""
+    seen = [("start", "", events_within(monitor, 0.5), status(run.socket))]
+    for step in STEPS:
+        monitor.events.clear()
+        reply = request(run.socket, step)
+        seen.append((step, reply, events_within(monitor, 0.5), status(run.socket)))
     return seen
 
 
@@ -79,16 +101,9 @@ CASES = [(network, "0") for network in sorted(NETWORKS)] + [("open", None), ("an
 
 @pytest.mark.parametrize(("network", "ap_scan"), CASES)
 def test_a_stored_network_on_a_wire(network, ap_scan):
-    conf = pywps_conf(ap_scan=ap_scan) + "network={\n\t" + NETWORKS[network] + "\n}\n"
-    with WiredLab() as lab:
-        runs = both(lab, ["-W", "-B", "-P", "sta.pid", "-i", "vsta", "-Dwired", "-c", "sta.conf"], conf)
-        try:
-            seen = {kind: walk(run) for kind, run in runs.items()}
-            differ = [(theirs, ours) for theirs, ours in zip(seen[WPAS], seen[PYWPS]) if theirs != ours]
-            assert not differ, differ
-        finally:
-            for run in runs.values():
-                run.close()
+    seen = side_by_side(conf_with(network, ap_scan), walk)
+    differ = [(theirs, ours) for theirs, ours in zip(seen[WPAS], seen[PYWPS]) if theirs != ours]
+    assert not differ, differ
 
 
 # (stored network or None, requests before the end, how it ends)
@@ -103,36 +118,22 @@ ENDINGS = [
 ]
 
 
-def ending(run, before: tuple[str, ...], how: str) -> list[tuple]:
+def ending(run, pid: int, monitor: EventMonitor, before: tuple[str, ...], how: str) -> list[tuple]:
     """The events a monitor hears from the end (after `before`'s have been heard)."""
-    assert run.finish() == 0, (run.out, run.err)
-    pid = run.background_pid()
-    monitor = EventMonitor(run.socket)
-    try:
-        assert monitor.attach_reply == b"OK\n"
-        for command in before:
-            request(run.socket, command)
-        events_within(monitor, 0.5)
-        monitor.events.clear()
-        if how == "SIGTERM":
-            os.kill(pid, signal.SIGTERM)
-        else:
-            assert request(run.socket, how) == "OK\n"
-        return events_within(monitor, 1.0)
-    finally:
-        monitor.close()
+    for command in before:
+        request(run.socket, command)
+    events_within(monitor, 0.5)
+    monitor.events.clear()
+    if how == "SIGTERM":
+        os.kill(pid, signal.SIGTERM)
+    else:
+        assert request(run.socket, how) == "OK\n"
+    return events_within(monitor, 1.0)
 
 
 @pytest.mark.parametrize(("network", "before", "how"), ENDINGS,
                          ids=[f"{n or 'no network'}-{'+'.join(b) or 'idle'}-{h}" for n, b, h in ENDINGS])
 def test_the_end_says_what_goes(network, before, how):
-    conf = pywps_conf(ap_scan="0") + ("network={\n\t" + NETWORKS[network] + "\n}\n" if network else "")
-    with WiredLab() as lab:
-        runs = both(lab, ["-W", "-B", "-P", "sta.pid", "-i", "vsta", "-Dwired", "-c", "sta.conf"], conf)
-        try:
-            heard = {kind: ending(run, before, how) for kind, run in runs.items()}
-            assert heard[WPAS][-1] == (3, "CTRL-EVENT-TERMINATING ")
-            assert heard[PYWPS] == heard[WPAS]
-        finally:
-            for run in runs.values():
-                run.close()
+    heard = side_by_side(conf_with(network), partial(ending, before=before, how=how))
+    assert heard[WPAS][-1] == (3, "CTRL-EVENT-TERMINATING ")
+    assert heard[PYWPS] == heard[WPAS]

@@ -9,41 +9,39 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 
 from hwlab import REPO, WORK, run, sta_conf, wait_for
-from proclab import alive, read_pidfile
-
-PROGRAMS = {"wpa_supplicant": ["wpa_supplicant"], "pywps": [sys.executable, "-m", "pywps"]}
+from proclab import KINDS, alive, program, read_pidfile
 
 
-def background_start(program: str) -> dict[str, object]:
-    workdir = WORK / f"cli-{program}"
+def background_start(kind: str) -> dict[str, object]:
+    workdir = WORK / f"cli-{kind}"
     workdir.mkdir()
     ctrl = workdir / "ctrl"
     conf = workdir / "sta.conf"
     conf.write_text(sta_conf(ctrl_interface=str(ctrl)) + 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n}\n')
     pidfile = workdir / "sta.pid"
-    argv = [*PROGRAMS[program], "-s", "-B", "-P", str(pidfile), "-i", "wlan1", "-D", "nl80211,wext", "-c", str(conf)]
-    result = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=120)
-    seen: dict[str, object] = {"status": result.returncode}
+    argv = [*program(kind), "-s", "-B", "-P", str(pidfile), "-i", "wlan1", "-D", "nl80211,wext", "-c", str(conf)]
+    command = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command.communicate(timeout=120)
+    seen: dict[str, object] = {"status": command.returncode}
 
     def cli(*args: str) -> str:
         return run(["wpa_cli", "-p", str(ctrl), "-i", "wlan1", *args])
 
     seen["answers at return"] = cli("ping").strip()
     # wpa_supplicant's child writes its pidfile after -B has returned
-    pid = wait_for(lambda: read_pidfile(pidfile), 10, f"{program}'s pidfile", interval=0.05)
+    pid = wait_for(lambda: read_pidfile(pidfile), 10, f"{kind}'s pidfile", interval=0.05)
     try:
-        seen["alive, not the command"] = alive(pid) and pid != os.getpid()
+        seen["alive, not the command"] = alive(pid) and pid != command.pid
         seen["driver flags"] = cli("driver_flags")
-        wait_for(lambda: "wpa_state=COMPLETED" in cli("status"), 90, f"{program} to join the stored network")
+        wait_for(lambda: "wpa_state=COMPLETED" in cli("status"), 90, f"{kind} to join the stored network")
         status = dict(line.split("=", 1) for line in cli("status").splitlines() if "=" in line)
         seen["joined"] = (status["ssid"], status["key_mgmt"], status["id"])
     finally:
         os.kill(pid, signal.SIGTERM)
-        wait_for(lambda: not alive(pid), 15, f"{program} to end")
+        wait_for(lambda: not alive(pid), 15, f"{kind} to end")
     seen["pidfile removed"] = not pidfile.exists()
     return seen
 
@@ -51,8 +49,8 @@ def background_start(program: str) -> dict[str, object]:
 def test_ifupdowns_command_line_on_a_radio(lab):
     lab.hostapd()
     seen = {}
-    for program in PROGRAMS:
-        seen[program] = background_start(program)
+    for kind in KINDS:
+        seen[kind] = background_start(kind)
         time.sleep(1)  # hostapd notes the departure before the next program associates
     assert seen["pywps"] == seen["wpa_supplicant"], seen
     assert seen["pywps"]["status"] == 0 and seen["pywps"]["answers at return"] == "PONG"

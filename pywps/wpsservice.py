@@ -414,7 +414,8 @@ class WpsService:
     def _drop_run(self, remove: bool = True) -> None:
         """Forget the current run; one still going is cancelled, and its last frames (EAPOL-Logoff) and its
         link release are still carried out, in order, by a task we keep until it is done. `remove`: the run's
-        network goes too (not when the port merely left a configured network)."""
+        network goes too (not when the port merely left a configured network, nor when the daemon ends:
+        Services.close tells every network's removal then, in the list's order)."""
         run, driving = self.run, self._driving
         self.run, self._driving, self._refused, self._credentials = None, None, False, []
         self._stored_id = None

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from . import config as configfile
 from .ctrl.events import event_level, event_texts, log_texts
 from .driver import driver_names, make_driver
-from .driver.base import Driver, DriverError, DriverFailed, LinkDisconnected, mac_str
+from .driver.base import Driver, DriverError, DriverFailed, LinkDisconnected, OthersScanEnded, ScanStarted, mac_str
 from .link import LinkTap
 from .services import Options, Services
 from .station.wired import joinable
@@ -237,8 +237,15 @@ class Daemon:
 
     def _on_driver_event(self, event: object) -> None:
         services = self.services
+        station = services.station if services is not None else None
+        if isinstance(event, ScanStarted) and station is not None:
+            station.scan_began()  # it tells monitors, with our scan's id
+            return
+        if isinstance(event, OthersScanEnded) and station is not None:
+            station.others_scan_ended(event)
+            return
         if isinstance(event, LinkDisconnected) and services is not None:
-            if services.station is not None and not services.station.link_lost(event):
+            if station is not None and not station.link_lost(event):
                 return  # a BSS we left: told when we left it (Station.leave)
             if services.connector is not None:
                 services.connector.link_lost(event.locally_generated)

@@ -115,8 +115,17 @@ class BssRemoved(ShellEvent):
 
 
 @dataclass(frozen=True)
+class ScanBegan(ShellEvent):
+    """The kernel started a scan, ours or another program's (CTRL-EVENT-SCAN-STARTED)."""
+
+    scan_id: int | None = None  # a `SCAN use_id=1` scan's id, which its two events carry
+
+
+@dataclass(frozen=True)
 class ScanResultsReady(ShellEvent):
-    """A scan of ours is over and its results are in the table (CTRL-EVENT-SCAN-RESULTS)."""
+    """A scan is over, ours or another program's, and its results are in the table (CTRL-EVENT-SCAN-RESULTS)."""
+
+    scan_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ class Services:
         # BSSID_IGNORE: a plain set on a wire; on a radio start() puts the station's own set here (its AP choices
         # skip them)
         self.ignored_bssids: dict[bytes, None] = {}
+        self.scan_ids = 0  # the last id a `SCAN use_id=1` got (wpa_supplicant's manual_scan_id)
         self.log_level = start_level(options.debug, options.quiet)[0]  # wpa_supplicant's name (LOG_LEVEL)
         self.log_timestamps = options.timestamps
         self._tasks: set[asyncio.Task] = set()

@@ -16,6 +16,8 @@ from pywps.driver.base import (
     LinkCrypto,
     LinkDisconnected,
     ScanEntry,
+    ScanParams,
+    ScanResults,
 )
 from pywps.wps.attributes import build_attrs, build_wfa_ext, u8, u16
 from pywps.wps.credential import Credential
@@ -184,6 +186,7 @@ class FakeRadioDriver(Driver):
         self.wps_ies = wps_ies or {ap.bssid: wps_ie() for ap in aps}
         self.bssid: bytes | None = None
         self.log: list[str] = []
+        self.scans: list[ScanParams] = []  # what each scan asked
         self.sent: list[tuple[bytes, bytes]] = []
         self.keys: list[str] = []
         self.fail_associate: Callable[[bytes], Exception | None] = lambda bssid: None
@@ -199,12 +202,13 @@ class FakeRadioDriver(Driver):
     async def stop(self) -> None:
         self.stopped = True
 
-    async def scan(self, extra_ies: bytes = b"", ssids=None, freqs=()) -> list[ScanEntry]:
+    async def scan(self, params: ScanParams) -> ScanResults:
         """What the scanned channels hold now (a kernel would add what its cache kept from earlier scans)."""
-        self.log.append("scan" + "".join(f" {f}" for f in freqs))
+        self.log.append("scan" + "".join(f" {f}" for f in params.freqs))
+        self.scans.append(params)
         await asyncio.sleep(0.01)
-        return [beacon(b, wps=self.wps_ies.get(b, b""), freq=ap.freq) for b, ap in self.aps.items()
-                if not freqs or ap.freq in freqs]
+        return ScanResults([beacon(b, wps=self.wps_ies.get(b, b""), freq=ap.freq) for b, ap in self.aps.items()
+                            if not params.freqs or ap.freq in params.freqs])
 
     async def scan_results(self) -> list[ScanEntry]:
         return []

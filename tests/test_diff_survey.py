@@ -180,6 +180,15 @@ CASES: list[Case] = [
     c("disconnect", "DISCONNECT", fresh=True),
     c("reconnect", "RECONNECT", fresh=True),
     c("scan", "SCAN", fresh=True),
+    # SCAN's arguments, as wpas_ctrl_scan reads them (on a radio: tests/vm/guest/test_hwsim_events_diff.py)
+    c("scan-use_id", "SCAN use_id=1", "SCAN use_id=1", fresh=True),  # the second scan id
+    c("scan-options", "SCAN TYPE=ONLY ssid 6162 passive=1 only_new=1 bssid=02:00:00:00:01:00 scan_id=0,1",
+      fresh=True),
+    c("scan-freq", "SCAN freq=2412"),  # a wire has no channels
+    c("scan-ssid-odd", "SCAN ssid 616"),
+    c("scan-ssid-long", "SCAN ssid " + "61" * 33),
+    c("scan-bssid-short", "SCAN bssid=02:00:00:00:01"),
+    c("scan-scan_id-17", "SCAN scan_id=" + ",".join("0" * 17)),
     c("scan_results", "SCAN_RESULTS"),
     c("abort_scan", "ABORT_SCAN"),
     c("bss", "BSS 0"),

@@ -102,6 +102,27 @@ def test_the_age_rule_drops_what_was_not_seen_for_bss_expiration_age():
     assert [x.bssid for x in table.expire(200.0)] == [b] and len(table) == 0
 
 
+def test_a_hidden_ap_is_two_entries_and_entries_leave_in_the_order_they_were_last_updated():
+    """wpa_supplicant keeps a BSS per (BSSID, SSID): a hidden AP's beacons (empty SSID) and its answers to a
+    probe for its SSID are two entries, each with its id; `BSS <bssid>` shows the one updated last
+    (wpa_bss_get_bssid). An update moves an entry to the end of the list that flushes and expiry walk, so they
+    drop the entries least lately seen first; a result without an SSID element is left out (the VM's events
+    test compares the hidden AP with wpa_supplicant)."""
+    table = BssTable()
+    a, hidden = b"\x02" * 6, b"\x04" * 6
+    beacon_of_hidden = ScanEntry(hidden, 2437, -3000, 0x411, 100, b"\x00\x00" + RSN)
+    answer_of_hidden = ScanEntry(hidden, 2437, -3000, 0x411, 100, b"\x00\x06second" + RSN)
+    no_ssid = ScanEntry(b"\x06" * 6, 2412, -3000, 0x411, 100, RSN)
+    assert [(x.id, x.ssid) for x in table.update([entry(b"", a), beacon_of_hidden, no_ssid], 0.0)[0]] == [
+        (0, b"test"), (1, b"")]
+    assert [(x.id, x.ssid) for x in table.update([answer_of_hidden], 1.0, probed=[b"second"])[0]] == [(2, b"second")]
+    assert table.get(hidden).id == 2
+    table.update([beacon_of_hidden, entry(b"", a)], 2.0, scanned=None)
+    assert table.get(hidden).id == 1
+    assert [x.id for x in table] == [0, 1, 2]
+    assert [x.id for x in table.flush(0, 3.0)] == [2, 1, 0]
+
+
 def test_ssid_text_escapes_like_wpa_ssid_txt():
     assert ssid_text(b'a"b\\c\n\x01') == 'a\\"b\\\\c\\n\\x01'
 

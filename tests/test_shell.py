@@ -212,9 +212,9 @@ def test_first_scan_is_asked_for_before_the_connector_loads(monkeypatch):
         make(self, *args, **kwargs)
 
     class Recording(FakeRadioDriver):
-        async def scan(self, extra_ies: bytes = b"", ssids=None, freqs=()):
+        async def scan(self, params):
             order.append("scan")
-            return await super().scan(extra_ies, ssids, freqs)
+            return await super().scan(params)
 
     monkeypatch.setattr(connector.Connector, "__init__", recorded)
 
@@ -324,6 +324,104 @@ def test_scan_freq_scans_the_radios_channels_in_those_ranges():
                 await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS", after=before)
                 assert driver.log[-1] == scanned
             assert "scan" not in driver.log and len(rig.services.station.table) == 1  # two misses would drop it
+
+    run(main())
+
+
+def test_scan_arguments_as_wpa_supplicant_reads_them():
+    """SCAN's other arguments (wpas_ctrl_scan): use_id=1 answers the scan's id, which its two events carry;
+    passive=1 probes for nothing; `ssid <hex>` probes for those SSIDs; scan_id= for the hidden ones
+    (scan_ssid=1) of those networks, with the wildcard; bssid= probes that BSS; only_new=1, and the first scan
+    after BSS_FLUSH 0, have the kernel drop its cache. What wpa_supplicant refuses is FAIL and no scan. The same requests beside wpa_supplicant: tests/test_diff_survey.py (the replies)
+    and tests/vm/guest/test_hwsim_events_diff.py (on a radio)."""
+    from pywps.driver.base import ScanStarted
+
+    class Kernel(FakeRadioDriver):
+        async def scan(self, params):
+            self._emit(ScanStarted())
+            return await super().scan(params)
+
+    hidden = 'network={\n\tssid="hidden"\n\tscan_ssid=1\n\tdisabled=1\n}\n'
+    async def main():
+        driver = Kernel(FakeAp())
+        async with Rig(driver, "update_config=1\n" + hidden + 'network={\n\tssid="shown"\n\tdisabled=1\n}\n') as rig:
+            async def scan(request: str, reply: str = "OK\n"):
+                before = len(rig.events)
+                assert await rig.cmd(request) == reply, request
+                await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS", after=before)
+                return driver.scans[-1], rig.texts()[before:]
+
+            params, texts = await scan("SCAN use_id=1", "1\n")
+            assert texts[0] == "CTRL-EVENT-SCAN-STARTED id=1" and texts[-2:] == [
+                "CTRL-EVENT-SCAN-RESULTS id=1", "WPS-AP-AVAILABLE-PIN "]
+            assert (params.ssids, params.bssid, params.flush) == ((b"",), None, False)
+            params, texts = await scan("SCAN passive=1 use_id=7", "2\n")
+            assert params.ssids == () and texts[-2] == "CTRL-EVENT-SCAN-RESULTS id=2"
+            params, texts = await scan("SCAN ssid 68696464656e ssid 6e6574")
+            assert params.ssids == (b"hidden", b"net") and texts[0] == "CTRL-EVENT-SCAN-STARTED "
+            assert (await scan("SCAN scan_id=1,0,5"))[0].ssids == (b"hidden", b"")  # 1 is not hidden, 5 is none
+            assert (await scan("SCAN scan_id=1"))[0].ssids == (b"",)  # no hidden one: a plain scan
+            assert (await scan("SCAN bssid=02:00:00:00:01:00 x"))[0].bssid == bytes.fromhex("020000000100")
+            assert [(await scan(request))[0].flush for request in ("SCAN only_new=1", "SCAN")] == [True, False]
+            assert await rig.cmd("BSS_FLUSH 10") == "OK\n"
+            assert (await scan("SCAN"))[0].flush is False
+            assert await rig.cmd("BSS_FLUSH 0") == "OK\n"
+            assert [(await scan("SCAN"))[0].flush for _ in range(2)] == [True, False]
+            params, texts = await scan("SCAN TYPE=ONLY use_id=1", "3\n")
+            assert texts[-2:] == ["CTRL-EVENT-SCAN-RESULTS id=3", "WPS-AP-AVAILABLE-PIN "]  # as after any scan
+            scans = len(driver.scans)
+            for refused in ("SCAN ssid 6", "SCAN ssid zz", "SCAN ssid " + "61" * 33, "SCAN bssid=02:00:00:00:01",
+                            "SCAN scan_id=" + ",".join(["0"] * 17)):
+                assert await rig.cmd(refused) == "FAIL\n", refused
+            assert len(driver.scans) == scans
+
+    run(main())
+
+
+def test_another_programs_scan_fills_the_table_as_wpa_supplicants_own():
+    """`iw scan` on our interface: its results go into the table with their BSS events, CTRL-EVENT-SCAN-RESULTS
+    and WPS-AP-AVAILABLE*, misses counted on the channels and SSIDs it covered; an aborted scan counts none,
+    ours neither (wpa_bss_update_end)."""
+    from pywps.driver.base import OthersScanEnded, ScanResults
+
+    other = bytes.fromhex("020000000700")
+
+    class Kernel(FakeRadioDriver):
+        cache: list = []
+        aborted = False
+
+        async def scan_results(self):
+            return self.cache
+
+        async def scan(self, params):
+            return ScanResults((await super().scan(params)).entries, aborted=self.aborted)
+
+    async def main():
+        driver = Kernel(FakeAp(), FakeAp(bssid=other, freq=2437))
+        async with Rig(driver) as rig:
+            async def others_scan(freqs, ssids=(b"",), aborted=False):
+                before = len(rig.events)
+                driver._emit(OthersScanEnded(freqs, ssids, aborted))
+                await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS $", after=before)
+                return rig.texts()[before:]
+
+            driver.cache = [beacon(AP, wps=wps_ie()), beacon(other, freq=2437)]
+            assert await others_scan((2412, 2437)) == [f"CTRL-EVENT-BSS-ADDED 0 {AP.hex(':')}",
+                                                       f"CTRL-EVENT-BSS-ADDED 1 {other.hex(':')}",
+                                                       "CTRL-EVENT-SCAN-RESULTS ", "WPS-AP-AVAILABLE-PIN "]
+            driver.cache = [beacon(AP)]
+            for freqs, ssids, aborted in (((2412,), (b"",), False), ((2437,), (b"elsewhere",), False),
+                                          ((2437,), (), True)):
+                await others_scan(freqs, ssids, aborted)  # none of them covered the other BSS
+            assert await others_scan((2412, 2437), ()) == ["CTRL-EVENT-SCAN-RESULTS "]
+            assert await others_scan((2437,), (SSID,)) == [
+                f"CTRL-EVENT-BSS-REMOVED 1 {other.hex(':')}", "CTRL-EVENT-SCAN-RESULTS "]  # its second miss
+            driver.aps.clear()
+            driver.aborted = True
+            for _ in range(3):
+                await rig.cmd("SCAN")
+                await rig.services.station.finish_scan_under_way()
+            assert [bss.bssid for bss in rig.services.station.table] == [AP]
 
     run(main())
 

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from ..driver.base import LinkDisconnected, ScanStarted, mac_str
+from ..driver.base import LinkDisconnected, mac_str
 
 LEVEL_DEBUG = 2  # MSG_DEBUG in wpa_supplicant 2.x (MSG_EXCESSIVE 0 ... MSG_ERROR 5)
 LEVEL_INFO = 3  # MSG_INFO
@@ -91,10 +91,10 @@ def text_table() -> dict[type, Formatter]:
         M2DReceived: lambda e: f"WPS-M2D dev_password_id={int(e.dev_password_id)} config_error={int(e.config_error)}",
         Failure: lambda e: wps_fail(int(e.msg), int(e.config_error), int(e.reason)),
         # scans, association, the connector
-        ScanStarted: lambda e: "CTRL-EVENT-SCAN-STARTED ",
+        ev.ScanBegan: lambda e: "CTRL-EVENT-SCAN-STARTED " + scan_id_text(e.scan_id),
         ev.BssAdded: lambda e: f"CTRL-EVENT-BSS-ADDED {e.id} {mac_str(e.bssid)}",
         ev.BssRemoved: lambda e: f"CTRL-EVENT-BSS-REMOVED {e.id} {mac_str(e.bssid)}",
-        ev.ScanResultsReady: lambda e: "CTRL-EVENT-SCAN-RESULTS ",
+        ev.ScanResultsReady: lambda e: "CTRL-EVENT-SCAN-RESULTS " + scan_id_text(e.scan_id),
         ev.ScanFailed: lambda e: f"CTRL-EVENT-SCAN-FAILED ret=-1 ({e.error})",
         ev.WpsApAvailable: lambda e: f"WPS-AP-AVAILABLE{e.seen.value} ",
         ev.Associating: lambda e: (f"Trying to associate with {mac_str(e.bssid)} "
@@ -144,6 +144,10 @@ def log_texts(event: object, log_keys: bool) -> list[str]:
     if not log_keys and redact is not None:
         return [redact(event)]
     return event_texts(event)
+
+
+def scan_id_text(scan_id: int | None) -> str:
+    return "" if scan_id is None else f"id={scan_id}"
 
 
 def event_level(event: object) -> int:

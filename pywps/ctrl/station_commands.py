@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+import string
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..cnumbers import c_atoi
-from ..driver.base import DriverError, mac_bytes, mac_str
+from ..driver.base import WILDCARD_SSID, DriverError, mac_bytes, mac_str
+from ..station.types import ScanOptions
 from .commands import BadArguments, CommandFailed, Handler, Reply, from_driver, ok
 from .scan_texts import SCAN_RESULTS_HEADER, bss_text, scan_results_text
 
@@ -25,34 +28,135 @@ log = logging.getLogger("pywps.ctrl")
 
 
 def cmd_scan(ctx: Services, raw: str | None) -> Reply:
-    """Start a scan and reply at once (FAIL-BUSY when one is running), as wpa_supplicant does; a wired link has
-    nothing to scan and says OK, as wpa_supplicant -Dwired does."""
+    """Start a scan and reply at once (FAIL-BUSY when one is running; the scan's id for use_id=1), as
+    wpa_supplicant does; a wired link has nothing to scan and answers as wpa_supplicant -Dwired does."""
+    request = parse_scan_request(raw or "")
     station = ctx.station
     if station is None:
-        return ok()
+        if request.freq_ranges is not None:
+            raise CommandFailed("no channels to scan on a wired link")  # wpa_supplicant has no hw modes there
+        return f"{next_scan_id(ctx)}\n" if request.use_id else ok()
     if station.scanning:
         return "FAIL-BUSY\n"
-    at = (raw or "").find("freq=")
-    if at >= 0:
-        return _scan_channels(ctx, station, raw[at + 5:])
-    ctx.spawn(_scan(station.start_scan()))  # busy from now on, before the task runs
-    return ok()
+    if request.freq_ranges is not None:
+        return _scan_channels(ctx, station, request)
+    return _start(ctx, station, (), request)
 
 
-async def _scan_channels(ctx: Services, station: Station, ranges: str) -> str:
+async def _scan_channels(ctx: Services, station: Station, request: ScanRequest) -> str:
     """SCAN freq=2412,5180-5240: the radio's enabled channels in those ranges (wpa_supplicant's
     freq_range_to_channel_list); FAIL when none is."""
+    assert request.freq_ranges is not None
     try:
         modes = await station.read_radio_modes()
     except DriverError as e:
         raise CommandFailed(f"the radio's channels: {e}") from None
-    freqs = channels_in(modes, parse_freq_ranges(ranges))
+    freqs = channels_in(modes, parse_freq_ranges(request.freq_ranges))
     if not freqs:
-        raise CommandFailed(f"no channel of the radio in freq={ranges}")
+        raise CommandFailed(f"no channel of the radio in freq={request.freq_ranges}")
     if station.scanning:  # one came while the channels were read
         return "FAIL-BUSY\n"
-    ctx.spawn(_scan(station.start_scan(freqs)))
-    return ok()
+    return _start(ctx, station, freqs, request)
+
+
+def _start(ctx: Services, station: Station, freqs: Sequence[int], request: ScanRequest) -> str:
+    scan_id = next_scan_id(ctx) if request.use_id else None
+    ssids = request.ssids + _scan_id_ssids(ctx, request.scan_ids)
+    options = ScanOptions(ssids=ssids or (() if request.passive else (WILDCARD_SSID,)), bssid=request.bssid,
+                          only_new=request.only_new, scan_id=scan_id)
+    ctx.spawn(_scan(station.start_scan(freqs, options=options)))  # busy from now on, before the task runs
+    return ok() if scan_id is None else f"{scan_id}\n"
+
+
+def next_scan_id(ctx: Services) -> int:
+    ctx.scan_ids += 1
+    return ctx.scan_ids
+
+
+def _scan_id_ssids(ctx: Services, network_ids: Sequence[int]) -> tuple[bytes, ...]:
+    """scan_id=: the SSIDs of those networks that have scan_ssid=1 (hidden ones), with the wildcard, as
+    wpa_set_scan_ssids adds them."""
+    ssids = []
+    for network_id in network_ids:
+        try:
+            network = ctx.config.network(network_id)
+        except KeyError:
+            continue
+        if network.value("scan_ssid") == "1" and network.ssid not in ssids:
+            ssids.append(network.ssid)
+    return (*ssids, WILDCARD_SSID) if ssids else ()
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """SCAN's arguments, read as wpa_supplicant's wpas_ctrl_scan reads them: each `key=` found anywhere.
+    TYPE=ONLY (results without a network selection) asks nothing of pywps: no SCAN command makes it select."""
+
+    freq_ranges: str | None = None
+    passive: bool = False
+    use_id: bool = False
+    only_new: bool = False
+    bssid: bytes | None = None
+    scan_ids: tuple[int, ...] = ()
+    ssids: tuple[bytes, ...] = ()
+
+
+MAX_SCAN_IDS = 16  # wpa_supplicant's MAX_SCAN_ID
+MAX_SSID_LEN = 32
+
+
+def parse_scan_request(text: str) -> ScanRequest:
+    """BadArguments where wpa_supplicant answers FAIL: more than 16 scan_id= ids, a bssid= that is not a
+    MAC address, an `ssid` that is not the hex of at most 32 bytes."""
+
+    def after(key: str) -> str | None:
+        at = text.find(key)
+        return None if at < 0 else text[at + len(key):]
+
+    passive, use_id = after("passive="), after("use_id=")
+    return ScanRequest(
+        freq_ranges=after("freq="),
+        passive=passive is not None and c_atoi(passive) != 0,
+        use_id=use_id is not None and c_atoi(use_id) != 0,
+        only_new="only_new=1" in text,
+        bssid=_scan_bssid(after("bssid=")),
+        scan_ids=_scan_ids(after("scan_id=")),
+        ssids=_scan_ssids(text),
+    )
+
+
+def _scan_bssid(text: str | None) -> bytes | None:
+    if text is None:
+        return None
+    try:  # hwaddr_aton: the address may have text after it
+        return mac_bytes(text[:17])
+    except ValueError:
+        raise BadArguments(f"bssid={text[:17]!r} is not a MAC address") from None
+
+
+def _scan_ids(text: str | None) -> tuple[int, ...]:
+    """scan_id_list_parse: atoi of each comma-separated item, up to the first space."""
+    ids: list[int] = []
+    while text and text[0] != " ":
+        if len(ids) == MAX_SCAN_IDS:
+            raise BadArguments(f"more than {MAX_SCAN_IDS} scan_id= networks")
+        ids.append(c_atoi(text))
+        comma = text.find(",")
+        text = text[comma + 1:] if comma >= 0 else ""
+    return tuple(ids)
+
+
+def _scan_ssids(text: str) -> tuple[bytes, ...]:
+    """Each `ssid <hex>` among the space-separated words."""
+    ssids = []
+    words = text.split(" ")
+    for word, value in zip(words, words[1:]):
+        if word != "ssid":
+            continue
+        if len(value) % 2 or len(value) > 2 * MAX_SSID_LEN or not all(c in string.hexdigits for c in value):
+            raise BadArguments(f"ssid {value[:70]!r} is not the hex of an SSID")
+        ssids.append(bytes.fromhex(value))
+    return tuple(ssids)
 
 
 def parse_freq_ranges(text: str) -> list[tuple[int, int]]:

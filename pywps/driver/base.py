@@ -59,6 +59,28 @@ class ScanEntry:
     noise: int | None = None  # dBm on its channel (nl80211's survey), None when the kernel has none
 
 
+WILDCARD_SSID = b""
+
+
+@dataclass(frozen=True)
+class ScanParams:
+    """What a scan asks of the kernel, as wpa_supplicant's wpa_driver_scan_params."""
+
+    freqs: Sequence[int] = ()  # MHz; empty: every channel
+    ssids: Sequence[bytes] = (WILDCARD_SSID,)  # probed for; empty: a passive scan, no probe request
+    extra_ies: bytes = b""  # added to the probe requests
+    bssid: bytes | None = None  # probe requests to this BSSID only
+    flush: bool = False  # the kernel forgets its cached results first (BSS_FLUSH, SCAN only_new=1)
+
+
+@dataclass(frozen=True)
+class ScanResults:
+    """What a scan of ours found: the kernel's whole table, what the scan did not visit too."""
+
+    entries: list[ScanEntry]
+    aborted: bool = False  # ended early (ABORT_SCAN, or the kernel's): what it found so far
+
+
 # -- what a link does on its own: the driver's events --------------------------------------------------
 
 
@@ -69,6 +91,15 @@ class DriverEvent:
 @dataclass(frozen=True)
 class ScanStarted(DriverEvent):
     """The kernel started a scan (ours or anybody's)."""
+
+
+@dataclass(frozen=True)
+class OthersScanEnded(DriverEvent):
+    """A scan another program asked for (`iw scan`) ended: its results are in the kernel's table."""
+
+    freqs: tuple[int, ...]  # the channels it covered (MHz)
+    ssids: tuple[bytes, ...]  # the SSIDs it probed for; empty: a passive scan
+    aborted: bool
 
 
 @dataclass(frozen=True)
@@ -135,10 +166,8 @@ class Driver(abc.ABC):
     async def send_eapol(self, dst: bytes, pdu: bytes) -> None:
         """Send one EAPOL PDU (version, type, length, body) to `dst`."""
 
-    async def scan(self, extra_ies: bytes = b"", ssids: list[bytes] | None = None,
-                   freqs: Sequence[int] = ()) -> list[ScanEntry]:
-        """Trigger a scan (with `extra_ies` in the probe requests) of `freqs` MHz, or of every channel, and
-        return its results: the kernel's whole table, what this scan did not visit too."""
+    async def scan(self, params: ScanParams) -> ScanResults:
+        """Trigger a scan and return its results once it ends."""
         raise NotSupported(f"{self.name} driver cannot scan")
 
     async def abort_scan(self) -> None:

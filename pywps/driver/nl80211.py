@@ -14,7 +14,6 @@ import errno
 import logging
 import socket
 import struct
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pyroute2.netlink.exceptions import NetlinkError
@@ -28,11 +27,22 @@ from .base import (
     LinkConnected,
     LinkCrypto,
     LinkDisconnected,
+    OthersScanEnded,
     ScanEntry,
+    ScanParams,
+    ScanResults,
     ScanStarted,
     mac_str,
 )
-from .nl80211_msg import CMD, Nl80211Msg, request, scan_frequencies
+from .nl80211_msg import (
+    CMD,
+    MAX_SCAN_SSIDS,
+    SCAN_FLAG_FLUSH,
+    Nl80211Msg,
+    frequencies_of,
+    request,
+    scan_frequencies,
+)
 from .packet import EapolSocket, interface_is_up, read_mac
 
 # The parsers of the radio's nests (channel survey, station counters, wiphy) and the radio's types load with
@@ -177,6 +187,13 @@ class Nl80211Driver(Driver):
             ok = cmd == CMD["NEW_SCAN_RESULTS"]
             if self._scan_done is not None and not self._scan_done.done():
                 self._scan_done.set_result(ok)
+            elif not self._triggering:  # another program's scan (ours is refused with EBUSY while it runs)
+                ssids = msg.get_attr("NL80211_ATTR_SCAN_SSIDS")
+                self._emit(OthersScanEnded(
+                    freqs=frequencies_of(msg.get_attr("NL80211_ATTR_SCAN_FREQUENCIES")),
+                    ssids=tuple(value for _, value in ssids["attrs"]) if ssids is not None else (),
+                    aborted=not ok,
+                ))
         elif cmd == CMD["CONNECT"]:
             status = msg.get_attr("NL80211_ATTR_STATUS_CODE")
             if msg.get_attr("NL80211_ATTR_TIMED_OUT"):
@@ -213,17 +230,19 @@ class Nl80211Driver(Driver):
 
     # -- scanning --------------------------------------------------------------------------------------
 
-    async def scan(self, extra_ies: bytes = b"", ssids: list[bytes] | None = None,
-                   freqs: Sequence[int] = ()) -> list[ScanEntry]:
-        ssid_attrs = [(f"SSID{i + 1}", s) for i, s in enumerate((ssids or [b""])[:2])]
-        attrs: list[tuple[str, object]] = [
-            ("NL80211_ATTR_IFINDEX", self.ifindex),
-            ("NL80211_ATTR_SCAN_SSIDS", {"attrs": ssid_attrs}),
-        ]
-        if freqs:
-            attrs.append(("NL80211_ATTR_SCAN_FREQUENCIES", scan_frequencies(freqs)))
-        if extra_ies:
-            attrs.append(("NL80211_ATTR_IE", extra_ies))
+    async def scan(self, params: ScanParams) -> ScanResults:
+        attrs: list[tuple[str, object]] = [("NL80211_ATTR_IFINDEX", self.ifindex)]
+        if params.ssids:  # none: a passive scan
+            ssids = params.ssids[:MAX_SCAN_SSIDS]
+            attrs.append(("NL80211_ATTR_SCAN_SSIDS", {"attrs": [(f"SSID{i}", s) for i, s in enumerate(ssids, 1)]}))
+        if params.freqs:
+            attrs.append(("NL80211_ATTR_SCAN_FREQUENCIES", scan_frequencies(params.freqs)))
+        if params.extra_ies:
+            attrs.append(("NL80211_ATTR_IE", params.extra_ies))
+        if params.flush:
+            attrs.append(("NL80211_ATTR_SCAN_FLAGS", SCAN_FLAG_FLUSH))
+        if params.bssid is not None:  # and in NL80211_ATTR_MAC for kernels before 4.10, as wpa_supplicant does
+            attrs += [("NL80211_ATTR_BSSID", params.bssid), ("NL80211_ATTR_MAC", params.bssid)]
         loop = asyncio.get_running_loop()
         self._scan_done = loop.create_future()
         self._abort_wanted = False
@@ -248,7 +267,7 @@ class Nl80211Driver(Driver):
         if not completed:
             # as wpa_supplicant: an aborted scan (ABORT_SCAN, or the kernel's) still reports what it found
             log.debug("scan aborted on %s", self.ifname)
-        return await self.scan_results()
+        return ScanResults(await self.scan_results(), aborted=not completed)
 
     async def abort_scan(self) -> None:
         if self._triggering:

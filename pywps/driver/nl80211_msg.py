@@ -16,9 +16,12 @@ from pyroute2.netlink.nl80211 import NL80211_NAMES, nl80211cmd
 
 CMD = {name[len("NL80211_CMD_"):]: value for name, value in NL80211_NAMES.items()}
 CMD.setdefault("ABORT_SCAN", 114)  # nl80211.h has it; pyroute2's table stops before it
+SCAN_FLAG_FLUSH = 1 << 1  # enum nl80211_scan_flags: drop the cached results before the scan
+MAX_SCAN_SSIDS = 16  # wpa_supplicant's WPAS_MAX_SCAN_SSIDS
 
 _RETYPED = {
     "NL80211_ATTR_MAC": "cdata",
+    "NL80211_ATTR_BSSID": "cdata",
     "NL80211_ATTR_SSID": "cdata",
     "NL80211_ATTR_IE": "cdata",
     "NL80211_ATTR_REQ_IE": "cdata",
@@ -71,7 +74,7 @@ class Nl80211Msg(nl80211cmd):
         """NL80211_ATTR_SCAN_SSIDS: a nest of SSIDs (the attribute type is just an index); an empty SSID asks
         for a wildcard active scan."""
 
-        nla_map = ((1, "SSID1", "cdata"), (2, "SSID2", "cdata"))
+        nla_map = tuple((n, f"SSID{n}", "cdata") for n in range(1, MAX_SCAN_SSIDS + 1))
 
     class bss(nla):
         """NL80211_ATTR_BSS: enum nl80211_bss, information elements kept as the raw bytes the AP sent."""
@@ -102,3 +105,16 @@ def request(cmd: str, *attrs: tuple[str, object]) -> Nl80211Msg:
 def scan_frequencies(freqs: Sequence[int]) -> bytes:
     """NL80211_ATTR_SCAN_FREQUENCIES' body: one u32 attribute per frequency (MHz), its type just an index."""
     return b"".join(struct.pack("=HHI", 8, index, freq) for index, freq in enumerate(freqs, 1))
+
+
+def frequencies_of(body: bytes | None) -> tuple[int, ...]:
+    """The frequencies of a NL80211_ATTR_SCAN_FREQUENCIES body (a scan event's); what does not parse ends it."""
+    freqs = []
+    at = 0
+    while at + 8 <= len(body or b""):
+        length, _, freq = struct.unpack_from("=HHI", body, at)
+        if length < 8:
+            break
+        freqs.append(freq)
+        at += (length + 3) & ~3
+    return tuple(freqs)

@@ -1,6 +1,6 @@
 """The BSS table: what scans found, with stable ids and age-out (the texts clients see are in pywps.ctrl).
 
-Pure bookkeeping: the caller passes the loop time in. Ids grow from 0 as BSSes appear, like wpa_supplicant's,
+Pure bookkeeping: the caller passes the loop time in. Ids grow from 0 as entries appear, like wpa_supplicant's,
 so `BSS NEXT-<id>` walks and `RANGE=` selections work the same. An entry leaves the table by either of
 wpa_supplicant's two rules (bss.c): missing from `expiration_scans` scans that covered its channel
 (wpa_bss_update_end), or not seen for `expiration_age` seconds, which the caller asks every EXPIRATION_PERIOD
@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
-from ..driver.base import ScanEntry
+from ..driver.base import WILDCARD_SSID, ScanEntry
 from ..wps.ie import EID_SSID, WpsIeInfo, find_element, find_vendor_element, wps_info_from_ies
 
 EXPIRATION_AGE = 180.0
 EXPIRATION_PERIOD = 10.0  # seconds between two applications of the age rule (WPA_BSS_EXPIRATION_PERIOD)
 FRESH_SECONDS = 10.0  # results younger than this are used to join a network without scanning again
 EXPIRATION_SCANS = 2
+MAX_SSID_LEN = 32
 CAP_ESS, CAP_IBSS, CAP_PRIVACY = 0x0001, 0x0002, 0x0010
 EID_RSN = 48
 WPA_OUI_TYPE = b"\x00\x50\xf2\x01"
@@ -66,46 +67,55 @@ class Bss:
 
 
 class BssTable:
+    """Entries by (BSSID, SSID), as wpa_supplicant keeps them: a hidden AP is one entry for its beacons (SSID
+    empty or zeroed) and one for its answers to a probe for its SSID. They are held in the order they were last
+    updated (wpa_supplicant's `bss` list), in which they leave; clients see them in id order."""
+
     def __init__(self) -> None:
-        self._by_bssid: dict[bytes, Bss] = {}
+        self._entries: dict[tuple[bytes, bytes], Bss] = {}
         self._next_id = 0
         self.scans = 0
         self.expiration_age = EXPIRATION_AGE  # BSS_EXPIRE_AGE
         self.expiration_scans = EXPIRATION_SCANS  # BSS_EXPIRE_COUNT
 
     def __iter__(self) -> Iterator[Bss]:
-        return iter(sorted(self._by_bssid.values(), key=lambda b: b.id))
+        return iter(sorted(self._entries.values(), key=lambda b: b.id))
 
     def __len__(self) -> int:
-        return len(self._by_bssid)
+        return len(self._entries)
 
     def update(self, entries: list[ScanEntry], now: float, keep: bytes | None = None,
-               scanned: Collection[int] | None = ()) -> tuple[list[Bss], list[Bss]]:
-        """Fold results in. `scanned`: the channels (MHz) of the scan they come from, empty for every channel;
-        None when no scan of ours made them (the kernel's cache): such results count no miss. A BSS of a
-        scanned channel that the results lack has missed a scan, and leaves after `expiration_scans` misses
-        (never `keep`, the BSS we are on). Returns the BSSes added and those dropped, in the order
-        wpa_supplicant announces them."""
+               scanned: Collection[int] | None = (), probed: Collection[bytes] = ()) -> tuple[list[Bss], list[Bss]]:
+        """Fold results in (wpa_bss_update_scan_res: one without an SSID element, or with a longer one than
+        32 bytes, is left out). `scanned`: the channels (MHz) of the scan they come from, empty for every
+        channel; None when no complete scan made them (the kernel's cache, an aborted scan): such results count
+        no miss. `probed`: the SSIDs the scan asked for, if it asked for named ones only. An entry the scan
+        covered (its channel and SSID) that the results lack has missed a scan, and leaves after
+        `expiration_scans` misses (never one of `keep`, the BSS we are on). Returns the entries added and those
+        dropped, in the order wpa_supplicant announces them."""
         self.scans += 1
         added = []
         for entry in entries:
+            ssid = find_element(entry.ies, EID_SSID)
+            if ssid is None or len(ssid) > MAX_SSID_LEN:
+                continue
             seen = now - entry.age_ms / 1000
-            old = self._by_bssid.get(entry.bssid)
+            old = self._entries.pop((entry.bssid, ssid), None)  # back in at the end: the latest update
             if old is None:
-                bss = self._by_bssid[entry.bssid] = Bss(self._next_id, entry, seen, self.scans)
+                bss = self._entries[entry.bssid, ssid] = Bss(self._next_id, entry, seen, self.scans)
                 added.append(bss)
                 self._next_id += 1
             else:
-                self._by_bssid[entry.bssid] = Bss(old.id, entry, max(seen, old.last_update), self.scans)
+                self._entries[entry.bssid, ssid] = Bss(old.id, entry, max(seen, old.last_update), self.scans)
         removed = []
         if scanned is None:
             return added, removed
-        for bssid, bss in list(self._by_bssid.items()):
-            if bssid == keep or bss.last_scan == self.scans or scanned and bss.entry.freq not in scanned:
+        for key, bss in list(self._entries.items()):
+            if bss.bssid == keep or bss.last_scan == self.scans or not _covered(bss, scanned, probed):
                 continue
             bss.misses += 1
             if bss.misses >= self.expiration_scans:
-                removed.append(self._by_bssid.pop(bssid))
+                removed.append(self._entries.pop(key))
         return added, removed
 
     def expire(self, now: float, keep: bytes | None = None) -> list[Bss]:
@@ -114,16 +124,26 @@ class BssTable:
 
     def seen_lately(self, ssids: set[bytes], now: float) -> bool:
         """Whether one of these SSIDs was seen less than FRESH_SECONDS ago."""
-        return any(now - bss.last_update <= FRESH_SECONDS and bss.ssid in ssids for bss in self._by_bssid.values())
+        return any(now - bss.last_update <= FRESH_SECONDS and bss.ssid in ssids for bss in self._entries.values())
 
     def get(self, bssid: bytes) -> Bss | None:
-        return self._by_bssid.get(bssid)
+        """The entry of this BSSID updated last (wpa_bss_get_bssid), as `BSS <bssid>` shows it."""
+        found = [bss for bss in self._entries.values() if bss.bssid == bssid]
+        return found[-1] if found else None
 
     def flush(self, older_than: float, now: float, keep: bytes | None = None) -> list[Bss]:
         """BSS_FLUSH: drop entries not seen for more than `older_than` seconds (0: all), never `keep`; returns
         them."""
         removed = []
-        for bssid, bss in list(self._by_bssid.items()):
-            if bssid != keep and (not older_than or now - bss.last_update > older_than):
-                removed.append(self._by_bssid.pop(bssid))
+        for key, bss in list(self._entries.items()):
+            if bss.bssid != keep and (not older_than or now - bss.last_update > older_than):
+                removed.append(self._entries.pop(key))
         return removed
+
+
+def _covered(bss: Bss, scanned: Collection[int], probed: Collection[bytes]) -> bool:
+    """Whether a scan would have heard `bss` (wpa_bss_included_in_scan): its channel was scanned, and the scan
+    was passive, probed the wildcard SSID, or probed this BSS's."""
+    if scanned and bss.entry.freq not in scanned:
+        return False
+    return not probed or WILDCARD_SSID in probed or bss.ssid in probed

@@ -13,13 +13,22 @@ import logging
 from collections.abc import Callable, Collection, Coroutine, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..driver.base import Driver, DriverError, LinkCrypto, LinkDisconnected, mac_str
+from ..driver.base import (
+    Driver,
+    DriverError,
+    LinkCrypto,
+    LinkDisconnected,
+    OthersScanEnded,
+    ScanParams,
+    mac_str,
+)
 from ..events import (
     Associated,
     Associating,
     BssAdded,
     BssRemoved,
     RegistrarSeen,
+    ScanBegan,
     ScanFailed,
     ScanResultsReady,
     WpsApAvailable,
@@ -28,7 +37,7 @@ from ..wps.defs import DevicePasswordId, RequestType
 from ..wps.device import DeviceInfo
 from ..wps.ie import RegistrarMode, association_request_ie, probe_request_ie
 from .bss import EXPIRATION_PERIOD, Bss, BssTable
-from .types import PbcOverlap, RunKind, RunRequest
+from .types import PLAIN_SCAN, PbcOverlap, RunKind, RunRequest, ScanOptions
 
 if TYPE_CHECKING:
     from ..driver.radio import HwMode
@@ -44,6 +53,7 @@ _SEEN = ((RegistrarMode.PBC, RegistrarSeen.PBC), (RegistrarMode.AUTH, RegistrarS
 
 class Busy(Exception):
     """A scan is already in progress."""
+
 
 
 def probe_request_of(run: RunRequest | None) -> tuple[RequestType, DevicePasswordId]:
@@ -120,6 +130,9 @@ class Station:
         self._scan_over: asyncio.Future[None] | None = None  # resolved when the scan under way ends
         self.radio_modes: list[HwMode] | None = None  # the radio's bands and HT/VHT/HE abilities, once read
         self.scans_done = 0  # scans of ours that completed (STATUS: INACTIVE once one found nothing to do)
+        self._scan_id: int | None = None  # the id of our scan under way (SCAN use_id=1)
+        self._clear_cache = False  # BSS_FLUSH or FLUSH emptied the table: the next scan drops the kernel's cache
+        self._others: set[asyncio.Task] = set()  # reading another program's scan results
         self._leaving: asyncio.Task | None = None
         self._left: bytes | None = None  # the BSS we asked to leave: its disconnect event is no news
         self._expiry = asyncio.get_running_loop().call_later(EXPIRATION_PERIOD, self._expire)
@@ -137,15 +150,17 @@ class Station:
     async def scan(self, freqs: Sequence[int] = (), run: RunRequest | None = None) -> None:
         await self.start_scan(freqs, run)
 
-    def start_scan(self, freqs: Sequence[int] = (), run: RunRequest | None = None) -> Coroutine[Any, Any, None]:
+    def start_scan(self, freqs: Sequence[int] = (), run: RunRequest | None = None,
+                   options: ScanOptions = PLAIN_SCAN) -> Coroutine[Any, Any, None]:
         """Mark the radio busy now and return the scan (of `freqs` MHz, or every channel) to run: a SCAN command
         arriving before the task that runs it has started is FAIL-BUSY, as wpa_supplicant answers a second
         SCAN. Busy if one is running. `run`: the WPS run the scan is for, which its probe requests announce."""
         if self._scanning:
             raise Busy()
         self._scanning = True
+        self._scan_id = options.scan_id
         self._scan_over = asyncio.get_running_loop().create_future()
-        return self._scan(freqs, run)
+        return self._scan(freqs, run, options)
 
     async def finish_scan_under_way(self) -> bool:
         """Wait for the scan under way to end (True; what it found, if it did not fail, is in the table by then);
@@ -155,20 +170,50 @@ class Station:
         await asyncio.shield(self._scan_over)
         return True
 
-    async def _scan(self, freqs: Sequence[int], run: RunRequest | None) -> None:
+    async def _scan(self, freqs: Sequence[int], run: RunRequest | None, options: ScanOptions) -> None:
+        params = ScanParams(freqs, options.ssids, probe_request_ie(self.device_info(), *probe_request_of(run)),
+                            options.bssid, flush=options.only_new or self._clear_cache)
         try:
-            entries = await self.driver.scan(probe_request_ie(self.device_info(), *probe_request_of(run)), freqs=freqs)
+            results = await self.driver.scan(params)
         except DriverError as e:
             self.publish(ScanFailed(str(e)))
             raise
         finally:
             self._scanning = False
+            self._scan_id = None
             if self._scan_over is not None and not self._scan_over.done():
                 # waiters wake after this method has put the results in the table: it does not await again
                 self._scan_over.set_result(None)
+        self._clear_cache = False
         self.scans_done += 1
         keep = self._associated.bssid if self._associated else None
-        self._table_changed(*self.table.update(entries, self.clock(), keep=keep, scanned=freqs))
+        self._table_changed(*self.table.update(results.entries, self.clock(), keep=keep,
+                                               scanned=None if results.aborted else freqs, probed=options.ssids))
+        self.publish(ScanResultsReady(options.scan_id))
+        if self._associated is None:
+            self._notify_wps_available()
+
+    def scan_began(self) -> None:
+        """The kernel says a scan started: ours (with its id, if it has one) or another program's."""
+        self.publish(ScanBegan(self._scan_id if self._scanning else None))
+
+    def others_scan_ended(self, event: OthersScanEnded) -> None:
+        """Another program's scan ended: its results go into the table as wpa_supplicant takes them (misses
+        counted, unless it was aborted), with CTRL-EVENT-SCAN-RESULTS and WPS-AP-AVAILABLE*; a WPS run or the
+        connector does not act on them (wpa_supplicant selects no network from them)."""
+        task = asyncio.get_running_loop().create_task(self._take_others_scan(event))
+        self._others.add(task)
+        task.add_done_callback(self._others.discard)
+
+    async def _take_others_scan(self, event: OthersScanEnded) -> None:
+        try:
+            entries = await self.driver.scan_results()
+        except DriverError as e:
+            log.debug("another program's scan results could not be read: %s", e)
+            return
+        keep = self._associated.bssid if self._associated else None
+        self._table_changed(*self.table.update(entries, self.clock(), keep=keep,
+                                               scanned=None if event.aborted else event.freqs, probed=event.ssids))
         self.publish(ScanResultsReady())
         if self._associated is None:
             self._notify_wps_available()
@@ -193,7 +238,10 @@ class Station:
 
     def flush_table(self, older_than: float, keep: bytes | None = None) -> None:
         """BSS_FLUSH, FLUSH, the daemon's end: drop what was not seen for `older_than` seconds (0: all), never
-        `keep`."""
+        `keep`. After a flush of all, the next scan asks the kernel to drop its cache too (wpa_bss_flush), so
+        that an AP gone a moment ago does not come back from it."""
+        if not older_than:
+            self._clear_cache = True
         self._table_changed([], self.table.flush(older_than, self.clock(), keep))
 
     def _expire(self) -> None:
@@ -204,8 +252,10 @@ class Station:
         self._expiry = asyncio.get_running_loop().call_later(EXPIRATION_PERIOD, self._expire)
 
     def close(self) -> None:
-        """The daemon ends: no more ageing."""
+        """The daemon ends: no more ageing, no more results taken."""
         self._expiry.cancel()
+        for task in self._others:
+            task.cancel()
 
     def _table_changed(self, added: list[Bss], removed: list[Bss]) -> None:
         """Tell monitors, as wpa_supplicant does: a scan's additions, then what left the table."""

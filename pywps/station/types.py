@@ -1,10 +1,12 @@
-"""What a WPS run asks of the station, shared by the run policy, the station and the WPS service."""
+"""What a WPS run or a SCAN command asks of the station, shared by the run policy, the station, the WPS service
+and the commands."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ..driver.base import WILDCARD_SSID
 from ..wps.credential import Credential
 
 
@@ -36,3 +38,16 @@ class RunRequest:
 
 class PbcOverlap(Exception):
     """More than one AP has a push-button registrar active: WSC forbids choosing."""
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """What a SCAN command may ask beyond the channels (wpa_supplicant's manual scan parameters)."""
+
+    ssids: tuple[bytes, ...] = (WILDCARD_SSID,)  # probed for; none: passive=1
+    bssid: bytes | None = None  # bssid=: probe requests to that BSS only
+    only_new: bool = False  # only_new=1: the kernel's cached results are dropped first
+    scan_id: int | None = None  # use_id=1: the id the scan's two events carry
+
+
+PLAIN_SCAN = ScanOptions()

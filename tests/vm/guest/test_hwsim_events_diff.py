@@ -1,14 +1,19 @@
-"""What a radio's monitor hears of the BSS table, the networks and the end, side by side: Debian wpa_supplicant 2.10
--D nl80211 on wlan1 and pywps -D nl80211 on wlan3 at the same time (each radio has its own scan cache), with
-Debian hostapd on wlan0 (channel 1, the WPS AP) and wlan2 (channel 6, stopped midway).
+"""What a radio's monitor hears of scans, the BSS table, the networks and the end, side by side: Debian
+wpa_supplicant 2.10 -D nl80211 on wlan1 and pywps -D nl80211 on wlan3 at the same time (each radio has its own scan
+cache), with Debian hostapd on wlan0 (channel 1, the WPS AP) and wlan2 (channel 6: stopped, back with its SSID
+hidden, stopped again).
 
-What wpa_supplicant 2.10 says (bss.c, wpa_supplicant.c, events.c), and pywps now says:
+What wpa_supplicant 2.10 says (bss.c, scan.c, wpa_supplicant.c, events.c), and pywps now says:
 - CTRL-EVENT-BSS-ADDED <id> <bssid> for each BSS a scan adds to the table, before CTRL-EVENT-SCAN-RESULTS; ids
   grow from 0 and are never reused; CTRL-EVENT-BSS-REMOVED <id> <bssid> for each one that leaves it:
   - BSS_FLUSH;
   - missing from bss_expiration_scan_count (2) scans that covered its channel, once the kernel's own cache has
-    let it go (30 s): a scan of other channels counts no miss;
+    let it go (SCAN only_new=1 flushes that cache; else it keeps an AP 30 s): a scan of other channels counts no
+    miss;
   - not seen for bss_expiration_age seconds, checked every 10 s without any scan (10 s here: BSS_EXPIRE_AGE);
+- another program's scan (`iw scan`): CTRL-EVENT-SCAN-STARTED, then its results in the table as a scan of ours;
+- SCAN use_id=1: the scan's id as the reply and in its two events; `SCAN ssid <hex>` probes for a hidden SSID;
+- the first scan after BSS_FLUSH 0 has the kernel flush its cache: an AP gone a moment ago does not come back;
 - after a WPS run, the station's own deauthentication: CTRL-EVENT-DISCONNECTED reason=3 locally_generated=1,
   told when it leaves, whatever the AP's deauthentication (reason 23, ~10 ms after its EAP-Failure) does;
 - at the end (TERMINATE): CTRL-EVENT-DISCONNECTED when associated, CTRL-EVENT-NETWORK-REMOVED for every network,
@@ -22,6 +27,7 @@ Runs only in the hwsim VM (tests/vm/run.sh).
 from __future__ import annotations
 
 import re
+import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -31,38 +37,72 @@ from hwlab import AP2_MAC, AP_MAC, fresh_scan_cache, sta_conf
 PIN = "12345670"
 RADIOS = {"wpa_supplicant": "wlan1", "pywps": "wlan3"}
 UUIDS = {"wpa_supplicant": "2b1a0000-0000-4000-8000-000000000001", "pywps": "2b1a0000-0000-4000-8000-000000000002"}
-KERNEL_CACHE_SECONDS = 31  # cfg80211 keeps a BSS 30 s after it was last heard (IEEE80211_SCAN_RESULT_EXPIRE)
+SECOND = "second"  # the SSID of the AP on channel 6
 # the events compared; the rest of what a monitor hears on these steps is compared in other tests
 COMPARED = re.compile(r"CTRL-EVENT-(BSS-ADDED|BSS-REMOVED|NETWORK-ADDED|NETWORK-REMOVED|DISCONNECTED|TERMINATING)")
+# on the scan steps: everything a scan says (no scan of the programs' own comes between)
+SCAN_EVENTS = re.compile(r"CTRL-EVENT-(SCAN-STARTED|SCAN-RESULTS|BSS-ADDED|BSS-REMOVED)|WPS-AP-AVAILABLE")
 
 
-def heard(sta, until: str | None, seconds: float = 90) -> list[str]:
-    """The compared events up to the first matching `until` (None: those of the next `seconds`)."""
+def heard(sta, until: str | None, seconds: float = 90, compared: re.Pattern = COMPARED) -> list[str]:
+    """The compared events up to the first matching `until` (None: those of the next `seconds`); on the scan
+    steps, with what follows the results in the next second (WPS-AP-AVAILABLE)."""
     if until is not None:
         sta.monitor.wait(until, seconds)
+        if compared is SCAN_EVENTS:
+            sta.monitor.gather(1)
     else:
         sta.monitor.gather(seconds)
-    events = [e.rstrip() for e in sta.monitor.events if COMPARED.match(e)]
+    events = [e.rstrip() for e in sta.monitor.events if compared.match(e)]
     sta.monitor.events.clear()
     return events
 
 
-def scan(sta, *args: str) -> list[str]:
-    assert sta.cli("scan", *args).strip() == "OK"
-    return heard(sta, r"^CTRL-EVENT-SCAN-RESULTS")
+def scan(sta, *args: str, reply: str = "OK", compared: re.Pattern = COMPARED) -> list[str]:
+    assert sta.cli("scan", *args).strip() == reply
+    return heard(sta, r"^CTRL-EVENT-SCAN-RESULTS", compared=compared)
 
 
-def script(sta, ap, ap2_goes: threading.Barrier) -> list[tuple[str, list[str]]]:
+def others_scan(sta) -> list[str]:
+    """A scan of another program on the station's radio: `iw scan`, all channels, the wildcard SSID."""
+    subprocess.run(["iw", "dev", RADIOS[sta.program], "scan", "trigger"], check=True, timeout=10)
+    return heard(sta, r"^CTRL-EVENT-SCAN-RESULTS", compared=SCAN_EVENTS)
+
+
+def hidden_entries(sta) -> list[str]:
+    """The hidden AP's SSIDs in scan_results once both of its entries are there, and how many BSS-ADDED told
+    of them: `scan ssid <hex>` of its channel brings its answer at once; its beacon (SSID empty) comes when a
+    scan's dwell on channel 6 catches one."""
+    added = []
+    for _ in range(8):
+        added += [e for e in scan(sta, "freq=2437", "ssid", SECOND.encode().hex()) if e.endswith(AP2_MAC)]
+        ssids = sorted(row.split("\t")[4] for row in sta.cli("scan_results").splitlines() if row.startswith(AP2_MAC))
+        if len(ssids) == 2:
+            break
+    return [*ssids, f"{len(added)} added"]
+
+
+def script(sta, ap, ap2_changes: threading.Barrier) -> list[tuple[str, list[str]]]:
+    def ap2_change() -> None:  # both programs are here: the test stops or starts the AP on channel 6
+        ap2_changes.wait(120)
+        ap2_changes.wait(30)
+
     steps = [("scan", scan(sta))]
     assert sta.cli("bss_flush", "0").strip() == "OK"
     steps.append(("bss_flush 0", heard(sta, None, 1)))
-    steps.append(("scan again", scan(sta)))
-    ap2_goes.wait(120)  # both programs have scanned it twice: the test stops the AP on channel 6
-    ap2_goes.wait(30)
-    time.sleep(KERNEL_CACHE_SECONDS)
-    steps.append(("scan of channel 1 (the AP on channel 6 gone)", scan(sta, "freq=2412")))
+    steps.append(("another program's scan (iw scan trigger)", others_scan(sta)))
+    ap2_change()  # it stops; the kernel's cache still holds it for 30 s
+    steps.append(("scan freq=2412 only_new=1 use_id=1: no miss off channel 1, the kernel's cache flushed",
+                  scan(sta, "freq=2412", "only_new=1", "use_id=1", reply="1", compared=SCAN_EVENTS)))
     steps.append(("scan: its first miss", scan(sta)))
     steps.append(("scan: its second miss", scan(sta)))
+    ap2_change()  # back, hiding its SSID
+    steps.append((f"scan ssid <{SECOND}> until its beacon was heard too: its entries", hidden_entries(sta)))
+    ap2_change()  # it stops again
+    assert sta.cli("bss_flush", "0").strip() == "OK"
+    # sorted: the hidden AP's two entries (and ids) came in the order the air gave them to each radio
+    steps.append(("bss_flush 0, the AP gone", sorted(heard(sta, None, 1))))
+    steps.append(("scan: the kernel's cache no longer holds it", scan(sta)))
     assert sta.cli("bss_expire_age", "10").strip() == "OK"
     # the age rule comes at the first 10-s tick after 10 s without a sighting: within 20 s of the last scan
     steps.append(("21 s without a scan, bss_expiration_age 10", heard(sta, None, 21)))
@@ -79,19 +119,28 @@ def script(sta, ap, ap2_goes: threading.Barrier) -> list[tuple[str, list[str]]]:
 def test_bss_network_and_ending_events_match_wpa_supplicant(lab):
     fresh_scan_cache("wlan3")
     ap = lab.hostapd()
-    ap2 = lab.hostapd("wlan2", channel="6", ssid="second")
+    ap2 = lab.hostapd("wlan2", channel="6", ssid=SECOND)
     stations = {program: lab.station(sta_conf(uuid=UUIDS[program]), program, iface=iface)
                 for program, iface in RADIOS.items()}
     time.sleep(1)  # no network: neither program scans at start
-    ap2_goes = threading.Barrier(len(stations) + 1)
+    ap2_changes = threading.Barrier(len(stations) + 1)
+    hidden = []
+    changes = (ap2.stop,
+               lambda: hidden.append(lab.hostapd("wlan2", channel="6", ssid=SECOND, ignore_broadcast_ssid="1")),
+               lambda: hidden[0].stop())
     with ThreadPoolExecutor(len(stations)) as pool:
-        futures = {program: pool.submit(script, sta, ap, ap2_goes) for program, sta in stations.items()}
+        futures = {program: pool.submit(script, sta, ap, ap2_changes) for program, sta in stations.items()}
         try:
-            ap2_goes.wait(120)
-            ap2.stop()
-            ap2_goes.wait(30)
+            for change in changes:
+                ap2_changes.wait(120)
+                change()
+                ap2_changes.wait(30)
         except threading.BrokenBarrierError:
             pass  # a script failed before: its error is the one to see
+        failed = [e for f in futures.values()
+                  if (e := f.exception()) is not None and not isinstance(e, threading.BrokenBarrierError)]
+        if failed:
+            raise failed[0]
         got = {program: future.result() for program, future in futures.items()}
     theirs = dict(got["wpa_supplicant"])
     assert theirs["scan"] == [f"CTRL-EVENT-BSS-ADDED 0 {AP_MAC}", f"CTRL-EVENT-BSS-ADDED 1 {AP2_MAC}"], theirs

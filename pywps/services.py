@@ -89,7 +89,7 @@ class Services:
         from .station import station
 
         clock = asyncio.get_running_loop().time
-        self.station = station.Station(self.driver, self.publish, self.device_info, clock)
+        self.station = station.Station(self.driver, self.publish, self.device_info, clock, self._hidden_ssids)
         self.global_changed("bss_expiration_age")  # the file's ageing of the BSS table
         self.ignored_bssids = self.station.ignored
         wanted = {network.ssid for network in self.config.networks if not network.disabled and "ssid" in network.fields}
@@ -102,6 +102,9 @@ class Services:
 
         self.connector = connector.Connector(self.driver, self.station, lambda: self.config.networks, self.publish,
                                              lambda: self.config.eapol_version())
+
+    def _hidden_ssids(self) -> list[bytes]:
+        return [n.ssid for n in self.config.networks if not n.disabled and n.value("scan_ssid") == "1" and n.ssid]
 
     async def _recently_seen(self, ssids: set[bytes], now: float) -> bool:
         """Whether the kernel's cached results saw one of these SSIDs lately: the connector then joins from

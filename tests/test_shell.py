@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from pywps.config import ConfigFileError, parse
-from pywps.driver.base import DriverError, LinkDisconnected
+from pywps.driver.base import DriverError, LinkDisconnected, ScanResults
 from pywps.station.connection import REJOIN_DELAY
 from pywps.station.types import RunKind, RunRequest
 from pywps.wps.eap import EapolType
@@ -422,6 +422,33 @@ def test_another_programs_scan_fills_the_table_as_wpa_supplicants_own():
                 await rig.cmd("SCAN")
                 await rig.services.station.finish_scan_under_way()
             assert [bss.bssid for bss in rig.services.station.table] == [AP]
+
+    run(main())
+
+
+def test_a_hidden_network_is_probed_for_and_joined():
+    """A stored network with scan_ssid=1: the station's scans probe for its SSID, then the wildcard
+    (wpa_supplicant_scan); the AP's answer is an entry of its own beside its SSID-less beacon, and that one is
+    joined. A disabled one is not probed for; a WPS run's scans probe for the wildcard only. (Joined over the
+    air with Debian hostapd: tests/vm/guest/test_hwsim_connect.py.)"""
+
+    class HiddenAp(FakeRadioDriver):
+        async def scan(self, params):
+            results = await super().scan(params)
+            return ScanResults([beacon(AP, ssid=b"")] + (results.entries if SSID in params.ssids else []))
+
+    hidden = STORED.replace("\n}", "\n\tscan_ssid=1\n}")
+    async def main():
+        driver = HiddenAp(FakeAp())
+        async with Rig(driver, hidden + 'network={\n\tssid="off"\n\tscan_ssid=1\n\tdisabled=1\n}\n') as rig:
+            await rig.wait_event(f"^CTRL-EVENT-CONNECTED - Connection to {AP.hex(':')} completed")
+            assert driver.scans[0].ssids == (SSID, b"")
+            assert sorted(b.ssid for b in rig.services.station.table) == [b"", SSID]
+            scans = len(driver.scans)
+            assert await rig.cmd("WPS_PIN any 12345670") == "12345670"
+            await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS", after=len(rig.events))
+            assert await rig.cmd("WPS_CANCEL") == "OK\n"
+            assert driver.scans[scans].ssids == (b"",)
 
     run(main())
 

@@ -60,6 +60,7 @@ class ScanEntry:
 
 
 WILDCARD_SSID = b""
+MAX_SCAN_SSIDS = 16  # SSIDs one scan probes for, at most (wpa_supplicant's WPAS_MAX_SCAN_SSIDS)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from pyroute2.netlink.exceptions import NetlinkError
 from pyroute2.netlink.generic import AsyncGenericNetlinkSocket
 
 from .base import (
+    MAX_SCAN_SSIDS,
     Driver,
     DriverError,
     DriverEvent,
@@ -36,7 +37,6 @@ from .base import (
 )
 from .nl80211_msg import (
     CMD,
-    MAX_SCAN_SSIDS,
     SCAN_FLAG_FLUSH,
     Nl80211Msg,
     frequencies_of,

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from pyroute2.netlink import nla
 from pyroute2.netlink.nl80211 import NL80211_NAMES, nl80211cmd
 
+from .base import MAX_SCAN_SSIDS
+
 CMD = {name[len("NL80211_CMD_"):]: value for name, value in NL80211_NAMES.items()}
 CMD.setdefault("ABORT_SCAN", 114)  # nl80211.h has it; pyroute2's table stops before it
 SCAN_FLAG_FLUSH = 1 << 1  # enum nl80211_scan_flags: drop the cached results before the scan
-MAX_SCAN_SSIDS = 16  # wpa_supplicant's WPAS_MAX_SCAN_SSIDS
 
 _RETYPED = {
     "NL80211_ATTR_MAC": "cdata",

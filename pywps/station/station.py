@@ -14,6 +14,8 @@ from collections.abc import Callable, Collection, Coroutine, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..driver.base import (
+    MAX_SCAN_SSIDS,
+    WILDCARD_SSID,
     Driver,
     DriverError,
     LinkCrypto,
@@ -118,8 +120,11 @@ def choose_ap(table: Iterable[Bss], request: RunRequest, own_addr: bytes, scans_
 
 class Station:
     def __init__(self, driver: Driver, publish: Callable[[object], None], device_info: Callable[[], DeviceInfo],
-                 clock: Callable[[], float]) -> None:
+                 clock: Callable[[], float], hidden_ssids: Callable[[], Sequence[bytes]] = tuple) -> None:
         self.driver = driver
+        # the SSIDs of the enabled networks with scan_ssid=1: scans outside a WPS run probe for them (and the
+        # wildcard), as wpa_supplicant_scan adds them
+        self.hidden_ssids = hidden_ssids
         self.publish = publish
         self.device_info = device_info
         self.clock = clock
@@ -171,7 +176,10 @@ class Station:
         return True
 
     async def _scan(self, freqs: Sequence[int], run: RunRequest | None, options: ScanOptions) -> None:
-        params = ScanParams(freqs, options.ssids, probe_request_ie(self.device_info(), *probe_request_of(run)),
+        ssids = options.ssids
+        if ssids == PLAIN_SCAN.ssids and run is None:  # hidden networks answer only a probe for their SSID
+            ssids = (*self.hidden_ssids()[:MAX_SCAN_SSIDS - 1], WILDCARD_SSID)
+        params = ScanParams(freqs, ssids, probe_request_ie(self.device_info(), *probe_request_of(run)),
                             options.bssid, flush=options.only_new or self._clear_cache)
         try:
             results = await self.driver.scan(params)
@@ -188,7 +196,7 @@ class Station:
         self.scans_done += 1
         keep = self._associated.bssid if self._associated else None
         self._table_changed(*self.table.update(results.entries, self.clock(), keep=keep,
-                                               scanned=None if results.aborted else freqs, probed=options.ssids))
+                                               scanned=None if results.aborted else freqs, probed=ssids))
         self.publish(ScanResultsReady(options.scan_id))
         if self._associated is None:
             self._notify_wps_available()

@@ -525,6 +525,29 @@ def test_a_device_name_with_a_byte_not_utf8_reaches_scans_runs_and_the_file():
     run(main())
 
 
+def test_disconnect_quiets_wps_ap_available_until_reconnect_or_a_wps_run():
+    """wpa_supplicant after DISCONNECT: its scans say no WPS-AP-AVAILABLE* (wpas_wps_notify_scan_results) until
+    RECONNECT; a WPS run lifts DISCONNECT (wpas_wps_reassoc), so the credential it brings is joined
+    (tests/vm/guest/test_hwsim_events_diff.py compares the scan with wpa_supplicant's)."""
+    async def main():
+        async with Rig(FakeRadioDriver(FakeAp())) as rig:
+            async def scan() -> list[str]:
+                before = len(rig.events)
+                assert await rig.cmd("SCAN") == "OK\n"
+                await rig.services.station.finish_scan_under_way()
+                return [t for t in rig.texts()[before:] if t.startswith("WPS-AP-AVAILABLE")]
+
+            assert await rig.cmd("DISCONNECT") == "OK\n"
+            assert await scan() == []
+            assert await rig.cmd("RECONNECT") == "OK\n"
+            assert await scan() == ["WPS-AP-AVAILABLE-PIN "]
+            assert await rig.cmd("DISCONNECT") == "OK\n"
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+
+    run(main())
+
+
 def test_wrong_key_disables_the_ssid_for_a_while():
     async def main():
         ap = FakeAp()

@@ -197,8 +197,10 @@ class ConnectionPolicy:
         self.kick(now)
 
     def suspend(self, now: float) -> None:
-        """A WPS run needs the radio: leave, and stay off until resume()."""
+        """A WPS run needs the radio: leave, and stay off until resume(); the run lifts DISCONNECT, as
+        wpa_supplicant's wpas_wps_reassoc does, so its credential is joined."""
         self.suspended = True
+        self.user_off = False
         self._fire(I.LEAVE, now)
 
     def resume(self, now: float) -> None:

@@ -120,8 +120,10 @@ def choose_ap(table: Iterable[Bss], request: RunRequest, own_addr: bytes, scans_
 
 class Station:
     def __init__(self, driver: Driver, publish: Callable[[object], None], device_info: Callable[[], DeviceInfo],
-                 clock: Callable[[], float], hidden_ssids: Callable[[], Sequence[bytes]] = tuple) -> None:
+                 clock: Callable[[], float], hidden_ssids: Callable[[], Sequence[bytes]] = tuple,
+                 user_disconnected: Callable[[], bool] = bool) -> None:
         self.driver = driver
+        self.user_disconnected = user_disconnected  # DISCONNECT holds until RECONNECT (the connector's policy)
         # the SSIDs of the enabled networks with scan_ssid=1: scans outside a WPS run probe for them (and the
         # wildcard), as wpa_supplicant_scan adds them
         self.hidden_ssids = hidden_ssids
@@ -198,8 +200,7 @@ class Station:
         self._table_changed(*self.table.update(results.entries, self.clock(), keep=keep,
                                                scanned=None if results.aborted else freqs, probed=ssids))
         self.publish(ScanResultsReady(options.scan_id))
-        if self._associated is None:
-            self._notify_wps_available()
+        self._notify_wps_available()
 
     def scan_began(self) -> None:
         """The kernel says a scan started: ours (with its id, if it has one) or another program's."""
@@ -223,8 +224,7 @@ class Station:
         self._table_changed(*self.table.update(entries, self.clock(), keep=keep,
                                                scanned=None if event.aborted else event.freqs, probed=event.ssids))
         self.publish(ScanResultsReady())
-        if self._associated is None:
-            self._notify_wps_available()
+        self._notify_wps_available()
 
     async def read_radio_modes(self) -> list[HwMode]:
         """The radio's bands and HT/VHT/HE abilities (BSS est_throughput): read once, they do not change; a
@@ -273,7 +273,10 @@ class Station:
             self.publish(BssRemoved(bss.id, bss.bssid))
 
     def _notify_wps_available(self) -> None:
-        """One WPS-AP-AVAILABLE* event per scan, for the most useful registrar seen (hostap's precedence)."""
+        """One WPS-AP-AVAILABLE* event per scan, for the most useful registrar seen (hostap's precedence); none
+        while associated or after DISCONNECT (wpas_wps_notify_scan_results)."""
+        if self._associated is not None or self.user_disconnected():
+            return
         own = self.driver.own_addr
         modes = {b.wps.mode_for(own) for b in self.table if b.wps is not None}
         for mode, seen in _SEEN:

@@ -14,6 +14,7 @@ What wpa_supplicant 2.10 says (bss.c, scan.c, wpa_supplicant.c, events.c), and p
 - another program's scan (`iw scan`): CTRL-EVENT-SCAN-STARTED, then its results in the table as a scan of ours;
 - SCAN use_id=1: the scan's id as the reply and in its two events; `SCAN ssid <hex>` probes for a hidden SSID;
 - the first scan after BSS_FLUSH 0 has the kernel flush its cache: an AP gone a moment ago does not come back;
+- after DISCONNECT, a scan says no WPS-AP-AVAILABLE; a WPS run lifts DISCONNECT and joins its credential;
 - after a WPS run, the station's own deauthentication: CTRL-EVENT-DISCONNECTED reason=3 locally_generated=1,
   told when it leaves, whatever the AP's deauthentication (reason 23, ~10 ms after its EAP-Failure) does;
 - at the end (TERMINATE): CTRL-EVENT-DISCONNECTED when associated, CTRL-EVENT-NETWORK-REMOVED for every network,
@@ -103,6 +104,8 @@ def script(sta, ap, ap2_changes: threading.Barrier) -> list[tuple[str, list[str]
     # sorted: the hidden AP's two entries (and ids) came in the order the air gave them to each radio
     steps.append(("bss_flush 0, the AP gone", sorted(heard(sta, None, 1))))
     steps.append(("scan: the kernel's cache no longer holds it", scan(sta)))
+    assert sta.cli("disconnect").strip() == "OK"  # until the WPS run below lifts it
+    steps.append(("scan after DISCONNECT: no WPS-AP-AVAILABLE", scan(sta, compared=SCAN_EVENTS)))
     assert sta.cli("bss_expire_age", "10").strip() == "OK"
     # the age rule comes at the first 10-s tick after 10 s without a sighting: within 20 s of the last scan
     steps.append(("21 s without a scan, bss_expiration_age 10", heard(sta, None, 21)))

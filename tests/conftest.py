@@ -6,3 +6,18 @@ sys.path.insert(0, str(Path(__file__).parent))  # test helpers (netlab, wps_help
 
 # tests/vm/guest runs inside the mac80211_hwsim VM only (tests/test_vm.py boots it and reports its results).
 collect_ignore = [] if os.environ.get("PYWPS_IN_VM") else ["vm/guest"]
+
+
+def pytest_collection_finish(session) -> None:
+    """Start the VM boots of the selected VM tests now, beside the host's tests (tests/vmboots.py)."""
+    if session.config.option.collectonly:
+        return
+    import vmboots
+
+    modules = sorted({item.module for item in session.items if hasattr(item.module, "BOOT")}, key=lambda m: m.__name__)
+    vmboots.start(module.BOOT for module in modules)
+
+
+def pytest_sessionfinish(session) -> None:
+    if "vmboots" in sys.modules:
+        sys.modules["vmboots"].stop_all()

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import vmboots
 
 HERE = Path(__file__).parent
 ARTEFACTS = Path(os.environ.get("VM_ARTEFACTS", HERE.parent / "vm-artefacts"))
@@ -36,15 +36,23 @@ def skip_reason() -> str | None:
 pytestmark = [pytest.mark.vm, pytest.mark.skipif(skip_reason() is not None, reason=str(skip_reason()))]
 
 
-@pytest.fixture(scope="module")
-def vm_result() -> dict:
+def boot() -> dict:
     env = dict(os.environ, HWSIM_RADIOS="3", VM_TIMEOUT=str(VM_TIMEOUT), VM_ARTEFACTS=str(ARTEFACTS))
-    proc = subprocess.run(["bash", str(HERE / "vm" / "run.sh"), f"{sys.executable} tests/er/vm_er.py"],
-                          cwd=HERE.parent, env=env, capture_output=True, text=True, timeout=VM_TIMEOUT + 60)
+    proc = vmboots.run_vm(["bash", str(HERE / "vm" / "run.sh"), f"{sys.executable} tests/er/vm_er.py"],
+                          VM_TIMEOUT + 60, cwd=HERE.parent, env=env)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
-    pytest.fail(f"the VM gave no result (exit {proc.returncode}):\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
+    raise AssertionError(f"the VM gave no result (exit {proc.returncode}):\n{proc.stdout[-6000:]}\n"
+                         f"{proc.stderr[-2000:]}")
+
+
+BOOT = vmboots.Boot("er", boot, ready=lambda: skip_reason() is None)  # started with the session (tests/vmboots.py)
+
+
+@pytest.fixture(scope="module")
+def vm_result() -> dict:
+    return vmboots.result(BOOT)
 
 
 def enrollee_added(events: list[str]) -> list[str]:

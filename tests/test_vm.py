@@ -1,8 +1,8 @@
 """The mac80211_hwsim tests (tests/vm/guest), run in one boot of the test VM and reported here one by one.
 
 The VM (tests/vm/run.sh: Debian's kernel under QEMU/TCG, this machine's filesystem read-only, 4 hwsim
-radios) runs pytest on tests/vm/guest once per session; each host test below stands for one guest test and
-fails with the guest's failure text.
+radios) runs pytest on tests/vm/guest once per session, from the start of the session beside the host's tests
+(tests/vmboots.py); each host test below stands for one guest test and fails with the guest's failure text.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from __future__ import annotations
 import ast
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import vmboots
 
 HERE = Path(__file__).parent
 GUEST = HERE / "vm" / "guest"
@@ -47,21 +47,18 @@ def skip_reason() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def guest_results() -> dict[str, tuple[str, str]]:
-    if reason := skip_reason():
-        pytest.skip(reason)
+def boot_guest() -> dict[str, tuple[str, str]]:
+    """One boot running every guest test; their outcomes by `file::test` name (and `__output__`: the log)."""
     out = Path(tempfile.mkdtemp(prefix="pywps-vm-"))
     cmd = (f"PYWPS_IN_VM=1 {sys.executable} -m pytest -p no:cacheprovider -q -rA "
            f"--junitxml=/mnt/out/junit.xml {GUEST}")
     env = dict(os.environ, HWSIM_RADIOS=str(RADIOS), VM_OUT=str(out), VM_TIMEOUT=str(VM_TIMEOUT))
-    proc = subprocess.run(["bash", str(HERE / "vm" / "run.sh"), cmd], cwd=HERE.parent, env=env,
-                          capture_output=True, text=True, timeout=VM_TIMEOUT + 60)
+    proc = vmboots.run_vm(["bash", str(HERE / "vm" / "run.sh"), cmd], VM_TIMEOUT + 60, cwd=HERE.parent, env=env)
     (HERE.parent / "vm-artefacts").mkdir(exist_ok=True)
     log = proc.stdout[-20000:]
     junit = out / "junit.xml"
     if not junit.exists():
-        pytest.fail(f"the VM produced no results (exit {proc.returncode}):\n{log}\n{proc.stderr[-3000:]}")
+        raise AssertionError(f"the VM produced no results (exit {proc.returncode}):\n{log}\n{proc.stderr[-3000:]}")
     results = {}
     for case in ET.parse(junit).iter("testcase"):
         name = f"{case.get('classname', '').rsplit('.', 1)[-1]}::{case.get('name')}"
@@ -76,6 +73,16 @@ def guest_results() -> dict[str, tuple[str, str]]:
     results["__output__"] = ("", log)
     shutil.rmtree(out, ignore_errors=True)
     return results
+
+
+BOOT = vmboots.Boot("hwsim", boot_guest, ready=lambda: skip_reason() is None)
+
+
+@pytest.fixture(scope="session")
+def guest_results() -> dict[str, tuple[str, str]]:
+    if reason := skip_reason():
+        pytest.skip(reason)
+    return vmboots.result(BOOT)
 
 
 def outcome_of(results: dict[str, tuple[str, str]], name: str) -> tuple[str, str]:

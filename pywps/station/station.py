@@ -21,6 +21,7 @@ from ..driver.base import (
     LinkCrypto,
     LinkDisconnected,
     OthersScanEnded,
+    ScanEntry,
     ScanParams,
     mac_str,
 )
@@ -55,7 +56,6 @@ _SEEN = ((RegistrarMode.PBC, RegistrarSeen.PBC), (RegistrarMode.AUTH, RegistrarS
 
 class Busy(Exception):
     """A scan is already in progress."""
-
 
 
 def probe_request_of(run: RunRequest | None) -> tuple[RequestType, DevicePasswordId]:
@@ -120,8 +120,8 @@ def choose_ap(table: Iterable[Bss], request: RunRequest, own_addr: bytes, scans_
 
 class Station:
     def __init__(self, driver: Driver, publish: Callable[[object], None], device_info: Callable[[], DeviceInfo],
-                 clock: Callable[[], float], hidden_ssids: Callable[[], Sequence[bytes]] = tuple,
-                 user_disconnected: Callable[[], bool] = bool) -> None:
+                 clock: Callable[[], float], hidden_ssids: Callable[[], Sequence[bytes]] = lambda: (),
+                 user_disconnected: Callable[[], bool] = lambda: False) -> None:
         self.driver = driver
         self.user_disconnected = user_disconnected  # DISCONNECT holds until RECONNECT (the connector's policy)
         # the SSIDs of the enabled networks with scan_ssid=1: scans outside a WPS run probe for them (and the
@@ -196,11 +196,7 @@ class Station:
                 self._scan_over.set_result(None)
         self._clear_cache = False
         self.scans_done += 1
-        keep = self._associated.bssid if self._associated else None
-        self._table_changed(*self.table.update(results.entries, self.clock(), keep=keep,
-                                               scanned=None if results.aborted else freqs, probed=ssids))
-        self.publish(ScanResultsReady(options.scan_id))
-        self._notify_wps_available()
+        self._fold(results.entries, None if results.aborted else freqs, ssids, options.scan_id)
 
     def scan_began(self) -> None:
         """The kernel says a scan started: ours (with its id, if it has one) or another program's."""
@@ -220,10 +216,16 @@ class Station:
         except DriverError as e:
             log.debug("another program's scan results could not be read: %s", e)
             return
+        self._fold(entries, None if event.aborted else event.freqs, event.ssids)
+
+    def _fold(self, entries: list[ScanEntry], scanned: Sequence[int] | None, probed: Sequence[bytes],
+              scan_id: int | None = None) -> None:
+        """A scan's results into the table (`scanned`, `probed`: what it covered, for the misses; None: no
+        misses), told as wpa_supplicant tells them: the table's changes, CTRL-EVENT-SCAN-RESULTS,
+        WPS-AP-AVAILABLE*."""
         keep = self._associated.bssid if self._associated else None
-        self._table_changed(*self.table.update(entries, self.clock(), keep=keep,
-                                               scanned=None if event.aborted else event.freqs, probed=event.ssids))
-        self.publish(ScanResultsReady())
+        self._table_changed(*self.table.update(entries, self.clock(), keep=keep, scanned=scanned, probed=probed))
+        self.publish(ScanResultsReady(scan_id))
         self._notify_wps_available()
 
     async def read_radio_modes(self) -> list[HwMode]:

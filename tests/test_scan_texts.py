@@ -100,6 +100,12 @@ def test_the_age_rule_drops_what_was_not_seen_for_bss_expiration_age():
     assert [x.bssid for x in table.expire(61.0)] == [a]
     assert table.expire(200.0, keep=b) == []
     assert [x.bssid for x in table.expire(200.0)] == [b] and len(table) == 0
+    # the walk ends at the first entry seen lately, in update order: one added later but seen earlier (the
+    # kernel's cache said so) waits behind it, as in wpa_bss_flush_by_age
+    table.update([entry(b"", a)], now=210.0)
+    table.update([ScanEntry(b, 2412, -3000, 0x411, 100, b"\x00\x04test" + RSN, age_ms=20000)], now=220.0)
+    assert table.flush(5.0, 214.0) == [] and len(table) == 2
+    assert [x.bssid for x in table.flush(5.0, 216.0)] == [a, b]
 
 
 def test_a_hidden_ap_is_two_entries_and_entries_leave_in_the_order_they_were_last_updated():
@@ -121,6 +127,32 @@ def test_a_hidden_ap_is_two_entries_and_entries_leave_in_the_order_they_were_las
     assert table.get(hidden).id == 1
     assert [x.id for x in table] == [0, 1, 2]
     assert [x.id for x in table.flush(0, 3.0)] == [2, 1, 0]
+
+
+def test_results_are_folded_in_wpa_supplicants_order():
+    """wpa_scan_result_compar (2.10), which numbers new BSSes: WPA/RSN first, then Privacy; SNRs within 7 dB
+    (capped at 25): the higher est_throughput; within 5 dB: 5 GHz first; else the higher SNR; equal ones keep the
+    kernel's order. During a WPS search: a WPS element first, a selected registrar first, then the level."""
+    from pywps.station.ranking import scan_order
+
+    def bss(name: int, ies: bytes = RSN, signal: int = -6000, freq: int = 2412, cap: int = 0x411) -> ScanEntry:
+        rates = b"\x01\x04\x82\x84\x8b\x96" if name != 9 else b"\x01\x08\x82\x84\x8b\x96\x0c\x12\x18\x24"
+        return ScanEntry(bytes([2, 0, 0, 0, 0, name]), freq, signal, cap, 100, b"\x00\x01x" + rates + ies)
+
+    def order(*entries: ScanEntry, wps: bool = False) -> list[int]:
+        return [e.bssid[5] for e in scan_order(list(entries), [], wps)]
+
+    assert order(bss(1, ies=b"", signal=-3000, cap=0x401), bss(2)) == [2, 1]  # RSN beats a stronger open AP
+    assert order(bss(1, ies=b"", cap=0x401), bss(2, ies=b"", cap=0x411)) == [2, 1]  # then Privacy
+    assert order(bss(1, signal=-7000), bss(9, signal=-7500)) == [9, 1]  # 5 dB apart: 54 Mbit/s beats 11
+    assert order(bss(1, signal=-7000), bss(9, signal=-7800)) == [1, 9]  # 8 dB: the SNR
+    assert order(bss(1, signal=-3000), bss(9, signal=-5000)) == [9, 1]  # both above 25 dB: capped, the rate
+    assert order(bss(1, signal=-6000), bss(2, signal=-6300, freq=5180)) == [2, 1]  # 3 dB: 5 GHz (-92 dBm floor)
+    assert order(bss(3), bss(1), bss(2)) == [3, 1, 2]  # equal: as the kernel listed them
+    selected = wps_ie(selected=True, password_id=0)
+    assert order(bss(1, signal=-3000), bss(2, ies=wps_ie(), signal=-7000), wps=True) == [2, 1]
+    assert order(bss(1, ies=wps_ie(), signal=-3000), bss(2, ies=selected, signal=-7000), wps=True) == [2, 1]
+    assert order(bss(1, ies=selected, signal=-7000), bss(2, ies=selected, signal=-3000), wps=True) == [2, 1]
 
 
 def test_ssid_text_escapes_like_wpa_ssid_txt():

@@ -3,7 +3,7 @@ and conditions; tests/vm/guest/test_hwsim_throughput.py compares the BSS replies
 
 from __future__ import annotations
 
-from pywps.ctrl.throughput import est_throughput, mode_with_freq
+from pywps.station.throughput import est_throughput, mode_with_freq
 from pywps.driver.radio import Channel, HwMode
 
 LEGACY_54 = 108  # 54 Mbit/s in 500 kbit/s units

@@ -8,17 +8,16 @@ from typing import TYPE_CHECKING
 from ..cnumbers import c_atoi
 from ..driver.base import mac_bytes, mac_str
 from ..station.bss import CAP_ESS, CAP_IBSS, Bss, BssTable
+from ..station.throughput import entry_est_throughput, noise_floor
 from ..wps.defs import WPS_OUI_TYPE, WpsState
-from ..wps.ie import WpsIeInfo, find_element, find_vendor_element
+from ..wps.ie import WpsIeInfo, find_vendor_element
 from .events import ssid_text
-from .throughput import est_throughput, mode_with_freq
 
 if TYPE_CHECKING:  # the radio's modes come from the driver, which loaded them: the command table goes without
     from ..driver.radio import HwMode
 
 SCAN_RESULTS_HEADER = "bssid / frequency / signal level / flags / ssid"
 DEFAULT_BSS_MASK = 0xFFFDFFFF  # every field but the "====" delimiter (bit 17)
-EID_SUPP_RATES, EID_EXT_SUPP_RATES = 1, 50
 
 
 def flags_text(b: Bss, own_addr: bytes) -> str:
@@ -75,26 +74,10 @@ def wps_lines(wps: WpsIeInfo) -> list[str]:
     return lines
 
 
-def noise_floor(b: Bss) -> int:
-    """The BSS's noise: the channel survey's, else wpa_supplicant's default floor for the band (scan_snr())."""
-    freq = b.entry.freq
-    if b.entry.noise is not None:
-        return b.entry.noise
-    if 5950 <= freq <= 7115 or freq == 5935:
-        return -92
-    return -92 if 4000 < freq < 5895 else -89
-
-
-def max_legacy_rate(ies: bytes) -> int:
-    """The highest rate of the Supported / Extended Supported Rates elements, in 500 kbit/s."""
-    rates = (find_element(ies, EID_SUPP_RATES) or b"") + (find_element(ies, EID_EXT_SUPP_RATES) or b"")
-    return max((r & 0x7F for r in rates), default=0)
-
-
 def bss_lines(b: Bss, own_addr: bytes, now: float, mask: int, modes: list[HwMode] | None = None) -> list[str]:
     """The BSS's key=value lines the mask asks for; `modes` are our radio's (est_throughput's HT/VHT/HE part)."""
     e = b.entry
-    noise = noise_floor(b)
+    noise = noise_floor(e)
     snr = b.level - noise
     fields = [
         (0, f"id={b.id}"), (1, f"bssid={mac_str(b.bssid)}"), (2, f"freq={e.freq}"),
@@ -105,8 +88,7 @@ def bss_lines(b: Bss, own_addr: bytes, now: float, mask: int, modes: list[HwMode
     lines = [text for bit, text in fields if mask & (1 << bit)]
     if mask & (1 << 13) and b.wps is not None:
         lines += wps_lines(b.wps)
-    ies = e.ies or e.beacon_ies
-    est = est_throughput(ies, max_legacy_rate(ies), snr, e.freq, mode_with_freq(modes or [], e.freq))
+    est = entry_est_throughput(e, modes or [])
     tail = [(19, f"snr={snr}"), (20, f"est_throughput={est}"), (22, f"update_idx={b.last_scan}")]
     if e.beacon_ies:
         tail.append((23, f"beacon_ie={e.beacon_ies.hex()}"))

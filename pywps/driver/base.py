@@ -58,6 +58,11 @@ class ScanEntry:
     seen_at: float = 0.0  # loop time of the scan that reported it
     noise: int | None = None  # dBm on its channel (nl80211's survey), None when the kernel has none
 
+    @property
+    def level(self) -> int:
+        """dBm, as wpa_supplicant's nl80211 driver divides the kernel's mBm (C's division: toward zero)."""
+        return int(self.signal_mbm / 100)
+
 
 WILDCARD_SSID = b""
 MAX_SCAN_SSIDS = 16  # SSIDs one scan probes for, at most (wpa_supplicant's WPAS_MAX_SCAN_SSIDS)

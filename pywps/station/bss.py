@@ -49,7 +49,7 @@ class Bss:
 
     @property
     def level(self) -> int:
-        return self.entry.signal_mbm // 100 if self.entry.signal_mbm else 0
+        return self.entry.level
 
     @property
     def privacy(self) -> bool:
@@ -133,11 +133,15 @@ class BssTable:
 
     def flush(self, older_than: float, now: float, keep: bytes | None = None) -> list[Bss]:
         """BSS_FLUSH: drop entries not seen for more than `older_than` seconds (0: all), never `keep`; returns
-        them."""
+        them. By age, the walk ends at the first entry seen since, as wpa_bss_flush_by_age's does: it takes
+        the update order for the order of sightings."""
         removed = []
         for key, bss in list(self._entries.items()):
-            if bss.bssid != keep and (not older_than or now - bss.last_update > older_than):
-                removed.append(self._entries.pop(key))
+            if bss.bssid == keep:
+                continue
+            if older_than and now - bss.last_update <= older_than:
+                break
+            removed.append(self._entries.pop(key))
         return removed
 
 

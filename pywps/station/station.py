@@ -40,6 +40,7 @@ from ..wps.defs import DevicePasswordId, RequestType
 from ..wps.device import DeviceInfo
 from ..wps.ie import RegistrarMode, association_request_ie, probe_request_ie
 from .bss import EXPIRATION_PERIOD, Bss, BssTable
+from .ranking import scan_order
 from .types import PLAIN_SCAN, PbcOverlap, RunKind, RunRequest, ScanOptions
 
 if TYPE_CHECKING:
@@ -185,6 +186,7 @@ class Station:
                             options.bssid, flush=options.only_new or self._clear_cache)
         try:
             results = await self.driver.scan(params)
+            entries = await self._in_wpa_supplicant_order(results.entries, wps_search=run is not None)
         except DriverError as e:
             self.publish(ScanFailed(str(e)))
             raise
@@ -196,7 +198,7 @@ class Station:
                 self._scan_over.set_result(None)
         self._clear_cache = False
         self.scans_done += 1
-        self._fold(results.entries, None if results.aborted else freqs, ssids, options.scan_id)
+        self._fold(entries, None if results.aborted else freqs, ssids, options.scan_id)
 
     def scan_began(self) -> None:
         """The kernel says a scan started: ours (with its id, if it has one) or another program's."""
@@ -212,11 +214,19 @@ class Station:
 
     async def _take_others_scan(self, event: OthersScanEnded) -> None:
         try:
-            entries = await self.driver.scan_results()
+            entries = await self._in_wpa_supplicant_order(await self.driver.scan_results())
         except DriverError as e:
             log.debug("another program's scan results could not be read: %s", e)
             return
         self._fold(entries, None if event.aborted else event.freqs, event.ssids)
+
+    async def _in_wpa_supplicant_order(self, entries: list[ScanEntry], wps_search: bool = False) -> list[ScanEntry]:
+        """The results in the order wpa_supplicant folds them in (ranking.py): it numbers new BSSes in it."""
+        try:
+            modes = await self.read_radio_modes()
+        except DriverError:
+            modes = []  # est_throughput from the legacy rates alone, this time
+        return scan_order(entries, modes, wps_search)
 
     def _fold(self, entries: list[ScanEntry], scanned: Sequence[int] | None, probed: Sequence[bytes],
               scan_id: int | None = None) -> None:
@@ -239,7 +249,7 @@ class Station:
         """The results the kernel kept (from before we started, or another program's scans): into the table,
         without a scan's events. False when the kernel would not give them."""
         try:
-            entries = await self.driver.scan_results()
+            entries = await self._in_wpa_supplicant_order(await self.driver.scan_results())
         except DriverError as e:
             log.debug("no cached scan results: %s", e)
             return False

@@ -2,7 +2,7 @@
 regulatory domain (2.4 GHz: legacy 11g, HT20, HT40, HE), Debian wpa_supplicant 2.10 -D nl80211 and pywps -D
 nl80211 each scan it on wlan1 and answer `BSS <AP>`; snr and est_throughput must be the same. The estimate is
 wpa_supplicant's wpas_get_est_tpt (scan.c): the legacy rate capped by the SNR, raised to the HT/VHT/HE rate the
-SNR allows where the AP's elements and our radio's mode both have the feature (pywps/ctrl/throughput.py).
+SNR allows where the AP's elements and our radio's mode both have the feature (pywps/station/throughput.py).
 Observed (hwsim, SNR 62): 54000, 65000 (HT20 MCS7), 135000 (HT40 MCS7), 143402 (HE20 MCS11 + 2: hostapd's 2.4 GHz
 HE AP offers no 40 MHz). VHT needs 5 GHz, where the world regulatory domain lets no AP start: the VHT rules are
 checked against scan.c's tables in tests/test_throughput.py only.

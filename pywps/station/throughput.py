@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 from ..wps.ie import find_element, iter_elements
 
 if TYPE_CHECKING:  # the radio's modes come from the driver, which loaded them: the command table goes without
+    from ..driver.base import ScanEntry
     from ..driver.radio import HwMode
 
+EID_SUPP_RATES, EID_EXT_SUPP_RATES = 1, 50
 EID_HT_CAP, EID_HT_OPERATION, EID_VHT_CAP, EID_VHT_OPERATION, EID_EXTENSION = 45, 61, 191, 192, 255
 EXT_HE_CAPABILITIES = 35
 HE_CAPAB_MIN_LEN = 6 + 11  # MAC and PHY capabilities
@@ -120,3 +122,34 @@ def est_throughput(ies: bytes, legacy_rate: int, snr: int, freq: int, mode: HwMo
         if not band24 and widths & (HE_160_IN_5G | HE_80P80_IN_5G):
             est = max(est, _rate(HE160, snr) + 2)
     return est
+
+
+def noise_floor(entry: ScanEntry) -> int:
+    """The BSS's noise: the channel survey's, else wpa_supplicant's default floor for the band (scan_snr())."""
+    if entry.noise is not None:
+        return entry.noise
+    return -92 if is_5ghz(entry.freq) or is_6ghz(entry.freq) else -89
+
+
+def snr(entry: ScanEntry) -> int:
+    return entry.level - noise_floor(entry)
+
+
+def max_legacy_rate(ies: bytes) -> int:
+    """The highest rate of the Supported / Extended Supported Rates elements, in 500 kbit/s."""
+    rates = (find_element(ies, EID_SUPP_RATES) or b"") + (find_element(ies, EID_EXT_SUPP_RATES) or b"")
+    return max((r & 0x7F for r in rates), default=0)
+
+
+def entry_est_throughput(entry: ScanEntry, modes: list[HwMode]) -> int:
+    """est_throughput of a scan entry (scan_est_throughput), with our radio's `modes`."""
+    ies = entry.ies or entry.beacon_ies
+    return est_throughput(ies, max_legacy_rate(ies), snr(entry), entry.freq, mode_with_freq(modes, entry.freq))
+
+
+def is_5ghz(freq: int) -> bool:
+    return 4000 < freq < 5895  # scan.h's IS_5GHZ
+
+
+def is_6ghz(freq: int) -> bool:
+    return freq == 5935 or 5950 <= freq <= 7115  # is_6ghz_freq, for the 20 MHz channels a BSS is on

@@ -129,6 +129,11 @@ class ScanResultsReady(ShellEvent):
 
 
 @dataclass(frozen=True)
+class NetworkNotFound(ShellEvent):
+    """A scan of ours heard no enabled network to join (CTRL-EVENT-NETWORK-NOT-FOUND)."""
+
+
+@dataclass(frozen=True)
 class ScanFailed(ShellEvent):
     """A scan of ours failed (CTRL-EVENT-SCAN-FAILED)."""
 

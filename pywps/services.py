@@ -90,7 +90,8 @@ class Services:
 
         clock = asyncio.get_running_loop().time
         self.station = station.Station(self.driver, self.publish, self.device_info, clock, self._hidden_ssids,
-                                       lambda: self.connector is not None and self.connector.policy.user_off)
+                                       lambda: self.connector is not None and self.connector.policy.user_off,
+                                       self._network_found)
         self.global_changed("bss_expiration_age")  # the file's ageing of the BSS table
         self.ignored_bssids = self.station.ignored
         wanted = {network.ssid for network in self.config.networks if not network.disabled and "ssid" in network.fields}
@@ -103,6 +104,11 @@ class Services:
 
         self.connector = connector.Connector(self.driver, self.station, lambda: self.config.networks, self.publish,
                                              lambda: self.config.eapol_version())
+
+    def _network_found(self, ssids: set[bytes | None]) -> bool | None:
+        if self.connector is None:
+            return None
+        return self.connector.policy.finds_a_network(ssids, asyncio.get_running_loop().time())
 
     def _hidden_ssids(self) -> list[bytes]:
         return [n.ssid for n in self.config.networks if not n.disabled and n.value("scan_ssid") == "1" and n.ssid]

@@ -352,11 +352,11 @@ def test_scan_arguments_as_wpa_supplicant_reads_them():
                 return driver.scans[-1], rig.texts()[before:]
 
             params, texts = await scan("SCAN use_id=1", "1\n")
-            assert texts[0] == "CTRL-EVENT-SCAN-STARTED id=1" and texts[-2:] == [
-                "CTRL-EVENT-SCAN-RESULTS id=1", "WPS-AP-AVAILABLE-PIN "]
+            assert texts[0] == "CTRL-EVENT-SCAN-STARTED id=1" and texts[-3:] == [
+                "CTRL-EVENT-SCAN-RESULTS id=1", "WPS-AP-AVAILABLE-PIN ", "CTRL-EVENT-NETWORK-NOT-FOUND "]
             assert (params.ssids, params.bssid, params.flush) == ((b"",), None, False)
             params, texts = await scan("SCAN passive=1 use_id=7", "2\n")
-            assert params.ssids == () and texts[-2] == "CTRL-EVENT-SCAN-RESULTS id=2"
+            assert params.ssids == () and texts[-3] == "CTRL-EVENT-SCAN-RESULTS id=2"
             params, texts = await scan("SCAN ssid 68696464656e ssid 6e6574")
             assert params.ssids == (b"hidden", b"net") and texts[0] == "CTRL-EVENT-SCAN-STARTED "
             assert (await scan("SCAN scan_id=1,0,5"))[0].ssids == (b"hidden", b"")  # 1 is not hidden, 5 is none
@@ -368,7 +368,7 @@ def test_scan_arguments_as_wpa_supplicant_reads_them():
             assert await rig.cmd("BSS_FLUSH 0") == "OK\n"
             assert [(await scan("SCAN"))[0].flush for _ in range(2)] == [True, False]
             params, texts = await scan("SCAN TYPE=ONLY use_id=1", "3\n")
-            assert texts[-2:] == ["CTRL-EVENT-SCAN-RESULTS id=3", "WPS-AP-AVAILABLE-PIN "]  # as after any scan
+            assert texts[-3:-1] == ["CTRL-EVENT-SCAN-RESULTS id=3", "WPS-AP-AVAILABLE-PIN "]  # as after any scan
             scans = len(driver.scans)
             for refused in ("SCAN ssid 6", "SCAN ssid zz", "SCAN ssid " + "61" * 33, "SCAN bssid=02:00:00:00:01",
                             "SCAN scan_id=" + ",".join(["0"] * 17)):
@@ -544,6 +544,46 @@ def test_disconnect_quiets_wps_ap_available_until_reconnect_or_a_wps_run():
             assert await rig.cmd("DISCONNECT") == "OK\n"
             await rig.cmd(f"WPS_PIN any {PIN}")
             await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+
+    run(main())
+
+
+def test_a_scan_of_ours_without_a_network_to_join_says_network_not_found():
+    """wpa_supplicant's selection after each scan of its own: none of the enabled networks heard is
+    CTRL-EVENT-NETWORK-NOT-FOUND (after the results and WPS-AP-AVAILABLE*), with no network at all too; none
+    after DISCONNECT, after another program's scan, or for the scans of a WPS run; the network heard: none
+    (tests/vm/guest/test_hwsim_events_diff.py compares the first two with wpa_supplicant)."""
+    from pywps.driver.base import OthersScanEnded
+
+    async def main():
+        async with Rig(FakeRadioDriver(FakeAp())) as rig:
+            async def scan() -> list[str]:
+                before = len(rig.events)
+                assert await rig.cmd("SCAN") == "OK\n"
+                await rig.services.station.finish_scan_under_way()
+                return rig.texts()[before:]
+
+            assert (await scan())[-3:] == ["CTRL-EVENT-SCAN-RESULTS ", "WPS-AP-AVAILABLE-PIN ",
+                                           "CTRL-EVENT-NETWORK-NOT-FOUND "]
+            before = len(rig.events)
+            rig.driver._emit(OthersScanEnded((2412,), (b"",), aborted=False))
+            await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS", after=before)
+            await asyncio.sleep(0.05)
+            assert "CTRL-EVENT-NETWORK-NOT-FOUND " not in rig.texts()[before:]
+            assert await rig.cmd("DISCONNECT") == "OK\n"
+            assert "CTRL-EVENT-NETWORK-NOT-FOUND " not in await scan()
+            assert await rig.cmd("RECONNECT") == "OK\n"
+            assert "CTRL-EVENT-NETWORK-NOT-FOUND " in await scan()
+            network = (await rig.cmd("ADD_NETWORK")).strip()
+            for field, value in (("ssid", f'"{SSID.decode()}"'), ("psk", f'"{PASSPHRASE.decode()}"')):
+                assert await rig.cmd(f"SET_NETWORK {network} {field} {value}") == "OK\n"
+            assert await rig.cmd(f"ENABLE_NETWORK {network}") == "OK\n"
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            assert "CTRL-EVENT-NETWORK-NOT-FOUND " not in await scan()
+            before = len(rig.events)
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-SUCCESS ", after=before)
+            assert "CTRL-EVENT-NETWORK-NOT-FOUND " not in rig.texts()[before:]
 
     run(main())
 

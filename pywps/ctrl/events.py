@@ -97,6 +97,7 @@ def text_table() -> dict[type, Formatter]:
         ev.ScanResultsReady: lambda e: "CTRL-EVENT-SCAN-RESULTS " + scan_id_text(e.scan_id),
         ev.ScanFailed: lambda e: f"CTRL-EVENT-SCAN-FAILED ret=-1 ({e.error})",
         ev.WpsApAvailable: lambda e: f"WPS-AP-AVAILABLE{e.seen.value} ",
+        ev.NetworkNotFound: lambda e: "CTRL-EVENT-NETWORK-NOT-FOUND ",
         ev.Associating: lambda e: (f"Trying to associate with {mac_str(e.bssid)} "
                                    f"(SSID='{ssid_text(e.ssid)}' freq={e.freq} MHz)"),
         ev.Associated: lambda e: f"Associated with {mac_str(e.bssid)}",

@@ -224,6 +224,17 @@ class ConnectionPolicy:
         self.backoffs.forget_ids()
         self.restart(now)
 
+    def finds_a_network(self, ssids: Collection[bytes], now: float) -> bool | None:
+        """Whether a scan of ours that heard `ssids` offers an enabled network to join, as wpa_supplicant's
+        selection after each of its own scans asks; None when it makes no selection: after DISCONNECT, during
+        a WPS run or a join, or while every enabled network is temporarily disabled."""
+        if self.user_off or self.suspended or self.state in (S.ASSOCIATING, S.FOUR_WAY_HANDSHAKE):
+            return None
+        enabled = [net for net in self.networks() if not net.disabled and "ssid" in net.fields]
+        if enabled and all(self.backoffs.disabled(net.ssid, now) for net in enabled):
+            return None  # wpas_reenabled_network_time: the selection waits for one to come back
+        return any(net.ssid in ssids for net in self._candidates(now))
+
     def scan_done(self, now: float, cached: bool = False) -> None:
         self._scan_pending = False
         if self.state is not S.SCANNING:

@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from functools import cmp_to_key
 from typing import TYPE_CHECKING
 
-from ..wps.ie import find_element, find_vendor_element, wps_ie_payload, wps_info_from_ies
+from ..wps.ie import (
+    find_element,
+    find_vendor_element,
+    wps_ie_payload,
+    wps_info_from_ies,
+)
 from .bss import CAP_PRIVACY, EID_RSN, WPA_OUI_TYPE
 from .throughput import entry_est_throughput, is_5ghz, is_6ghz, snr
 

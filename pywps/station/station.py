@@ -30,6 +30,7 @@ from ..events import (
     Associating,
     BssAdded,
     BssRemoved,
+    NetworkNotFound,
     RegistrarSeen,
     ScanBegan,
     ScanFailed,
@@ -38,7 +39,13 @@ from ..events import (
 )
 from ..wps.defs import DevicePasswordId, RequestType
 from ..wps.device import DeviceInfo
-from ..wps.ie import RegistrarMode, association_request_ie, probe_request_ie
+from ..wps.ie import (
+    EID_SSID,
+    RegistrarMode,
+    association_request_ie,
+    find_element,
+    probe_request_ie,
+)
 from .bss import EXPIRATION_PERIOD, Bss, BssTable
 from .ranking import scan_order
 from .types import PLAIN_SCAN, PbcOverlap, RunKind, RunRequest, ScanOptions
@@ -122,8 +129,11 @@ def choose_ap(table: Iterable[Bss], request: RunRequest, own_addr: bytes, scans_
 class Station:
     def __init__(self, driver: Driver, publish: Callable[[object], None], device_info: Callable[[], DeviceInfo],
                  clock: Callable[[], float], hidden_ssids: Callable[[], Sequence[bytes]] = lambda: (),
-                 user_disconnected: Callable[[], bool] = lambda: False) -> None:
+                 user_disconnected: Callable[[], bool] = lambda: False,
+                 network_found: Callable[[set[bytes | None]], bool | None] = lambda ssids: None) -> None:
         self.driver = driver
+        # after a scan of ours: whether the SSIDs it heard offer a network to join (None: no choice is made)
+        self.network_found = network_found
         self.user_disconnected = user_disconnected  # DISCONNECT holds until RECONNECT (the connector's policy)
         # the SSIDs of the enabled networks with scan_ssid=1: scans outside a WPS run probe for them (and the
         # wildcard), as wpa_supplicant_scan adds them
@@ -199,6 +209,8 @@ class Station:
         self._clear_cache = False
         self.scans_done += 1
         self._fold(entries, None if results.aborted else freqs, ssids, options.scan_id)
+        if run is None and self.network_found({find_element(e.ies, EID_SSID) for e in entries}) is False:
+            self.publish(NetworkNotFound())
 
     def scan_began(self) -> None:
         """The kernel says a scan started: ours (with its id, if it has one) or another program's."""

@@ -1,7 +1,7 @@
 """What a radio's monitor hears of scans, the BSS table, the networks and the end, side by side: Debian
 wpa_supplicant 2.10 -D nl80211 on wlan1 and pywps -D nl80211 on wlan3 at the same time (each radio has its own scan
-cache), with Debian hostapd on wlan0 (channel 1, the WPS AP) and wlan2 (channel 6: stopped, back with its SSID
-hidden, stopped again).
+cache), with Debian hostapd on wlan0 (channel 1, the WPS AP) and wlan2 (channel 6, stopped midway); then a hidden
+AP alone.
 
 What wpa_supplicant 2.10 says (bss.c, scan.c, wpa_supplicant.c, events.c), and pywps now says:
 - CTRL-EVENT-BSS-ADDED <id> <bssid> for each BSS a scan adds to the table, before CTRL-EVENT-SCAN-RESULTS; ids
@@ -12,9 +12,13 @@ What wpa_supplicant 2.10 says (bss.c, scan.c, wpa_supplicant.c, events.c), and p
     miss;
   - not seen for bss_expiration_age seconds, checked every 10 s without any scan (10 s here: BSS_EXPIRE_AGE);
 - another program's scan (`iw scan`): CTRL-EVENT-SCAN-STARTED, then its results in the table as a scan of ours;
-- SCAN use_id=1: the scan's id as the reply and in its two events; `SCAN ssid <hex>` probes for a hidden SSID;
-- the first scan after BSS_FLUSH 0 has the kernel flush its cache: an AP gone a moment ago does not come back;
-- after DISCONNECT, a scan says no WPS-AP-AVAILABLE; a WPS run lifts DISCONNECT and joins its credential;
+- SCAN use_id=1: the scan's id as the reply and in its two events;
+- `SCAN ssid <hex>` probes for a hidden SSID, and the AP is then two entries (its beacons', SSID empty, and its
+  answer's);
+- after a scan of its own (not another program's) that offers no network to join, with no network at all too:
+  CTRL-EVENT-NETWORK-NOT-FOUND;
+- after DISCONNECT, a scan says no WPS-AP-AVAILABLE nor NETWORK-NOT-FOUND; a WPS run lifts DISCONNECT and joins
+  its credential;
 - after a WPS run, the station's own deauthentication: CTRL-EVENT-DISCONNECTED reason=3 locally_generated=1,
   told when it leaves, whatever the AP's deauthentication (reason 23, ~10 ms after its EAP-Failure) does;
 - at the end (TERMINATE): CTRL-EVENT-DISCONNECTED when associated, CTRL-EVENT-NETWORK-REMOVED for every network,
@@ -42,7 +46,8 @@ SECOND = "second"  # the SSID of the AP on channel 6
 # the events compared; the rest of what a monitor hears on these steps is compared in other tests
 COMPARED = re.compile(r"CTRL-EVENT-(BSS-ADDED|BSS-REMOVED|NETWORK-ADDED|NETWORK-REMOVED|DISCONNECTED|TERMINATING)")
 # on the scan steps: everything a scan says (no scan of the programs' own comes between)
-SCAN_EVENTS = re.compile(r"CTRL-EVENT-(SCAN-STARTED|SCAN-RESULTS|BSS-ADDED|BSS-REMOVED)|WPS-AP-AVAILABLE")
+SCAN_EVENTS = re.compile(r"CTRL-EVENT-(SCAN-STARTED|SCAN-RESULTS|BSS-ADDED|BSS-REMOVED|NETWORK-NOT-FOUND)"
+                         r"|WPS-AP-AVAILABLE")
 
 
 def heard(sta, until: str | None, seconds: float = 90, compared: re.Pattern = COMPARED) -> list[str]:
@@ -84,7 +89,7 @@ def hidden_entries(sta) -> list[str]:
 
 
 def script(sta, ap, ap2_changes: threading.Barrier) -> list[tuple[str, list[str]]]:
-    def ap2_change() -> None:  # both programs are here: the test stops or starts the AP on channel 6
+    def ap2_change() -> None:  # both programs are here: the test stops the AP on channel 6
         ap2_changes.wait(120)
         ap2_changes.wait(30)
 
@@ -97,20 +102,11 @@ def script(sta, ap, ap2_changes: threading.Barrier) -> list[tuple[str, list[str]
                   scan(sta, "freq=2412", "only_new=1", "use_id=1", reply="1", compared=SCAN_EVENTS)))
     steps.append(("scan: its first miss", scan(sta)))
     steps.append(("scan: its second miss", scan(sta)))
-    ap2_change()  # back, hiding its SSID
-    steps.append((f"scan ssid <{SECOND}> until its beacon was heard too: its entries", hidden_entries(sta)))
-    ap2_change()  # it stops again
-    assert sta.cli("bss_flush", "0").strip() == "OK"
-    # sorted: the hidden AP's two entries (and ids) came in the order the air gave them to each radio
-    steps.append(("bss_flush 0, the AP gone", sorted(heard(sta, None, 1))))
-    steps.append(("scan: the kernel's cache no longer holds it", scan(sta)))
     assert sta.cli("disconnect").strip() == "OK"  # until the WPS run below lifts it
     steps.append(("scan after DISCONNECT: no WPS-AP-AVAILABLE", scan(sta, compared=SCAN_EVENTS)))
     assert sta.cli("bss_expire_age", "10").strip() == "OK"
-    # the age rule comes at the first 10-s tick after 10 s without a sighting: within 20 s of the last scan;
-    # sorted: entries of one scan leave in the order of their radio's kernel list, which each radio's own
-    # history of the hidden AP decides (the order rule itself: tests/test_scan_texts.py)
-    steps.append(("21 s without a scan, bss_expiration_age 10", sorted(heard(sta, None, 21))))
+    # the age rule comes at the first 10-s tick after 10 s without a sighting: within 20 s of the last scan
+    steps.append(("21 s without a scan, bss_expiration_age 10", heard(sta, None, 21)))
     ap.cli("wps_pin", UUIDS[sta.program], PIN)  # a PIN for this station's UUID: both runs at once
     assert sta.cli("wps_pin", "any", PIN).strip() == PIN
     steps.append(("wps_pin", heard(sta, r"^CTRL-EVENT-CONNECTED")))
@@ -129,17 +125,12 @@ def test_bss_network_and_ending_events_match_wpa_supplicant(lab):
                 for program, iface in RADIOS.items()}
     time.sleep(1)  # no network: neither program scans at start
     ap2_changes = threading.Barrier(len(stations) + 1)
-    hidden = []
-    changes = (ap2.stop,
-               lambda: hidden.append(lab.hostapd("wlan2", channel="6", ssid=SECOND, ignore_broadcast_ssid="1")),
-               lambda: hidden[0].stop())
     with ThreadPoolExecutor(len(stations)) as pool:
         futures = {program: pool.submit(script, sta, ap, ap2_changes) for program, sta in stations.items()}
         try:
-            for change in changes:
-                ap2_changes.wait(120)
-                change()
-                ap2_changes.wait(30)
+            ap2_changes.wait(120)
+            ap2.stop()
+            ap2_changes.wait(30)
         except threading.BrokenBarrierError:
             pass  # a script failed before: its error is the one to see
         failed = [e for f in futures.values()
@@ -154,3 +145,18 @@ def test_bss_network_and_ending_events_match_wpa_supplicant(lab):
     differ = [f"{step}:\n  wpa_supplicant: {events}\n  pywps:          {ours}"
               for (step, events), (_, ours) in zip(got["wpa_supplicant"], got["pywps"]) if events != ours]
     assert not differ, "\n".join(differ)
+
+
+def test_a_hidden_ap_is_two_entries_as_in_wpa_supplicant(lab):
+    """A hidden AP alone (its own test: whether cfg80211 still lists a hidden AP stopped a moment ago depends on
+    the order its two entries were last heard, which would make what follows it a matter of chance)."""
+    fresh_scan_cache("wlan3")
+    lab.hostapd("wlan2", channel="6", ssid=SECOND, ignore_broadcast_ssid="1")
+    stations = {program: lab.station(sta_conf(uuid=UUIDS[program]), program, iface=iface)
+                for program, iface in RADIOS.items()}
+    time.sleep(1)
+    with ThreadPoolExecutor(len(stations)) as pool:
+        futures = {program: pool.submit(hidden_entries, sta) for program, sta in stations.items()}
+        got = {program: future.result() for program, future in futures.items()}
+    assert got["wpa_supplicant"] == ["", SECOND, "2 added"], got
+    assert got["pywps"] == got["wpa_supplicant"]

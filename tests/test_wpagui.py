@@ -28,6 +28,7 @@ import select
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -73,10 +74,21 @@ pytestmark = pytest.mark.skipif(gui_skip_reason() is not None, reason=str(gui_sk
 # -- the X side ----------------------------------------------------------------------------------------------
 
 
+_XVFB_STARTING = threading.Lock()
+
+
 class Xvfb:
-    """A private X server; its display number is the first free one (Xvfb -displayfd says which)."""
+    """A private X server; its display number is the first free one (Xvfb -displayfd says which).
+
+    One starts at a time: two Xvfb probing for a free display at once can take the same number's socket file
+    from each other (one unlinks it before it finds the number's lock taken), and a client in the station's
+    namespace, which has no abstract socket to fall back on, then finds no server (seen once in CI, under load)."""
 
     def __init__(self) -> None:
+        with _XVFB_STARTING:
+            self._start()
+
+    def _start(self) -> None:
         read_end, write_end = os.pipe()
         self.proc = subprocess.Popen(
             ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "800x700x24", "-nolisten", "tcp"],

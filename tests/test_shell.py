@@ -332,8 +332,9 @@ def test_scan_arguments_as_wpa_supplicant_reads_them():
     """SCAN's other arguments (wpas_ctrl_scan): use_id=1 answers the scan's id, which its two events carry;
     passive=1 probes for nothing; `ssid <hex>` probes for those SSIDs; scan_id= for the hidden ones
     (scan_ssid=1) of those networks, with the wildcard; bssid= probes that BSS; only_new=1, and the first scan
-    after BSS_FLUSH 0, have the kernel drop its cache. What wpa_supplicant refuses is FAIL and no scan. The same requests beside wpa_supplicant: tests/test_diff_survey.py (the replies)
-    and tests/vm/guest/test_hwsim_events_diff.py (on a radio)."""
+    after BSS_FLUSH 0, have the kernel drop its cache. What wpa_supplicant refuses is FAIL and no scan. The same
+    requests beside wpa_supplicant: tests/test_diff_survey.py (the replies) and
+    tests/vm/guest/test_hwsim_events_diff.py (on a radio)."""
     from pywps.driver.base import ScanStarted
 
     class Kernel(FakeRadioDriver):

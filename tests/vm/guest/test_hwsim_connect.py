@@ -62,7 +62,7 @@ def test_wps_then_connected_with_data_then_restart_joins_without_wps(lab, sta_ne
 def test_a_hidden_network_joins_and_gtk_rekeys_keep_the_link_up(lab, sta_netns):
     """The AP hides its SSID (ignore_broadcast_ssid=1): the network's scan_ssid=1 has pywps probe for it, as
     wpa_supplicant does, and join the entry the AP's answer made."""
-    ap = lab.hostapd(wpa_group_rekey="5", ignore_broadcast_ssid="1")
+    lab.hostapd(wpa_group_rekey="5", ignore_broadcast_ssid="1")
     network = 'network={\n\tssid="jkm-wps-test"\n\tscan_ssid=1\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n}\n'
     sta = lab.station(sta_conf() + network, netns=sta_netns)
     sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 90)

@@ -57,6 +57,14 @@ class Rig:
             reply = await reply
         return reply
 
+    async def scan(self, request: str = "SCAN", reply: str = "OK\n") -> list[str]:
+        """Send a request that starts a scan (it must answer `reply`); the event texts from it to the scan's end,
+        its results and what follows them."""
+        before = len(self.events)
+        assert await self.cmd(request) == reply, request
+        assert await self.services.station.finish_scan_under_way(), f"{request} started no scan"
+        return self.texts()[before:]
+
     def texts(self) -> list[str]:
         return [text for _, text in self.events]
 

@@ -347,10 +347,8 @@ def test_scan_arguments_as_wpa_supplicant_reads_them():
         driver = Kernel(FakeAp())
         async with Rig(driver, "update_config=1\n" + hidden + 'network={\n\tssid="shown"\n\tdisabled=1\n}\n') as rig:
             async def scan(request: str, reply: str = "OK\n"):
-                before = len(rig.events)
-                assert await rig.cmd(request) == reply, request
-                await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS", after=before)
-                return driver.scans[-1], rig.texts()[before:]
+                texts = await rig.scan(request, reply)
+                return driver.scans[-1], texts
 
             params, texts = await scan("SCAN use_id=1", "1\n")
             assert texts[0] == "CTRL-EVENT-SCAN-STARTED id=1" and texts[-3:] == [
@@ -533,10 +531,7 @@ def test_disconnect_quiets_wps_ap_available_until_reconnect_or_a_wps_run():
     async def main():
         async with Rig(FakeRadioDriver(FakeAp())) as rig:
             async def scan() -> list[str]:
-                before = len(rig.events)
-                assert await rig.cmd("SCAN") == "OK\n"
-                await rig.services.station.finish_scan_under_way()
-                return [t for t in rig.texts()[before:] if t.startswith("WPS-AP-AVAILABLE")]
+                return [t for t in await rig.scan() if t.startswith("WPS-AP-AVAILABLE")]
 
             assert await rig.cmd("DISCONNECT") == "OK\n"
             assert await scan() == []
@@ -558,13 +553,7 @@ def test_a_scan_of_ours_without_a_network_to_join_says_network_not_found():
 
     async def main():
         async with Rig(FakeRadioDriver(FakeAp())) as rig:
-            async def scan() -> list[str]:
-                before = len(rig.events)
-                assert await rig.cmd("SCAN") == "OK\n"
-                await rig.services.station.finish_scan_under_way()
-                return rig.texts()[before:]
-
-            assert (await scan())[-3:] == ["CTRL-EVENT-SCAN-RESULTS ", "WPS-AP-AVAILABLE-PIN ",
+            assert (await rig.scan())[-3:] == ["CTRL-EVENT-SCAN-RESULTS ", "WPS-AP-AVAILABLE-PIN ",
                                            "CTRL-EVENT-NETWORK-NOT-FOUND "]
             before = len(rig.events)
             rig.driver._emit(OthersScanEnded((2412,), (b"",), aborted=False))
@@ -572,15 +561,15 @@ def test_a_scan_of_ours_without_a_network_to_join_says_network_not_found():
             await asyncio.sleep(0.05)
             assert "CTRL-EVENT-NETWORK-NOT-FOUND " not in rig.texts()[before:]
             assert await rig.cmd("DISCONNECT") == "OK\n"
-            assert "CTRL-EVENT-NETWORK-NOT-FOUND " not in await scan()
+            assert "CTRL-EVENT-NETWORK-NOT-FOUND " not in await rig.scan()
             assert await rig.cmd("RECONNECT") == "OK\n"
-            assert "CTRL-EVENT-NETWORK-NOT-FOUND " in await scan()
+            assert "CTRL-EVENT-NETWORK-NOT-FOUND " in await rig.scan()
             network = (await rig.cmd("ADD_NETWORK")).strip()
             for field, value in (("ssid", f'"{SSID.decode()}"'), ("psk", f'"{PASSPHRASE.decode()}"')):
                 assert await rig.cmd(f"SET_NETWORK {network} {field} {value}") == "OK\n"
             assert await rig.cmd(f"ENABLE_NETWORK {network}") == "OK\n"
             await rig.wait_event("^CTRL-EVENT-CONNECTED ")
-            assert "CTRL-EVENT-NETWORK-NOT-FOUND " not in await scan()
+            assert "CTRL-EVENT-NETWORK-NOT-FOUND " not in await rig.scan()
             before = len(rig.events)
             await rig.cmd(f"WPS_PIN any {PIN}")
             await rig.wait_event("^WPS-SUCCESS ", after=before)

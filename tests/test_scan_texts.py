@@ -153,6 +153,9 @@ def test_results_are_folded_in_wpa_supplicants_order():
     assert order(bss(1, signal=-3000), bss(2, ies=wps_ie(), signal=-7000), wps=True) == [2, 1]
     assert order(bss(1, ies=wps_ie(), signal=-3000), bss(2, ies=selected, signal=-7000), wps=True) == [2, 1]
     assert order(bss(1, ies=selected, signal=-7000), bss(2, ies=selected, signal=-3000), wps=True) == [2, 1]
+    broken = bytes([221, 6]) + b"\x00\x50\xf2\x04\x10\x4a"  # a WPS element whose attribute is cut short
+    assert order(bss(1, ies=broken, signal=-3000), bss(2, ies=wps_ie(), signal=-7000), wps=True) == [2, 1]
+    assert order(bss(1, ies=broken, signal=-3000), bss(2, signal=-3000), wps=True) == [1, 2]  # still a WPS one
 
 
 def test_ssid_text_escapes_like_wpa_ssid_txt():

@@ -45,7 +45,7 @@ class _Ranked:
 def scan_order(entries: Sequence[ScanEntry], modes: list[HwMode], wps_search: bool = False) -> list[ScanEntry]:
     """`entries` in the order wpa_supplicant takes them; `modes`: our radio's (est_throughput)."""
     if wps_search:
-        return sorted(entries, key=cmp_to_key(_wps_compare))
+        return sorted(entries, key=_wps_rank)
     ranked = [_Ranked(e, _has_wpa(e.ies), bool(e.capability & CAP_PRIVACY), snr(e), entry_est_throughput(e, modes))
               for e in entries]
     return [r.entry for r in sorted(ranked, key=cmp_to_key(_compare))]
@@ -74,17 +74,12 @@ def _compare(a: _Ranked, b: _Ranked) -> int:
     return b.snr - a.snr  # equal: qual decides, which is 0 for both
 
 
-def _wps_compare(a: ScanEntry, b: ScanEntry) -> int:
-    """wpa_scan_result_wps_compar with wps_ap_priority_compar: negative when `a` comes first."""
-    uses_a, uses_b = wps_ie_payload(a.ies) is not None, wps_ie_payload(b.ies) is not None
-    if uses_a != uses_b:
-        return -1 if uses_a else 1
-    if uses_a:
-        wps_a, wps_b = wps_info_from_ies(a.ies), wps_info_from_ies(b.ies)
-        if wps_a is None:  # an element that does not parse loses, as in wps_ap_priority_compar
-            return 1
-        if wps_b is None:
-            return -1
-        if wps_a.selected_registrar != wps_b.selected_registrar:
-            return -1 if wps_a.selected_registrar else 1
-    return b.level - a.level
+def _wps_rank(entry: ScanEntry) -> tuple[bool, bool, bool, int]:
+    """wpa_scan_result_wps_compar with wps_ap_priority_compar, as a key (each element parsed once, not once
+    per comparison): one with a WPS element first, then one whose element parses, then one whose registrar is
+    selected, then the stronger signal. Two elements that do not parse go by signal; the C comparator's answer
+    for them depends on which one it was handed first."""
+    if wps_ie_payload(entry.ies) is None:
+        return True, False, False, -entry.level
+    info = wps_info_from_ies(entry.ies)
+    return False, info is None, info is None or not info.selected_registrar, -entry.level

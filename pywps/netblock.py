@@ -37,6 +37,11 @@ class Network:
         return self.value("bssid") or "any"
 
     @property
+    def hidden(self) -> bool:
+        """scan_ssid=1: its AP hides its SSID, so scans probe for it by name."""
+        return self.value("scan_ssid") == "1"
+
+    @property
     def disabled(self) -> int:
         return int(self.value("disabled") or 0)
 

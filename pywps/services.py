@@ -111,7 +111,7 @@ class Services:
         return self.connector.policy.finds_a_network(ssids, asyncio.get_running_loop().time())
 
     def _hidden_ssids(self) -> list[bytes]:
-        return [n.ssid for n in self.config.networks if not n.disabled and n.value("scan_ssid") == "1" and n.ssid]
+        return [n.ssid for n in self.config.networks if not n.disabled and n.hidden and n.ssid]
 
     async def _recently_seen(self, ssids: set[bytes], now: float) -> bool:
         """Whether the kernel's cached results saw one of these SSIDs lately: the connector then joins from

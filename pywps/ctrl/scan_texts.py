@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..cnumbers import c_atoi
 from ..driver.base import mac_bytes, mac_str
 from ..station.bss import CAP_ESS, CAP_IBSS, Bss, BssTable
-from ..station.throughput import entry_est_throughput, noise_floor
+from ..station.throughput import entry_est_throughput, noise_floor, snr
 from ..wps.defs import WPS_OUI_TYPE, WpsState
 from ..wps.ie import WpsIeInfo, find_vendor_element
 from .events import ssid_text
@@ -78,7 +78,6 @@ def bss_lines(b: Bss, own_addr: bytes, now: float, mask: int, modes: list[HwMode
     """The BSS's key=value lines the mask asks for; `modes` are our radio's (est_throughput's HT/VHT/HE part)."""
     e = b.entry
     noise = noise_floor(e)
-    snr = b.level - noise
     fields = [
         (0, f"id={b.id}"), (1, f"bssid={mac_str(b.bssid)}"), (2, f"freq={e.freq}"),
         (3, f"beacon_int={e.beacon_interval}"), (4, f"capabilities=0x{e.capability:04x}"), (5, "qual=0"),
@@ -89,7 +88,7 @@ def bss_lines(b: Bss, own_addr: bytes, now: float, mask: int, modes: list[HwMode
     if mask & (1 << 13) and b.wps is not None:
         lines += wps_lines(b.wps)
     est = entry_est_throughput(e, modes or [])
-    tail = [(19, f"snr={snr}"), (20, f"est_throughput={est}"), (22, f"update_idx={b.last_scan}")]
+    tail = [(19, f"snr={snr(e)}"), (20, f"est_throughput={est}"), (22, f"update_idx={b.last_scan}")]
     if e.beacon_ies:
         tail.append((23, f"beacon_ie={e.beacon_ies.hex()}"))
     lines += [text for bit, text in tail if mask & (1 << bit)]

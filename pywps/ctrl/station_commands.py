@@ -82,7 +82,7 @@ def _scan_id_ssids(ctx: Services, network_ids: Sequence[int]) -> tuple[bytes, ..
             network = ctx.config.network(network_id)
         except KeyError:
             continue
-        if network.value("scan_ssid") == "1" and network.ssid not in ssids:
+        if network.hidden and network.ssid not in ssids:
             ssids.append(network.ssid)
     return (*ssids, WILDCARD_SSID) if ssids else ()
 

@@ -6,9 +6,20 @@ only they hold the previous message and the AuthKey.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
-from .attributes import Attributes, attr_name, build_attrs, parse_attrs, u8, u16, u32, version2_ext
+from .attributes import (
+    Attributes,
+    attr_name,
+    build_attr,
+    build_attrs,
+    parse_attrs,
+    u8,
+    u16,
+    u32,
+    version2_ext,
+)
 from .defs import (
     WPS_VERSION,
     AssocState,
@@ -126,24 +137,22 @@ def peer_device(attrs: Attributes, uuid_attr: int) -> PeerDevice:
 # -- builders ----------------------------------------------------------------------------------------------
 
 
-def _header(msg_type: MsgType) -> list[tuple[int, bytes]]:
-    return _HEADERS[msg_type]
+# Version and Message Type, encoded once per message type.
+_HEADER = {m: build_attrs([(A.VERSION, u8(WPS_VERSION)), (A.MSG_TYPE, u8(m))]) for m in MsgType}
 
 
-_HEADERS = {m: [(A.VERSION, u8(WPS_VERSION)), (A.MSG_TYPE, u8(m))] for m in MsgType}  # read-only: callers unpack
-
-
-def _device_attrs(dev: DeviceInfo) -> list[tuple[int, bytes]]:
-    return [
+# A daemon's runs describe an equal device every time: its 12 TLVs are encoded once (half of building M1/M2).
+@lru_cache(maxsize=4)
+def _device_tlvs(dev: DeviceInfo) -> tuple[bytes, bytes]:
+    """The device's flags (Auth/Encr/Conn Type Flags, Config Methods), then its description (Manufacturer ..
+    Association State): M2 sends them back to back, M1 puts the WPS State between them."""
+    flags = build_attrs([
         (A.AUTH_TYPE_FLAGS, u16(dev.auth_type_flags)),
         (A.ENCR_TYPE_FLAGS, u16(dev.encr_type_flags)),
         (A.CONN_TYPE_FLAGS, u8(ConnTypeFlags.ESS)),
         (A.CONFIG_METHODS, u16(dev.config_methods)),
-    ]
-
-
-def _description(dev: DeviceInfo) -> list[tuple[int, bytes]]:
-    return [
+    ])
+    description = build_attrs([
         (A.MANUFACTURER, dev.manufacturer),
         (A.MODEL_NAME, dev.model_name),
         (A.MODEL_NUMBER, dev.model_number),
@@ -152,7 +161,8 @@ def _description(dev: DeviceInfo) -> list[tuple[int, bytes]]:
         (A.DEV_NAME, dev.device_name),
         (A.RF_BANDS, u8(dev.rf_bands)),
         (A.ASSOC_STATE, u16(AssocState.NOT_ASSOC)),
-    ]
+    ])
+    return flags, description
 
 
 def build_m1(
@@ -164,20 +174,25 @@ def build_m1(
     request_to_enroll: bool = False,
 ) -> bytes:
     ext = [(WfaSubelem.REQUEST_TO_ENROLL, b"\x01")] if request_to_enroll else []
-    return build_attrs([
-        *_header(M.M1),
-        (A.UUID_E, dev.uuid),
-        (A.MAC_ADDR, dev.mac_address),
-        (A.ENROLLEE_NONCE, enrollee_nonce),
-        (A.PUBLIC_KEY, public_key),
-        *_device_attrs(dev),
-        (A.WPS_STATE, u8(wps_state)),
-        *_description(dev),
-        (A.DEV_PASSWORD_ID, u16(password_id)),
-        (A.CONFIG_ERROR, u16(ConfigError.NO_ERROR)),
-        (A.OS_VERSION, u32(dev.os_version)),
-        version2_ext(ext),
-    ])
+    flags, description = _device_tlvs(dev)
+    return b"".join((
+        _HEADER[M.M1],
+        build_attrs([
+            (A.UUID_E, dev.uuid),
+            (A.MAC_ADDR, dev.mac_address),
+            (A.ENROLLEE_NONCE, enrollee_nonce),
+            (A.PUBLIC_KEY, public_key),
+        ]),
+        flags,
+        build_attr(A.WPS_STATE, u8(wps_state)),
+        description,
+        build_attrs([
+            (A.DEV_PASSWORD_ID, u16(password_id)),
+            (A.CONFIG_ERROR, u16(ConfigError.NO_ERROR)),
+            (A.OS_VERSION, u32(dev.os_version)),
+            version2_ext(ext),
+        ]),
+    ))
 
 
 def build_m2(
@@ -189,30 +204,27 @@ def build_m2(
     config_error: ConfigError = ConfigError.NO_ERROR,
 ) -> bytes:
     """M2, or M2D when `public_key` is None (a registrar that has no password for this enrollee)."""
-    items = [
-        *_header(M.M2 if public_key is not None else M.M2D),
-        (A.ENROLLEE_NONCE, enrollee_nonce),
-        (A.REGISTRAR_NONCE, registrar_nonce),
-        (A.UUID_R, dev.uuid),
-    ]
+    items = [(A.ENROLLEE_NONCE, enrollee_nonce), (A.REGISTRAR_NONCE, registrar_nonce), (A.UUID_R, dev.uuid)]
     if public_key is not None:
         items.append((A.PUBLIC_KEY, public_key))
-    items += [*_device_attrs(dev), *_description(dev), (A.CONFIG_ERROR, u16(config_error))]
+    closing = [(A.CONFIG_ERROR, u16(config_error))]
     if public_key is not None:
-        items.append((A.DEV_PASSWORD_ID, u16(password_id)))
-    items += [(A.OS_VERSION, u32(dev.os_version)), version2_ext()]
-    return build_attrs(items)
+        closing.append((A.DEV_PASSWORD_ID, u16(password_id)))
+    closing += [(A.OS_VERSION, u32(dev.os_version)), version2_ext()]
+    flags, description = _device_tlvs(dev)
+    header = _HEADER[M.M2 if public_key is not None else M.M2D]
+    return b"".join((header, build_attrs(items), flags, description, build_attrs(closing)))
 
 
 def build_encrypted_step(
     msg_type: MsgType, nonce_attr: int, nonce: bytes, encrypted: bytes, extra: list[tuple[int, bytes]] = ()
 ) -> bytes:
     """M3..M8 share a shape: the peer's nonce, message-specific attributes, Encrypted Settings, Version2."""
-    items = [*_header(msg_type), (nonce_attr, nonce), *extra]
+    items = [(nonce_attr, nonce), *extra]
     if encrypted:
         items.append((A.ENCR_SETTINGS, encrypted))
     items.append(version2_ext())
-    return build_attrs(items)
+    return _HEADER[msg_type] + build_attrs(items)
 
 
 def build_m3(registrar_nonce: bytes, e_hash1: bytes, e_hash2: bytes) -> bytes:
@@ -225,8 +237,8 @@ def build_m4(enrollee_nonce: bytes, r_hash1: bytes, r_hash2: bytes, encrypted: b
 
 def build_closing(msg_type: MsgType, enrollee_nonce: bytes, registrar_nonce: bytes, config_error: int | None = None) -> bytes:
     """WSC_ACK, WSC_NACK (with Configuration Error) and WSC_Done."""
-    items = [*_header(msg_type), (A.ENROLLEE_NONCE, enrollee_nonce), (A.REGISTRAR_NONCE, registrar_nonce)]
+    items = [(A.ENROLLEE_NONCE, enrollee_nonce), (A.REGISTRAR_NONCE, registrar_nonce)]
     if msg_type is M.WSC_NACK:
         items.append((A.CONFIG_ERROR, u16(config_error or 0)))
     items.append(version2_ext())
-    return build_attrs(items)
+    return _HEADER[msg_type] + build_attrs(items)

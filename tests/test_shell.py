@@ -425,6 +425,48 @@ def test_another_programs_scan_fills_the_table_as_wpa_supplicants_own():
     run(main())
 
 
+def test_during_a_wps_run_every_scan_is_in_the_wps_search_order(monkeypatch):
+    """wpa_supplicant orders every scan's results for the WPS search while a run is on (wpas_wps_searching in
+    wpa_supplicant_get_scan_results), another program's and a SCAN command's too; the order numbers new BSSes.
+    An AP whose registrar is active comes before a plain one the kernel lists first; outside a run, the tie
+    keeps the kernel's order."""
+    from pywps.driver.base import OthersScanEnded
+
+    monkeypatch.setattr("pywps.station.station.SCAN_INTERVAL", 30.0)  # the run's own scans stay out of the way
+    plain, late = bytes.fromhex("020000000700"), bytes.fromhex("020000000800")
+
+    class Kernel(FakeRadioDriver):
+        cache: list = []
+
+        async def scan_results(self):
+            return self.cache
+
+    async def main():
+        driver = Kernel()
+        async with Rig(driver) as rig:
+            async def others_scan() -> list[str]:
+                before = len(rig.events)
+                driver._emit(OthersScanEnded((2412,), (b"",), False))
+                await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS $", after=before)
+                return [t for t in rig.texts()[before:] if t.startswith("CTRL-EVENT-BSS-ADDED")]
+
+            assert await rig.cmd(f"WPS_PIN {bytes(range(6)).hex(':')} {PIN}") == PIN  # an AP not there
+            await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS $")  # the run's first scan: nothing on the air
+            driver.cache = [beacon(plain), beacon(AP, wps=wps_ie())]
+            assert await others_scan() == [f"CTRL-EVENT-BSS-ADDED 0 {AP.hex(':')}",
+                                           f"CTRL-EVENT-BSS-ADDED 1 {plain.hex(':')}"]
+            driver.aps = {late: FakeAp(bssid=late), OTHER_AP: FakeAp(bssid=OTHER_AP)}
+            driver.wps_ies = {OTHER_AP: wps_ie()}
+            assert [t for t in await rig.scan() if t.startswith("CTRL-EVENT-BSS-ADDED")] == [
+                f"CTRL-EVENT-BSS-ADDED 2 {OTHER_AP.hex(':')}", f"CTRL-EVENT-BSS-ADDED 3 {late.hex(':')}"]
+            assert await rig.cmd("WPS_CANCEL") == "OK\n"
+            assert await rig.cmd("BSS_FLUSH 0") == "OK\n"
+            assert await others_scan() == [f"CTRL-EVENT-BSS-ADDED 4 {plain.hex(':')}",
+                                           f"CTRL-EVENT-BSS-ADDED 5 {AP.hex(':')}"]
+
+    run(main())
+
+
 def test_a_hidden_network_is_probed_for_and_joined():
     """A stored network with scan_ssid=1: the station's scans probe for its SSID, then the wildcard
     (wpa_supplicant_scan); the AP's answer is an entry of its own beside its SSID-less beacon, and that one is

@@ -4,10 +4,10 @@ is the table's update order, in which entries age out.
 
 wpa_scan_result_compar: a BSS with a WPA or RSN element first, then one with the Privacy bit; between two whose
 SNRs (capped at GREAT_SNR) are within 7 dB the higher est_throughput first, within 5 dB one on 6 GHz, then on
-5 GHz; then the higher SNR (nl80211 reports no `qual`). While a WPS run looks for its AP,
-wpa_scan_result_wps_compar instead: one with a WPS element first, then one whose registrar is selected, then
-the stronger signal. Python's sort is stable, as glibc's qsort (a merge sort at these sizes) is: results that
-compare equal keep the kernel's order.
+5 GHz; then the higher SNR (nl80211 reports no `qual`). While a WPS run is on (wpas_wps_searching), every
+scan's results, whoever asked for the scan, in wpa_scan_result_wps_compar's order instead: one with a WPS
+element first, then one whose registrar is selected, then the stronger signal. Python's sort is stable, as
+glibc's qsort (a merge sort at these sizes) is: results that compare equal keep the kernel's order.
 """
 
 from __future__ import annotations

@@ -130,8 +130,12 @@ class Station:
     def __init__(self, driver: Driver, publish: Callable[[object], None], device_info: Callable[[], DeviceInfo],
                  clock: Callable[[], float], hidden_ssids: Callable[[], Sequence[bytes]] = lambda: (),
                  user_disconnected: Callable[[], bool] = lambda: False,
-                 network_found: Callable[[set[bytes | None]], bool | None] = lambda ssids: None) -> None:
+                 network_found: Callable[[set[bytes | None]], bool | None] = lambda ssids: None,
+                 wps_searching: Callable[[], bool] = lambda: False) -> None:
         self.driver = driver
+        # a WPS run is on: every scan's results are ordered for it, a SCAN command's and another program's too
+        # (wpa_supplicant_get_scan_results asks wpas_wps_searching, whoever scanned)
+        self.wps_searching = wps_searching
         # after a scan of ours: whether the SSIDs it heard offer a network to join (None: no choice is made)
         self.network_found = network_found
         self.user_disconnected = user_disconnected  # DISCONNECT holds until RECONNECT (the connector's policy)
@@ -196,7 +200,7 @@ class Station:
                             options.bssid, flush=options.only_new or self._clear_cache)
         try:
             results = await self.driver.scan(params)
-            entries = await self._in_wpa_supplicant_order(results.entries, wps_search=run is not None)
+            entries = await self._in_wpa_supplicant_order(results.entries)
         except DriverError as e:
             self.publish(ScanFailed(str(e)))
             raise
@@ -232,13 +236,14 @@ class Station:
             return
         self._fold(entries, None if event.aborted else event.freqs, event.ssids)
 
-    async def _in_wpa_supplicant_order(self, entries: list[ScanEntry], wps_search: bool = False) -> list[ScanEntry]:
-        """The results in the order wpa_supplicant folds them in (ranking.py): it numbers new BSSes in it."""
+    async def _in_wpa_supplicant_order(self, entries: list[ScanEntry]) -> list[ScanEntry]:
+        """The results in the order wpa_supplicant folds them in (ranking.py): it numbers new BSSes in it. During
+        a WPS run, the WPS search order."""
         try:
             modes = await self.read_radio_modes()
         except DriverError:
             modes = []  # est_throughput from the legacy rates alone, this time
-        return scan_order(entries, modes, wps_search)
+        return scan_order(entries, modes, self.wps_searching())
 
     def _fold(self, entries: list[ScanEntry], scanned: Sequence[int] | None, probed: Sequence[bytes],
               scan_id: int | None = None) -> None:

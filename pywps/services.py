@@ -330,7 +330,7 @@ class Services:
         elif isinstance(event, NetworkDisabled) and current in event.ids:
             connector.restart()
         elif isinstance(event, NetworkEnabled):
-            connector.kick()
+            connector.kick(asked=True)
 
     def flush_networks(self) -> None:
         """FLUSH: every network removed, each with its event."""

@@ -8,7 +8,16 @@ import pytest
 
 from pywps.config import parse
 from pywps.driver.base import PAE_GROUP_ADDR
-from pywps.events import Connected, PbcOverlapDetected, RunEnded, RunTimedOut, SsidReenabled, SsidTempDisabled, WrongKey
+from pywps.events import (
+    Connected,
+    NetworkNotFound,
+    PbcOverlapDetected,
+    RunEnded,
+    RunTimedOut,
+    SsidReenabled,
+    SsidTempDisabled,
+    WrongKey,
+)
 from pywps.station import connection as conn
 from pywps.station import wpsrun
 from pywps.station.bss import BssTable
@@ -351,8 +360,8 @@ def test_every_connection_transition_lands_where_the_table_says(state, what):
     policy.state = state
     policy._fire(what, 1.0, choice=policy.target)
     expected = conn.TRANSITIONS[state][what]
-    # SEARCH and FOUND move on at once when the table offers a network (SCANNING -> ASSOCIATING)
-    assert policy.state is expected or (what is CI.SEARCH and policy.state is CS.ASSOCIATING)
+    # SEARCH (asked for or not) and FOUND move on at once when the table offers a network (SCANNING -> ASSOCIATING)
+    assert policy.state is expected or (what in (CI.SEARCH, CI.ASKED) and policy.state is CS.ASSOCIATING)
 
 
 def test_start_without_results_asks_the_kernels_cache_then_scans_then_joins():
@@ -370,6 +379,44 @@ def test_start_without_results_asks_the_kernels_cache_then_scans_then_joins():
     policy.scan_done(6.5)
     (action,), _ = drain(policy)
     assert isinstance(action, conn.Associate) and action.bss.bssid == AP and policy.state is CS.ASSOCIATING
+
+
+ABSENT = 'network={\n\tssid="absent"\n\tkey_mgmt=NONE\n}\n'
+
+
+def test_a_request_to_connect_says_network_not_found_from_recent_results_that_offer_nothing():
+    """wpa_supplicant_fast_associate: on ENABLE_NETWORK, SELECT_NETWORK, RECONNECT (after DISCONNECT) or a
+    back-off's end, results at most scan_res_valid_for_connect (5 s) old are chosen from first; when they offer
+    nothing, CTRL-EVENT-NETWORK-NOT-FOUND at once, then a scan. Not when nobody asked (a start, a lost link), not
+    from older results or results a BSS_FLUSH took away, and not while every enabled network is held back."""
+    def asked(policy: conn.ConnectionPolicy, now: float, how=lambda p, now: p.kick(now, asked=True)) -> tuple:
+        how(policy, now)
+        return drain(policy)
+
+    policy = new_policy(ABSENT)  # the table holds the last results (t=0): our AP, not the network
+    assert asked(policy, 4.9) == ([conn.Scan()], [NetworkNotFound()])
+    policy = new_policy(ABSENT)
+    assert asked(policy, 5.1) == ([conn.Scan()], [])  # older than 5 s
+    policy = new_policy(ABSENT)
+    assert asked(policy, 1.0, lambda p, now: p.kick(now)) == ([conn.Scan()], [])  # nobody asked
+    policy = new_policy(ABSENT)
+    policy.table.flush(0, 0.5)
+    assert asked(policy, 1.0)[1] == []
+    policy = new_policy(ABSENT)
+    policy.disconnect(0.5)
+    assert asked(policy, 1.0, lambda p, now: p.kick(now, asked=True)) == ([], [])  # DISCONNECT holds
+    assert asked(policy, 1.0, lambda p, now: p.reconnect(now)) == ([conn.Scan()], [NetworkNotFound()])
+    assert asked(policy, 1.5, lambda p, now: p.reconnect(now)) == ([], [])  # RECONNECT without DISCONNECT
+    policy = new_policy(ABSENT)
+    assert asked(policy, 1.0, lambda p, now: p.select(None, now)) == ([conn.Scan()], [NetworkNotFound()])
+    policy = new_policy(ABSENT)
+    policy.backoffs.failed(b"absent", 0, 0.0)
+    assert asked(policy, 1.0) == ([], [])  # held back: the selection waits for it
+    policy = new_policy("")  # no network at all: wpa_supplicant's selection finds nothing too
+    assert asked(policy, 1.0) == ([], [NetworkNotFound()]) and policy.state is CS.DISCONNECTED
+    policy = new_policy()  # the network is in the results: joined from them, nothing said
+    (action,), events = asked(policy, 1.0)
+    assert isinstance(action, conn.Associate) and events == []
 
 
 def handshake_to_completion(policy: conn.ConnectionPolicy, ap: FakeAp, now: float = 1.0) -> list:

@@ -317,8 +317,7 @@ def cmd_reconnect(ctx: Services, raw: str) -> Reply:
 
 def cmd_reassociate(ctx: Services, raw: str) -> Reply:
     if ctx.connector is not None:
-        ctx.connector.reconnect()
-        ctx.connector.restart()
+        ctx.connector.reassociate()
     return ok()
 
 

@@ -18,6 +18,7 @@ from ..wps.ie import EID_SSID, WpsIeInfo, find_element, find_vendor_element, wps
 EXPIRATION_AGE = 180.0
 EXPIRATION_PERIOD = 10.0  # seconds between two applications of the age rule (WPA_BSS_EXPIRATION_PERIOD)
 FRESH_SECONDS = 10.0  # results younger than this are used to join a network without scanning again
+SCAN_RES_VALID_FOR_CONNECT = 5.0  # wpa_supplicant's default: how long its last results answer a request to connect
 EXPIRATION_SCANS = 2
 MAX_SSID_LEN = 32
 CAP_ESS, CAP_IBSS, CAP_PRIVACY = 0x0001, 0x0002, 0x0010
@@ -75,6 +76,7 @@ class BssTable:
         self._entries: dict[tuple[bytes, bytes], Bss] = {}
         self._next_id = 0
         self.scans = 0
+        self.updated_at: float | None = None  # when the last results came in (wpa_supplicant's last_scan)
         self.expiration_age = EXPIRATION_AGE  # BSS_EXPIRE_AGE
         self.expiration_scans = EXPIRATION_SCANS  # BSS_EXPIRE_COUNT
 
@@ -94,6 +96,7 @@ class BssTable:
         `expiration_scans` misses (never one of `keep`, the BSS we are on). Returns the entries added and those
         dropped, in the order wpa_supplicant announces them."""
         self.scans += 1
+        self.updated_at = now
         added = []
         for entry in entries:
             ssid = find_element(entry.ies, EID_SSID)
@@ -121,6 +124,13 @@ class BssTable:
     def expire(self, now: float, keep: bytes | None = None) -> list[Bss]:
         """The age rule: drop what was not seen for `expiration_age` seconds (never `keep`); returns them."""
         return self.flush(self.expiration_age, now, keep)
+
+    def last_results_valid(self, now: float) -> bool:
+        """Whether the last results came in at most SCAN_RES_VALID_FOR_CONNECT seconds ago and some are still in
+        the table (a BSS_FLUSH takes them out): wpa_supplicant's fast associate then chooses from them."""
+        if self.updated_at is None or now - self.updated_at > SCAN_RES_VALID_FOR_CONNECT:
+            return False
+        return any(bss.last_scan == self.scans for bss in self._entries.values())
 
     def seen_lately(self, ssids: set[bytes], now: float) -> bool:
         """Whether one of these SSIDs was seen less than FRESH_SECONDS ago."""

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..config import Network
 from ..driver.base import LinkCrypto, mac_str
-from ..events import Connected, SsidReenabled, SsidTempDisabled, WrongKey
+from ..events import Connected, NetworkNotFound, SsidReenabled, SsidTempDisabled, WrongKey
 from .backoff import Backoffs
 from .bss import EID_RSN, FRESH_SECONDS, Bss, BssTable
 from .early import EarlyFrame
@@ -53,6 +53,7 @@ class LinkState(Enum):
 
 class LinkInput(Enum):
     SEARCH = auto()  # consider the stored networks now
+    ASKED = auto()  # the same, asked for: a client's ENABLE_NETWORK, SELECT_NETWORK or RECONNECT, or a back-off's end
     FOUND = auto()
     NOT_FOUND = auto()  # nothing usable even after a scan: look again later
     NO_NETWORKS = auto()
@@ -74,8 +75,8 @@ _LEAVING = {I.LINK_LOST: S.DISCONNECTED, I.LEAVE: S.DISCONNECTED}
 # deauth from the old AP while authenticating with the new, a disconnect triggered during reassociation).
 # Every legal move; an input a state does not list is ignored (a late scan result, a stale timer).
 TRANSITIONS: dict[LinkState, dict[LinkInput, LinkState]] = {
-    S.DISCONNECTED: {I.SEARCH: S.SCANNING, I.LEAVE: S.DISCONNECTED},
-    S.SCANNING: {I.SEARCH: S.SCANNING, I.FOUND: S.ASSOCIATING, I.NOT_FOUND: S.SCANNING,
+    S.DISCONNECTED: {I.SEARCH: S.SCANNING, I.ASKED: S.SCANNING, I.LEAVE: S.DISCONNECTED},
+    S.SCANNING: {I.SEARCH: S.SCANNING, I.ASKED: S.SCANNING, I.FOUND: S.ASSOCIATING, I.NOT_FOUND: S.SCANNING,
                  I.NO_NETWORKS: S.DISCONNECTED, I.LEAVE: S.DISCONNECTED},
     # LINK_LOST while associating: the link before, reported late (above)
     S.ASSOCIATING: {I.ASSOCIATED: S.FOUR_WAY_HANDSHAKE, I.ASSOC_FAILED: S.DISCONNECTED, **_LEAVING,
@@ -181,20 +182,30 @@ class ConnectionPolicy:
 
     # -- commands and the daemon's news -----------------------------------------------------------------------
 
-    def kick(self, now: float) -> None:
-        """(Re)consider the stored networks: after start, a WPS run, a command, a re-enabled network."""
+    def kick(self, now: float, asked: bool = False) -> None:
+        """(Re)consider the stored networks: after start, a WPS run, a lost link, a change of networks; `asked`:
+        a client asked to connect (ENABLE_NETWORK, SELECT_NETWORK, RECONNECT) or a network's back-off ended,
+        where wpa_supplicant first chooses from its last results if they are recent (wpa_supplicant_fast_associate)
+        and says CTRL-EVENT-NETWORK-NOT-FOUND when they offer nothing."""
         if self.user_off or self.suspended:
             return
         if self.state in (S.DISCONNECTED, S.SCANNING):
-            self._fire(I.SEARCH, now)
+            self._fire(I.ASKED if asked else I.SEARCH, now)
 
     def disconnect(self, now: float) -> None:
         self.user_off = True
         self._fire(I.LEAVE, now)
 
     def reconnect(self, now: float) -> None:
+        """RECONNECT: only after DISCONNECT, as in wpa_supplicant."""
+        if self.user_off:
+            self.user_off = False
+            self.kick(now, asked=True)
+
+    def reassociate(self, now: float) -> None:
+        """REASSOCIATE: lift DISCONNECT, drop the link and choose again."""
         self.user_off = False
-        self.kick(now)
+        self.restart(now, asked=True)
 
     def suspend(self, now: float) -> None:
         """A WPS run needs the radio: leave, and stay off until resume(); the run lifts DISCONNECT, as
@@ -211,12 +222,12 @@ class ConnectionPolicy:
         """SELECT_NETWORK (None: any); also lifts DISCONNECT, as in wpa_supplicant."""
         self.selected = network_id
         self.user_off = False
-        self.restart(now)
+        self.restart(now, asked=True)
 
-    def restart(self, now: float) -> None:
+    def restart(self, now: float, asked: bool = False) -> None:
         """Drop the current link and choose again (the networks changed)."""
         self._fire(I.LEAVE, now)
-        self.kick(now)
+        self.kick(now, asked)
 
     def networks_renumbered(self, now: float) -> None:
         """The file was read again and its networks numbered afresh: hold no old id."""
@@ -230,10 +241,15 @@ class ConnectionPolicy:
         a WPS run or a join, or while every enabled network is temporarily disabled."""
         if self.user_off or self.suspended or self.state in (S.ASSOCIATING, S.FOUR_WAY_HANDSHAKE):
             return None
-        enabled = [net for net in self.networks() if not net.disabled and "ssid" in net.fields]
-        if enabled and all(self.backoffs.disabled(net.ssid, now) for net in enabled):
-            return None  # wpas_reenabled_network_time: the selection waits for one to come back
+        if self._all_held_back(now):
+            return None
         return any(net.ssid in ssids for net in self._candidates(now))
+
+    def _all_held_back(self, now: float) -> bool:
+        """Every enabled network is temporarily disabled: wpa_supplicant's selection waits for one to come back
+        (wpas_reenabled_network_time), and says nothing."""
+        enabled = [net for net in self.networks() if not net.disabled and "ssid" in net.fields]
+        return bool(enabled) and all(self.backoffs.disabled(net.ssid, now) for net in enabled)
 
     def scan_done(self, now: float, cached: bool = False) -> None:
         self._scan_pending = False
@@ -312,7 +328,7 @@ class ConnectionPolicy:
     def handle_timer(self, now: float) -> None:
         for network_id, ssid in self.backoffs.expire(now):
             self._events.append(SsidReenabled(network_id, ssid))
-            self.kick(now)
+            self.kick(now, asked=True)
         if self._handshake_deadline is not None and self._handshake_deadline <= now:
             self._handshake_deadline = None
             self._auth_failed(now, "4-Way Handshake timed out")
@@ -341,8 +357,8 @@ class ConnectionPolicy:
                 self._rejoin_at = now + REJOIN_DELAY
         if new is S.DISCONNECTED:
             self._rescan_at = None
-        if what is I.SEARCH:
-            self._search(now)
+        if what is I.SEARCH or what is I.ASKED:
+            self._search(now, asked=what is I.ASKED)
         elif what is I.NOT_FOUND:
             self._rescan_at = now + self.rescan_interval
         elif what is I.FOUND:
@@ -360,13 +376,15 @@ class ConnectionPolicy:
             self._handshake_deadline = None
             self._completed()
 
-    def _search(self, now: float) -> None:
+    def _search(self, now: float, asked: bool = False) -> None:
+        # Like wpa_supplicant's fast associate: recent results (ours, or the kernel's cache at start) are
+        # good enough to try first; scan only when they offer nothing.
+        choice = self._best(now, fresh_only=True) if self._candidates(now) else None
+        if choice is None and asked and self.table.last_results_valid(now) and not self._all_held_back(now):
+            self._events.append(NetworkNotFound())  # wpas_select_network_from_last_scan found nothing
         if not self._candidates(now):
             self._fire(I.NO_NETWORKS, now)
             return
-        # Like wpa_supplicant's fast associate: recent results (ours, or the kernel's cache at start) are
-        # good enough to try first; scan only when they offer nothing.
-        choice = self._best(now, fresh_only=True)
         if choice is not None:
             self._fire(I.FOUND, now, choice)
         elif len(self.table) == 0 and not self._tried_cache and not self._scan_pending:

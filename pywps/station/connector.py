@@ -57,14 +57,19 @@ class Connector:
         method(*args, self._driving.now())
         self._driving.pump()
 
-    def kick(self) -> None:
-        self._input(self.policy.kick)
+    def kick(self, asked: bool = False) -> None:
+        """Consider the stored networks again; `asked`: a client asked to connect (ConnectionPolicy.kick)."""
+        self.policy.kick(self._driving.now(), asked)
+        self._driving.pump()
 
     def disconnect(self) -> None:
         self._input(self.policy.disconnect)
 
     def reconnect(self) -> None:
         self._input(self.policy.reconnect)
+
+    def reassociate(self) -> None:
+        self._input(self.policy.reassociate)
 
     def suspend(self) -> None:
         self._input(self.policy.suspend)

@@ -19,6 +19,9 @@ What wpa_supplicant 2.10 says (bss.c, scan.c, wpa_supplicant.c, events.c), and p
   CTRL-EVENT-NETWORK-NOT-FOUND;
 - after DISCONNECT, a scan says no WPS-AP-AVAILABLE nor NETWORK-NOT-FOUND; a WPS run lifts DISCONNECT and joins
   its credential;
+- ENABLE_NETWORK, RECONNECT after DISCONNECT and SELECT_NETWORK choose from results at most 5 s old first
+  (wpa_supplicant_fast_associate): CTRL-EVENT-NETWORK-NOT-FOUND at once when they offer nothing, then a scan;
+  from older results, only the scan's;
 - after a WPS run, the station's own deauthentication: CTRL-EVENT-DISCONNECTED reason=3 locally_generated=1,
   told when it leaves, whatever the AP's deauthentication (reason 23, ~10 ms after its EAP-Failure) does;
 - at the end (TERMINATE): CTRL-EVENT-DISCONNECTED when associated, CTRL-EVENT-NETWORK-REMOVED for every network,
@@ -48,14 +51,15 @@ COMPARED = re.compile(r"CTRL-EVENT-(BSS-ADDED|BSS-REMOVED|NETWORK-ADDED|NETWORK-
 # on the scan steps: everything a scan says (no scan of the programs' own comes between)
 SCAN_EVENTS = re.compile(r"CTRL-EVENT-(SCAN-STARTED|SCAN-RESULTS|BSS-ADDED|BSS-REMOVED|NETWORK-NOT-FOUND)"
                          r"|WPS-AP-AVAILABLE")
+SEARCH_EVENTS = re.compile(r"CTRL-EVENT-(SCAN-STARTED|SCAN-RESULTS|NETWORK-NOT-FOUND)")
 
 
 def heard(sta, until: str | None, seconds: float = 90, compared: re.Pattern = COMPARED) -> list[str]:
     """The compared events up to the first matching `until` (None: those of the next `seconds`); on the scan
-    steps, with what follows the results in the next second (WPS-AP-AVAILABLE)."""
+    steps, with what follows the results in the next second (WPS-AP-AVAILABLE, NETWORK-NOT-FOUND)."""
     if until is not None:
         sta.monitor.wait(until, seconds)
-        if compared is SCAN_EVENTS:
+        if compared is not COMPARED:
             sta.monitor.gather(1)
     else:
         sta.monitor.gather(seconds)
@@ -160,3 +164,40 @@ def test_a_hidden_ap_is_two_entries_as_in_wpa_supplicant(lab):
         got = {program: future.result() for program, future in futures.items()}
     assert got["wpa_supplicant"] == ["", SECOND, "2 added"], got
     assert got["pywps"] == got["wpa_supplicant"]
+
+
+def asked_to_connect(sta) -> list[tuple[str, list[str]]]:
+    """Requests to connect to a network that is not on the air, with recent results and with older ones."""
+    def request(*args: str) -> list[str]:
+        assert sta.cli(*args).strip() == "OK"
+        return heard(sta, r"^CTRL-EVENT-SCAN-RESULTS", compared=SEARCH_EVENTS)  # the scan it starts, then 1 s
+
+    steps = [("scan, the network disabled", scan(sta, compared=SEARCH_EVENTS))]
+    steps.append(("enable_network, results ~1 s old", request("enable_network", "0")))
+    assert sta.cli("disconnect").strip() == "OK"
+    steps.append(("reconnect after disconnect, results ~1 s old", request("reconnect")))
+    assert sta.cli("disconnect").strip() == "OK"
+    time.sleep(6)
+    steps.append(("reconnect after disconnect, results 7 s old", request("reconnect")))
+    steps.append(("select_network, results ~1 s old", request("select_network", "0")))
+    assert sta.cli("disconnect").strip() == "OK"
+    return steps
+
+
+def test_a_request_to_connect_says_network_not_found_from_recent_results_as_wpa_supplicant(lab):
+    fresh_scan_cache("wlan3")
+    lab.hostapd()
+    conf = sta_conf() + 'network={\n\tssid="absent"\n\tkey_mgmt=NONE\n\tdisabled=1\n}\n'
+    stations = {program: lab.station(conf, program, iface=iface) for program, iface in RADIOS.items()}
+    time.sleep(1)  # no enabled network: neither program scans at start
+    with ThreadPoolExecutor(len(stations)) as pool:
+        futures = {program: pool.submit(asked_to_connect, sta) for program, sta in stations.items()}
+        got = {program: future.result() for program, future in futures.items()}
+    theirs = dict(got["wpa_supplicant"])
+    not_found, started, results = ("CTRL-EVENT-NETWORK-NOT-FOUND", "CTRL-EVENT-SCAN-STARTED",
+                                   "CTRL-EVENT-SCAN-RESULTS")
+    assert theirs["reconnect after disconnect, results ~1 s old"] == [not_found, started, results, not_found], theirs
+    assert theirs["reconnect after disconnect, results 7 s old"] == [started, results, not_found], theirs
+    differ = [f"{step}:\n  wpa_supplicant: {events}\n  pywps:          {ours}"
+              for (step, events), (_, ours) in zip(got["wpa_supplicant"], got["pywps"]) if events != ours]
+    assert not differ, "\n".join(differ)

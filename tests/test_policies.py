@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pywps.config import parse
-from pywps.driver.base import PAE_GROUP_ADDR
+from pywps.driver.base import PAE_GROUP_ADDR, ScanEntry
 from pywps.events import (
     Connected,
     NetworkNotFound,
@@ -417,6 +417,39 @@ def test_a_request_to_connect_says_network_not_found_from_recent_results_that_of
     policy = new_policy()  # the network is in the results: joined from them, nothing said
     (action,), events = asked(policy, 1.0)
     assert isinstance(action, conn.Associate) and events == []
+
+
+OPEN_NET = 'network={\n\tssid="open"\n\tkey_mgmt=NONE\n}\n'
+
+
+def open_beacon(privacy: bool = False, rsn: bool = False) -> ScanEntry:
+    ies = bytes([0, 4]) + b"open" + (bytes([48, 20, 1, 0, 0, 0x0F, 0xAC, 4, 1, 0, 0, 0x0F, 0xAC, 4, 1, 0, 0, 0x0F,
+                                            0xAC, 2, 0, 0]) if rsn else b"")
+    return ScanEntry(AP, 2412, -3000, 0x0401 | (0x10 if privacy else 0), 100, ies)
+
+
+def test_an_open_network_is_joined_on_association_without_a_handshake():
+    """key_mgmt=NONE: a BSS without Privacy and WPA/RSN elements is associated with no element and no crypto,
+    and the link is up at once (COMPLETED, CTRL-EVENT-CONNECTED); an EAPOL-Key frame then is nobody's."""
+    policy = new_policy(OPEN_NET, seen=False)
+    policy.table.update([open_beacon()], 0.0)
+    policy.kick(1.0)
+    (action,), _ = drain(policy)
+    assert isinstance(action, conn.Associate) and action.ies == b"" and action.crypto is None
+    policy.associated(1.1)
+    assert policy.state is CS.COMPLETED and policy.get_timer() is None
+    assert drain(policy) == ([], [Connected(AP, 0, "")])
+    policy.eapol_key(AP, bytes(99), 1.2)
+    assert drain(policy) == ([], []) and policy.state is CS.COMPLETED
+    for entry in (open_beacon(privacy=True), open_beacon(rsn=True)):  # not open after all: not this network
+        policy = new_policy(OPEN_NET, seen=False)
+        policy.table.update([entry], 0.0)
+        policy.kick(1.0)
+        assert drain(policy)[0] == [conn.Scan()]
+    policy = new_policy(STORED.replace("pywps-test", "open"), seen=False)  # a WPA-PSK network: not an open BSS
+    policy.table.update([open_beacon()], 0.0)
+    policy.kick(1.0)
+    assert drain(policy)[0] == [conn.Scan()]
 
 
 def handshake_to_completion(policy: conn.ConnectionPolicy, ap: FakeAp, now: float = 1.0) -> list:

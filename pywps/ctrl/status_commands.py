@@ -50,8 +50,10 @@ def status_fields(ctx: Services) -> dict[str, str]:
                 info["id_str"] = id_str.strip('"')
             from ..wpa.rsn import cipher_name  # a radio's: loaded with the connector
 
-            info.update(mode="station", pairwise_cipher=cipher_name(security.pairwise),
-                        group_cipher=cipher_name(security.group), key_mgmt=security.key_mgmt)
+            ciphers = ("NONE", "NONE") if security.is_open else (cipher_name(security.pairwise),
+                                                                  cipher_name(security.group))
+            info.update(mode="station", pairwise_cipher=ciphers[0], group_cipher=ciphers[1],
+                        key_mgmt=security.key_mgmt)
     elif station is not None and station.associated is not None:
         bss = station.associated
         state = "ASSOCIATED"
@@ -225,11 +227,13 @@ def mib_fields(ctx: Services) -> dict[str, str]:
     completed = ctx.connector is not None and ctx.connector.state.value == "COMPLETED"
     akm = pairwise = group = "00-00-00-0"
     group_bits = 0
-    if last is not None:
+    if last is not None and last.security.pairwise is not None and last.security.group is not None:
         security = last.security
         oui = "00-0f-ac" if security.wpa2 else "00-50-f2"
         akm, pairwise, group = f"{oui}-2", suite_text(security.pairwise.suite), suite_text(security.group.suite)
         group_bits = 256 if security.group.suite & 0xFF == CIPHER_TKIP else 128
+    elif last is not None:  # an open network: no AKM, WPA's "no cipher" suites (wpa_cipher_to_suite, proto 0)
+        pairwise = group = "00-50-f2-0"
     counters = ctx.eapol_counters
     return {
         "dot11RSNAOptionImplemented": "TRUE",
@@ -252,9 +256,10 @@ def mib_fields(ctx: Services) -> dict[str, str]:
         "dot11RSNAGroupCipherRequested": group,
         "dot11RSNAConfigNumberOfGTKSAReplayCounters": "0",
         "dot11RSNA4WayHandshakeFailures": "0",
-        # AUTHENTICATED (5) with the backend IDLE (2) once the PSK opened the port; DISCONNECTED and
-        # INITIALIZE (1, 1) otherwise (the EAP states of a WPS run are not modelled)
-        "dot1xSuppPaeState": "5" if completed else "1",
+        # AUTHENTICATED (5) with the backend IDLE (2) once the PSK opened the port, FORCE_AUTH (9) on an open
+        # network's (its port is forced open); DISCONNECTED and INITIALIZE (1, 1) otherwise (the EAP states of a
+        # WPS run are not modelled)
+        "dot1xSuppPaeState": ("9" if last is not None and last.security.is_open else "5") if completed else "1",
         "dot1xSuppHeldPeriod": "60",
         "dot1xSuppAuthPeriod": "30",
         "dot1xSuppStartPeriod": "30",

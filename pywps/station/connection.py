@@ -58,6 +58,7 @@ class LinkInput(Enum):
     NOT_FOUND = auto()  # nothing usable even after a scan: look again later
     NO_NETWORKS = auto()
     ASSOCIATED = auto()
+    ASSOCIATED_OPEN = auto()  # with an open network: nothing to negotiate, the link is up
     ASSOC_FAILED = auto()
     PORT_OPEN = auto()
     HANDSHAKE_FAILED = auto()
@@ -79,8 +80,8 @@ TRANSITIONS: dict[LinkState, dict[LinkInput, LinkState]] = {
     S.SCANNING: {I.SEARCH: S.SCANNING, I.ASKED: S.SCANNING, I.FOUND: S.ASSOCIATING, I.NOT_FOUND: S.SCANNING,
                  I.NO_NETWORKS: S.DISCONNECTED, I.LEAVE: S.DISCONNECTED},
     # LINK_LOST while associating: the link before, reported late (above)
-    S.ASSOCIATING: {I.ASSOCIATED: S.FOUR_WAY_HANDSHAKE, I.ASSOC_FAILED: S.DISCONNECTED, **_LEAVING,
-                    I.LINK_LOST: S.ASSOCIATING},
+    S.ASSOCIATING: {I.ASSOCIATED: S.FOUR_WAY_HANDSHAKE, I.ASSOCIATED_OPEN: S.COMPLETED,
+                    I.ASSOC_FAILED: S.DISCONNECTED, **_LEAVING, I.LINK_LOST: S.ASSOCIATING},
     S.FOUR_WAY_HANDSHAKE: {I.PORT_OPEN: S.COMPLETED, I.HANDSHAKE_FAILED: S.DISCONNECTED,
                            I.HANDSHAKE_TIMEOUT: S.DISCONNECTED, **_LEAVING},
     S.COMPLETED: {I.HANDSHAKE_FAILED: S.DISCONNECTED, **_LEAVING},
@@ -130,12 +131,12 @@ if TYPE_CHECKING:
 
 @dataclass
 class _Target:
-    """The network and BSS being joined or held, with the handshake made for them."""
+    """The network and BSS being joined or held, with the handshake made for them (none for an open network)."""
 
     network_id: int
     bss: Bss
     security: Security
-    handshake: WpaSupplicantHandshake = field(repr=False)
+    handshake: WpaSupplicantHandshake | None = field(repr=False)
 
 
 class ConnectionPolicy:
@@ -269,7 +270,8 @@ class ConnectionPolicy:
             self._fire(I.NOT_FOUND, now)
 
     def associated(self, now: float) -> None:
-        self._fire(I.ASSOCIATED, now)
+        open_network = self.target is not None and self.target.handshake is None
+        self._fire(I.ASSOCIATED_OPEN if open_network else I.ASSOCIATED, now)
 
     def association_failed(self, now: float) -> None:
         self._fire(I.ASSOC_FAILED, now)
@@ -308,7 +310,8 @@ class ConnectionPolicy:
             log.debug("EAPOL-Key from %s before the association event: kept for it", mac_str(src))
             self._early_key = EarlyFrame(src, pdu, now)
             return
-        if target is None or self.state not in (S.FOUR_WAY_HANDSHAKE, S.COMPLETED) or src != target.bss.bssid:
+        if (target is None or target.handshake is None or self.state not in (S.FOUR_WAY_HANDSHAKE, S.COMPLETED)
+                or src != target.bss.bssid):
             log.debug("EAPOL-Key from %s ignored: no handshake with it", mac_str(src))
             return
         for event in target.handshake.receive(pdu):
@@ -372,7 +375,7 @@ class ConnectionPolicy:
             early, self._early_key = self._early_key, None
             if early is not None and self.target is not None and early.usable(self.target.bss.bssid, now):
                 self.eapol_key(early.src, early.pdu, now)
-        elif what is I.PORT_OPEN:
+        elif what is I.PORT_OPEN or what is I.ASSOCIATED_OPEN:
             self._handshake_deadline = None
             self._completed()
 
@@ -426,6 +429,8 @@ class ConnectionPolicy:
         from ..wpa.supplicant import WpaSupplicantHandshake
 
         _, net, bss, security = best
+        if security.pairwise is None or security.group is None:  # open: nothing to negotiate
+            return _Target(net.id, bss, security, None)
         try:
             pmk = network_pmk(net)
         except ValueError as e:
@@ -453,6 +458,7 @@ class ConnectionPolicy:
         target = self.target
         assert target is not None
         self.backoffs.succeeded(target.bss.ssid)
-        log.info("WPA: key negotiation completed with %s", mac_str(target.bss.bssid))
+        if target.handshake is not None:
+            log.info("WPA: key negotiation completed with %s", mac_str(target.bss.bssid))
         id_str = next((n.value("id_str") or "" for n in self.networks() if n.id == target.network_id), "").strip('"')
         self._events.append(Connected(target.bss.bssid, target.network_id, id_str))

@@ -15,19 +15,29 @@ from .bss import Bss
 
 @dataclass
 class Security:
-    """What we negotiate with one BSS for one network."""
+    """What we negotiate with one BSS for one network: WPA or WPA2 with PSK, or nothing (an open network:
+    no ciphers, no element, no handshake)."""
 
     wpa2: bool
-    pairwise: Cipher
-    group: Cipher
+    pairwise: Cipher | None
+    group: Cipher | None
     own_ie: bytes
 
     @property
-    def key_mgmt(self) -> str:
-        return key_mgmt_name(Akm.PSK, rsn=self.wpa2)
+    def is_open(self) -> bool:
+        return self.pairwise is None
 
-    def link_crypto(self) -> LinkCrypto:
+    @property
+    def key_mgmt(self) -> str:
+        return "NONE" if self.is_open else key_mgmt_name(Akm.PSK, rsn=self.wpa2)
+
+    def link_crypto(self) -> LinkCrypto | None:
+        if self.pairwise is None or self.group is None:
+            return None
         return LinkCrypto(2 if self.wpa2 else 1, self.pairwise.suite, self.group.suite, Akm.PSK.suite)
+
+
+OPEN = Security(False, None, None, b"")
 
 
 def _network_allows(network: Network, key: str, value: str, default: str) -> bool:
@@ -35,8 +45,14 @@ def _network_allows(network: Network, key: str, value: str, default: str) -> boo
 
 
 def negotiate(network: Network, bss: Bss) -> Security | None:
-    """The protocol and ciphers we use with this BSS for this network, or None when they cannot agree."""
-    if "WPA-PSK" not in (network.value("key_mgmt") or "").split():
+    """The protocol and ciphers we use with this BSS for this network, or None when they cannot agree. An open
+    network (key_mgmt=NONE without WEP keys) takes a BSS without the Privacy bit and WPA/RSN elements alone, as
+    wpa_supplicant_ssid_bss_match does."""
+    key_mgmt = (network.value("key_mgmt") or "").split()
+    if "WPA-PSK" not in key_mgmt:
+        if key_mgmt == ["NONE"] and not _has_wep_key(network) and not bss.privacy and bss.rsn_element is None \
+                and bss.wpa_element is None:
+            return OPEN
         return None
     for wpa2, proto in ((True, "RSN"), (False, "WPA")):
         if not _network_allows(network, "proto", proto, "WPA RSN"):
@@ -55,6 +71,10 @@ def negotiate(network: Network, bss: Bss) -> Security | None:
                 ie = build_rsn_ie(info.group, cipher, Akm.PSK) if wpa2 else build_wpa_ie(info.group, cipher, Akm.PSK)
                 return Security(wpa2, cipher, info.group, ie)
     return None
+
+
+def _has_wep_key(network: Network) -> bool:
+    return any(network.fields.get(f"wep_key{i}") for i in range(4))
 
 
 def network_pmk(network: Network) -> bytes:

@@ -1,5 +1,6 @@
 """Issue 6 over real nl80211: after WPS, and at start with a stored network, pywps joins the WPA2-PSK network
-of Debian hostapd (4-way and group key handshakes, keys installed through nl80211) and data flows."""
+of Debian hostapd (4-way and group key handshakes, keys installed through nl80211) and data flows; an open
+network (key_mgmt=NONE) is joined as wpa_supplicant joins it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import subprocess
 
 import pytest
 
+from difflab import EXTRA_STATUS_KEYS
 from hwlab import AP_MAC, run, sta_conf, wait_for
 
 AP_IP, STA_IP = "192.168.77.1", "192.168.77.2"
@@ -115,3 +117,62 @@ def test_country_sets_the_kernels_regulatory_domain(lab, world_domain_after):
         got[program] = sta.cli("get", "country").strip()
         lab.restart()
     assert got == {"wpa_supplicant": "US", "pywps": "US"}
+
+
+OPEN_SSID = "open-net"
+OPEN_NETWORK = f'network={{\n\tssid="{OPEN_SSID}"\n\tkey_mgmt=NONE\n}}\n'
+
+
+# what the MIB says of the link (the counters and the pre-authentication lines are compared elsewhere)
+OPEN_MIB = ("dot11RSNAEnabled", "dot11RSNAConfigGroupCipherSize", "dot11RSNAAuthenticationSuiteSelected",
+            "dot11RSNAPairwiseCipherSelected", "dot11RSNAGroupCipherSelected", "dot11RSNAAuthenticationSuiteRequested",
+            "dot11RSNAPairwiseCipherRequested", "dot11RSNAGroupCipherRequested", "dot1xSuppPaeState",
+            "dot1xSuppSuppControlledPortStatus", "dot1xSuppBackendPaeState")
+
+
+def open_ap(lab):
+    """Debian hostapd without WPA or WPS: an open network."""
+    return lab.hostapd(ssid=OPEN_SSID, wpa=None, wpa_passphrase=None, wpa_key_mgmt=None, rsn_pairwise=None,
+                       wps_state=None, eap_server=None, ap_pin=None)
+
+
+def test_an_open_network_is_joined_as_wpa_supplicant_joins_it(lab):
+    """A stored key_mgmt=NONE network, Debian wpa_supplicant on wlan1 and pywps on wlan3 at once: the same
+    CTRL-EVENT-CONNECTED, STATUS and MIB once joined (no handshake: the link is up on association)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hwlab import fresh_scan_cache
+
+    fresh_scan_cache("wlan3")
+    open_ap(lab)
+    radios = {"wpa_supplicant": "wlan1", "pywps": "wlan3"}
+    stations = {program: lab.station(sta_conf() + OPEN_NETWORK, program, iface=iface)
+                for program, iface in radios.items()}
+
+    def joined(sta) -> tuple[str, dict[str, str], dict[str, str]]:
+        m = sta.monitor.wait(r"^CTRL-EVENT-CONNECTED .*", 90)
+        status = dict(line.split("=", 1) for line in sta.cli("status").splitlines() if "=" in line)
+        mib = dict(line.split("=", 1) for line in sta.cli("mib").splitlines() if "=" in line)
+        for own in ("address", "uuid", "ip_address"):  # each station's own
+            status.pop(own, None)
+        for extra in (*EXTRA_STATUS_KEYS, "p2p_device_address"):  # pywps's WPS view; wpa_supplicant's P2P
+            status.pop(extra, None)
+        return m[0], status, {k: mib.get(k) for k in OPEN_MIB}
+
+    with ThreadPoolExecutor(len(stations)) as pool:
+        futures = {program: pool.submit(joined, sta) for program, sta in stations.items()}
+        got = {program: future.result() for program, future in futures.items()}
+    theirs = got["wpa_supplicant"]
+    assert theirs[0] == "CTRL-EVENT-CONNECTED - Connection to 02:00:00:00:00:00 completed [id=0 id_str=]", theirs
+    assert theirs[1]["key_mgmt"] == "NONE" and theirs[1]["wpa_state"] == "COMPLETED", theirs
+    assert got["pywps"][0] == theirs[0]
+    assert got["pywps"][1] == theirs[1], got
+    assert got["pywps"][2] == theirs[2], got
+
+
+def test_an_open_network_carries_data(lab, sta_netns):
+    open_ap(lab)
+    sta = lab.station(sta_conf() + OPEN_NETWORK, netns=sta_netns)
+    sta.monitor.wait(r"^CTRL-EVENT-CONNECTED - Connection to 02:00:00:00:00:00 completed", 90)
+    result = ping(3)
+    assert result.returncode == 0, result.stdout + result.stderr

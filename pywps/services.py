@@ -105,10 +105,10 @@ class Services:
         self.connector = connector.Connector(self.driver, self.station, lambda: self.config.networks, self.publish,
                                              lambda: self.config.eapol_version())
 
-    def _network_found(self, ssids: set[bytes | None]) -> bool | None:
+    def _network_found(self) -> bool | None:
         if self.connector is None:
             return None
-        return self.connector.policy.finds_a_network(ssids, asyncio.get_running_loop().time())
+        return self.connector.policy.finds_a_network(asyncio.get_running_loop().time())
 
     def _hidden_ssids(self) -> list[bytes]:
         return [n.ssid for n in self.config.networks if not n.disabled and n.hidden and n.ssid]

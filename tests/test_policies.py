@@ -452,6 +452,30 @@ def test_an_open_network_is_joined_on_association_without_a_handshake():
     assert drain(policy)[0] == [conn.Scan()]
 
 
+def test_a_network_with_a_bssid_joins_that_bss_alone_and_a_scan_without_it_finds_nothing():
+    """wpa_scan_res_match: `bssid=` locks a network to one BSS, however strong the others of its SSID; after a
+    scan whose results hold its SSID only elsewhere, or only with a security it cannot use, the selection finds
+    nothing (CTRL-EVENT-NETWORK-NOT-FOUND)."""
+    other = bytes.fromhex("020000000200")
+    locked = STORED.replace("}", f"\tbssid={other.hex(':')}\n}}")
+    policy = new_policy(locked, seen=False)
+    policy.table.update([beacon(signal=-2000), beacon(other, signal=-6000)], 0.0)
+    assert policy.finds_a_network(0.0) is True
+    policy.kick(1.0)
+    (action,), _ = drain(policy)
+    assert isinstance(action, conn.Associate) and action.bss.bssid == other
+    policy = new_policy(locked, seen=False)
+    policy.table.update([beacon()], 0.0)
+    assert policy.finds_a_network(0.0) is False
+    policy.kick(1.0)
+    assert drain(policy)[0] == [conn.Scan()]
+    policy = new_policy(OPEN_NET, seen=False)
+    policy.table.update([open_beacon(rsn=True, privacy=True)], 0.0)
+    assert policy.finds_a_network(0.0) is False
+    policy.table.update([open_beacon()], 1.0)
+    assert policy.finds_a_network(1.0) is True
+
+
 def handshake_to_completion(policy: conn.ConnectionPolicy, ap: FakeAp, now: float = 1.0) -> list:
     policy.kick(now)
     drain(policy)

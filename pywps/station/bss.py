@@ -130,7 +130,11 @@ class BssTable:
         the table (a BSS_FLUSH takes them out): wpa_supplicant's fast associate then chooses from them."""
         if self.updated_at is None or now - self.updated_at > SCAN_RES_VALID_FOR_CONNECT:
             return False
-        return any(bss.last_scan == self.scans for bss in self._entries.values())
+        return bool(self.last_results())
+
+    def last_results(self) -> list[Bss]:
+        """The entries the last results updated that are still here (wpa_supplicant's last_scan_res)."""
+        return [bss for bss in self._entries.values() if bss.last_scan == self.scans]
 
     def seen_lately(self, ssids: set[bytes], now: float) -> bool:
         """Whether one of these SSIDs was seen less than FRESH_SECONDS ago."""

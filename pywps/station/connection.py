@@ -19,7 +19,7 @@ from enum import Enum, auto
 from typing import TYPE_CHECKING
 
 from ..config import Network
-from ..driver.base import LinkCrypto, mac_str
+from ..driver.base import LinkCrypto, mac_bytes, mac_str
 from ..events import Connected, NetworkNotFound, SsidReenabled, SsidTempDisabled, WrongKey
 from .backoff import Backoffs
 from .bss import EID_RSN, FRESH_SECONDS, Bss, BssTable
@@ -236,15 +236,16 @@ class ConnectionPolicy:
         self.backoffs.forget_ids()
         self.restart(now)
 
-    def finds_a_network(self, ssids: Collection[bytes], now: float) -> bool | None:
-        """Whether a scan of ours that heard `ssids` offers an enabled network to join, as wpa_supplicant's
-        selection after each of its own scans asks; None when it makes no selection: after DISCONNECT, during
-        a WPS run or a join, or while every enabled network is temporarily disabled."""
+    def finds_a_network(self, now: float) -> bool | None:
+        """Whether the results of a scan of ours (the table's last) offer an enabled network to join, as
+        wpa_supplicant's selection after each of its own scans asks; None when it makes no selection: after
+        DISCONNECT, during a WPS run or a join, or while every enabled network is temporarily disabled."""
         if self.user_off or self.suspended or self.state in (S.ASSOCIATING, S.FOUR_WAY_HANDSHAKE):
             return None
         if self._all_held_back(now):
             return None
-        return any(net.ssid in ssids for net in self._candidates(now))
+        results = self.table.last_results()
+        return any(self._offers(net, bss) is not None for net in self._candidates(now) for bss in results)
 
     def _all_held_back(self, now: float) -> bool:
         """Every enabled network is temporarily disabled: wpa_supplicant's selection waits for one to come back
@@ -412,16 +413,28 @@ class ConnectionPolicy:
             out.append(net)
         return out
 
+    def _offers(self, net: Network, bss: Bss) -> Security | None:
+        """What `bss` offers `net`: None unless it is the network's (its SSID, its `bssid=` if set, not in
+        BSSID_IGNORE) and the two agree on security (wpa_scan_res_match)."""
+        from .security import negotiate
+
+        if bss.ssid != net.ssid or bss.bssid in self.ignored:
+            return None
+        locked = net.value("bssid")
+        if locked and bss.bssid != mac_bytes(locked):
+            return None
+        return negotiate(net, bss)
+
     def _best(self, now: float, fresh_only: bool) -> _Target | None:
-        from .security import element, negotiate, network_pmk
+        from .security import element, network_pmk
 
         best: tuple[tuple[int, int], Network, Bss, Security] | None = None
         for net in self._candidates(now):
             priority = int(net.value("priority") or 0)
             for bss in self.table:
-                if bss.ssid != net.ssid or bss.bssid in self.ignored or (fresh_only and now - bss.last_update > FRESH_SECONDS):
+                if fresh_only and now - bss.last_update > FRESH_SECONDS:
                     continue
-                security = negotiate(net, bss)
+                security = self._offers(net, bss)
                 if security is not None and (best is None or (priority, bss.level) > best[0]):
                     best = ((priority, bss.level), net, bss, security)
         if best is None:

@@ -40,10 +40,8 @@ from ..events import (
 from ..wps.defs import DevicePasswordId, RequestType
 from ..wps.device import DeviceInfo
 from ..wps.ie import (
-    EID_SSID,
     RegistrarMode,
     association_request_ie,
-    find_element,
     probe_request_ie,
 )
 from .bss import EXPIRATION_PERIOD, Bss, BssTable
@@ -130,13 +128,13 @@ class Station:
     def __init__(self, driver: Driver, publish: Callable[[object], None], device_info: Callable[[], DeviceInfo],
                  clock: Callable[[], float], hidden_ssids: Callable[[], Sequence[bytes]] = lambda: (),
                  user_disconnected: Callable[[], bool] = lambda: False,
-                 network_found: Callable[[set[bytes | None]], bool | None] = lambda ssids: None,
+                 network_found: Callable[[], bool | None] = lambda: None,
                  wps_searching: Callable[[], bool] = lambda: False) -> None:
         self.driver = driver
         # a WPS run is on: every scan's results are ordered for it, a SCAN command's and another program's too
         # (wpa_supplicant_get_scan_results asks wpas_wps_searching, whoever scanned)
         self.wps_searching = wps_searching
-        # after a scan of ours: whether the SSIDs it heard offer a network to join (None: no choice is made)
+        # after a scan of ours: whether its results offer a network to join (None: no choice is made)
         self.network_found = network_found
         self.user_disconnected = user_disconnected  # DISCONNECT holds until RECONNECT (the connector's policy)
         # the SSIDs of the enabled networks with scan_ssid=1: scans outside a WPS run probe for them (and the
@@ -213,7 +211,7 @@ class Station:
         self._clear_cache = False
         self.scans_done += 1
         self._fold(entries, None if results.aborted else freqs, ssids, options.scan_id)
-        if run is None and self.network_found({find_element(e.ies, EID_SSID) for e in entries}) is False:
+        if run is None and self.network_found() is False:
             self.publish(NetworkNotFound())
 
     def scan_began(self) -> None:

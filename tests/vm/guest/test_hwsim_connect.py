@@ -176,3 +176,36 @@ def test_an_open_network_carries_data(lab, sta_netns):
     sta.monitor.wait(r"^CTRL-EVENT-CONNECTED - Connection to 02:00:00:00:00:00 completed", 90)
     result = ping(3)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_network_with_a_bssid_joins_that_ap_alone_as_wpa_supplicant(lab):
+    """Two APs of one SSID (channels 1 and 6): a network locked to a BSSID that is not on the air joins
+    neither (CTRL-EVENT-NETWORK-NOT-FOUND after each scan), then, locked to the second AP, joins it, in Debian
+    wpa_supplicant on wlan1 and pywps on wlan3 alike."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hwlab import AP2_MAC, fresh_scan_cache
+
+    fresh_scan_cache("wlan3")
+    lab.hostapd()
+    lab.hostapd("wlan2", channel="6")
+    absent = "02:00:00:00:09:00"
+    network = f'network={{\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n\tbssid={absent}\n}}\n'
+    radios = {"wpa_supplicant": "wlan1", "pywps": "wlan3"}
+    stations = {program: lab.station(sta_conf() + network, program, iface=iface) for program, iface in radios.items()}
+
+    def locked(sta) -> tuple[list[str], str]:
+        sta.monitor.wait(r"^CTRL-EVENT-NETWORK-NOT-FOUND", 90)
+        sta.monitor.wait(r"^CTRL-EVENT-SCAN-RESULTS", 30)  # the next scan: still nothing joined
+        sta.monitor.gather(1)
+        before = [e.rstrip() for e in sta.monitor.events if e.startswith(("CTRL-EVENT-CONNECTED", "Trying"))]
+        sta.monitor.events.clear()
+        assert sta.cli("set_network", "0", "bssid", AP2_MAC).strip() == "OK"
+        assert sta.cli("reassociate").strip() == "OK"
+        return before, sta.monitor.wait(r"^CTRL-EVENT-CONNECTED .*", 90)[0]
+
+    with ThreadPoolExecutor(len(stations)) as pool:
+        futures = {program: pool.submit(locked, sta) for program, sta in stations.items()}
+        got = {program: future.result() for program, future in futures.items()}
+    assert got["wpa_supplicant"] == ([], f"CTRL-EVENT-CONNECTED - Connection to {AP2_MAC} completed [id=0 id_str=]")
+    assert got["pywps"] == got["wpa_supplicant"]

@@ -2,7 +2,8 @@
 
 `ConnectionPolicy` picks the best enabled network (priority, then signal, as wpa_supplicant does), asks for a
 scan only when recent results offer nothing, asks to associate with its RSN (or WPA) element, feeds EAPOL-Key
-frames to the sans-IO WPA handshake and asks for what it needs (send a frame, install a key, open the port).
+frames to the sans-IO WPA handshake and asks for what it needs (send a frame, install a key, open the port). An
+open network (key_mgmt=NONE) is associated with no element and is up at once.
 A network whose handshake fails (wrong key: the AP gives up on our message 2) is disabled for a while with
 wpa_supplicant's back-off (CTRL-EVENT-SSID-TEMP-DISABLED), never retried in a tight loop; a lost link is
 re-joined. Every change of state is in TRANSITIONS; the caller (`connector.Connector`) carries out the actions
@@ -383,10 +384,11 @@ class ConnectionPolicy:
     def _search(self, now: float, asked: bool = False) -> None:
         # Like wpa_supplicant's fast associate: recent results (ours, or the kernel's cache at start) are
         # good enough to try first; scan only when they offer nothing.
-        choice = self._best(now, fresh_only=True) if self._candidates(now) else None
+        candidates = self._candidates(now)
+        choice = self._best(now, fresh_only=True) if candidates else None
         if choice is None and asked and self.table.last_results_valid(now) and not self._all_held_back(now):
             self._events.append(NetworkNotFound())  # wpas_select_network_from_last_scan found nothing
-        if not self._candidates(now):
+        if not candidates:
             self._fire(I.NO_NETWORKS, now)
             return
         if choice is not None:

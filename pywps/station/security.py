@@ -13,7 +13,7 @@ from ..wpa.rsn import Akm, Cipher, build_rsn_ie, build_wpa_ie, key_mgmt_name, pa
 from .bss import Bss
 
 
-@dataclass
+@dataclass(frozen=True)
 class Security:
     """What we negotiate with one BSS for one network: WPA or WPA2 with PSK, or nothing (an open network:
     no ciphers, no element, no handshake)."""

@@ -161,7 +161,7 @@ class Daemon:
             on_ready()
         # Beside the loop, not on it: ~100 ms of imports (10x that under emulation) would otherwise hold back the
         # answer to a client's first request, which often comes the moment the socket exists.
-        loop.run_in_executor(None, warm_up)
+        loop.run_in_executor(None, warm_up).add_done_callback(lambda _: self._warm_up_radio())
         try:
             if self.options.wait_for_monitor:
                 await self._join_after_first_monitor()
@@ -169,6 +169,12 @@ class Daemon:
         finally:
             sd_notify("STOPPING=1")
             await self.close()
+
+    def _warm_up_radio(self) -> None:
+        """After the warm-up's imports (on the loop, well after the first PONG): the radio's own reads."""
+        services = self.services
+        if services is not None and services.station is not None and not self._stopped.is_set():
+            services.spawn(services.station.warm_up())
 
     async def _join_after_first_monitor(self) -> None:
         """-W: wpa_supplicant runs its event loop only once a monitor has attached (after -B has returned), so

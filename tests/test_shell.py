@@ -673,6 +673,38 @@ def what_a_run_did(driver: FakeRadioDriver, command: str, scan_first: bool = Tru
     return done
 
 
+class ModesLogged(FakeRadioDriver):
+    """Logs each read of the radio's modes (a wiphy dump on nl80211)."""
+
+    async def hw_modes(self):
+        self.log.append("hw_modes")
+        return []
+
+
+def test_a_first_run_with_no_cached_results_scans_without_reading_the_radios_modes_first():
+    """The kernel's cache is empty: its 0 results need no order, so the run's scan is not held back by a read
+    of the radio's modes (in the hwsim VM ~0.15 s between WPS_PIN and the scan); its 1 result neither."""
+    log = what_a_run_did(ModesLogged(FakeAp(freq=2437)), f"WPS_PIN any {PIN}", scan_first=False)
+    assert log[:2] == ["scan", f"associate {AP.hex(':')}"]
+
+
+def test_the_radios_modes_are_read_after_the_warm_up_not_by_the_first_scan():
+    """The daemon reads the radio's modes once its warm-up's imports are done (idle), so a first scan with two
+    results orders them without waiting for that read; they are read once."""
+    driver = ModesLogged(FakeAp(freq=2437), FakeAp(bssid=OTHER_AP, freq=2412))
+
+    async def main():
+        async with Rig(driver) as rig:
+            rig.daemon._warm_up_radio()
+            while rig.services.station.radio_modes is None:
+                await asyncio.sleep(0.01)
+            assert await rig.cmd("SCAN") == "OK\n"
+            await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS ")
+            assert driver.log == ["hw_modes", "scan"]
+
+    run(main())
+
+
 def test_a_pin_run_scans_first_the_channels_where_wps_aps_were_seen():
     """Beyond wpa_supplicant (which scans every channel for `WPS_PIN any`): the table knows a WPS AP on 2437 MHz,
     so the run scans that channel alone and joins it; no scan of every channel."""

@@ -236,7 +236,10 @@ class Station:
 
     async def _in_wpa_supplicant_order(self, entries: list[ScanEntry]) -> list[ScanEntry]:
         """The results in the order wpa_supplicant folds them in (ranking.py): it numbers new BSSes in it. During
-        a WPS run, the WPS search order."""
+        a WPS run, the WPS search order. Fewer than two results have no order to decide: no need of the radio's
+        modes (reading them is a wiphy dump, ~0.15 s under emulation, before a first WPS run's scan)."""
+        if len(entries) < 2:
+            return list(entries)
         try:
             modes = await self.read_radio_modes()
         except DriverError:
@@ -259,6 +262,14 @@ class Station:
         if self.radio_modes is None:
             self.radio_modes = await self.driver.hw_modes()
         return self.radio_modes
+
+    async def warm_up(self) -> None:
+        """Read the radio's modes while the daemon is idle (the daemon's warm-up), so that a first WPS run or
+        SCAN does not wait for them before it orders its results."""
+        try:
+            await self.read_radio_modes()
+        except DriverError as e:
+            log.debug("the radio's modes could not be read ahead: %s", e)
 
     async def take_kernel_cache(self) -> bool:
         """The results the kernel kept (from before we started, or another program's scans): into the table,

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from difflab import EXTRA_STATUS_KEYS
-from hwlab import AP_MAC, run, sta_conf, wait_for
+from hwlab import AP2_MAC, AP_MAC, fresh_scan_cache, run, sta_conf, wait_for
 
 AP_IP, STA_IP = "192.168.77.1", "192.168.77.2"
 
@@ -139,10 +140,6 @@ def open_ap(lab):
 def test_an_open_network_is_joined_as_wpa_supplicant_joins_it(lab):
     """A stored key_mgmt=NONE network, Debian wpa_supplicant on wlan1 and pywps on wlan3 at once: the same
     CTRL-EVENT-CONNECTED, STATUS and MIB once joined (no handshake: the link is up on association)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from hwlab import fresh_scan_cache
-
     fresh_scan_cache("wlan3")
     open_ap(lab)
     radios = {"wpa_supplicant": "wlan1", "pywps": "wlan3"}
@@ -182,10 +179,6 @@ def test_a_network_with_a_bssid_joins_that_ap_alone_as_wpa_supplicant(lab):
     """Two APs of one SSID (channels 1 and 6): a network locked to a BSSID that is not on the air joins
     neither (CTRL-EVENT-NETWORK-NOT-FOUND after each scan), then, locked to the second AP, joins it, in Debian
     wpa_supplicant on wlan1 and pywps on wlan3 alike."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from hwlab import AP2_MAC, fresh_scan_cache
-
     fresh_scan_cache("wlan3")
     lab.hostapd()
     lab.hostapd("wlan2", channel="6")

@@ -396,11 +396,13 @@ class WpsService:
 
     def _run_ended(self) -> None:
         stored, self._stored_id = self._stored_id, None
+        # after a credential, wpa_supplicant looks for its network on the run's channel first (after_wps)
+        wps_freq = self.run.freq if stored is not None and self.run is not None else None
         if self.wired_port is not None:
             self._move_port(self.wired_port.leave)
         self._drop_run()
         if self.connector is not None:
-            self.connector.resume()  # join the network just stored (or the old one)
+            self.connector.resume(wps_freq)  # join the network just stored (or the old one)
         if self.wired_port is not None:
             # wpa_supplicant associates with the received credential's network ("Network configuration
             # replaced"), whatever else is enabled; without one, the best stored network

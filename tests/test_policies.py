@@ -476,6 +476,36 @@ def test_a_network_with_a_bssid_joins_that_bss_alone_and_a_scan_without_it_finds
     assert policy.finds_a_network(1.0) is True
 
 
+def test_after_a_wps_credential_the_runs_channel_is_scanned_five_times_quickly_and_quietly():
+    """wpa_supplicant's after_wps: once a run stored a credential, the next 5 scans cover only the run's channel;
+    while more of them are left, they come half a second apart and say no CTRL-EVENT-NETWORK-NOT-FOUND; the last
+    one does (its count is spent), and then every channel is scanned, every SCAN_INTERVAL."""
+    policy = new_policy(ABSENT)
+    policy.suspend(0.0)
+    drain(policy)
+    policy.resume(0.0, wps_freq=2437)
+    now = 0.0
+    for left in reversed(range(conn.AFTER_WPS_SCANS)):
+        assert drain(policy)[0] == [conn.Scan((2437,))]
+        policy.table.update([beacon()], now)
+        assert policy.finds_a_network(now) is (False if left == 0 else None)  # None: no NETWORK-NOT-FOUND
+        policy.scan_done(now)
+        assert policy.get_timer() == now + (conn.RESCAN_INTERVAL if left == 0 else conn.AFTER_WPS_RESCAN)
+        now = policy.get_timer()
+        policy.handle_timer(now)
+    assert drain(policy)[0] == [conn.Scan()]
+    policy = new_policy()  # the credential's network is on the air: joined at once, and no more after-WPS scans
+    policy.suspend(0.0)
+    policy.resume(0.0, wps_freq=2437)
+    handshake_to_completion(policy, FakeAp())
+    policy.port_authorized(1.5)
+    assert policy.state is CS.COMPLETED
+    policy.disconnect(2.0)
+    drain(policy)
+    policy.reconnect(20.0)  # the results are old by now: a scan, of every channel
+    assert drain(policy)[0] == [conn.Scan()]
+
+
 def handshake_to_completion(policy: conn.ConnectionPolicy, ap: FakeAp, now: float = 1.0) -> list:
     policy.kick(now)
     drain(policy)

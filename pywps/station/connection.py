@@ -38,6 +38,10 @@ log = logging.getLogger("pywps.connect")
 
 HANDSHAKE_TIMEOUT = 10.0  # seconds from association to an open port (the AP's own limit is ~4 s of retries)
 RESCAN_INTERVAL = 5.0
+# After a WPS run that stored a credential, wpa_supplicant's after_wps: its next scans cover only the run's
+# channel, come every half second and say no CTRL-EVENT-NETWORK-NOT-FOUND, until one joins or they are spent.
+AFTER_WPS_SCANS = 5
+AFTER_WPS_RESCAN = 0.5
 REJOIN_DELAY = 1.0  # hostap waits a little before re-joining after a disconnect, too
 REASON_DEAUTH_LEAVING = 3
 REASON_4WAY_TIMEOUT = 15
@@ -94,7 +98,9 @@ TRANSITIONS: dict[LinkState, dict[LinkInput, LinkState]] = {
 
 @dataclass(frozen=True)
 class Scan:
-    """Scan, then answer scan_done() (or scan_failed())."""
+    """Scan (`freqs` in MHz; empty: every channel), then answer scan_done() (or scan_failed())."""
+
+    freqs: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,8 @@ class ConnectionPolicy:
         self._rescan_at: float | None = None
         self._rejoin_at: float | None = None
         self._handshake_deadline: float | None = None
+        self._after_wps = 0  # scans left of the WPS run's channel (AFTER_WPS_SCANS)
+        self._wps_freq = 0
         self._early_key: EarlyFrame | None = None  # an EAPOL-Key before ASSOCIATED
         self._actions: deque[ConnectAction] = deque()
         self._events: deque[object] = deque()
@@ -216,8 +224,12 @@ class ConnectionPolicy:
         self.user_off = False
         self._fire(I.LEAVE, now)
 
-    def resume(self, now: float) -> None:
+    def resume(self, now: float, wps_freq: int | None = None) -> None:
+        """The WPS run is over; `wps_freq`: it stored a credential and was associated on this channel, where
+        the next AFTER_WPS_SCANS scans look for the credential's network (wpa_supplicant_wps_cred)."""
         self.suspended = False
+        if wps_freq:
+            self._after_wps, self._wps_freq = AFTER_WPS_SCANS, wps_freq
         self.kick(now)
 
     def select(self, network_id: int | None, now: float) -> None:
@@ -243,8 +255,8 @@ class ConnectionPolicy:
         DISCONNECT, during a WPS run or a join, or while every enabled network is temporarily disabled."""
         if self.user_off or self.suspended or self.state in (S.ASSOCIATING, S.FOUR_WAY_HANDSHAKE):
             return None
-        if self._all_held_back(now):
-            return None
+        if self._all_held_back(now) or self._after_wps:
+            return None  # the after-WPS scans say nothing either
         results = self.table.last_results()
         return any(self._offers(net, bss) is not None for net in self._candidates(now) for bss in results)
 
@@ -365,7 +377,7 @@ class ConnectionPolicy:
         if what is I.SEARCH or what is I.ASKED:
             self._search(now, asked=what is I.ASKED)
         elif what is I.NOT_FOUND:
-            self._rescan_at = now + self.rescan_interval
+            self._rescan_at = now + (AFTER_WPS_RESCAN if self._after_wps else self.rescan_interval)
         elif what is I.FOUND:
             assert choice is not None
             self.target = choice
@@ -403,7 +415,11 @@ class ConnectionPolicy:
     def _request_scan(self) -> None:
         if not self._scan_pending:  # the scan under way will answer scan_done() in time
             self._scan_pending = True
-            self._actions.append(Scan())
+            if self._after_wps:
+                self._after_wps -= 1
+                self._actions.append(Scan((self._wps_freq,)))
+            else:
+                self._actions.append(Scan())
 
     def _candidates(self, now: float) -> list[Network]:
         out = []
@@ -472,6 +488,7 @@ class ConnectionPolicy:
     def _completed(self) -> None:
         target = self.target
         assert target is not None
+        self._after_wps = 0
         self.backoffs.succeeded(target.bss.ssid)
         if target.handshake is not None:
             log.info("WPA: key negotiation completed with %s", mac_str(target.bss.bssid))

@@ -74,8 +74,9 @@ class Connector:
     def suspend(self) -> None:
         self._input(self.policy.suspend)
 
-    def resume(self) -> None:
-        self._input(self.policy.resume)
+    def resume(self, wps_freq: int | None = None) -> None:
+        self.policy.resume(self._driving.now(), wps_freq)
+        self._driving.pump()
 
     def select(self, network_id: int | None) -> None:
         self._input(self.policy.select, network_id)
@@ -107,7 +108,7 @@ class Connector:
             # a scan under way (the first one, asked for at start, or a SCAN command's) serves this one too
             if not await self.station.finish_scan_under_way():
                 try:
-                    await self.station.scan()
+                    await self.station.scan(action.freqs)
                 except (DriverError, Busy) as e:
                     log.debug("scan for stored networks failed: %s", e)
                     self._input(policy.scan_failed)

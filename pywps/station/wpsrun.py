@@ -135,6 +135,7 @@ class WpsRun:
         self.deadline = now + walk_time if walk_time is not None else None
         self.state = RunState.LINKING if wireless else RunState.STARTING
         self.authenticator: bytes | None = request.bssid
+        self.freq: int | None = None  # the channel of the run's association (wpa_supplicant's assoc_freq)
         self.succeeded = False
         self.failed = False  # the run has its outcome: a WSC failure (WPS-FAIL said)
         settings = request.new_settings
@@ -202,6 +203,7 @@ class WpsRun:
         if band is not None:
             self.device = replace(self.device, rf_bands=band)
         self.authenticator = authenticator
+        self.freq = freq
         self.start_when = START_WHEN_WPS if self.request.key_mgmt_wps and not wsc2_ap else START_WHEN
         early, self._early = self._early, None
         if self._fire(RunInput.LINK_UP, now) and early is not None and early.usable(authenticator, now):

@@ -22,6 +22,8 @@ What wpa_supplicant 2.10 says (bss.c, scan.c, wpa_supplicant.c, events.c), and p
 - ENABLE_NETWORK, RECONNECT after DISCONNECT and SELECT_NETWORK choose from results at most 5 s old first
   (wpa_supplicant_fast_associate): CTRL-EVENT-NETWORK-NOT-FOUND at once when they offer nothing, then a scan;
   from older results, only the scan's;
+- after a WPS run whose credential's network is not on the air, the next 5 scans cover the run's channel alone,
+  half a second apart, and only the last says CTRL-EVENT-NETWORK-NOT-FOUND (wpa_supplicant's after_wps);
 - after a WPS run, the station's own deauthentication: CTRL-EVENT-DISCONNECTED reason=3 locally_generated=1,
   told when it leaves, whatever the AP's deauthentication (reason 23, ~10 ms after its EAP-Failure) does;
 - at the end (TERMINATE): CTRL-EVENT-DISCONNECTED when associated, CTRL-EVENT-NETWORK-REMOVED for every network,
@@ -40,7 +42,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from hwlab import AP2_MAC, AP_MAC, fresh_scan_cache, sta_conf
+from hwlab import AP2_MAC, AP_MAC, ScanWatch, fresh_scan_cache, sta_conf
 
 PIN = "12345670"
 RADIOS = {"wpa_supplicant": "wlan1", "pywps": "wlan3"}
@@ -201,3 +203,37 @@ def test_a_request_to_connect_says_network_not_found_from_recent_results_as_wpa_
     differ = [f"{step}:\n  wpa_supplicant: {events}\n  pywps:          {ours}"
               for (step, events), (_, ours) in zip(got["wpa_supplicant"], got["pywps"]) if events != ours]
     assert not differ, "\n".join(differ)
+
+
+def after_wps(sta, ap) -> tuple[list[str], list[list[int]]]:
+    """A WPS run whose credential names a network that is not on the air; the 6 s after WPS-SUCCESS."""
+    ap.cli("wps_pin", UUIDS[sta.program], PIN)
+    with ScanWatch(RADIOS[sta.program]) as scans:
+        assert sta.cli("wps_pin", "any", PIN).strip() == PIN
+        sta.monitor.wait(r"^WPS-SUCCESS", 90)
+        sta.monitor.events.clear()
+        before = len(scans.finished)
+        events = heard(sta, None, 6, compared=SEARCH_EVENTS)
+        return events, scans.finished[before:]
+
+
+def test_after_a_wps_credential_the_runs_channel_is_scanned_as_wpa_supplicant_does(lab, tmp_path):
+    from pywps.wps.credential import Credential
+    from pywps.wps.defs import AuthType, EncrType
+
+    fresh_scan_cache("wlan3")
+    cred = tmp_path / "cred.bin"  # hostapd hands out this credential alone (skip_cred_build, extra_cred)
+    elsewhere = Credential(b"elsewhere", AuthType.WPA2PSK, EncrType.AES, b"12345678", bytes(6))
+    cred.write_bytes(elsewhere.to_credential_attr())
+    ap = lab.hostapd(skip_cred_build="1", extra_cred=str(cred))
+    stations = {program: lab.station(sta_conf(uuid=UUIDS[program]), program, iface=iface)
+                for program, iface in RADIOS.items()}
+    time.sleep(1)
+    with ThreadPoolExecutor(len(stations)) as pool:
+        futures = {program: pool.submit(after_wps, sta, ap) for program, sta in stations.items()}
+        got = {program: future.result() for program, future in futures.items()}
+    theirs = got["wpa_supplicant"]
+    started, results, not_found = ("CTRL-EVENT-SCAN-STARTED", "CTRL-EVENT-SCAN-RESULTS",
+                                   "CTRL-EVENT-NETWORK-NOT-FOUND")
+    assert theirs == ([started, results] * 4 + [started, results, not_found], [[2412]] * 5), got
+    assert got["pywps"] == theirs

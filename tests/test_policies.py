@@ -494,6 +494,11 @@ def test_after_a_wps_credential_the_runs_channel_is_scanned_five_times_quickly_a
         now = policy.get_timer()
         policy.handle_timer(now)
     assert drain(policy)[0] == [conn.Scan()]
+    policy = new_policy(ABSENT)  # a request to connect during the after-WPS scans says nothing either
+    policy.suspend(0.0)
+    policy.resume(0.0, wps_freq=2437)
+    policy.select(None, 0.1)
+    assert drain(policy) == ([conn.Scan((2437,))], [])  # the scan asked for on resume; no NETWORK-NOT-FOUND
     policy = new_policy()  # the credential's network is on the air: joined at once, and no more after-WPS scans
     policy.suspend(0.0)
     policy.resume(0.0, wps_freq=2437)

@@ -398,7 +398,8 @@ class ConnectionPolicy:
         # good enough to try first; scan only when they offer nothing.
         candidates = self._candidates(now)
         choice = self._best(now, fresh_only=True) if candidates else None
-        if choice is None and asked and self.table.last_results_valid(now) and not self._all_held_back(now):
+        if (choice is None and asked and not self._after_wps and self.table.last_results_valid(now)
+                and not self._all_held_back(now)):
             self._events.append(NetworkNotFound())  # wpas_select_network_from_last_scan found nothing
         if not candidates:
             self._fire(I.NO_NETWORKS, now)

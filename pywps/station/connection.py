@@ -255,14 +255,17 @@ class ConnectionPolicy:
         DISCONNECT, during a WPS run or a join, or while every enabled network is temporarily disabled."""
         if self.user_off or self.suspended or self.state in (S.ASSOCIATING, S.FOUR_WAY_HANDSHAKE):
             return None
-        if self._all_held_back(now) or self._after_wps:
-            return None  # the after-WPS scans say nothing either
+        if self._selection_quiet(now):
+            return None
         results = self.table.last_results()
         return any(self._offers(net, bss) is not None for net in self._candidates(now) for bss in results)
 
-    def _all_held_back(self, now: float) -> bool:
-        """Every enabled network is temporarily disabled: wpa_supplicant's selection waits for one to come back
-        (wpas_reenabled_network_time), and says nothing."""
+    def _selection_quiet(self, now: float) -> bool:
+        """wpa_supplicant's selection finds nothing without saying CTRL-EVENT-NETWORK-NOT-FOUND: during the
+        after-WPS scans, and while every enabled network is temporarily disabled (wpas_reenabled_network_time:
+        it waits for one to come back)."""
+        if self._after_wps:
+            return True
         enabled = [net for net in self.networks() if not net.disabled and "ssid" in net.fields]
         return bool(enabled) and all(self.backoffs.disabled(net.ssid, now) for net in enabled)
 
@@ -398,8 +401,7 @@ class ConnectionPolicy:
         # good enough to try first; scan only when they offer nothing.
         candidates = self._candidates(now)
         choice = self._best(now, fresh_only=True) if candidates else None
-        if (choice is None and asked and not self._after_wps and self.table.last_results_valid(now)
-                and not self._all_held_back(now)):
+        if choice is None and asked and self.table.last_results_valid(now) and not self._selection_quiet(now):
             self._events.append(NetworkNotFound())  # wpas_select_network_from_last_scan found nothing
         if not candidates:
             self._fire(I.NO_NETWORKS, now)

@@ -53,14 +53,13 @@ class Connector:
 
     # -- inputs: each goes to the policy with the loop's time, then the policy's output is carried out ----
 
-    def _input(self, method: Callable[..., None], *args: object) -> None:
-        method(*args, self._driving.now())
+    def _input(self, method: Callable[..., None], *args: object, **options: object) -> None:
+        method(*args, self._driving.now(), **options)
         self._driving.pump()
 
     def kick(self, asked: bool = False) -> None:
         """Consider the stored networks again; `asked`: a client asked to connect (ConnectionPolicy.kick)."""
-        self.policy.kick(self._driving.now(), asked)
-        self._driving.pump()
+        self._input(self.policy.kick, asked=asked)
 
     def disconnect(self) -> None:
         self._input(self.policy.disconnect)
@@ -75,8 +74,7 @@ class Connector:
         self._input(self.policy.suspend)
 
     def resume(self, wps_freq: int | None = None) -> None:
-        self.policy.resume(self._driving.now(), wps_freq)
-        self._driving.pump()
+        self._input(self.policy.resume, wps_freq=wps_freq)
 
     def select(self, network_id: int | None) -> None:
         self._input(self.policy.select, network_id)

@@ -378,7 +378,7 @@ def _check_file_global(key: str, value: str) -> None:
 def _check_file_field(key: str, value: str) -> None:
     """Fields pywps knows are checked as SET_NETWORK checks them; token lists may name values pywps does not
     know (a newer wpa_supplicant's key_mgmt), which it keeps as written."""
-    if key not in nf.FIELDS:
+    if nf.field_name(key) not in nf.FIELDS:
         return
     try:
         nf.canonical(key, value)
@@ -436,7 +436,7 @@ def parse(text: str, path: str = "<string>") -> Config:
                 block = None
             elif stripped and not stripped.startswith("#"):
                 key, value = _key_value(path, number, line, _check_file_field, " in a network block")
-                block.fields[key] = value
+                block.fields[nf.field_name(key)] = value  # an older name is kept by the line, not the field
             continue
         if not stripped or stripped.startswith("#"):
             config.items.append(line)

@@ -4,10 +4,13 @@ pywps/netfields.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import netfields as nf
 from .configline import reads_back
+
+SCAN_FREQS_MAX = 100  # wpa_supplicant_scan stops adding networks' scan_freq past this many channels
 
 
 @dataclass
@@ -50,17 +53,35 @@ class Network:
         return ("[CURRENT]" if current else "") + ("[DISABLED]" if self.disabled else "") + \
             ("[TEMP-DISABLED]" if temp_disabled else "") + ("[P2P-PERSISTENT]" if self.disabled == 2 else "")
 
+    def admits(self, bssid: bytes, freq: int) -> bool:
+        """Whether the network's own limits let it join this BSS: `bssid`, `bssid_ignore`, `bssid_accept`
+        (addresses under masks) and `freq_list` (MHz), as wpa_scan_res_ok checks them. `bssid_hint` is no
+        limit: wpa_supplicant only passes it to drivers that choose the BSS themselves (cfg80211's connect);
+        pywps, like wpa_supplicant on a mac80211 radio, chooses the BSS itself."""
+        locked = self.value("bssid")
+        if locked and bssid != bytes.fromhex(locked.replace(":", "")):
+            return False
+        if (ignored := self.value("bssid_ignore")) and nf.address_listed(bssid, ignored):
+            return False
+        if (accepted := self.value("bssid_accept")) and not nf.address_listed(bssid, accepted):
+            return False
+        allowed = nf.freq_values(self.value("freq_list"))
+        return not allowed or freq in allowed
+
     # -- GET_NETWORK / SET_NETWORK ------------------------------------------------------------------------
 
     def value(self, name: str) -> str | None:
         """The field's canonical text, its default when unset, or None (then GET_NETWORK answers FAIL).
         KeyError for a field pywps does not know."""
+        name = nf.field_name(name)
         spec = nf.FIELDS[name]
         if name in self.fields:
             try:
-                return spec.parse(self.fields[name])
+                text = spec.parse(self.fields[name])
             except ValueError:  # as written in a file, in a form newer or older than ours: show it as is
                 return self.fields[name]
+            if text or not spec.empty_unsets:  # `bssid=` in a file is no BSSID
+                return text
         return spec.default
 
     def get(self, name: str) -> str:
@@ -68,11 +89,12 @@ class Network:
         text = self.value(name)
         if text is None:
             raise KeyError(name)
-        return "*" if nf.FIELDS[name].secret else text
+        return "*" if nf.FIELDS[nf.field_name(name)].secret else text
 
     def set(self, name: str, value: str) -> None:
         """SET_NETWORK: KeyError for an unknown field, ValueError for a value wpa_supplicant refuses; a refused
         value leaves the network as it was."""
+        name = nf.field_name(name)
         spec = nf.FIELDS[name]
         if spec.nullable and value == nf.NULL:
             self.fields.pop(name, None)
@@ -83,8 +105,8 @@ class Network:
             # a `#` after a `"` in the passphrase: wpa_supplicant takes it, writes it quoted, and its reader cuts
             # the line there (a shorter passphrase, or a file it refuses); a passphrase has no other form
             raise ValueError("a passphrase the config file cannot hold")
-        if (name == "bssid" and text == "") or (name.startswith("wep_key") and text == '""'):
-            self.fields.pop(name, None)  # `bssid any` clears it; so does an empty WEP key
+        if (spec.empty_unsets and text == "") or (name.startswith("wep_key") and text == '""'):
+            self.fields.pop(name, None)  # `bssid any`, an empty list; an empty WEP key
         else:
             self.fields[name] = text
         self.lines = None
@@ -96,7 +118,7 @@ class Network:
                 return
             del self.fields[key]
             self.lines = None
-        elif key in nf.FIELDS:
+        elif nf.field_name(key) in nf.FIELDS:
             self.set(key, value)
         else:
             self.fields[key] = value
@@ -130,6 +152,20 @@ class Network:
                 out.append(f"\t{key}={nf.file_text(key, text)}")
         out += [f"\t{k}={v}" for k, v in self.fields.items() if k not in nf.FIELDS]
         return [*out, "}"]
+
+
+def scan_freqs(networks: Iterable[Network]) -> tuple[int, ...]:
+    """The channels (MHz) a scan for the enabled networks covers: when each of them has a `scan_freq`, their
+    union, as wpa_supplicant_scan gathers it (at most ~100); else () for every channel."""
+    gathered: list[int] = []
+    for network in networks:
+        if network.disabled:
+            continue
+        own = nf.freq_values(network.value("scan_freq"))
+        if not own or len(gathered) >= SCAN_FREQS_MAX:  # counted before duplicates go, as wpa_supplicant does
+            return ()
+        gathered.extend(own)
+    return tuple(sorted(set(gathered)))
 
 
 def network_block_text(network: Network) -> str:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .cnumbers import c_strtol_int
+from .cnumbers import c_atoi, c_strtol_int
 from .configline import reads_back
 
 SSID_MAX_LEN = 32
@@ -98,6 +98,7 @@ class Field:
     omit: tuple[str, ...] = ()  # canonical values SAVE_CONFIG does not write (wpa_supplicant's defaults)
     secret: bool = False  # GET_NETWORK answers `*`
     nullable: bool = False  # SET_NETWORK's bare `NULL` unsets it (wpa_config_parse_str's rule for string fields)
+    empty_unsets: bool = False  # a value that parses to nothing (`any`, no number, no address) unsets it
 
 
 def _ssid(value: str) -> str:
@@ -154,12 +155,83 @@ def _int(minimum: int | None = None, maximum: int | None = None) -> Callable[[st
     return parse
 
 
+def _mac_prefix(text: str) -> tuple[str, str]:
+    """hostap's hwaddr_parse: six colon-separated hex pairs at the start of `text`, lowercase, and the rest."""
+    m = re.match(r"([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}", text)
+    if not m:
+        raise ValueError(f"not a MAC address: {text[:20]!r}")
+    return m[0].lower(), text[m.end():]
+
+
 def _bssid(value: str) -> str:
-    if value in ("", "any"):
+    """bssid and bssid_hint (hwaddr_aton): whatever follows the address is not read (observed)."""
+    if value in ("", '""', "any"):
         return ""
-    if not re.fullmatch(r"([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}", value):
-        raise ValueError(f"not a BSSID: {value[:20]!r}")
-    return value.lower()
+    return _mac_prefix(value)[0]
+
+
+C_SPACE = " \t\n\v\f\r"  # C isspace()
+ALL_ONES_MASK = "ff:ff:ff:ff:ff:ff"
+
+
+def _masked_mac(text: str) -> str:
+    """hwaddr_masked_aton: an address, then the end, a blank or `/mask` (anything may follow the mask)."""
+    address, rest = _mac_prefix(text)
+    mask = ALL_ONES_MASK
+    if rest.startswith("/"):
+        mask = _mac_prefix(rest[1:])[0]
+    elif rest and rest[0] not in C_SPACE:
+        raise ValueError(f"not a MAC address with an optional /mask: {text[:40]!r}")
+    return address if mask == ALL_ONES_MASK else f"{address}/{mask}"
+
+
+def _addr_list(value: str) -> str:
+    """bssid_ignore, bssid_accept (wpa_config_parse_addr_list): addresses with optional masks, each after the
+    next space; one that does not read refuses the whole value, a trailing space too (observed)."""
+    entries = []
+    pos = 0
+    while pos < len(value):
+        while value.startswith(" ", pos):
+            pos += 1
+        entries.append(_masked_mac(value[pos:]))
+        pos = value.find(" ", pos)
+        if pos < 0:
+            break
+    return " ".join(entries)
+
+
+def freq_values(text: str | None) -> tuple[int, ...]:
+    """The MHz of a scan_freq or freq_list as stored (canonical text); () when unset."""
+    return tuple(int(word) for word in text.split()) if text else ()
+
+
+def address_listed(address: bytes, text: str) -> bool:
+    """Whether a bssid_ignore/bssid_accept list (canonical text) names `address`, each entry under its mask."""
+    for entry in text.split():
+        listed, _, mask = entry.partition("/")
+        masks = bytes.fromhex((mask or ALL_ONES_MASK).replace(":", ""))
+        wanted = bytes.fromhex(listed.replace(":", ""))
+        if all(a & m == w & m for a, w, m in zip(address, wanted, masks)):
+            return True
+    return False
+
+
+def _freqs(value: str) -> str:
+    """scan_freq, freq_list (wpa_config_parse_int_array): atoi() of each space-separated word up to the first 0
+    (a word that is not a number), written back as C's %u; never refused, and nothing read unsets the field."""
+    out = []
+    pos = 0
+    while True:
+        while value.startswith(" ", pos):
+            pos += 1
+        number = c_atoi(value[pos:])
+        if number == 0:
+            break
+        out.append(str(number & 0xFFFFFFFF))
+        pos = value.find(" ", pos + 1)
+        if pos < 0:
+            break
+    return " ".join(out)
 
 
 def _id_str(value: str) -> str:
@@ -189,7 +261,10 @@ GROUP_NAMES = ("CCMP-256", "GCMP-256", "CCMP", "GCMP", "TKIP")
 FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("ssid", _ssid, None, nullable=True),
     Field("scan_ssid", _int(0, 1), "0", omit=("0",)),
-    Field("bssid", _bssid, None, omit=("",)),
+    Field("bssid", _bssid, None, empty_unsets=True),
+    Field("bssid_hint", _bssid, None, empty_unsets=True),
+    Field("bssid_ignore", _addr_list, None, empty_unsets=True),
+    Field("bssid_accept", _addr_list, None, empty_unsets=True),
     Field("psk", _psk, None, secret=True),
     Field("proto", _tokens(("WPA", "RSN", "OSEN"), {"WPA2": "RSN"}), "WPA RSN", omit=("WPA RSN",)),
     Field("key_mgmt", _tokens(KEY_MGMT_NAMES), "WPA-PSK WPA-EAP", omit=("WPA-PSK WPA-EAP",)),
@@ -198,6 +273,9 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("group", _tokens(GROUP_NAMES, empty_ok=True, ignored=("WEP40", "WEP104", "GTK_NOT_USED")), "CCMP TKIP",
           omit=("CCMP TKIP", "")),
     Field("auth_alg", _tokens(("OPEN", "SHARED", "LEAP")), None),
+    Field("scan_freq", _freqs, None, empty_unsets=True),
+    # wpa_supplicant 2.10 reads a network's freq_list but its SAVE_CONFIG drops it; pywps writes it here
+    Field("freq_list", _freqs, None, empty_unsets=True),
     # EAP: WSC is pywps's only method (GET_CAPABILITY eap), so it is the only name taken
     Field("eap", _tokens(("WSC",)), None),
     Field("identity", lambda v: write_string(parse_string(v)), None, nullable=True),
@@ -212,6 +290,13 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
 )}
 
 FIELD_ORDER = {name: i for i, name in enumerate(FIELDS)}
+
+# wpa_supplicant's older names, still read from files and commands; SAVE_CONFIG writes the new ones
+ALIASES = {"bssid_blacklist": "bssid_ignore", "bssid_whitelist": "bssid_accept"}
+
+
+def field_name(name: str) -> str:
+    return ALIASES.get(name, name)
 
 NULL = "NULL"  # the value that unsets a string field
 # String fields of wpa_supplicant's EAP/802.1X networks that pywps never stores. wpa_gui's Add network and Edit
@@ -236,4 +321,4 @@ def file_text(name: str, text: str) -> str:
 
 def canonical(name: str, value: str) -> str:
     """The text wpa_supplicant would store for `name=value`; KeyError for a field pywps does not know."""
-    return FIELDS[name].parse(value)
+    return FIELDS[field_name(name)].parse(value)

@@ -19,6 +19,7 @@ from .config import Config, decode_string
 from .driver.base import Driver, DriverError
 from .link import EapolCounters
 from .logs import set_timestamps, start_level
+from .netblock import scan_freqs
 from .station.wired import WiredPort
 from .wps.defs import WALK_TIME, AuthType, EncrType
 
@@ -96,7 +97,7 @@ class Services:
         self.ignored_bssids = self.station.ignored
         wanted = {network.ssid for network in self.config.networks if not network.disabled and "ssid" in network.fields}
         if wanted and not await self._recently_seen(wanted, clock()):
-            self.spawn(self._first_scan(self.station.start_scan()))
+            self.spawn(self._first_scan(self.station.start_scan(scan_freqs(self.config.networks))))
             # the task's first step reaches the driver's trigger request and sends it (start_scan and the driver
             # await nothing before that); nothing here waits for the answer
             await asyncio.sleep(0)

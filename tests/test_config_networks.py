@@ -116,7 +116,11 @@ def test_add_network_is_disabled_with_defaults_and_not_saved_without_a_psk():
     ("frequency", "99999999", "FAIL\n", None),
     ("frequency", "-5", "OK\n", "-5"),
     ("bogus", "1", "FAIL\n", None),
-    ("freq_list", "2412", "FAIL\n", None),  # deliberate: pywps has no frequency lists (wpa_supplicant: OK)
+    ("mode", "0", "FAIL\n", None),  # deliberate: pywps has no modes (wpa_supplicant: OK)
+    ("freq_list", "2412 x 2437", "OK\n", "2412"),
+    ("scan_freq", "x", "OK\n", "FAIL\n"),
+    ("bssid_blacklist", "02:00:00:00:01:00/ff:ff:ff:ff:ff:00 ", "FAIL\n", None),
+    ("bssid_whitelist", "02:00:00:00:01:00/FF:ff:ff:ff:ff:00", "OK\n", "02:00:00:00:01:00/ff:ff:ff:ff:ff:00"),
 ])
 def test_set_network_validates_and_canonicalizes(field, value, reply, get):
     ctx = Ctx()

@@ -476,6 +476,67 @@ def test_a_network_with_a_bssid_joins_that_bss_alone_and_a_scan_without_it_finds
     assert policy.finds_a_network(1.0) is True
 
 
+@pytest.mark.parametrize("limit,joined", [
+    ("", "02:00:00:00:00:01"),  # none: the strongest
+    ("bssid_ignore=02:00:00:00:00:01", "02:00:00:00:00:02"),
+    ("bssid_ignore=02:00:00:00:00:00/ff:ff:ff:ff:ff:00", None),  # the mask covers all three
+    ("bssid_blacklist=02:00:00:00:00:01 02:00:00:00:00:02", "02:00:00:00:00:03"),  # the older name
+    ("bssid_accept=02:00:00:00:00:03", "02:00:00:00:00:03"),
+    ("bssid_accept=02:00:00:00:00:02/ff:ff:ff:ff:ff:fe", "02:00:00:00:00:02"),  # 02 and 03: 02 is stronger
+    ("bssid_whitelist=02:00:00:00:00:09", None),
+    ("freq_list=2437 5180", "02:00:00:00:00:02"),
+    ("freq_list=5180", None),
+    ("freq_list=2412 2462\n\tbssid_ignore=02:00:00:00:00:01", "02:00:00:00:00:03"),
+    ("bssid_hint=02:00:00:00:00:03", "02:00:00:00:00:01"),  # a hint for drivers that choose: no limit
+    ("scan_freq=2462", "02:00:00:00:00:01"),  # where to scan, not what to join
+])
+def test_a_networks_bssid_and_channel_limits_choose_among_the_aps_of_its_ssid(limit, joined):
+    """wpa_scan_res_ok: bssid_ignore and bssid_accept (addresses under masks) and freq_list leave a network only
+    the BSSs they allow; with none left, the selection finds nothing (CTRL-EVENT-NETWORK-NOT-FOUND)."""
+    aps = [(bytes.fromhex(f"02000000000{i}"), freq, signal)
+           for i, freq, signal in ((1, 2412, -2000), (2, 2437, -3000), (3, 2462, -4000))]
+    policy = new_policy(STORED.replace("}", f"\t{limit}\n}}"), seen=False)
+    policy.table.update([beacon(bssid, freq=freq, signal=signal) for bssid, freq, signal in aps], 0.0)
+    assert policy.finds_a_network(0.0) is (joined is not None)
+    policy.kick(1.0)
+    (action,), _ = drain(policy)
+    if joined is None:
+        assert action == conn.Scan()
+    else:
+        assert isinstance(action, conn.Associate) and action.bss.bssid.hex(":") == joined
+
+
+def test_scans_for_stored_networks_cover_their_scan_freq_when_each_enabled_one_has_one():
+    """wpa_supplicant_scan: when every enabled network has a scan_freq, a scan for them covers the union of those
+    channels (sorted, once each), before the after-WPS channel; one enabled network without one (or a union past
+    ~100 channels) means every channel. A disabled network does not count."""
+    def first_scan(conf: str, wps_freq: int | None = None) -> conn.Scan:
+        policy = new_policy(conf, seen=False)
+        policy.table.update([beacon(b"\x02" * 6, ssid=b"elsewhere")], 0.0)  # results, none of ours: a scan
+        if wps_freq:
+            policy.suspend(0.0)
+            drain(policy)
+            policy.resume(0.0, wps_freq=wps_freq)
+        else:
+            policy.kick(0.0)
+        (action,), _ = drain(policy)
+        return action
+
+    two = STORED.replace("}", "\tscan_freq=2462 2412\n}") + ABSENT.replace("}", "\tscan_freq=2412 5180\n}")
+    assert first_scan(two) == conn.Scan((2412, 2462, 5180))
+    assert first_scan(two, wps_freq=2437) == conn.Scan((2412, 2462, 5180))
+    assert first_scan(STORED + ABSENT.replace("}", "\tscan_freq=5180\n}")) == conn.Scan()
+    assert first_scan(STORED.replace("}", "\tscan_freq=2437\n}") + ABSENT.replace("}", "\tdisabled=1\n}")) == \
+        conn.Scan((2437,))
+    def many(count: int) -> str:  # networks of 4 channels each, the same 4
+        return "".join(ABSENT.replace("absent", f"n{i}").replace("}", "\tscan_freq=2412 2417 2422 2427\n}")
+                       for i in range(count))
+
+    assert first_scan(many(25)) == conn.Scan((2412, 2417, 2422, 2427))  # 96 gathered before the last: added
+    assert first_scan(many(26)) == conn.Scan()  # 100 gathered (duplicates count) before the last: every channel
+    assert first_scan(ABSENT, wps_freq=2437) == conn.Scan((2437,))
+
+
 def test_after_a_wps_credential_the_runs_channel_is_scanned_five_times_quickly_and_quietly():
     """wpa_supplicant's after_wps: once a run stored a credential, the next 5 scans cover only the run's channel;
     while more of them are left, they come half a second apart and say no CTRL-EVENT-NETWORK-NOT-FOUND; the last

@@ -127,7 +127,7 @@ def cmd_dup_network(ctx: NetworkContext, raw: str) -> str:
     parts = raw.split(" ")
     if len(parts) < 3:
         raise CommandFailed("DUP_NETWORK <from id> <to id> <field>")
-    source, target, name = _network(ctx, parts[0]), _network(ctx, parts[1]), parts[2]
+    source, target, name = _network(ctx, parts[0]), _network(ctx, parts[1]), nf.field_name(parts[2])
     if name not in nf.FIELDS:
         raise CommandFailed(f"unknown network field {name[:30]!r}")
     value = source.fields[name] if name in source.fields else source.value(name)

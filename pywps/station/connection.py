@@ -20,8 +20,9 @@ from enum import Enum, auto
 from typing import TYPE_CHECKING
 
 from ..config import Network
-from ..driver.base import LinkCrypto, mac_bytes, mac_str
+from ..driver.base import LinkCrypto, mac_str
 from ..events import Connected, NetworkNotFound, SsidReenabled, SsidTempDisabled, WrongKey
+from ..netblock import scan_freqs
 from .backoff import Backoffs
 from .bss import EID_RSN, FRESH_SECONDS, Bss, BssTable
 from .early import EarlyFrame
@@ -418,11 +419,11 @@ class ConnectionPolicy:
     def _request_scan(self) -> None:
         if not self._scan_pending:  # the scan under way will answer scan_done() in time
             self._scan_pending = True
+            freqs = scan_freqs(self.networks())  # the networks' scan_freq come first (wpa_supplicant_scan)
             if self._after_wps:
                 self._after_wps -= 1
-                self._actions.append(Scan((self._wps_freq,)))
-            else:
-                self._actions.append(Scan())
+                freqs = freqs or (self._wps_freq,)
+            self._actions.append(Scan(freqs))
 
     def _candidates(self, now: float) -> list[Network]:
         out = []
@@ -435,14 +436,11 @@ class ConnectionPolicy:
         return out
 
     def _offers(self, net: Network, bss: Bss) -> Security | None:
-        """What `bss` offers `net`: None unless it is the network's (its SSID, its `bssid=` if set, not in
-        BSSID_IGNORE) and the two agree on security (wpa_scan_res_match)."""
+        """What `bss` offers `net`: None unless it is the network's (its SSID, not in BSSID_IGNORE, within the
+        network's own BSSID and channel limits) and the two agree on security (wpa_scan_res_match)."""
         from .security import negotiate
 
-        if bss.ssid != net.ssid or bss.bssid in self.ignored:
-            return None
-        locked = net.value("bssid")
-        if locked and bss.bssid != mac_bytes(locked):
+        if bss.ssid != net.ssid or bss.bssid in self.ignored or not net.admits(bss.bssid, bss.entry.freq):
             return None
         return negotiate(net, bss)
 

@@ -202,3 +202,49 @@ def test_a_network_with_a_bssid_joins_that_ap_alone_as_wpa_supplicant(lab):
         got = {program: future.result() for program, future in futures.items()}
     assert got["wpa_supplicant"] == ([], f"CTRL-EVENT-CONNECTED - Connection to {AP2_MAC} completed [id=0 id_str=]")
     assert got["pywps"] == got["wpa_supplicant"]
+
+
+LIMIT_STEPS = [
+    # (what changes, SET_NETWORK field and value pairs): each on the disabled network, then ENABLE_NETWORK, and
+    # the first join or NETWORK-NOT-FOUND is compared
+    ("a channel list holding the second AP's channel alone", [("freq_list", "2437")]),
+    ("the first AP's channel, but that AP ignored", [("freq_list", "2412"), ("bssid_ignore", AP_MAC)]),
+    ("no channel list; the second AP ignored under a mask, by the older name",
+     [("freq_list", ""), ("bssid_ignore", ""), ("bssid_blacklist", "02:00:00:00:02:ff/ff:ff:ff:ff:ff:00")]),
+    ("only an absent AP accepted", [("bssid_blacklist", ""), ("bssid_accept", "02:00:00:00:09:00")]),
+    ("both accepted under a mask; the first AP's channel left out",
+     [("bssid_whitelist", "02:00:00:00:00:00/ff:ff:ff:ff:f0:00"), ("freq_list", "2437 2462")]),
+]
+
+
+def test_a_networks_bssid_and_channel_limits_pick_among_two_aps_as_wpa_supplicant(lab):
+    """Two APs of one SSID (channels 1 and 6): freq_list, bssid_ignore and bssid_accept (with masks and the older
+    names bssid_blacklist and bssid_whitelist), set step by step with SET_NETWORK, decide which AP an
+    ENABLE_NETWORK joins, or that none fits (CTRL-EVENT-NETWORK-NOT-FOUND), in Debian wpa_supplicant on wlan1 and
+    pywps on wlan3 alike."""
+    fresh_scan_cache("wlan3")
+    lab.hostapd()
+    lab.hostapd("wlan2", channel="6")
+    network = 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n\tdisabled=1\n}\n'
+    radios = {"wpa_supplicant": "wlan1", "pywps": "wlan3"}
+    stations = {program: lab.station(sta_conf() + network, program, iface=iface) for program, iface in radios.items()}
+
+    def steps(sta) -> list[str]:
+        outcomes = []
+        for _, changes in LIMIT_STEPS:
+            for field, value in changes:
+                assert sta.cli("set_network", "0", field, value).strip() == "OK", (field, value)
+            sta.monitor.events.clear()
+            assert sta.cli("enable_network", "0").strip() == "OK"
+            outcome = sta.monitor.wait(r"^(CTRL-EVENT-CONNECTED - Connection to \S+|CTRL-EVENT-NETWORK-NOT-FOUND)", 90)
+            outcomes.append(outcome[1])
+            assert sta.cli("disable_network", "0").strip() == "OK"
+            sta.monitor.gather(2)  # a scan under way ends, with no enabled network to say anything of
+        return outcomes
+
+    with ThreadPoolExecutor(len(stations)) as pool:
+        futures = {program: pool.submit(steps, sta) for program, sta in stations.items()}
+        got = {program: future.result() for program, future in futures.items()}
+    joined, not_found = "CTRL-EVENT-CONNECTED - Connection to ", "CTRL-EVENT-NETWORK-NOT-FOUND"
+    assert got["wpa_supplicant"] == [joined + AP2_MAC, not_found, joined + AP_MAC, not_found, joined + AP2_MAC], got
+    assert got["pywps"] == got["wpa_supplicant"], list(zip((s for s, _ in LIMIT_STEPS), got["pywps"]))

@@ -42,7 +42,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from hwlab import AP2_MAC, AP_MAC, ScanWatch, fresh_scan_cache, sta_conf
+from hwlab import AP2_MAC, AP_MAC, ScanWatch, fresh_scan_cache, sta_conf, wait_for
 
 PIN = "12345670"
 RADIOS = {"wpa_supplicant": "wlan1", "pywps": "wlan3"}
@@ -237,3 +237,39 @@ def test_after_a_wps_credential_the_runs_channel_is_scanned_as_wpa_supplicant_do
                                    "CTRL-EVENT-NETWORK-NOT-FOUND")
     assert theirs == ([started, results] * 4 + [started, results, not_found], [[2412]] * 5), got
     assert got["pywps"] == theirs
+
+
+def test_scans_for_networks_with_scan_freq_cover_those_channels_as_wpa_supplicant(lab):
+    """Two enabled networks not on the air, each with a scan_freq: from the start, each scan covers the union of
+    their channels, and each ends with CTRL-EVENT-NETWORK-NOT-FOUND; a third enabled network without one makes
+    the next scans cover every channel. The channels are read from the kernel (`iw event`)."""
+    networks = ('network={\n\tssid="absent"\n\tkey_mgmt=NONE\n\tscan_freq=2462 2412\n}\n'
+                'network={\n\tssid="gone"\n\tkey_mgmt=NONE\n\tscan_freq=2412\n}\n')
+    watches = {program: ScanWatch(iface) for program, iface in RADIOS.items()}
+    stations = {program: lab.station(sta_conf() + networks, program, iface=iface) for program, iface in RADIOS.items()}
+
+    def scanned(sta) -> tuple[list[str], list[list[int]]]:
+        scans = watches[sta.program]
+        events = heard(sta, None, 8, compared=SEARCH_EVENTS)
+        limited = scans.finished[:2]
+        assert sta.cli("add_network").strip() == "2"
+        for field, value in (("ssid", '"third"'), ("key_mgmt", "NONE")):
+            assert sta.cli("set_network", "2", field, value).strip() == "OK"
+        before = len(scans.finished)
+        assert sta.cli("enable_network", "2").strip() == "OK"
+        wait_for(lambda: len(scans.finished) > before, 30, "a scan after the third network came")
+        return events[:5], limited + scans.finished[before:before + 1]
+
+    try:
+        with ThreadPoolExecutor(len(stations)) as pool:
+            futures = {program: pool.submit(scanned, sta) for program, sta in stations.items()}
+            got = {program: future.result() for program, future in futures.items()}
+    finally:
+        for watch in watches.values():
+            watch.__exit__()
+    started, results, not_found = ("CTRL-EVENT-SCAN-STARTED", "CTRL-EVENT-SCAN-RESULTS",
+                                   "CTRL-EVENT-NETWORK-NOT-FOUND")
+    events, channels = got["wpa_supplicant"]
+    assert events == [results, not_found, started, results, not_found], got  # the first start: before ATTACH
+    assert channels[:2] == [[2412, 2462]] * 2 and len(channels[2]) > 2, got
+    assert got["pywps"] == got["wpa_supplicant"]

@@ -226,6 +226,10 @@ class Config:
         """The regulatory domain to ask the kernel for (`country`), if set."""
         return self.values.get("country")
 
+    def pmf(self) -> int:
+        """Management frame protection for networks that leave `ieee80211w` unset (`pmf`, 0 unless set)."""
+        return int(self.get("pmf"))
+
     def eapol_version(self) -> int:
         """The version field of the EAPOL frames we send (`eapol_version`; 1 unless set, as wpa_supplicant
         sends them, whatever version the authenticator uses)."""

@@ -112,6 +112,9 @@ GLOBALS: dict[str, GlobalKey] = {k.name: k for k in (
     # number (observed: 9, 0), its BSS_EXPIRE_AGE / BSS_EXPIRE_COUNT commands at least 10 s / 1 scan
     GlobalKey("bss_expiration_age", _int(), "180"),
     GlobalKey("bss_expiration_scan_count", _int(), "2"),
+    # management frame protection for networks without ieee80211w: pywps has none, so 1 counts as 0 (as in
+    # wpa_supplicant on a driver without BIP) and 2 keeps such WPA networks from every AP
+    GlobalKey("pmf", _int(), "0"),
 )}
 
 

@@ -100,7 +100,12 @@ class Network:
             self.fields.pop(name, None)
             self.lines = None
             return
-        text = spec.parse(value)
+        try:
+            text = spec.parse(value)
+        except ValueError:
+            if spec.integer and nf.holds_number(self.value(name), value):
+                return
+            raise
         if name == "psk" and not reads_back(text):
             # a `#` after a `"` in the passphrase: wpa_supplicant takes it, writes it quoted, and its reader cuts
             # the line there (a shorter passphrase, or a file it refuses); a passphrase has no other form

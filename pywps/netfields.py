@@ -99,6 +99,7 @@ class Field:
     secret: bool = False  # GET_NETWORK answers `*`
     nullable: bool = False  # SET_NETWORK's bare `NULL` unsets it (wpa_config_parse_str's rule for string fields)
     empty_unsets: bool = False  # a value that parses to nothing (`any`, no number, no address) unsets it
+    integer: bool = False  # wpa_config_parse_int's: the value held already is taken before its range is checked
 
 
 def _ssid(value: str) -> str:
@@ -161,6 +162,15 @@ def _mac_prefix(text: str) -> tuple[str, str]:
     if not m:
         raise ValueError(f"not a MAC address: {text[:20]!r}")
     return m[0].lower(), text[m.end():]
+
+
+def holds_number(held: str | None, value: str) -> bool:
+    """Whether an int field's text `value` is the number it holds (wpa_config_parse_int then answers OK and
+    changes nothing, in range or not: `ieee80211w 3` on a network that has the default 3)."""
+    try:
+        return held is not None and c_strtol_int(value) == int(held)
+    except ValueError:
+        return False
 
 
 def _bssid(value: str) -> str:
@@ -260,7 +270,7 @@ GROUP_NAMES = ("CCMP-256", "GCMP-256", "CCMP", "GCMP", "TKIP")
 # In config_file.c's write order, so a regenerated block reads like one wpa_supplicant wrote.
 FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("ssid", _ssid, None, nullable=True),
-    Field("scan_ssid", _int(0, 1), "0", omit=("0",)),
+    Field("scan_ssid", _int(0, 1), "0", omit=("0",), integer=True),
     Field("bssid", _bssid, None, empty_unsets=True),
     Field("bssid_hint", _bssid, None, empty_unsets=True),
     Field("bssid_ignore", _addr_list, None, empty_unsets=True),
@@ -280,12 +290,14 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("eap", _tokens(("WSC",)), None),
     Field("identity", lambda v: write_string(parse_string(v)), None, nullable=True),
     Field("phase1", _c_string, None, nullable=True),
-    Field("eapol_flags", _int(), "3", omit=("3",)),
+    Field("eapol_flags", _int(), "3", omit=("3",), integer=True),
     *(Field(f"wep_key{i}", _wep_key, None, secret=True) for i in range(4)),
-    Field("wep_tx_keyidx", _int(), "0", omit=("0",)),
-    Field("priority", _int(), "0", omit=("0",)),
-    Field("frequency", _int(0, 70200), "0", omit=("0",)),
-    Field("disabled", _int(0, 2), "0", omit=("0",)),
+    Field("wep_tx_keyidx", _int(), "0", omit=("0",), integer=True),
+    Field("priority", _int(), "0", omit=("0",), integer=True),
+    Field("frequency", _int(0, 70200), "0", omit=("0",), integer=True),
+    Field("disabled", _int(0, 2), "0", omit=("0",), integer=True),
+    # 0 no management frame protection, 1 optional, 2 required, 3 (unset) the global `pmf`'s (0 in pywps)
+    Field("ieee80211w", _int(0, 2), "3", omit=("3",), integer=True),
     Field("id_str", _id_str, None, nullable=True),
 )}
 

@@ -103,8 +103,7 @@ class Services:
             await asyncio.sleep(0)
         from .station import connector
 
-        self.connector = connector.Connector(self.driver, self.station, lambda: self.config.networks, self.publish,
-                                             lambda: self.config.eapol_version())
+        self.connector = connector.Connector(self.driver, self.station, lambda: self.config, self.publish)
 
     def _network_found(self) -> bool | None:
         if self.connector is None:

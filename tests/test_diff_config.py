@@ -73,6 +73,7 @@ SCRIPTS = {
     "ints": ["ADD_NETWORK", 'SET_NETWORK 0 ssid "i"', "SET_NETWORK 0 key_mgmt NONE", *(
         f"SET_NETWORK 0 {f} {v}\nGET_NETWORK 0 {f}" for f, v in (
             ("priority", "5"), ("priority", "-5"), ("priority", "x"), ("priority", "5x"), ("priority", "0x10"),
+            ("ieee80211w", "3"), ("ieee80211w", "1"), ("ieee80211w", "-1"), ("ieee80211w", "0x2"), ("ieee80211w", "0"),
             ("priority", "010"), ("priority", "99999999999"), ("priority", " 7"), ("disabled", "2"), ("disabled", "0"),
             ("disabled", "-1"), ("scan_ssid", "1"), ("scan_ssid", "-1"), ("wep_tx_keyidx", "3"),
             ("wep_tx_keyidx", "4"), ("frequency", "2412"), ("frequency", "-5"), ("disabled", "1"))), "LIST_NETWORKS",
@@ -133,7 +134,7 @@ SCRIPTS = {
         "update_config", "uuid", "device_name", "manufacturer", "model_name", "model_number", "serial_number",
         "device_type", "os_version", "config_methods", "wps_cred_processing", "ap_scan", "ctrl_interface_group",
         "bogus", "wps_fragment_size", "wps_priority", "eapol_version", "country", "bss_expiration_age",
-        "bss_expiration_scan_count")),
+        "bss_expiration_scan_count", "pmf")),
         *(f"SET {k} {v}\nGET {k}" for k, v in (
             ("bogus", "1"), ("update_config", "x"), ("update_config", "1"), ("wps_cred_processing", "2"),
             ("wps_cred_processing", "3"), ("wps_cred_processing", "-1"), ("uuid", "12345678-9abc-def0-1234-56789abcdef0"),
@@ -148,7 +149,8 @@ SCRIPTS = {
             ("eapol_version", "3"), ("eapol_version", "4"), ("eapol_version", "x"), ("eapol_version", "1"),
             ("eapol_version", "2"), ("country", "U"), ("country", "US"), ("country", "DEU"), ("country", "us"),
             ("bss_expiration_age", "9"), ("bss_expiration_age", "10"), ("bss_expiration_age", "x"),
-            ("bss_expiration_scan_count", "0"), ("bss_expiration_scan_count", "3")))],
+            ("bss_expiration_scan_count", "0"), ("bss_expiration_scan_count", "3"), ("pmf", "1"), ("pmf", "3"),
+            ("pmf", "-1"), ("pmf", "0x2"), ("pmf", "x"), ("pmf", "0")))],
     # arguments of blanks only (the ctrl fuzz target found two handlers that crashed on them)
     "blanks": [*(f"{c}   " for c in ("SELECT_NETWORK", "ENABLE_NETWORK", "DISABLE_NETWORK", "REMOVE_NETWORK",
                                     "GET_NETWORK", "SET_NETWORK", "DUP_NETWORK", "LIST_NETWORKS", "GET", "SET")),
@@ -198,6 +200,8 @@ def test_deliberate_differences():
          "wpa_supplicant answers FAIL and clamps to 2; pywps keeps the 1 of ADD_NETWORK"),
         ("SET_NETWORK 0 frequency 99999999", "GET_NETWORK 0 frequency", "0",
          "wpa_supplicant answers FAIL and clamps to 70200"),
+        ("SET_NETWORK 0 ieee80211w 1\nSET_NETWORK 0 ieee80211w 3", "GET_NETWORK 0 ieee80211w", "1",
+         "wpa_supplicant answers FAIL and clamps to 2 (required)"),
         ("SET_NETWORK 0 bssid 02:00:00:00:01:00\nSET_NETWORK 0 bssid bad", "GET_NETWORK 0 bssid", "02:00:00:00:01:00",
          "wpa_supplicant answers FAIL yet has written the byte it read (ba:00:00:00:01:00)"),
     ]
@@ -284,6 +288,7 @@ FIELD_VALUES = {
     "bssid_whitelist": ["02:00:00:00:04:00/ff:ff:00:00:00:00"],
     "scan_freq": ["2412 2437", "x", "2462 -5"],
     "freq_list": ["5180 2412", "0"],
+    "ieee80211w": ["0", "1", "2"],
 }
 GLOBAL_VALUES = [("device_name", "My Dev"), ("device_name", "x" * 33), ("uuid", "12345678-9abc-def0-1234-56789abcdef0"),
                  ("uuid", "zz"), ("os_version", "01020300"), ("os_version", "1020300"), ("config_methods", "telepathy"),

@@ -29,7 +29,7 @@ from pywps.wps.credential import Credential
 from pywps.wps.defs import AuthType, DevicePasswordId, EncrType
 from pywps.wps.eap import EXPANDED_NAK
 from pywps.wps.events import EapMethodRefused, Success
-from shellfakes import AP, PASSPHRASE, PIN, SSID, STA, FakeAp, WscAp, beacon, is_logoff
+from shellfakes import AP, PASSPHRASE, PIN, RSN_CCMP, SSID, STA, FakeAp, WscAp, beacon, is_logoff
 
 DEVICE = DeviceInfo(uuid=bytes(16), mac_address=STA)
 RS, RI = wpsrun.RunState, wpsrun.RunInput
@@ -350,7 +350,7 @@ def new_policy(conf: str = STORED, seen: bool = True) -> conn.ConnectionPolicy:
     table = BssTable()
     if seen:
         table.update([beacon()], 0.0)
-    return conn.ConnectionPolicy(lambda: config.networks, table, STA, eapol_version=config.eapol_version)
+    return conn.ConnectionPolicy(lambda: config, table, STA)
 
 
 @pytest.mark.parametrize("state,what", [(s, i) for s, row in conn.TRANSITIONS.items() for i in row])
@@ -504,6 +504,39 @@ def test_a_networks_bssid_and_channel_limits_choose_among_the_aps_of_its_ssid(li
         assert action == conn.Scan()
     else:
         assert isinstance(action, conn.Associate) and action.bss.bssid.hex(":") == joined
+
+
+@pytest.mark.parametrize("pmf,ieee80211w,capabilities,joined", [
+    ("", "", 0x0000, True), ("", "", 0x0080, True), ("", "", 0x00C0, False),  # unset: the global pmf, 0
+    ("", "ieee80211w=0", 0x00C0, False),  # an AP that requires MFP is not joined without it (wpa_supplicant alike)
+    ("", "ieee80211w=1", 0x0080, True),  # optional: pywps joins without MFP (wpa_supplicant with it)
+    ("", "ieee80211w=1", 0x00C0, False),  # pywps has no MFP to offer (wpa_supplicant joins with it)
+    ("", "ieee80211w=2", 0x0000, False), ("", "ieee80211w=2", 0x0080, False),  # required: pywps can never join
+    ("pmf=1", "", 0x0080, True),  # without BIP wpa_supplicant takes pmf=1 as none
+    ("pmf=2", "", 0x0080, False),  # the global requirement holds for a network that leaves ieee80211w unset
+    ("pmf=2", "ieee80211w=1", 0x0000, True),  # but not for one that sets it
+])
+def test_management_frame_protection_decides_which_aps_a_network_joins(pmf, ieee80211w, capabilities, joined):
+    """wpa_supplicant_ssid_bss_match's MFP checks, for a station without MFP: the RSN capabilities' MFPC
+    (0x0080) and MFPR (0x0040) against the network's ieee80211w or the global pmf (wpas_get_ssid_pmf); pywps's
+    own RSN element never claims MFPC."""
+    rsn = SSID_ELEMENT + RSN_CCMP[:-2] + capabilities.to_bytes(2, "little")
+    policy = new_policy(f"{pmf}\n" + STORED.replace("}", f"\t{ieee80211w}\n}}"), seen=False)
+    policy.table.update([ScanEntry(AP, 2412, -3000, 0x0411, 100, rsn)], 0.0)
+    assert policy.finds_a_network(0.0) is joined
+    if joined:
+        policy.kick(1.0)
+        (action,), _ = drain(policy)
+        assert isinstance(action, conn.Associate) and action.ies[-2:] == b"\0\0"
+
+
+SSID_ELEMENT = bytes([0, len(SSID)]) + SSID
+
+
+def test_the_global_pmf_leaves_open_networks_alone():
+    policy = new_policy("pmf=2\n" + OPEN_NET, seen=False)
+    policy.table.update([open_beacon()], 0.0)
+    assert policy.finds_a_network(0.0) is True
 
 
 def test_scans_for_stored_networks_cover_their_scan_freq_when_each_enabled_one_has_one():

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import Enum, auto
 from typing import TYPE_CHECKING
 
-from ..config import Network
+from ..config import Config, Network
 from ..driver.base import LinkCrypto, mac_str
 from ..events import Connected, NetworkNotFound, SsidReenabled, SsidTempDisabled, WrongKey
 from ..netblock import scan_freqs
@@ -148,10 +148,9 @@ class _Target:
 
 
 class ConnectionPolicy:
-    def __init__(self, networks: Callable[[], list[Network]], table: BssTable, own_addr: bytes,
-                 ignored: Collection[bytes] = (), eapol_version: Callable[[], int] = lambda: 1) -> None:
-        self.networks = networks
-        self.eapol_version = eapol_version  # the configured version of our EAPOL-Key frames
+    def __init__(self, config: Callable[[], Config], table: BssTable, own_addr: bytes,
+                 ignored: Collection[bytes] = ()) -> None:
+        self.config = config  # the live configuration (a reload replaces it): networks, eapol_version, pmf
         self.table = table
         self.own_addr = own_addr
         self.ignored = ignored  # BSSID_IGNORE
@@ -175,6 +174,10 @@ class ConnectionPolicy:
         self._events: deque[object] = deque()
 
     # -- what the caller reads ---------------------------------------------------------------------------
+
+    @property
+    def networks(self) -> list[Network]:
+        return self.config().networks
 
     @property
     def network_id(self) -> int | None:
@@ -267,7 +270,7 @@ class ConnectionPolicy:
         it waits for one to come back)."""
         if self._after_wps:
             return True
-        enabled = [net for net in self.networks() if not net.disabled and "ssid" in net.fields]
+        enabled = [net for net in self.networks if not net.disabled and "ssid" in net.fields]
         return bool(enabled) and all(self.backoffs.disabled(net.ssid, now) for net in enabled)
 
     def scan_done(self, now: float, cached: bool = False) -> None:
@@ -419,7 +422,7 @@ class ConnectionPolicy:
     def _request_scan(self) -> None:
         if not self._scan_pending:  # the scan under way will answer scan_done() in time
             self._scan_pending = True
-            freqs = scan_freqs(self.networks())  # the networks' scan_freq come first (wpa_supplicant_scan)
+            freqs = scan_freqs(self.networks)  # the networks' scan_freq come first (wpa_supplicant_scan)
             if self._after_wps:
                 self._after_wps -= 1
                 freqs = freqs or (self._wps_freq,)
@@ -427,7 +430,7 @@ class ConnectionPolicy:
 
     def _candidates(self, now: float) -> list[Network]:
         out = []
-        for net in self.networks():
+        for net in self.networks:
             if net.disabled or (self.selected is not None and net.id != self.selected):
                 continue
             if "ssid" not in net.fields or self.backoffs.disabled(net.ssid, now):
@@ -442,7 +445,7 @@ class ConnectionPolicy:
 
         if bss.ssid != net.ssid or bss.bssid in self.ignored or not net.admits(bss.bssid, bss.entry.freq):
             return None
-        return negotiate(net, bss)
+        return negotiate(net, bss, self.config().pmf())
 
     def _best(self, now: float, fresh_only: bool) -> _Target | None:
         from .security import element, network_pmk
@@ -472,7 +475,7 @@ class ConnectionPolicy:
         handshake = WpaSupplicantHandshake(
             pmk=pmk, own_addr=self.own_addr, ap_addr=bss.bssid, own_rsn_ie=security.own_ie,
             ap_rsn_ie=element(EID_RSN, bss.rsn_element), ap_wpa_ie=element(VENDOR_ELEMENT, bss.wpa_element),
-            pairwise=security.pairwise, group=security.group, eapol_version=self.eapol_version(),
+            pairwise=security.pairwise, group=security.group, eapol_version=self.config().eapol_version(),
         )
         return _Target(net.id, bss, security, handshake)
 
@@ -493,5 +496,5 @@ class ConnectionPolicy:
         self.backoffs.succeeded(target.bss.ssid)
         if target.handshake is not None:
             log.info("WPA: key negotiation completed with %s", mac_str(target.bss.bssid))
-        id_str = next((n.value("id_str") or "" for n in self.networks() if n.id == target.network_id), "").strip('"')
+        id_str = next((n.value("id_str") or "" for n in self.networks if n.id == target.network_id), "").strip('"')
         self._events.append(Connected(target.bss.bssid, target.network_id, id_str))

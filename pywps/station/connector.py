@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..config import Network
+from ..config import Config
 from ..driver.base import Driver, DriverError
 from .connection import (
     Associate,
@@ -30,11 +30,11 @@ log = logging.getLogger("pywps.connect")
 
 
 class Connector:
-    def __init__(self, driver: Driver, station: Station, networks: Callable[[], list[Network]],
-                 publish: Callable[[object], None], eapol_version: Callable[[], int] = lambda: 1) -> None:
+    def __init__(self, driver: Driver, station: Station, config: Callable[[], Config],
+                 publish: Callable[[object], None]) -> None:
         self.driver = driver
         self.station = station
-        self.policy = ConnectionPolicy(networks, station.table, driver.own_addr, station.ignored, eapol_version)
+        self.policy = ConnectionPolicy(config, station.table, driver.own_addr, station.ignored)
         self._driving = PolicyDriver(self.policy, self._perform, publish)
 
     # -- what STATUS shows ---------------------------------------------------------------------------------

@@ -3,14 +3,19 @@ connection policy works with once it has a BSS to join (the back-off after wrong
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from ..config import Network, decode_string
 from ..driver.base import LinkCrypto
 from ..wpa.errors import KeyFrameError
 from ..wpa.keys import pmk_from_passphrase, pmk_from_psk
-from ..wpa.rsn import Akm, Cipher, build_rsn_ie, build_wpa_ie, key_mgmt_name, parse_rsn_ie, parse_wpa_ie
+from ..wpa.rsn import CAP_MFPR, Akm, Cipher, build_rsn_ie, build_wpa_ie, key_mgmt_name, parse_rsn_ie, parse_wpa_ie
 from .bss import Bss
+
+log = logging.getLogger(__name__)
+
+PMF_OPTIONAL, PMF_REQUIRED, PMF_DEFAULT = 1, 2, 3  # ieee80211w; 3: unset, the global pmf's
 
 
 @dataclass(frozen=True)
@@ -44,15 +49,22 @@ def _network_allows(network: Network, key: str, value: str, default: str) -> boo
     return value in (network.value(key) or default).split()
 
 
-def negotiate(network: Network, bss: Bss) -> Security | None:
+def negotiate(network: Network, bss: Bss, global_pmf: int = 0) -> Security | None:
     """The protocol and ciphers we use with this BSS for this network, or None when they cannot agree. An open
     network (key_mgmt=NONE without WEP keys) takes a BSS without the Privacy bit and WPA/RSN elements alone, as
-    wpa_supplicant_ssid_bss_match does."""
+    wpa_supplicant_ssid_bss_match does.
+
+    pywps has no management frame protection (no IGTK, no BIP): as wpa_supplicant without it, an AP that
+    requires it (MFPR) is not joined; a network that requires it (ieee80211w=2, or unset under the global
+    pmf=2) joins no AP, where wpa_supplicant joins one that offers it; optional (1), pywps joins without it."""
     key_mgmt = (network.value("key_mgmt") or "").split()
     if "WPA-PSK" not in key_mgmt:
         if key_mgmt == ["NONE"] and not _has_wep_key(network) and not bss.privacy and bss.rsn_element is None \
                 and bss.wpa_element is None:
             return OPEN
+        return None
+    if pmf_setting(network, global_pmf) == PMF_REQUIRED:
+        log.debug("network %d requires management frame protection, which pywps does not do", network.id)
         return None
     for wpa2, proto in ((True, "RSN"), (False, "WPA")):
         if not _network_allows(network, "proto", proto, "WPA RSN"):
@@ -66,11 +78,25 @@ def negotiate(network: Network, bss: Bss) -> Security | None:
             continue
         if Akm.PSK not in info.akms or info.group not in (Cipher.CCMP, Cipher.TKIP):
             continue
+        if info.capabilities & CAP_MFPR:
+            continue
         for cipher in (Cipher.CCMP, Cipher.TKIP):
             if cipher in info.pairwise and _network_allows(network, "pairwise", cipher.name, "CCMP TKIP"):
                 ie = build_rsn_ie(info.group, cipher, Akm.PSK) if wpa2 else build_wpa_ie(info.group, cipher, Akm.PSK)
                 return Security(wpa2, cipher, info.group, ie)
     return None
+
+
+def pmf_setting(network: Network, global_pmf: int) -> int:
+    """wpas_get_ssid_pmf for a radio without BIP: the network's ieee80211w, or when unset (3) the global pmf,
+    except that pmf=1 then means none and a network without WPA key management takes none."""
+    own = int(network.value("ieee80211w") or PMF_DEFAULT)
+    if own != PMF_DEFAULT:
+        return own
+    key_mgmt = set((network.value("key_mgmt") or "").split())
+    if global_pmf == PMF_OPTIONAL or not key_mgmt - {"NONE", "WPS", "IEEE8021X"}:
+        return 0
+    return global_pmf
 
 
 def _has_wep_key(network: Network) -> bool:

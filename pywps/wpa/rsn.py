@@ -21,6 +21,7 @@ EID_VENDOR = 221
 WPA_IE_TYPE = 1
 RSN_VERSION = 1
 CAP_PREAUTH = 0x0001
+CAP_MFPR = 0x0040  # management frame protection required
 
 
 class Cipher(IntEnum):

@@ -248,3 +248,31 @@ def test_a_networks_bssid_and_channel_limits_pick_among_two_aps_as_wpa_supplican
     joined, not_found = "CTRL-EVENT-CONNECTED - Connection to ", "CTRL-EVENT-NETWORK-NOT-FOUND"
     assert got["wpa_supplicant"] == [joined + AP2_MAC, not_found, joined + AP_MAC, not_found, joined + AP2_MAC], got
     assert got["pywps"] == got["wpa_supplicant"], list(zip((s for s, _ in LIMIT_STEPS), got["pywps"]))
+
+
+def test_management_frame_protection_picks_aps_as_wpa_supplicant_without_it(lab):
+    """An AP that requires management frame protection (hostapd ieee80211w=2, channel 1) and one that offers it
+    (ieee80211w=1, channel 6): a network without ieee80211w is never tried on the first (CTRL-EVENT-NETWORK-NOT-FOUND,
+    no association), and a network with ieee80211w=1 joins the second, in Debian wpa_supplicant on wlan1 and pywps
+    on wlan3 alike (wpa_supplicant then protects its management frames; pywps, which has no MFP, does not)."""
+    fresh_scan_cache("wlan3")
+    lab.hostapd(ssid="pmf-required", ieee80211w="2", wps_state=None)
+    lab.hostapd("wlan2", channel="6", ssid="pmf-optional", ieee80211w="1", wps_state=None)
+    networks = ('network={\n\tssid="pmf-required"\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n}\n'
+                'network={\n\tssid="pmf-optional"\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n\tieee80211w=1\n'
+                '\tdisabled=1\n}\n')
+    radios = {"wpa_supplicant": "wlan1", "pywps": "wlan3"}
+    stations = {program: lab.station(sta_conf() + networks, program, iface=iface) for program, iface in radios.items()}
+    outcome = r"^(CTRL-EVENT-CONNECTED - Connection to \S+|CTRL-EVENT-NETWORK-NOT-FOUND|CTRL-EVENT-ASSOC-REJECT.*)"
+
+    def steps(sta) -> list[str]:
+        first = sta.monitor.wait(outcome, 90)[1]
+        assert sta.cli("select_network", "1").strip() == "OK"
+        sta.monitor.events.clear()
+        return [first, sta.monitor.wait(outcome, 90)[1]]
+
+    with ThreadPoolExecutor(len(stations)) as pool:
+        futures = {program: pool.submit(steps, sta) for program, sta in stations.items()}
+        got = {program: future.result() for program, future in futures.items()}
+    assert got["wpa_supplicant"] == ["CTRL-EVENT-NETWORK-NOT-FOUND", "CTRL-EVENT-CONNECTED - Connection to " + AP2_MAC]
+    assert got["pywps"] == got["wpa_supplicant"]

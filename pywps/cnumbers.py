@@ -35,6 +35,23 @@ def c_strtol_int(text: str) -> int:
     return _wrap32(value)
 
 
+def c_int_array(text: str) -> list[int]:
+    """wpa_config_parse_int_array (scan_freq, freq_list): atoi() of each space-separated word, up to the first
+    that reads as 0 (a word that is not a number ends the list)."""
+    out = []
+    pos = 0
+    while True:
+        while text.startswith(" ", pos):
+            pos += 1
+        number = c_atoi(text[pos:])
+        if number == 0:
+            return out
+        out.append(number)
+        pos = text.find(" ", pos + 1)
+        if pos < 0:
+            return out
+
+
 def _wrap32(value: int) -> int:
     value &= 0xFFFFFFFF
     return value - (1 << 32) if value & 0x80000000 else value

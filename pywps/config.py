@@ -226,6 +226,10 @@ class Config:
         """The regulatory domain to ask the kernel for (`country`), if set."""
         return self.values.get("country")
 
+    def freq_list(self) -> tuple[int, ...]:
+        """The channels (MHz) of a scan that names none of its own (`freq_list`; every channel unless set)."""
+        return tuple(int(f) for f in self.values.get("freq_list", "").split())
+
     def pmf(self) -> int:
         """Management frame protection for networks that leave `ieee80211w` unset (`pmf`, 0 unless set)."""
         return int(self.get("pmf"))
@@ -242,6 +246,11 @@ class Config:
             self.runtime[key] = value
             return
         line = f"{key}={value}"
+        if GLOBALS[key].empty_unsets and not value:
+            self.items = [item for item in self.items
+                          if not (isinstance(item, str) and (m := _LINE.match(item)) and m[1] == key)]
+            self.values.pop(key, None)
+            return
         if key in self.values:
             for i, item in enumerate(self.items):
                 if isinstance(item, str) and (m := _LINE.match(item)) and m[1] == key:

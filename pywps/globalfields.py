@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .cnumbers import c_strtol_int
+from .cnumbers import c_int_array, c_strtol_int
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class GlobalKey:
     default: str | None = None  # GET's answer when unset (None: FAIL)
     gettable: bool = True  # False: GET answers FAIL even when set (wpa_supplicant has no getter)
     runtime: bool = False  # SET takes it but the file never holds it (wpa_supplicant keeps it in memory only)
+    empty_unsets: bool = False  # a value that reads as nothing removes the key
 
 
 def _text(limit: int | None = None) -> Callable[[str], str]:
@@ -115,6 +116,8 @@ GLOBALS: dict[str, GlobalKey] = {k.name: k for k in (
     # management frame protection for networks without ieee80211w: pywps has none, so 1 counts as 0 (as in
     # wpa_supplicant on a driver without BIP) and 2 keeps such WPA networks from every AP
     GlobalKey("pmf", _int(), "0"),
+    # the channels (MHz) of every scan that names none of its own: written as C's %d, no GET (observed)
+    GlobalKey("freq_list", lambda value: " ".join(map(str, c_int_array(value))), gettable=False, empty_unsets=True),
 )}
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .cnumbers import c_atoi, c_strtol_int
+from .cnumbers import c_int_array, c_strtol_int
 from .configline import reads_back
 
 SSID_MAX_LEN = 32
@@ -227,21 +227,9 @@ def address_listed(address: bytes, text: str) -> bool:
 
 
 def _freqs(value: str) -> str:
-    """scan_freq, freq_list (wpa_config_parse_int_array): atoi() of each space-separated word up to the first 0
-    (a word that is not a number), written back as C's %u; never refused, and nothing read unsets the field."""
-    out = []
-    pos = 0
-    while True:
-        while value.startswith(" ", pos):
-            pos += 1
-        number = c_atoi(value[pos:])
-        if number == 0:
-            break
-        out.append(str(number & 0xFFFFFFFF))
-        pos = value.find(" ", pos + 1)
-        if pos < 0:
-            break
-    return " ".join(out)
+    """scan_freq, freq_list: c_int_array's numbers, written back as C's %u; never refused, and nothing read
+    unsets the field."""
+    return " ".join(str(number & 0xFFFFFFFF) for number in c_int_array(value))
 
 
 def _id_str(value: str) -> str:

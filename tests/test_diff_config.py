@@ -134,7 +134,7 @@ SCRIPTS = {
         "update_config", "uuid", "device_name", "manufacturer", "model_name", "model_number", "serial_number",
         "device_type", "os_version", "config_methods", "wps_cred_processing", "ap_scan", "ctrl_interface_group",
         "bogus", "wps_fragment_size", "wps_priority", "eapol_version", "country", "bss_expiration_age",
-        "bss_expiration_scan_count", "pmf")),
+        "bss_expiration_scan_count", "pmf", "freq_list")),
         *(f"SET {k} {v}\nGET {k}" for k, v in (
             ("bogus", "1"), ("update_config", "x"), ("update_config", "1"), ("wps_cred_processing", "2"),
             ("wps_cred_processing", "3"), ("wps_cred_processing", "-1"), ("uuid", "12345678-9abc-def0-1234-56789abcdef0"),
@@ -150,7 +150,8 @@ SCRIPTS = {
             ("eapol_version", "2"), ("country", "U"), ("country", "US"), ("country", "DEU"), ("country", "us"),
             ("bss_expiration_age", "9"), ("bss_expiration_age", "10"), ("bss_expiration_age", "x"),
             ("bss_expiration_scan_count", "0"), ("bss_expiration_scan_count", "3"), ("pmf", "1"), ("pmf", "3"),
-            ("pmf", "-1"), ("pmf", "0x2"), ("pmf", "x"), ("pmf", "0")))],
+            ("pmf", "-1"), ("pmf", "0x2"), ("pmf", "x"), ("pmf", "0"), ("freq_list", "2412 2437"), ("freq_list", "x"),
+            ("freq_list", "2462  2412,5 -3 0 7")))],
     # arguments of blanks only (the ctrl fuzz target found two handlers that crashed on them)
     "blanks": [*(f"{c}   " for c in ("SELECT_NETWORK", "ENABLE_NETWORK", "DISABLE_NETWORK", "REMOVE_NETWORK",
                                     "GET_NETWORK", "SET_NETWORK", "DUP_NETWORK", "LIST_NETWORKS", "GET", "SET")),
@@ -347,6 +348,19 @@ network={
 \tbssid_hint=02:00:00:00:01:0C
 }
 """
+
+
+@requires_oracle
+@pytest.mark.parametrize("values", [["2462  2412,5 -3 0 7"], ["2412", "x"], ["x"], ["2437", "2412 5180"]])
+def test_the_global_freq_list_is_saved_as_wpa_supplicant_saves_it(values):
+    """SET freq_list: atoi()'s numbers written as C's %d, or no line at all when none reads (GET answers FAIL)."""
+    lines = [f"SET freq_list {v}" for v in values]
+    ctx = Ctx("update_config=1\n")
+    with WpaSupplicant("ctrl_interface=@CTRL@\nupdate_config=1\n") as wpa:
+        assert [wpa.request(line) for line in lines] == [pywps_reply(ctx, line) for line in lines]
+        wpa.request("SAVE_CONFIG")
+        theirs = [line for line in wpa.conf_text().splitlines() if line.startswith("freq_list")]
+    assert [line for line in ctx.config.serialize().splitlines() if line.startswith("freq_list")] == theirs
 
 
 @requires_oracle

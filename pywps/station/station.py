@@ -129,8 +129,10 @@ class Station:
                  clock: Callable[[], float], hidden_ssids: Callable[[], Sequence[bytes]] = lambda: (),
                  user_disconnected: Callable[[], bool] = lambda: False,
                  network_found: Callable[[], bool | None] = lambda: None,
-                 wps_searching: Callable[[], bool] = lambda: False) -> None:
+                 wps_searching: Callable[[], bool] = lambda: False,
+                 default_freqs: Callable[[], Sequence[int]] = lambda: ()) -> None:
         self.driver = driver
+        self.default_freqs = default_freqs  # the channels of a scan that names none (the global freq_list)
         # a WPS run is on: every scan's results are ordered for it, a SCAN command's and another program's too
         # (wpa_supplicant_get_scan_results asks wpas_wps_searching, whoever scanned)
         self.wps_searching = wps_searching
@@ -191,6 +193,7 @@ class Station:
         return True
 
     async def _scan(self, freqs: Sequence[int], run: RunRequest | None, options: ScanOptions) -> None:
+        freqs = freqs or tuple(self.default_freqs())  # wpa_supplicant_scan's last word on the channels
         ssids = options.ssids
         if ssids == PLAIN_SCAN.ssids and run is None:  # hidden networks answer only a probe for their SSID
             ssids = (*self.hidden_ssids()[:MAX_SCAN_SSIDS - 1], WILDCARD_SSID)

@@ -276,3 +276,31 @@ def test_scans_for_networks_with_scan_freq_cover_those_channels_as_wpa_supplican
     assert events == [results, not_found, started, results, not_found], got
     assert channels[:2] == [[2412, 2462]] * 2 and len(channels[2]) > 2, got
     assert got["pywps"] == got["wpa_supplicant"]
+
+
+def test_the_global_freq_list_limits_every_scan_that_names_no_channels_as_wpa_supplicant(lab):
+    """freq_list=2462 2412 in the file: the scans for a network (at start and after), a SCAN command's, each
+    cover those channels; `SCAN freq=2437` names its own. The channels are read from the kernel (`iw event`)."""
+    conf = sta_conf() + "freq_list=2462 2412\n" + 'network={\n\tssid="absent"\n\tkey_mgmt=NONE\n}\n'
+    watches = {program: ScanWatch(iface) for program, iface in RADIOS.items()}
+    stations = {program: lab.station(conf, program, iface=iface) for program, iface in RADIOS.items()}
+
+    def scanned(sta) -> list[list[int]]:
+        scans = watches[sta.program]
+        wait_for(lambda: len(scans.finished) >= 2, 60, "two scans")
+        for args in ((), ("freq=2437",)):
+            before = len(scans.finished)
+            wait_for(lambda: sta.cli("scan", *args).strip() == "OK", 30, "a SCAN taken")  # not FAIL-BUSY
+            wait_for(lambda: len(scans.finished) > before, 30, "the SCAN's scan")
+        return scans.finished[:2] + scans.finished[-2:]
+
+    try:
+        with ThreadPoolExecutor(len(stations)) as pool:
+            futures = {program: pool.submit(scanned, sta) for program, sta in stations.items()}
+            got = {program: future.result() for program, future in futures.items()}
+    finally:
+        for watch in watches.values():
+            watch.__exit__()
+    theirs = got["wpa_supplicant"]
+    assert [sorted(channels) for channels in theirs] == [[2412, 2462]] * 3 + [[2437]], got
+    assert got["pywps"] == theirs

@@ -135,9 +135,11 @@ class NetworkNotFound(ShellEvent):
 
 @dataclass(frozen=True)
 class ScanFailed(ShellEvent):
-    """A scan of ours failed (CTRL-EVENT-SCAN-FAILED)."""
+    """A scan of ours could not start (CTRL-EVENT-SCAN-FAILED): `ret` the kernel's -errno (-1 for any other
+    failure), `retry` when another follows in a second (not after a SCAN command's or after DISCONNECT)."""
 
-    error: str
+    ret: int
+    retry: bool
 
 
 @dataclass(frozen=True)

@@ -452,6 +452,24 @@ def test_an_open_network_is_joined_on_association_without_a_handshake():
     assert drain(policy)[0] == [conn.Scan()]
 
 
+def test_a_scan_that_could_not_start_is_tried_again_a_second_later():
+    """wpas_trigger_scan_cb: a scan the kernel refused is asked for again in 1 s (not SCAN_INTERVAL), however
+    often; one that runs and finds nothing waits SCAN_INTERVAL as before."""
+    policy = new_policy(ABSENT, seen=False)
+    policy.table.update([beacon(b"\x02" * 6, ssid=b"elsewhere")], 0.0)
+    policy.kick(0.0)
+    now = 0.0
+    for _ in range(3):
+        assert drain(policy)[0] == [conn.Scan()]
+        policy.scan_failed(now)
+        assert policy.state is CS.SCANNING and policy.get_timer() == now + conn.SCAN_FAILED_RETRY
+        now = policy.get_timer()
+        policy.handle_timer(now)
+    assert drain(policy)[0] == [conn.Scan()]
+    policy.scan_done(now)
+    assert policy.get_timer() == now + conn.RESCAN_INTERVAL
+
+
 def test_a_network_with_a_bssid_joins_that_bss_alone_and_a_scan_without_it_finds_nothing():
     """wpa_scan_res_match: `bssid=` locks a network to one BSS, however strong the others of its SSID; after a
     scan whose results hold its SSID only elsewhere, or only with a security it cannot use, the selection finds

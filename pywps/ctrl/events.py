@@ -95,7 +95,7 @@ def text_table() -> dict[type, Formatter]:
         ev.BssAdded: lambda e: f"CTRL-EVENT-BSS-ADDED {e.id} {mac_str(e.bssid)}",
         ev.BssRemoved: lambda e: f"CTRL-EVENT-BSS-REMOVED {e.id} {mac_str(e.bssid)}",
         ev.ScanResultsReady: lambda e: "CTRL-EVENT-SCAN-RESULTS " + scan_id_text(e.scan_id),
-        ev.ScanFailed: lambda e: f"CTRL-EVENT-SCAN-FAILED ret=-1 ({e.error})",
+        ev.ScanFailed: lambda e: f"CTRL-EVENT-SCAN-FAILED ret={e.ret}" + (" retry=1" if e.retry else ""),
         ev.WpsApAvailable: lambda e: f"WPS-AP-AVAILABLE{e.seen.value} ",
         ev.NetworkNotFound: lambda e: "CTRL-EVENT-NETWORK-NOT-FOUND ",
         ev.Associating: lambda e: (f"Trying to associate with {mac_str(e.bssid)} "

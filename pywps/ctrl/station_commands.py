@@ -63,7 +63,7 @@ def _start(ctx: Services, station: Station, freqs: Sequence[int], request: ScanR
     scan_id = next_scan_id(ctx) if request.use_id else None
     ssids = request.ssids + _scan_id_ssids(ctx, request.scan_ids)
     options = ScanOptions(ssids=ssids or (() if request.passive else (WILDCARD_SSID,)), bssid=request.bssid,
-                          only_new=request.only_new, scan_id=scan_id)
+                          only_new=request.only_new, scan_id=scan_id, manual=True)
     ctx.spawn(_scan(station.start_scan(freqs, options=options)))  # busy from now on, before the task runs
     return ok() if scan_id is None else f"{scan_id}\n"
 

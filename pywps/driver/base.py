@@ -22,6 +22,15 @@ class DriverError(Exception):
     """A link-level failure the daemon reports to the user (missing interface, interface down, lost socket)."""
 
 
+class ScanRefused(DriverError):
+    """The kernel refused to start a scan; `code` is its errno (EBUSY: the radio is busy, EINVAL: a channel it
+    does not have), which wpa_supplicant shows in CTRL-EVENT-SCAN-FAILED."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class NotSupported(DriverError):
     """The operation does not exist on this kind of link (for example a scan on a wired link)."""
 

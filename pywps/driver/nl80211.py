@@ -31,6 +31,7 @@ from .base import (
     OthersScanEnded,
     ScanEntry,
     ScanParams,
+    ScanRefused,
     ScanResults,
     ScanStarted,
     mac_str,
@@ -252,8 +253,8 @@ class Nl80211Driver(Driver):
         except NetlinkError as e:
             self._scan_done = None
             if e.code == errno.ENETDOWN:
-                raise DriverError(f"{self.ifname} is down") from None
-            raise DriverError(f"scan request refused: {e}") from None
+                raise ScanRefused(f"{self.ifname} is down", e.code) from None
+            raise ScanRefused(f"scan request refused: {e}", e.code) from None
         finally:
             self._triggering = False
         if self._abort_wanted:  # ABORT_SCAN came while the kernel was still taking the trigger

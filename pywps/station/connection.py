@@ -39,6 +39,7 @@ log = logging.getLogger("pywps.connect")
 
 HANDSHAKE_TIMEOUT = 10.0  # seconds from association to an open port (the AP's own limit is ~4 s of retries)
 RESCAN_INTERVAL = 5.0
+SCAN_FAILED_RETRY = 1.0  # a scan that could not start is tried again this soon (wpas_trigger_scan_cb)
 # After a WPS run that stored a credential, wpa_supplicant's after_wps: its next scans cover only the run's
 # channel, come every half second and say no CTRL-EVENT-NETWORK-NOT-FOUND, until one joins or they are spent.
 AFTER_WPS_SCANS = 5
@@ -62,6 +63,7 @@ class LinkInput(Enum):
     ASKED = auto()  # the same, asked for: a client's ENABLE_NETWORK, SELECT_NETWORK or RECONNECT, or a back-off's end
     FOUND = auto()
     NOT_FOUND = auto()  # nothing usable even after a scan: look again later
+    SCAN_FAILED = auto()  # the scan could not start: try again soon
     NO_NETWORKS = auto()
     ASSOCIATED = auto()
     ASSOCIATED_OPEN = auto()  # with an open network: nothing to negotiate, the link is up
@@ -84,7 +86,7 @@ _LEAVING = {I.LINK_LOST: S.DISCONNECTED, I.LEAVE: S.DISCONNECTED}
 TRANSITIONS: dict[LinkState, dict[LinkInput, LinkState]] = {
     S.DISCONNECTED: {I.SEARCH: S.SCANNING, I.ASKED: S.SCANNING, I.LEAVE: S.DISCONNECTED},
     S.SCANNING: {I.SEARCH: S.SCANNING, I.ASKED: S.SCANNING, I.FOUND: S.ASSOCIATING, I.NOT_FOUND: S.SCANNING,
-                 I.NO_NETWORKS: S.DISCONNECTED, I.LEAVE: S.DISCONNECTED},
+                 I.SCAN_FAILED: S.SCANNING, I.NO_NETWORKS: S.DISCONNECTED, I.LEAVE: S.DISCONNECTED},
     # LINK_LOST while associating: the link before, reported late (above)
     S.ASSOCIATING: {I.ASSOCIATED: S.FOUR_WAY_HANDSHAKE, I.ASSOCIATED_OPEN: S.COMPLETED,
                     I.ASSOC_FAILED: S.DISCONNECTED, **_LEAVING, I.LINK_LOST: S.ASSOCIATING},
@@ -287,8 +289,7 @@ class ConnectionPolicy:
 
     def scan_failed(self, now: float) -> None:
         self._scan_pending = False
-        if self.state is S.SCANNING:
-            self._fire(I.NOT_FOUND, now)
+        self._fire(I.SCAN_FAILED, now)
 
     def associated(self, now: float) -> None:
         open_network = self.target is not None and self.target.handshake is None
@@ -385,6 +386,8 @@ class ConnectionPolicy:
             self._search(now, asked=what is I.ASKED)
         elif what is I.NOT_FOUND:
             self._rescan_at = now + (AFTER_WPS_RESCAN if self._after_wps else self.rescan_interval)
+        elif what is I.SCAN_FAILED:
+            self._rescan_at = now + SCAN_FAILED_RETRY
         elif what is I.FOUND:
             assert choice is not None
             self.target = choice

@@ -9,6 +9,7 @@ the association request, and hand back the AP's BSSID for EAPOL. The connector a
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 from collections.abc import Callable, Collection, Coroutine, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from ..driver.base import (
     OthersScanEnded,
     ScanEntry,
     ScanParams,
+    ScanRefused,
     mac_str,
 )
 from ..events import (
@@ -203,7 +205,11 @@ class Station:
             results = await self.driver.scan(params)
             entries = await self._in_wpa_supplicant_order(results.entries)
         except DriverError as e:
-            self.publish(ScanFailed(str(e)))
+            log.debug("scan failed: %s", e)
+            code = e.code if isinstance(e, ScanRefused) else 1
+            # wpas_trigger_scan_cb: tried again unless asked for by SCAN, after DISCONNECT or unsupported
+            retry = not (options.manual or self.user_disconnected() or code == errno.EOPNOTSUPP)
+            self.publish(ScanFailed(-code, retry))
             raise
         finally:
             self._scanning = False

@@ -48,6 +48,7 @@ class ScanOptions:
     bssid: bytes | None = None  # bssid=: probe requests to that BSS only
     only_new: bool = False  # only_new=1: the kernel's cached results are dropped first
     scan_id: int | None = None  # use_id=1: the id the scan's two events carry
+    manual: bool = False  # a SCAN command's: not tried again when it fails
 
 
 PLAIN_SCAN = ScanOptions()

@@ -304,3 +304,28 @@ def test_the_global_freq_list_limits_every_scan_that_names_no_channels_as_wpa_su
     theirs = got["wpa_supplicant"]
     assert [sorted(channels) for channels in theirs] == [[2412, 2462]] * 3 + [[2437]], got
     assert got["pywps"] == theirs
+
+
+def test_a_scan_the_kernel_refuses_is_reported_and_tried_again_as_wpa_supplicant(lab):
+    """A network whose scan_freq names no channel of the radio (1 MHz): the kernel refuses every scan for it
+    (EINVAL), which each program reports as CTRL-EVENT-SCAN-FAILED ret=-22 retry=1 and tries again a second
+    later (pywps used to report ret=-1 with the kernel's words and wait SCAN_INTERVAL, 5 s); a SCAN command
+    covers every channel and runs. Debian wpa_supplicant on wlan1 and pywps on wlan3."""
+    conf = sta_conf() + 'network={\n\tssid="absent"\n\tkey_mgmt=NONE\n\tscan_freq=1\n}\n'
+    stations = {program: lab.station(conf, program, iface=iface) for program, iface in RADIOS.items()}
+    failed = r"^CTRL-EVENT-SCAN-FAILED"
+
+    def refused(sta) -> tuple[list[str], bool, list[str]]:
+        sta.monitor.wait(failed, 60)
+        sta.monitor.events.clear()
+        sta.monitor.gather(4)  # a retry a second: 3 or 4 more (one SCAN_INTERVAL, 5 s, would give none)
+        texts = [e.rstrip() for e in sta.monitor.events if e.startswith("CTRL-EVENT-SCAN")]
+        sta.monitor.events.clear()
+        return sorted(set(texts)), len(texts) >= 2, scan(sta, compared=SEARCH_EVENTS)
+
+    with ThreadPoolExecutor(len(stations)) as pool:
+        futures = {program: pool.submit(refused, sta) for program, sta in stations.items()}
+        got = {program: future.result() for program, future in futures.items()}
+    assert got["wpa_supplicant"][:2] == (["CTRL-EVENT-SCAN-FAILED ret=-22 retry=1"], True), got
+    assert got["wpa_supplicant"][2][:2] == ["CTRL-EVENT-SCAN-STARTED", "CTRL-EVENT-SCAN-RESULTS"], got
+    assert got["pywps"] == got["wpa_supplicant"]

@@ -452,6 +452,27 @@ def test_an_open_network_is_joined_on_association_without_a_handshake():
     assert drain(policy)[0] == [conn.Scan()]
 
 
+def test_a_scan_commands_results_are_chosen_from_as_the_policys_own():
+    """wpa_supplicant chooses from the results of every scan of its own, a SCAN command's too: a network that
+    appears in them is joined at once, not at the next scan of the policy's; with nothing in them, the policy's
+    next scan waits SCAN_INTERVAL from then. A scan of the policy's under way answers for itself."""
+    policy = new_policy(seen=False)
+    policy.kick(0.0)
+    assert drain(policy)[0] == [conn.LoadCachedResults()]
+    policy.scan_done(0.0, cached=True)
+    assert drain(policy)[0] == [conn.Scan()]
+    policy.manual_scan_done(0.5)  # the policy's scan is under way: it will answer scan_done()
+    assert drain(policy)[0] == [] and policy.get_timer() is None
+    policy.scan_done(1.0)
+    assert policy.get_timer() == 1.0 + conn.RESCAN_INTERVAL
+    policy.manual_scan_done(3.0)  # a SCAN command's, which heard nothing either
+    assert drain(policy)[0] == [] and policy.get_timer() == 3.0 + conn.RESCAN_INTERVAL
+    policy.table.update([beacon()], 4.0)  # then one that hears the network
+    policy.manual_scan_done(4.0)
+    (action,), _ = drain(policy)
+    assert isinstance(action, conn.Associate) and policy.state is CS.ASSOCIATING
+
+
 def test_a_scan_that_could_not_start_is_tried_again_a_second_later():
     """wpas_trigger_scan_cb: a scan the kernel refused is asked for again in 1 s (not SCAN_INTERVAL), however
     often; one that runs and finds nothing waits SCAN_INTERVAL as before."""

@@ -366,8 +366,12 @@ def test_scan_arguments_as_wpa_supplicant_reads_them():
             assert (await scan("SCAN"))[0].flush is False
             assert await rig.cmd("BSS_FLUSH 0") == "OK\n"
             assert [(await scan("SCAN"))[0].flush for _ in range(2)] == [True, False]
-            params, texts = await scan("SCAN TYPE=ONLY use_id=1", "3\n")
-            assert texts[-3:-1] == ["CTRL-EVENT-SCAN-RESULTS id=3", "WPS-AP-AVAILABLE-PIN "]  # as after any scan
+            params, texts = await scan("SCAN TYPE=ONLY use_id=1", "3\n")  # results, but no selection after them
+            assert texts[-2:] == ["CTRL-EVENT-SCAN-RESULTS id=3", "WPS-AP-AVAILABLE-PIN "]
+            params, texts = await scan("SCAN type=only")  # in any case, but only first (strncasecmp)
+            assert texts[-1] == "WPS-AP-AVAILABLE-PIN "
+            params, texts = await scan("SCAN use_id=0 TYPE=ONLY")
+            assert texts[-1] == "CTRL-EVENT-NETWORK-NOT-FOUND "
             scans = len(driver.scans)
             for refused in ("SCAN ssid 6", "SCAN ssid zz", "SCAN ssid " + "61" * 33, "SCAN bssid=02:00:00:00:01",
                             "SCAN scan_id=" + ",".join(["0"] * 17)):

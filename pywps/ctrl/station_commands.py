@@ -63,8 +63,8 @@ def _start(ctx: Services, station: Station, freqs: Sequence[int], request: ScanR
     scan_id = next_scan_id(ctx) if request.use_id else None
     ssids = request.ssids + _scan_id_ssids(ctx, request.scan_ids)
     options = ScanOptions(ssids=ssids or (() if request.passive else (WILDCARD_SSID,)), bssid=request.bssid,
-                          only_new=request.only_new, scan_id=scan_id, manual=True)
-    ctx.spawn(_scan(station.start_scan(freqs, options=options)))  # busy from now on, before the task runs
+                          only_new=request.only_new, scan_id=scan_id, manual=True, select=not request.type_only)
+    ctx.spawn(_scan(ctx, station.start_scan(freqs, options=options), options))  # busy from now on
     return ok() if scan_id is None else f"{scan_id}\n"
 
 
@@ -89,9 +89,10 @@ def _scan_id_ssids(ctx: Services, network_ids: Sequence[int]) -> tuple[bytes, ..
 
 @dataclass(frozen=True)
 class ScanRequest:
-    """SCAN's arguments, read as wpa_supplicant's wpas_ctrl_scan reads them: each `key=` found anywhere.
-    TYPE=ONLY (results without a network selection) asks nothing of pywps: no SCAN command makes it select."""
+    """SCAN's arguments, read as wpa_supplicant's wpas_ctrl_scan reads them: each `key=` found anywhere, but
+    TYPE=ONLY (results without a network selection) only first, in any case."""
 
+    type_only: bool = False
     freq_ranges: str | None = None
     passive: bool = False
     use_id: bool = False
@@ -115,6 +116,7 @@ def parse_scan_request(text: str) -> ScanRequest:
 
     passive, use_id = after("passive="), after("use_id=")
     return ScanRequest(
+        type_only=text[:9].upper() == "TYPE=ONLY",
         freq_ranges=after("freq="),
         passive=passive is not None and c_atoi(passive) != 0,
         use_id=use_id is not None and c_atoi(use_id) != 0,
@@ -181,11 +183,14 @@ def channels_in(modes: list[HwMode], ranges: list[tuple[int, int]]) -> list[int]
     return list(freqs)
 
 
-async def _scan(scan: Coroutine[Any, Any, None]) -> None:
+async def _scan(ctx: Services, scan: Coroutine[Any, Any, None], options: ScanOptions) -> None:
     try:
         await scan
     except DriverError as e:
         log.info("scan failed: %s", e)
+        return
+    if options.select and ctx.connector is not None:
+        ctx.connector.manual_scan_done()  # wpa_supplicant chooses from its SCAN commands' results too
 
 
 def cmd_abort_scan(ctx: Services, raw: str) -> Reply:

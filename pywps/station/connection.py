@@ -287,6 +287,13 @@ class ConnectionPolicy:
         else:
             self._fire(I.NOT_FOUND, now)
 
+    def manual_scan_done(self, now: float) -> None:
+        """A SCAN command's scan ended: wpa_supplicant chooses from the results of every scan of its own, not
+        only those it asked for itself (another program's scan it does not choose from, nor SCAN TYPE=ONLY's).
+        A scan of ours under way answers scan_done() itself."""
+        if not self._scan_pending:
+            self.scan_done(now)
+
     def scan_failed(self, now: float) -> None:
         self._scan_pending = False
         self._fire(I.SCAN_FAILED, now)

@@ -61,6 +61,9 @@ class Connector:
         """Consider the stored networks again; `asked`: a client asked to connect (ConnectionPolicy.kick)."""
         self._input(self.policy.kick, asked=asked)
 
+    def manual_scan_done(self) -> None:
+        self._input(self.policy.manual_scan_done)
+
     def disconnect(self) -> None:
         self._input(self.policy.disconnect)
 

@@ -220,7 +220,7 @@ class Station:
         self._clear_cache = False
         self.scans_done += 1
         self._fold(entries, None if results.aborted else freqs, ssids, options.scan_id)
-        if run is None and self.network_found() is False:
+        if run is None and options.select and self.network_found() is False:
             self.publish(NetworkNotFound())
 
     def scan_began(self) -> None:

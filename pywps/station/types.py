@@ -49,6 +49,7 @@ class ScanOptions:
     only_new: bool = False  # only_new=1: the kernel's cached results are dropped first
     scan_id: int | None = None  # use_id=1: the id the scan's two events carry
     manual: bool = False  # a SCAN command's: not tried again when it fails
+    select: bool = True  # the results are chosen from (NETWORK-NOT-FOUND, a join); not after SCAN TYPE=ONLY
 
 
 PLAIN_SCAN = ScanOptions()

@@ -329,3 +329,42 @@ def test_a_scan_the_kernel_refuses_is_reported_and_tried_again_as_wpa_supplicant
     assert got["wpa_supplicant"][:2] == (["CTRL-EVENT-SCAN-FAILED ret=-22 retry=1"], True), got
     assert got["wpa_supplicant"][2][:2] == ["CTRL-EVENT-SCAN-STARTED", "CTRL-EVENT-SCAN-RESULTS"], got
     assert got["pywps"] == got["wpa_supplicant"]
+
+
+JOIN_EVENTS = re.compile(r"CTRL-EVENT-(SCAN-STARTED|SCAN-RESULTS|NETWORK-NOT-FOUND|CONNECTED)|Trying to associate")
+
+
+def test_a_scan_commands_results_are_chosen_from_unless_type_only_as_wpa_supplicant(lab):
+    """A stored network whose AP is not up yet, scans every 60 s (SCAN_INTERVAL): `SCAN TYPE=ONLY` gives results
+    and no selection (no NETWORK-NOT-FOUND; once the AP is up, no join); a plain SCAN's results are chosen from
+    at once, so the network is joined without waiting for the next scan of the program's own. Debian
+    wpa_supplicant on wlan1 and pywps on wlan3."""
+    fresh_scan_cache("wlan3")
+    conf = sta_conf() + 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n}\n'
+    stations = {program: lab.station(conf, program, iface=iface) for program, iface in RADIOS.items()}
+
+    def slowed(sta) -> list[str]:
+        sta.monitor.wait(r"^CTRL-EVENT-NETWORK-NOT-FOUND", 60)
+        assert sta.cli("scan_interval", "60").strip() == "OK"
+        sta.monitor.events.clear()
+        sta.monitor.wait(r"^CTRL-EVENT-NETWORK-NOT-FOUND", 30)  # the scan already planned; the next in 60 s
+        sta.monitor.events.clear()
+        return scan(sta, "TYPE=ONLY", compared=JOIN_EVENTS)
+
+    def scanned(sta) -> tuple[list[str], list[str]]:
+        only = scan(sta, "TYPE=ONLY", compared=JOIN_EVENTS)
+        assert sta.cli("scan").strip() == "OK"
+        return only, heard(sta, r"^CTRL-EVENT-CONNECTED", 30, compared=JOIN_EVENTS)
+
+    with ThreadPoolExecutor(len(stations)) as pool:
+        before = {program: pool.submit(slowed, sta) for program, sta in stations.items()}
+        got = {program: [future.result()] for program, future in before.items()}
+        lab.hostapd()
+        after = {program: pool.submit(scanned, sta) for program, sta in stations.items()}
+        for program, future in after.items():
+            got[program] += future.result()
+    started, results = "CTRL-EVENT-SCAN-STARTED", "CTRL-EVENT-SCAN-RESULTS"
+    trying = f"Trying to associate with {AP_MAC} (SSID='jkm-wps-test' freq=2412 MHz)"
+    assert got["wpa_supplicant"] == [[started, results]] * 2 + [
+        [started, results, trying, f"CTRL-EVENT-CONNECTED - Connection to {AP_MAC} completed [id=0 id_str=]"]], got
+    assert got["pywps"] == got["wpa_supplicant"]

@@ -452,6 +452,31 @@ def test_an_open_network_is_joined_on_association_without_a_handshake():
     assert drain(policy)[0] == [conn.Scan()]
 
 
+def test_the_choice_is_the_first_bss_of_the_last_results_in_the_highest_priority_group():
+    """wpa_supplicant_pick_network: networks by priority, highest first; in the first group with a match, the first
+    BSS of the last results, in the order the station folded them (wpa_scan_result_compar: a 5 GHz BSS before
+    a slightly stronger 2.4 GHz one), not the strongest signal; a BSS only older results saw is not chosen."""
+    five, two = bytes.fromhex("020000000005"), bytes.fromhex("020000000002")
+    in_order = [beacon(five, signal=-3400, freq=5180), beacon(two, signal=-3000, freq=2412)]
+    policy = new_policy(seen=False)
+    policy.table.update(in_order, 0.0)
+    policy.kick(1.0)
+    (action,), _ = drain(policy)
+    assert isinstance(action, conn.Associate) and action.bss.bssid == five
+    other = STORED.replace(SSID.decode(), "other").replace("}", "\tpriority=1\n}")
+    policy = new_policy(STORED + other, seen=False)
+    policy.table.update([*in_order, beacon(AP, ssid=b"other", signal=-7000)], 0.0)
+    policy.kick(1.0)
+    (action,), _ = drain(policy)
+    assert isinstance(action, conn.Associate) and action.bss.bssid == AP  # priority 1 first, however weak
+    policy = new_policy(seen=False)
+    policy.table.update(in_order, 0.0)
+    policy.table.update([beacon(b"\x02" * 6, ssid=b"elsewhere")], 0.5)  # a later scan that saw neither
+    assert policy.finds_a_network(0.5) is False
+    policy.kick(1.0)
+    assert drain(policy)[0] == [conn.Scan()]
+
+
 def test_a_scan_commands_results_are_chosen_from_as_the_policys_own():
     """wpa_supplicant chooses from the results of every scan of its own, a SCAN command's too: a network that
     appears in them is joined at once, not at the next scan of the policy's; with nothing in them, the policy's
@@ -516,7 +541,7 @@ def test_a_network_with_a_bssid_joins_that_bss_alone_and_a_scan_without_it_finds
 
 
 @pytest.mark.parametrize("limit,joined", [
-    ("", "02:00:00:00:00:01"),  # none: the strongest
+    ("", "02:00:00:00:00:01"),  # none: the first of the results (here the strongest, too)
     ("bssid_ignore=02:00:00:00:00:01", "02:00:00:00:00:02"),
     ("bssid_ignore=02:00:00:00:00:00/ff:ff:ff:ff:ff:00", None),  # the mask covers all three
     ("bssid_blacklist=02:00:00:00:00:01 02:00:00:00:00:02", "02:00:00:00:00:03"),  # the older name

@@ -457,23 +457,33 @@ class ConnectionPolicy:
             return None
         return negotiate(net, bss, self.config().pmf())
 
+    def _choose(self, now: float, fresh_only: bool) -> tuple[Network, Bss, Security] | None:
+        """wpa_supplicant_pick_network: the networks by priority, highest first; in the first group that has a
+        match, the first BSS of the last results in wpa_supplicant's order (scan.c's wpa_scan_result_compar:
+        security, then signal and estimated throughput, 5 GHz before 2.4 when the signals are near: see
+        ranking.py) that one of its networks (in file order) can join. Not the strongest signal: a dual-band
+        AP's 5 GHz BSS wins over its slightly stronger 2.4 GHz one, as in wpa_supplicant."""
+        results = [bss for bss in self.table.last_results()
+                   if not fresh_only or now - bss.last_update <= FRESH_SECONDS]
+        groups: dict[int, list[Network]] = {}
+        for net in self._candidates(now):
+            groups.setdefault(int(net.value("priority") or 0), []).append(net)
+        for priority in sorted(groups, reverse=True):
+            for bss in results:
+                for net in groups[priority]:
+                    if (security := self._offers(net, bss)) is not None:
+                        return net, bss, security
+        return None
+
     def _best(self, now: float, fresh_only: bool) -> _Target | None:
         from .security import element, network_pmk
 
-        best: tuple[tuple[int, int], Network, Bss, Security] | None = None
-        for net in self._candidates(now):
-            priority = int(net.value("priority") or 0)
-            for bss in self.table:
-                if fresh_only and now - bss.last_update > FRESH_SECONDS:
-                    continue
-                security = self._offers(net, bss)
-                if security is not None and (best is None or (priority, bss.level) > best[0]):
-                    best = ((priority, bss.level), net, bss, security)
-        if best is None:
+        choice = self._choose(now, fresh_only)
+        if choice is None:
             return None
         from ..wpa.supplicant import WpaSupplicantHandshake
 
-        _, net, bss, security = best
+        net, bss, security = choice
         if security.pairwise is None or security.group is None:  # open: nothing to negotiate
             return _Target(net.id, bss, security, None)
         try:

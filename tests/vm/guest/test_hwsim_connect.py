@@ -276,3 +276,24 @@ def test_management_frame_protection_picks_aps_as_wpa_supplicant_without_it(lab)
         got = {program: future.result() for program, future in futures.items()}
     assert got["wpa_supplicant"] == ["CTRL-EVENT-NETWORK-NOT-FOUND", "CTRL-EVENT-CONNECTED - Connection to " + AP2_MAC]
     assert got["pywps"] == got["wpa_supplicant"]
+
+
+def test_a_dual_band_network_joins_the_ap_wpa_supplicant_joins(lab, world_domain_after):
+    """One SSID on channel 1 (2.4 GHz, transmitting at 20 dBm) and on channel 36 (5 GHz, 16 dBm: heard 4 dB
+    weaker), under the US regulatory domain: both programs join the 5 GHz AP, since wpa_supplicant's order of a
+    scan's results puts 5 GHz first when the signals are within 5 dB; pywps joined the stronger signal."""
+    run(["iw", "reg", "set", "US"])
+    wait_for(lambda: global_country() == "US", 10, "the US regulatory domain")
+    fresh_scan_cache("wlan3")
+    lab.hostapd()
+    lab.hostapd("wlan2", channel="36", hw_mode="a")
+    for iface, mbm in (("wlan0", "2000"), ("wlan2", "1600")):  # mac80211_hwsim: signal = sender's power - 50
+        run(["iw", "dev", iface, "set", "txpower", "fixed", mbm])
+    network = 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n}\n'
+    radios = {"wpa_supplicant": "wlan1", "pywps": "wlan3"}
+    stations = {program: lab.station(sta_conf() + network, program, iface=iface) for program, iface in radios.items()}
+    with ThreadPoolExecutor(len(stations)) as pool:
+        futures = {program: pool.submit(sta.monitor.wait, r"^CTRL-EVENT-CONNECTED - Connection to (\S+)", 90)
+                   for program, sta in stations.items()}
+        got = {program: future.result()[1] for program, future in futures.items()}
+    assert got == {"wpa_supplicant": AP2_MAC, "pywps": AP2_MAC}

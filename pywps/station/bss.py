@@ -26,6 +26,12 @@ EID_RSN = 48
 WPA_OUI_TYPE = b"\x00\x50\xf2\x01"
 
 
+def has_wpa_element(ies: bytes) -> bool:
+    """Whether the elements hold an RSN or a WPA (version 1) element: what makes a BSS a WPA one to
+    wpa_supplicant's ordering of results and its choice of a network."""
+    return find_element(ies, EID_RSN) is not None or find_vendor_element(ies, WPA_OUI_TYPE) is not None
+
+
 @dataclass
 class Bss:
     """One BSS of the table: its latest scan entry, when it was last seen, its parsed WPS IE."""
@@ -55,6 +61,10 @@ class Bss:
     @property
     def privacy(self) -> bool:
         return bool(self.entry.capability & CAP_PRIVACY)
+
+    @property
+    def has_wpa(self) -> bool:
+        return has_wpa_element(self.entry.ies)
 
     @property
     def rsn_element(self) -> bytes | None:

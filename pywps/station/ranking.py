@@ -17,13 +17,8 @@ from dataclasses import dataclass
 from functools import cmp_to_key
 from typing import TYPE_CHECKING
 
-from ..wps.ie import (
-    find_element,
-    find_vendor_element,
-    wps_ie_payload,
-    wps_info_from_ies,
-)
-from .bss import CAP_PRIVACY, EID_RSN, WPA_OUI_TYPE
+from ..wps.ie import wps_ie_payload, wps_info_from_ies
+from .bss import CAP_PRIVACY, has_wpa_element
 from .throughput import entry_est_throughput, is_5ghz, is_6ghz, snr
 
 if TYPE_CHECKING:
@@ -46,13 +41,10 @@ def scan_order(entries: Sequence[ScanEntry], modes: list[HwMode], wps_search: bo
     """`entries` in the order wpa_supplicant takes them; `modes`: our radio's (est_throughput)."""
     if wps_search:
         return sorted(entries, key=_wps_rank)
-    ranked = [_Ranked(e, _has_wpa(e.ies), bool(e.capability & CAP_PRIVACY), snr(e), entry_est_throughput(e, modes))
+    ranked = [_Ranked(e, has_wpa_element(e.ies), bool(e.capability & CAP_PRIVACY), snr(e),
+                      entry_est_throughput(e, modes))
               for e in entries]
     return [r.entry for r in sorted(ranked, key=cmp_to_key(_compare))]
-
-
-def _has_wpa(ies: bytes) -> bool:
-    return find_vendor_element(ies, WPA_OUI_TYPE) is not None or find_element(ies, EID_RSN) is not None
 
 
 def _compare(a: _Ranked, b: _Ranked) -> int:

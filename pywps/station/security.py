@@ -59,8 +59,7 @@ def negotiate(network: Network, bss: Bss, global_pmf: int = 0) -> Security | Non
     pmf=2) joins no AP, where wpa_supplicant joins one that offers it; optional (1), pywps joins without it."""
     key_mgmt = (network.value("key_mgmt") or "").split()
     if "WPA-PSK" not in key_mgmt:
-        if key_mgmt == ["NONE"] and not _has_wep_key(network) and not bss.privacy and bss.rsn_element is None \
-                and bss.wpa_element is None:
+        if key_mgmt == ["NONE"] and not _has_wep_key(network) and not bss.privacy and not bss.has_wpa:
             return OPEN
         return None
     if pmf_setting(network, global_pmf) == PMF_REQUIRED:

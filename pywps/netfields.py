@@ -298,6 +298,7 @@ ALIASES = {"bssid_blacklist": "bssid_ignore", "bssid_whitelist": "bssid_accept"}
 def field_name(name: str) -> str:
     return ALIASES.get(name, name)
 
+
 NULL = "NULL"  # the value that unsets a string field
 # String fields of wpa_supplicant's EAP/802.1X networks that pywps never stores. wpa_gui's Add network and Edit
 # send `SET_NETWORK <id> <field> NULL` for each one left empty, and wpa_supplicant answers OK (it unsets the

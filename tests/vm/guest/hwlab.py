@@ -12,7 +12,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/: netlab's Monitor and wait_for
 
@@ -21,6 +25,7 @@ from netlab import REPO, WPS_AP_SETTINGS, Monitor, wait_for  # noqa: E402
 
 from pywps.wps.ie import wps_ie_payload  # noqa: E402
 
+T = TypeVar("T")
 AP_MAC = "02:00:00:00:00:00"  # hwsim radio 0 (wlan0)
 STA_MAC = "02:00:00:00:01:00"  # wlan1
 AP2_MAC = "02:00:00:00:02:00"  # wlan2
@@ -160,6 +165,13 @@ def fresh_scan_cache(iface: str = "wlan1", ssids: tuple[str, ...] = ()) -> None:
     raise AssertionError(f"the scan cache of {iface} never held exactly {ssids}")
 
 
+def side_by_side(stations: dict[str, Station], step: Callable[[Station], T]) -> dict[str, T]:
+    """`step` on each program's station at once (one thread each): what each returned, by program."""
+    with ThreadPoolExecutor(len(stations)) as pool:
+        futures = {program: pool.submit(step, sta) for program, sta in stations.items()}
+        return {program: future.result() for program, future in futures.items()}
+
+
 class ScanWatch:
     """The channels of every scan that ends on a radio, as the kernel reports them (`iw event`: "scan finished:
     2412 2417 ...,"), in order; a context manager around what triggers them."""
@@ -186,6 +198,13 @@ class ScanWatch:
         self.proc.terminate()
         self.proc.wait(10)
         self._reader.join(10)
+
+
+@contextmanager
+def scan_watches(radios: dict[str, str]) -> Iterator[dict[str, ScanWatch]]:
+    """A ScanWatch on each program's radio, by program."""
+    with ExitStack() as stack:
+        yield {program: stack.enter_context(ScanWatch(iface)) for program, iface in radios.items()}
 
 
 class AirCapture:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from difflab import EXTRA_STATUS_KEYS
-from hwlab import AP2_MAC, AP_MAC, fresh_scan_cache, run, sta_conf, wait_for
+from hwlab import AP2_MAC, AP_MAC, fresh_scan_cache, run, side_by_side, sta_conf, wait_for
 
 AP_IP, STA_IP = "192.168.77.1", "192.168.77.2"
 
@@ -156,9 +155,7 @@ def test_an_open_network_is_joined_as_wpa_supplicant_joins_it(lab):
             status.pop(extra, None)
         return m[0], status, {k: mib.get(k) for k in OPEN_MIB}
 
-    with ThreadPoolExecutor(len(stations)) as pool:
-        futures = {program: pool.submit(joined, sta) for program, sta in stations.items()}
-        got = {program: future.result() for program, future in futures.items()}
+    got = side_by_side(stations, joined)
     theirs = got["wpa_supplicant"]
     assert theirs[0] == "CTRL-EVENT-CONNECTED - Connection to 02:00:00:00:00:00 completed [id=0 id_str=]", theirs
     assert theirs[1]["key_mgmt"] == "NONE" and theirs[1]["wpa_state"] == "COMPLETED", theirs
@@ -197,9 +194,7 @@ def test_a_network_with_a_bssid_joins_that_ap_alone_as_wpa_supplicant(lab):
         assert sta.cli("reassociate").strip() == "OK"
         return before, sta.monitor.wait(r"^CTRL-EVENT-CONNECTED .*", 90)[0]
 
-    with ThreadPoolExecutor(len(stations)) as pool:
-        futures = {program: pool.submit(locked, sta) for program, sta in stations.items()}
-        got = {program: future.result() for program, future in futures.items()}
+    got = side_by_side(stations, locked)
     assert got["wpa_supplicant"] == ([], f"CTRL-EVENT-CONNECTED - Connection to {AP2_MAC} completed [id=0 id_str=]")
     assert got["pywps"] == got["wpa_supplicant"]
 
@@ -242,9 +237,7 @@ def test_a_networks_bssid_and_channel_limits_pick_among_two_aps_as_wpa_supplican
             sta.monitor.gather(2)  # a scan under way ends, with no enabled network to say anything of
         return outcomes
 
-    with ThreadPoolExecutor(len(stations)) as pool:
-        futures = {program: pool.submit(steps, sta) for program, sta in stations.items()}
-        got = {program: future.result() for program, future in futures.items()}
+    got = side_by_side(stations, steps)
     joined, not_found = "CTRL-EVENT-CONNECTED - Connection to ", "CTRL-EVENT-NETWORK-NOT-FOUND"
     assert got["wpa_supplicant"] == [joined + AP2_MAC, not_found, joined + AP_MAC, not_found, joined + AP2_MAC], got
     assert got["pywps"] == got["wpa_supplicant"], list(zip((s for s, _ in LIMIT_STEPS), got["pywps"]))
@@ -271,9 +264,7 @@ def test_management_frame_protection_picks_aps_as_wpa_supplicant_without_it(lab)
         sta.monitor.events.clear()
         return [first, sta.monitor.wait(outcome, 90)[1]]
 
-    with ThreadPoolExecutor(len(stations)) as pool:
-        futures = {program: pool.submit(steps, sta) for program, sta in stations.items()}
-        got = {program: future.result() for program, future in futures.items()}
+    got = side_by_side(stations, steps)
     assert got["wpa_supplicant"] == ["CTRL-EVENT-NETWORK-NOT-FOUND", "CTRL-EVENT-CONNECTED - Connection to " + AP2_MAC]
     assert got["pywps"] == got["wpa_supplicant"]
 
@@ -292,8 +283,5 @@ def test_a_dual_band_network_joins_the_ap_wpa_supplicant_joins(lab, world_domain
     network = 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n}\n'
     radios = {"wpa_supplicant": "wlan1", "pywps": "wlan3"}
     stations = {program: lab.station(sta_conf() + network, program, iface=iface) for program, iface in radios.items()}
-    with ThreadPoolExecutor(len(stations)) as pool:
-        futures = {program: pool.submit(sta.monitor.wait, r"^CTRL-EVENT-CONNECTED - Connection to (\S+)", 90)
-                   for program, sta in stations.items()}
-        got = {program: future.result()[1] for program, future in futures.items()}
+    got = side_by_side(stations, lambda sta: sta.monitor.wait(r"^CTRL-EVENT-CONNECTED - Connection to (\S+)", 90)[1])
     assert got == {"wpa_supplicant": AP2_MAC, "pywps": AP2_MAC}

@@ -42,7 +42,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from hwlab import AP2_MAC, AP_MAC, ScanWatch, fresh_scan_cache, sta_conf, wait_for
+from hwlab import AP2_MAC, AP_MAC, ScanWatch, fresh_scan_cache, scan_watches, side_by_side, sta_conf, wait_for
 
 PIN = "12345670"
 RADIOS = {"wpa_supplicant": "wlan1", "pywps": "wlan3"}
@@ -161,9 +161,7 @@ def test_a_hidden_ap_is_two_entries_as_in_wpa_supplicant(lab):
     stations = {program: lab.station(sta_conf(uuid=UUIDS[program]), program, iface=iface)
                 for program, iface in RADIOS.items()}
     time.sleep(1)
-    with ThreadPoolExecutor(len(stations)) as pool:
-        futures = {program: pool.submit(hidden_entries, sta) for program, sta in stations.items()}
-        got = {program: future.result() for program, future in futures.items()}
+    got = side_by_side(stations, hidden_entries)
     assert got["wpa_supplicant"] == ["", SECOND, "2 added"], got
     assert got["pywps"] == got["wpa_supplicant"]
 
@@ -192,9 +190,7 @@ def test_a_request_to_connect_says_network_not_found_from_recent_results_as_wpa_
     conf = sta_conf() + 'network={\n\tssid="absent"\n\tkey_mgmt=NONE\n\tdisabled=1\n}\n'
     stations = {program: lab.station(conf, program, iface=iface) for program, iface in RADIOS.items()}
     time.sleep(1)  # no enabled network: neither program scans at start
-    with ThreadPoolExecutor(len(stations)) as pool:
-        futures = {program: pool.submit(asked_to_connect, sta) for program, sta in stations.items()}
-        got = {program: future.result() for program, future in futures.items()}
+    got = side_by_side(stations, asked_to_connect)
     theirs = dict(got["wpa_supplicant"])
     not_found, started, results = ("CTRL-EVENT-NETWORK-NOT-FOUND", "CTRL-EVENT-SCAN-STARTED",
                                    "CTRL-EVENT-SCAN-RESULTS")
@@ -229,9 +225,7 @@ def test_after_a_wps_credential_the_runs_channel_is_scanned_as_wpa_supplicant_do
     stations = {program: lab.station(sta_conf(uuid=UUIDS[program]), program, iface=iface)
                 for program, iface in RADIOS.items()}
     time.sleep(1)
-    with ThreadPoolExecutor(len(stations)) as pool:
-        futures = {program: pool.submit(after_wps, sta, ap) for program, sta in stations.items()}
-        got = {program: future.result() for program, future in futures.items()}
+    got = side_by_side(stations, lambda sta: after_wps(sta, ap))
     theirs = got["wpa_supplicant"]
     started, results, not_found = ("CTRL-EVENT-SCAN-STARTED", "CTRL-EVENT-SCAN-RESULTS",
                                    "CTRL-EVENT-NETWORK-NOT-FOUND")
@@ -245,8 +239,6 @@ def test_scans_for_networks_with_scan_freq_cover_those_channels_as_wpa_supplican
     the next scans cover every channel. The channels are read from the kernel (`iw event`)."""
     networks = ('network={\n\tssid="absent"\n\tkey_mgmt=NONE\n\tscan_freq=2462 2412\n}\n'
                 'network={\n\tssid="gone"\n\tkey_mgmt=NONE\n\tscan_freq=2412\n}\n')
-    watches = {program: ScanWatch(iface) for program, iface in RADIOS.items()}
-    stations = {program: lab.station(sta_conf() + networks, program, iface=iface) for program, iface in RADIOS.items()}
 
     def scanned(sta) -> tuple[list[str], list[list[int]]]:
         scans = watches[sta.program]
@@ -263,13 +255,10 @@ def test_scans_for_networks_with_scan_freq_cover_those_channels_as_wpa_supplican
         wait_for(lambda: len(scans.finished) > before, 30, "a scan after the third network came")
         return events[:5], limited + scans.finished[before:before + 1]
 
-    try:
-        with ThreadPoolExecutor(len(stations)) as pool:
-            futures = {program: pool.submit(scanned, sta) for program, sta in stations.items()}
-            got = {program: future.result() for program, future in futures.items()}
-    finally:
-        for watch in watches.values():
-            watch.__exit__()
+    with scan_watches(RADIOS) as watches:
+        stations = {program: lab.station(sta_conf() + networks, program, iface=iface)
+                    for program, iface in RADIOS.items()}
+        got = side_by_side(stations, scanned)
     started, results, not_found = ("CTRL-EVENT-SCAN-STARTED", "CTRL-EVENT-SCAN-RESULTS",
                                    "CTRL-EVENT-NETWORK-NOT-FOUND")
     events, channels = got["wpa_supplicant"]
@@ -282,8 +271,6 @@ def test_the_global_freq_list_limits_every_scan_that_names_no_channels_as_wpa_su
     """freq_list=2462 2412 in the file: the scans for a network (at start and after), a SCAN command's, each
     cover those channels; `SCAN freq=2437` names its own. The channels are read from the kernel (`iw event`)."""
     conf = sta_conf() + "freq_list=2462 2412\n" + 'network={\n\tssid="absent"\n\tkey_mgmt=NONE\n}\n'
-    watches = {program: ScanWatch(iface) for program, iface in RADIOS.items()}
-    stations = {program: lab.station(conf, program, iface=iface) for program, iface in RADIOS.items()}
 
     def scanned(sta) -> list[list[int]]:
         scans = watches[sta.program]
@@ -294,13 +281,9 @@ def test_the_global_freq_list_limits_every_scan_that_names_no_channels_as_wpa_su
             wait_for(lambda: len(scans.finished) > before, 30, "the SCAN's scan")
         return scans.finished[:2] + scans.finished[-2:]
 
-    try:
-        with ThreadPoolExecutor(len(stations)) as pool:
-            futures = {program: pool.submit(scanned, sta) for program, sta in stations.items()}
-            got = {program: future.result() for program, future in futures.items()}
-    finally:
-        for watch in watches.values():
-            watch.__exit__()
+    with scan_watches(RADIOS) as watches:
+        stations = {program: lab.station(conf, program, iface=iface) for program, iface in RADIOS.items()}
+        got = side_by_side(stations, scanned)
     theirs = got["wpa_supplicant"]
     assert [sorted(channels) for channels in theirs] == [[2412, 2462]] * 3 + [[2437]], got
     assert got["pywps"] == theirs
@@ -323,9 +306,7 @@ def test_a_scan_the_kernel_refuses_is_reported_and_tried_again_as_wpa_supplicant
         sta.monitor.events.clear()
         return sorted(set(texts)), len(texts) >= 2, scan(sta, compared=SEARCH_EVENTS)
 
-    with ThreadPoolExecutor(len(stations)) as pool:
-        futures = {program: pool.submit(refused, sta) for program, sta in stations.items()}
-        got = {program: future.result() for program, future in futures.items()}
+    got = side_by_side(stations, refused)
     assert got["wpa_supplicant"][:2] == (["CTRL-EVENT-SCAN-FAILED ret=-22 retry=1"], True), got
     assert got["wpa_supplicant"][2][:2] == ["CTRL-EVENT-SCAN-STARTED", "CTRL-EVENT-SCAN-RESULTS"], got
     assert got["pywps"] == got["wpa_supplicant"]
@@ -356,13 +337,10 @@ def test_a_scan_commands_results_are_chosen_from_unless_type_only_as_wpa_supplic
         assert sta.cli("scan").strip() == "OK"
         return only, heard(sta, r"^CTRL-EVENT-CONNECTED", 30, compared=JOIN_EVENTS)
 
-    with ThreadPoolExecutor(len(stations)) as pool:
-        before = {program: pool.submit(slowed, sta) for program, sta in stations.items()}
-        got = {program: [future.result()] for program, future in before.items()}
-        lab.hostapd()
-        after = {program: pool.submit(scanned, sta) for program, sta in stations.items()}
-        for program, future in after.items():
-            got[program] += future.result()
+    got = {program: [events] for program, events in side_by_side(stations, slowed).items()}
+    lab.hostapd()
+    for program, (only, joined) in side_by_side(stations, scanned).items():
+        got[program] += [only, joined]
     started, results = "CTRL-EVENT-SCAN-STARTED", "CTRL-EVENT-SCAN-RESULTS"
     trying = f"Trying to associate with {AP_MAC} (SSID='jkm-wps-test' freq=2412 MHz)"
     assert got["wpa_supplicant"] == [[started, results]] * 2 + [

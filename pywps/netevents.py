@@ -53,9 +53,11 @@ class NetworkDisabled:
 @dataclass(frozen=True)
 class NetworkSelected:
     """SELECT_NETWORK <id>: that network enabled and every other one disabled (disabled=1, saved so), as
-    wpa_supplicant does; SELECT_NETWORK any (id None): every network enabled."""
+    wpa_supplicant does; SELECT_NETWORK any (id None): every network enabled. `freq_ranges`: its `freq=`, the
+    channels of the next scan for the networks (wpa_supplicant's select_network_scan_freqs)."""
 
     id: int | None
+    freq_ranges: str | None = None
 
 
 NetworkEvent = NetworkAdded | NetworkRemoved | NetworkChanged | NetworkEnabled | NetworkDisabled | NetworkSelected

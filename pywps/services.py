@@ -25,7 +25,7 @@ from .wps.defs import WALK_TIME, AuthType, EncrType
 
 if TYPE_CHECKING:
     from .er.service import ErService
-    from .netevents import NetworkEvent
+    from .netevents import NetworkEvent, NetworkSelected
     from .station.connector import Connector
     from .station.station import Station
     from .wps.credential import Credential
@@ -325,13 +325,34 @@ class Services:
             return
         current = self.current_network_id()
         if isinstance(event, NetworkSelected):
-            connector.select(event.id)
+            self._select(connector, event)
         elif isinstance(event, NetworkRemoved) and event.id == current:
             connector.restart()
         elif isinstance(event, NetworkDisabled) and current in event.ids:
             connector.restart()
         elif isinstance(event, NetworkEnabled):
             connector.kick(asked=True)
+
+    def _select(self, connector: Connector, event: NetworkSelected) -> None:
+        """SELECT_NETWORK for the connector; `freq=` names the next scan's channels among the radio's, whose
+        modes the warm-up has read by now (else they are read first)."""
+        from .station.freqranges import channel_list
+
+        station = self.station
+        if event.freq_ranges is None or station is None:
+            connector.select(event.id)
+        elif station.radio_modes is not None:
+            connector.select(event.id, channel_list(event.freq_ranges, station.radio_modes))
+        else:
+            async def with_modes() -> None:
+                try:
+                    modes = await station.read_radio_modes()
+                except DriverError as e:
+                    log.debug("the radio's channels for SELECT_NETWORK freq=: %s", e)
+                    modes = []
+                connector.select(event.id, channel_list(event.freq_ranges, modes))
+
+            self.spawn(with_modes())
 
     def flush_networks(self) -> None:
         """FLUSH: every network removed, each with its event."""

@@ -498,6 +498,27 @@ def test_a_scan_commands_results_are_chosen_from_as_the_policys_own():
     assert isinstance(action, conn.Associate) and policy.state is CS.ASSOCIATING
 
 
+def test_select_network_freq_names_the_next_scans_channels_once():
+    """SELECT_NETWORK <id> freq=: the next scan that has no channels of its own covers those (wpa_supplicant's
+    select_network_scan_freqs), the ones after it every channel; the networks' scan_freq come first, and the
+    channels wait for a scan that has none."""
+    policy = new_policy(ABSENT, seen=False)
+    policy.table.update([beacon(b"\x02" * 6, ssid=b"elsewhere")], 0.0)
+    policy.select(0, 0.0, freqs=(2437, 2462))
+    assert drain(policy) == ([conn.Scan((2437, 2462))], [NetworkNotFound()])  # the last results: nothing
+    policy.scan_done(1.0)
+    policy.handle_timer(policy.get_timer())
+    assert drain(policy)[0] == [conn.Scan()]
+    policy = new_policy(ABSENT.replace("}", "\tscan_freq=2412\n}"), seen=False)
+    policy.table.update([beacon(b"\x02" * 6, ssid=b"elsewhere")], 0.0)
+    policy.select(0, 0.0, freqs=(2437,))
+    assert drain(policy)[0] == [conn.Scan((2412,))]
+    policy.config().network(0).set("scan_freq", "x")  # then the next scan has none of its own
+    policy.scan_done(1.0)
+    policy.handle_timer(policy.get_timer())
+    assert drain(policy)[0] == [conn.Scan((2437,))]
+
+
 def test_a_scan_that_could_not_start_is_tried_again_a_second_later():
     """wpas_trigger_scan_cb: a scan the kernel refused is asked for again in 1 s (not SCAN_INTERVAL), however
     often; one that runs and finds nothing waits SCAN_INTERVAL as before."""

@@ -189,7 +189,9 @@ def cmd_select_network(ctx: NetworkContext, raw: str) -> str:
         wanted = "1" if chosen is not None and network is not chosen else "0"
         if network.value("disabled") != wanted:
             network.set("disabled", wanted)
-    ctx.networks_changed(NetworkSelected(chosen.id if chosen is not None else None))
+    at = raw.find(" freq=")
+    ctx.networks_changed(NetworkSelected(chosen.id if chosen is not None else None,
+                                         raw[at + len(" freq="):] if at >= 0 else None))
     return OK
 
 

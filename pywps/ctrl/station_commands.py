@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..cnumbers import c_atoi
 from ..driver.base import WILDCARD_SSID, DriverError, mac_bytes, mac_str
+from ..station.freqranges import channel_list
 from ..station.types import ScanOptions
 from .commands import BadArguments, CommandFailed, Handler, Reply, from_driver, ok
 from .scan_texts import SCAN_RESULTS_HEADER, bss_text, scan_results_text
@@ -51,7 +52,7 @@ async def _scan_channels(ctx: Services, station: Station, request: ScanRequest) 
         modes = await station.read_radio_modes()
     except DriverError as e:
         raise CommandFailed(f"the radio's channels: {e}") from None
-    freqs = channels_in(modes, parse_freq_ranges(request.freq_ranges))
+    freqs = channel_list(request.freq_ranges, modes)
     if not freqs:
         raise CommandFailed(f"no channel of the radio in freq={request.freq_ranges}")
     if station.scanning:  # one came while the channels were read
@@ -159,28 +160,6 @@ def _scan_ssids(text: str) -> tuple[bytes, ...]:
             raise BadArguments(f"ssid {value[:70]!r} is not the hex of an SSID")
         ssids.append(bytes.fromhex(value))
     return tuple(ssids)
-
-
-def parse_freq_ranges(text: str) -> list[tuple[int, int]]:
-    """freq_range_list_parse: comma-separated `MHz` or `MIN-MAX`, each number read as atoi reads it (so the text
-    may go on after it: `freq=2412 passive=1`)."""
-    ranges = []
-    while text:
-        comma, dash = text.find(","), text.find("-")
-        low = c_atoi(text) % 2**32  # unsigned in wpa_supplicant's range
-        high = c_atoi(text[dash + 1:]) % 2**32 if dash >= 0 and (comma < 0 or dash < comma) else low
-        ranges.append((low, high))
-        text = text[comma + 1:] if comma >= 0 else ""
-    return ranges
-
-
-def channels_in(modes: list[HwMode], ranges: list[tuple[int, int]]) -> list[int]:
-    freqs: dict[int, None] = {}
-    for mode in modes:
-        for channel in mode.channels:
-            if not channel.disabled and any(low <= channel.freq <= high for low, high in ranges):
-                freqs[channel.freq] = None
-    return list(freqs)
 
 
 async def _scan(ctx: Services, scan: Coroutine[Any, Any, None], options: ScanOptions) -> None:

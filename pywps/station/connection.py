@@ -171,6 +171,7 @@ class ConnectionPolicy:
         self._handshake_deadline: float | None = None
         self._after_wps = 0  # scans left of the WPS run's channel (AFTER_WPS_SCANS)
         self._wps_freq = 0
+        self._select_freqs: tuple[int, ...] = ()  # SELECT_NETWORK freq=: the next scan's channels, once
         self._early_key: EarlyFrame | None = None  # an EAPOL-Key before ASSOCIATED
         self._actions: deque[ConnectAction] = deque()
         self._events: deque[object] = deque()
@@ -238,8 +239,12 @@ class ConnectionPolicy:
             self._after_wps, self._wps_freq = AFTER_WPS_SCANS, wps_freq
         self.kick(now)
 
-    def select(self, network_id: int | None, now: float) -> None:
-        """SELECT_NETWORK (None: any); also lifts DISCONNECT, as in wpa_supplicant."""
+    def select(self, network_id: int | None, now: float, freqs: tuple[int, ...] = ()) -> None:
+        """SELECT_NETWORK (None: any); also lifts DISCONNECT, as in wpa_supplicant. `freqs` (its freq=): the
+        channels of the next scan that has none of its own (the networks' scan_freq or the after-WPS channel
+        come first), kept until one uses them, as wpa_supplicant keeps select_network_scan_freqs."""
+        if freqs:
+            self._select_freqs = freqs
         self.selected = network_id
         self.user_off = False
         self.restart(now, asked=True)
@@ -436,6 +441,8 @@ class ConnectionPolicy:
             if self._after_wps:
                 self._after_wps -= 1
                 freqs = freqs or (self._wps_freq,)
+            if not freqs and self._select_freqs:
+                freqs, self._select_freqs = self._select_freqs, ()
             self._actions.append(Scan(freqs))
 
     def _candidates(self, now: float) -> list[Network]:

@@ -4,7 +4,7 @@ reports their outcome back with the loop's time, and hands its events to the dae
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from ..config import Config
@@ -79,8 +79,8 @@ class Connector:
     def resume(self, wps_freq: int | None = None) -> None:
         self._input(self.policy.resume, wps_freq=wps_freq)
 
-    def select(self, network_id: int | None) -> None:
-        self._input(self.policy.select, network_id)
+    def select(self, network_id: int | None, freqs: Sequence[int] = ()) -> None:
+        self._input(self.policy.select, network_id, freqs=tuple(freqs))
 
     def restart(self) -> None:
         self._input(self.policy.restart)

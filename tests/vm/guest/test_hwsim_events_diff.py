@@ -346,3 +346,24 @@ def test_a_scan_commands_results_are_chosen_from_unless_type_only_as_wpa_supplic
     assert got["wpa_supplicant"] == [[started, results]] * 2 + [
         [started, results, trying, f"CTRL-EVENT-CONNECTED - Connection to {AP_MAC} completed [id=0 id_str=]"]], got
     assert got["pywps"] == got["wpa_supplicant"]
+
+
+def test_select_network_freq_limits_the_next_scan_as_wpa_supplicant(lab):
+    """SELECT_NETWORK 0 freq=2437 for a network not on the air: the scan it starts covers channel 6 alone, the
+    next one every channel (wpa_supplicant's select_network_scan_freqs, used once). Channels read from the
+    kernel (`iw event`)."""
+    conf = sta_conf() + 'network={\n\tssid="absent"\n\tkey_mgmt=NONE\n\tdisabled=1\n}\n'
+
+    def selected(sta) -> list[list[int]]:
+        scans = watches[sta.program]
+        time.sleep(1)  # no enabled network: no scan at start
+        before = len(scans.finished)
+        assert sta.cli("select_network", "0", "freq=2437").strip() == "OK"
+        wait_for(lambda: len(scans.finished) >= before + 2, 60, "two scans")
+        return scans.finished[before:before + 2]
+
+    with scan_watches(RADIOS) as watches:
+        stations = {program: lab.station(conf, program, iface=iface) for program, iface in RADIOS.items()}
+        got = side_by_side(stations, selected)
+    assert got["wpa_supplicant"][0] == [2437] and len(got["wpa_supplicant"][1]) > 2, got
+    assert got["pywps"] == got["wpa_supplicant"]

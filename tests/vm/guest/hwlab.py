@@ -173,8 +173,8 @@ def side_by_side(stations: dict[str, Station], step: Callable[[Station], T]) -> 
 
 
 class ScanWatch:
-    """The channels of every scan that ends on a radio, as the kernel reports them (`iw event`: "scan finished:
-    2412 2417 ...,"), in order; a context manager around what triggers them."""
+    """The channels of every scan that starts and ends on a radio while it watches, as the kernel reports them
+    (`iw event`: "scan finished: 2412 2417 ...,"), in order; a context manager around what triggers them."""
 
     def __init__(self, iface: str = "wlan1") -> None:
         self.iface = iface
@@ -186,10 +186,14 @@ class ScanWatch:
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
+        started = False  # a scan that began before the watch (an earlier test's, still running) is not counted
         for line in self.proc.stdout:
+            if re.match(rf"{re.escape(self.iface)} \(phy #\d+\): scan started", line):
+                started = True
             m = re.match(rf"{re.escape(self.iface)} \(phy #\d+\): scan (?:finished|aborted):([\d ]*),", line)
-            if m:
+            if m and started:
                 self.finished.append([int(f) for f in m[1].split()])
+                started = False
 
     def __enter__(self) -> ScanWatch:
         return self

@@ -247,13 +247,12 @@ class Config:
             return
         line = f"{key}={value}"
         if GLOBALS[key].empty_unsets and not value:
-            self.items = [item for item in self.items
-                          if not (isinstance(item, str) and (m := _LINE.match(item)) and m[1] == key)]
+            self.items = [item for item in self.items if not _is_line_of(item, key)]
             self.values.pop(key, None)
             return
         if key in self.values:
             for i, item in enumerate(self.items):
-                if isinstance(item, str) and (m := _LINE.match(item)) and m[1] == key:
+                if _is_line_of(item, key):
                     self.items[i] = line
                     break
         else:
@@ -380,6 +379,11 @@ class Config:
 
     def save(self, path: str | None = None) -> None:
         write_atomically(path or self.path, self.serialize())
+
+
+def _is_line_of(item: object, key: str) -> bool:
+    """Whether a file item is the `key=value` line of a global."""
+    return isinstance(item, str) and (m := _LINE.match(item)) is not None and m[1] == key
 
 
 def _check_file_global(key: str, value: str) -> None:

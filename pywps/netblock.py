@@ -54,12 +54,11 @@ class Network:
             ("[TEMP-DISABLED]" if temp_disabled else "") + ("[P2P-PERSISTENT]" if self.disabled == 2 else "")
 
     def admits(self, bssid: bytes, freq: int) -> bool:
-        """Whether the network's own limits let it join this BSS: `bssid`, `bssid_ignore`, `bssid_accept`
-        (addresses under masks) and `freq_list` (MHz), as wpa_scan_res_ok checks them. `bssid_hint` is no
-        limit: wpa_supplicant only passes it to drivers that choose the BSS themselves (cfg80211's connect);
-        pywps, like wpa_supplicant on a mac80211 radio, chooses the BSS itself."""
-        locked = self.value("bssid")
-        if locked and bssid != bytes.fromhex(locked.replace(":", "")):
+        """Whether the network's own limits let it join this BSS: `bssid` (one address, all of it),
+        `bssid_ignore`, `bssid_accept` (addresses under masks) and `freq_list` (MHz), as wpa_scan_res_ok checks
+        them. `bssid_hint` is no limit: wpa_supplicant only passes it to drivers that choose the BSS themselves
+        (cfg80211's connect); pywps, like wpa_supplicant on a mac80211 radio, chooses the BSS itself."""
+        if (locked := self.value("bssid")) and not nf.address_listed(bssid, locked):
             return False
         if (ignored := self.value("bssid_ignore")) and nf.address_listed(bssid, ignored):
             return False

@@ -3,6 +3,10 @@
 With the core's events (`pywps.wps.events`, `pywps.wps.eap`) and the driver's (`pywps.driver.base`), these are
 everything a monitor can hear. They are plain data; `pywps.ctrl.events` is the one place that turns them into
 wpa_ctrl text (and the one place that hides keys from logs).
+
+Events and the policies' actions are plain dataclasses, as aioquic's events are, not frozen ones: frozen=True
+compiles three more methods per class at import (a radio's start defines ~40 such classes before its first PONG;
+issue 13) and sets each field through object.__setattr__. Nothing hashes them; value types stay frozen.
 """
 
 from __future__ import annotations
@@ -18,39 +22,39 @@ class ShellEvent:
 # -- WPS runs ------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class PinActive(ShellEvent):
     """A PIN run started (WPS-PIN-ACTIVE)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class PbcActive(ShellEvent):
     """A push-button run started (WPS-PBC-ACTIVE)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class RunCancelled(ShellEvent):
     """WPS_CANCEL stopped the run (WPS-CANCEL)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class RunTimedOut(ShellEvent):
     """Walk time ran out (WPS-TIMEOUT)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class PbcOverlapDetected(ShellEvent):
     """Two registrars in push-button mode: the run ends without registering (WPS-OVERLAP-DETECTED)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class CredentialForClient(ShellEvent):
     """wps_cred_processing 1 or 2: the credential goes to the client as a hexdump (WPS-CRED-RECEIVED)."""
 
     raw: bytes = field(repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass
 class CredentialRefused(ShellEvent):
     """A received credential could not be stored: the run fails at M8 instead of succeeding (WPS-FAIL)."""
 
@@ -59,7 +63,7 @@ class CredentialRefused(ShellEvent):
     reason: int = 0  # WPS-FAIL's reason= (wps_error_indication): 2 for a WEP credential
 
 
-@dataclass(frozen=True)
+@dataclass
 class OpenNetworkDisabled(ShellEvent):
     """A registrar run (WPS_REG) brought the settings of an open network: stored disabled, as Debian's
     wpa_supplicant (CONFIG_WPS_REG_DISABLE_OPEN) stores them (WPS-OPEN-NETWORK)."""
@@ -67,18 +71,18 @@ class OpenNetworkDisabled(ShellEvent):
     network_id: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class RunFailed(ShellEvent):
     """A WPS_REG run ended without success, or a PBC run got its EAP-Failure without one: wpa_supplicant then
     says a bare WPS-FAIL (a PIN run goes on trying instead)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class RunSucceeded(ShellEvent):
     """The run is over and its credential was handled (WPS-SUCCESS)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class RunEnded(ShellEvent):
     """The run is over, after its last event: the station may rejoin a stored network. Not shown to clients."""
 
@@ -97,7 +101,7 @@ class RegistrarSeen(Enum):
     ANY = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class BssAdded(ShellEvent):
     """A BSS entered the table (CTRL-EVENT-BSS-ADDED): wpa_cli's completions and wpa_gui's Peers window follow
     these two events."""
@@ -106,7 +110,7 @@ class BssAdded(ShellEvent):
     bssid: bytes
 
 
-@dataclass(frozen=True)
+@dataclass
 class BssRemoved(ShellEvent):
     """A BSS left the table: aged out, flushed, or the daemon ends (CTRL-EVENT-BSS-REMOVED)."""
 
@@ -114,26 +118,26 @@ class BssRemoved(ShellEvent):
     bssid: bytes
 
 
-@dataclass(frozen=True)
+@dataclass
 class ScanBegan(ShellEvent):
     """The kernel started a scan, ours or another program's (CTRL-EVENT-SCAN-STARTED)."""
 
     scan_id: int | None = None  # a `SCAN use_id=1` scan's id, which its two events carry
 
 
-@dataclass(frozen=True)
+@dataclass
 class ScanResultsReady(ShellEvent):
     """A scan is over, ours or another program's, and its results are in the table (CTRL-EVENT-SCAN-RESULTS)."""
 
     scan_id: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class NetworkNotFound(ShellEvent):
     """A scan of ours heard no enabled network to join (CTRL-EVENT-NETWORK-NOT-FOUND)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class ScanFailed(ShellEvent):
     """A scan of ours could not start (CTRL-EVENT-SCAN-FAILED): `ret` the kernel's -errno (-1 for any other
     failure), `retry` when another follows in a second (not after a SCAN command's or after DISCONNECT)."""
@@ -142,14 +146,14 @@ class ScanFailed(ShellEvent):
     retry: bool
 
 
-@dataclass(frozen=True)
+@dataclass
 class WpsApAvailable(ShellEvent):
     """A scan saw an AP with WPS, the most useful registrar state named (WPS-AP-AVAILABLE*)."""
 
     seen: RegistrarSeen
 
 
-@dataclass(frozen=True)
+@dataclass
 class Associating(ShellEvent):
     """An association request goes out ("Trying to associate with")."""
 
@@ -158,21 +162,21 @@ class Associating(ShellEvent):
     freq: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class Associated(ShellEvent):
     """The kernel reports the association ("Associated with")."""
 
     bssid: bytes
 
 
-@dataclass(frozen=True)
+@dataclass
 class SubnetStatusUpdate(ShellEvent):
     """wpa_supplicant's CTRL-EVENT-SUBNET-STATUS-UPDATE after an association (status 0: unknown subnet)."""
 
     status: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass
 class Connected(ShellEvent):
     """A stored network's link is up, its port open (CTRL-EVENT-CONNECTED)."""
 
@@ -181,12 +185,12 @@ class Connected(ShellEvent):
     id_str: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class WrongKey(ShellEvent):
     """The 4-way handshake failed in a way that means a wrong passphrase."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class SsidTempDisabled(ShellEvent):
     """A network is disabled for a while after a wrong key (CTRL-EVENT-SSID-TEMP-DISABLED)."""
 
@@ -196,7 +200,7 @@ class SsidTempDisabled(ShellEvent):
     duration: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class SsidReenabled(ShellEvent):
     """That back-off is over (CTRL-EVENT-SSID-REENABLED)."""
 
@@ -207,6 +211,6 @@ class SsidReenabled(ShellEvent):
 # -- the daemon --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class Terminating(ShellEvent):
     """The daemon is going away (CTRL-EVENT-TERMINATING), sent before the control socket closes."""

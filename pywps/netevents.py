@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass
 class NetworkAdded:
     """ADD_NETWORK, or a credential stored as a new network. wpa_supplicant: `CTRL-EVENT-NETWORK-ADDED <id>`."""
 
     id: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class NetworkRemoved:
     """REMOVE_NETWORK (one event per network for `all`), or a duplicate replaced by a credential.
     wpa_supplicant: `CTRL-EVENT-NETWORK-REMOVED <id>`; if it was the current network it also disconnects."""
@@ -25,7 +25,7 @@ class NetworkRemoved:
     id: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class NetworkChanged:
     """SET_NETWORK or DUP_NETWORK changed one field (wpa_supplicant sends no event for it)."""
 
@@ -33,7 +33,7 @@ class NetworkChanged:
     field: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class NetworkEnabled:
     """ENABLE_NETWORK <id>|all: the ids the command applied to (now all enabled). `connect` False for
     `ENABLE_NETWORK <id> no-connect`: enabled, but the station does not choose again."""
@@ -42,7 +42,7 @@ class NetworkEnabled:
     connect: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass
 class NetworkDisabled:
     """DISABLE_NETWORK <id>|all: the ids the command applied to (now all disabled); `every` for `all`."""
 
@@ -50,7 +50,7 @@ class NetworkDisabled:
     every: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass
 class NetworkSelected:
     """SELECT_NETWORK <id>: that network enabled and every other one disabled (disabled=1, saved so), as
     wpa_supplicant does; SELECT_NETWORK any (id None): every network enabled. `freq_ranges`: its `freq=`, the
@@ -66,14 +66,14 @@ NetworkEvent = NetworkAdded | NetworkRemoved | NetworkChanged | NetworkEnabled |
 # Interworking credentials (cred={...} blocks): wpa_supplicant's CRED-ADDED / CRED-MODIFIED / CRED-REMOVED.
 
 
-@dataclass(frozen=True)
+@dataclass
 class CredAdded:
     """ADD_CRED made a credential block (CRED-ADDED)."""
 
     id: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class CredModified:
     """SET_CRED changed one of its fields (CRED-MODIFIED)."""
 
@@ -81,7 +81,7 @@ class CredModified:
     field: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class CredRemoved:
     """REMOVE_CRED removed it (CRED-REMOVED)."""
 

@@ -103,12 +103,12 @@ class DriverEvent:
     """Base class of what a driver reports without being asked."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class ScanStarted(DriverEvent):
     """The kernel started a scan (ours or anybody's)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class OthersScanEnded(DriverEvent):
     """A scan another program asked for (`iw scan`) ended: its results are in the kernel's table."""
 
@@ -117,14 +117,14 @@ class OthersScanEnded(DriverEvent):
     aborted: bool
 
 
-@dataclass(frozen=True)
+@dataclass
 class LinkConnected(DriverEvent):
     """The kernel reports the link to `bssid` up."""
 
     bssid: bytes
 
 
-@dataclass(frozen=True)
+@dataclass
 class LinkDisconnected(DriverEvent):
     """The link went down: the AP left us, we asked, or (wired) the interface went away."""
 
@@ -133,7 +133,7 @@ class LinkDisconnected(DriverEvent):
     locally_generated: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass
 class DriverFailed(DriverEvent):
     """The interface or the kernel socket went away: the daemon cannot work on this link any more."""
 

@@ -16,7 +16,7 @@ class ErEvent:
     """Base class of every External Registrar event."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class ErApAdded(ErEvent):
     """An AP answered SSDP, served its description and M1 and accepted our event subscription."""
 
@@ -32,12 +32,12 @@ class ErApAdded(ErEvent):
     model_url: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class ErApRemoved(ErEvent):
     uuid: bytes
 
 
-@dataclass(frozen=True)
+@dataclass
 class ErEnrolleeAdded(ErEvent):
     """A station seen through an AP's WLANEvent: a probe request (m1_received False) or its M1."""
 
@@ -54,13 +54,13 @@ class ErEnrolleeAdded(ErEvent):
     serial_number: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class ErEnrolleeRemoved(ErEvent):
     uuid: bytes
     mac_address: bytes
 
 
-@dataclass(frozen=True)
+@dataclass
 class ErApSettings(ErEvent):
     """WPS_ER_LEARN got the AP's current settings from its M7."""
 
@@ -74,7 +74,7 @@ class SelRegState(Enum):
     FAILED = "FAILED"
 
 
-@dataclass(frozen=True)
+@dataclass
 class ErSetSelectedRegistrar(ErEvent):
     """SetSelectedRegistrar sent to an AP (START), answered (DONE) or not (FAILED)."""
 
@@ -85,7 +85,7 @@ class ErSetSelectedRegistrar(ErEvent):
     config_methods: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass
 class ErCredentialReceived(ErEvent):
     """WPS_ER_CONFIG: the AP confirmed (WSC_Done) the new settings it got in M8. wpa_supplicant then also
     stores them as a network, as after WPS_REG."""
@@ -94,14 +94,14 @@ class ErCredentialReceived(ErEvent):
     credential: Credential
 
 
-@dataclass(frozen=True)
+@dataclass
 class ErSuccess(ErEvent):
     """A registration through the ER succeeded: the AP took new settings, or an enrollee got its credential."""
 
     peer_mac: bytes
 
 
-@dataclass(frozen=True)
+@dataclass
 class ErFailure(ErEvent):
     """A run with an AP (or an enrollee behind it) ended without success, as WPS-FAIL reports it."""
 
@@ -110,11 +110,11 @@ class ErFailure(ErEvent):
     reason: ErrorIndication | int = ErrorIndication.NONE
 
 
-@dataclass(frozen=True)
+@dataclass
 class ErPbcActive(ErEvent):
     """WPS_ER_PBC started push-button mode for walk time (wpa_supplicant's WPS-PBC-ACTIVE)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class ErPbcDisabled(ErEvent):
     """A push-button registration through the ER completed (WPS-PBC-DISABLE; a walk-time end prints nothing)."""

@@ -99,19 +99,19 @@ TRANSITIONS: dict[LinkState, dict[LinkInput, LinkState]] = {
 # -- what the policy asks its caller to do ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class Scan:
     """Scan (`freqs` in MHz; empty: every channel), then answer scan_done() (or scan_failed())."""
 
     freqs: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass
 class LoadCachedResults:
     """Take the kernel's results from before we started into the table, then answer scan_done(cached=True)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Associate:
     """Associate with `bss` (`ies` in the request, `crypto` for the kernel), then answer associated()."""
 
@@ -120,14 +120,14 @@ class Associate:
     crypto: LinkCrypto
 
 
-@dataclass(frozen=True)
+@dataclass
 class Leave:
     """Leave the BSS with this reason code."""
 
     reason: int = REASON_DEAUTH_LEAVING
 
 
-@dataclass(frozen=True)
+@dataclass
 class AuthorizePort:
     """Open the 802.1X port to `bssid` (the keys are in), then answer port_authorized()."""
 

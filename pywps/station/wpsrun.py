@@ -100,13 +100,13 @@ TRANSITIONS: dict[RunState, dict[RunInput, RunState]] = {
 # -- what the run asks its caller to do ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class SendFrames:
     dst: bytes
     frames: list[bytes] = field(repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass
 class RequestLink:
     """Wireless: scan, pick an AP for this request and associate; answer with link_up(), overlap() or
     link_lost()."""
@@ -114,7 +114,7 @@ class RequestLink:
     request: RunRequest
 
 
-@dataclass(frozen=True)
+@dataclass
 class ReleaseLink:
     """Wireless: leave the AP of this run."""
 

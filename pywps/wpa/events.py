@@ -11,14 +11,14 @@ class WpaEvent:
     """Base class of every event."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class SendEapol(WpaEvent):
     """Send this EAPOL PDU (version, type, length, body) to the AP."""
 
     pdu: bytes
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(repr=False)
 class InstallPairwiseKey(WpaEvent):
     """Install the TK for the AP (key index 0). `tk` is in the layout nl80211 takes: for TKIP the two Michael
     keys are swapped as wpa_supplicant does for a station. `cipher.suite` is the nl80211 selector."""
@@ -31,7 +31,7 @@ class InstallPairwiseKey(WpaEvent):
         return f"InstallPairwiseKey(<{len(self.tk)}-byte key hidden>, {self.cipher.name})"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(repr=False)
 class InstallGroupKey(WpaEvent):
     """Install a GTK for receiving at `key_index` (1-3), starting from `rsc` (the 6-byte little-endian PN/TSC)."""
 
@@ -44,28 +44,28 @@ class InstallGroupKey(WpaEvent):
         return f"InstallGroupKey(<{len(self.gtk)}-byte key hidden>, index={self.key_index}, {self.cipher.name})"
 
 
-@dataclass(frozen=True)
+@dataclass
 class HandshakeCompleted(WpaEvent):
     """Keys are in place: open the controlled port (CTRL-EVENT-CONNECTED). `rekey` for a PTK rekey."""
 
     rekey: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass
 class GroupRekeyed(WpaEvent):
     """A group key handshake finished (the GTK may have been the one already installed)."""
 
     key_index: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class FrameDropped(WpaEvent):
     """A frame was ignored and nothing changed: malformed, unauthenticated, replayed or out of place."""
 
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class HandshakeFailed(WpaEvent):
     """The AP proved it knows the PMK but broke the protocol in a way 802.11 says ends the association:
     disconnect with `reason_code` (17 = IE in 4-way handshake differs from (Re)Association/Beacon)."""

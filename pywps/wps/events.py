@@ -13,7 +13,7 @@ class WpsEvent:
     """Base class of every event."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class CredentialReceived(WpsEvent):
     """A credential from M8 (station enrollee), or an AP's current settings from M7 (learn-only registrar).
 
@@ -24,7 +24,7 @@ class CredentialReceived(WpsEvent):
     from_ap_settings: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass
 class M2DReceived(WpsEvent):
     """A registrar answered M1 with M2D: it has no password for us (yet)."""
 
@@ -33,14 +33,14 @@ class M2DReceived(WpsEvent):
     registrar: PeerDevice
 
 
-@dataclass(frozen=True)
+@dataclass
 class Success(WpsEvent):
     """The registration succeeded, with the peer at `peer_mac`."""
 
     peer_mac: bytes | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Failure(WpsEvent):
     """The run ended without success. `msg` is the WSC message type wpa_supplicant reports in WPS-FAIL."""
 
@@ -50,7 +50,7 @@ class Failure(WpsEvent):
     description: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class PeerIdentified(WpsEvent):
     """M1 (or M2) told us who the peer is: used for logs, PBC overlap and brute-force bookkeeping."""
 
@@ -58,7 +58,7 @@ class PeerIdentified(WpsEvent):
     dev_password_id: DevicePasswordId | int
 
 
-@dataclass(frozen=True)
+@dataclass
 class MessageDropped(WpsEvent):
     """Bytes that could not be read as the expected message were ignored; the run goes on."""
 
@@ -68,19 +68,19 @@ class MessageDropped(WpsEvent):
 # -- the EAP layer's (pywps.wps.eap makes them) ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class EapStarted(WpsEvent):
     """The authenticator sent its first EAP-Request (CTRL-EVENT-EAP-STARTED)."""
 
     authenticator: bytes | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class EapMethodProposed(WpsEvent):
     """EAP-WSC was proposed (CTRL-EVENT-EAP-PROPOSED-METHOD vendor=14122 method=1)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class EapMethodRefused(WpsEvent):
     """EAP-WSC was proposed but the method could not start with our settings (an unexpected identity, no PIN or
     PBC in phase1, registrar settings without new_auth ...): answered with a Nak (wpa_supplicant's "EAP: Failed
@@ -89,11 +89,11 @@ class EapMethodRefused(WpsEvent):
     why: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class EapFailureReceived(WpsEvent):
     """EAP-Failure: the normal end of every WPS run (CTRL-EVENT-EAP-FAILURE)."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class EapSuccessReceived(WpsEvent):
     """EAP-Success from the authenticator (a WPS run itself always ends in EAP-Failure)."""

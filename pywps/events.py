@@ -1,92 +1,22 @@
-"""The shell's event vocabulary: what WPS runs, the station, the connector and the daemon tell the world.
+"""The shell's event vocabulary: what the station, the connector and the daemon tell the world.
 
-With the core's events (`pywps.wps.events`, `pywps.wps.eap`) and the driver's (`pywps.driver.base`), these are
-everything a monitor can hear. They are plain data; `pywps.ctrl.events` is the one place that turns them into
-wpa_ctrl text (and the one place that hides keys from logs).
+With the WPS runs' (`pywps.runevents`), the core's (`pywps.wps.events`, `pywps.wps.eap`) and the driver's
+(`pywps.driver.base`), these are everything a monitor can hear. They are plain data; `pywps.ctrl.events` is the
+one place that turns them into wpa_ctrl text (and the one place that hides keys from logs).
 
 Events and the policies' actions are plain dataclasses, as aioquic's events are, not frozen ones: frozen=True
-compiles three more methods per class at import (a radio's start defines ~40 such classes before its first PONG;
+compiles three more methods per class at import (a radio's start defines some 25 of them before its first PONG;
 issue 13) and sets each field through object.__setattr__. Nothing hashes them; value types stay frozen.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 
 class ShellEvent:
     """Base class of the shell's events."""
-
-
-# -- WPS runs ------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class PinActive(ShellEvent):
-    """A PIN run started (WPS-PIN-ACTIVE)."""
-
-
-@dataclass
-class PbcActive(ShellEvent):
-    """A push-button run started (WPS-PBC-ACTIVE)."""
-
-
-@dataclass
-class RunCancelled(ShellEvent):
-    """WPS_CANCEL stopped the run (WPS-CANCEL)."""
-
-
-@dataclass
-class RunTimedOut(ShellEvent):
-    """Walk time ran out (WPS-TIMEOUT)."""
-
-
-@dataclass
-class PbcOverlapDetected(ShellEvent):
-    """Two registrars in push-button mode: the run ends without registering (WPS-OVERLAP-DETECTED)."""
-
-
-@dataclass
-class CredentialForClient(ShellEvent):
-    """wps_cred_processing 1 or 2: the credential goes to the client as a hexdump (WPS-CRED-RECEIVED)."""
-
-    raw: bytes = field(repr=False)
-
-
-@dataclass
-class CredentialRefused(ShellEvent):
-    """A received credential could not be stored: the run fails at M8 instead of succeeding (WPS-FAIL)."""
-
-    msg: int
-    why: str
-    reason: int = 0  # WPS-FAIL's reason= (wps_error_indication): 2 for a WEP credential
-
-
-@dataclass
-class OpenNetworkDisabled(ShellEvent):
-    """A registrar run (WPS_REG) brought the settings of an open network: stored disabled, as Debian's
-    wpa_supplicant (CONFIG_WPS_REG_DISABLE_OPEN) stores them (WPS-OPEN-NETWORK)."""
-
-    network_id: int
-
-
-@dataclass
-class RunFailed(ShellEvent):
-    """A WPS_REG run ended without success, or a PBC run got its EAP-Failure without one: wpa_supplicant then
-    says a bare WPS-FAIL (a PIN run goes on trying instead)."""
-
-
-@dataclass
-class RunSucceeded(ShellEvent):
-    """The run is over and its credential was handled (WPS-SUCCESS)."""
-
-
-@dataclass
-class RunEnded(ShellEvent):
-    """The run is over, after its last event: the station may rejoin a stored network. Not shown to clients."""
-
-    succeeded: bool
 
 
 # -- the station and the connector ----------------------------------------------------------------------------

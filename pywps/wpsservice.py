@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from . import config as configfile
 from .config import Config, Network
 from .driver.base import Driver, mac_str
-from .events import (
+from .runevents import (
     CredentialForClient,
     CredentialRefused,
     OpenNetworkDisabled,

@@ -8,16 +8,8 @@ import pytest
 
 from pywps.config import parse
 from pywps.driver.base import PAE_GROUP_ADDR, ScanEntry
-from pywps.events import (
-    Connected,
-    NetworkNotFound,
-    PbcOverlapDetected,
-    RunEnded,
-    RunTimedOut,
-    SsidReenabled,
-    SsidTempDisabled,
-    WrongKey,
-)
+from pywps.events import Connected, NetworkNotFound, SsidReenabled, SsidTempDisabled, WrongKey
+from pywps.runevents import PbcOverlapDetected, RunEnded, RunTimedOut
 from pywps.station import connection as conn
 from pywps.station import wpsrun
 from pywps.station.bss import BssTable

@@ -62,7 +62,7 @@ print(json.dumps(seen))
 # vocabularies and their texts, the WPS service, the protocol core and its crypto).
 WARMED = [
     "pywps.ctrl.wps_commands", "pywps.ctrl.status_commands", "pywps.ctrl.network_commands",
-    "pywps.events", "pywps.netevents", "pywps.wps.events", "pywps.wpsservice", "pywps.pinguard",
+    "pywps.events", "pywps.runevents", "pywps.netevents", "pywps.wps.events", "pywps.wpsservice", "pywps.pinguard",
     "pywps.station.types", "pywps.wps.credential", "pywps.wps.device",
     "pywps.station.wpsrun", "pywps.wps.enrollee", "pywps.wps.registrar", "pywps.wps.crypto", "cryptography",
 ]

@@ -47,6 +47,7 @@ def text_table() -> dict[type, Formatter]:
     """Event class -> its texts. Made on the first event (or by the daemon's warm-up), not at import: the
     vocabularies it maps are some 50 dataclasses, and the daemon answers its first PING without any of them."""
     from .. import events as ev
+    from .. import runevents as run
     from ..netevents import (
         CredAdded,
         CredModified,
@@ -65,17 +66,17 @@ def text_table() -> dict[type, Formatter]:
 
     return {
         # WPS runs
-        ev.PinActive: lambda e: "WPS-PIN-ACTIVE ",
-        ev.PbcActive: lambda e: "WPS-PBC-ACTIVE ",
-        ev.RunCancelled: lambda e: "WPS-CANCEL ",
-        ev.RunTimedOut: lambda e: "WPS-TIMEOUT ",
-        ev.PbcOverlapDetected: lambda e: "WPS-OVERLAP-DETECTED PBC session overlap",
-        ev.CredentialForClient: lambda e: f"WPS-CRED-RECEIVED {e.raw.hex()}",
-        ev.CredentialRefused: lambda e: wps_fail(e.msg, 0, e.reason),
-        ev.RunSucceeded: lambda e: "WPS-SUCCESS ",
-        ev.OpenNetworkDisabled: lambda e: (f"WPS-OPEN-NETWORK id={e.network_id} - Credentials for an open network "
-                                           f"disabled by default - use 'select_network {e.network_id}' to enable"),
-        ev.RunFailed: lambda e: "WPS-FAIL ",
+        run.PinActive: lambda e: "WPS-PIN-ACTIVE ",
+        run.PbcActive: lambda e: "WPS-PBC-ACTIVE ",
+        run.RunCancelled: lambda e: "WPS-CANCEL ",
+        run.RunTimedOut: lambda e: "WPS-TIMEOUT ",
+        run.PbcOverlapDetected: lambda e: "WPS-OVERLAP-DETECTED PBC session overlap",
+        run.CredentialForClient: lambda e: f"WPS-CRED-RECEIVED {e.raw.hex()}",
+        run.CredentialRefused: lambda e: wps_fail(e.msg, 0, e.reason),
+        run.RunSucceeded: lambda e: "WPS-SUCCESS ",
+        run.OpenNetworkDisabled: lambda e: (f"WPS-OPEN-NETWORK id={e.network_id} - Credentials for an open network "
+                                            f"disabled by default - use 'select_network {e.network_id}' to enable"),
+        run.RunFailed: lambda e: "WPS-FAIL ",
         # wpa_supplicant's EAP state machine says each step twice: its own event and a CTRL-EVENT-EAP-STATUS
         EapStarted: lambda e: ["CTRL-EVENT-EAP-STARTED EAP authentication started",
                                "CTRL-EVENT-EAP-STATUS status='started' parameter=''"],
@@ -124,7 +125,7 @@ def text_table() -> dict[type, Formatter]:
 @functools.cache
 def redacted_table() -> dict[type, Callable[[Any], str]]:
     """What a log line shows instead, unless -K: the event minus its secret part."""
-    from ..events import CredentialForClient
+    from ..runevents import CredentialForClient
 
     return {CredentialForClient: lambda e: "WPS-CRED-RECEIVED <credential hidden; -K shows it>"}
 

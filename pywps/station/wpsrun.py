@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum, auto
 
 from ..driver.base import PAE_GROUP_ADDR, mac_str
-from ..events import PbcOverlapDetected, RunEnded, RunTimedOut
+from ..runevents import PbcOverlapDetected, RunEnded, RunTimedOut
 from ..wps.defs import WALK_TIME, DevicePasswordId, EncrType
 from ..wps.device import DeviceInfo, rf_band_of
 from ..wps.eap import (

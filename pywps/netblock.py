@@ -45,6 +45,12 @@ class Network:
         return self.value("scan_ssid") == "1"
 
     @property
+    def infrastructure(self) -> bool:
+        """mode=0, a station in a BSS: the only mode pywps joins on a radio (wpa_supplicant would start an IBSS,
+        an AP, a P2P group or a mesh for the others; on a wire both join a network of any mode)."""
+        return self.value("mode") == "0"
+
+    @property
     def disabled(self) -> int:
         return int(self.value("disabled") or 0)
 
@@ -142,8 +148,9 @@ class Network:
         psk = self.fields.get("psk", "")
         if key_mgmt & set(nf.PSK_KEY_MGMT) and not psk:
             return False
-        # SAE needs the passphrase itself: a 64-hex PSK does not do (observed: such a block is dropped).
-        return not (key_mgmt & {"SAE", "FT-SAE"}) or psk.startswith('"')
+        # SAE needs the passphrase itself or an sae_password: a 64-hex PSK does not do (observed: such a block is
+        # dropped)
+        return not (key_mgmt & {"SAE", "FT-SAE"}) or psk.startswith('"') or "sae_password" in self.fields
 
     def render(self) -> list[str]:
         if self.lines is not None:

@@ -109,6 +109,11 @@ def _ssid(value: str) -> str:
     return write_string(data)
 
 
+def _string(value: str) -> str:
+    """A string field (wpa_config_parse_str): quoted, P"escaped" or hex; held as wpa_supplicant writes it."""
+    return write_string(parse_string(value))
+
+
 def _psk(value: str) -> str:
     if value.startswith('"'):
         end = value.rfind('"')
@@ -264,6 +269,8 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("bssid_ignore", _addr_list, None, empty_unsets=True),
     Field("bssid_accept", _addr_list, None, empty_unsets=True),
     Field("psk", _psk, None, secret=True),
+    # SAE's password (STR_KEY): stored and saved for wpa_supplicant; pywps does no SAE, so it joins no SAE network
+    Field("sae_password", _string, None, secret=True, nullable=True),
     Field("proto", _tokens(("WPA", "RSN", "OSEN"), {"WPA2": "RSN"}), "WPA RSN", omit=("WPA RSN",)),
     Field("key_mgmt", _tokens(KEY_MGMT_NAMES), "WPA-PSK WPA-EAP", omit=("WPA-PSK WPA-EAP",)),
     Field("pairwise", _tokens(CIPHER_NAMES), "CCMP TKIP", omit=("CCMP TKIP",)),
@@ -271,18 +278,24 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("group", _tokens(GROUP_NAMES, empty_ok=True, ignored=("WEP40", "WEP104", "GTK_NOT_USED")), "CCMP TKIP",
           omit=("CCMP TKIP", "")),
     Field("auth_alg", _tokens(("OPEN", "SHARED", "LEAP")), None),
+    # background scans while connected (bgscan modules): stored and saved; pywps makes none (README, Not done)
+    Field("bgscan", _string, None, nullable=True),
     Field("scan_freq", _freqs, None, empty_unsets=True),
     # wpa_supplicant 2.10 reads a network's freq_list but its SAVE_CONFIG drops it; pywps writes it here
     Field("freq_list", _freqs, None, empty_unsets=True),
     # EAP: WSC is pywps's only method (GET_CAPABILITY eap), so it is the only name taken
     Field("eap", _tokens(("WSC",)), None),
-    Field("identity", lambda v: write_string(parse_string(v)), None, nullable=True),
+    Field("identity", _string, None, nullable=True),
     Field("phase1", _c_string, None, nullable=True),
     Field("eapol_flags", _int(), "3", omit=("3",), integer=True),
     *(Field(f"wep_key{i}", _wep_key, None, secret=True) for i in range(4)),
     Field("wep_tx_keyidx", _int(), "0", omit=("0",), integer=True),
     Field("priority", _int(), "0", omit=("0",), integer=True),
+    # 0 infrastructure; 1 IBSS, 2 AP, 3 P2P GO, 4 P2P group formation, 5 mesh: a radio joins mode 0 alone
+    Field("mode", _int(0, 5), "0", omit=("0",), integer=True),
     Field("frequency", _int(0, 70200), "0", omit=("0",), integer=True),
+    # PMKSA caching for WPA-EAP (-1: the global's): stored and saved; pywps has no WPA-EAP to cache for
+    Field("proactive_key_caching", _int(0, 1), "-1", omit=("-1",), integer=True),
     Field("disabled", _int(0, 2), "0", omit=("0",), integer=True),
     # 0 no management frame protection, 1 optional, 2 required, 3 (unset) the global `pmf`'s (0 in pywps)
     Field("ieee80211w", _int(0, 2), "3", omit=("3",), integer=True),
@@ -308,7 +321,8 @@ UNSTORED_STRING_FIELDS = frozenset({"anonymous_identity", "password", "ca_cert",
                                     "phase2", "pcsc"})
 
 
-STRING_FIELDS = frozenset({"ssid", "identity", "phase1", "id_str", "wep_key0", "wep_key1", "wep_key2", "wep_key3"})
+STRING_FIELDS = frozenset({"ssid", "identity", "phase1", "id_str", "wep_key0", "wep_key1", "wep_key2", "wep_key3",
+                           "sae_password", "bgscan"})
 
 
 def file_text(name: str, text: str) -> str:

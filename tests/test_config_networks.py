@@ -116,7 +116,11 @@ def test_add_network_is_disabled_with_defaults_and_not_saved_without_a_psk():
     ("frequency", "99999999", "FAIL\n", None),
     ("frequency", "-5", "OK\n", "-5"),
     ("bogus", "1", "FAIL\n", None),
-    ("mode", "0", "FAIL\n", None),  # deliberate: pywps has no modes (wpa_supplicant: OK)
+    ("mode", "2", "OK\n", "2"),  # kept, never joined (an AP's network)
+    ("mode", "6", "FAIL\n", None),
+    ("mac_addr", "1", "FAIL\n", None),  # deliberate: pywps uses the device's address (wpa_supplicant: OK)
+    ("sae_password", '"sae secret"', "OK\n", "*"),
+    ("bgscan", "simple", "FAIL\n", None),
     ("freq_list", "2412 x 2437", "OK\n", "2412"),
     ("scan_freq", "x", "OK\n", "FAIL\n"),
     ("bssid_blacklist", "02:00:00:00:01:00/ff:ff:ff:ff:ff:00 ", "FAIL\n", None),

@@ -46,6 +46,11 @@ NETWORKS = {
     "an SSID alone": 'ssid="wired"',
     "WEP-40": 'ssid="wired"\n\tkey_mgmt=NONE\n\twep_key0="abcde"',
     "WEP-104": 'ssid="wired"\n\tkey_mgmt=NONE\n\twep_key1="abcdefghijklm"\n\twep_tx_keyidx=1',
+    # joined whatever its mode, as the wired driver joins (a radio joins mode 0 alone), and STATUS names the mode
+    "an AP's (mode=2)": 'ssid="wired"\n\tkey_mgmt=NONE\n\tmode=2',
+    "mode=-1 (no mode)": 'ssid="wired"\n\tkey_mgmt=NONE\n\tmode=-1',
+    "an IBSS's (mode=1), then open": 'ssid="wired"\n\tkey_mgmt=NONE\n\tmode=1\n}\nnetwork={\n\tssid="second"\n\t'
+                                     'key_mgmt=NONE',
     "open, then psk of higher priority": 'ssid="wired"\n\tkey_mgmt=NONE\n}\nnetwork={\n\tssid="second"\n\t'
                                          'key_mgmt=WPA-PSK\n\tpsk="12345678"\n\tpriority=5',
 }

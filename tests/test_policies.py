@@ -610,6 +610,16 @@ def test_management_frame_protection_decides_which_aps_a_network_joins(pmf, ieee
 SSID_ELEMENT = bytes([0, len(SSID)]) + SSID
 
 
+@pytest.mark.parametrize("mode,joined", [("", True), ("mode=0", True), ("mode=1", False), ("mode=2", False),
+                                         ("mode=5", False), ("mode=-1", False)])
+def test_only_an_infrastructure_network_is_joined(mode, joined):
+    """mode=0 (the default) is a station in a BSS; wpa_supplicant would start an IBSS, an AP, a P2P group or a
+    mesh for the other modes, which pywps cannot: such a network is stored, saved and never joined."""
+    policy = new_policy(STORED.replace("}", f"\t{mode}\n}}"), seen=False)
+    policy.table.update([beacon(AP)], 0.0)
+    assert policy.finds_a_network(0.0) is joined
+
+
 def test_the_global_pmf_leaves_open_networks_alone():
     policy = new_policy("pmf=2\n" + OPEN_NET, seen=False)
     policy.table.update([open_beacon()], 0.0)

@@ -93,6 +93,10 @@ def idle_radio_state(ctx: Services) -> str:
     return "DISCONNECTED"
 
 
+# STATUS mode= for a network's mode (wpa_supplicant_ctrl_iface_status)
+STATUS_MODES = {"0": "station", "1": "IBSS", "2": "AP", "3": "P2P GO", "4": "P2P GO - group formation", "5": "mesh"}
+
+
 def wired_fields(ctx: Services, network_id: int) -> dict[str, str]:
     """STATUS of a wired port "associated" with a network, as wpa_supplicant -Dwired shows it: the PAE group
     address, no frequency, and what the network's settings would negotiate (WPS for a WPS run's network)."""
@@ -119,7 +123,11 @@ def wired_fields(ctx: Services, network_id: int) -> dict[str, str]:
     id_str = network.value("id_str")
     if id_str:
         fields["id_str"] = id_str.strip('"')
-    fields.update(mode="station", pairwise_cipher=pairwise, group_cipher=group, key_mgmt=mgmt)
+    # a wire joins a network of any mode (wpa_supplicant's wired driver too), and STATUS names it; no line for a
+    # mode out of wpa_supplicant's list (mode=-1)
+    if (mode := STATUS_MODES.get(network.value("mode") or "")) is not None:
+        fields["mode"] = mode
+    fields.update(pairwise_cipher=pairwise, group_cipher=group, key_mgmt=mgmt)
     return fields
 
 

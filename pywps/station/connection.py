@@ -448,7 +448,7 @@ class ConnectionPolicy:
     def _candidates(self, now: float) -> list[Network]:
         out = []
         for net in self.networks:
-            if net.disabled or (self.selected is not None and net.id != self.selected):
+            if net.disabled or not net.infrastructure or (self.selected is not None and net.id != self.selected):
                 continue
             if "ssid" not in net.fields or self.backoffs.disabled(net.ssid, now):
                 continue

@@ -106,17 +106,23 @@ class Connector:
         policy = self.policy
         now = self._driving.now
         if isinstance(action, Scan):
-            # a scan under way (the first one, asked for at start, or a SCAN command's) serves this one too
-            if not await self.station.finish_scan_under_way():
-                try:
+            # a scan under way (the first one, asked for at start, or a SCAN command's) serves this one too, and
+            # its failure is this one's (tried again SCAN_FAILED_RETRY later)
+            try:
+                if not await self.station.finish_scan_under_way():
                     await self.station.scan(action.freqs)
-                except (DriverError, Busy) as e:
-                    log.debug("scan for stored networks failed: %s", e)
-                    self._input(policy.scan_failed)
-                    return
+            except (DriverError, Busy) as e:
+                log.debug("scan for stored networks failed: %s", e)
+                self._input(policy.scan_failed)
+                return
             self._input(policy.scan_done)
         elif isinstance(action, LoadCachedResults):
-            if await self.station.finish_scan_under_way():  # the first scan (Services.start): fresher than a cache
+            try:  # the first scan (Services.start), if under way: fresher than a cache
+                under_way = await self.station.finish_scan_under_way()
+            except DriverError:
+                self._input(policy.scan_failed)
+                return
+            if under_way:
                 self._input(policy.scan_done)
                 return
             await self.station.take_kernel_cache()

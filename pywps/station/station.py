@@ -151,7 +151,8 @@ class Station:
         self.ignored: dict[bytes, None] = {}  # BSSID_IGNORE, in the order added: never chosen, for WPS or a network
         self._associated: Bss | None = None
         self._scanning = False
-        self._scan_over: asyncio.Future[None] | None = None  # resolved when the scan under way ends
+        # resolved when the scan under way ends: with the DriverError it failed with, or None
+        self._scan_over: asyncio.Future[DriverError | None] | None = None
         self.radio_modes: list[HwMode] | None = None  # the radio's bands and HT/VHT/HE abilities, once read
         self.scans_done = 0  # scans of ours that completed (STATUS: INACTIVE once one found nothing to do)
         self._scan_id: int | None = None  # the id of our scan under way (SCAN use_id=1)
@@ -187,11 +188,12 @@ class Station:
         return self._scan(freqs, run, options)
 
     async def finish_scan_under_way(self) -> bool:
-        """Wait for the scan under way to end (True; what it found, if it did not fail, is in the table by then);
-        False if none is under way."""
+        """Wait for the scan under way to end (True: what it found is in the table by then); False if none is
+        under way. The DriverError it failed with, if it did: a waiter then sees a failed scan, not results."""
         if not self._scanning or self._scan_over is None:
             return False
-        await asyncio.shield(self._scan_over)
+        if (failure := await asyncio.shield(self._scan_over)) is not None:
+            raise failure
         return True
 
     async def _scan(self, freqs: Sequence[int], run: RunRequest | None, options: ScanOptions) -> None:
@@ -201,11 +203,13 @@ class Station:
             ssids = (*self.hidden_ssids()[:MAX_SCAN_SSIDS - 1], WILDCARD_SSID)
         params = ScanParams(freqs, ssids, probe_request_ie(self.device_info(), *probe_request_of(run)),
                             options.bssid, flush=options.only_new or self._clear_cache)
+        failure: DriverError | None = None
         try:
             results = await self.driver.scan(params)
             entries = await self._in_wpa_supplicant_order(results.entries)
         except DriverError as e:
             log.debug("scan failed: %s", e)
+            failure = e
             code = e.code if isinstance(e, ScanRefused) else 1
             # wpas_trigger_scan_cb: tried again unless asked for by SCAN, after DISCONNECT or unsupported
             retry = not (options.manual or self.user_disconnected() or code == errno.EOPNOTSUPP)
@@ -216,7 +220,7 @@ class Station:
             self._scan_id = None
             if self._scan_over is not None and not self._scan_over.done():
                 # waiters wake after this method has put the results in the table: it does not await again
-                self._scan_over.set_result(None)
+                self._scan_over.set_result(failure)
         self._clear_cache = False
         self.scans_done += 1
         self._fold(entries, None if results.aborted else freqs, ssids, options.scan_id)

@@ -151,17 +151,27 @@ def fresh_scan_cache(iface: str = "wlan1", ssids: tuple[str, ...] = ()) -> None:
     fixture flushes before each test; a test calls it again after changing what its APs announce."""
     run(["ip", "link", "set", iface, "up"])
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            subprocess.run(["iw", "dev", iface, "scan", "trigger", "flush", "freq", "2412"], capture_output=True,
-                           timeout=10, check=False)  # EBUSY while another scan runs: poll, then again
-        except subprocess.TimeoutExpired:
-            continue
-        for _ in range(20):
-            time.sleep(0.5)
-            seen = set(re.findall(r"^\s*SSID: (.*)$", run(["iw", "dev", iface, "scan", "dump"]), re.MULTILINE))
-            if seen == set(ssids):
-                return
+    # the flush takes effect when its scan ends, and a program started while it runs meets a busy radio (EBUSY on
+    # its first scan, the flush's results as another's): return only once that scan is over
+    with ScanWatch(iface) as watch:
+        while time.monotonic() < deadline:
+            before = len(watch.finished)
+            try:
+                triggered = subprocess.run(["iw", "dev", iface, "scan", "trigger", "flush", "freq", "2412"],
+                                           capture_output=True, timeout=10, check=False).returncode == 0
+            except subprocess.TimeoutExpired:
+                continue
+            if not triggered:  # EBUSY while another scan runs: poll, then again
+                time.sleep(0.5)
+                continue
+            scan_over = time.monotonic() + 15
+            while len(watch.finished) <= before and time.monotonic() < scan_over:
+                time.sleep(0.1)
+            for _ in range(4):
+                seen = set(re.findall(r"^\s*SSID: (.*)$", run(["iw", "dev", iface, "scan", "dump"]), re.MULTILINE))
+                if seen == set(ssids):
+                    return
+                time.sleep(0.5)
     raise AssertionError(f"the scan cache of {iface} never held exactly {ssids}")
 
 

@@ -200,24 +200,30 @@ def test_stored_network_is_joined_at_start():
     run(main())
 
 
+def when_connector_made(monkeypatch, then: Callable[[], None]) -> None:
+    """Call `then` once the shell has made its connector (Services.start makes it after asking for the first scan)."""
+    from pywps.station import connector
+
+    make = connector.Connector.__init__
+
+    def made(self, *args, **kwargs):
+        make(self, *args, **kwargs)
+        then()
+
+    monkeypatch.setattr(connector.Connector, "__init__", made)
+
+
 def test_first_scan_is_asked_for_before_the_connector_loads(monkeypatch):
     """A stored network the kernel's cache has not seen: the station's first scan goes out before the connector
     (the WPA machinery, most of a radio's start) is made, and the connector joins from that scan, not another."""
-    from pywps.station import connector
-
     order: list[str] = []
-    make = connector.Connector.__init__
-
-    def recorded(self, *args, **kwargs):
-        order.append("connector made")
-        make(self, *args, **kwargs)
 
     class Recording(FakeRadioDriver):
         async def scan(self, params):
             order.append("scan")
             return await super().scan(params)
 
-    monkeypatch.setattr(connector.Connector, "__init__", recorded)
+    when_connector_made(monkeypatch, lambda: order.append("connector made"))
 
     async def main():
         driver = Recording(FakeAp())
@@ -235,14 +241,8 @@ def test_a_first_scan_refused_while_the_connector_waits_for_it_is_tried_again_a_
     wpa_supplicant's wpas_trigger_scan_cb), not a scan that found nothing (the next one 5 s later: the CI run on
     fafbc48 caught that race in the VM)."""
     from pywps.driver.base import ScanRefused
-    from pywps.station import connector
 
     made = asyncio.Event()
-    make = connector.Connector.__init__
-
-    def signalled(self, *args, **kwargs):
-        make(self, *args, **kwargs)
-        made.set()
 
     class RefusesFirst(FakeRadioDriver):
         async def scan(self, params):
@@ -253,7 +253,7 @@ def test_a_first_scan_refused_while_the_connector_waits_for_it_is_tried_again_a_
                 raise ScanRefused("the kernel refused the scan: (22, 'Invalid argument')", errno.EINVAL)
             return await super().scan(params)
 
-    monkeypatch.setattr(connector.Connector, "__init__", signalled)
+    when_connector_made(monkeypatch, made.set)
 
     async def main():
         driver = RefusesFirst(FakeAp())

@@ -44,7 +44,7 @@ from .nl80211_msg import (
     request,
     scan_frequencies,
 )
-from .packet import EapolSocket, interface_is_up, read_mac
+from .packet import EapolSocket, interface_is_up, read_mac, set_interface_up
 
 # The parsers of the radio's nests (channel survey, station counters, wiphy) and the radio's types load with
 # their first use (a scan's results, SIGNAL_POLL, a capability command), not before the first PONG; the daemon's
@@ -78,6 +78,7 @@ class Nl80211Driver(Driver):
         self._events: AsyncGenericNetlinkSocket | None = None
         self._reader: asyncio.Task | None = None
         self._eapol: EapolSocket | None = None
+        self._brought_up = False  # it was down when we started: down again when we stop
         self._scan_done: asyncio.Future[bool] | None = None
         self._connect_done: asyncio.Future[int] | None = None
         self._triggering = False  # a TRIGGER_SCAN request not answered yet
@@ -107,7 +108,11 @@ class Nl80211Driver(Driver):
             await self.stop()
             raise DriverError(f"{self.ifname} is not a station interface (nl80211 iftype {iftype})")
         if not interface_is_up(self.ifname):
-            await self._set_up()
+            try:
+                self._set_up()
+            except DriverError:
+                await self.stop()
+                raise
         self._reader = asyncio.get_running_loop().create_task(self._read_events())
         self._eapol = EapolSocket(self.ifname, self._addr, self._on_frame, self._on_link_gone)
 
@@ -127,6 +132,12 @@ class Nl80211Driver(Driver):
         if self._eapol is not None:
             self._eapol.close()
             self._eapol = None
+        if self._brought_up:
+            self._brought_up = False
+            try:
+                set_interface_up(self.ifname, False)
+            except OSError as e:  # the radio may be gone by now
+                log.debug("cannot bring %s down again: %s", self.ifname, e.strerror)
 
     async def _open_socket(self) -> AsyncGenericNetlinkSocket:
         sock = AsyncGenericNetlinkSocket()
@@ -143,16 +154,14 @@ class Nl80211Driver(Driver):
         (reply,) = await self._request("GET_INTERFACE", ("NL80211_ATTR_IFINDEX", self.ifindex))
         return reply.get_attr("NL80211_ATTR_IFTYPE")
 
-    async def _set_up(self) -> None:
-        """wpa_supplicant brings its interface up itself; so do we (rfkill or a missing radio say why not)."""
-        # not `from pyroute2`: the daemon loads that package bare (pywps.driver.load_pyroute2_bare)
-        from pyroute2.iproute import AsyncIPRoute
-
-        async with AsyncIPRoute() as ipr:
-            try:
-                await ipr.link("set", index=self.ifindex, state="up")
-            except NetlinkError as e:
-                raise DriverError(f"cannot bring {self.ifname} up: {e}") from None
+    def _set_up(self) -> None:
+        """wpa_supplicant brings its interface up itself, and down again when it stops if it found it down
+        (driver_nl80211's start_iface_up); so do we. A blocked radio (rfkill) or a missing one says why not."""
+        try:
+            set_interface_up(self.ifname, True)
+        except OSError as e:
+            raise DriverError(f"cannot bring {self.ifname} up: {e.strerror}") from None
+        self._brought_up = True
 
     async def _request(self, cmd: str, *attrs: tuple[str, object], dump: bool = False) -> list[Nl80211Msg]:
         if self._cmd is None:

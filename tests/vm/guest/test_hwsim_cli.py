@@ -2,7 +2,8 @@
 on a radio: Debian wpa_supplicant and pywps, one after the other on wlan1 with the same stored network of Debian
 hostapd's. For both: the command returns 0 once the daemon is up (its control socket answers then), the pidfile
 names the process left behind, the driver the list ends on is nl80211 (DRIVER_FLAGS alike: pywps passes over
-wext, which it does not have; wpa_supplicant never gets to it) and the stored network is joined (COMPLETED)."""
+wext, which it does not have; wpa_supplicant never gets to it) and the stored network is joined (COMPLETED).
+And the radio each program leaves behind: down again if it found it down, else up."""
 
 from __future__ import annotations
 
@@ -55,3 +56,25 @@ def test_ifupdowns_command_line_on_a_radio(lab):
     assert seen["pywps"] == seen["wpa_supplicant"], seen
     assert seen["pywps"]["status"] == 0 and seen["pywps"]["answers at return"] == "PONG"
     assert seen["pywps"]["joined"] == ("jkm-wps-test", "WPA2-PSK", "0")
+
+
+def radio_is_up(iface: str = "wlan1") -> bool:
+    flags = run(["ip", "-o", "link", "show", iface]).split("<", 1)[1].split(">", 1)[0]
+    return "UP" in flags.split(",")
+
+
+def test_the_radio_is_left_up_or_down_as_each_program_found_it(lab):
+    """wpa_supplicant brings a radio it found down up, and down again when it stops (driver_nl80211's
+    start_iface_up); one it found up stays up. pywps on the same radio, each started on it down and up: is it up
+    at the first PONG, and after the program ends?"""
+    seen = {}
+    for kind in KINDS:
+        for at_start in ("down", "up"):
+            run(["ip", "link", "set", "wlan1", at_start])
+            sta = lab.station(sta_conf(), program=kind)
+            running = radio_is_up()
+            sta.stop()
+            seen[kind, at_start] = (running, radio_is_up())
+    assert seen["wpa_supplicant", "down"] == (True, False), seen  # what the comparison rests on
+    assert seen["wpa_supplicant", "up"] == (True, True), seen
+    assert [seen["pywps", s] for s in ("down", "up")] == [seen["wpa_supplicant", s] for s in ("down", "up")], seen

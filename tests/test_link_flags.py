@@ -1,7 +1,8 @@
-"""set_interface_up, with which the nl80211 driver brings a radio it found down up (and down again when it stops,
-as wpa_supplicant does), on a veth link in a network namespace of the test's own: the kernel's flag follows each
-call, the link's other flags stay, and a link that does not exist says why. The driver's use of it on a radio,
-side by side with wpa_supplicant: tests/vm/guest/test_hwsim_cli.py."""
+"""The link state the nl80211 driver keeps as wpa_supplicant does (pywps/driver/linkstate.py), against the kernel,
+on a veth pair in a network namespace of the test's own: set_interface_up (a radio found down is brought up, and
+down again at the stop) and the RFC 2863 operstate (link mode DORMANT while the driver runs; UP only once the
+port is open; UP asked for before the carrier came is asked for again when it comes). The driver's use of both on
+a radio, side by side with wpa_supplicant: tests/vm/guest/test_hwsim_cli.py."""
 
 from __future__ import annotations
 
@@ -10,18 +11,20 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import pytest
 
 from netlab import REPO, run
+from pywps.driver.linkstate import OperState, setlink_request
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("ip") is None,
                                 reason="needs root and iproute2 for a network namespace")
 
-PROBE = r"""
+FLAGS_PROBE = r"""
 import errno, json, sys
 from pathlib import Path
-from pywps.driver.packet import interface_is_up, set_interface_up
+from pywps.driver.linkstate import interface_is_up, set_interface_up
 flags = lambda: int(Path("/sys/class/net/link0/flags").read_text(), 16)
 seen = [interface_is_up("link0")]
 set_interface_up("link0", True); seen.append(interface_is_up("link0")); after_up = flags()
@@ -34,20 +37,89 @@ except OSError as e:
 print(json.dumps({"states": seen, "noarp kept": bool(after_up & 0x80)}))
 """
 
+# link0 up, its peer down (no carrier) at the start: what /sys says after each step, the event loop running
+# between steps so that the link's notifications are read
+OPERSTATE_PROBE = r"""
+import asyncio, json, socket, subprocess
+from pathlib import Path
+from pywps.driver.linkstate import OperationalState
 
-def test_set_interface_up_sets_and_clears_the_kernels_flag():
-    ns = f"pywps-flags-{os.getpid()}"
+def sysfs(name):
+    return Path(f"/sys/class/net/link0/{name}").read_text().strip()
+
+async def settle():
+    await asyncio.sleep(0.5)  # the kernel's linkwatch applies a carrier change a moment later
+
+async def main():
+    seen = {}
+    state = OperationalState(socket.if_nametoindex("link0"))
+    state.open()
+    await settle()
+    seen["open, no carrier"] = (sysfs("link_mode"), sysfs("operstate"))
+    state.set(True)  # before the carrier: the kernel keeps the link down
+    await settle()
+    seen["up asked, no carrier"] = sysfs("operstate")
+    subprocess.run(["ip", "link", "set", "link1", "up"], check=True)
+    await settle()
+    seen["carrier came"] = sysfs("operstate")
+    state.set(False)
+    await settle()
+    seen["dormant asked"] = sysfs("operstate")
+    state.set(True)
+    await settle()
+    seen["up asked"] = sysfs("operstate")
+    state.close()
+    await settle()
+    seen["closed"] = (sysfs("link_mode"), sysfs("operstate"))
+    print(json.dumps(seen))
+
+asyncio.run(main())
+"""
+
+
+@contextmanager
+def veth_namespace():
+    ns = f"pywps-link-{os.getpid()}"
     run(["ip", "netns", "add", ns])
     try:
         run(["ip", "-n", ns, "link", "add", "link0", "type", "veth", "peer", "name", "link1"])
+        yield ns
+    finally:
+        run(["ip", "netns", "del", ns], check=False)
+
+
+def in_namespace(ns: str, probe: str) -> dict:
+    done = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", probe], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_set_interface_up_sets_and_clears_the_kernels_flag():
+    with veth_namespace() as ns:
         run(["ip", "-n", ns, "link", "set", "link0", "arp", "off"])
-        done = subprocess.run(["ip", "netns", "exec", ns, sys.executable, "-c", PROBE], cwd=REPO,
-                              capture_output=True, text=True, timeout=60)
-        assert done.returncode == 0, done.stderr
-        seen = json.loads(done.stdout)
+        seen = in_namespace(ns, FLAGS_PROBE)
         assert seen["states"] == [False, True, True, False, "ENODEV"]
         assert seen["noarp kept"]  # IFF_NOARP, which `ip link add` does not set
         link = run(["ip", "-n", ns, "-o", "link", "show", "link0"]).stdout
         assert "NOARP" in link and ",UP" not in link and "<UP" not in link
-    finally:
-        run(["ip", "netns", "del", ns], check=False)
+
+
+def test_the_operstate_is_dormant_with_a_carrier_until_the_port_is_open():
+    with veth_namespace() as ns:
+        run(["ip", "-n", ns, "link", "set", "link0", "up"])
+        seen = in_namespace(ns, OPERSTATE_PROBE)
+    assert seen == {
+        "open, no carrier": ["1", "lowerlayerdown"],  # a veth: its peer is the lower layer
+        "up asked, no carrier": "lowerlayerdown",
+        "carrier came": "up",  # the kernel made it DORMANT; its notification made us ask for UP again
+        "dormant asked": "dormant",
+        "up asked": "up",
+        "closed": ["0", "up"],  # wpa_supplicant's deinit: the kernel's default link mode, UP
+    }
+
+
+def test_the_request_is_rtm_setlink_with_one_byte_attributes():
+    request = setlink_request(7, None, OperState.UP, 3)
+    assert len(request) == 16 + 16 + 8 and request[:8] == bytes.fromhex("28000000" "1300" "0100")
+    assert request[20:24] == (7).to_bytes(4, "little") and request[32:] == bytes.fromhex("0500" "1000" "06000000")

@@ -430,7 +430,7 @@ def test_an_open_network_is_joined_on_association_without_a_handshake():
     assert isinstance(action, conn.Associate) and action.ies == b"" and action.crypto is None
     policy.associated(1.1)
     assert policy.state is CS.COMPLETED and policy.get_timer() is None
-    assert drain(policy) == ([], [Connected(AP, 0, "")])
+    assert drain(policy) == ([conn.SetOperState(True)], [Connected(AP, 0, "")])
     policy.eapol_key(AP, bytes(99), 1.2)
     assert drain(policy) == ([], []) and policy.state is CS.COMPLETED
     for entry in (open_beacon(privacy=True), open_beacon(rsn=True)):  # not open after all: not this network
@@ -806,6 +806,21 @@ def test_handshake_timeout_leaves_with_reason_15():
     assert conn.Leave(conn.REASON_4WAY_TIMEOUT) in actions and isinstance(events[-1], SsidTempDisabled)
 
 
+def test_the_link_is_operational_from_the_open_port_until_it_is_left():
+    """wpa_supplicant's operstate: UP once the 4-Way Handshake has opened the port (not at association, when a
+    DHCP client's frames would be dropped), DORMANT again when the link is left, after the deauthentication."""
+    policy = new_policy()
+    actions = handshake_to_completion(policy, FakeAp())
+    assert not any(isinstance(a, conn.SetOperState) for a in actions)
+    policy.port_authorized(1.5)
+    assert drain(policy)[0] == [conn.SetOperState(True)]
+    policy.disconnect(2.0)
+    assert drain(policy)[0] == [conn.Leave(), conn.SetOperState(False)]
+    policy.reconnect(3.0)
+    policy.association_failed(3.1)  # never COMPLETED: nothing to say
+    assert not any(isinstance(a, conn.SetOperState) for a in drain(policy)[0])
+
+
 def test_link_loss_when_completed_rejoins_after_a_moment():
     policy = new_policy()
     handshake_to_completion(policy, FakeAp())
@@ -813,6 +828,7 @@ def test_link_loss_when_completed_rejoins_after_a_moment():
     drain(policy)
     policy.link_lost(False, 5.0)
     assert policy.state is CS.DISCONNECTED and policy.get_timer() == 5.0 + conn.REJOIN_DELAY
+    assert drain(policy)[0] == [conn.SetOperState(False)]
     policy.handle_timer(6.0)
     assert isinstance(drain(policy)[0][0], conn.Associate)
 

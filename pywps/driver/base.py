@@ -217,6 +217,11 @@ class Driver(abc.ABC):
     async def authorize_port(self, bssid: bytes) -> None:
         raise NotSupported(f"{self.name} driver has no controlled port")
 
+    def set_operstate(self, up: bool) -> None:
+        """Tell the kernel the link carries traffic (RFC 2863 operstate UP) or waits for its port (DORMANT): what
+        DHCP clients and network managers watch. A no-op where there is no port (wpa_supplicant's wired driver
+        has no set_operstate either)."""
+
     async def signal_info(self) -> SignalInfo:
         """The current link's signal, rate and channel; DriverError when not associated."""
         raise NotSupported(f"{self.name} driver has no signal")

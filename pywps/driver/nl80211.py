@@ -44,7 +44,8 @@ from .nl80211_msg import (
     request,
     scan_frequencies,
 )
-from .packet import EapolSocket, interface_is_up, read_mac, set_interface_up
+from .linkstate import OperationalState, interface_is_up, set_interface_up
+from .packet import EapolSocket, read_mac
 
 # The parsers of the radio's nests (channel survey, station counters, wiphy) and the radio's types load with
 # their first use (a scan's results, SIGNAL_POLL, a capability command), not before the first PONG; the daemon's
@@ -79,6 +80,7 @@ class Nl80211Driver(Driver):
         self._reader: asyncio.Task | None = None
         self._eapol: EapolSocket | None = None
         self._brought_up = False  # it was down when we started: down again when we stop
+        self._operstate: OperationalState | None = None
         self._scan_done: asyncio.Future[bool] | None = None
         self._connect_done: asyncio.Future[int] | None = None
         self._triggering = False  # a TRIGGER_SCAN request not answered yet
@@ -113,6 +115,8 @@ class Nl80211Driver(Driver):
             except DriverError:
                 await self.stop()
                 raise
+        self._operstate = OperationalState(self.ifindex)
+        self._operstate.open()
         self._reader = asyncio.get_running_loop().create_task(self._read_events())
         self._eapol = EapolSocket(self.ifname, self._addr, self._on_frame, self._on_link_gone)
 
@@ -132,6 +136,9 @@ class Nl80211Driver(Driver):
         if self._eapol is not None:
             self._eapol.close()
             self._eapol = None
+        if self._operstate is not None:
+            self._operstate.close()
+            self._operstate = None
         if self._brought_up:
             self._brought_up = False
             try:
@@ -162,6 +169,10 @@ class Nl80211Driver(Driver):
         except OSError as e:
             raise DriverError(f"cannot bring {self.ifname} up: {e.strerror}") from None
         self._brought_up = True
+
+    def set_operstate(self, up: bool) -> None:
+        if self._operstate is not None:
+            self._operstate.set(up)
 
     async def _request(self, cmd: str, *attrs: tuple[str, object], dump: bool = False) -> list[Nl80211Msg]:
         if self._cmd is None:

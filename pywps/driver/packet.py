@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import fcntl
 import logging
 import socket
 import struct
@@ -25,9 +24,6 @@ PACKET_MR_MULTICAST = 0
 ETH_HLEN = 14
 MAX_FRAME = 4096  # EAPOL frames are small; anything larger is cut and then refused by the parsers
 _LINK_GONE = (errno.ENETDOWN, errno.ENXIO, errno.ENODEV)
-SIOCGIFFLAGS, SIOCSIFFLAGS = 0x8913, 0x8914
-IFF_UP = 0x1
-_IFREQ_FLAGS = struct.Struct("16sH22x")  # struct ifreq (40 bytes): the name, then ifr_flags in its union
 
 
 def read_mac(ifname: str) -> bytes:
@@ -36,24 +32,6 @@ def read_mac(ifname: str) -> bytes:
     except FileNotFoundError:
         raise DriverError(f"interface {ifname} not found") from None
     return bytes.fromhex(text.replace(":", ""))
-
-
-def interface_is_up(ifname: str) -> bool:
-    try:
-        flags = int(Path(f"/sys/class/net/{ifname}/flags").read_text().strip(), 16)
-    except (FileNotFoundError, ValueError):
-        return False
-    return bool(flags & IFF_UP)
-
-
-def set_interface_up(ifname: str, up: bool) -> None:
-    """Set or clear IFF_UP with SIOCSIFFLAGS, as wpa_supplicant's linux_set_iface_flags does (no netlink library
-    to load for one flag). OSError says why not: ERFKILL for a blocked radio, ENODEV, EPERM."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        name = ifname.encode()
-        _, flags = _IFREQ_FLAGS.unpack(fcntl.ioctl(sock, SIOCGIFFLAGS, _IFREQ_FLAGS.pack(name, 0)))
-        flags = flags | IFF_UP if up else flags & ~IFF_UP
-        fcntl.ioctl(sock, SIOCSIFFLAGS, _IFREQ_FLAGS.pack(name, flags))
 
 
 class EapolSocket:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 
 from .base import PAE_GROUP_ADDR, Driver, DriverError, DriverFailed
-from .packet import EapolSocket, interface_is_up, read_mac
+from .linkstate import interface_is_up
+from .packet import EapolSocket, read_mac
 
 log = logging.getLogger("pywps.driver.wired")
 

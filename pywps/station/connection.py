@@ -134,8 +134,16 @@ class AuthorizePort:
     bssid: bytes
 
 
+@dataclass
+class SetOperState:
+    """The link carries traffic now (`up`: the port is open), or no longer: the kernel's operstate UP or DORMANT,
+    which DHCP clients and network managers wait on (wpa_supplicant_set_state's wpa_drv_set_operstate)."""
+
+    up: bool
+
+
 if TYPE_CHECKING:
-    ConnectAction = (Scan | LoadCachedResults | Associate | Leave | AuthorizePort
+    ConnectAction = (Scan | LoadCachedResults | Associate | Leave | AuthorizePort | SetOperState
                      | SendEapol | InstallPairwiseKey | InstallGroupKey)
 
 
@@ -392,6 +400,8 @@ class ConnectionPolicy:
                 self._actions.append(Leave(reason))
             if self.autoconnect and not (self.user_off or self.suspended or what is I.LEAVE):
                 self._rejoin_at = now + REJOIN_DELAY
+        if (new is S.COMPLETED) != (old is S.COMPLETED):  # after the Leave, as wpa_supplicant's state change
+            self._actions.append(SetOperState(new is S.COMPLETED))
         if new is S.DISCONNECTED:
             self._rescan_at = None
         if what is I.SEARCH or what is I.ASKED:

@@ -17,6 +17,7 @@ from .connection import (
     LinkState,
     LoadCachedResults,
     Scan,
+    SetOperState,
 )
 from .bss import Bss
 from .driving import PolicyDriver
@@ -138,6 +139,8 @@ class Connector:
             self._input(policy.associated)
         elif isinstance(action, Leave):
             await self.station.leave(action.reason)
+        elif isinstance(action, SetOperState):
+            self.driver.set_operstate(action.up)
         else:
             await self._key_step(action)
 

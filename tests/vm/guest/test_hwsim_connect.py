@@ -1,11 +1,14 @@
 """Issue 6 over real nl80211: after WPS, and at start with a stored network, pywps joins the WPA2-PSK network
 of Debian hostapd (4-way and group key handshakes, keys installed through nl80211) and data flows; an open
-network (key_mgmt=NONE) is joined as wpa_supplicant joins it."""
+network (key_mgmt=NONE) is joined as wpa_supplicant joins it; the link's operstate goes DORMANT, then UP once
+the port is open, as with wpa_supplicant."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
@@ -284,3 +287,41 @@ def test_of_two_aps_of_a_network_the_one_wpa_supplicant_ranks_first_is_joined(la
     stations = {program: lab.station(sta_conf() + network, program, iface=iface) for program, iface in radios.items()}
     got = side_by_side(stations, lambda sta: sta.monitor.wait(r"^CTRL-EVENT-CONNECTED - Connection to (\S+)", 90)[1])
     assert got == {"wpa_supplicant": AP2_MAC, "pywps": AP2_MAC}
+
+
+def link_states(lines: list[str]) -> list[str]:
+    """The operstates `ip -o monitor link` reported, a repeat of the one before dropped."""
+    states = [m[1] for line in lines if (m := re.search(r" state (\S+) ", line))]
+    return [s for i, s in enumerate(states) if i == 0 or states[i - 1] != s]
+
+
+def test_the_link_is_dormant_until_the_handshake_as_with_wpa_supplicant(lab):
+    """RFC 2863 operstate, which DHCP clients and network managers wait on (the kernel's IFF_RUNNING): each
+    program in turn on wlan1 with a stored WPA2 network, the link watched with `ip monitor` from before its
+    start. wpa_supplicant sets the link mode DORMANT, so association alone makes the link DORMANT; UP comes once
+    the 4-Way Handshake has opened the port, DORMANT again at DISCONNECT, and the kernel's default link mode at
+    the stop. pywps set none of it before (the link was UP at association, before its keys)."""
+    lab.hostapd()
+    network = 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n}\n'
+    seen = {}
+    for program in ("wpa_supplicant", "pywps"):
+        sysfs = {name: Path(f"/sys/class/net/wlan1/{name}") for name in ("link_mode", "operstate")}
+        watch = subprocess.Popen(["ip", "-o", "monitor", "link", "dev", "wlan1"], stdout=subprocess.PIPE, text=True)
+        time.sleep(0.3)  # ip has joined the link group (no line says so)
+        sta = lab.station(sta_conf() + network, program)
+        at = {"pong": (sysfs["link_mode"].read_text().strip(), sysfs["operstate"].read_text().strip())}
+        sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 90)
+        wait_for(lambda: sysfs["operstate"].read_text().strip() == "up", 5, f"{program}'s link UP")
+        sta.cli("disconnect")
+        sta.monitor.wait(r"^CTRL-EVENT-DISCONNECTED", 30)
+        time.sleep(1)
+        at["disconnected"] = sysfs["operstate"].read_text().strip()
+        sta.stop()
+        at["stopped"] = sysfs["link_mode"].read_text().strip()
+        watch.terminate()
+        states = link_states(watch.communicate(timeout=10)[0].splitlines())
+        at["to UP"] = states[:states.index("UP") + 1]
+        seen[program] = at
+    assert seen["wpa_supplicant"]["pong"] == ("1", "down"), seen  # what the comparison rests on
+    assert seen["wpa_supplicant"]["to UP"][-2:] == ["DORMANT", "UP"], seen
+    assert seen["pywps"] == seen["wpa_supplicant"], seen

@@ -1,0 +1,163 @@
+"""The kernel's view of a station's link, kept as wpa_supplicant keeps it: IFF_UP (brought up at the start when
+it was down, down again at the stop) and the RFC 2863 operational state (DORMANT while associated with the port
+closed, UP once it is open), which DHCP clients and network managers wait on: the kernel reports IFF_RUNNING, the
+"carrier" they watch, only in operstate UP.
+
+By hand on purpose: an ioctl and two fixed-layout netlink messages. pyroute2's rtnetlink classes would cost more
+to import than the rest of the daemon's radio start (its ifinfmsg module: 77M instructions, a third of `import
+asyncio`), and the link's notifications are read for two header fields, never their attributes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import fcntl
+import logging
+import os
+import socket
+import struct
+from enum import IntEnum
+from pathlib import Path
+
+log = logging.getLogger("pywps.driver")
+
+SIOCGIFFLAGS, SIOCSIFFLAGS = 0x8913, 0x8914
+IFF_UP, IFF_RUNNING = 0x1, 0x40
+IFF_LOWER_UP, IFF_DORMANT = 0x10000, 0x20000
+_IFREQ_FLAGS = struct.Struct("16sH22x")  # struct ifreq (40 bytes): the name, then ifr_flags in its union
+
+NETLINK_ROUTE, RTMGRP_LINK = 0, 1
+NLMSG_ERROR, RTM_NEWLINK, RTM_SETLINK = 2, 16, 19
+NLM_F_REQUEST = 1
+IFLA_OPERSTATE, IFLA_LINKMODE = 16, 17
+_NLMSGHDR = struct.Struct("=IHHII")  # length, type, flags, sequence, port
+_IFINFOMSG = struct.Struct("=BxHiII")  # family, type, index, flags, change
+_U8_ATTR = struct.Struct("=HHB3x")  # an rtattr holding one byte, padded to 4
+
+
+class LinkMode(IntEnum):
+    DEFAULT = 0
+    DORMANT = 1  # the kernel's carrier makes the link DORMANT, not UP: userspace says when it is UP
+
+
+class OperState(IntEnum):
+    DORMANT = 5
+    UP = 6
+
+
+def interface_is_up(ifname: str) -> bool:
+    try:
+        flags = int(Path(f"/sys/class/net/{ifname}/flags").read_text().strip(), 16)
+    except (FileNotFoundError, ValueError):
+        return False
+    return bool(flags & IFF_UP)
+
+
+def set_interface_up(ifname: str, up: bool) -> None:
+    """Set or clear IFF_UP with SIOCSIFFLAGS, as wpa_supplicant's linux_set_iface_flags does. OSError says why
+    not: ERFKILL for a blocked radio, ENODEV, EPERM."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        name = ifname.encode()
+        _, flags = _IFREQ_FLAGS.unpack(fcntl.ioctl(sock, SIOCGIFFLAGS, _IFREQ_FLAGS.pack(name, 0)))
+        flags = flags | IFF_UP if up else flags & ~IFF_UP
+        fcntl.ioctl(sock, SIOCSIFFLAGS, _IFREQ_FLAGS.pack(name, flags))
+
+
+def setlink_request(ifindex: int, mode: LinkMode | None, state: OperState, seq: int) -> bytes:
+    """RTM_SETLINK with IFLA_LINKMODE (unless None) and IFLA_OPERSTATE, no acknowledgement asked (the kernel
+    still answers an error): wpa_supplicant's netlink_send_oper_ifla."""
+    attrs = b"" if mode is None else _U8_ATTR.pack(5, IFLA_LINKMODE, mode)
+    attrs += _U8_ATTR.pack(5, IFLA_OPERSTATE, state)
+    body = _IFINFOMSG.pack(socket.AF_UNSPEC, 0, ifindex, 0, 0) + attrs
+    return _NLMSGHDR.pack(_NLMSGHDR.size + len(body), RTM_SETLINK, NLM_F_REQUEST, seq, 0) + body
+
+
+def link_flags(data: bytes, ifindex: int) -> list[int]:
+    """The ifi_flags of every RTM_NEWLINK for `ifindex` in a datagram of netlink messages; errors the kernel
+    answered to our requests are logged."""
+    found = []
+    at = 0
+    while at + _NLMSGHDR.size <= len(data):
+        length, kind = _NLMSGHDR.unpack_from(data, at)[:2]
+        if length < _NLMSGHDR.size or at + length > len(data):
+            break  # truncated: the rest of the datagram cannot be read
+        body = at + _NLMSGHDR.size
+        if kind == RTM_NEWLINK and length >= _NLMSGHDR.size + _IFINFOMSG.size:
+            _, _, index, flags, _ = _IFINFOMSG.unpack_from(data, body)
+            if index == ifindex:
+                found.append(flags)
+        elif kind == NLMSG_ERROR and length >= _NLMSGHDR.size + 4:
+            (code,) = struct.unpack_from("=i", data, body)
+            if code:
+                log.debug("netlink: setting the operstate failed: %s (assuming it is not supported)",
+                          os.strerror(-code))
+        at += (length + 3) & ~3
+    return found
+
+
+class OperationalState:
+    """The link's RFC 2863 operstate while the driver runs: link mode DORMANT from open() to close() (then the
+    kernel's default again, and UP), UP between set(True) and set(False). A failure is logged, never raised: as
+    for wpa_supplicant, a kernel that refuses is a kernel without operstate."""
+
+    def __init__(self, ifindex: int) -> None:
+        self.ifindex = ifindex
+        self.up = False
+        self._sock: socket.socket | None = None
+        self._seq = 0
+
+    def open(self) -> None:
+        try:
+            sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_NONBLOCK | socket.SOCK_CLOEXEC,
+                                 NETLINK_ROUTE)
+            sock.bind((0, RTMGRP_LINK))
+        except OSError as e:
+            log.debug("netlink: no route socket for the operstate: %s", e.strerror)
+            return
+        self._sock = sock
+        asyncio.get_running_loop().add_reader(sock.fileno(), self._read)
+        self._send(LinkMode.DORMANT, OperState.DORMANT)
+
+    def set(self, up: bool) -> None:
+        self.up = up
+        self._send(None, OperState.UP if up else OperState.DORMANT)
+
+    def close(self) -> None:
+        if self._sock is None:
+            return
+        self._send(LinkMode.DEFAULT, OperState.UP)
+        asyncio.get_running_loop().remove_reader(self._sock.fileno())
+        self._sock.close()
+        self._sock = None
+
+    def _send(self, mode: LinkMode | None, state: OperState) -> None:
+        if self._sock is None:
+            return
+        self._seq += 1
+        log.debug("netlink: operstate: ifindex=%d linkmode=%s, operstate=%s", self.ifindex,
+                  "unchanged" if mode is None else mode.name, state.name)
+        try:
+            self._sock.send(setlink_request(self.ifindex, mode, state, self._seq))
+        except OSError as e:
+            log.debug("netlink: sending the operstate failed: %s", e.strerror)
+
+    def _read(self) -> None:
+        assert self._sock is not None
+        while True:
+            try:
+                data = self._sock.recv(65536)
+            except BlockingIOError:
+                return
+            except OSError as e:
+                if e.errno == errno.ENOBUFS:  # notifications lost while we were busy: the next ones still tell
+                    continue
+                log.debug("netlink: route socket: %s", e.strerror)
+                return
+            for flags in link_flags(data, self.ifindex):
+                # UP asked for before the kernel had seen the carrier (an open network's association can beat
+                # its own carrier event) does not hold: the carrier then made the link DORMANT. Ask again, as
+                # wpa_supplicant's nl80211 driver does on the same flags.
+                if self.up and flags & (IFF_LOWER_UP | IFF_DORMANT) == IFF_LOWER_UP and not flags & IFF_RUNNING:
+                    log.debug("netlink: operstate UP again: the carrier came after it")
+                    self._send(None, OperState.UP)

@@ -21,9 +21,12 @@ from netlab import wait_for  # noqa: E402
 ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 3
 
 
-def start_to_pong(program: str) -> float:
+def start_to_pong(program: str, radio_down: bool = False) -> float:
     """Seconds from starting the program on wlan1 to its first PONG, polled on the socket every 5 ms (wpa_cli
-    costs more than that per call under emulation)."""
+    costs more than that per call under emulation). `radio_down`: wlan1 down at the start, as at boot (each
+    program brings it up, and down again when it ends); it is up again afterwards."""
+    if radio_down:
+        subprocess.run(["ip", "link", "set", "wlan1", "down"], check=True)
     work = Path(tempfile.mkdtemp(prefix="pong-"))
     conf = work / "sta.conf"
     conf.write_text(f"ctrl_interface={work}/ctrl\n")
@@ -50,6 +53,8 @@ def start_to_pong(program: str) -> float:
         proc.terminate()
         proc.wait(30)
         client.close()
+        if radio_down:
+            subprocess.run(["ip", "link", "set", "wlan1", "up"], check=True)
 
 
 def floor() -> float:
@@ -94,7 +99,8 @@ def one(program: str) -> tuple[float, ...]:
         fresh_scan_cache()
         ap = HwHostapd()
         unknown, unknown_connected, _ = wps_run(ap, program, SETTLE)
-        return success, connected, t3, start_to_pong(program), settled, settled_connected, unknown, unknown_connected
+        return (success, connected, t3, start_to_pong(program), settled, settled_connected, unknown, unknown_connected,
+                start_to_pong(program, radio_down=True))
     finally:
         ap.stop()
 

@@ -21,6 +21,7 @@ import os
 import re
 import time
 
+import netlab
 import pytest
 from difflab import EVENTS_NOT_SENT, EventMonitor
 from netlab import WiredLab, pywps_conf, requires_lab, wait_for
@@ -258,3 +259,28 @@ def test_a_control_directory_and_no_configuration_file():
         finally:
             for run in [*runs.values(), *bare.values()]:
                 run.close()
+
+
+def port_is_up(lab: WiredLab) -> bool:
+    link = netlab.run(["ip", "-n", lab.ns_sta, "-o", "link", "show", "vsta"]).stdout
+    return "UP" in link.split("<", 1)[1].split(">", 1)[0].split(",")
+
+
+def test_the_port_is_left_up_or_down_as_each_program_found_it():
+    """wpa_supplicant's wired driver brings a port it found down up, and down again when it ends
+    (driver_wired_init_common's iff_up); one it found up stays up. Each program in turn on the lab's station
+    end, started on it down and up: is it up at the first PONG, and after the program ends?"""
+    seen = {}
+    with WiredLab() as lab:
+        for kind in KINDS:
+            for at_start in ("down", "up"):
+                netlab.run(["ip", "-n", lab.ns_sta, "link", "set", "vsta", at_start])
+                one = Run(lab, kind, ["-i", "vsta", "-Dwired", "-c", "sta.conf"], pywps_conf())
+                try:
+                    assert one.up(), kind
+                    running = port_is_up(lab)
+                finally:
+                    one.close()
+                seen[kind, at_start] = (running, port_is_up(lab))
+    assert seen[WPAS, "down"] == (True, False) and seen[WPAS, "up"] == (True, True), seen  # the reference
+    assert [seen[PYWPS, s] for s in ("down", "up")] == [seen[WPAS, s] for s in ("down", "up")], seen

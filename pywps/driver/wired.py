@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from .base import PAE_GROUP_ADDR, Driver, DriverError, DriverFailed
-from .linkstate import interface_is_up
+from .linkstate import interface_is_up, set_interface_up
 from .packet import EapolSocket, read_mac
 
 log = logging.getLogger("pywps.driver.wired")
@@ -24,6 +24,7 @@ class WiredDriver(Driver):
         super().__init__(ifname)
         self._eapol: EapolSocket | None = None
         self._addr = b""
+        self._brought_up = False  # it was down when we started: down again when we stop
 
     @property
     def own_addr(self) -> bytes:
@@ -32,14 +33,24 @@ class WiredDriver(Driver):
     async def start(self) -> None:
         self._addr = read_mac(self.ifname)
         if not interface_is_up(self.ifname):
-            # wpa_supplicant -Dwired waits for the carrier; bringing links up is the network manager's job.
-            log.warning("interface %s is down; EAPOL will flow once it is up", self.ifname)
+            # as wpa_supplicant's wired driver (driver_wired_init_common): up now, down again at the stop
+            try:
+                set_interface_up(self.ifname, True)
+                self._brought_up = True
+            except OSError as e:
+                log.warning("cannot bring %s up (%s); EAPOL will flow once it is up", self.ifname, e.strerror)
         self._eapol = EapolSocket(self.ifname, self._addr, self._on_frame, self._on_link_gone, PAE_GROUP_ADDR)
 
     async def stop(self) -> None:
         if self._eapol is not None:
             self._eapol.close()
             self._eapol = None
+        if self._brought_up:
+            self._brought_up = False
+            try:
+                set_interface_up(self.ifname, False)
+            except OSError as e:  # the link may be gone by now
+                log.debug("cannot bring %s down again: %s", self.ifname, e.strerror)
 
     async def send_eapol(self, dst: bytes, pdu: bytes) -> None:
         if self._eapol is None:

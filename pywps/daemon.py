@@ -18,7 +18,16 @@ from collections.abc import Callable
 from . import config as configfile
 from .ctrl.events import event_level, event_texts, log_texts
 from .driver import driver_names, make_driver
-from .driver.base import Driver, DriverError, DriverFailed, LinkDisconnected, OthersScanEnded, ScanStarted, mac_str
+from .driver.base import (
+    Driver,
+    DriverError,
+    DriverFailed,
+    InterfaceToggled,
+    LinkDisconnected,
+    OthersScanEnded,
+    ScanStarted,
+    mac_str,
+)
 from .link import LinkTap
 from .services import Options, Services
 from .station.wired import joinable
@@ -256,6 +265,11 @@ class Daemon:
             if services.connector is not None:
                 services.connector.link_lost(event.locally_generated)
             services.wps.link_lost()
+        elif isinstance(event, InterfaceToggled) and station is not None:
+            log.info("%s: interface %s", self.options.ifname, "enabled" if event.enabled else "disabled")
+            station.set_enabled(event.enabled)
+            if event.enabled and services is not None and services.connector is not None:
+                services.connector.kick()  # wpa_supplicant: DISCONNECTED, and a scan at once
         elif isinstance(event, DriverFailed):
             log.error("the %s driver failed on %s: %s", self.driver.name, self.options.ifname, event.error)
         self._publish(event)

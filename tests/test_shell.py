@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from pywps.config import ConfigFileError, parse
-from pywps.driver.base import DriverError, LinkDisconnected, ScanResults
+from pywps.driver.base import DriverError, InterfaceToggled, LinkDisconnected, ScanResults
 from pywps.station.connection import REJOIN_DELAY, SCAN_FAILED_RETRY
 from pywps.station.types import RunKind, RunRequest
 from pywps.wps.eap import EapolType
@@ -263,6 +263,34 @@ def test_a_first_scan_refused_while_the_connector_waits_for_it_is_tried_again_a_
             await rig.wait_event("^CTRL-EVENT-CONNECTED ", timeout=SCAN_FAILED_RETRY + 2)
             assert failed == ["CTRL-EVENT-SCAN-FAILED ret=-22 retry=1"]
             assert len(driver.scans) == 2 and "CTRL-EVENT-NETWORK-NOT-FOUND " not in rig.texts()
+
+    run(main())
+
+
+def test_a_disabled_interface_scans_and_joins_nothing_until_it_is_enabled_again():
+    """wpa_supplicant's INTERFACE_DISABLED (the interface taken down, an rfkill block): STATUS says so and shows
+    no link, SCAN, RECONNECT, REASSOCIATE and REATTACH are FAIL, and nothing is scanned or joined (the connector's
+    rejoin waits); once enabled, the network is joined again (tests/vm/guest/test_hwsim_connect.py
+    compares both programs on a radio taken down and blocked)."""
+    async def main():
+        driver = FakeRadioDriver(FakeAp())
+        async with Rig(driver, STORED) as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            driver.enabled, driver.bssid = False, None
+            driver._emit(LinkDisconnected(AP, 3, locally_generated=True))  # the kernel's, as the link goes down
+            driver._emit(InterfaceToggled(False))
+            scans = len(driver.scans)
+            status = dict(line.split("=", 1) for line in (await rig.cmd("STATUS")).splitlines())
+            assert status["wpa_state"] == "INTERFACE_DISABLED" and "bssid" not in status and "ssid" not in status
+            for request in ("SCAN", "RECONNECT", "REASSOCIATE", "REATTACH"):
+                assert await rig.cmd(request) == "FAIL\n", request
+            after = len(rig.events)
+            await asyncio.sleep(REJOIN_DELAY + 1.0)  # the connector has asked to rejoin by now
+            assert len(driver.scans) == scans and driver.bssid is None and rig.texts()[after:] == []
+            driver.enabled = True
+            driver._emit(InterfaceToggled(True))
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ", after=after)
+            assert "wpa_state=COMPLETED" in await rig.cmd("STATUS")
 
     run(main())
 

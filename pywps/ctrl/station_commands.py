@@ -37,6 +37,8 @@ def cmd_scan(ctx: Services, raw: str | None) -> Reply:
         if request.freq_ranges is not None:
             raise CommandFailed("no channels to scan on a wired link")  # wpa_supplicant has no hw modes there
         return f"{next_scan_id(ctx)}\n" if request.use_id else ok()
+    if not station.enabled:
+        raise CommandFailed("the interface is disabled")  # wpa_supplicant: FAIL, not FAIL-BUSY
     if station.scanning:
         return "FAIL-BUSY\n"
     if request.freq_ranges is not None:
@@ -290,7 +292,14 @@ def cmd_disconnect(ctx: Services, raw: str) -> Reply:
     return ok()
 
 
+def refuse_while_disabled(ctx: Services) -> None:
+    """RECONNECT, REASSOCIATE and REATTACH are FAIL while the interface is disabled, as in wpa_supplicant."""
+    if ctx.station is not None and not ctx.station.enabled:
+        raise CommandFailed("the interface is disabled")
+
+
 def cmd_reconnect(ctx: Services, raw: str) -> Reply:
+    refuse_while_disabled(ctx)
     if ctx.connector is not None:
         ctx.connector.reconnect()
     elif ctx.wired_port is not None:
@@ -300,6 +309,7 @@ def cmd_reconnect(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_reassociate(ctx: Services, raw: str) -> Reply:
+    refuse_while_disabled(ctx)
     if ctx.connector is not None:
         ctx.connector.reassociate()
     return ok()
@@ -307,6 +317,7 @@ def cmd_reassociate(ctx: Services, raw: str) -> Reply:
 
 def cmd_reattach(ctx: Services, raw: str) -> Reply:
     """Associate again with the same BSS: only when there is one."""
+    refuse_while_disabled(ctx)
     if ctx.connector is None or ctx.connector.joined is None:
         raise CommandFailed("not associated")
     ctx.connector.restart()

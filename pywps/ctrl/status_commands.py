@@ -70,6 +70,9 @@ def status_fields(ctx: Services) -> dict[str, str]:
         state = "INACTIVE"
     if state == "DISCONNECTED" and station is not None:
         state = idle_radio_state(ctx)
+    if station is not None and not station.enabled:
+        state = "INTERFACE_DISABLED"  # and no link to show: it went down with the interface
+        info.clear()
     info.update(wpa_state=state, address=mac_str(ctx.driver.own_addr), uuid=uuid_text(ctx.uuid))
     if run is not None:
         info["wps_state"] = WPS_STATE[run.request.kind]

@@ -140,6 +140,14 @@ class DriverFailed(DriverEvent):
     error: str
 
 
+@dataclass
+class InterfaceToggled(DriverEvent):
+    """The interface went down (`ip link set down`, an rfkill block) or is up again: wpa_supplicant's
+    EVENT_INTERFACE_DISABLED and EVENT_INTERFACE_ENABLED."""
+
+    enabled: bool
+
+
 @dataclass(frozen=True)
 class LinkCrypto:
     """What the kernel must know to associate with an RSN/WPA network: suite selectors as 32-bit values
@@ -165,6 +173,9 @@ class Driver(abc.ABC):
         self.ifname = ifname
         self.on_eapol: EapolHandler | None = None
         self.on_event: DriverEventHandler | None = None
+        # False while the interface is down (a radio blocked by rfkill at the start, or taken down since):
+        # wpa_supplicant's INTERFACE_DISABLED; InterfaceToggled says when it changes
+        self.enabled = True
 
     @property
     @abc.abstractmethod

@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import struct
+from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
 
@@ -96,31 +97,37 @@ def link_flags(data: bytes, ifindex: int) -> list[int]:
     return found
 
 
-class OperationalState:
-    """The link's RFC 2863 operstate while the driver runs: link mode DORMANT from open() to close() (then the
-    kernel's default again, and UP), UP between set(True) and set(False). A failure is logged, never raised: as
-    for wpa_supplicant, a kernel that refuses is a kernel without operstate."""
+class KernelLink:
+    """The interface as the kernel shows it while the driver runs, kept and watched as wpa_supplicant does:
+    its RFC 2863 operstate (link mode DORMANT from open() to close(), then the kernel's default again, and UP;
+    UP between set_operstate(True) and set_operstate(False)), and its up flag as others change it
+    (`on_up_changed`: `ip link set down`, or an rfkill block, which takes a radio's interfaces down). A failure
+    is logged, never raised: as for wpa_supplicant, a kernel that refuses is a kernel without operstate."""
 
-    def __init__(self, ifindex: int) -> None:
+    def __init__(self, ifindex: int, ifname: str, on_up_changed: Callable[[bool], None]) -> None:
         self.ifindex = ifindex
-        self.up = False
+        self.ifname = ifname
+        self.on_up_changed = on_up_changed
+        self.is_up = False
+        self.operational = False
         self._sock: socket.socket | None = None
         self._seq = 0
 
     def open(self) -> None:
+        self.is_up = interface_is_up(self.ifname)
         try:
             sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | socket.SOCK_NONBLOCK | socket.SOCK_CLOEXEC,
                                  NETLINK_ROUTE)
             sock.bind((0, RTMGRP_LINK))
         except OSError as e:
-            log.debug("netlink: no route socket for the operstate: %s", e.strerror)
+            log.debug("netlink: no route socket for the link's state: %s", e.strerror)
             return
         self._sock = sock
         asyncio.get_running_loop().add_reader(sock.fileno(), self._read)
         self._send(LinkMode.DORMANT, OperState.DORMANT)
 
-    def set(self, up: bool) -> None:
-        self.up = up
+    def set_operstate(self, up: bool) -> None:
+        self.operational = up
         self._send(None, OperState.UP if up else OperState.DORMANT)
 
     def close(self) -> None:
@@ -155,9 +162,93 @@ class OperationalState:
                 log.debug("netlink: route socket: %s", e.strerror)
                 return
             for flags in link_flags(data, self.ifindex):
-                # UP asked for before the kernel had seen the carrier (an open network's association can beat
-                # its own carrier event) does not hold: the carrier then made the link DORMANT. Ask again, as
-                # wpa_supplicant's nl80211 driver does on the same flags.
-                if self.up and flags & (IFF_LOWER_UP | IFF_DORMANT) == IFF_LOWER_UP and not flags & IFF_RUNNING:
-                    log.debug("netlink: operstate UP again: the carrier came after it")
-                    self._send(None, OperState.UP)
+                self._link_changed(flags)
+
+    def _link_changed(self, flags: int) -> None:
+        up = bool(flags & IFF_UP)
+        # a notification that a later change has overtaken is not acted on: the interface is asked, as
+        # wpa_supplicant's nl80211 driver asks before it calls an interface down or up
+        if up != self.is_up and interface_is_up(self.ifname) == up:
+            self.is_up = up
+            log.debug("%s is %s", self.ifname, "up" if up else "down")
+            self.on_up_changed(up)
+        # UP asked for before the kernel had seen the carrier (an open network's association can beat its own
+        # carrier event) does not hold: the carrier then made the link DORMANT. Ask again, as wpa_supplicant's
+        # nl80211 driver does on the same flags.
+        if self.operational and flags & (IFF_LOWER_UP | IFF_DORMANT) == IFF_LOWER_UP and not flags & IFF_RUNNING:
+            log.debug("netlink: operstate UP again: the carrier came after it")
+            self._send(None, OperState.UP)
+
+
+RFKILL_OP_ADD, RFKILL_OP_CHANGE = 0, 2
+_RFKILL_EVENT = struct.Struct("=IBBBB")  # idx, type, op, soft, hard (newer kernels append fields: not read)
+
+
+def rfkill_index(ifname: str) -> int | None:
+    """The rfkill switch of the interface's radio (its wiphy's rfkillN in sysfs), if it has one."""
+    try:
+        names = [entry.name for entry in Path(f"/sys/class/net/{ifname}/phy80211").iterdir()]
+    except OSError:
+        return None
+    return next((int(name[6:]) for name in names if name.startswith("rfkill") and name[6:].isdigit()), None)
+
+
+class RfkillWatch:
+    """Calls `on_unblocked` when the radio's rfkill switch is released (soft and hard), read from /dev/rfkill
+    as wpa_supplicant's rfkill.c reads it: the kernel takes a blocked radio's interfaces down, and it is the
+    program's to bring its interface up again. Does nothing where there is no /dev/rfkill or no switch."""
+
+    def __init__(self, ifname: str, on_unblocked: Callable[[], None]) -> None:
+        self.on_unblocked = on_unblocked
+        self.index = rfkill_index(ifname)
+        self._fd: int | None = None
+        self._blocked = False
+
+    @property
+    def blocked(self) -> bool:
+        if self.index is None:
+            return False
+        try:
+            return any(Path(f"/sys/class/rfkill/rfkill{self.index}/{kind}").read_text().strip() != "0"
+                       for kind in ("soft", "hard"))
+        except OSError:
+            return False
+
+    def open(self) -> None:
+        if self.index is None:
+            return
+        self._blocked = self.blocked
+        try:
+            self._fd = os.open("/dev/rfkill", os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as e:
+            log.debug("rfkill: cannot watch the radio's switch: %s", e.strerror)
+            return
+        asyncio.get_running_loop().add_reader(self._fd, self._read)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            asyncio.get_running_loop().remove_reader(self._fd)
+            os.close(self._fd)
+            self._fd = None
+
+    def _read(self) -> None:
+        assert self._fd is not None
+        while True:
+            try:
+                data = os.read(self._fd, 64)
+            except BlockingIOError:
+                return
+            except OSError as e:
+                log.debug("rfkill: %s", e.strerror)
+                return
+            if len(data) < _RFKILL_EVENT.size:
+                return
+            index, _, op, soft, hard = _RFKILL_EVENT.unpack_from(data)
+            # opening the device replays every switch's state: a change is what matters
+            blocked = bool(soft or hard)
+            if index != self.index or op not in (RFKILL_OP_ADD, RFKILL_OP_CHANGE) or blocked is self._blocked:
+                continue
+            self._blocked = blocked
+            log.debug("rfkill: the radio is %s", "blocked" if self._blocked else "unblocked")
+            if not self._blocked:
+                self.on_unblocked()

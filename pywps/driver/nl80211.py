@@ -25,6 +25,7 @@ from .base import (
     DriverError,
     DriverEvent,
     DriverFailed,
+    InterfaceToggled,
     LinkConnected,
     LinkCrypto,
     LinkDisconnected,
@@ -44,7 +45,7 @@ from .nl80211_msg import (
     request,
     scan_frequencies,
 )
-from .linkstate import OperationalState, interface_is_up, set_interface_up
+from .linkstate import KernelLink, RfkillWatch, interface_is_up, set_interface_up
 from .packet import EapolSocket, read_mac
 
 # The parsers of the radio's nests (channel survey, station counters, wiphy) and the radio's types load with
@@ -79,8 +80,9 @@ class Nl80211Driver(Driver):
         self._events: AsyncGenericNetlinkSocket | None = None
         self._reader: asyncio.Task | None = None
         self._eapol: EapolSocket | None = None
-        self._brought_up = False  # it was down when we started: down again when we stop
-        self._operstate: OperationalState | None = None
+        self._found_down = False  # it was down when we started: down again when we stop
+        self._link: KernelLink | None = None
+        self._rfkill: RfkillWatch | None = None
         self._scan_done: asyncio.Future[bool] | None = None
         self._connect_done: asyncio.Future[int] | None = None
         self._triggering = False  # a TRIGGER_SCAN request not answered yet
@@ -109,14 +111,21 @@ class Nl80211Driver(Driver):
         if iftype != IFTYPE_STATION:
             await self.stop()
             raise DriverError(f"{self.ifname} is not a station interface (nl80211 iftype {iftype})")
-        if not interface_is_up(self.ifname):
-            try:
-                self._set_up()
-            except DriverError:
-                await self.stop()
-                raise
-        self._operstate = OperationalState(self.ifindex)
-        self._operstate.open()
+        self._rfkill = RfkillWatch(self.ifname, self._on_unblocked)
+        self._found_down = not interface_is_up(self.ifname)
+        if self._found_down:
+            if self._rfkill.blocked:  # wpa_supplicant runs on, its interface disabled until the radio is unblocked
+                log.info("%s: could not yet enable the interface: its radio is blocked (rfkill)", self.ifname)
+                self.enabled = False
+            else:
+                try:
+                    self._set_up()
+                except DriverError:
+                    await self.stop()
+                    raise
+        self._rfkill.open()
+        self._link = KernelLink(self.ifindex, self.ifname, self._on_up_changed)
+        self._link.open()
         self._reader = asyncio.get_running_loop().create_task(self._read_events())
         self._eapol = EapolSocket(self.ifname, self._addr, self._on_frame, self._on_link_gone)
 
@@ -136,11 +145,14 @@ class Nl80211Driver(Driver):
         if self._eapol is not None:
             self._eapol.close()
             self._eapol = None
-        if self._operstate is not None:
-            self._operstate.close()
-            self._operstate = None
-        if self._brought_up:
-            self._brought_up = False
+        if self._rfkill is not None:
+            self._rfkill.close()
+            self._rfkill = None
+        if self._link is not None:
+            self._link.close()
+            self._link = None
+        if self._found_down:
+            self._found_down = False
             try:
                 set_interface_up(self.ifname, False)
             except OSError as e:  # the radio may be gone by now
@@ -163,16 +175,27 @@ class Nl80211Driver(Driver):
 
     def _set_up(self) -> None:
         """wpa_supplicant brings its interface up itself, and down again when it stops if it found it down
-        (driver_nl80211's start_iface_up); so do we. A blocked radio (rfkill) or a missing one says why not."""
+        (driver_nl80211's start_iface_up); so do we. A missing radio says why not."""
         try:
             set_interface_up(self.ifname, True)
         except OSError as e:
             raise DriverError(f"cannot bring {self.ifname} up: {e.strerror}") from None
-        self._brought_up = True
+
+    def _on_unblocked(self) -> None:
+        """The radio's rfkill switch is released: up again (the kernel took the interface down when it was
+        blocked), as wpa_supplicant's rfkill handler does; KernelLink then says it is enabled."""
+        try:
+            set_interface_up(self.ifname, True)
+        except OSError as e:
+            log.warning("cannot bring %s up after the rfkill unblock: %s", self.ifname, e.strerror)
+
+    def _on_up_changed(self, up: bool) -> None:
+        self.enabled = up
+        self._emit(InterfaceToggled(up))
 
     def set_operstate(self, up: bool) -> None:
-        if self._operstate is not None:
-            self._operstate.set(up)
+        if self._link is not None:
+            self._link.set_operstate(up)
 
     async def _request(self, cmd: str, *attrs: tuple[str, object], dump: bool = False) -> list[Nl80211Msg]:
         if self._cmd is None:

@@ -161,6 +161,11 @@ class Station:
         self._leaving: asyncio.Task | None = None
         self._left: bytes | None = None  # the BSS we asked to leave: its disconnect event is no news
         self._expiry = asyncio.get_running_loop().call_later(EXPIRATION_PERIOD, self._expire)
+        # set while the interface is up: scans and associations wait for it, as wpa_supplicant skips them while
+        # its interface is disabled and scans once it is enabled again
+        self._enabled = asyncio.Event()
+        if driver.enabled:
+            self._enabled.set()
 
     @property
     def associated(self) -> Bss | None:
@@ -169,6 +174,16 @@ class Station:
     @property
     def scanning(self) -> bool:
         return self._scanning
+
+    @property
+    def enabled(self) -> bool:
+        return self._enabled.is_set()
+
+    def set_enabled(self, enabled: bool) -> None:
+        if enabled:
+            self._enabled.set()
+        else:
+            self._enabled.clear()
 
     # -- scans -----------------------------------------------------------------------------------------
 
@@ -205,6 +220,7 @@ class Station:
                             options.bssid, flush=options.only_new or self._clear_cache)
         failure: DriverError | None = None
         try:
+            await self._enabled.wait()
             results = await self.driver.scan(params)
             entries = await self._in_wpa_supplicant_order(results.entries)
         except DriverError as e:
@@ -372,6 +388,7 @@ class Station:
         """Associate with `bss` (`ies` in the request), leaving the current BSS first as wpa_supplicant does
         (the kernel refuses a second association with EALREADY). DriverError when the AP or kernel refuses."""
         await self.leave()
+        await self._enabled.wait()
         self.publish(Associating(bss.bssid, bss.ssid, bss.entry.freq))
         await self.driver.associate(bss.bssid, bss.ssid, bss.entry.freq, ies, crypto, privacy=bss.privacy)
         self._associated = bss

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from difflab import EXTRA_STATUS_KEYS
+from difflab import EXTRA_STATUS_KEYS, without_unsent
 from hwlab import AP2_MAC, AP_MAC, fresh_scan_cache, run, side_by_side, sta_conf, wait_for
 
 AP_IP, STA_IP = "192.168.77.1", "192.168.77.2"
@@ -328,3 +328,59 @@ def test_the_link_is_dormant_until_the_handshake_as_with_wpa_supplicant(lab):
     assert seen["wpa_supplicant"]["pong"] == ("1", "down"), seen  # what the comparison rests on
     assert seen["wpa_supplicant"]["to UP"][-2:] == ["DORMANT", "UP"], seen
     assert seen["pywps"] == seen["wpa_supplicant"], seen
+
+
+def rfkill_soft(iface: str = "wlan1") -> Path:
+    """The soft switch of the radio behind `iface` (hwsim's radios each have one, through cfg80211)."""
+    names = [e.name for e in Path(f"/sys/class/net/{iface}/phy80211").iterdir() if re.fullmatch(r"rfkill\d+", e.name)]
+    return Path(f"/sys/class/rfkill/{names[0]}/soft")
+
+
+def disabled_then_enabled(sta, disable, enable) -> dict[str, object]:
+    """What a client sees while the interface is disabled and once it is enabled again."""
+    sta.monitor.events.clear()
+    disable()
+    sta.monitor.gather(4)  # past the connector's rejoin delay: nothing may be scanned or joined meanwhile
+    texts = [text for _, text in without_unsent([(None, e) for e in sta.monitor.events])]
+    seen: dict[str, object] = {
+        "events": [t if t.startswith("CTRL-EVENT-DISCONNECTED") else t.split(" ", 1)[0] for t in texts],
+        "wpa_state": re.search(r"^wpa_state=(\S+)", sta.cli("status"), re.M)[1],
+        "replies": {request: sta.cli(request).strip() for request in ("scan", "reconnect", "reassociate")},
+    }
+    enable()
+    sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 90)
+    seen["then"] = re.search(r"^wpa_state=(\S+)", sta.cli("status"), re.M)[1]
+    return seen
+
+
+def test_a_disabled_interface_as_wpa_supplicant_tells_it(lab):
+    """wpa_supplicant's INTERFACE_DISABLED, each program in turn on wlan1 with a stored network: the interface
+    taken down (`ip link set down`) and up again, the radio blocked and unblocked (rfkill: the kernel takes the
+    interface down, the program brings it up once unblocked), and the radio blocked before the program starts
+    (wpa_supplicant starts anyway). The events while disabled, STATUS, the replies to SCAN, RECONNECT and
+    REASSOCIATE, and the join after. pywps ended at a start on a blocked radio, and scanned on (failing) while
+    its interface was down."""
+    lab.hostapd()
+    network = 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n}\n'
+    switch = rfkill_soft()
+    seen = {}
+    for program in ("wpa_supplicant", "pywps"):
+        sta = lab.station(sta_conf() + network, program)
+        sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 90)
+        seen[program, "ip link"] = disabled_then_enabled(
+            sta, lambda: run(["ip", "link", "set", "wlan1", "down"]), lambda: run(["ip", "link", "set", "wlan1", "up"]))
+        seen[program, "rfkill"] = disabled_then_enabled(
+            sta, lambda: switch.write_text("1"), lambda: switch.write_text("0"))
+        sta.stop()
+        switch.write_text("1")
+        try:
+            sta = lab.station(sta_conf() + network, program)
+            seen[program, "blocked at start"] = re.search(r"^wpa_state=(\S+)", sta.cli("status"), re.M)[1]
+        finally:
+            switch.write_text("0")
+        sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 90)
+        sta.stop()
+    theirs = {key[1]: value for key, value in seen.items() if key[0] == "wpa_supplicant"}
+    assert theirs["blocked at start"] == "INTERFACE_DISABLED", seen  # what the comparison rests on
+    assert theirs["ip link"]["wpa_state"] == "INTERFACE_DISABLED", seen
+    assert {key[1]: value for key, value in seen.items() if key[0] == "pywps"} == theirs, seen

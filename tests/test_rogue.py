@@ -47,7 +47,10 @@ def run_case(case: str, seconds: float = 8.0):
             assert rogue.stdout.readline().strip() == "ready", rogue.stderr.read()
             if case != "noise":
                 assert pywps.cli("wps_pin", "any", "12345670") == "12345670"
-            out, err = rogue.communicate(timeout=seconds + 60)
+            # read on through the same text stream: readline() may have buffered the result line too (the noise
+            # case prints it at once), which communicate(), reading the pipe itself, would never see
+            rogue.wait(timeout=seconds + 60)
+            out, err = rogue.stdout.read(), rogue.stderr.read()
         finally:
             rogue.kill()
         result = json.loads(out.strip().splitlines()[-1]) if out.strip() else {"stderr": err}

@@ -1,11 +1,13 @@
-"""The kernel's view of a station's link, kept as wpa_supplicant keeps it: IFF_UP (brought up at the start when
-it was down, down again at the stop) and the RFC 2863 operational state (DORMANT while associated with the port
-closed, UP once it is open), which DHCP clients and network managers wait on: the kernel reports IFF_RUNNING, the
-"carrier" they watch, only in operstate UP.
+"""The kernel's view of a station's link, kept and watched as wpa_supplicant does: IFF_UP (brought up at the
+start when it was down, down again at the stop; others taking it down disable the interface until it is up
+again), the radio's rfkill switch (released: up again) and the RFC 2863 operational state (DORMANT while
+associated with the port closed, UP once it is open), which DHCP clients and network managers wait on: the
+kernel reports IFF_RUNNING, the "carrier" they watch, only in operstate UP.
 
-By hand on purpose: an ioctl and two fixed-layout netlink messages. pyroute2's rtnetlink classes would cost more
-to import than the rest of the daemon's radio start (its ifinfmsg module: 77M instructions, a third of `import
-asyncio`), and the link's notifications are read for two header fields, never their attributes.
+By hand on purpose: an ioctl, two fixed-layout netlink messages and the 8-byte rfkill event. pyroute2's rtnetlink
+classes would cost more to import than the rest of the daemon's radio start (its ifinfmsg module: 77M
+instructions, a third of `import asyncio`), and the link's notifications are read for two header fields, never
+their attributes.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ PACKET_ADD_MEMBERSHIP = 1
 PACKET_MR_MULTICAST = 0
 ETH_HLEN = 14
 MAX_FRAME = 4096  # EAPOL frames are small; anything larger is cut and then refused by the parsers
-_LINK_GONE = (errno.ENETDOWN, errno.ENXIO, errno.ENODEV)
+_LINK_GONE = (errno.ENXIO, errno.ENODEV)
 
 
 def read_mac(ifname: str) -> bytes:
@@ -79,6 +79,9 @@ class EapolSocket:
             except BlockingIOError:
                 return
             except OSError as e:
+                if e.errno == errno.ENETDOWN:  # taken down, not gone: the socket hears the link again once it is up
+                    log.debug("%s is down", self.ifname)
+                    continue
                 if e.errno in _LINK_GONE:
                     self.on_link_gone(e.strerror or "link gone")
                     return

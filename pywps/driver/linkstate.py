@@ -67,6 +67,15 @@ def set_interface_up(ifname: str, up: bool) -> None:
         fcntl.ioctl(sock, SIOCSIFFLAGS, _IFREQ_FLAGS.pack(name, flags))
 
 
+def put_down_again(ifname: str) -> None:
+    """Down again at the stop, as the driver found it at its start (wpa_supplicant's drivers do the same); a
+    link gone by now is no error."""
+    try:
+        set_interface_up(ifname, False)
+    except OSError as e:
+        log.debug("cannot bring %s down again: %s", ifname, e.strerror)
+
+
 def setlink_request(ifindex: int, mode: LinkMode | None, state: OperState, seq: int) -> bytes:
     """RTM_SETLINK with IFLA_LINKMODE (unless None) and IFLA_OPERSTATE, no acknowledgement asked (the kernel
     still answers an error): wpa_supplicant's netlink_send_oper_ifla."""

@@ -45,7 +45,7 @@ from .nl80211_msg import (
     request,
     scan_frequencies,
 )
-from .linkstate import KernelLink, RfkillWatch, interface_is_up, set_interface_up
+from .linkstate import KernelLink, RfkillWatch, interface_is_up, put_down_again, set_interface_up
 from .packet import EapolSocket, read_mac
 
 # The parsers of the radio's nests (channel survey, station counters, wiphy) and the radio's types load with
@@ -153,10 +153,7 @@ class Nl80211Driver(Driver):
             self._link = None
         if self._found_down:
             self._found_down = False
-            try:
-                set_interface_up(self.ifname, False)
-            except OSError as e:  # the radio may be gone by now
-                log.debug("cannot bring %s down again: %s", self.ifname, e.strerror)
+            put_down_again(self.ifname)
 
     async def _open_socket(self) -> AsyncGenericNetlinkSocket:
         sock = AsyncGenericNetlinkSocket()

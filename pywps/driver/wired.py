@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from .base import PAE_GROUP_ADDR, Driver, DriverError, DriverFailed
-from .linkstate import interface_is_up, set_interface_up
+from .linkstate import interface_is_up, put_down_again, set_interface_up
 from .packet import EapolSocket, read_mac
 
 log = logging.getLogger("pywps.driver.wired")
@@ -47,10 +47,7 @@ class WiredDriver(Driver):
             self._eapol = None
         if self._brought_up:
             self._brought_up = False
-            try:
-                set_interface_up(self.ifname, False)
-            except OSError as e:  # the link may be gone by now
-                log.debug("cannot bring %s down again: %s", self.ifname, e.strerror)
+            put_down_again(self.ifname)
 
     async def send_eapol(self, dst: bytes, pdu: bytes) -> None:
         if self._eapol is None:

@@ -268,8 +268,11 @@ class Daemon:
         elif isinstance(event, InterfaceToggled) and station is not None:
             log.info("%s: interface %s", self.options.ifname, "enabled" if event.enabled else "disabled")
             station.set_enabled(event.enabled)
-            if event.enabled and services is not None and services.connector is not None:
-                services.connector.kick()  # wpa_supplicant: DISCONNECTED, and a scan at once
+            if services is not None and services.connector is not None:
+                if event.enabled:
+                    services.connector.interface_enabled()
+                else:
+                    services.connector.interface_disabled()
         elif isinstance(event, DriverFailed):
             log.error("the %s driver failed on %s: %s", self.driver.name, self.options.ifname, event.error)
         self._publish(event)

@@ -821,6 +821,25 @@ def test_the_link_is_operational_from_the_open_port_until_it_is_left():
     assert not any(isinstance(a, conn.SetOperState) for a in drain(policy)[0])
 
 
+def test_a_disabled_interface_chooses_nothing_until_it_is_enabled():
+    """INTERFACE_DISABLED: the lost link's rejoin, a kick and the rescan timer do nothing; enabled, it looks at
+    once (wpa_supplicant's scan on EVENT_INTERFACE_ENABLED)."""
+    policy = new_policy()
+    handshake_to_completion(policy, FakeAp())
+    policy.port_authorized(1.0)
+    drain(policy)
+    policy.interface_disabled(2.0)
+    policy.link_lost(True, 2.0)
+    drain(policy)
+    for now in (3.5, 10.0, 20.0):
+        policy.kick(now)
+        policy.handle_timer(now)
+        assert drain(policy)[0] == [] and policy.state is CS.DISCONNECTED
+    policy.interface_enabled(30.0)
+    (action,), _ = drain(policy)
+    assert isinstance(action, conn.Scan)  # the results before are too old to join from
+
+
 def test_link_loss_when_completed_rejoins_after_a_moment():
     policy = new_policy()
     handshake_to_completion(policy, FakeAp())

@@ -14,6 +14,7 @@ import pytest
 
 from pywps.config import ConfigFileError, parse
 from pywps.driver.base import DriverError, InterfaceToggled, LinkDisconnected, ScanResults
+from pywps.station.bss import SCAN_RES_VALID_FOR_CONNECT
 from pywps.station.connection import REJOIN_DELAY, SCAN_FAILED_RETRY
 from pywps.station.types import RunKind, RunRequest
 from pywps.wps.eap import EapolType
@@ -270,7 +271,8 @@ def test_a_first_scan_refused_while_the_connector_waits_for_it_is_tried_again_a_
 def test_a_disabled_interface_scans_and_joins_nothing_until_it_is_enabled_again():
     """wpa_supplicant's INTERFACE_DISABLED (the interface taken down, an rfkill block): STATUS says so and shows
     no link, SCAN, RECONNECT, REASSOCIATE and REATTACH are FAIL, and nothing is scanned or joined (the connector's
-    rejoin waits); once enabled, the network is joined again (tests/vm/guest/test_hwsim_connect.py
+    rejoin waits), and the BSS table is forgotten once too old to connect from; once enabled, a scan and the
+    network joined again (tests/vm/guest/test_hwsim_connect.py
     compares both programs on a radio taken down and blocked)."""
     async def main():
         driver = FakeRadioDriver(FakeAp())
@@ -287,10 +289,15 @@ def test_a_disabled_interface_scans_and_joins_nothing_until_it_is_enabled_again(
             after = len(rig.events)
             await asyncio.sleep(REJOIN_DELAY + 1.0)  # the connector has asked to rejoin by now
             assert len(driver.scans) == scans and driver.bssid is None and rig.texts()[after:] == []
+            # the table is forgotten once its last results are too old to connect from (wpa_supplicant's
+            # wpas_clear_disabled_interface), and the next scan drops the kernel's cache too
+            await rig.wait_event("^CTRL-EVENT-BSS-REMOVED 0 ", timeout=SCAN_RES_VALID_FOR_CONNECT)
+            assert await rig.cmd("SCAN_RESULTS") == "bssid / frequency / signal level / flags / ssid\n"
             driver.enabled = True
             driver._emit(InterfaceToggled(True))
             await rig.wait_event("^CTRL-EVENT-CONNECTED ", after=after)
             assert "wpa_state=COMPLETED" in await rig.cmd("STATUS")
+            assert len(driver.scans) == scans + 1 and driver.scans[-1].flush  # a scan first: nothing to join from
 
     run(main())
 

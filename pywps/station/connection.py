@@ -170,6 +170,7 @@ class ConnectionPolicy:
         self.target: _Target | None = None
         self.user_off = False  # DISCONNECT: stay off until RECONNECT / SELECT_NETWORK
         self.suspended = False  # a WPS run has the radio
+        self.disabled = False  # the interface is down (INTERFACE_DISABLED): nothing to choose or join
         self.selected: int | None = None  # SELECT_NETWORK's choice; others wait while it is set
         self.backoffs = Backoffs()
         self._tried_cache = False
@@ -212,7 +213,7 @@ class ConnectionPolicy:
         a client asked to connect (ENABLE_NETWORK, SELECT_NETWORK, RECONNECT) or a network's back-off ended,
         where wpa_supplicant first chooses from its last results if they are recent (wpa_supplicant_fast_associate)
         and says CTRL-EVENT-NETWORK-NOT-FOUND when they offer nothing."""
-        if self.user_off or self.suspended:
+        if self.user_off or self.suspended or self.disabled:
             return
         if self.state in (S.DISCONNECTED, S.SCANNING):
             self._fire(I.ASKED if asked else I.SEARCH, now)
@@ -245,6 +246,16 @@ class ConnectionPolicy:
         self.suspended = False
         if wps_freq:
             self._after_wps, self._wps_freq = AFTER_WPS_SCANS, wps_freq
+        self.kick(now)
+
+    def interface_disabled(self, now: float) -> None:
+        """The interface went down: nothing is chosen, scanned for or joined until it is up again (the link, if
+        there was one, is lost with it: the kernel says so)."""
+        self.disabled = True
+
+    def interface_enabled(self, now: float) -> None:
+        """Up again: look at once, as wpa_supplicant asks for a scan on EVENT_INTERFACE_ENABLED."""
+        self.disabled = False
         self.kick(now)
 
     def select(self, network_id: int | None, now: float, freqs: tuple[int, ...] = ()) -> None:
@@ -383,7 +394,7 @@ class ConnectionPolicy:
             self.kick(now)
         if self._rescan_at is not None and self._rescan_at <= now:
             self._rescan_at = None
-            if self.state is S.SCANNING and not self._scan_pending:
+            if self.state is S.SCANNING and not self._scan_pending and not self.disabled:
                 self._request_scan()
 
     # -- the table -----------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ class Connector:
         self.driver = driver
         self.station = station
         self.policy = ConnectionPolicy(config, station.table, driver.own_addr, station.ignored)
+        self.policy.disabled = not station.enabled  # a radio blocked at the start
         self._driving = PolicyDriver(self.policy, self._perform, publish)
 
     # -- what STATUS shows ---------------------------------------------------------------------------------
@@ -79,6 +80,12 @@ class Connector:
 
     def resume(self, wps_freq: int | None = None) -> None:
         self._input(self.policy.resume, wps_freq=wps_freq)
+
+    def interface_disabled(self) -> None:
+        self._input(self.policy.interface_disabled)
+
+    def interface_enabled(self) -> None:
+        self._input(self.policy.interface_enabled)
 
     def select(self, network_id: int | None, freqs: Sequence[int] = ()) -> None:
         self._input(self.policy.select, network_id, freqs=tuple(freqs))

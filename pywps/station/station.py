@@ -46,7 +46,7 @@ from ..wps.ie import (
     association_request_ie,
     probe_request_ie,
 )
-from .bss import EXPIRATION_PERIOD, Bss, BssTable
+from .bss import EXPIRATION_PERIOD, SCAN_RES_VALID_FOR_CONNECT, Bss, BssTable
 from .ranking import scan_order
 from .types import PLAIN_SCAN, PbcOverlap, RunKind, RunRequest, ScanOptions
 
@@ -164,6 +164,7 @@ class Station:
         # set while the interface is up: scans and associations wait for it, as wpa_supplicant skips them while
         # its interface is disabled and scans once it is enabled again
         self._enabled = asyncio.Event()
+        self._forget: asyncio.TimerHandle | None = None  # the table of a disabled interface, once too old
         if driver.enabled:
             self._enabled.set()
 
@@ -180,10 +181,20 @@ class Station:
         return self._enabled.is_set()
 
     def set_enabled(self, enabled: bool) -> None:
+        if self._forget is not None:
+            self._forget.cancel()
+            self._forget = None
         if enabled:
             self._enabled.set()
-        else:
-            self._enabled.clear()
+            return
+        self._enabled.clear()
+        # wpa_supplicant forgets a disabled interface's BSS table once its last results are too old to connect
+        # from (wpas_clear_disabled_interface): each entry removed (CTRL-EVENT-BSS-REMOVED), the kernel's cache
+        # dropped with the next scan
+        updated = self.table.updated_at
+        age = SCAN_RES_VALID_FOR_CONNECT if updated is None else self.clock() - updated
+        delay = SCAN_RES_VALID_FOR_CONNECT if age >= SCAN_RES_VALID_FOR_CONNECT else SCAN_RES_VALID_FOR_CONNECT - age
+        self._forget = asyncio.get_running_loop().call_later(delay, self.flush_table, 0)
 
     # -- scans -----------------------------------------------------------------------------------------
 
@@ -329,6 +340,8 @@ class Station:
     def close(self) -> None:
         """The daemon ends: no more ageing, no more results taken."""
         self._expiry.cancel()
+        if self._forget is not None:
+            self._forget.cancel()
         for task in self._others:
             task.cancel()
 

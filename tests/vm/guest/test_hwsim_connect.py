@@ -340,7 +340,9 @@ def disabled_then_enabled(sta, disable, enable) -> dict[str, object]:
     """What a client sees while the interface is disabled and once it is enabled again."""
     sta.monitor.events.clear()
     disable()
-    sta.monitor.gather(4)  # past the connector's rejoin delay: nothing may be scanned or joined meanwhile
+    # past the connector's rejoin delay (nothing may be scanned or joined meanwhile) and the moment the BSS
+    # table is forgotten (5 s after the last results at most: CTRL-EVENT-BSS-REMOVED)
+    sta.monitor.gather(7)
     texts = [text for _, text in without_unsent([(None, e) for e in sta.monitor.events])]
     seen: dict[str, object] = {
         "events": [t if t.startswith("CTRL-EVENT-DISCONNECTED") else t.split(" ", 1)[0] for t in texts],

@@ -4,9 +4,9 @@
 
 Prints the median of each measure and the ratio pywps / wpa_supplicant (the WPS runs with the AP in the radio's
 scan cache, where pywps scans its channel first, and one with an empty cache: bench/vm_guest.py's one()), and
-pywps's start -> first PONG (the radio up, and down as at boot) against the floor (`python -c "import asyncio"` in the same VM). TCG emulation makes the absolute times slow;
-only the ratios are meaningful. Needs the VM artefacts (tests/vm/build.sh; VM_ARTEFACTS and the other VM_*
-settings of tests/vm/run.sh pass through).
+pywps's start -> first PONG (the radio up, and down as at boot) against the floor (`python -c "import asyncio"`
+in the same VM). TCG emulation makes the absolute times slow; only the ratios are meaningful. Needs the VM
+artefacts (tests/vm/build.sh; VM_ARTEFACTS and the other VM_* settings of tests/vm/run.sh pass through).
 """
 
 from __future__ import annotations

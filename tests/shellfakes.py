@@ -179,6 +179,7 @@ class FakeRadioDriver(Driver):
 
     name = "nl80211"
     can_scan = True
+    enabled = True  # a test takes the interface down and up (InterfaceToggled says so)
 
     def __init__(self, *aps: FakeAp, wps_ies: dict[bytes, bytes] | None = None) -> None:
         super().__init__("wlan-fake")

@@ -37,8 +37,7 @@ def cmd_scan(ctx: Services, raw: str | None) -> Reply:
         if request.freq_ranges is not None:
             raise CommandFailed("no channels to scan on a wired link")  # wpa_supplicant has no hw modes there
         return f"{next_scan_id(ctx)}\n" if request.use_id else ok()
-    if not station.enabled:
-        raise CommandFailed("the interface is disabled")  # wpa_supplicant: FAIL, not FAIL-BUSY
+    refuse_while_disabled(ctx)  # FAIL, not FAIL-BUSY
     if station.scanning:
         return "FAIL-BUSY\n"
     if request.freq_ranges is not None:
@@ -293,7 +292,7 @@ def cmd_disconnect(ctx: Services, raw: str) -> Reply:
 
 
 def refuse_while_disabled(ctx: Services) -> None:
-    """RECONNECT, REASSOCIATE and REATTACH are FAIL while the interface is disabled, as in wpa_supplicant."""
+    """SCAN, RECONNECT, REASSOCIATE and REATTACH are FAIL while the interface is disabled, as in wpa_supplicant."""
     if ctx.station is not None and not ctx.station.enabled:
         raise CommandFailed("the interface is disabled")
 

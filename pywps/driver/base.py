@@ -173,9 +173,12 @@ class Driver(abc.ABC):
         self.ifname = ifname
         self.on_eapol: EapolHandler | None = None
         self.on_event: DriverEventHandler | None = None
-        # False while the interface is down (a radio blocked by rfkill at the start, or taken down since):
-        # wpa_supplicant's INTERFACE_DISABLED; InterfaceToggled says when it changes
-        self.enabled = True
+
+    @property
+    def enabled(self) -> bool:
+        """False while the interface is down (a radio blocked by rfkill at the start, or taken down since):
+        wpa_supplicant's INTERFACE_DISABLED; InterfaceToggled says when it changes."""
+        return True
 
     @property
     @abc.abstractmethod

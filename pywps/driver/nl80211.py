@@ -116,7 +116,6 @@ class Nl80211Driver(Driver):
         if self._found_down:
             if self._rfkill.blocked:  # wpa_supplicant runs on, its interface disabled until the radio is unblocked
                 log.info("%s: could not yet enable the interface: its radio is blocked (rfkill)", self.ifname)
-                self.enabled = False
             else:
                 try:
                     self._set_up()
@@ -186,8 +185,11 @@ class Nl80211Driver(Driver):
         except OSError as e:
             log.warning("cannot bring %s up after the rfkill unblock: %s", self.ifname, e.strerror)
 
+    @property
+    def enabled(self) -> bool:
+        return self._link is None or self._link.is_up
+
     def _on_up_changed(self, up: bool) -> None:
-        self.enabled = up
         self._emit(InterfaceToggled(up))
 
     def set_operstate(self, up: bool) -> None:

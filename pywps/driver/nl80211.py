@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import os
 import socket
 import struct
 from typing import TYPE_CHECKING
@@ -58,6 +59,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("pywps.driver.nl80211")
 
 IFTYPE_STATION = 2
+# enum nl80211_iftype, as `iw dev` names them
+_IFTYPE_NAMES = {1: "IBSS", 3: "AP", 4: "AP/VLAN", 5: "WDS", 6: "monitor", 7: "mesh point", 8: "P2P-client",
+                 9: "P2P-GO", 10: "P2P-device", 11: "OCB", 12: "NAN"}
 STA_FLAG_AUTHORIZED = 1
 KEYTYPE_GROUP, KEYTYPE_PAIRWISE = 0, 1
 SCAN_TIMEOUT = 30.0  # seconds; a scan of all channels takes a few, much longer under emulation
@@ -109,8 +113,11 @@ class Nl80211Driver(Driver):
             await self.stop()
             raise DriverError(f"nl80211 on {self.ifname}: {e}") from None
         if iftype != IFTYPE_STATION:
-            await self.stop()
-            raise DriverError(f"{self.ifname} is not a station interface (nl80211 iftype {iftype})")
+            try:
+                await self._switch_to_station(iftype)
+            except DriverError:
+                await self.stop()
+                raise
         self._rfkill = RfkillWatch(self.ifname, self._on_unblocked)
         self._found_down = not interface_is_up(self.ifname)
         if self._found_down:
@@ -168,6 +175,39 @@ class Nl80211Driver(Driver):
     async def _interface_type(self) -> int:
         (reply,) = await self._request("GET_INTERFACE", ("NL80211_ATTR_IFINDEX", self.ifindex))
         return reply.get_attr("NL80211_ATTR_IFTYPE")
+
+    async def _switch_to_station(self, iftype: int) -> None:
+        """wpa_supplicant makes a station of the interface it is given, whatever its type (monitor, IBSS, P2P,
+        AP, mesh). It keeps an AP or mesh interface as it is until it associates, for its own AP and mesh modes;
+        pywps has neither and switches at once, so its scans are a station's. mac80211 refuses to change the type
+        of a running interface: then down, switch, up again, as wpa_supplicant's set_mode does; its retries
+        while the interface is still going down included."""
+        was = _IFTYPE_NAMES.get(iftype, f"iftype {iftype}")
+        log.info("%s: switching the interface from %s to station mode", self.ifname, was)
+        code = await self._set_iftype(IFTYPE_STATION)
+        if code == errno.EBUSY and interface_is_up(self.ifname):
+            try:
+                set_interface_up(self.ifname, False)
+            except OSError as e:
+                code = e.errno
+            else:
+                for _ in range(10):
+                    code = await self._set_iftype(IFTYPE_STATION)
+                    if code != errno.EBUSY:
+                        break
+                    await asyncio.sleep(0.1)
+                self._set_up()
+        if code:
+            raise DriverError(f"cannot switch {self.ifname} from {was} to station mode: {os.strerror(code)}")
+
+    async def _set_iftype(self, iftype: int) -> int:
+        """NL80211_CMD_SET_INTERFACE; the errno the kernel answered, 0 for done."""
+        try:
+            await self._request("SET_INTERFACE", ("NL80211_ATTR_IFINDEX", self.ifindex),
+                                ("NL80211_ATTR_IFTYPE", iftype))
+        except NetlinkError as e:
+            return e.code
+        return 0
 
     def _set_up(self) -> None:
         """wpa_supplicant brings its interface up itself, and down again when it stops if it found it down

@@ -78,3 +78,44 @@ def test_the_radio_is_left_up_or_down_as_each_program_found_it(lab):
     assert seen["wpa_supplicant", "down"] == (True, False), seen  # what the comparison rests on
     assert seen["wpa_supplicant", "up"] == (True, True), seen
     assert [seen["pywps", s] for s in ("down", "up")] == [seen["wpa_supplicant", s] for s in ("down", "up")], seen
+
+
+def radio_type(iface: str = "wlan1") -> str:
+    """The interface's type as `iw dev` names it (managed, monitor, IBSS, AP, mesh point)."""
+    for line in run(["iw", "dev", iface, "info"]).splitlines():
+        if line.strip().startswith("type "):
+            return line.strip()[len("type "):]
+    raise AssertionError(f"no type in iw dev {iface} info")
+
+
+def test_an_interface_of_another_type_is_made_a_station_as_wpa_supplicant_does(lab):
+    """wpa_supplicant makes a station of a monitor, IBSS, AP or mesh interface it is given (driver_nl80211's
+    set_mode: a running one is taken down for the switch and brought up again) and joins its stored network;
+    pywps used to refuse to start. Each program on each type, found up or down: the type once joined, and the
+    type and up flag it leaves behind. One difference on purpose, not compared: wpa_supplicant keeps an AP or mesh
+    interface as it is until it associates (its AP and mesh modes use it); pywps has no such modes and switches
+    at its start."""
+    lab.hostapd()
+    cases = (("monitor", "up"), ("ibss", "down"), ("__ap", "up"), ("mp", "down"))
+    seen = {}
+    try:
+        for kind in KINDS:
+            for iw_type, at_start in cases:
+                run(["ip", "link", "set", "wlan1", "down"])
+                run(["iw", "dev", "wlan1", "set", "type", iw_type])
+                run(["ip", "link", "set", "wlan1", at_start])
+                found = radio_type()
+                sta = lab.station(sta_conf() + 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n}\n',
+                                  program=kind)
+                wait_for(lambda: "wpa_state=COMPLETED" in sta.cli("status"), 60, f"{kind} to join from {found}")
+                joined_as = radio_type()
+                sta.stop()
+                seen[kind, found] = (joined_as, radio_type(), radio_is_up())
+                time.sleep(1)  # hostapd notes the departure before the next station associates
+    finally:
+        run(["ip", "link", "set", "wlan1", "down"])
+        run(["iw", "dev", "wlan1", "set", "type", "managed"])
+    assert seen["wpa_supplicant", "monitor"] == ("managed", "managed", True), seen  # what the comparison rests on
+    assert seen["wpa_supplicant", "IBSS"] == ("managed", "managed", False), seen
+    assert {k: v for (p, k), v in seen.items() if p == "pywps"} == {
+        k: v for (p, k), v in seen.items() if p == "wpa_supplicant"}, seen

@@ -840,6 +840,23 @@ def test_a_disabled_interface_chooses_nothing_until_it_is_enabled():
     assert isinstance(action, conn.Scan)  # the results before are too old to join from
 
 
+def test_an_interface_enabled_again_scans_before_it_joins_however_recent_its_results():
+    """Down and up within a second, the results from before still fresh enough to join from: wpa_supplicant
+    scans on EVENT_INTERFACE_ENABLED all the same (no fast associate there), and joins from that scan."""
+    policy = new_policy()
+    handshake_to_completion(policy, FakeAp())
+    policy.port_authorized(1.0)
+    policy.interface_disabled(1.5)
+    policy.link_lost(True, 1.5)
+    drain(policy)
+    policy.interface_enabled(2.5)
+    (action,), _ = drain(policy)
+    assert isinstance(action, conn.Scan) and policy.table.last_results_valid(2.5)
+    policy.table.update([beacon()], 3.0)
+    policy.scan_done(3.0)
+    assert isinstance(drain(policy)[0][0], conn.Associate)
+
+
 def test_link_loss_when_completed_rejoins_after_a_moment():
     policy = new_policy()
     handshake_to_completion(policy, FakeAp())

@@ -171,6 +171,7 @@ class ConnectionPolicy:
         self.user_off = False  # DISCONNECT: stay off until RECONNECT / SELECT_NETWORK
         self.suspended = False  # a WPS run has the radio
         self.disabled = False  # the interface is down (INTERFACE_DISABLED): nothing to choose or join
+        self._scan_first = False  # enabled again: choose from a scan made since, not from the results before
         self.selected: int | None = None  # SELECT_NETWORK's choice; others wait while it is set
         self.backoffs = Backoffs()
         self._tried_cache = False
@@ -254,8 +255,10 @@ class ConnectionPolicy:
         self.disabled = True
 
     def interface_enabled(self, now: float) -> None:
-        """Up again: look at once, as wpa_supplicant asks for a scan on EVENT_INTERFACE_ENABLED."""
+        """Up again: scan at once, as wpa_supplicant asks for a scan on EVENT_INTERFACE_ENABLED; results from
+        before the disable, however recent, are not chosen from (it does not fast-associate there)."""
         self.disabled = False
+        self._scan_first = True
         self.kick(now)
 
     def select(self, network_id: int | None, now: float, freqs: tuple[int, ...] = ()) -> None:
@@ -301,6 +304,8 @@ class ConnectionPolicy:
 
     def scan_done(self, now: float, cached: bool = False) -> None:
         self._scan_pending = False
+        if not cached:
+            self._scan_first = False
         if self.state is not S.SCANNING:
             return
         choice = self._best(now, fresh_only=cached)
@@ -440,7 +445,7 @@ class ConnectionPolicy:
         # Like wpa_supplicant's fast associate: recent results (ours, or the kernel's cache at start) are
         # good enough to try first; scan only when they offer nothing.
         candidates = self._candidates(now)
-        choice = self._best(now, fresh_only=True) if candidates else None
+        choice = self._best(now, fresh_only=True) if candidates and not self._scan_first else None
         if choice is None and asked and self.table.last_results_valid(now) and not self._selection_quiet(now):
             self._events.append(NetworkNotFound())  # wpas_select_network_from_last_scan found nothing
         if not candidates:
@@ -448,7 +453,7 @@ class ConnectionPolicy:
             return
         if choice is not None:
             self._fire(I.FOUND, now, choice)
-        elif len(self.table) == 0 and not self._tried_cache and not self._scan_pending:
+        elif len(self.table) == 0 and not self._tried_cache and not self._scan_pending and not self._scan_first:
             self._tried_cache = True
             self._scan_pending = True
             self._actions.append(LoadCachedResults())

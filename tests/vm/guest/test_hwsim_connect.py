@@ -336,6 +336,18 @@ def rfkill_soft(iface: str = "wlan1") -> Path:
     return Path(f"/sys/class/rfkill/{names[0]}/soft")
 
 
+def briefly_disabled(sta) -> dict[str, object]:
+    """Down and up again within a second of a scan's results: does the program scan before it joins again?"""
+    sta.scan()
+    sta.monitor.events.clear()
+    run(["ip", "link", "set", "wlan1", "down"])
+    time.sleep(0.5)
+    run(["ip", "link", "set", "wlan1", "up"])
+    sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 90)
+    names = [text.split(" ", 1)[0] for text in sta.monitor.events]
+    return {"scanned before the join": "CTRL-EVENT-SCAN-STARTED" in names[:names.index("CTRL-EVENT-CONNECTED")]}
+
+
 def disabled_then_enabled(sta, disable, enable) -> dict[str, object]:
     """What a client sees while the interface is disabled and once it is enabled again."""
     sta.monitor.events.clear()
@@ -360,8 +372,9 @@ def test_a_disabled_interface_as_wpa_supplicant_tells_it(lab):
     taken down (`ip link set down`) and up again, the radio blocked and unblocked (rfkill: the kernel takes the
     interface down, the program brings it up once unblocked), and the radio blocked before the program starts
     (wpa_supplicant starts anyway). The events while disabled, STATUS, the replies to SCAN, RECONNECT and
-    REASSOCIATE, and the join after. pywps ended at a start on a blocked radio, and scanned on (failing) while
-    its interface was down."""
+    REASSOCIATE, and the join after; and, down for half a second just after a scan, whether the join after waits
+    for a scan (wpa_supplicant does not choose from its results of before, however recent). pywps ended at a start
+    on a blocked radio, scanned on (failing) while its interface was down, and rejoined from its last results."""
     lab.hostapd()
     network = 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n}\n'
     switch = rfkill_soft()
@@ -373,6 +386,7 @@ def test_a_disabled_interface_as_wpa_supplicant_tells_it(lab):
             sta, lambda: run(["ip", "link", "set", "wlan1", "down"]), lambda: run(["ip", "link", "set", "wlan1", "up"]))
         seen[program, "rfkill"] = disabled_then_enabled(
             sta, lambda: switch.write_text("1"), lambda: switch.write_text("0"))
+        seen[program, "down for a moment"] = briefly_disabled(sta)
         sta.stop()
         switch.write_text("1")
         try:
@@ -385,4 +399,5 @@ def test_a_disabled_interface_as_wpa_supplicant_tells_it(lab):
     theirs = {key[1]: value for key, value in seen.items() if key[0] == "wpa_supplicant"}
     assert theirs["blocked at start"] == "INTERFACE_DISABLED", seen  # what the comparison rests on
     assert theirs["ip link"]["wpa_state"] == "INTERFACE_DISABLED", seen
+    assert theirs["down for a moment"] == {"scanned before the join": True}, seen
     assert {key[1]: value for key, value in seen.items() if key[0] == "pywps"} == theirs, seen

@@ -404,7 +404,8 @@ class ConnectionPolicy:
 
     # -- the table -----------------------------------------------------------------------------------------
 
-    def _fire(self, what: LinkInput, now: float, choice: _Target | None = None, reason: int = REASON_DEAUTH_LEAVING) -> None:
+    def _fire(self, what: LinkInput, now: float, choice: _Target | None = None,
+              reason: int = REASON_DEAUTH_LEAVING) -> None:
         new = TRANSITIONS[self.state].get(what)
         if new is None:
             log.debug("connection: %s ignored in %s", what.name, self.state.name)

@@ -247,8 +247,7 @@ class Config:
             return
         line = f"{key}={value}"
         if GLOBALS[key].empty_unsets and not value:
-            self.items = [item for item in self.items if not _is_line_of(item, key)]
-            self.values.pop(key, None)
+            self.unset(key)
             return
         if key in self.values:
             for i, item in enumerate(self.items):
@@ -262,6 +261,11 @@ class Config:
                 first_block -= 1  # before the blank line that sets the blocks apart
             self.items.insert(first_block, line)
         self.values[key] = value
+
+    def unset(self, key: str) -> None:
+        """The global key's line removed: its default again (wpa_supplicant's NULL)."""
+        self.items = [item for item in self.items if not _is_line_of(item, key)]
+        self.values.pop(key, None)
 
     # -- networks ---------------------------------------------------------------------------------------
 

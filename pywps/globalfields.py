@@ -108,6 +108,8 @@ GLOBALS: dict[str, GlobalKey] = {k.name: k for k in (
     GlobalKey("wps_fragment_size", _int(), runtime=True, gettable=False),
     # The version field of every EAPOL frame we send; 3 is taken because Debian builds CONFIG_MACSEC.
     GlobalKey("eapol_version", _int(1, 3), "1"),
+    # autoscan module and its parameters (pywps/station/autoscan.py): any text, as wpa_supplicant keeps it
+    GlobalKey("autoscan", _text()),
     GlobalKey("country", _country),  # the regulatory domain asked of the kernel at start and when it changes
     # when the BSS table drops an entry: not seen for this long and in this many scans. Debian's SET takes any
     # number (observed: 9, 0), its BSS_EXPIRE_AGE / BSS_EXPIRE_COUNT commands at least 10 s / 1 scan

@@ -58,7 +58,7 @@ UNKNOWN = b"UNKNOWN COMMAND\n"
 # compiled out (UNKNOWN COMMAND), or GET_CAPABILITY does not know the field (FAIL).
 ABSENT: dict[str, bytes] = {
     "CONFIG_WPS_NFC": UNKNOWN, "CONFIG_WPS_ER": UNKNOWN, "CONFIG_AP": UNKNOWN, "CONFIG_IBSS_RSN": UNKNOWN,
-    "CONFIG_IEEE80211R": UNKNOWN, "CONFIG_AUTOSCAN": UNKNOWN, "CONFIG_WNM": UNKNOWN, "CONFIG_PMKSA_CACHE_EXTERNAL": UNKNOWN,
+    "CONFIG_IEEE80211R": UNKNOWN, "CONFIG_WNM": UNKNOWN, "CONFIG_PMKSA_CACHE_EXTERNAL": UNKNOWN,
     "IEEE8021X_EAPOL": UNKNOWN,  # PREAUTH is compiled out...
     "IEEE8021X_EAPOL (CTRL-RSP)": b"FAIL\n",  # ...and CTRL-RSP-* answer FAIL (wpa_supplicant_ctrl_iface_ctrl_rsp)
     "CONFIG_DPP": b"FAIL\n", "CONFIG_ACS": b"FAIL\n", "CONFIG_TDLS": b"FAIL\n",
@@ -271,7 +271,12 @@ CASES: list[Case] = [
     c("passphrase", "CTRL-RSP-PASSPHRASE-0:secret", *NET, without="IEEE8021X_EAPOL (CTRL-RSP)"),
     c("ibss_rsn", f"IBSS_RSN {AP_MAC}", without="CONFIG_IBSS_RSN"),
     c("roam", f"ROAM {AP_MAC}"),
-    c("autoscan", "AUTOSCAN ", fresh=True, without="CONFIG_AUTOSCAN"),
+    c("autoscan", "AUTOSCAN ", fresh=True),
+    c("autoscan-then-get", "GET autoscan", "AUTOSCAN exponential:3:300", fresh=True),
+    c("autoscan-unknown-module", "GET autoscan", "AUTOSCAN nosuch:1", fresh=True),
+    c("autoscan-cleared", "GET autoscan", "AUTOSCAN periodic:10", "AUTOSCAN ", fresh=True),
+    c("autoscan-in-dump", "DUMP", "AUTOSCAN periodic:30", fresh=True),
+    c("set-autoscan", "GET autoscan", "SET autoscan exp:2:8", fresh=True),
     c("signal_monitor", "SIGNAL_MONITOR"),
     c("mac_rand_scan", "MAC_RAND_SCAN all enable=0", fresh=True),
     c("erp_flush", "ERP_FLUSH"),

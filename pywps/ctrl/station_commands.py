@@ -251,6 +251,19 @@ def cmd_scan_interval(ctx: Services, raw: str) -> Reply:
     return ok()
 
 
+def cmd_autoscan(ctx: Services, raw: str) -> Reply:
+    """AUTOSCAN <module>:<parameters> (`exponential:3:300`, `periodic:30`): the waits between scans while no
+    network is found, begun again; `AUTOSCAN ` alone: none. Kept as `autoscan=`. OK even for a spec no module
+    takes, as wpa_supplicant, which logs that and goes on without."""
+    if raw:
+        ctx.config.set("autoscan", raw)
+    else:
+        ctx.config.unset("autoscan")
+    if ctx.connector is not None:
+        ctx.connector.policy.autoscan_changed()
+    return ok()
+
+
 def cmd_bssid_ignore(ctx: Services, raw: str) -> Reply:
     """BSSID_IGNORE (BLACKLIST): list, add one BSSID, or `clear`; an ignored AP is never chosen."""
     ignored = ctx.ignored_bssids
@@ -391,6 +404,7 @@ COMMANDS: dict[str, Handler] = {
     "BSS_EXPIRE_AGE": cmd_bss_expire_age,
     "BSS_EXPIRE_COUNT": cmd_bss_expire_count,
     "SCAN_INTERVAL": cmd_scan_interval,
+    "AUTOSCAN": cmd_autoscan,
     "BSSID_IGNORE": cmd_bssid_ignore,
     "BLACKLIST": cmd_bssid_ignore,  # wpa_supplicant's older name, still answered
     "AP_SCAN": cmd_ap_scan,

@@ -33,6 +33,7 @@ from .early import EarlyFrame
 if TYPE_CHECKING:
     from ..wpa.events import InstallGroupKey, InstallPairwiseKey, SendEapol
     from ..wpa.supplicant import WpaSupplicantHandshake
+    from .autoscan import Autoscan
     from .security import Security
 
 log = logging.getLogger("pywps.connect")
@@ -182,6 +183,7 @@ class ConnectionPolicy:
         self._after_wps = 0  # scans left of the WPS run's channel (AFTER_WPS_SCANS)
         self._wps_freq = 0
         self._select_freqs: tuple[int, ...] = ()  # SELECT_NETWORK freq=: the next scan's channels, once
+        self._autoscan: Autoscan | None = None  # `autoscan=`'s waits so far; None: begin again at the next
         self._early_key: EarlyFrame | None = None  # an EAPOL-Key before ASSOCIATED
         self._actions: deque[ConnectAction] = deque()
         self._events: deque[object] = deque()
@@ -424,12 +426,13 @@ class ConnectionPolicy:
         if what is I.SEARCH or what is I.ASKED:
             self._search(now, asked=what is I.ASKED)
         elif what is I.NOT_FOUND:
-            self._rescan_at = now + (AFTER_WPS_RESCAN if self._after_wps else self.rescan_interval)
+            self._rescan_at = now + (AFTER_WPS_RESCAN if self._after_wps else self._rescan_wait())
         elif what is I.SCAN_FAILED:
             self._rescan_at = now + SCAN_FAILED_RETRY
         elif what is I.FOUND:
             assert choice is not None
             self.target = choice
+            self._autoscan = None  # past SCANNING: wpa_supplicant's autoscan_deinit
             self._rescan_at = None
             self._early_key = None
             self._actions.append(Associate(choice.bss, choice.security.own_ie, choice.security.link_crypto()))
@@ -460,6 +463,24 @@ class ConnectionPolicy:
             self._actions.append(LoadCachedResults())
         else:
             self._request_scan()
+
+    def _rescan_wait(self) -> float:
+        """Seconds from a scan that found nothing to the next: `autoscan=`'s next wait, else SCAN_INTERVAL."""
+        if self._autoscan is None:
+            spec = self.config().values.get("autoscan")
+            if spec is None:
+                return self.rescan_interval
+            from .autoscan import parse_autoscan
+
+            self._autoscan = parse_autoscan(spec)
+            if self._autoscan is None:
+                log.debug("autoscan: no module matches %r", spec)
+                return self.rescan_interval
+        return float(self._autoscan.next_wait())
+
+    def autoscan_changed(self) -> None:
+        """AUTOSCAN: the waits begin again, from the new spec (wpa_supplicant_reinit_autoscan)."""
+        self._autoscan = None
 
     def _request_scan(self) -> None:
         if not self._scan_pending:  # the scan under way will answer scan_done() in time

@@ -376,3 +376,44 @@ def test_select_network_freq_limits_the_next_scan_as_wpa_supplicant(lab):
         got = side_by_side(stations, selected)
     assert got["wpa_supplicant"][0] == [2437] and len(got["wpa_supplicant"][1]) > 2, got
     assert got["pywps"] == got["wpa_supplicant"]
+
+
+def waits_between_scans(sta, count: int) -> list[int]:
+    """The seconds (rounded) from each of the next `count` scans' results to the start of the scan after, and
+    STATUS's wpa_state in the first of those waits."""
+    gaps: list[int] = []
+    results_at = None
+    deadline = time.monotonic() + 120
+    while len(gaps) < count and (event := sta.monitor._next(deadline)) is not None:
+        if event.startswith("CTRL-EVENT-SCAN-RESULTS"):
+            results_at = time.monotonic()
+        elif event.startswith("CTRL-EVENT-SCAN-STARTED") and results_at is not None:
+            gaps.append(round(time.monotonic() - results_at))
+            results_at = None
+    return gaps
+
+
+def test_autoscan_spaces_the_scans_for_a_missing_network_as_wpa_supplicant(lab):
+    """autoscan=exponential:2:8 in the file, the stored network nowhere: the waits between the scans grow
+    2, 4, 8, 8 s. Then `AUTOSCAN periodic:3`, sent just after a scan's results: the waits from the next results on.
+    Then `AUTOSCAN ` (none): SCAN_INTERVAL's 5 s."""
+    conf = sta_conf() + "autoscan=exponential:2:8\n" + 'network={\n\tssid="nowhere"\n\tkey_mgmt=NONE\n}\n'
+
+    def waits(sta) -> dict[str, object]:
+        seen: dict[str, object] = {"exponential": waits_between_scans(sta, 4)}
+        sta.monitor.events.clear()
+        sta.monitor.wait(r"^CTRL-EVENT-SCAN-RESULTS", 60)
+        seen["state"] = re.search(r"^wpa_state=(\S+)", sta.cli("status"), re.M)[1]
+        assert sta.cli("autoscan", "periodic:3").strip() == "OK"
+        seen["periodic"] = waits_between_scans(sta, 4)
+        sta.monitor.events.clear()
+        sta.monitor.wait(r"^CTRL-EVENT-SCAN-RESULTS", 60)
+        assert sta.cli("autoscan", "").strip() == "OK"
+        seen["none"] = waits_between_scans(sta, 3)
+        return seen
+
+    stations = {program: lab.station(conf, program, iface=iface) for program, iface in RADIOS.items()}
+    got = side_by_side(stations, waits)
+    print("AUTOSCAN", got)
+    assert got["wpa_supplicant"]["exponential"] == [2, 4, 8, 8], got  # what the comparison rests on
+    assert got["pywps"] == got["wpa_supplicant"], got

@@ -414,6 +414,5 @@ def test_autoscan_spaces_the_scans_for_a_missing_network_as_wpa_supplicant(lab):
 
     stations = {program: lab.station(conf, program, iface=iface) for program, iface in RADIOS.items()}
     got = side_by_side(stations, waits)
-    print("AUTOSCAN", got)
     assert got["wpa_supplicant"]["exponential"] == [2, 4, 8, 8], got  # what the comparison rests on
     assert got["pywps"] == got["wpa_supplicant"], got

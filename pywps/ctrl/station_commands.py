@@ -254,9 +254,13 @@ def cmd_scan_interval(ctx: Services, raw: str) -> Reply:
 def cmd_autoscan(ctx: Services, raw: str) -> Reply:
     """AUTOSCAN <module>:<parameters> (`exponential:3:300`, `periodic:30`): the waits between scans while no
     network is found, begun again; `AUTOSCAN ` alone: none. Kept as `autoscan=`. OK even for a spec no module
-    takes, as wpa_supplicant, which logs that and goes on without."""
+    takes, as wpa_supplicant, which logs that and goes on without; FAIL for control characters, which the file
+    could not hold (wpa_supplicant would write them into it)."""
     if raw:
-        ctx.config.set("autoscan", raw)
+        try:
+            ctx.config.set("autoscan", raw)
+        except ValueError as e:
+            raise CommandFailed(f"autoscan: {e}") from None
     else:
         ctx.config.unset("autoscan")
     if ctx.connector is not None:

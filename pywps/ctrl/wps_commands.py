@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..cnumbers import c_atoi
 from ..driver.base import mac_bytes
 from ..station.types import RunKind, RunRequest
 from ..wps.credential import Credential
@@ -51,12 +52,20 @@ def cmd_wps_pin(ctx: Services, raw: str) -> Reply:
 
 def cmd_wps_pbc(ctx: Services, raw: str | None) -> Reply:
     """WPS_PBC alone, or with `any`, `any ...`, `multi_ap=N` (any AP) or a BSSID; `WPS_PBC ` with an empty
-    argument is no BSSID (FAIL), as in wpa_supplicant_ctrl_iface_wps_pbc."""
-    if raw is None or raw == "any" or raw.startswith(("any ", "multi_ap=")):
+    argument is no BSSID (FAIL), as in wpa_supplicant_ctrl_iface_wps_pbc. `multi_ap=1` (after `any` or a BSSID
+    too): EasyMesh onboarding as a backhaul station, M1 and the association request say so, and the network
+    stored keeps multi_ap_backhaul_sta=1."""
+    multi_ap = 0
+    if raw is None or raw == "any" or raw.startswith("any "):
         bssid = None
+    elif raw.startswith("multi_ap="):
+        bssid, multi_ap = None, c_atoi(raw[len("multi_ap="):])
     else:
         bssid = _bssid(raw.split(" ", 1)[0])
-    ctx.wps.start(RunRequest(RunKind.PBC, bssid))
+    if raw is not None and " multi_ap=" in raw:  # after `any` or a BSSID (the first one counts, as strstr)
+        multi_ap = c_atoi(raw.split(" multi_ap=", 1)[1])
+    # wpas_wps_start_pbc: the run's network is a backhaul station's, and its phase1 says multi_ap=1 to the method
+    ctx.wps.start(RunRequest(RunKind.PBC, bssid, multi_ap=multi_ap != 0, backhaul_sta=multi_ap != 0))
     return ok()
 
 

@@ -218,6 +218,15 @@ class Driver(abc.ABC):
     async def disconnect(self, reason: int = 3) -> None:
         """Leave the current BSS; a no-op on links without association."""
 
+    @property
+    def assoc_resp_ies(self) -> bytes:
+        """The elements of the current association's response (none on links without association)."""
+        return b""
+
+    async def set_4addr(self, on: bool) -> None:
+        """Four-address frames on the link (a Multi-AP backhaul station's, wpa_drv_set_4addr_mode)."""
+        raise NotSupported(f"{self.name} driver has no 4-address mode")
+
     async def set_country(self, alpha2: str) -> None:
         """Ask the kernel for this regulatory domain (`country=`); a no-op on links without one (wpa_supplicant's
         wired driver has no set_country either)."""

@@ -92,6 +92,7 @@ class Nl80211Driver(Driver):
         self._triggering = False  # a TRIGGER_SCAN request not answered yet
         self._abort_wanted = False
         self.bssid: bytes | None = None  # the BSS we are connected to
+        self._resp_ies = b""  # the elements of its association response
         self._last_bssid: bytes | None = None  # for the DISCONNECT event of a disconnect() we asked for
 
     @property
@@ -209,6 +210,18 @@ class Nl80211Driver(Driver):
             return e.code
         return 0
 
+    @property
+    def assoc_resp_ies(self) -> bytes:
+        return self._resp_ies
+
+    async def set_4addr(self, on: bool) -> None:
+        """NL80211_CMD_SET_INTERFACE with NL80211_ATTR_4ADDR, as wpa_supplicant's nl80211_set_4addr_mode."""
+        try:
+            await self._request("SET_INTERFACE", ("NL80211_ATTR_IFINDEX", self.ifindex),
+                                ("NL80211_ATTR_4ADDR", int(on)))
+        except NetlinkError as e:
+            raise DriverError(f"cannot turn 4-address mode {'on' if on else 'off'}: {os.strerror(e.code)}") from None
+
     def _set_up(self) -> None:
         """wpa_supplicant brings its interface up itself, and down again when it stops if it found it down
         (driver_nl80211's start_iface_up); so do we. A missing radio says why not."""
@@ -285,6 +298,7 @@ class Nl80211Driver(Driver):
             bssid = msg.get_attr("NL80211_ATTR_MAC")
             if status == 0:
                 self.bssid = self._last_bssid = bssid
+                self._resp_ies = msg.get_attr("NL80211_ATTR_RESP_IE") or b""
                 self._emit(LinkConnected(bssid))
             if self._connect_done is not None and not self._connect_done.done():
                 self._connect_done.set_result(status)

@@ -45,6 +45,7 @@ _RETYPED = {
     "NL80211_ATTR_SCAN_FREQUENCIES": "cdata",  # a nest of u32, built by scan_frequencies()
     "NL80211_ATTR_BSS": "bss",
     "NL80211_ATTR_SCAN_FLAGS": "uint32",
+    "NL80211_ATTR_4ADDR": "uint8",
     # nests and flags pywps parses itself (pywps/driver/nl80211_info.py): station counters, survey, the wiphy
     "NL80211_ATTR_STA_INFO": "cdata",
     "NL80211_ATTR_SURVEY_INFO": "cdata",

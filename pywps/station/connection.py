@@ -119,6 +119,7 @@ class Associate:
     bss: Bss
     ies: bytes
     crypto: LinkCrypto
+    backhaul_sta: bool = False  # as a Multi-AP backhaul station (multi_ap_backhaul_sta=1): `ies` say so
 
 
 @dataclass
@@ -435,7 +436,7 @@ class ConnectionPolicy:
             self._autoscan = None  # past SCANNING: wpa_supplicant's autoscan_deinit
             self._rescan_at = None
             self._early_key = None
-            self._actions.append(Associate(choice.bss, choice.security.own_ie, choice.security.link_crypto()))
+            self._actions.append(self._association(choice))
         elif what is I.ASSOCIATED:
             self._handshake_deadline = now + HANDSHAKE_TIMEOUT
             early, self._early_key = self._early_key, None
@@ -463,6 +464,16 @@ class ConnectionPolicy:
             self._actions.append(LoadCachedResults())
         else:
             self._request_scan()
+
+    def _association(self, choice: _Target) -> Associate:
+        ies = choice.security.own_ie
+        network = next((n for n in self.networks if n.id == choice.network_id), None)
+        backhaul = network is not None and network.value("multi_ap_backhaul_sta") == "1"
+        if backhaul:
+            from .multiap import multi_ap_element
+
+            ies += multi_ap_element()  # last, as wpas_populate_assoc_ies adds it
+        return Associate(choice.bss, ies, choice.security.link_crypto(), backhaul_sta=backhaul)
 
     def _rescan_wait(self) -> float:
         """Seconds from a scan that found nothing to the next: `autoscan=`'s next wait, else SCAN_INTERVAL."""

@@ -138,7 +138,7 @@ class Connector:
             self._driving.pump()
         elif isinstance(action, Associate):
             try:
-                await self.station.associate(action.bss, action.ies, action.crypto)
+                await self.station.associate(action.bss, action.ies, action.crypto, backhaul_sta=action.backhaul_sta)
             except DriverError as e:
                 log.info("%s", e)
                 self._input(policy.association_failed)

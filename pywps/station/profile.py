@@ -48,7 +48,9 @@ def profile_request(network: Network) -> RunRequest | None:
     phase1 = raw_phase1.split(b"\0")[0].decode("utf-8", "surrogateescape") if raw_phase1 is not None else None
     key_mgmt_wps = "WPS" in (network.value("key_mgmt") or "").split()
     common = dict(network_id=network.id, identity=identity, key_mgmt_wps=key_mgmt_wps,
-                  pin_enrollee=is_pin_enrollee(identity, phase1))
+                  pin_enrollee=is_pin_enrollee(identity, phase1),
+                  multi_ap="multi_ap=1" in (phase1 or ""),  # eap_wsc's strstr
+                  backhaul_sta=network.value("multi_ap_backhaul_sta") == "1")
     try:
         config = method_config(identity, phase1)
     except MethodRefused as e:

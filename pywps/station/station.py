@@ -150,6 +150,7 @@ class Station:
         self.table = BssTable()
         self.ignored: dict[bytes, None] = {}  # BSSID_IGNORE, in the order added: never chosen, for WPS or a network
         self._associated: Bss | None = None
+        self._four_addr = False  # a Multi-AP backhaul link turned the interface's 4-address mode on
         self._scanning = False
         # resolved when the scan under way ends: with the DriverError it failed with, or None
         self._scan_over: asyncio.Future[DriverError | None] | None = None
@@ -387,7 +388,12 @@ class Station:
             bss = choose_ap(found, request, self.driver.own_addr, scans, self.ignored)
             if bss is not None:
                 try:
-                    await self.associate(bss, association_request_ie(registrar=request.kind is RunKind.REG))
+                    ies = association_request_ie(registrar=request.kind is RunKind.REG)
+                    if request.backhaul_sta:  # the run's network is a backhaul station's (wpas_wps_start_pbc)
+                        from .multiap import multi_ap_element
+
+                        ies += multi_ap_element()
+                    await self.associate(bss, ies, backhaul_sta=request.backhaul_sta, wps_run=True)
                     return bss.bssid
                 except DriverError as e:
                     log.info("%s", e)
@@ -397,15 +403,35 @@ class Station:
                 continue
             await asyncio.sleep(SCAN_INTERVAL)
 
-    async def associate(self, bss: Bss, ies: bytes, crypto: LinkCrypto | None = None) -> None:
+    async def associate(self, bss: Bss, ies: bytes, crypto: LinkCrypto | None = None,
+                        backhaul_sta: bool = False, wps_run: bool = False) -> None:
         """Associate with `bss` (`ies` in the request), leaving the current BSS first as wpa_supplicant does
-        (the kernel refuses a second association with EALREADY). DriverError when the AP or kernel refuses."""
+        (the kernel refuses a second association with EALREADY). DriverError when the AP or kernel refuses.
+        `backhaul_sta`: as a Multi-AP backhaul station (`ies` carry its element), which the AP's answer must
+        take, then with 4-address frames (multi_ap_set_4addr_mode); left again when it does not."""
         await self.leave()
         await self._enabled.wait()
+        if self._four_addr:  # wpa_supplicant_mark_disassoc turns it off with the link it was for
+            self._four_addr = False
+            await self.driver.set_4addr(False)
         self.publish(Associating(bss.bssid, bss.ssid, bss.entry.freq))
         await self.driver.associate(bss.bssid, bss.ssid, bss.entry.freq, ies, crypto, privacy=bss.privacy)
         self._associated = bss
         self.publish(Associated(bss.bssid))
+        if backhaul_sta:
+            await self._backhaul_link(bss, wps_run)
+
+    async def _backhaul_link(self, bss: Bss, wps_run: bool) -> None:
+        from .multiap import backhaul_link, multi_ap_of
+
+        try:
+            if backhaul_link(multi_ap_of(self.driver.assoc_resp_ies), wps_run):
+                await self.driver.set_4addr(True)
+                self._four_addr = True
+        except (ValueError, DriverError) as e:
+            log.info("Multi-AP: %s", e)
+            await self.leave()
+            raise DriverError(f"Multi-AP: {e}") from None
 
     async def leave(self, reason: int = REASON_DEAUTH_LEAVING) -> None:
         """Leave the current BSS; callers that come meanwhile wait for the same disconnect to finish. The
@@ -438,3 +464,9 @@ class Station:
         except DriverError as e:
             self._left = None  # the kernel refused: no word on it will come
             log.warning("%s", e)
+        if self._four_addr:
+            self._four_addr = False
+            try:
+                await self.driver.set_4addr(False)
+            except DriverError as e:
+                log.warning("%s", e)

@@ -29,6 +29,8 @@ class RunRequest:
     dev_password_id: int = 0
     key_mgmt_wps: bool = True  # False for key_mgmt=IEEE8021X: plain 802.1X around the EAP, no WPS bookkeeping
     pin_enrollee: bool | None = None  # hostap's eap_is_wps_pin_enrollee (None: kind is PIN): a failure retries
+    multi_ap: bool = False  # M1 asks for a Multi-AP backhaul's credential (WPS_PBC multi_ap=1, phase1 multi_ap=1)
+    backhaul_sta: bool = False  # the association request carries the Multi-AP element (multi_ap_backhaul_sta)
 
     @property
     def keeps_trying(self) -> bool:

@@ -331,8 +331,9 @@ class WpsRun:
             return Registrar(RegistrarConfig(self.device, req.pin.encode(), enrollee_is_ap=True,
                                              new_ap_settings=req.new_settings))
         if req.kind is RunKind.PBC:
-            return Enrollee(EnrolleeConfig.pbc(self.device))
-        return Enrollee(EnrolleeConfig(self.device, req.pin.encode(), req.dev_password_id or DevicePasswordId.DEFAULT))
+            return Enrollee(EnrolleeConfig.pbc(self.device, multi_ap_backhaul_sta=req.multi_ap))
+        return Enrollee(EnrolleeConfig(self.device, req.pin.encode(), req.dev_password_id or DevicePasswordId.DEFAULT,
+                                       multi_ap_backhaul_sta=req.multi_ap))
 
     def _end(self, old: RunState, what: RunInput) -> None:
         self._due.clear()

@@ -242,6 +242,7 @@ WFA_SUBELEM_LEN: dict[int, int] = {
     WfaSubelem.REQUEST_TO_ENROLL: 1,
     WfaSubelem.SETTINGS_DELAY_TIME: 1,
     WfaSubelem.REGISTRAR_CONFIGURATION_METHODS: 2,
+    WfaSubelem.MULTI_AP: 1,
 }
 
 

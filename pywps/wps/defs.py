@@ -111,6 +111,10 @@ class WfaSubelem(IntEnum):
     REQUEST_TO_ENROLL = 0x03
     SETTINGS_DELAY_TIME = 0x04
     REGISTRAR_CONFIGURATION_METHODS = 0x05
+    MULTI_AP = 0x06  # EasyMesh: the sender's Multi-AP role bits
+
+
+MULTI_AP_BACKHAUL_STA = 0x80  # the Multi-AP bit of a backhaul station (in M1 and in its association request)
 
 
 class MsgType(IntEnum):

@@ -13,7 +13,17 @@ from typing import ClassVar
 from .attributes import Attributes, build_attr, build_attrs, parse_attrs
 from .credential import Credential
 from .crypto import derive_session_keys, psk_pair, secret_hash
-from .defs import PBC_PASSWORD, AttrType, ConfigError, DevicePasswordId, ErrorIndication, MsgType, WpsState, members
+from .defs import (
+    MULTI_AP_BACKHAUL_STA,
+    PBC_PASSWORD,
+    AttrType,
+    ConfigError,
+    DevicePasswordId,
+    ErrorIndication,
+    MsgType,
+    WpsState,
+    members,
+)
 from .device import DeviceInfo
 from .errors import ParseError, ProtocolError
 from .events import CredentialReceived, M2DReceived, PeerIdentified, Success
@@ -32,10 +42,11 @@ class EnrolleeConfig:
     password: bytes = field(repr=False)  # PIN digits as ASCII, or PBC_PASSWORD
     password_id: DevicePasswordId = DevicePasswordId.DEFAULT
     ap_settings: Credential | None = None  # set when we are an AP: reported in M7, replaced by M8
+    multi_ap_backhaul_sta: bool = False  # M1 asks for a Multi-AP backhaul's credential (WPS_PBC multi_ap=1)
 
     @classmethod
-    def pbc(cls, device: DeviceInfo) -> EnrolleeConfig:
-        return cls(device, PBC_PASSWORD, DevicePasswordId.PUSHBUTTON)
+    def pbc(cls, device: DeviceInfo, multi_ap_backhaul_sta: bool = False) -> EnrolleeConfig:
+        return cls(device, PBC_PASSWORD, DevicePasswordId.PUSHBUTTON, multi_ap_backhaul_sta=multi_ap_backhaul_sta)
 
     @property
     def is_ap(self) -> bool:
@@ -60,7 +71,8 @@ class Enrollee(RegistrationSession):
         dh = self.new_dh()
         state = WpsState.CONFIGURED if self.config.is_ap else WpsState.NOT_CONFIGURED
         # No Request to Enroll: wpa_supplicant's M1 carries none (only its probe requests may).
-        body = build_m1(self.config.device.as_sent(), self.enrollee_nonce, dh.public, self.config.password_id, state)
+        body = build_m1(self.config.device.as_sent(), self.enrollee_nonce, dh.public, self.config.password_id, state,
+                        multi_ap=MULTI_AP_BACKHAUL_STA if self.config.multi_ap_backhaul_sta else 0)
         return self.send(M.M1, body)
 
     HANDLERS: ClassVar[dict[MsgType, str]] = {

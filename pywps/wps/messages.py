@@ -172,8 +172,11 @@ def build_m1(
     password_id: DevicePasswordId,
     wps_state: WpsState = WpsState.NOT_CONFIGURED,
     request_to_enroll: bool = False,
+    multi_ap: int = 0,
 ) -> bytes:
     ext = [(WfaSubelem.REQUEST_TO_ENROLL, b"\x01")] if request_to_enroll else []
+    if multi_ap:  # after the others, as wps_build_wfa_ext puts it
+        ext.append((WfaSubelem.MULTI_AP, u8(multi_ap)))
     flags, description = _device_tlvs(dev)
     return b"".join((
         _HEADER[M.M1],

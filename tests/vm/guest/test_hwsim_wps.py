@@ -4,8 +4,8 @@ Debian wpa_cli, compared with Debian wpa_supplicant on the same radio in the sam
 from __future__ import annotations
 
 import pytest
-from hwlab import AP2_MAC, AP_MAC, STA_MAC, AirCapture, ScanWatch, fresh_scan_cache, row_for, sta_conf
-from difflab import message_type, wsc_attrs, wsc_messages
+from hwlab import AP2_MAC, AP_MAC, STA_MAC, AirCapture, ScanWatch, fresh_scan_cache, row_for, run, sta_conf
+from difflab import message_type, wfa_subelements, wsc_attrs, wsc_messages
 from netlab import WPS_AP_SETTINGS
 
 
@@ -227,3 +227,50 @@ def test_m1_over_the_air_says_what_wpa_supplicants_says(lab, command):
     assert [(t, v) for t, v in wsc_attrs(ours[0]) if t not in RUN_OWN] == without_unclaimed_methods(m1)
     assert [[(t, len(v)) for t, v in wsc_attrs(m)] for m in ours[1:]] == \
         [[(t, len(v)) for t, v in wsc_attrs(m)] for m in theirs[1:]]
+
+
+def multi_ap_elements(air: AirCapture) -> list[int | None]:
+    """The Multi-AP bits of each association request the station sent (None: no Multi-AP element)."""
+    from pywps.station.multiap import multi_ap_of
+
+    sender = bytes.fromhex(STA_MAC.replace(":", ""))
+    return [multi_ap_of(f[28:]) for f in air.frames
+            if (f[0] >> 2) & 3 == 0 and f[0] >> 4 == AirCapture.ASSOC_REQUEST and f[10:16] == sender]
+
+
+def test_multi_ap_backhaul_onboarding_as_wpa_supplicant(lab):
+    """EasyMesh onboarding (`WPS_PBC multi_ap=1`) with Debian hostapd: a fronthaul AP (multi_ap=2, wlan0) that
+    hands a backhaul station the backhaul network's credential, and that backhaul AP (multi_ap=1, wlan2, which
+    admits only Multi-AP stations). For each program: M1's WFA extension (Version2 and the Multi-AP backhaul-
+    station bit), the Multi-AP element of each association request (the WPS run's and the backhaul join's), the
+    network stored (multi_ap_backhaul_sta=1, kept from the run's block), the BSS joined and the interface's
+    4-address mode once there (the WPS run on a fronthaul-only BSS stays 3-address). pywps before: a plain M1,
+    no element, the fronthaul credential."""
+    got = {}
+    for program in ("wpa_supplicant", "pywps"):
+        ap = lab.hostapd(multi_ap="2", multi_ap_backhaul_ssid='"jkm-backhaul"',
+                         multi_ap_backhaul_wpa_passphrase="backhaul-secret")
+        lab.hostapd("wlan2", ssid="jkm-backhaul", wpa_passphrase="backhaul-secret", multi_ap="1", channel="6",
+                    wps_state=None, eap_server=None, ap_pin=None, uuid="87654321-9abc-def0-1234-56789abcdef0")
+        sta = lab.station(sta_conf(), program=program)
+        ap.cli("wps_pbc")
+        with AirCapture() as air:
+            assert sta.cli("wps_pbc", "multi_ap=1").strip() == "OK"
+            sta.monitor.wait(r"^WPS-SUCCESS", 90)
+            sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 90)
+        status = dict(line.split("=", 1) for line in sta.cli("status").splitlines() if "=" in line)
+        four_addr = [line.strip() for line in run(["iw", "dev", "wlan1", "info"]).splitlines() if "4addr" in line]
+        m1 = wsc_messages(air.eapol_frames())[0]
+        got[program] = {
+            "M1 WFA": wfa_subelements(m1),
+            "association requests": multi_ap_elements(air),
+            "joined": (status.get("wpa_state"), status.get("ssid"), status.get("bssid")),
+            "4addr": four_addr,
+            "stored": sta.cli("get_network", "0", "multi_ap_backhaul_sta").strip(),
+            "networks": len(sta.cli("list_networks").splitlines()) - 1,
+        }
+        lab.restart()
+    theirs = got["wpa_supplicant"]
+    assert theirs["M1 WFA"] == {0x00: b"\x20", 0x06: b"\x80"}, got  # what the comparison rests on
+    assert theirs["joined"] == ("COMPLETED", "jkm-backhaul", AP2_MAC), got
+    assert got["pywps"] == theirs, got

@@ -142,3 +142,20 @@ def test_every_frame_carries_the_configured_eapol_version(config: str, version: 
 
     assert set(versions(wpas)) == {version}
     assert versions(pywps) == versions(wpas)
+
+
+def test_multi_ap_onboarding_on_a_wire_differs_on_purpose():
+    """`WPS_PBC multi_ap=1` on a wire, against Debian hostapd -Dwired as a Multi-AP AP (multi_ap=3, a backhaul
+    SSID of its own). wpa_supplicant looks for the AP's Multi-AP element in an association response a wire does
+    not have, leaves ("AP does not include valid Multi-AP element") and never runs EAP. pywps differs on purpose:
+    its wired port has no association to check, so it runs the registration, M1 asking for the backhaul
+    credential as on a radio (tests/vm/guest/test_hwsim_wps.py compares the radio case), and stores it."""
+    hostapd = {"multi_ap": "3", "multi_ap_backhaul_ssid": '"jkm-backhaul"',
+               "multi_ap_backhaul_wpa_passphrase": "backhaul-secret"}
+    script = [Hapd("wps_pbc"), "WPS_PBC multi_ap=1", Wait("^WPS-SUCCESS|^WPS-FAIL", 10.0), "SAVE_CONFIG"]
+    both = run_both(script, conf_text(update_config="1"), hostapd=hostapd, capture=True, settle=0.0)
+    wpas, pywps = both[WPAS], both[PYWPS]
+    assert "AP does not include valid Multi-AP element" in wpas.station_log
+    assert not [m for m in wsc_messages(wpas.frames) if message_type(m) == 0x04]  # no M1 from wpa_supplicant
+    assert wfa_subelements(m1_body(pywps)) == {0x00: b"\x20", 0x06: b"\x80"}
+    assert 'ssid="jkm-backhaul"' in pywps.conf_after and "multi_ap_backhaul_sta=1" in pywps.conf_after

@@ -244,8 +244,8 @@ def test_multi_ap_backhaul_onboarding_as_wpa_supplicant(lab):
     admits only Multi-AP stations). For each program: M1's WFA extension (Version2 and the Multi-AP backhaul-
     station bit), the Multi-AP element of each association request (the WPS run's and the backhaul join's), the
     network stored (multi_ap_backhaul_sta=1, kept from the run's block), the BSS joined and the interface's
-    4-address mode once there (the WPS run on a fronthaul-only BSS stays 3-address). pywps before: a plain M1,
-    no element, the fronthaul credential."""
+    4-address mode once there (the WPS run on a fronthaul-only BSS stays 3-address) and after the program ends.
+    pywps before: a plain M1, no element, the fronthaul credential."""
     got = {}
     for program in ("wpa_supplicant", "pywps"):
         ap = lab.hostapd(multi_ap="2", multi_ap_backhaul_ssid='"jkm-backhaul"',
@@ -269,6 +269,9 @@ def test_multi_ap_backhaul_onboarding_as_wpa_supplicant(lab):
             "stored": sta.cli("get_network", "0", "multi_ap_backhaul_sta").strip(),
             "networks": len(sta.cli("list_networks").splitlines()) - 1,
         }
+        sta.stop()  # wpa_supplicant_mark_disassoc turns 4-address mode off with the link
+        got[program]["4addr after"] = [line.strip() for line in run(["iw", "dev", "wlan1", "info"]).splitlines()
+                                       if "4addr" in line]
         lab.restart()
     theirs = got["wpa_supplicant"]
     assert theirs["M1 WFA"] == {0x00: b"\x20", 0x06: b"\x80"}, got  # what the comparison rests on

@@ -92,7 +92,16 @@ class WpsService:
         if self.connector is not None:
             self.connector.suspend()  # WPS needs the radio: leave the current network until the run is over
         network = self.config().add_network()
+        # the fields wpas_wps_add_network and the command give it, which GET_NETWORK and LIST_NETWORKS show
+        from .wps.eap import IDENTITY_ENROLLEE, IDENTITY_REGISTRAR
+
         network.set("key_mgmt", "WPS")
+        network.set("eap", "WSC")
+        network.set("identity", f'"{IDENTITY_REGISTRAR if request.kind is RunKind.REG else IDENTITY_ENROLLEE}"')
+        if request.phase1 is not None:
+            network.set("phase1", f'"{request.phase1}"')
+        if request.bssid is not None:
+            network.set("bssid", mac_str(request.bssid))
         network.set("disabled", "0")
         if request.backhaul_sta:
             network.set("multi_ap_backhaul_sta", "1")  # kept by the credential that replaces this network

@@ -46,7 +46,8 @@ def cmd_wps_pin(ctx: Services, raw: str) -> Reply:
         return generate_pin()
     bssid = _bssid(args[0])
     pin = _pin(args[1]) if len(args) > 1 else generate_pin()
-    ctx.wps.start(RunRequest(RunKind.PIN, bssid, pin))
+    typed = raw.split(" ", 1)[1] if len(args) > 1 else pin  # phase1 has the PIN as typed (1234-5670 too)
+    ctx.wps.start(RunRequest(RunKind.PIN, bssid, pin, phase1=f"pin={typed} dev_pw_id=0"))
     return pin  # the PIN alone, no newline
 
 
@@ -65,7 +66,8 @@ def cmd_wps_pbc(ctx: Services, raw: str | None) -> Reply:
     if raw is not None and " multi_ap=" in raw:  # after `any` or a BSSID (the first one counts, as strstr)
         multi_ap = c_atoi(raw.split(" multi_ap=", 1)[1])
     # wpas_wps_start_pbc: the run's network is a backhaul station's, and its phase1 says multi_ap=1 to the method
-    ctx.wps.start(RunRequest(RunKind.PBC, bssid, multi_ap=multi_ap != 0, backhaul_sta=multi_ap != 0))
+    ctx.wps.start(RunRequest(RunKind.PBC, bssid, multi_ap=multi_ap != 0, backhaul_sta=multi_ap != 0,
+                             phase1="pbc=1 multi_ap=1" if multi_ap else "pbc=1"))
     return ok()
 
 
@@ -90,7 +92,10 @@ def cmd_wps_reg(ctx: Services, raw: str) -> Reply:
             new.validate()
         except (KeyError, ValueError, WpsError) as e:
             raise CommandFailed(f"bad new AP settings: {e}") from None
-    ctx.wps.start(RunRequest(RunKind.REG, target, pin, new))
+    phase1 = f"pin={parts[1]}"  # as typed, the new settings too (wpas_wps_start_reg)
+    if new is not None:
+        phase1 += " new_ssid={} new_auth={} new_encr={} new_key={}".format(*parts[2:])
+    ctx.wps.start(RunRequest(RunKind.REG, target, pin, new, phase1=phase1))
     return ok()
 
 

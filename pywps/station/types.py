@@ -31,6 +31,8 @@ class RunRequest:
     pin_enrollee: bool | None = None  # hostap's eap_is_wps_pin_enrollee (None: kind is PIN): a failure retries
     multi_ap: bool = False  # M1 asks for a Multi-AP backhaul's credential (WPS_PBC multi_ap=1, phase1 multi_ap=1)
     backhaul_sta: bool = False  # the association request carries the Multi-AP element (multi_ap_backhaul_sta)
+    # a command's run: the phase1 wpa_supplicant gives the run's network (`pin=... dev_pw_id=0`, `pbc=1`, ...)
+    phase1: str | None = field(default=None, repr=False)
 
     @property
     def keeps_trying(self) -> bool:

@@ -46,9 +46,11 @@ def cmd_wps_pin(ctx: Services, raw: str) -> Reply:
         return generate_pin()
     bssid = _bssid(args[0])
     pin = _pin(args[1]) if len(args) > 1 else generate_pin()
-    typed = raw.split(" ", 1)[1] if len(args) > 1 else pin  # phase1 has the PIN as typed (1234-5670 too)
+    # wpa_supplicant takes all after the first space as the PIN: echoed and put in phase1 as typed (`1234-5670`,
+    # `12345670 x`), while its method reads up to a space; pywps runs with the digits, dashes allowed
+    typed = raw.split(" ", 1)[1] if len(args) > 1 else pin
     ctx.wps.start(RunRequest(RunKind.PIN, bssid, pin, phase1=f"pin={typed} dev_pw_id=0"))
-    return pin  # the PIN alone, no newline
+    return typed  # no newline
 
 
 def cmd_wps_pbc(ctx: Services, raw: str | None) -> Reply:

@@ -419,9 +419,9 @@ class Station:
         self._associated = bss
         self.publish(Associated(bss.bssid))
         if backhaul_sta:
-            await self._backhaul_link(bss, wps_run)
+            await self._backhaul_link(wps_run)
 
-    async def _backhaul_link(self, bss: Bss, wps_run: bool) -> None:
+    async def _backhaul_link(self, wps_run: bool) -> None:
         from .multiap import backhaul_link, multi_ap_of
 
         try:

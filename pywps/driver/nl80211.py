@@ -185,7 +185,7 @@ class Nl80211Driver(Driver):
         while the interface is still going down included."""
         was = _IFTYPE_NAMES.get(iftype, f"iftype {iftype}")
         log.info("%s: switching the interface from %s to station mode", self.ifname, was)
-        code = await self._set_iftype(IFTYPE_STATION)
+        code = await self._set_interface(("NL80211_ATTR_IFTYPE", IFTYPE_STATION))
         if code == errno.EBUSY and interface_is_up(self.ifname):
             try:
                 set_interface_up(self.ifname, False)
@@ -193,7 +193,7 @@ class Nl80211Driver(Driver):
                 code = e.errno
             else:
                 for _ in range(10):
-                    code = await self._set_iftype(IFTYPE_STATION)
+                    code = await self._set_interface(("NL80211_ATTR_IFTYPE", IFTYPE_STATION))
                     if code != errno.EBUSY:
                         break
                     await asyncio.sleep(0.1)
@@ -201,11 +201,11 @@ class Nl80211Driver(Driver):
         if code:
             raise DriverError(f"cannot switch {self.ifname} from {was} to station mode: {os.strerror(code)}")
 
-    async def _set_iftype(self, iftype: int) -> int:
-        """NL80211_CMD_SET_INTERFACE; the errno the kernel answered, 0 for done."""
+    async def _set_interface(self, attr: tuple[str, int]) -> int:
+        """NL80211_CMD_SET_INTERFACE with one attribute (the type, 4-address mode); the errno the kernel
+        answered, 0 for done."""
         try:
-            await self._request("SET_INTERFACE", ("NL80211_ATTR_IFINDEX", self.ifindex),
-                                ("NL80211_ATTR_IFTYPE", iftype))
+            await self._request("SET_INTERFACE", ("NL80211_ATTR_IFINDEX", self.ifindex), attr)
         except NetlinkError as e:
             return e.code
         return 0
@@ -216,11 +216,9 @@ class Nl80211Driver(Driver):
 
     async def set_4addr(self, on: bool) -> None:
         """NL80211_CMD_SET_INTERFACE with NL80211_ATTR_4ADDR, as wpa_supplicant's nl80211_set_4addr_mode."""
-        try:
-            await self._request("SET_INTERFACE", ("NL80211_ATTR_IFINDEX", self.ifindex),
-                                ("NL80211_ATTR_4ADDR", int(on)))
-        except NetlinkError as e:
-            raise DriverError(f"cannot turn 4-address mode {'on' if on else 'off'}: {os.strerror(e.code)}") from None
+        code = await self._set_interface(("NL80211_ATTR_4ADDR", int(on)))
+        if code:
+            raise DriverError(f"cannot turn 4-address mode {'on' if on else 'off'}: {os.strerror(code)}")
 
     def _set_up(self) -> None:
         """wpa_supplicant brings its interface up itself, and down again when it stops if it found it down

@@ -120,7 +120,8 @@ def store_credentials(config: Config, creds: Sequence[Credential], replace_id: i
     later one, with both protos and ciphers (i.e. the defaults: no proto/pairwise lines). Raises
     CredentialRejected (WepProhibited, CredentialIgnored) before changing anything; every credential is
     checked first. `replace_id`: the WPS run's own network, which the first credential replaces in place (its
-    id and position, no NetworkAdded), as wpa_supplicant reuses it; the others get new ids."""
+    id and position, no NetworkAdded, and multi_ap_backhaul_sta, which the credential does not set), as
+    wpa_supplicant reuses it; the others get new ids."""
     priority = config.int_value("wps_priority")
     add_sae = config.int_value("wps_cred_add_sae") == 1
     new = [network_from_credential(cred, priority, add_sae) for cred in creds]
@@ -129,7 +130,10 @@ def store_credentials(config: Config, creds: Sequence[Credential], replace_id: i
     this_m8: list[Network] = []
     for i, network in enumerate(new):
         if i == 0 and replace_id is not None and any(n.id == replace_id for n in config.networks):
+            backhaul = config.network(replace_id).value("multi_ap_backhaul_sta")
             config.replace_network(replace_id, network)
+            if backhaul == "1":  # a backhaul station's run stores a backhaul station's network
+                network.set("multi_ap_backhaul_sta", backhaul)
         else:
             config.append_network(network)
             events.append(NetworkAdded(network.id))

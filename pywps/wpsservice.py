@@ -104,7 +104,7 @@ class WpsService:
             network.set("bssid", mac_str(request.bssid))
         network.set("disabled", "0")
         if request.backhaul_sta:
-            network.set("multi_ap_backhaul_sta", "1")  # kept by the credential that replaces this network
+            network.set("multi_ap_backhaul_sta", "1")  # kept by the credential that replaces this network (credstore)
         self.network_id = network.id
         self.publish(NetworkAdded(network.id))
         self._begin(request, self.walk_time)
@@ -354,8 +354,6 @@ class WpsService:
                 and self.wired_port.network_id == replaced:
             self.wired_port.network_id = None  # gone with its network: wpa_supplicant reports no disconnect
         self._stored_id = holder.id if holder is not None else (stored.networks[-1].id if stored.networks else None)
-        if holder is not None and self.run is not None and self.run.request.backhaul_sta:
-            holder.set("multi_ap_backhaul_sta", "1")  # wpa_supplicant reuses the run's block, this field with it
         if holder is not None and self.run is not None and self.run.request.kind is RunKind.REG \
                 and holder.value("key_mgmt") == "NONE" and credentials[0].encr_type == EncrType.NONE:
             # an open network learnt or set by WPS_REG is not joined until the user selects it

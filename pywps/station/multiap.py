@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from enum import IntFlag
 
+from ..wps.defs import MULTI_AP_BACKHAUL_STA
+
 EID_VENDOR = 221
 MULTI_AP_OUI_TYPE = bytes.fromhex("506f9a1b")
 SUBELEM_MULTI_AP = 0x06
@@ -15,7 +17,7 @@ class MultiAp(IntFlag):
     TEAR_DOWN = 0x10
     FRONTHAUL_BSS = 0x20
     BACKHAUL_BSS = 0x40
-    BACKHAUL_STA = 0x80
+    BACKHAUL_STA = MULTI_AP_BACKHAUL_STA  # the bit M1 carries too
 
 
 def multi_ap_element(value: MultiAp = MultiAp.BACKHAUL_STA) -> bytes:

@@ -18,6 +18,7 @@ from pywps.driver.base import (
     ScanEntry,
     ScanParams,
     ScanResults,
+    ScanStarted,
 )
 from pywps.wps.attributes import build_attrs, build_wfa_ext, u8, u16
 from pywps.wps.credential import Credential
@@ -204,9 +205,11 @@ class FakeRadioDriver(Driver):
         self.stopped = True
 
     async def scan(self, params: ScanParams) -> ScanResults:
-        """What the scanned channels hold now (a kernel would add what its cache kept from earlier scans)."""
+        """The kernel's scan-started event, then what the scanned channels hold (a kernel would add what its cache
+        kept from earlier scans)."""
         self.log.append("scan" + "".join(f" {f}" for f in params.freqs))
         self.scans.append(params)
+        self._emit(ScanStarted())
         await asyncio.sleep(0.01)
         return ScanResults([beacon(b, wps=self.wps_ies.get(b, b""), freq=ap.freq) for b, ap in self.aps.items()
                             if not params.freqs or ap.freq in params.freqs])

@@ -268,6 +268,52 @@ def test_a_first_scan_refused_while_the_connector_waits_for_it_is_tried_again_a_
     run(main())
 
 
+@pytest.mark.parametrize("kernel_takes_it", [False, True])
+def test_a_scan_command_waits_for_the_kernels_answer_to_a_trigger_under_way(kernel_takes_it):
+    """SCAN while the kernel has not yet answered the trigger of a scan of ours: once refused, that is no scan,
+    so SCAN starts one (OK), as wpa_supplicant, whose trigger is synchronous, never shows a scan the kernel is
+    about to refuse; once taken, FAIL-BUSY. The VM test of a refused scan (test_hwsim_events_diff) met the first
+    case now and then: a SCAN in the moment the retry's trigger awaited its refusal was FAIL-BUSY."""
+    from pywps.driver.base import ScanRefused, ScanStarted
+
+    pending, answer = asyncio.Event(), asyncio.Event()
+
+    class SlowTrigger(FakeRadioDriver):
+        async def scan(self, params):
+            if len(self.scans) == 1:  # the second: held until the test has sent SCAN
+                self.scans.append(params)
+                pending.set()
+                await answer.wait()
+                if not kernel_takes_it:
+                    raise ScanRefused("the kernel refused the scan: (22, 'Invalid argument')", errno.EINVAL)
+                self._emit(ScanStarted())
+                await asyncio.sleep(0.05)
+                return ScanResults([])
+            return await super().scan(params)
+
+    async def main():
+        driver = SlowTrigger(FakeAp())
+        async with Rig(driver) as rig:
+            assert await rig.cmd("SCAN") == "OK\n"
+            await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS ")
+            assert await rig.cmd("SCAN") == "OK\n"
+            await pending.wait()
+            command = asyncio.ensure_future(rig.cmd("SCAN"))
+            await asyncio.sleep(0.05)
+            assert not command.done()  # it waits for the kernel
+            answer.set()
+            if kernel_takes_it:
+                assert await command == "FAIL-BUSY\n"
+                assert len(driver.scans) == 2
+            else:
+                assert await command == "OK\n"
+                await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS ", after=len(rig.events) - 1)
+                assert len(driver.scans) == 3
+                assert "CTRL-EVENT-SCAN-FAILED ret=-22" in rig.texts()
+
+    run(main())
+
+
 def test_a_disabled_interface_scans_and_joins_nothing_until_it_is_enabled_again():
     """wpa_supplicant's INTERFACE_DISABLED (the interface taken down, an rfkill block): STATUS says so and shows
     no link, SCAN, RECONNECT, REASSOCIATE and REATTACH are FAIL, and nothing is scanned or joined (the connector's
@@ -409,16 +455,9 @@ def test_scan_arguments_as_wpa_supplicant_reads_them():
     after BSS_FLUSH 0, have the kernel drop its cache. What wpa_supplicant refuses is FAIL and no scan. The same
     requests beside wpa_supplicant: tests/test_diff_survey.py (the replies) and
     tests/vm/guest/test_hwsim_events_diff.py (on a radio)."""
-    from pywps.driver.base import ScanStarted
-
-    class Kernel(FakeRadioDriver):
-        async def scan(self, params):
-            self._emit(ScanStarted())
-            return await super().scan(params)
-
     hidden = 'network={\n\tssid="hidden"\n\tscan_ssid=1\n\tdisabled=1\n}\n'
     async def main():
-        driver = Kernel(FakeAp())
+        driver = FakeRadioDriver(FakeAp())
         async with Rig(driver, "update_config=1\n" + hidden + 'network={\n\tssid="shown"\n\tdisabled=1\n}\n') as rig:
             async def scan(request: str, reply: str = "OK\n"):
                 texts = await rig.scan(request, reply)

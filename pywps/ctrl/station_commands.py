@@ -39,9 +39,19 @@ def cmd_scan(ctx: Services, raw: str | None) -> Reply:
         return f"{next_scan_id(ctx)}\n" if request.use_id else ok()
     refuse_while_disabled(ctx)  # FAIL, not FAIL-BUSY
     if station.scanning:
-        return "FAIL-BUSY\n"
+        return _scan_unless_running(ctx, station, request)
     if request.freq_ranges is not None:
         return _scan_channels(ctx, station, request)
+    return _start(ctx, station, (), request)
+
+
+async def _scan_unless_running(ctx: Services, station: Station, request: ScanRequest) -> str:
+    """FAIL-BUSY once the kernel took the scan under way; a scan it refused is no scan (as wpa_supplicant
+    sees it, having waited for the kernel's answer), so this one starts."""
+    if await station.scan_running() or station.scanning:  # or another one started meanwhile
+        return "FAIL-BUSY\n"
+    if request.freq_ranges is not None:
+        return await _scan_channels(ctx, station, request)
     return _start(ctx, station, (), request)
 
 

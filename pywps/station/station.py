@@ -154,6 +154,8 @@ class Station:
         self._scanning = False
         # resolved when the scan under way ends: with the DriverError it failed with, or None
         self._scan_over: asyncio.Future[DriverError | None] | None = None
+        # resolved once the kernel has answered the trigger of the scan under way: True if it took it
+        self._scan_taken: asyncio.Future[bool] | None = None
         self.radio_modes: list[HwMode] | None = None  # the radio's bands and HT/VHT/HE abilities, once read
         self.scans_done = 0  # scans of ours that completed (STATUS: INACTIVE once one found nothing to do)
         self._scan_id: int | None = None  # the id of our scan under way (SCAN use_id=1)
@@ -212,7 +214,16 @@ class Station:
         self._scanning = True
         self._scan_id = options.scan_id
         self._scan_over = asyncio.get_running_loop().create_future()
+        self._scan_taken = asyncio.get_running_loop().create_future()
         return self._scan(freqs, run, options)
+
+    async def scan_running(self) -> bool:
+        """Whether a scan of ours is under way once the kernel has answered its trigger. wpa_supplicant
+        triggers a scan synchronously, so a control command never sees one the kernel is about to refuse (a
+        retry of a refused scan, every second); ours awaits the kernel, and a command waits for that answer."""
+        if not self._scanning or self._scan_taken is None:
+            return False
+        return await asyncio.shield(self._scan_taken)
 
     async def finish_scan_under_way(self) -> bool:
         """Wait for the scan under way to end (True: what it found is in the table by then); False if none is
@@ -249,6 +260,9 @@ class Station:
             if self._scan_over is not None and not self._scan_over.done():
                 # waiters wake after this method has put the results in the table: it does not await again
                 self._scan_over.set_result(failure)
+            if self._scan_taken is not None and not self._scan_taken.done():
+                # no scan-started event (a driver without one): a scan that found something ran
+                self._scan_taken.set_result(failure is None)
         self._clear_cache = False
         self.scans_done += 1
         self._fold(entries, None if results.aborted else freqs, ssids, options.scan_id)
@@ -258,6 +272,8 @@ class Station:
     def scan_began(self) -> None:
         """The kernel says a scan started: ours (with its id, if it has one) or another program's."""
         self.publish(ScanBegan(self._scan_id if self._scanning else None))
+        if self._scanning and self._scan_taken is not None and not self._scan_taken.done():
+            self._scan_taken.set_result(True)
 
     def others_scan_ended(self, event: OthersScanEnded) -> None:
         """Another program's scan ended: its results go into the table as wpa_supplicant takes them (misses

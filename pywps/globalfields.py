@@ -110,6 +110,11 @@ GLOBALS: dict[str, GlobalKey] = {k.name: k for k in (
     GlobalKey("eapol_version", _int(1, 3), "1"),
     # autoscan module and its parameters (pywps/station/autoscan.py): any text, as wpa_supplicant keeps it
     GlobalKey("autoscan", _text()),
+    # the interface's address for associations (station/macaddr.py): 0 permanent, 1 random, 2 random with its OUI,
+    # a random one kept this many seconds; preassoc_mac_addr (random addresses for scans) is kept, not acted on
+    GlobalKey("mac_addr", _int(), "0"),
+    GlobalKey("rand_addr_lifetime", _int(), "60"),
+    GlobalKey("preassoc_mac_addr", _int(), "0"),
     GlobalKey("country", _country),  # the regulatory domain asked of the kernel at start and when it changes
     # when the BSS table drops an entry: not seen for this long and in this many scans. Debian's SET takes any
     # number (observed: 9, 0), its BSS_EXPIRE_AGE / BSS_EXPIRE_COUNT commands at least 10 s / 1 scan

@@ -300,6 +300,8 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     # 0 no management frame protection, 1 optional, 2 required, 3 (unset) the global `pmf`'s (0 in pywps)
     Field("ieee80211w", _int(0, 2), "3", omit=("3",), integer=True),
     Field("id_str", _id_str, None, nullable=True),
+    # the interface's address for this network: 0 permanent, 1 random, 2 random with its OUI (-1: the global's)
+    Field("mac_addr", _int(0, 2), "-1", omit=("-1",), integer=True),
     # EasyMesh: join as a Multi-AP backhaul station (the Multi-AP element in the association request, then 4-address
     # frames); set on the network a `WPS_PBC multi_ap=1` run stores, as wpa_supplicant keeps it on the run's block
     Field("multi_ap_backhaul_sta", _int(0, 1), "0", omit=("0",), integer=True),

@@ -232,7 +232,7 @@ class Services:
                 raw[8] = (raw[8] & 0x3F) | 0x80  # the RFC 4122 variant
                 self._random_uuid = bytes(raw)
             return self._random_uuid
-        return configfile.uuid_from_mac(self.driver.own_addr)
+        return configfile.uuid_from_mac(self.driver.permanent_addr)  # not mac_addr's random one
 
     def device_info(self) -> DeviceInfo:
         # for a WPS run, the ER or a radio's probe requests, not for a start

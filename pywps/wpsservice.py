@@ -42,6 +42,7 @@ from .wps.events import CredentialReceived, EapFailureReceived, Failure, Message
 
 if TYPE_CHECKING:
     from .station.connector import Connector
+    from .station.macaddr import AddressRequest
     from .station.station import Station
     from .station.wpsrun import RunAction, WpsRun
 
@@ -242,10 +243,18 @@ class WpsService:
             if self.station is not None:
                 await self.station.leave()
 
+    def _address_request(self, request: RunRequest) -> AddressRequest | None:
+        """The run network's mac_addr (a command's run: the network made for it, which has none: the global's)."""
+        from .station.macaddr import address_request
+
+        network_id = request.network_id if request.network_id is not None else self.network_id
+        network = next((n for n in self.config().networks if n.id == network_id), None)
+        return None if network is None else address_request(self.config(), network)
+
     async def _attach(self, run: WpsRun | None, request: RunRequest) -> None:
         assert self.station is not None and run is not None
         try:
-            bssid = await self.station.attach(request)
+            bssid = await self.station.attach(request, self._address_request(request))
         except asyncio.CancelledError:
             return
         except PbcOverlap as e:
@@ -261,7 +270,8 @@ class WpsService:
         if run is self.run:
             bss = self.station.associated
             wsc2 = bss is not None and bss.wps is not None and bss.wps.version2 is not None  # hostap's wps_is_20
-            self._input(partial(run.link_up, wsc2_ap=wsc2), bssid, bss.entry.freq if bss is not None else None)
+            self._input(partial(run.link_up, wsc2_ap=wsc2, own_addr=self.driver.own_addr), bssid,
+                        bss.entry.freq if bss is not None else None)
 
     # -- the run's events ------------------------------------------------------------------------------------
 

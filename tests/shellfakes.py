@@ -153,11 +153,12 @@ class FakeAp:
         self.wrong_key = False  # drop the station after its message 2, as an AP does when the MIC is wrong
         self.completed = False
 
-    def associated(self, crypto: LinkCrypto | None) -> list[bytes]:
+    def associated(self, crypto: LinkCrypto | None, sta: bytes = STA) -> list[bytes]:
         self.completed = False
         if crypto is None:
             return self.wsc.begin()
         self.wpa = Authenticator()
+        self.wpa.sta_addr = sta
         return [self.wpa.msg1()]
 
     def receive(self, pdu: bytes) -> list[bytes] | None:
@@ -193,10 +194,19 @@ class FakeRadioDriver(Driver):
         self.keys: list[str] = []
         self.fail_associate: Callable[[bytes], Exception | None] = lambda bssid: None
         self.stopped = False
+        self.addr = STA
 
     @property
     def own_addr(self) -> bytes:
+        return self.addr
+
+    @property
+    def permanent_addr(self) -> bytes:
         return STA
+
+    async def set_mac_addr(self, addr: bytes | None) -> None:
+        self.addr = addr or STA
+        self.log.append(f"address {self.addr.hex(':')}")
 
     async def start(self) -> None:
         pass
@@ -234,7 +244,7 @@ class FakeRadioDriver(Driver):
         self.log.append(f"associate {bssid.hex(':')}{' crypto' if crypto else ''}")
         self.bssid = bssid
         self._emit(LinkConnected(bssid))
-        for pdu in self.aps[bssid].associated(crypto):
+        for pdu in self.aps[bssid].associated(crypto, self.addr):
             asyncio.get_running_loop().call_soon(self._deliver, bssid, pdu)
 
     async def disconnect(self, reason: int = 3) -> None:

@@ -118,7 +118,8 @@ def test_add_network_is_disabled_with_defaults_and_not_saved_without_a_psk():
     ("bogus", "1", "FAIL\n", None),
     ("mode", "2", "OK\n", "2"),  # kept, never joined (an AP's network)
     ("mode", "6", "FAIL\n", None),
-    ("mac_addr", "1", "FAIL\n", None),  # deliberate: pywps uses the device's address (wpa_supplicant: OK)
+    ("mac_addr", "2", "OK\n", "2"),  # a random address with the permanent OUI (station/macaddr.py)
+    ("mac_addr", "3", "FAIL\n", None),
     ("sae_password", '"sae secret"', "OK\n", "*"),
     ("bgscan", "simple", "FAIL\n", None),
     ("freq_list", "2412 x 2437", "OK\n", "2412"),

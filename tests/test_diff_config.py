@@ -223,9 +223,6 @@ def test_deliberate_differences():
         (_, their_set, our_set), (_, their_get, our_get) = rows[-2], rows[-1]
         assert their_set == our_set == "FAIL\n", why
         assert our_get == ours and their_get != ours, (why, their_get)
-    # Unknown to pywps (no random addresses): FAIL where wpa_supplicant says OK.
-    rows, _, _ = run_both(["ADD_NETWORK", "SET_NETWORK 0 mac_addr 1"])
-    assert [(r[1], r[2]) for r in rows[1:]] == [("OK\n", "FAIL\n")]
     # A network's freq_list: wpa_supplicant 2.10 takes it and honours it, but its SAVE_CONFIG leaves it out
     # (config_file.c has no line for it), so a saved file loses the limit; pywps writes it, and wpa_supplicant
     # reads it back from pywps's file.
@@ -363,6 +360,21 @@ network={
 \tbssid_hint=02:00:00:00:01:0C
 }
 """
+
+
+@requires_oracle
+def test_mac_addr_is_read_and_saved_as_wpa_supplicant_does():
+    """mac_addr, the network's (-1 unset: the global's) and the global one, rand_addr_lifetime and
+    preassoc_mac_addr: the replies and the saved file (pywps used to refuse the network's with FAIL)."""
+    rows, saved, ctx = run_both(["ADD_NETWORK", 'SET_NETWORK 0 ssid "m"', "SET_NETWORK 0 key_mgmt NONE",
+                                 "GET_NETWORK 0 mac_addr", "SET_NETWORK 0 mac_addr 1", "SET_NETWORK 0 mac_addr 0",
+                                 "GET_NETWORK 0 mac_addr", "SET_NETWORK 0 mac_addr 2", "GET_NETWORK 0 mac_addr",
+                                 "GET mac_addr", "SET mac_addr 1", "GET mac_addr", "GET rand_addr_lifetime",
+                                 "SET rand_addr_lifetime 30", "GET preassoc_mac_addr", "SAVE_CONFIG"])
+    assert all(r[1] == r[2] for r in rows), rows
+    assert [r[1] for r in rows[3:9]] == ["-1", "OK\n", "OK\n", "0", "OK\n", "2"], rows
+    assert "\tmac_addr=2\n" in saved and "mac_addr=1\n" in saved and "rand_addr_lifetime=30\n" in saved
+    assert "\tmac_addr=2\n" in ctx.config.serialize() and "\nmac_addr=1\n" in ctx.config.serialize()
 
 
 @requires_oracle

@@ -185,6 +185,12 @@ class Driver(abc.ABC):
     def own_addr(self) -> bytes:
         """This interface's MAC address (valid after start())."""
 
+    @property
+    def permanent_addr(self) -> bytes:
+        """The address the interface had at start(), which set_mac_addr(None) gives back (wpa_supplicant's
+        perm_addr): the WPS UUID is made from it."""
+        return self.own_addr
+
     @abc.abstractmethod
     async def start(self) -> None: ...
 
@@ -222,6 +228,10 @@ class Driver(abc.ABC):
     def assoc_resp_ies(self) -> bytes:
         """The elements of the current association's response (none on links without association)."""
         return b""
+
+    async def set_mac_addr(self, addr: bytes | None) -> None:
+        """Give the interface `addr`, or its permanent address again (None): wpa_drv_set_mac_addr."""
+        raise NotSupported(f"{self.name} driver cannot change the interface's address")
 
     async def set_4addr(self, on: bool) -> None:
         """Four-address frames on the link (a Multi-AP backhaul station's, wpa_drv_set_4addr_mode)."""

@@ -25,10 +25,12 @@ from pathlib import Path
 
 log = logging.getLogger("pywps.driver")
 
-SIOCGIFFLAGS, SIOCSIFFLAGS = 0x8913, 0x8914
+SIOCGIFFLAGS, SIOCSIFFLAGS, SIOCSIFHWADDR = 0x8913, 0x8914, 0x8924
+ARPHRD_ETHER = 1
 IFF_UP, IFF_RUNNING = 0x1, 0x40
 IFF_LOWER_UP, IFF_DORMANT = 0x10000, 0x20000
 _IFREQ_FLAGS = struct.Struct("16sH22x")  # struct ifreq (40 bytes): the name, then ifr_flags in its union
+_IFREQ_HWADDR = struct.Struct("16sH14s8x")  # the name, then ifr_hwaddr: a struct sockaddr (family, data)
 
 NETLINK_ROUTE, RTMGRP_LINK = 0, 1
 NLMSG_ERROR, RTM_NEWLINK, RTM_SETLINK = 2, 16, 19
@@ -65,6 +67,12 @@ def set_interface_up(ifname: str, up: bool) -> None:
         _, flags = _IFREQ_FLAGS.unpack(fcntl.ioctl(sock, SIOCGIFFLAGS, _IFREQ_FLAGS.pack(name, 0)))
         flags = flags | IFF_UP if up else flags & ~IFF_UP
         fcntl.ioctl(sock, SIOCSIFFLAGS, _IFREQ_FLAGS.pack(name, flags))
+
+
+def set_hw_address(ifname: str, addr: bytes) -> None:
+    """SIOCSIFHWADDR, as wpa_supplicant's linux_set_ifhwaddr; the interface must be down (else EBUSY)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        fcntl.ioctl(sock, SIOCSIFHWADDR, _IFREQ_HWADDR.pack(ifname.encode(), ARPHRD_ETHER, addr))
 
 
 def put_down_again(ifname: str) -> None:

@@ -46,7 +46,7 @@ from .nl80211_msg import (
     request,
     scan_frequencies,
 )
-from .linkstate import KernelLink, RfkillWatch, interface_is_up, put_down_again, set_interface_up
+from .linkstate import KernelLink, RfkillWatch, interface_is_up, put_down_again, set_hw_address, set_interface_up
 from .packet import EapolSocket, read_mac
 
 # The parsers of the radio's nests (channel survey, station counters, wiphy) and the radio's types load with
@@ -79,6 +79,7 @@ class Nl80211Driver(Driver):
     def __init__(self, ifname: str) -> None:
         super().__init__(ifname)
         self._addr = b""
+        self._permanent = b""  # the address at start: given back at stop when mac_addr changed it
         self.ifindex = 0
         self._cmd: AsyncGenericNetlinkSocket | None = None
         self._events: AsyncGenericNetlinkSocket | None = None
@@ -99,10 +100,14 @@ class Nl80211Driver(Driver):
     def own_addr(self) -> bytes:
         return self._addr
 
+    @property
+    def permanent_addr(self) -> bytes:
+        return self._permanent
+
     # -- lifecycle -------------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._addr = read_mac(self.ifname)  # DriverError when the interface does not exist
+        self._addr = self._permanent = read_mac(self.ifname)  # DriverError when the interface does not exist
         self.ifindex = socket.if_nametoindex(self.ifname)
         try:
             self._cmd = await self._open_socket()
@@ -161,6 +166,7 @@ class Nl80211Driver(Driver):
         if self._found_down:
             self._found_down = False
             put_down_again(self.ifname)
+        self._restore_permanent_addr()
 
     async def _open_socket(self) -> AsyncGenericNetlinkSocket:
         sock = AsyncGenericNetlinkSocket()
@@ -213,6 +219,34 @@ class Nl80211Driver(Driver):
     @property
     def assoc_resp_ies(self) -> bytes:
         return self._resp_ies
+
+    async def set_mac_addr(self, addr: bytes | None) -> None:
+        """Down, the address, up again (nl80211_set_mac_addr): the kernel takes a new address only while the
+        interface is down. The two link notifications this makes are no news by the time they are read."""
+        addr = addr or self._permanent
+        try:
+            set_interface_up(self.ifname, False)
+            try:
+                set_hw_address(self.ifname, addr)
+            finally:
+                set_interface_up(self.ifname, True)
+        except OSError as e:
+            raise DriverError(f"cannot give {self.ifname} the address {mac_str(addr)}: {e.strerror}") from None
+        log.debug("%s: address %s", self.ifname, mac_str(addr))
+        self._addr = addr
+        if self._eapol is not None:
+            self._eapol.own_addr = addr
+
+    def _restore_permanent_addr(self) -> None:
+        """At the stop, the permanent address again, the interface left down as wpa_supplicant leaves it
+        (wpa_driver_nl80211_deinit)."""
+        if self._addr == self._permanent:
+            return
+        try:
+            set_interface_up(self.ifname, False)
+            set_hw_address(self.ifname, self._permanent)
+        except OSError as e:
+            log.warning("cannot give %s its permanent address again: %s", self.ifname, e.strerror)
 
     async def set_4addr(self, on: bool) -> None:
         """NL80211_CMD_SET_INTERFACE with NL80211_ATTR_4ADDR, as wpa_supplicant's nl80211_set_4addr_mode."""

@@ -26,6 +26,7 @@ from ..netblock import scan_freqs
 from .backoff import Backoffs
 from .bss import EID_RSN, FRESH_SECONDS, Bss, BssTable
 from .early import EarlyFrame
+from .macaddr import AddressRequest, address_request
 
 # The WPA code (what a network and a BSS agree on, the handshake, its events and frames) loads with the first
 # BSS considered, not with the policy: a radio's start makes the policy before its first PONG, and a cold start
@@ -120,6 +121,7 @@ class Associate:
     ies: bytes
     crypto: LinkCrypto
     backhaul_sta: bool = False  # as a Multi-AP backhaul station (multi_ap_backhaul_sta=1): `ies` say so
+    address: AddressRequest | None = None  # the network's mac_addr: the interface's address for it
 
 
 @dataclass
@@ -330,7 +332,12 @@ class ConnectionPolicy:
         self._scan_pending = False
         self._fire(I.SCAN_FAILED, now)
 
-    def associated(self, now: float) -> None:
+    def associated(self, now: float, own_addr: bytes | None = None) -> None:
+        """`own_addr`: the interface's address for this link, when mac_addr gave it a random one."""
+        if own_addr is not None:
+            self.own_addr = own_addr
+            if self.target is not None and self.target.handshake is not None:
+                self.target.handshake.own_addr = own_addr  # chosen before the association: its PTK takes this
         open_network = self.target is not None and self.target.handshake is None
         self._fire(I.ASSOCIATED_OPEN if open_network else I.ASSOCIATED, now)
 
@@ -473,7 +480,8 @@ class ConnectionPolicy:
             from .multiap import multi_ap_element
 
             ies += multi_ap_element()  # last, as wpas_populate_assoc_ies adds it
-        return Associate(choice.bss, ies, choice.security.link_crypto(), backhaul_sta=backhaul)
+        address = None if network is None else address_request(self.config(), network)
+        return Associate(choice.bss, ies, choice.security.link_crypto(), backhaul_sta=backhaul, address=address)
 
     def _rescan_wait(self) -> float:
         """Seconds from a scan that found nothing to the next: `autoscan=`'s next wait, else SCAN_INTERVAL."""

@@ -138,12 +138,13 @@ class Connector:
             self._driving.pump()
         elif isinstance(action, Associate):
             try:
-                await self.station.associate(action.bss, action.ies, action.crypto, backhaul_sta=action.backhaul_sta)
+                await self.station.associate(action.bss, action.ies, action.crypto, backhaul_sta=action.backhaul_sta,
+                                             address=action.address)
             except DriverError as e:
                 log.info("%s", e)
                 self._input(policy.association_failed)
                 return
-            self._input(policy.associated)
+            self._input(policy.associated, own_addr=self.driver.own_addr)
         elif isinstance(action, Leave):
             await self.station.leave(action.reason)
         elif isinstance(action, SetOperState):

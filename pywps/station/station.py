@@ -47,6 +47,7 @@ from ..wps.ie import (
     probe_request_ie,
 )
 from .bss import EXPIRATION_PERIOD, SCAN_RES_VALID_FOR_CONNECT, Bss, BssTable
+from .macaddr import AddressChoice, AddressRequest
 from .ranking import scan_order
 from .types import PLAIN_SCAN, PbcOverlap, RunKind, RunRequest, ScanOptions
 
@@ -151,6 +152,7 @@ class Station:
         self.ignored: dict[bytes, None] = {}  # BSSID_IGNORE, in the order added: never chosen, for WPS or a network
         self._associated: Bss | None = None
         self._four_addr = False  # a Multi-AP backhaul link turned the interface's 4-address mode on
+        self.addresses = AddressChoice(driver.permanent_addr)  # mac_addr's random addresses
         self._scanning = False
         # resolved when the scan under way ends: with the DriverError it failed with, or None
         self._scan_over: asyncio.Future[DriverError | None] | None = None
@@ -383,9 +385,9 @@ class Station:
 
     # -- association -----------------------------------------------------------------------------------
 
-    async def attach(self, request: RunRequest) -> bytes:
-        """Scan until an AP fits, associate for WPS, return its BSSID; loops until cancelled (walk time).
-        PbcOverlap when two push-button registrars are seen."""
+    async def attach(self, request: RunRequest, address: AddressRequest | None = None) -> bytes:
+        """Scan until an AP fits, associate for WPS (`address`: the run network's mac_addr), return its BSSID;
+        loops until cancelled (walk time). PbcOverlap when two push-button registrars are seen."""
         scans = 0  # of every channel
         if len(self.table) == 0:  # nothing heard yet: the kernel's cache may know where the WPS APs are
             await self.take_kernel_cache()
@@ -409,7 +411,7 @@ class Station:
                         from .multiap import multi_ap_element
 
                         ies += multi_ap_element()
-                    await self.associate(bss, ies, backhaul_sta=request.backhaul_sta, wps_run=True)
+                    await self.associate(bss, ies, backhaul_sta=request.backhaul_sta, wps_run=True, address=address)
                     return bss.bssid
                 except DriverError as e:
                     log.info("%s", e)
@@ -420,13 +422,17 @@ class Station:
             await asyncio.sleep(SCAN_INTERVAL)
 
     async def associate(self, bss: Bss, ies: bytes, crypto: LinkCrypto | None = None,
-                        backhaul_sta: bool = False, wps_run: bool = False) -> None:
+                        backhaul_sta: bool = False, wps_run: bool = False,
+                        address: AddressRequest | None = None) -> None:
         """Associate with `bss` (`ies` in the request), leaving the current BSS first as wpa_supplicant does
         (the kernel refuses a second association with EALREADY). DriverError when the AP or kernel refuses.
         `backhaul_sta`: as a Multi-AP backhaul station (`ies` carry its element), which the AP's answer must
-        take, then with 4-address frames (multi_ap_set_4addr_mode); left again when it does not."""
+        take, then with 4-address frames (multi_ap_set_4addr_mode); left again when it does not. `address`:
+        the network's mac_addr, which may give the interface a random address first."""
         await self.leave()
         await self._enabled.wait()
+        if address is not None:
+            await self._take_address(address)
         if self._four_addr:  # wpa_supplicant_mark_disassoc turns it off with the link it was for
             self._four_addr = False
             await self.driver.set_4addr(False)
@@ -436,6 +442,19 @@ class Station:
         self.publish(Associated(bss.bssid))
         if backhaul_sta:
             await self._backhaul_link(wps_run)
+
+    async def _take_address(self, request: AddressRequest) -> None:
+        """The address mac_addr asks for (wpa_supplicant_associate): a random one for another network, the
+        permanent one again for mac_addr=0. DriverError when it cannot be had: no association then."""
+        try:
+            address = self.addresses.address_for(request, self.clock())
+        except ValueError as e:
+            raise DriverError(str(e)) from None
+        if address is not None:
+            await self.driver.set_mac_addr(address)
+            log.debug("using %s MAC address %s", "the permanent" if address == self.addresses.permanent else "a random",
+                      mac_str(address))
+        self.addresses.associating(request, address, self.clock())
 
     async def _backhaul_link(self, wps_run: bool) -> None:
         from .multiap import backhaul_link, multi_ap_of

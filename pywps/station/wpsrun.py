@@ -194,14 +194,18 @@ class WpsRun:
         return {Timer.WALK: RunInput.WALK_TIMEOUT, Timer.EAPOL_START: RunInput.START_TIMER,
                 Timer.FINISH: RunInput.FINISH_TIMER}[timer]
 
-    def link_up(self, authenticator: bytes, freq: int | None, now: float, wsc2_ap: bool = False) -> None:
-        """Associated with `authenticator` on `freq` MHz: M1 names that band, as wpa_supplicant's does. The
+    def link_up(self, authenticator: bytes, freq: int | None, now: float, wsc2_ap: bool = False,
+                own_addr: bytes | None = None) -> None:
+        """Associated with `authenticator` on `freq` MHz: M1 names that band, as wpa_supplicant's does, and
+        `own_addr`, the address the link took (mac_addr's random one: wpas_wps_update_mac_addr). The
         EAPOL-Start waits for the AP to begin EAP (`wsc2_ap`: its WPS IE says WSC 2.0), see START_WHEN_WPS."""
         if self.state is not RunState.LINKING:
             return
         band = rf_band_of(freq)
         if band is not None:
             self.device = replace(self.device, rf_bands=band)
+        if own_addr is not None:
+            self.device = replace(self.device, mac_address=own_addr)
         self.authenticator = authenticator
         self.freq = freq
         self.start_when = START_WHEN_WPS if self.request.key_mgmt_wps and not wsc2_ap else START_WHEN

@@ -1,0 +1,95 @@
+"""Random MAC addresses for associations (`mac_addr`), chosen as wpa_supplicant 2.10 chooses them: the
+network's `mac_addr` (or the global one when the network has none) is the style, 0 the permanent address, 1 a
+random locally administered unicast address, 2 the same with the permanent address's OUI kept (its
+locally-administered bit set). A new address for each association with another network than the last one,
+unless the address of the same style is younger than `rand_addr_lifetime` seconds (wpas_update_random_addr);
+the permanent address again for a network of style 0 (wpas_restore_permanent_mac_addr).
+
+Sans-IO: the caller sets the address this says to, and tells it when that worked.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..netblock import Network
+
+UNSET = "-1"  # a network's mac_addr when it has none: the global's
+
+
+class MacAddrStyle(IntEnum):
+    PERMANENT = 0
+    RANDOM = 1
+    RANDOM_SAME_OUI = 2
+
+
+def random_address(style: MacAddrStyle, permanent: bytes, random_bytes: Callable[[int], bytes] = os.urandom) -> bytes:
+    """hostap's random_mac_addr (six random bytes) or random_mac_addr_keep_oui (three after the permanent OUI),
+    made unicast and locally administered."""
+    addr = bytearray(random_bytes(6) if style == MacAddrStyle.RANDOM else permanent[:3] + random_bytes(3))
+    addr[0] = (addr[0] | 0x02) & 0xFE
+    return bytes(addr)
+
+
+@dataclass(frozen=True)
+class AddressRequest:
+    """What an association asks of the interface's address: the network it is for, its style (mac_addr) and
+    how long a random address serves (rand_addr_lifetime, seconds)."""
+
+    network_id: int
+    style: int
+    lifetime: int
+
+
+def address_request(config: Config, network: Network) -> AddressRequest:
+    """The network's mac_addr, else the global one (wpa_supplicant_associate's rand_style)."""
+    own = network.value("mac_addr")
+    style = config.int_value("mac_addr") if own in (None, UNSET) else int(own)
+    return AddressRequest(network.id, style, config.int_value("rand_addr_lifetime"))
+
+
+class AddressChoice:
+    """The interface's address across associations: which one the next association takes (`address_for`),
+    and what was last set (`changed`)."""
+
+    def __init__(self, permanent: bytes, random_bytes: Callable[[int], bytes] = os.urandom) -> None:
+        self.permanent = permanent
+        self.random_bytes = random_bytes
+        self.changed = False  # the interface holds a random address
+        self._style: MacAddrStyle | None = None  # of the random address, and when it was set
+        self._set_at = 0.0
+        self._last_network: int | None = None
+
+    def address_for(self, request: AddressRequest, now: float) -> bytes | None:
+        """The address to set before this association, or None to keep the one there. ValueError for a style
+        wpa_supplicant has none of: it then does not associate (and tries again with the next association)."""
+        style = request.style
+        if style == MacAddrStyle.PERMANENT:
+            return self.permanent if self.changed else None
+        if style < 0 or request.network_id == self._last_network:  # a reassociation in one ESS keeps its address
+            return None
+        if style not in (MacAddrStyle.RANDOM, MacAddrStyle.RANDOM_SAME_OUI):
+            raise ValueError(f"mac_addr={style} is no address policy (0, 1 or 2)")
+        if self._style == style and now - self._set_at <= request.lifetime:  # os_reltime_expired: older than it
+            return None
+        return random_address(MacAddrStyle(style), self.permanent, self.random_bytes)
+
+    def associating(self, request: AddressRequest, address: bytes | None, now: float) -> None:
+        """The interface took `address` (None: kept the one it had) for this association: the network is the
+        last one from now on (wpa_supplicant's last_ssid, set once the address step has worked)."""
+        self._last_network = request.network_id
+        if address is None:
+            return
+        self.changed = address != self.permanent
+        # wpa_supplicant keeps the last random address's time across a return to the permanent one, and then
+        # keeps the permanent address for a random style within the lifetime; a random style here gets one
+        if self.changed:
+            self._style, self._set_at = MacAddrStyle(request.style), now
+        else:
+            self._style = None

@@ -110,8 +110,8 @@ GLOBALS: dict[str, GlobalKey] = {k.name: k for k in (
     GlobalKey("eapol_version", _int(1, 3), "1"),
     # autoscan module and its parameters (pywps/station/autoscan.py): any text, as wpa_supplicant keeps it
     GlobalKey("autoscan", _text()),
-    # the interface's address for associations (station/macaddr.py): 0 permanent, 1 random, 2 random with its OUI,
-    # a random one kept this many seconds; preassoc_mac_addr (random addresses for scans) is kept, not acted on
+    # the interface's address (station/macaddr.py): 0 permanent, 1 random, 2 random with its OUI, for associations
+    # and for scans while not associated (preassoc_mac_addr); a random one serves rand_addr_lifetime seconds
     GlobalKey("mac_addr", _int(), "0"),
     GlobalKey("rand_addr_lifetime", _int(), "60"),
     GlobalKey("preassoc_mac_addr", _int(), "0"),

@@ -93,7 +93,9 @@ class Services:
         self.station = station.Station(self.driver, self.publish, self.device_info, clock, self._hidden_ssids,
                                        lambda: self.connector is not None and self.connector.policy.user_off,
                                        self._network_found, lambda: self._wps is not None and self._wps.run is not None,
-                                       lambda: self.config.freq_list())
+                                       lambda: self.config.freq_list(),
+                                       lambda: (self.config.int_value("preassoc_mac_addr"),
+                                                self.config.int_value("rand_addr_lifetime")))
         self.global_changed("bss_expiration_age")  # the file's ageing of the BSS table
         self.ignored_bssids = self.station.ignored
         wanted = {network.ssid for network in self.config.networks if not network.disabled and "ssid" in network.fields}

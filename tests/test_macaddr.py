@@ -4,6 +4,7 @@ PTK and a WPS run's M1. Against Debian wpa_supplicant on radios: tests/vm/guest/
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 
 import pytest
@@ -57,9 +58,26 @@ def test_the_address_for_each_association_as_wpa_supplicant_chooses_it():
     assert third is not None and third[1:3] == PERMANENT[1:3]
     assert take(5, 0, 64) == PERMANENT and not choice.changed  # mac_addr=0: the permanent address again
     assert take(6, -1, 65) is None  # a negative style asks nothing (wpa_supplicant reads > 0 and == 0 only)
-    for now in (66, 67):  # no such policy: wpa_supplicant does not associate, however often it tries
+    # the permanent address back does not end the last random one's lifetime: another network of that style
+    # within it keeps the permanent address, as wpa_supplicant does; past it, a new random one
+    assert take(8, 2, 66) is None and not choice.changed
+    assert take(9, 2, 124) is not None and choice.changed
+    for now in (125, 126):  # no such policy: wpa_supplicant does not associate, however often it tries
         with pytest.raises(ValueError):
             take(7, 3, now)
+
+
+def test_scans_while_not_associated_take_the_preassoc_style():
+    choice = AddressChoice(PERMANENT, counter_bytes())
+    assert choice.for_scan(0, 60, 0) is None  # preassoc_mac_addr=0: the address there
+    first = choice.for_scan(1, 60, 1)
+    assert first is not None
+    choice.took(first, 1, 1)
+    assert choice.for_scan(1, 60, 30) is None  # within the lifetime: kept
+    # an association for a network of the same style within the lifetime keeps the scans' address
+    assert choice.address_for(AddressRequest(0, 1, 60), 31) is None
+    with pytest.raises(ValueError):
+        choice.for_scan(-1, 60, 32)  # wpa_supplicant: "Failed to assign random MAC address for a scan"
 
 
 def test_the_networks_mac_addr_else_the_global_one():
@@ -114,3 +132,32 @@ def wsc_attrs(pdu: bytes):
         return None
     frame = parse_wsc(eap.data)
     return parse_attrs(frame.data) if frame.data else None
+
+
+def test_scans_while_not_associated_come_from_preassoc_mac_addrs_address():
+    """preassoc_mac_addr=1: a random address before the scan (not during it); a network of mac_addr 0 (the
+    global's default) is then joined from the permanent address again."""
+    async def main():
+        driver = FakeRadioDriver(FakeAp())
+        async with Rig(driver, "preassoc_mac_addr=1\nupdate_config=1\n") as rig:
+            assert await rig.cmd("SCAN") == "OK\n"
+            await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS ")
+            scan_address = driver.addr
+            assert scan_address != STA and driver.log[-2:] == [f"address {scan_address.hex(':')}", "scan"]
+            assert await rig.cmd("ADD_NETWORK") == "0\n"
+            for field, value in (("ssid", f'"{SSID.decode()}"'), ("psk", f'"{PASSPHRASE.decode()}"')):
+                assert await rig.cmd(f"SET_NETWORK 0 {field} {value}") == "OK\n"
+            assert await rig.cmd("SELECT_NETWORK 0") == "OK\n"
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            assert driver.addr == STA and f"address {STA.hex(':')}" in driver.log
+            assert await rig.cmd("DISCONNECT") == "OK\n"
+            assert await rig.cmd("SET rand_addr_lifetime 0") == "OK\n"
+            await asyncio.sleep(0.01)
+            after = len(rig.events)
+            assert await rig.cmd("SCAN") == "OK\n"  # past the lifetime: a new random address
+            await rig.wait_event("^CTRL-EVENT-SCAN-RESULTS ", after=after)
+            assert driver.addr not in (STA, scan_address)
+            assert await rig.cmd("FLUSH") == "OK\n"  # the global mac_addr is 0: the permanent address again
+            assert driver.addr == STA
+
+    run(main())

@@ -400,12 +400,23 @@ def cmd_bssid(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_flush(ctx: Services, raw: str) -> Reply:
-    """Back to a clean state, as wpa_supplicant's FLUSH: no WPS run, no networks, no BSS table, no ignore list."""
+    """Back to a clean state, as wpa_supplicant's FLUSH: no WPS run, no networks, no BSS table, no ignore list;
+    the permanent address again where the global mac_addr is 0 (a random one left by preassoc_mac_addr)."""
     ctx.wps.cancel()
     ctx.flush_networks()
     ctx.ignored_bssids.clear()
     if ctx.station is not None:
         ctx.station.flush_table(0)
+        if ctx.station.addresses.changed and ctx.config.int_value("mac_addr") == 0:
+            return _permanent_address_again(ctx.station)
+    return ok()
+
+
+async def _permanent_address_again(station: Station) -> str:
+    try:
+        await station.permanent_address_again()
+    except DriverError as e:  # wpa_supplicant's FLUSH says OK all the same
+        log.info("%s", e)
     return ok()
 
 

@@ -3,7 +3,8 @@ network's `mac_addr` (or the global one when the network has none) is the style,
 random locally administered unicast address, 2 the same with the permanent address's OUI kept (its
 locally-administered bit set). A new address for each association with another network than the last one,
 unless the address of the same style is younger than `rand_addr_lifetime` seconds (wpas_update_random_addr);
-the permanent address again for a network of style 0 (wpas_restore_permanent_mac_addr).
+the permanent address again for a network of style 0 (wpas_restore_permanent_mac_addr). `preassoc_mac_addr`
+is the style of the address for scans while not associated (wpas_update_random_addr_disassoc).
 
 Sans-IO: the caller sets the address this says to, and tells it when that worked.
 """
@@ -55,41 +56,50 @@ def address_request(config: Config, network: Network) -> AddressRequest:
 
 
 class AddressChoice:
-    """The interface's address across associations: which one the next association takes (`address_for`),
-    and what was last set (`changed`)."""
+    """The interface's address across associations and scans, kept as wpa_supplicant keeps it: whether it is a
+    random one (`changed`), the style and time of the last random one, the network last associated for."""
 
     def __init__(self, permanent: bytes, random_bytes: Callable[[int], bytes] = os.urandom) -> None:
         self.permanent = permanent
         self.random_bytes = random_bytes
         self.changed = False  # the interface holds a random address
-        self._style: MacAddrStyle | None = None  # of the random address, and when it was set
-        self._set_at = 0.0
+        self._style: int | None = None  # of the last random address, and when it was set
+        self._set_at: float | None = None
         self._last_network: int | None = None
 
-    def address_for(self, request: AddressRequest, now: float) -> bytes | None:
-        """The address to set before this association, or None to keep the one there. ValueError for a style
-        wpa_supplicant has none of: it then does not associate (and tries again with the next association)."""
-        style = request.style
-        if style == MacAddrStyle.PERMANENT:
-            return self.permanent if self.changed else None
-        if style < 0 or request.network_id == self._last_network:  # a reassociation in one ESS keeps its address
-            return None
+    def random_for(self, style: int, lifetime: int, now: float) -> bytes | None:
+        """wpas_update_random_addr: a new random address of `style`, or None while the last one of that style is
+        younger than `lifetime` seconds; that holds even where the permanent address came back meanwhile (it is
+        then kept), as in wpa_supplicant. ValueError for a style it has none of."""
+        if self._style == style and self._set_at is not None and now - self._set_at <= lifetime:
+            return None  # os_reltime_expired: older than the lifetime
         if style not in (MacAddrStyle.RANDOM, MacAddrStyle.RANDOM_SAME_OUI):
             raise ValueError(f"mac_addr={style} is no address policy (0, 1 or 2)")
-        if self._style == style and now - self._set_at <= request.lifetime:  # os_reltime_expired: older than it
-            return None
         return random_address(MacAddrStyle(style), self.permanent, self.random_bytes)
 
-    def associating(self, request: AddressRequest, address: bytes | None, now: float) -> None:
-        """The interface took `address` (None: kept the one it had) for this association: the network is the
-        last one from now on (wpa_supplicant's last_ssid, set once the address step has worked)."""
-        self._last_network = request.network_id
-        if address is None:
-            return
+    def address_for(self, request: AddressRequest, now: float) -> bytes | None:
+        """The address to set before this association (wpa_supplicant_associate), or None to keep the one
+        there: a random one for another network than the last, the permanent one again for mac_addr=0.
+        ValueError for a style wpa_supplicant has none of: it then does not associate."""
+        if request.style > 0 and request.network_id != self._last_network:
+            return self.random_for(request.style, request.lifetime, now)
+        if request.style == MacAddrStyle.PERMANENT and self.changed:
+            return self.permanent
+        return None
+
+    def for_scan(self, style: int, lifetime: int, now: float) -> bytes | None:
+        """preassoc_mac_addr's address for a scan while not associated (wpas_update_random_addr_disassoc)."""
+        return None if style == 0 else self.random_for(style, lifetime, now)
+
+    def took(self, address: bytes, style: int, now: float) -> None:
+        """The interface took `address`, chosen for `style`."""
         self.changed = address != self.permanent
-        # wpa_supplicant keeps the last random address's time across a return to the permanent one, and then
-        # keeps the permanent address for a random style within the lifetime; a random style here gets one
-        if self.changed:
-            self._style, self._set_at = MacAddrStyle(request.style), now
-        else:
-            self._style = None
+        if self.changed:  # the permanent address back leaves the last random one's style and time as they were
+            self._style, self._set_at = style, now
+
+    def associating(self, request: AddressRequest, address: bytes | None, now: float) -> None:
+        """The address step of an association worked (`address`: the one set, None: kept): the network is the
+        last one from now on (wpa_supplicant's last_ssid)."""
+        self._last_network = request.network_id
+        if address is not None:
+            self.took(address, request.style, now)

@@ -133,8 +133,10 @@ class Station:
                  user_disconnected: Callable[[], bool] = lambda: False,
                  network_found: Callable[[], bool | None] = lambda: None,
                  wps_searching: Callable[[], bool] = lambda: False,
-                 default_freqs: Callable[[], Sequence[int]] = lambda: ()) -> None:
+                 default_freqs: Callable[[], Sequence[int]] = lambda: (),
+                 preassoc: Callable[[], tuple[int, int]] = lambda: (0, 60)) -> None:
         self.driver = driver
+        self.preassoc = preassoc  # preassoc_mac_addr and rand_addr_lifetime: the address of scans while unassociated
         self.default_freqs = default_freqs  # the channels of a scan that names none (the global freq_list)
         # a WPS run is on: every scan's results are ordered for it, a SCAN command's and another program's too
         # (wpa_supplicant_get_scan_results asks wpas_wps_searching, whoever scanned)
@@ -246,6 +248,7 @@ class Station:
         failure: DriverError | None = None
         try:
             await self._enabled.wait()
+            await self._scan_address()
             results = await self.driver.scan(params)
             entries = await self._in_wpa_supplicant_order(results.entries)
         except DriverError as e:
@@ -270,6 +273,24 @@ class Station:
         self._fold(entries, None if results.aborted else freqs, ssids, options.scan_id)
         if run is None and options.select and self.network_found() is False:
             self.publish(NetworkNotFound())
+
+    async def permanent_address_again(self) -> None:
+        """The permanent address back on the interface (wpas_restore_permanent_mac_addr)."""
+        await self.driver.set_mac_addr(None)
+        self.addresses.took(self.addresses.permanent, 0, self.clock())
+
+    async def _scan_address(self) -> None:
+        """preassoc_mac_addr: a random address for a scan while not associated (wpas_trigger_scan_cb)."""
+        if self._associated is not None:
+            return
+        style, lifetime = self.preassoc()
+        try:
+            address = self.addresses.for_scan(style, lifetime, self.clock())
+        except ValueError as e:
+            raise DriverError(f"no random MAC address for the scan: {e}") from None
+        if address is not None:
+            await self.driver.set_mac_addr(address)
+            self.addresses.took(address, style, self.clock())
 
     def scan_began(self) -> None:
         """The kernel says a scan started: ours (with its id, if it has one) or another program's."""

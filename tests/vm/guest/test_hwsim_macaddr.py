@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from hwlab import STA_MAC, run, sta_conf, wait_for
@@ -75,6 +76,72 @@ def onboarding(lab, program: str) -> dict[str, object]:
     return seen
 
 
+def scanning(lab, program: str) -> dict[str, object]:
+    ap = lab.hostapd()
+    sta = lab.station(sta_conf(preassoc_mac_addr="1"), program)
+    seen: dict[str, object] = {}
+
+    def address() -> str:
+        return dict(line.split("=", 1) for line in sta.cli("status").splitlines() if "=" in line)["address"]
+
+    def scanned() -> str:
+        sta.monitor.events.clear()
+        assert sta.cli("scan").strip() == "OK"
+        sta.monitor.wait(r"^CTRL-EVENT-SCAN-RESULTS", 60)
+        return address()
+
+    seen["at start (no network: no scan)"] = kind(address())
+    first = scanned()
+    seen["after a scan"] = kind(first)
+    seen["after another scan"] = kind(scanned(), first)
+    sta.monitor.events.clear()
+    assert sta.cli("add_network").strip() == "0"
+    for field, value in (("ssid", '"jkm-wps-test"'), ("psk", '"12345678"')):
+        assert sta.cli("set_network", "0", field, value).strip() == "OK"
+    assert sta.cli("select_network", "0").strip() == "OK"
+    sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 90)
+    seen["joined (mac_addr 0)"] = (kind(address()), address() in ap.cli("all_sta").split())
+    sta.monitor.events.clear()
+    assert sta.cli("disconnect").strip() == "OK"
+    sta.monitor.wait(r"^CTRL-EVENT-DISCONNECTED", 30)
+    seen["a scan after DISCONNECT, within rand_addr_lifetime"] = kind(scanned(), first)
+    assert sta.cli("set", "rand_addr_lifetime", "0").strip() == "OK"
+    time.sleep(1)
+    seen["a scan past rand_addr_lifetime"] = kind(scanned(), first)
+    assert sta.cli("flush").strip() == "OK"
+    seen["after FLUSH (mac_addr 0)"] = kind(address())
+    sta.stop()
+    seen["after the exit (address, up)"] = (kind(interface()[0]), interface()[1])
+    return seen
+
+
+def test_random_addresses_for_scans_as_wpa_supplicant(lab):
+    """preassoc_mac_addr=1: a scan while not associated comes from a random address, the same one for the next
+    scan within rand_addr_lifetime; a network of mac_addr 0 is joined from the permanent address; a scan after
+    DISCONNECT within the lifetime keeps the permanent address (wpa_supplicant's wpas_update_random_addr sees
+    the last random address of that style as still young), one past it takes a new random address, and FLUSH
+    gives the permanent one back. pywps used to scan from the permanent address."""
+    seen = one_after_the_other(lab, scanning)
+    assert seen["wpa_supplicant"]["after a scan"] == "random", seen
+    assert seen["pywps"] == seen["wpa_supplicant"], seen
+
+
+def one_after_the_other(lab, steps: Callable[[object, str], dict[str, object]]) -> dict[str, dict[str, object]]:
+    """`steps` for Debian wpa_supplicant, then for pywps, on wlan1; then wlan1's permanent address again, which
+    the tests after these know it by, whatever a failure left."""
+    seen = {}
+    try:
+        for program in ("wpa_supplicant", "pywps"):
+            seen[program] = steps(lab, program)
+            lab.restart()
+            time.sleep(1)
+    finally:
+        run(["ip", "link", "set", "wlan1", "down"])
+        run(["ip", "link", "set", "wlan1", "address", STA_MAC])
+        run(["ip", "link", "set", "wlan1", "up"])
+    return seen
+
+
 def test_random_addresses_for_associations_as_wpa_supplicant(lab):
     """Global mac_addr=1: a WPS run associates from a random address, which M1 names and the credential's
     network keeps (the same network, or within rand_addr_lifetime); mac_addr=0 on that network gives the
@@ -82,16 +149,7 @@ def test_random_addresses_for_associations_as_wpa_supplicant(lab):
     another network); another network with mac_addr=2 gets a random address with the permanent OUI; at the exit
     the permanent address again, the interface left down (wpa_driver_nl80211_deinit). pywps used to ignore
     mac_addr and refuse it in SET_NETWORK."""
-    seen = {}
-    try:
-        for program in ("wpa_supplicant", "pywps"):
-            seen[program] = onboarding(lab, program)
-            lab.restart()
-            time.sleep(1)
-    finally:  # the tests after this one know wlan1 by its permanent address
-        run(["ip", "link", "set", "wlan1", "down"])
-        run(["ip", "link", "set", "wlan1", "address", STA_MAC])
-        run(["ip", "link", "set", "wlan1", "up"])
+    seen = one_after_the_other(lab, onboarding)
     assert seen["wpa_supplicant"]["the WPS run's network, then its credential's"] == ("random", True, True), seen
     assert seen["wpa_supplicant"]["after the exit (address, up)"] == ("permanent", False), seen
     assert seen["pywps"] == seen["wpa_supplicant"], seen

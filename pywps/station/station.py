@@ -154,6 +154,7 @@ class Station:
         self.ignored: dict[bytes, None] = {}  # BSSID_IGNORE, in the order added: never chosen, for WPS or a network
         self._associated: Bss | None = None
         self._four_addr = False  # a Multi-AP backhaul link turned the interface's 4-address mode on
+        self._associating = False  # the kernel is taking an association of ours (wpa_state ASSOCIATING)
         self.addresses = AddressChoice(driver.permanent_addr)  # mac_addr's random addresses
         self._scanning = False
         # resolved when the scan under way ends: with the DriverError it failed with, or None
@@ -280,8 +281,9 @@ class Station:
         self.addresses.took(self.addresses.permanent, 0, self.clock())
 
     async def _scan_address(self) -> None:
-        """preassoc_mac_addr: a random address for a scan while not associated (wpas_trigger_scan_cb)."""
-        if self._associated is not None:
+        """preassoc_mac_addr: a random address for a scan while not associated (wpas_trigger_scan_cb), nor
+        associating: the address goes with the interface down for a moment."""
+        if self._associated is not None or self._associating:
             return
         style, lifetime = self.preassoc()
         try:
@@ -458,7 +460,11 @@ class Station:
             self._four_addr = False
             await self.driver.set_4addr(False)
         self.publish(Associating(bss.bssid, bss.ssid, bss.entry.freq))
-        await self.driver.associate(bss.bssid, bss.ssid, bss.entry.freq, ies, crypto, privacy=bss.privacy)
+        self._associating = True
+        try:
+            await self.driver.associate(bss.bssid, bss.ssid, bss.entry.freq, ies, crypto, privacy=bss.privacy)
+        finally:
+            self._associating = False
         self._associated = bss
         self.publish(Associated(bss.bssid))
         if backhaul_sta:

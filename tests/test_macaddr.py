@@ -1,6 +1,7 @@
-"""mac_addr: the interface's address for each association, chosen as wpa_supplicant 2.10 chooses it
-(pywps/station/macaddr.py), then used by a whole join on the fake radio: the association, the 4-way handshake's
-PTK and a WPS run's M1. Against Debian wpa_supplicant on radios: tests/vm/guest/test_hwsim_macaddr.py."""
+"""mac_addr and preassoc_mac_addr: the interface's address for each association and for scans while not
+associated, chosen as wpa_supplicant 2.10 chooses it (pywps/station/macaddr.py), then used on the fake radio: the
+association, the 4-way handshake's PTK, a WPS run's M1, scans, FLUSH. Against Debian wpa_supplicant on radios:
+tests/vm/guest/test_hwsim_macaddr.py."""
 
 from __future__ import annotations
 

@@ -45,7 +45,9 @@ def test_the_address_for_each_association_as_wpa_supplicant_chooses_it():
     def take(network: int, style: int, now: float, lifetime: int = 60) -> bytes | None:
         request = AddressRequest(network, style, lifetime)
         address = choice.address_for(request, now)
-        choice.associating(request, address, now)
+        if address is not None:
+            choice.took(address, style, now)
+        choice.associating(request)
         return address
 
     assert take(0, 0, 0) is None  # the permanent address, already there

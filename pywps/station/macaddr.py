@@ -97,9 +97,7 @@ class AddressChoice:
         if self.changed:  # the permanent address back leaves the last random one's style and time as they were
             self._style, self._set_at = style, now
 
-    def associating(self, request: AddressRequest, address: bytes | None, now: float) -> None:
-        """The address step of an association worked (`address`: the one set, None: kept): the network is the
+    def associating(self, request: AddressRequest) -> None:
+        """The address step of an association worked (the address set and `took`, or kept): the network is the
         last one from now on (wpa_supplicant's last_ssid)."""
         self._last_network = request.network_id
-        if address is not None:
-            self.took(address, request.style, now)

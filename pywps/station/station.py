@@ -277,8 +277,14 @@ class Station:
 
     async def permanent_address_again(self) -> None:
         """The permanent address back on the interface (wpas_restore_permanent_mac_addr)."""
-        await self.driver.set_mac_addr(None)
-        self.addresses.took(self.addresses.permanent, 0, self.clock())
+        await self._set_address(self.addresses.permanent, 0)
+
+    async def _set_address(self, address: bytes, style: int) -> None:
+        """Give the interface `address`, chosen for mac_addr style `style`, and remember it."""
+        await self.driver.set_mac_addr(address)
+        self.addresses.took(address, style, self.clock())
+        log.debug("using %s MAC address %s", "the permanent" if address == self.addresses.permanent else "a random",
+                  mac_str(address))
 
     async def _scan_address(self) -> None:
         """preassoc_mac_addr: a random address for a scan while not associated (wpas_trigger_scan_cb), nor
@@ -291,8 +297,7 @@ class Station:
         except ValueError as e:
             raise DriverError(f"no random MAC address for the scan: {e}") from None
         if address is not None:
-            await self.driver.set_mac_addr(address)
-            self.addresses.took(address, style, self.clock())
+            await self._set_address(address, style)
 
     def scan_began(self) -> None:
         """The kernel says a scan started: ours (with its id, if it has one) or another program's."""
@@ -478,10 +483,8 @@ class Station:
         except ValueError as e:
             raise DriverError(str(e)) from None
         if address is not None:
-            await self.driver.set_mac_addr(address)
-            log.debug("using %s MAC address %s", "the permanent" if address == self.addresses.permanent else "a random",
-                      mac_str(address))
-        self.addresses.associating(request, address, self.clock())
+            await self._set_address(address, request.style)
+        self.addresses.associating(request)
 
     async def _backhaul_link(self, wps_run: bool) -> None:
         from .multiap import backhaul_link, multi_ap_of

@@ -32,22 +32,23 @@ def kind(address: str, before: str | None = None) -> str:
     return "random, the permanent OUI" if raw[1:3] == PERMANENT[1:3] and raw[0] == PERMANENT[0] | 2 else "random"
 
 
+def status_address(sta) -> str:
+    return dict(line.split("=", 1) for line in sta.cli("status").splitlines() if "=" in line)["address"]
+
+
 def onboarding(lab, program: str) -> dict[str, object]:
     ap = lab.hostapd()
     sta = lab.station(sta_conf(update_config="1", mac_addr="1"), program)
     seen: dict[str, object] = {}
 
-    def address() -> str:
-        return dict(line.split("=", 1) for line in sta.cli("status").splitlines() if "=" in line)["address"]
-
     def joined(step: str, before: str | None = None) -> str:
         sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 90)
-        now = address()
+        now = status_address(sta)
         stations = ap.cli("all_sta")
         seen[step] = (kind(now, before), now == interface()[0], now in stations.split())
         return now
 
-    seen["at start"] = kind(address())
+    seen["at start"] = kind(status_address(sta))
     ap.cli("wps_pbc")
     assert sta.cli("wps_pbc").strip() == "OK"
     sta.monitor.wait(r"^WPS-SUCCESS", 90)
@@ -81,16 +82,13 @@ def scanning(lab, program: str) -> dict[str, object]:
     sta = lab.station(sta_conf(preassoc_mac_addr="1"), program)
     seen: dict[str, object] = {}
 
-    def address() -> str:
-        return dict(line.split("=", 1) for line in sta.cli("status").splitlines() if "=" in line)["address"]
-
     def scanned() -> str:
         sta.monitor.events.clear()
         assert sta.cli("scan").strip() == "OK"
         sta.monitor.wait(r"^CTRL-EVENT-SCAN-RESULTS", 60)
-        return address()
+        return status_address(sta)
 
-    seen["at start (no network: no scan)"] = kind(address())
+    seen["at start (no network: no scan)"] = kind(status_address(sta))
     first = scanned()
     seen["after a scan"] = kind(first)
     seen["after another scan"] = kind(scanned(), first)
@@ -100,7 +98,8 @@ def scanning(lab, program: str) -> dict[str, object]:
         assert sta.cli("set_network", "0", field, value).strip() == "OK"
     assert sta.cli("select_network", "0").strip() == "OK"
     sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 90)
-    seen["joined (mac_addr 0)"] = (kind(address()), address() in ap.cli("all_sta").split())
+    joined = status_address(sta)
+    seen["joined (mac_addr 0)"] = (kind(joined), joined in ap.cli("all_sta").split())
     sta.monitor.events.clear()
     assert sta.cli("disconnect").strip() == "OK"
     sta.monitor.wait(r"^CTRL-EVENT-DISCONNECTED", 30)
@@ -109,7 +108,7 @@ def scanning(lab, program: str) -> dict[str, object]:
     time.sleep(1)
     seen["a scan past rand_addr_lifetime"] = kind(scanned(), first)
     assert sta.cli("flush").strip() == "OK"
-    seen["after FLUSH (mac_addr 0)"] = kind(address())
+    seen["after FLUSH (mac_addr 0)"] = kind(status_address(sta))
     sta.stop()
     seen["after the exit (address, up)"] = (kind(interface()[0]), interface()[1])
     return seen

@@ -26,6 +26,7 @@ from .driver.base import (
     LinkDisconnected,
     OthersScanEnded,
     ScanStarted,
+    SignalCrossed,
     mac_str,
 )
 from .link import LinkTap
@@ -273,6 +274,8 @@ class Daemon:
                     services.connector.interface_enabled()
                 else:
                     services.connector.interface_disabled()
+        elif isinstance(event, SignalCrossed) and services is not None and services.connector is not None:
+            services.connector.signal_changed(event.above)
         elif isinstance(event, DriverFailed):
             log.error("the %s driver failed on %s: %s", self.driver.name, self.options.ifname, event.error)
         self._publish(event)

@@ -116,6 +116,52 @@ class Connected(ShellEvent):
 
 
 @dataclass
+class KeyNegotiated(ShellEvent):
+    """The 4-way handshake (or a PTK rekey) put its keys in ("WPA: Key negotiation completed with ...");
+    ciphers by wpa_supplicant's names (CCMP, TKIP)."""
+
+    bssid: bytes
+    pairwise: str
+    group: str
+
+
+@dataclass
+class GroupRekeyCompleted(ShellEvent):
+    """A group key handshake after the link was up ("WPA: Group rekeying completed with ...")."""
+
+    bssid: bytes
+    group: str
+
+
+@dataclass
+class RoamConsidered(ShellEvent):
+    """Another BSS of the network was weighed against the current one by signal (CTRL-EVENT-DO-ROAM when
+    `roam`, else CTRL-EVENT-SKIP-ROAM): levels in dBm, estimated throughputs in kbit/s."""
+
+    roam: bool
+    current: bytes
+    current_freq: int
+    current_level: int
+    current_est: int
+    selected: bytes
+    selected_freq: int
+    selected_level: int
+    selected_est: int
+
+
+@dataclass
+class SignalChange(ShellEvent):
+    """The signal monitor's threshold was crossed (CTRL-EVENT-SIGNAL-CHANGE), with the link as the kernel
+    reports it then: signal and noise in dBm, the transmit rate in kbit/s (wpa_supplicant's fallbacks when
+    it cannot say: -9999, 9999, 0)."""
+
+    above: bool
+    signal: int
+    noise: int
+    txrate: int
+
+
+@dataclass
 class WrongKey(ShellEvent):
     """The 4-way handshake failed in a way that means a wrong passphrase."""
 

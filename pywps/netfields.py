@@ -278,7 +278,7 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("group", _tokens(GROUP_NAMES, empty_ok=True, ignored=("WEP40", "WEP104", "GTK_NOT_USED")), "CCMP TKIP",
           omit=("CCMP TKIP", "")),
     Field("auth_alg", _tokens(("OPEN", "SHARED", "LEAP")), None),
-    # background scans while connected (bgscan modules): stored and saved; pywps makes none (README, Not done)
+    # background scans while connected (pywps/station/bgscan.py: the simple module; others kept and saved)
     Field("bgscan", _string, None, nullable=True),
     Field("scan_freq", _freqs, None, empty_unsets=True),
     # wpa_supplicant 2.10 reads a network's freq_list but its SAVE_CONFIG drops it; pywps writes it here

@@ -303,6 +303,7 @@ class Services:
         connector choose again where its choice may have changed."""
         # the caller made the event, so its module is loaded by now; the daemon's start path goes without it
         from .netevents import (
+            NetworkChanged,
             NetworkDisabled,
             NetworkEnabled,
             NetworkRemoved,
@@ -334,6 +335,8 @@ class Services:
             connector.restart()
         elif isinstance(event, NetworkEnabled):
             connector.kick(asked=True)
+        elif isinstance(event, NetworkChanged) and event.field == "bgscan" and event.id == current:
+            connector.bgscan_changed()
 
     def _select(self, connector: Connector, event: NetworkSelected) -> None:
         """SELECT_NETWORK for the connector; `freq=` names the next scan's channels among the radio's, whose

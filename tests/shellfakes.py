@@ -145,9 +145,10 @@ def beacon(bssid: bytes = AP, ssid: bytes = SSID, wps: bytes = b"", signal: int 
 class FakeAp:
     """One BSS on the fake radio: a WPS registrar and a WPA2-PSK authenticator (test_wpa_handshake's)."""
 
-    def __init__(self, wsc: WscAp | None = None, bssid: bytes = AP, freq: int = 2412) -> None:
+    def __init__(self, wsc: WscAp | None = None, bssid: bytes = AP, freq: int = 2412, signal: int = -3000) -> None:
         self.bssid = bssid
         self.freq = freq
+        self.signal = signal  # mBm, as scans report it
         self.wsc = wsc or WscAp()
         self.wpa: Authenticator | None = None
         self.wrong_key = False  # drop the station after its message 2, as an AP does when the MIC is wrong
@@ -158,7 +159,7 @@ class FakeAp:
         if crypto is None:
             return self.wsc.begin()
         self.wpa = Authenticator()
-        self.wpa.sta_addr = sta
+        self.wpa.sta_addr, self.wpa.ap_addr = sta, self.bssid
         return [self.wpa.msg1()]
 
     def receive(self, pdu: bytes) -> list[bytes] | None:
@@ -221,8 +222,8 @@ class FakeRadioDriver(Driver):
         self.scans.append(params)
         self._emit(ScanStarted())
         await asyncio.sleep(0.01)
-        return ScanResults([beacon(b, wps=self.wps_ies.get(b, b""), freq=ap.freq) for b, ap in self.aps.items()
-                            if not params.freqs or ap.freq in params.freqs])
+        return ScanResults([beacon(b, wps=self.wps_ies.get(b, b""), signal=ap.signal, freq=ap.freq)
+                            for b, ap in self.aps.items() if not params.freqs or ap.freq in params.freqs])
 
     async def scan_results(self) -> list[ScanEntry]:
         return []
@@ -233,15 +234,19 @@ class FakeRadioDriver(Driver):
         self.log.append(f"country {alpha2}")
 
     async def associate(self, bssid: bytes, ssid: bytes, freq: int, extra_ies: bytes = b"",
-                        crypto: LinkCrypto | None = None, privacy: bool = False) -> None:
-        if self.bssid is not None:
+                        crypto: LinkCrypto | None = None, privacy: bool = False,
+                        prev_bssid: bytes | None = None) -> None:
+        """A reassociation (`prev_bssid`, the BSS we are on) drops that link without an event, as cfg80211."""
+        if self.bssid is not None and prev_bssid != self.bssid:
             raise DriverError(f"association with {bssid.hex(':')} refused by the kernel: "
                               f"{errno.errorcode[errno.EALREADY]}")
         error = self.fail_associate(bssid)
         if error is not None:
             raise error
         await asyncio.sleep(0)
-        self.log.append(f"associate {bssid.hex(':')}{' crypto' if crypto else ''}")
+        self.bssid = None
+        verb = "associate" if prev_bssid is None else f"reassociate from {prev_bssid.hex(':')} to"
+        self.log.append(f"{verb} {bssid.hex(':')}{' crypto' if crypto else ''}")
         self.bssid = bssid
         self._emit(LinkConnected(bssid))
         for pdu in self.aps[bssid].associated(crypto, self.addr):
@@ -271,6 +276,9 @@ class FakeRadioDriver(Driver):
             return
         for reply in replies:
             asyncio.get_running_loop().call_soon(self._deliver, self.bssid, reply)
+
+    async def set_signal_monitor(self, threshold: int, hysteresis: int) -> None:
+        self.log.append(f"signal monitor {threshold} {hysteresis}")
 
     async def install_pairwise_key(self, bssid: bytes, key: bytes, cipher: int) -> None:
         self.keys.append("ptk")

@@ -8,7 +8,8 @@ import pytest
 
 from pywps.config import parse
 from pywps.driver.base import PAE_GROUP_ADDR, ScanEntry
-from pywps.events import Connected, NetworkNotFound, SsidReenabled, SsidTempDisabled, WrongKey
+from pywps.events import (Connected, GroupRekeyCompleted, KeyNegotiated, NetworkNotFound, SsidReenabled,
+                          SsidTempDisabled, WrongKey)
 from pywps.runevents import PbcOverlapDetected, RunEnded, RunTimedOut
 from pywps.station import connection as conn
 from pywps.station import wpsrun
@@ -717,7 +718,27 @@ def test_the_4way_handshake_steps_come_in_order_and_connected_comes_after_the_po
     assert kinds == [SendEapol, SendEapol, InstallPairwiseKey, InstallGroupKey, conn.AuthorizePort]
     assert drain(policy)[1] == []
     policy.port_authorized(1.5)
-    assert policy.state is CS.COMPLETED and drain(policy)[1] == [Connected(AP, 0, "")]
+    # wpa_supplicant's "WPA: Key negotiation completed with ..." comes just before CTRL-EVENT-CONNECTED
+    assert policy.state is CS.COMPLETED and drain(policy)[1] == [KeyNegotiated(AP, "CCMP", "CCMP"),
+                                                                 Connected(AP, 0, "")]
+
+
+def test_rekeys_after_the_link_is_up_are_told_as_wpa_supplicant_tells_them():
+    """A group rekey: "WPA: Group rekeying completed with ..."; a PTK rekey: "WPA: Key negotiation completed
+    with ..." again (wpa_supplicant_key_neg_complete runs for it too)."""
+    policy = new_policy()
+    ap = FakeAp()
+    handshake_to_completion(policy, ap)
+    policy.port_authorized(1.5)
+    drain(policy)
+    policy.eapol_key(AP, ap.wpa.group1(bytes([0x62]) * 16, 2), 2.0)
+    assert drain(policy)[1] == [GroupRekeyCompleted(AP, "CCMP")]
+    policy.eapol_key(AP, ap.wpa.msg1(anonce=bytes([0xA1]) * 32), 3.0)
+    (message2,), _ = drain(policy)
+    ap.wpa.check_msg2(message2.pdu)
+    policy.eapol_key(AP, ap.wpa.msg3(), 3.1)
+    actions, events = drain(policy)
+    assert events == [KeyNegotiated(AP, "CCMP", "CCMP")] and policy.state is CS.COMPLETED
 
 
 def test_the_handshake_sends_the_configured_eapol_version():

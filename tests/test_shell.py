@@ -904,11 +904,11 @@ class LateDeauthRadio(FakeRadioDriver):
             return
         await super().disconnect(reason)
 
-    async def associate(self, bssid, ssid, freq, extra_ies=b"", crypto=None, privacy=False) -> None:
+    async def associate(self, bssid, ssid, freq, extra_ies=b"", crypto=None, privacy=False, prev_bssid=None) -> None:
         if self.late is not None:
             old, self.late = self.late, None
             self._emit(LinkDisconnected(old, 23, locally_generated=False))
-        await super().associate(bssid, ssid, freq, extra_ies, crypto, privacy)
+        await super().associate(bssid, ssid, freq, extra_ies, crypto, privacy, prev_bssid)
 
 
 def test_hostapds_late_deauth_after_wps_does_not_delay_the_join():

@@ -52,8 +52,8 @@ def ref_prf(key: bytes, label: bytes, data: bytes, n: int) -> bytes:
     return out[:n]
 
 
-def ref_ptk(anonce: bytes, snonce: bytes, tk_len: int, sta: bytes = STA) -> tuple[bytes, bytes, bytes]:
-    data = min(AP, sta) + max(AP, sta) + min(anonce, snonce) + max(anonce, snonce)
+def ref_ptk(anonce: bytes, snonce: bytes, tk_len: int, sta: bytes = STA, ap: bytes = AP) -> tuple[bytes, bytes, bytes]:
+    data = min(ap, sta) + max(ap, sta) + min(anonce, snonce) + max(anonce, snonce)
     raw = ref_prf(PMK, b"Pairwise key expansion", data, 32 + tk_len)
     return raw[:16], raw[16:32], raw[32:]
 
@@ -109,6 +109,7 @@ class Authenticator:
         self.gtk, self.gtk_id = bytes([0x61]) * self.gtk_len, 1
         self.rsc = bytes.fromhex("0102030405060000")
         self.sta_addr = STA  # the station's address on this link (a random one: mac_addr)
+        self.ap_addr = AP
 
     def supplicant(self, **kw) -> WpaSupplicantHandshake:
         nonces = iter(bytes([0x50 + i]) * 32 for i in range(100))
@@ -134,7 +135,7 @@ class Authenticator:
         assert m["key_length"] == (self.tk_len if self.wpa else 0)
         assert m["data"] == self.sta_ie
         self.snonce = m["nonce"]
-        self.kck, self.kek, self.tk = ref_ptk(self.anonce, self.snonce, self.tk_len, self.sta_addr)
+        self.kck, self.kek, self.tk = ref_ptk(self.anonce, self.snonce, self.tk_len, self.sta_addr, self.ap_addr)
         assert m["mic"] == ref_mic(self.kck, pdu, self.version), "message 2 MIC"
 
     def encrypt(self, plain: bytes, iv: bytes) -> bytes:

@@ -39,6 +39,12 @@ def _disconnected(e: LinkDisconnected) -> str:
     return text + (" locally_generated=1" if e.locally_generated else "")
 
 
+def _roam_considered(e: Any) -> str:
+    return (f"CTRL-EVENT-{'DO' if e.roam else 'SKIP'}-ROAM cur_bssid={mac_str(e.current)} cur_freq={e.current_freq} "
+            f"cur_level={e.current_level} cur_est={e.current_est} sel_bssid={mac_str(e.selected)} "
+            f"sel_freq={e.selected_freq} sel_level={e.selected_level} sel_est={e.selected_est}")
+
+
 Formatter = Callable[[Any], str | list[str]]
 
 
@@ -105,6 +111,12 @@ def text_table() -> dict[type, Formatter]:
         ev.SubnetStatusUpdate: lambda e: f"CTRL-EVENT-SUBNET-STATUS-UPDATE status={e.status}",
         ev.Connected: lambda e: (f"CTRL-EVENT-CONNECTED - Connection to {mac_str(e.bssid)} completed "
                                  f"[id={e.network_id} id_str={e.id_str}]"),
+        ev.KeyNegotiated: lambda e: (f"WPA: Key negotiation completed with {mac_str(e.bssid)} "
+                                     f"[PTK={e.pairwise} GTK={e.group}]"),
+        ev.GroupRekeyCompleted: lambda e: f"WPA: Group rekeying completed with {mac_str(e.bssid)} [GTK={e.group}]",
+        ev.RoamConsidered: _roam_considered,
+        ev.SignalChange: lambda e: (f"CTRL-EVENT-SIGNAL-CHANGE above={int(e.above)} signal={e.signal} "
+                                    f"noise={e.noise} txrate={e.txrate}"),
         LinkDisconnected: _disconnected,
         ev.WrongKey: lambda e: "WPA: 4-Way Handshake failed - pre-shared key may be incorrect",
         ev.SsidTempDisabled: lambda e: (f'CTRL-EVENT-SSID-TEMP-DISABLED id={e.network_id} ssid="{ssid_text(e.ssid)}" '

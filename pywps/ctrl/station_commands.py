@@ -369,9 +369,39 @@ def cmd_pktcnt_poll(ctx: Services, raw: str) -> Reply:
                        lambda c: f"TXGOOD={c.tx_packets}\nTXBAD={c.tx_failed}\nRXGOOD={c.rx_packets}\n")
 
 
+def cmd_roam(ctx: Services, raw: str) -> Reply:
+    """ROAM <BSSID>: reassociate with that BSS of the network the link is on (the BSS table's, with the
+    network's SSID), as wpa_supplicant does, even with the BSS the link is with; FAIL without a link or such a
+    BSS, and on a wire (tests/vm/guest/test_hwsim_roam.py compares both programs)."""
+    try:
+        bssid = mac_bytes(raw[:17])  # hwaddr_aton reads 17 characters and ignores the rest
+    except ValueError:
+        raise BadArguments(f"not a BSSID: {raw[:20]!r}") from None
+    if ctx.connector is None or not ctx.connector.roam(bssid):
+        raise CommandFailed(f"no link to roam from, or no BSS {mac_str(bssid)} of its network")
+    return ok()
+
+
+def cmd_signal_monitor(ctx: Services, raw: str) -> Reply:
+    """SIGNAL_MONITOR THRESHOLD=<dBm> HYSTERESIS=<dB>: the kernel reports the link's signal crossing the
+    threshold (CTRL-EVENT-SIGNAL-CHANGE); 0 turns it off. FAIL while background scans (bgscan=) hold the
+    monitor, when the kernel refuses, and on a wire, as wpa_supplicant answers."""
+    if ctx.station is None or ctx.connector is None:
+        raise CommandFailed("no radio")
+    if ctx.connector.policy.bgscan_active:
+        raise CommandFailed("bgscan is active")
+
+    def after(key: str) -> int:
+        at = raw.find(key)  # os_strstr, then atoi
+        return 0 if at < 0 else c_atoi(raw[at + len(key):])
+
+    threshold, hysteresis = after("THRESHOLD="), after("HYSTERESIS=")
+    return from_driver(lambda: ctx.driver.set_signal_monitor(threshold, hysteresis), ok)
+
+
 def cmd_unavailable(ctx: Services, raw: str) -> Reply:
-    """Radio features pywps does not have, answered as wpa_supplicant answers when it cannot do them: ROAM,
-    SIGNAL_MONITOR, MAC_RAND_SCAN, GET_PREF_FREQ_LIST, NEIGHBOR_REP_REQUEST."""
+    """Radio features pywps does not have, answered as wpa_supplicant answers when it cannot do them:
+    MAC_RAND_SCAN, GET_PREF_FREQ_LIST, NEIGHBOR_REP_REQUEST."""
     raise CommandFailed("not available in pywps")
 
 
@@ -442,8 +472,8 @@ COMMANDS: dict[str, Handler] = {
     "PKTCNT_POLL": cmd_pktcnt_poll,
     "FLUSH": cmd_flush,
     "BSSID": cmd_bssid,
-    "ROAM": cmd_unavailable,
-    "SIGNAL_MONITOR": cmd_unavailable,
+    "ROAM": cmd_roam,
+    "SIGNAL_MONITOR": cmd_signal_monitor,
     "MAC_RAND_SCAN": cmd_unavailable,
     "GET_PREF_FREQ_LIST": cmd_unavailable,
     "NEIGHBOR_REP_REQUEST": cmd_unavailable,

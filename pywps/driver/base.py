@@ -141,6 +141,14 @@ class DriverFailed(DriverEvent):
 
 
 @dataclass
+class SignalCrossed(DriverEvent):
+    """The kernel's signal monitor (SIGNAL_MONITOR, bgscan): the link's signal crossed its threshold, upward
+    (`above`) or downward, by more than the hysteresis."""
+
+    above: bool
+
+
+@dataclass
 class InterfaceToggled(DriverEvent):
     """The interface went down (`ip link set down`, an rfkill block) or is up again: wpa_supplicant's
     EVENT_INTERFACE_DISABLED and EVENT_INTERFACE_ENABLED."""
@@ -214,11 +222,14 @@ class Driver(abc.ABC):
         raise NotSupported(f"{self.name} driver cannot scan")
 
     async def associate(self, bssid: bytes, ssid: bytes, freq: int, extra_ies: bytes = b"",
-                        crypto: LinkCrypto | None = None, privacy: bool = False) -> None:
+                        crypto: LinkCrypto | None = None, privacy: bool = False,
+                        prev_bssid: bytes | None = None) -> None:
         """Associate (open system authentication) and return once associated; DriverError if refused.
         `privacy` says the BSS advertises the Privacy capability (a WPS run to a WPA2 AP).
         `extra_ies` go into the association request (the WPS IE for WPS runs, the RSN IE for WPA2); with
-        `crypto` the controlled port stays closed until `authorize_port`."""
+        `crypto` the controlled port stays closed until `authorize_port`. `prev_bssid`: the BSS we are
+        associated with, of the same SSID: a reassociation from it (the link to it ends without a disconnect
+        event)."""
         raise NotSupported(f"{self.name} driver cannot associate")
 
     async def disconnect(self, reason: int = 3) -> None:
@@ -258,6 +269,11 @@ class Driver(abc.ABC):
     async def signal_info(self) -> SignalInfo:
         """The current link's signal, rate and channel; DriverError when not associated."""
         raise NotSupported(f"{self.name} driver has no signal")
+
+    async def set_signal_monitor(self, threshold: int, hysteresis: int) -> None:
+        """Report SignalCrossed when the link's signal crosses `threshold` dBm (`hysteresis` dB apart); 0 and 0
+        turn it off."""
+        raise NotSupported(f"{self.name} driver has no signal monitor")
 
     async def packet_counters(self) -> PacketCounters:
         """The current link's frame counters; DriverError when not associated."""

@@ -36,6 +36,7 @@ from .base import (
     ScanRefused,
     ScanResults,
     ScanStarted,
+    SignalCrossed,
     mac_str,
 )
 from .nl80211_msg import (
@@ -63,6 +64,7 @@ IFTYPE_STATION = 2
 _IFTYPE_NAMES = {1: "IBSS", 3: "AP", 4: "AP/VLAN", 5: "WDS", 6: "monitor", 7: "mesh point", 8: "P2P-client",
                  9: "P2P-GO", 10: "P2P-device", 11: "OCB", 12: "NAN"}
 STA_FLAG_AUTHORIZED = 1
+CQM_RSSI_LOW, CQM_RSSI_HIGH = 0, 1  # enum nl80211_cqm_rssi_threshold_event
 KEYTYPE_GROUP, KEYTYPE_PAIRWISE = 0, 1
 SCAN_TIMEOUT = 30.0  # seconds; a scan of all channels takes a few, much longer under emulation
 CONNECT_TIMEOUT = 20.0
@@ -334,6 +336,11 @@ class Nl80211Driver(Driver):
                 self._emit(LinkConnected(bssid))
             if self._connect_done is not None and not self._connect_done.done():
                 self._connect_done.set_result(status)
+        elif cmd == CMD["NOTIFY_CQM"]:
+            cqm = msg.get_attr("NL80211_ATTR_CQM")
+            crossed = cqm.get_attr("NL80211_ATTR_CQM_RSSI_THRESHOLD_EVENT") if cqm is not None else None
+            if crossed in (CQM_RSSI_LOW, CQM_RSSI_HIGH):  # packet loss and beacon loss: wpa_supplicant's bgscan
+                self._emit(SignalCrossed(above=crossed == CQM_RSSI_HIGH))  # acts on neither either
         elif cmd == CMD["DISCONNECT"]:
             bssid = msg.get_attr("NL80211_ATTR_MAC") or self.bssid or self._last_bssid
             self.bssid = None
@@ -450,7 +457,8 @@ class Nl80211Driver(Driver):
     # -- association -----------------------------------------------------------------------------------
 
     async def associate(self, bssid: bytes, ssid: bytes, freq: int, extra_ies: bytes = b"",
-                        crypto: LinkCrypto | None = None, privacy: bool = False) -> None:
+                        crypto: LinkCrypto | None = None, privacy: bool = False,
+                        prev_bssid: bytes | None = None) -> None:
         attrs: list[tuple[str, object]] = [
             ("NL80211_ATTR_IFINDEX", self.ifindex),
             ("NL80211_ATTR_MAC", bssid),
@@ -460,6 +468,10 @@ class Nl80211Driver(Driver):
         ]
         if extra_ies:
             attrs.append(("NL80211_ATTR_IE", extra_ies))
+        if prev_bssid is not None:
+            # cfg80211 takes a CONNECT for the SSID it is connected to as a reassociation: it drops the link
+            # (mac80211 as it authenticates with the new BSS, no frame to the old one) and says no DISCONNECT
+            attrs.append(("NL80211_ATTR_PREV_BSSID", prev_bssid))
         if privacy or crypto is not None:
             # cfg80211 only looks at BSSes whose Privacy bit matches: a WPS run to a WPA2 AP sets it too
             attrs.append(("NL80211_ATTR_PRIVACY", True))
@@ -580,8 +592,15 @@ class Nl80211Driver(Driver):
             freq=freq, width=_width(width),
             center_freq1=iface.get_attr("NL80211_ATTR_CENTER_FREQ1") or 0,
             center_freq2=iface.get_attr("NL80211_ATTR_CENTER_FREQ2") or 0,
-            avg_signal=sta.signal_avg, avg_beacon_signal=sta.beacon_signal_avg,
+            avg_signal=sta.signal_avg, avg_beacon_signal=sta.beacon_signal_avg, tx_rate_kbps=sta.tx_bitrate * 100,
         )
+
+    async def set_signal_monitor(self, threshold: int, hysteresis: int) -> None:
+        cqm = {"attrs": [["NL80211_ATTR_CQM_RSSI_THOLD", threshold], ["NL80211_ATTR_CQM_RSSI_HYST", hysteresis]]}
+        try:
+            await self._request("SET_CQM", ("NL80211_ATTR_IFINDEX", self.ifindex), ("NL80211_ATTR_CQM", cqm))
+        except NetlinkError as e:
+            raise DriverError(f"the signal monitor was refused: {e}") from None
 
     async def packet_counters(self) -> PacketCounters:
         from .radio import PacketCounters

@@ -23,6 +23,7 @@ SCAN_FLAG_FLUSH = 1 << 1  # enum nl80211_scan_flags: drop the cached results bef
 _RETYPED = {
     "NL80211_ATTR_MAC": "cdata",
     "NL80211_ATTR_BSSID": "cdata",
+    "NL80211_ATTR_PREV_BSSID": "cdata",
     "NL80211_ATTR_SSID": "cdata",
     "NL80211_ATTR_IE": "cdata",
     "NL80211_ATTR_REQ_IE": "cdata",
@@ -46,6 +47,7 @@ _RETYPED = {
     "NL80211_ATTR_BSS": "bss",
     "NL80211_ATTR_SCAN_FLAGS": "uint32",
     "NL80211_ATTR_4ADDR": "uint8",
+    "NL80211_ATTR_CQM": "cqm",
     # nests and flags pywps parses itself (pywps/driver/nl80211_info.py): station counters, survey, the wiphy
     "NL80211_ATTR_STA_INFO": "cdata",
     "NL80211_ATTR_SURVEY_INFO": "cdata",
@@ -77,6 +79,17 @@ class Nl80211Msg(nl80211cmd):
         for a wildcard active scan."""
 
         nla_map = tuple((n, f"SSID{n}", "cdata") for n in range(1, MAX_SCAN_SSIDS + 1))
+
+    class cqm(nla):
+        """NL80211_ATTR_CQM: enum nl80211_attr_cqm, the signal monitor's setting and its events."""
+
+        nla_map = (
+            (1, "NL80211_ATTR_CQM_RSSI_THOLD", "int32"),
+            (2, "NL80211_ATTR_CQM_RSSI_HYST", "uint32"),
+            (3, "NL80211_ATTR_CQM_RSSI_THRESHOLD_EVENT", "uint32"),  # 0: low, 1: high
+            (8, "NL80211_ATTR_CQM_BEACON_LOSS_EVENT", "flag"),
+            (9, "NL80211_ATTR_CQM_RSSI_LEVEL", "int32"),
+        )
 
     class bss(nla):
         """NL80211_ATTR_BSS: enum nl80211_bss, information elements kept as the raw bytes the AP sent."""

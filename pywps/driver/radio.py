@@ -130,6 +130,7 @@ class SignalInfo:
     center_freq2: int = 0
     avg_signal: int = 0
     avg_beacon_signal: int = 0
+    tx_rate_kbps: int = 0  # the same rate unrounded (CTRL-EVENT-SIGNAL-CHANGE's txrate)
 
 
 @dataclass(frozen=True)

@@ -150,8 +150,11 @@ class BssTable:
         """Whether one of these SSIDs was seen less than FRESH_SECONDS ago."""
         return any(now - bss.last_update <= FRESH_SECONDS and bss.ssid in ssids for bss in self._entries.values())
 
-    def get(self, bssid: bytes) -> Bss | None:
-        """The entry of this BSSID updated last (wpa_bss_get_bssid), as `BSS <bssid>` shows it."""
+    def get(self, bssid: bytes, ssid: bytes | None = None) -> Bss | None:
+        """The entry of this BSSID and SSID (wpa_bss_get); without an SSID, the entry of this BSSID updated last
+        (wpa_bss_get_bssid), as `BSS <bssid>` shows it."""
+        if ssid is not None:
+            return self._entries.get((bssid, ssid))
         found = [bss for bss in self._entries.values() if bss.bssid == bssid]
         return found[-1] if found else None
 

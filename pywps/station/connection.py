@@ -20,8 +20,17 @@ from enum import Enum, auto
 from typing import TYPE_CHECKING
 
 from ..config import Config, Network
-from ..driver.base import LinkCrypto, mac_str
-from ..events import Connected, NetworkNotFound, SsidReenabled, SsidTempDisabled, WrongKey
+from ..driver.base import LinkCrypto, mac_bytes, mac_str
+from ..events import (
+    Connected,
+    GroupRekeyCompleted,
+    KeyNegotiated,
+    NetworkNotFound,
+    SsidReenabled,
+    SsidTempDisabled,
+    WrongKey,
+)
+from .. import netfields as nf
 from ..netblock import scan_freqs
 from .backoff import Backoffs
 from .bss import EID_RSN, FRESH_SECONDS, Bss, BssTable
@@ -34,7 +43,9 @@ from .macaddr import AddressRequest, address_request
 if TYPE_CHECKING:
     from ..wpa.events import InstallGroupKey, InstallPairwiseKey, SendEapol
     from ..wpa.supplicant import WpaSupplicantHandshake
+    from ..driver.radio import HwMode, SignalInfo
     from .autoscan import Autoscan
+    from .bgscan import BgscanSimple
     from .security import Security
 
 log = logging.getLogger("pywps.connect")
@@ -75,6 +86,7 @@ class LinkInput(Enum):
     HANDSHAKE_TIMEOUT = auto()
     LINK_LOST = auto()
     LEAVE = auto()  # DISCONNECT, a WPS run, a network change
+    ROAM = auto()  # from the link to another BSS or network: a scan's choice while connected, or ROAM
 
 
 S, I = LinkState, LinkInput
@@ -93,8 +105,8 @@ TRANSITIONS: dict[LinkState, dict[LinkInput, LinkState]] = {
     S.ASSOCIATING: {I.ASSOCIATED: S.FOUR_WAY_HANDSHAKE, I.ASSOCIATED_OPEN: S.COMPLETED,
                     I.ASSOC_FAILED: S.DISCONNECTED, **_LEAVING, I.LINK_LOST: S.ASSOCIATING},
     S.FOUR_WAY_HANDSHAKE: {I.PORT_OPEN: S.COMPLETED, I.HANDSHAKE_FAILED: S.DISCONNECTED,
-                           I.HANDSHAKE_TIMEOUT: S.DISCONNECTED, **_LEAVING},
-    S.COMPLETED: {I.HANDSHAKE_FAILED: S.DISCONNECTED, **_LEAVING},
+                           I.HANDSHAKE_TIMEOUT: S.DISCONNECTED, I.ROAM: S.ASSOCIATING, **_LEAVING},
+    S.COMPLETED: {I.HANDSHAKE_FAILED: S.DISCONNECTED, I.ROAM: S.ASSOCIATING, **_LEAVING},
 }
 
 
@@ -103,9 +115,11 @@ TRANSITIONS: dict[LinkState, dict[LinkInput, LinkState]] = {
 
 @dataclass
 class Scan:
-    """Scan (`freqs` in MHz; empty: every channel), then answer scan_done() (or scan_failed())."""
+    """Scan (`freqs` in MHz; empty: every channel), then answer scan_done() (or scan_failed()). `ssids`:
+    probe for these alone (a background scan), not for the wildcard and the hidden networks."""
 
     freqs: tuple[int, ...] = ()
+    ssids: tuple[bytes, ...] | None = None
 
 
 @dataclass
@@ -115,13 +129,38 @@ class LoadCachedResults:
 
 @dataclass
 class Associate:
-    """Associate with `bss` (`ies` in the request, `crypto` for the kernel), then answer associated()."""
+    """Associate with `bss` (`ies` in the request, `crypto` for the kernel), then answer associated().
+    `prev_bssid`: a reassociation from the link to that BSS, which is not left first (another BSS of the
+    network the link is on, as wpa_supplicant moves there: no disconnect in between)."""
 
     bss: Bss
     ies: bytes
     crypto: LinkCrypto
     backhaul_sta: bool = False  # as a Multi-AP backhaul station (multi_ap_backhaul_sta=1): `ies` say so
     address: AddressRequest | None = None  # the network's mac_addr: the interface's address for it
+    prev_bssid: bytes | None = None
+
+
+@dataclass
+class PollSignal:
+    """Read the link's signal (SIGNAL_POLL's values), then answer signal_polled(): a scan found another BSS
+    of the network, which is weighed against the link as the kernel hears it now, or background scans begin,
+    at the interval the signal asks for."""
+
+
+@dataclass
+class MonitorSignal:
+    """Have the kernel report the link's signal crossing `threshold` dBm (0, 0: no more), then signal_changed()."""
+
+    threshold: int
+    hysteresis: int
+
+
+@dataclass
+class ReportSignal:
+    """Tell the monitors the signal crossed the threshold (`above` or not), with the link's values now."""
+
+    above: bool
 
 
 @dataclass
@@ -147,8 +186,8 @@ class SetOperState:
 
 
 if TYPE_CHECKING:
-    ConnectAction = (Scan | LoadCachedResults | Associate | Leave | AuthorizePort | SetOperState
-                     | SendEapol | InstallPairwiseKey | InstallGroupKey)
+    ConnectAction = (Scan | LoadCachedResults | Associate | PollSignal | MonitorSignal | ReportSignal | Leave
+                     | AuthorizePort | SetOperState | SendEapol | InstallPairwiseKey | InstallGroupKey)
 
 
 @dataclass
@@ -188,6 +227,10 @@ class ConnectionPolicy:
         self._select_freqs: tuple[int, ...] = ()  # SELECT_NETWORK freq=: the next scan's channels, once
         self._autoscan: Autoscan | None = None  # `autoscan=`'s waits so far; None: begin again at the next
         self._early_key: EarlyFrame | None = None  # an EAPOL-Key before ASSOCIATED
+        self._roam_candidate: _Target | None = None  # another BSS of the network, weighed once the signal is read
+        self._bgscan: BgscanSimple | None = None  # the link's background scans (bgscan=), while COMPLETED
+        self._bgscan_at: float | None = None  # the next one
+        self._bgscan_poll = False  # they wait for the link's signal to choose their first interval
         self._actions: deque[ConnectAction] = deque()
         self._events: deque[object] = deque()
 
@@ -196,6 +239,11 @@ class ConnectionPolicy:
     @property
     def networks(self) -> list[Network]:
         return self.config().networks
+
+    @property
+    def bgscan_active(self) -> bool:
+        """Background scans run on the link: SIGNAL_MONITOR is refused then (the signal monitor is theirs)."""
+        return self._bgscan is not None
 
     @property
     def network_id(self) -> int | None:
@@ -208,8 +256,8 @@ class ConnectionPolicy:
         return self._events.popleft() if self._events else None
 
     def get_timer(self) -> float | None:
-        times = [t for t in (self._rescan_at, self._rejoin_at, self._handshake_deadline, self.backoffs.next_expiry())
-                 if t is not None]
+        times = [t for t in (self._rescan_at, self._rejoin_at, self._handshake_deadline, self._bgscan_at,
+                             self.backoffs.next_expiry()) if t is not None]
         return min(times) if times else None
 
     # -- commands and the daemon's news -----------------------------------------------------------------------
@@ -311,6 +359,10 @@ class ConnectionPolicy:
         self._scan_pending = False
         if not cached:
             self._scan_first = False
+        if self.state is S.COMPLETED and not cached:
+            if self._bgscan is not None:  # bgscan_notify_scan: any scan's results put the next one off
+                self._bgscan_at = self._bgscan.next_scan(now)
+            self._consider_roaming(now)
         if self.state is not S.SCANNING:
             return
         choice = self._best(now, fresh_only=cached)
@@ -328,9 +380,71 @@ class ConnectionPolicy:
         if not self._scan_pending:
             self.scan_done(now)
 
+    def signal_polled(self, signal: SignalInfo | None, modes: list[HwMode], now: float) -> None:
+        """The answer to PollSignal (None: the kernel had no answer), with the radio's modes: stay, or move
+        to the BSS the scan chose (wpa_supplicant_need_to_roam_within_ess)."""
+        from .roaming import roam_within_ess
+
+        if self._bgscan_poll:
+            self._bgscan_poll = False
+            if self._bgscan is not None and self.state is S.COMPLETED:
+                self._bgscan_at = self._bgscan.start(None if signal is None else signal.signal, now)
+        candidate, self._roam_candidate = self._roam_candidate, None
+        target = self.target
+        if candidate is None or target is None or self.state is not S.COMPLETED:
+            return
+        current = self._current_bss()
+        network = self._network(candidate.network_id)
+        if current is None or network is None:
+            return
+        roam, event = roam_within_ess(current, candidate.bss, modes, signal, preferred=_single_bssid(network))
+        if event is not None:
+            self._events.append(event)
+        if roam:
+            self._fire(I.ROAM, now, candidate)
+
+    def roam(self, bssid: bytes, now: float) -> bool:
+        """ROAM: move the link (or the handshake under way) to this BSS of its network, reassociating even
+        with the BSS it is on, as wpa_supplicant's ROAM does. False (FAIL) when there is no link, the table
+        has no BSS of the network's SSID with that BSSID, or the two do not agree on security (wpa_supplicant
+        tries such a BSS all the same and fails there); an association under way is not redirected."""
+        target = self.target
+        if target is None or self.state not in (S.FOUR_WAY_HANDSHAKE, S.COMPLETED):
+            return False
+        network = self._network(target.network_id)
+        bss = None if network is None else self.table.get(bssid, network.ssid)
+        if network is None or bss is None:
+            return False
+        from .security import negotiate
+
+        security = negotiate(network, bss, self.config().pmf())
+        choice = None if security is None else self._target(network, bss, security)
+        if choice is None:
+            return False
+        self._fire(I.ROAM, now, choice)
+        return True
+
     def scan_failed(self, now: float) -> None:
         self._scan_pending = False
+        if self._bgscan is not None and self.state is S.COMPLETED:
+            self._bgscan_at = self._bgscan.next_scan(now)
         self._fire(I.SCAN_FAILED, now)
+
+    def bgscan_changed(self, now: float) -> None:
+        """SET_NETWORK bgscan on the network of the link: its background scans begin again from the new value,
+        if the link is up (wpa_supplicant_reset_bgscan)."""
+        if self.state is S.COMPLETED:
+            self._stop_bgscan()
+            self._start_bgscan(now)
+
+    def signal_changed(self, above: bool, now: float) -> None:
+        """The kernel's signal monitor saw the threshold crossed: tell the monitors; background scans may come
+        sooner or later (bgscan_simple_notify_signal_change)."""
+        self._actions.append(ReportSignal(above))
+        if self._bgscan is not None:
+            moved = self._bgscan.signal_changed(above, now, self._bgscan_at)
+            if moved is not None:
+                self._bgscan_at = moved
 
     def associated(self, now: float, own_addr: bytes | None = None) -> None:
         """`own_addr`: the interface's address for this link, when mac_addr gave it a random one."""
@@ -389,8 +503,11 @@ class ConnectionPolicy:
                 self._actions.append(event)
             elif isinstance(event, HandshakeCompleted) and not event.rekey:
                 self._actions.append(AuthorizePort(target.bss.bssid))
+            elif isinstance(event, HandshakeCompleted):
+                self._events.append(_negotiated(target))
             elif isinstance(event, GroupRekeyed):
-                log.info("WPA: group rekeying completed with %s", mac_str(src))
+                assert target.security.group is not None
+                self._events.append(GroupRekeyCompleted(target.bss.bssid, target.security.group.name))
             elif isinstance(event, HandshakeFailed):
                 log.warning("WPA: handshake with %s failed: %s", mac_str(src), event.reason)
                 self._fire(I.HANDSHAKE_FAILED, now, reason=event.reason_code)
@@ -411,6 +528,9 @@ class ConnectionPolicy:
             self._rescan_at = None
             if self.state is S.SCANNING and not self._scan_pending and not self.disabled:
                 self._request_scan()
+        if self._bgscan_at is not None and self._bgscan_at <= now:
+            self._bgscan_at = None
+            self._background_scan(now)
 
     # -- the table -----------------------------------------------------------------------------------------
 
@@ -429,6 +549,8 @@ class ConnectionPolicy:
                 self._rejoin_at = now + REJOIN_DELAY
         if (new is S.COMPLETED) != (old is S.COMPLETED):  # after the Leave, as wpa_supplicant's state change
             self._actions.append(SetOperState(new is S.COMPLETED))
+        if new in (S.DISCONNECTED, S.SCANNING, S.ASSOCIATING):  # below ASSOCIATED: wpa_supplicant_stop_bgscan
+            self._stop_bgscan()
         if new is S.DISCONNECTED:
             self._rescan_at = None
         if what is I.SEARCH or what is I.ASKED:
@@ -437,13 +559,17 @@ class ConnectionPolicy:
             self._rescan_at = now + (AFTER_WPS_RESCAN if self._after_wps else self._rescan_wait())
         elif what is I.SCAN_FAILED:
             self._rescan_at = now + SCAN_FAILED_RETRY
-        elif what is I.FOUND:
+        elif what is I.FOUND or what is I.ROAM:
             assert choice is not None
-            self.target = choice
+            previous, self.target = self.target, choice
             self._autoscan = None  # past SCANNING: wpa_supplicant's autoscan_deinit
             self._rescan_at = None
+            self._handshake_deadline = None
             self._early_key = None
-            self._actions.append(self._association(choice))
+            self._roam_candidate = None
+            # within the network the link is on, a reassociation from it; another network is left first
+            same_network = what is I.ROAM and previous is not None and previous.network_id == choice.network_id
+            self._actions.append(self._association(choice, previous.bss.bssid if same_network else None))
         elif what is I.ASSOCIATED:
             self._handshake_deadline = now + HANDSHAKE_TIMEOUT
             early, self._early_key = self._early_key, None
@@ -452,6 +578,7 @@ class ConnectionPolicy:
         elif what is I.PORT_OPEN or what is I.ASSOCIATED_OPEN:
             self._handshake_deadline = None
             self._completed()
+            self._start_bgscan(now)
 
     def _search(self, now: float, asked: bool = False) -> None:
         # Like wpa_supplicant's fast associate: recent results (ours, or the kernel's cache at start) are
@@ -472,16 +599,17 @@ class ConnectionPolicy:
         else:
             self._request_scan()
 
-    def _association(self, choice: _Target) -> Associate:
+    def _association(self, choice: _Target, prev_bssid: bytes | None = None) -> Associate:
         ies = choice.security.own_ie
-        network = next((n for n in self.networks if n.id == choice.network_id), None)
+        network = self._network(choice.network_id)
         backhaul = network is not None and network.value("multi_ap_backhaul_sta") == "1"
         if backhaul:
             from .multiap import multi_ap_element
 
             ies += multi_ap_element()  # last, as wpas_populate_assoc_ies adds it
         address = None if network is None else address_request(self.config(), network)
-        return Associate(choice.bss, ies, choice.security.link_crypto(), backhaul_sta=backhaul, address=address)
+        return Associate(choice.bss, ies, choice.security.link_crypto(), backhaul_sta=backhaul, address=address,
+                         prev_bssid=prev_bssid)
 
     def _rescan_wait(self) -> float:
         """Seconds from a scan that found nothing to the next: `autoscan=`'s next wait, else SCAN_INTERVAL."""
@@ -550,14 +678,15 @@ class ConnectionPolicy:
         return None
 
     def _best(self, now: float, fresh_only: bool) -> _Target | None:
+        choice = self._choose(now, fresh_only)
+        return None if choice is None else self._target(*choice)
+
+    def _target(self, net: Network, bss: Bss, security: Security) -> _Target | None:
+        """What joining `bss` for `net` takes: the handshake with its PMK (None: the network's psk is unusable,
+        and the network is disabled for good)."""
+        from ..wpa.supplicant import WpaSupplicantHandshake
         from .security import element, network_pmk
 
-        choice = self._choose(now, fresh_only)
-        if choice is None:
-            return None
-        from ..wpa.supplicant import WpaSupplicantHandshake
-
-        net, bss, security = choice
         if security.pairwise is None or security.group is None:  # open: nothing to negotiate
             return _Target(net.id, bss, security, None)
         try:
@@ -572,6 +701,89 @@ class ConnectionPolicy:
             pairwise=security.pairwise, group=security.group, eapol_version=self.config().eapol_version(),
         )
         return _Target(net.id, bss, security, handshake)
+
+    def _consider_roaming(self, now: float) -> None:
+        """A scan of ours ended while connected: choose from its results as when not connected, and move the
+        link where wpa_supplicant_need_to_roam would: to another network chosen (one of higher priority),
+        to another BSS of this one when the current BSS was not in the scan, else as the two compare
+        (PollSignal first)."""
+        choice, target = self._choose(now, fresh_only=False), self.target
+        if choice is None or target is None:
+            return
+        network, bss, security = choice
+        current = self._current_bss()
+        if network.id == target.network_id and current is not None:
+            if bss is current:
+                return
+            if bss.last_scan <= current.last_scan:  # both in the scan: weigh them once the signal is read
+                self._roam_candidate = self._target(network, bss, security)
+                if self._roam_candidate is not None:
+                    self._actions.append(PollSignal())
+                return
+        if (roam_to := self._target(network, bss, security)) is not None:
+            self._fire(I.ROAM, now, roam_to)
+
+    def _start_bgscan(self, now: float) -> None:
+        """The link is up: its network's `bgscan=` begins, else the file's global one (wpa_supplicant_reset_bgscan;
+        a network's empty bgscan="" means none); with a signal threshold, once the kernel monitors the signal
+        and says how it is now."""
+        from .bgscan import HYSTERESIS, parse_bgscan
+
+        assert self.target is not None
+        network = self._network(self.target.network_id)
+        if network is not None and "bgscan" in network.fields:
+            raw = network.fields["bgscan"]
+        else:
+            raw = self.config().values.get("bgscan")  # kept as written: the control socket has no SET for it
+        try:
+            spec = nf.parse_string(raw).decode("utf-8", "replace") if raw else ""
+        except ValueError:
+            spec = ""
+        if not spec:
+            return
+        self._bgscan = parse_bgscan(spec)
+        if self._bgscan is None:
+            log.info("bgscan: no background scans for %r (pywps has the simple module alone)", spec)
+        elif self._bgscan.signal_threshold:
+            self._actions.append(MonitorSignal(self._bgscan.signal_threshold, HYSTERESIS))
+            self._bgscan_poll = True
+            self._actions.append(PollSignal())
+        else:
+            self._bgscan_at = self._bgscan.start(None, now)
+
+    def _stop_bgscan(self) -> None:
+        bgscan, self._bgscan = self._bgscan, None
+        self._bgscan_at, self._bgscan_poll = None, False
+        if bgscan is not None and bgscan.signal_threshold:
+            self._actions.append(MonitorSignal(0, 0))
+
+    def _background_scan(self, now: float) -> None:
+        """A background scan of the link's network, probing for its SSID on its scan_freq channels; one
+        under way (a SCAN command's) stands for it, as wpa_supplicant's trigger fails then and waits again."""
+        bgscan, target = self._bgscan, self.target
+        if bgscan is None or target is None or self.state is not S.COMPLETED:
+            return
+        network = self._network(target.network_id)
+        if self._scan_pending or network is None:
+            self._bgscan_at = bgscan.next_scan(now)
+            return
+        bgscan.scan_started(now)
+        self._scan_pending = True
+        self._actions.append(Scan(scan_freqs([network]), ssids=(network.ssid,)))
+
+    def _current_bss(self) -> Bss | None:
+        """The table's entry for the BSS the link is with (wpa_bss_get with the network's SSID, else the latest
+        of that BSSID)."""
+        target = self.target
+        if target is None:
+            return None
+        network = self._network(target.network_id)
+        ssid = network.ssid if network is not None and "ssid" in network.fields else None
+        found = self.table.get(target.bss.bssid, ssid) if ssid is not None else None
+        return found or self.table.get(target.bss.bssid)
+
+    def _network(self, network_id: int) -> Network | None:
+        return next((n for n in self.networks if n.id == network_id), None)
 
     def _auth_failed(self, now: float, why: str) -> None:
         target = self.target
@@ -589,6 +801,21 @@ class ConnectionPolicy:
         self._after_wps = 0
         self.backoffs.succeeded(target.bss.ssid)
         if target.handshake is not None:
-            log.info("WPA: key negotiation completed with %s", mac_str(target.bss.bssid))
+            self._events.append(_negotiated(target))
         id_str = next((n.value("id_str") or "" for n in self.networks if n.id == target.network_id), "").strip('"')
         self._events.append(Connected(target.bss.bssid, target.network_id, id_str))
+
+
+def _negotiated(target: _Target) -> KeyNegotiated:
+    security = target.security
+    assert security.pairwise is not None and security.group is not None
+    return KeyNegotiated(target.bss.bssid, security.pairwise.name, security.group.name)
+
+
+def _single_bssid(network: Network) -> bytes | None:
+    """The one BSSID the network's `bssid=` names, if it names one (wpa_supplicant's bssid_set)."""
+    text = network.value("bssid")
+    try:
+        return mac_bytes(text) if text and text != "any" else None
+    except ValueError:
+        return None

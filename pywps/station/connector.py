@@ -16,6 +16,9 @@ from .connection import (
     Leave,
     LinkState,
     LoadCachedResults,
+    MonitorSignal,
+    PollSignal,
+    ReportSignal,
     Scan,
     SetOperState,
 )
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("pywps.connect")
 
+INVALID_NOISE = 9999  # wpa_supplicant's WPA_INVALID_NOISE: what its driver says when the kernel does not
+
 
 class Connector:
     def __init__(self, driver: Driver, station: Station, config: Callable[[], Config],
@@ -37,6 +42,7 @@ class Connector:
         self.station = station
         self.policy = ConnectionPolicy(config, station.table, driver.own_addr, station.ignored)
         self.policy.disabled = not station.enabled  # a radio blocked at the start
+        self._publish = publish
         self._driving = PolicyDriver(self.policy, self._perform, publish)
 
     # -- what STATUS shows ---------------------------------------------------------------------------------
@@ -93,6 +99,18 @@ class Connector:
     def restart(self) -> None:
         self._input(self.policy.restart)
 
+    def bgscan_changed(self) -> None:
+        self._input(self.policy.bgscan_changed)
+
+    def signal_changed(self, above: bool) -> None:
+        self._input(self.policy.signal_changed, above)
+
+    def roam(self, bssid: bytes) -> bool:
+        """ROAM: False when there is nothing to roam from, or no such BSS of the network (ConnectionPolicy.roam)."""
+        moved = self.policy.roam(bssid, self._driving.now())
+        self._driving.pump()
+        return moved
+
     def networks_renumbered(self) -> None:
         self._input(self.policy.networks_renumbered)
 
@@ -118,7 +136,7 @@ class Connector:
             # its failure is this one's (tried again SCAN_FAILED_RETRY later)
             try:
                 if not await self.station.finish_scan_under_way():
-                    await self.station.scan(action.freqs)
+                    await self.station.scan(action.freqs, ssids=action.ssids)
             except (DriverError, Busy) as e:
                 log.debug("scan for stored networks failed: %s", e)
                 self._input(policy.scan_failed)
@@ -139,18 +157,46 @@ class Connector:
         elif isinstance(action, Associate):
             try:
                 await self.station.associate(action.bss, action.ies, action.crypto, backhaul_sta=action.backhaul_sta,
-                                             address=action.address)
+                                             address=action.address, prev_bssid=action.prev_bssid)
             except DriverError as e:
                 log.info("%s", e)
                 self._input(policy.association_failed)
                 return
             self._input(policy.associated, own_addr=self.driver.own_addr)
+        elif isinstance(action, PollSignal):
+            try:
+                signal = await self.driver.signal_info()
+            except DriverError as e:  # weighed from the scan's values alone, as wpa_supplicant does then
+                log.debug("signal poll failed: %s", e)
+                signal = None
+            self._input(policy.signal_polled, signal, self.station.radio_modes or [])
+        elif isinstance(action, MonitorSignal):
+            try:
+                await self.driver.set_signal_monitor(action.threshold, action.hysteresis)
+            except DriverError as e:  # background scans go on at their short interval, as wpa_supplicant's
+                log.info("bgscan: %s", e)
+        elif isinstance(action, ReportSignal):
+            await self._report_signal(action.above)
         elif isinstance(action, Leave):
             await self.station.leave(action.reason)
         elif isinstance(action, SetOperState):
             self.driver.set_operstate(action.up)
         else:
             await self._key_step(action)
+
+    async def _report_signal(self, above: bool) -> None:
+        """CTRL-EVENT-SIGNAL-CHANGE with the link's signal, noise and rate now, as wpa_supplicant's nl80211
+        driver reads them on the kernel's event (its fallbacks where the kernel does not say)."""
+        from ..events import SignalChange
+
+        try:
+            info = await self.driver.signal_info()
+        except DriverError as e:
+            log.debug("signal poll failed: %s", e)
+            self._publish(SignalChange(above, -INVALID_NOISE, INVALID_NOISE, 0))
+            return
+        noise = INVALID_NOISE if info.noise is None else info.noise
+        self._publish(SignalChange(above, info.signal, noise, info.tx_rate_kbps))
 
     async def _key_step(self, action: ConnectAction) -> None:
         # Frames and keys reach the kernel in the handshake's order (message 4 before the PTK, keys before

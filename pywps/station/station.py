@@ -37,6 +37,7 @@ from ..events import (
     ScanBegan,
     ScanFailed,
     ScanResultsReady,
+    SubnetStatusUpdate,
     WpsApAvailable,
 )
 from ..wps.defs import DevicePasswordId, RequestType
@@ -206,8 +207,10 @@ class Station:
 
     # -- scans -----------------------------------------------------------------------------------------
 
-    async def scan(self, freqs: Sequence[int] = (), run: RunRequest | None = None) -> None:
-        await self.start_scan(freqs, run)
+    async def scan(self, freqs: Sequence[int] = (), run: RunRequest | None = None,
+                   ssids: Sequence[bytes] | None = None) -> None:
+        """`ssids`: probe for these alone (a background scan's network), not the wildcard and hidden ones."""
+        await self.start_scan(freqs, run, PLAIN_SCAN if ssids is None else ScanOptions(ssids=tuple(ssids)))
 
     def start_scan(self, freqs: Sequence[int] = (), run: RunRequest | None = None,
                    options: ScanOptions = PLAIN_SCAN) -> Coroutine[Any, Any, None]:
@@ -451,13 +454,19 @@ class Station:
 
     async def associate(self, bss: Bss, ies: bytes, crypto: LinkCrypto | None = None,
                         backhaul_sta: bool = False, wps_run: bool = False,
-                        address: AddressRequest | None = None) -> None:
+                        address: AddressRequest | None = None, prev_bssid: bytes | None = None) -> None:
         """Associate with `bss` (`ies` in the request), leaving the current BSS first as wpa_supplicant does
         (the kernel refuses a second association with EALREADY). DriverError when the AP or kernel refuses.
         `backhaul_sta`: as a Multi-AP backhaul station (`ies` carry its element), which the AP's answer must
         take, then with 4-address frames (multi_ap_set_4addr_mode); left again when it does not. `address`:
-        the network's mac_addr, which may give the interface a random address first."""
-        await self.leave()
+        the network's mac_addr, which may give the interface a random address first. `prev_bssid`: the BSS
+        of the link, when it is one of the same network: a reassociation from it, without leaving it first
+        (the kernel drops that link as it authenticates with the new BSS, and tells no disconnect)."""
+        if prev_bssid is not None and self._associated is not None and self._associated.bssid == prev_bssid:
+            self._associated = None
+        else:
+            prev_bssid = None
+            await self.leave()
         await self._enabled.wait()
         if address is not None:
             await self._take_address(address)
@@ -467,11 +476,13 @@ class Station:
         self.publish(Associating(bss.bssid, bss.ssid, bss.entry.freq))
         self._associating = True
         try:
-            await self.driver.associate(bss.bssid, bss.ssid, bss.entry.freq, ies, crypto, privacy=bss.privacy)
+            await self.driver.associate(bss.bssid, bss.ssid, bss.entry.freq, ies, crypto, privacy=bss.privacy,
+                                        prev_bssid=prev_bssid)
         finally:
             self._associating = False
         self._associated = bss
         self.publish(Associated(bss.bssid))
+        self.publish(SubnetStatusUpdate(0))  # after each association, as wpa_supplicant's EVENT_ASSOC says it
         if backhaul_sta:
             await self._backhaul_link(wps_run)
 

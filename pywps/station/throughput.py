@@ -141,10 +141,12 @@ def max_legacy_rate(ies: bytes) -> int:
     return max((r & 0x7F for r in rates), default=0)
 
 
-def entry_est_throughput(entry: ScanEntry, modes: list[HwMode]) -> int:
-    """est_throughput of a scan entry (scan_est_throughput), with our radio's `modes`."""
+def entry_est_throughput(entry: ScanEntry, modes: list[HwMode], snr_value: int | None = None) -> int:
+    """est_throughput of a scan entry (scan_est_throughput), with our radio's `modes`; at `snr_value` instead
+    of the scan's (wpas_get_est_throughput_from_bss_snr: the link's SNR from a signal poll)."""
     ies = entry.ies or entry.beacon_ies
-    return est_throughput(ies, max_legacy_rate(ies), snr(entry), entry.freq, mode_with_freq(modes, entry.freq))
+    snr_value = snr(entry) if snr_value is None else snr_value
+    return est_throughput(ies, max_legacy_rate(ies), snr_value, entry.freq, mode_with_freq(modes, entry.freq))
 
 
 def is_5ghz(freq: int) -> bool:

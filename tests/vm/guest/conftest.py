@@ -22,6 +22,12 @@ def lab():
             started.append(s := Station(conf_text, program, **kw))
             return s
 
+        def started_log(self) -> str:
+            """The log of the station started last, if one was."""
+            from hwlab import Station as _Station
+            stations = [thing for thing in started if isinstance(thing, _Station)]
+            return stations[-1].log_text() if stations else ""
+
         def restart(self) -> None:
             """Stop what the test started and empty the scan cache again: a second program's turn."""
             while started:

@@ -142,6 +142,24 @@ def test_the_daemon_scans_in_the_background_and_reports_signal_changes():
     run(main())
 
 
+def test_a_signal_change_is_told_with_the_links_values_as_the_kernel_reports_them():
+    """signal and the rate in kbit/s from the station entry; no noise figure for the link's channel: 9999."""
+
+    class Polled(FakeRadioDriver):
+        async def signal_info(self) -> SignalInfo:
+            return SignalInfo(signal=-61, tx_rate_mbps=54, noise=None, freq=2412, tx_rate_kbps=54000)
+
+    async def main():
+        driver = Polled(FakeAp())
+        async with Rig(driver, f'network={{\n\tssid="{SSID.decode()}"\n\tpsk="{PASSPHRASE.decode()}"\n}}\n') as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            driver._emit(SignalCrossed(above=True))
+            m = await rig.wait_event("^CTRL-EVENT-SIGNAL-CHANGE ")
+            assert m.string == "CTRL-EVENT-SIGNAL-CHANGE above=1 signal=-61 noise=9999 txrate=54000"
+
+    run(main())
+
+
 def test_signal_monitor_on_a_wire_fails():
     from shellfakes import FakeWiredDriver
 

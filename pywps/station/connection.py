@@ -758,8 +758,8 @@ class ConnectionPolicy:
             self._actions.append(MonitorSignal(0, 0))
 
     def _background_scan(self, now: float) -> None:
-        """A background scan of the link's network, probing for its SSID on its scan_freq channels; one
-        under way (a SCAN command's) stands for it, as wpa_supplicant's trigger fails then and waits again."""
+        """A background scan of the link's network, probing for its SSID on its scan_freq channels; while a
+        scan the policy asked for is under way, put off by an interval instead, as a trigger that fails is."""
         bgscan, target = self._bgscan, self.target
         if bgscan is None or target is None or self.state is not S.COMPLETED:
             return

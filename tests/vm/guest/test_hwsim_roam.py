@@ -176,5 +176,8 @@ def test_background_scans_and_the_signal_monitor_as_wpa_supplicant(lab):
         seen[program] = background(lab, program)
         lab.restart()
         time.sleep(1)
-    assert seen["wpa_supplicant"]["waits between background scans"] == [4, 4, 4, 12], json.dumps(seen)
-    assert seen["pywps"] == seen["wpa_supplicant"], json.dumps(seen)
+    report = json.dumps(seen)
+    for program in seen:  # timed from one monitor event to the next, through an emulated CPU: a second's slack
+        waits = seen[program].pop("waits between background scans")
+        assert len(waits) == 4 and all(abs(a - b) <= 1 for a, b in zip(waits, [4, 4, 4, 12])), report
+    assert seen["pywps"] == seen["wpa_supplicant"], report

@@ -121,22 +121,23 @@ MAX_SSID_LEN = 32
 def parse_scan_request(text: str) -> ScanRequest:
     """BadArguments where wpa_supplicant answers FAIL: more than 16 scan_id= ids, a bssid= that is not a
     MAC address, an `ssid` that is not the hex of at most 32 bytes."""
-
-    def after(key: str) -> str | None:
-        at = text.find(key)
-        return None if at < 0 else text[at + len(key):]
-
-    passive, use_id = after("passive="), after("use_id=")
+    passive, use_id = _after(text, "passive="), _after(text, "use_id=")
     return ScanRequest(
         type_only=text[:9].upper() == "TYPE=ONLY",
-        freq_ranges=after("freq="),
+        freq_ranges=_after(text, "freq="),
         passive=passive is not None and c_atoi(passive) != 0,
         use_id=use_id is not None and c_atoi(use_id) != 0,
         only_new="only_new=1" in text,
-        bssid=_scan_bssid(after("bssid=")),
-        scan_ids=_scan_ids(after("scan_id=")),
+        bssid=_scan_bssid(_after(text, "bssid=")),
+        scan_ids=_scan_ids(_after(text, "scan_id=")),
         ssids=_scan_ssids(text),
     )
+
+
+def _after(text: str, key: str) -> str | None:
+    """What follows the first `key` in `text` (wpa_supplicant's os_strstr of a parameter), or None."""
+    at = text.find(key)
+    return None if at < 0 else text[at + len(key):]
 
 
 def _scan_bssid(text: str | None) -> bytes | None:
@@ -392,8 +393,8 @@ def cmd_signal_monitor(ctx: Services, raw: str) -> Reply:
         raise CommandFailed("bgscan is active")
 
     def after(key: str) -> int:
-        at = raw.find(key)  # os_strstr, then atoi
-        return 0 if at < 0 else c_atoi(raw[at + len(key):])
+        value = _after(raw, key)  # then atoi
+        return 0 if value is None else c_atoi(value)
 
     threshold, hysteresis = after("THRESHOLD="), after("HYSTERESIS=")
     return from_driver(lambda: ctx.driver.set_signal_monitor(threshold, hysteresis), ok)

@@ -802,7 +802,8 @@ class ConnectionPolicy:
         self.backoffs.succeeded(target.bss.ssid)
         if target.handshake is not None:
             self._events.append(_negotiated(target))
-        id_str = next((n.value("id_str") or "" for n in self.networks if n.id == target.network_id), "").strip('"')
+        network = self._network(target.network_id)
+        id_str = (network.value("id_str") or "" if network is not None else "").strip('"')
         self._events.append(Connected(target.bss.bssid, target.network_id, id_str))
 
 

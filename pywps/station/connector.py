@@ -27,6 +27,7 @@ from .driving import PolicyDriver
 from .station import Busy, Station
 
 if TYPE_CHECKING:
+    from ..driver.radio import SignalInfo
     from .connection import ConnectAction
     from .security import Security
 
@@ -163,13 +164,8 @@ class Connector:
                 self._input(policy.association_failed)
                 return
             self._input(policy.associated, own_addr=self.driver.own_addr)
-        elif isinstance(action, PollSignal):
-            try:
-                signal = await self.driver.signal_info()
-            except DriverError as e:  # weighed from the scan's values alone, as wpa_supplicant does then
-                log.debug("signal poll failed: %s", e)
-                signal = None
-            self._input(policy.signal_polled, signal, self.station.radio_modes or [])
+        elif isinstance(action, PollSignal):  # None: weighed from the scan's values alone, as wpa_supplicant does
+            self._input(policy.signal_polled, await self._signal(), self.station.radio_modes or [])
         elif isinstance(action, MonitorSignal):
             try:
                 await self.driver.set_signal_monitor(action.threshold, action.hysteresis)
@@ -184,15 +180,21 @@ class Connector:
         else:
             await self._key_step(action)
 
+    async def _signal(self) -> SignalInfo | None:
+        """The link as the kernel reports it now (SIGNAL_POLL's values); None when it cannot say."""
+        try:
+            return await self.driver.signal_info()
+        except DriverError as e:
+            log.debug("signal poll failed: %s", e)
+            return None
+
     async def _report_signal(self, above: bool) -> None:
         """CTRL-EVENT-SIGNAL-CHANGE with the link's signal, noise and rate now, as wpa_supplicant's nl80211
         driver reads them on the kernel's event (its fallbacks where the kernel does not say)."""
         from ..events import SignalChange
 
-        try:
-            info = await self.driver.signal_info()
-        except DriverError as e:
-            log.debug("signal poll failed: %s", e)
+        info = await self._signal()
+        if info is None:
             self._publish(SignalChange(above, -INVALID_NOISE, INVALID_NOISE, 0))
             return
         noise = INVALID_NOISE if info.noise is None else info.noise

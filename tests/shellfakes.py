@@ -20,6 +20,7 @@ from pywps.driver.base import (
     ScanResults,
     ScanStarted,
 )
+from pywps.wpa.rsn import Akm, Cipher
 from pywps.wps.attributes import build_attrs, build_wfa_ext, u8, u16
 from pywps.wps.credential import Credential
 from pywps.wps.defs import AttrType, AuthType, DevicePasswordId, EncrType, WfaSubelem
@@ -137,28 +138,39 @@ RSN_CCMP = bytes.fromhex("30140100000fac040100000fac040100000fac020000")
 
 
 def beacon(bssid: bytes = AP, ssid: bytes = SSID, wps: bytes = b"", signal: int = -3000,
-           freq: int = 2412) -> ScanEntry:
-    ies = bytes([0, len(ssid)]) + ssid + RSN_CCMP + wps
+           freq: int = 2412, rsn: bytes = RSN_CCMP) -> ScanEntry:
+    ies = bytes([0, len(ssid)]) + ssid + rsn + wps
     return ScanEntry(bssid, freq, signal, 0x0411, 100, ies)
 
 
 class FakeAp:
-    """One BSS on the fake radio: a WPS registrar and a WPA2-PSK authenticator (test_wpa_handshake's)."""
+    """One BSS on the fake radio: a WPS registrar and a WPA2-PSK authenticator (test_wpa_handshake's); with
+    `mgmt_group` it offers management frame protection (MFPC, `mfpr` to require it) and delivers IGTKs to a
+    station that asks the kernel for it."""
 
-    def __init__(self, wsc: WscAp | None = None, bssid: bytes = AP, freq: int = 2412, signal: int = -3000) -> None:
+    def __init__(self, wsc: WscAp | None = None, bssid: bytes = AP, freq: int = 2412, signal: int = -3000,
+                 akm: Akm = Akm.PSK, mgmt_group: Cipher | None = None, mfpr: bool = False) -> None:
         self.bssid = bssid
         self.freq = freq
         self.signal = signal  # mBm, as scans report it
+        self.akm, self.mgmt_group = akm, mgmt_group
+        self.rsn = Authenticator(akm=akm, mgmt_group=mgmt_group).ie
+        if mfpr:  # the MFPR bit beside MFPC in the element's capabilities
+            self.rsn = self.rsn[:20] + bytes([self.rsn[20] | 0x40]) + self.rsn[21:]
         self.wsc = wsc or WscAp()
         self.wpa: Authenticator | None = None
         self.wrong_key = False  # drop the station after its message 2, as an AP does when the MIC is wrong
         self.completed = False
 
-    def associated(self, crypto: LinkCrypto | None, sta: bytes = STA) -> list[bytes]:
+    def associated(self, crypto: LinkCrypto | None, sta: bytes = STA, ies: bytes = b"") -> list[bytes]:
         self.completed = False
         if crypto is None:
             return self.wsc.begin()
-        self.wpa = Authenticator()
+        protected = self.mgmt_group is not None and crypto.mfp == 2
+        self.wpa = Authenticator(akm=self.akm, mgmt_group=self.mgmt_group if protected else None)
+        self.wpa.ie = self.rsn  # message 3 repeats the Beacon's element
+        if ies[:1] == b"\x30":  # message 2 repeats the association request's
+            self.wpa.sta_ie = ies[: 2 + ies[1]]
         self.wpa.sta_addr, self.wpa.ap_addr = sta, self.bssid
         return [self.wpa.msg1()]
 
@@ -183,6 +195,7 @@ class FakeRadioDriver(Driver):
     name = "nl80211"
     can_scan = True
     enabled = True  # a test takes the interface down and up (InterfaceToggled says so)
+    protects_management_frames = True  # as mac80211 (BIP in software)
 
     def __init__(self, *aps: FakeAp, wps_ies: dict[bytes, bytes] | None = None) -> None:
         super().__init__("wlan-fake")
@@ -222,7 +235,7 @@ class FakeRadioDriver(Driver):
         self.scans.append(params)
         self._emit(ScanStarted())
         await asyncio.sleep(0.01)
-        return ScanResults([beacon(b, wps=self.wps_ies.get(b, b""), signal=ap.signal, freq=ap.freq)
+        return ScanResults([beacon(b, wps=self.wps_ies.get(b, b""), signal=ap.signal, freq=ap.freq, rsn=ap.rsn)
                             for b, ap in self.aps.items() if not params.freqs or ap.freq in params.freqs])
 
     async def scan_results(self) -> list[ScanEntry]:
@@ -249,7 +262,7 @@ class FakeRadioDriver(Driver):
         self.log.append(f"{verb} {bssid.hex(':')}{' crypto' if crypto else ''}")
         self.bssid = bssid
         self._emit(LinkConnected(bssid))
-        for pdu in self.aps[bssid].associated(crypto, self.addr):
+        for pdu in self.aps[bssid].associated(crypto, self.addr, extra_ies):
             asyncio.get_running_loop().call_soon(self._deliver, bssid, pdu)
 
     async def disconnect(self, reason: int = 3) -> None:
@@ -284,7 +297,7 @@ class FakeRadioDriver(Driver):
         self.keys.append("ptk")
 
     async def install_group_key(self, index: int, key: bytes, cipher: int, rsc: bytes) -> None:
-        self.keys.append(f"gtk{index}")
+        self.keys.append(f"{'igtk' if cipher == Cipher.BIP_CMAC_128.suite else 'gtk'}{index}")
 
     async def authorize_port(self, bssid: bytes) -> None:
         self.keys.append("port")

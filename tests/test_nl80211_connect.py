@@ -59,3 +59,28 @@ def test_a_disconnect_after_the_connect_result_fails_the_association():
         assert driver.bssid is None
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("mfp,optional_ok,sent", [(2, False, 1), (1, True, 2), (1, False, None), (0, True, None)])
+def test_management_frame_protection_is_asked_of_the_kernel_as_wpa_supplicants_driver_asks(mfp, optional_ok, sent):
+    """NL80211_ATTR_USE_MFP: NL80211_MFP_REQUIRED (1) when the link must be protected, NL80211_MFP_OPTIONAL (2)
+    only to a driver whose wiphy says it takes that (NL80211_EXT_FEATURE_MFP_OPTIONAL), nothing otherwise."""
+    from pywps.driver.base import LinkCrypto
+    from pywps.driver.nl80211_msg import request as build
+
+    async def main():
+        driver = Nl80211Driver("wlan-test")
+        driver.ifindex, driver._mfp_optional = 7, optional_ok
+        asked: list[tuple[str, object]] = []
+
+        async def request(cmd: str, *attrs: tuple[str, object], dump: bool = False) -> list:
+            asked.extend(attrs)
+            build(cmd, *attrs).encode()  # the attribute types encode as the kernel reads them
+            driver._on_event(event("CONNECT", mac=NEW, status_code=0))
+            return []
+
+        driver._request = request  # type: ignore[method-assign]
+        await driver.associate(NEW, b"ssid", 2412, crypto=LinkCrypto(2, 0x000FAC04, 0x000FAC04, 0x000FAC06, mfp))
+        assert dict(asked).get("NL80211_ATTR_USE_MFP") == sent
+
+    asyncio.run(main())

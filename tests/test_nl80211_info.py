@@ -152,3 +152,11 @@ def test_band_ht_vht_and_station_he_capabilities():
     g, b = info.hw_modes({info.Attr.WIPHY_BANDS: [band]})
     assert (g.mode, g.ht_capab, g.vht_capab, g.he_phy) == ("G", 0x186E, 0x0390_0000, bytes([0x02]) + bytes(10))
     assert (b.mode, b.ht_capab, b.vht_capab, b.he_phy) == ("B", 0, 0, None)
+
+
+def test_cipher_suites_of_a_wiphy_say_whether_it_takes_bip_keys():
+    import struct
+
+    suites = struct.pack("=4I", 0x000FAC01, 0x000FAC04, 0x000FAC06, 0x000FAC0D)
+    assert info.cipher_suites({info.Attr.CIPHER_SUITES: [suites]}) == {0x000FAC01, 0x000FAC04, 0x000FAC06, 0x000FAC0D}
+    assert info.cipher_suites({}) == frozenset()

@@ -17,6 +17,7 @@ from pywps.station.bss import BssTable
 from pywps.station.early import EARLY_FRAME_MAX_AGE
 from pywps.station.types import RunKind, RunRequest
 from pywps.wpa.events import InstallGroupKey, InstallPairwiseKey, SendEapol
+from pywps.wpa.rsn import Akm, Cipher, build_rsn_ie
 from pywps.wps.device import DeviceInfo
 from pywps.wps.credential import Credential
 from pywps.wps.defs import AuthType, DevicePasswordId, EncrType
@@ -584,28 +585,44 @@ def test_a_networks_bssid_and_channel_limits_choose_among_the_aps_of_its_ssid(li
         assert isinstance(action, conn.Associate) and action.bss.bssid.hex(":") == joined
 
 
-@pytest.mark.parametrize("pmf,ieee80211w,capabilities,joined", [
-    ("", "", 0x0000, True), ("", "", 0x0080, True), ("", "", 0x00C0, False),  # unset: the global pmf, 0
-    ("", "ieee80211w=0", 0x00C0, False),  # an AP that requires MFP is not joined without it (wpa_supplicant alike)
-    ("", "ieee80211w=1", 0x0080, True),  # optional: pywps joins without MFP (wpa_supplicant with it)
-    ("", "ieee80211w=1", 0x00C0, False),  # pywps has no MFP to offer (wpa_supplicant joins with it)
-    ("", "ieee80211w=2", 0x0000, False), ("", "ieee80211w=2", 0x0080, False),  # required: pywps can never join
-    ("pmf=1", "", 0x0080, True),  # without BIP wpa_supplicant takes pmf=1 as none
-    ("pmf=2", "", 0x0080, False),  # the global requirement holds for a network that leaves ieee80211w unset
-    ("pmf=2", "ieee80211w=1", 0x0000, True),  # but not for one that sets it
+MFPC, MFPR = 0x0080, 0x0040
+
+
+@pytest.mark.parametrize("bip,pmf,ieee80211w,capabilities,element,use_mfp", [
+    # unset: the global pmf's, 0
+    (True, "", "", 0, 0, 0), (True, "", "", MFPC, 0, 0), (True, "", "", MFPC | MFPR, None, None),
+    (True, "", "ieee80211w=0", MFPC | MFPR, None, None),  # an AP that requires MFP is not joined without it
+    # optional: our element says MFPC whatever the AP says; with an AP capable of it, it is used (and required of
+    # the kernel); with one that is not, the kernel is asked for "optional" only if it says it takes that
+    (True, "", "ieee80211w=1", 0, MFPC, 1), (True, "", "ieee80211w=1", MFPC, MFPC, 2),
+    (True, "", "ieee80211w=1", MFPC | MFPR, MFPC, 2),
+    (True, "", "ieee80211w=2", 0, None, None), (True, "", "ieee80211w=2", MFPC, MFPC | MFPR, 2),
+    (True, "pmf=1", "", MFPC, MFPC, 2),  # the global setting for a network that leaves ieee80211w unset
+    (True, "pmf=2", "", MFPC, MFPC | MFPR, 2), (True, "pmf=2", "", 0, None, None),
+    (True, "pmf=2", "ieee80211w=1", 0, MFPC, 1),  # but not for one that sets it
+    # a radio without BIP: wpa_supplicant takes the global pmf=1 as none; pywps also joins an optional network
+    # without protection (wpa_supplicant would try and fail at the IGTK) and no network that requires it
+    (False, "pmf=1", "", MFPC, 0, 0), (False, "", "ieee80211w=1", MFPC, 0, 0),
+    (False, "", "ieee80211w=1", MFPC | MFPR, None, None), (False, "", "ieee80211w=2", MFPC, None, None),
 ])
-def test_management_frame_protection_decides_which_aps_a_network_joins(pmf, ieee80211w, capabilities, joined):
-    """wpa_supplicant_ssid_bss_match's MFP checks, for a station without MFP: the RSN capabilities' MFPC
-    (0x0080) and MFPR (0x0040) against the network's ieee80211w or the global pmf (wpas_get_ssid_pmf); pywps's
-    own RSN element never claims MFPC."""
+def test_management_frame_protection_decides_which_aps_a_network_joins(bip, pmf, ieee80211w, capabilities,
+                                                                        element, use_mfp):
+    """wpa_supplicant_ssid_bss_match's MFP checks (the RSN capabilities' MFPC and MFPR against the network's
+    ieee80211w or the global pmf: wpas_get_ssid_pmf), the capabilities of our RSN element (rsn_supp_capab), its
+    management group suite when both sides protect (wpas_set_mgmt_group_cipher) and what the kernel is asked
+    for (wpas_start_assoc_cb's mgmt_frame_protection). `element`: our element's capabilities, None: not joined."""
     rsn = SSID_ELEMENT + RSN_CCMP[:-2] + capabilities.to_bytes(2, "little")
     policy = new_policy(f"{pmf}\n" + STORED.replace("}", f"\t{ieee80211w}\n}}"), seen=False)
+    policy.bip = lambda: bip
     policy.table.update([ScanEntry(AP, 2412, -3000, 0x0411, 100, rsn)], 0.0)
-    assert policy.finds_a_network(0.0) is joined
-    if joined:
+    assert policy.finds_a_network(0.0) is (element is not None)
+    if element is not None:
         policy.kick(1.0)
         (action,), _ = drain(policy)
-        assert isinstance(action, conn.Associate) and action.ies[-2:] == b"\0\0"
+        protected = bool(element) and bool(capabilities & MFPC)
+        expected = build_rsn_ie(Cipher.CCMP, Cipher.CCMP, Akm.PSK, element, Cipher.BIP_CMAC_128 if protected else None)
+        assert isinstance(action, conn.Associate) and action.ies == expected
+        assert action.crypto is not None and action.crypto.mfp == use_mfp
 
 
 SSID_ELEMENT = bytes([0, len(SSID)]) + SSID

@@ -1,9 +1,11 @@
 """The supplicant's 4-way and group key handshakes against an authenticator written here, from the standard.
 
 `Authenticator` is the AP side (IEEE 802.11-2016 12.7.6/12.7.7, the way hostapd's wpa_auth.c sends frames): it
-builds frames byte by byte with struct, derives keys and MICs with hashlib/hmac and wraps key data with
-`cryptography`'s AES key wrap (or RC4), so it shares no code with pywps.wpa. It checks every message 2/4 and
-group message 2 the supplicant sends, including the MIC.
+builds frames byte by byte with struct, derives keys and MICs with hashlib/hmac (AES-CMAC MICs with
+`cryptography`'s CMAC) and wraps key data with `cryptography`'s AES key wrap (or RC4), so it shares no code with
+pywps.wpa. With `mgmt_group` it protects management frames (an IGTK in message 3 and group messages), with
+`akm=Akm.PSK_SHA256` it derives with the SHA-256 KDF and signs with AES-128-CMAC (descriptor version 3). It
+checks every message 2/4 and group message 2 the supplicant sends, including the MIC.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import struct
 
 import pytest
 from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
+from cryptography.hazmat.primitives.cmac import CMAC
 from cryptography.hazmat.primitives.ciphers import Cipher as CryptoCipher
+from cryptography.hazmat.primitives.ciphers.algorithms import AES
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -40,7 +44,7 @@ STA = bytes.fromhex("020000000200")
 PMK = hashlib.pbkdf2_hmac("sha1", b"correct horse battery", b"pywps-test", 4096, 32)
 
 # Key Information bits (802.11-2016 Figure 12-33), written out here rather than imported.
-V1, V2 = 1, 2
+V1, V2, V3 = 1, 2, 3
 PAIRWISE, INSTALL, ACK, MIC, SECURE, ENCR = 0x08, 0x40, 0x80, 0x100, 0x200, 0x1000
 
 
@@ -52,9 +56,17 @@ def ref_prf(key: bytes, label: bytes, data: bytes, n: int) -> bytes:
     return out[:n]
 
 
-def ref_ptk(anonce: bytes, snonce: bytes, tk_len: int, sta: bytes = STA, ap: bytes = AP) -> tuple[bytes, bytes, bytes]:
+def ref_kdf_sha256(key: bytes, label: bytes, data: bytes, n: int) -> bytes:
+    """802.11-2016 12.7.1.7.2: counter from 1 and the length in bits, both 16-bit little-endian."""
+    blocks = (hmac.new(key, struct.pack("<H", i) + label + data + struct.pack("<H", n * 8), hashlib.sha256).digest()
+              for i in range(1, 4))
+    return b"".join(blocks)[:n]
+
+
+def ref_ptk(anonce: bytes, snonce: bytes, tk_len: int, sta: bytes = STA, ap: bytes = AP,
+            sha256: bool = False) -> tuple[bytes, bytes, bytes]:
     data = min(ap, sta) + max(ap, sta) + min(anonce, snonce) + max(anonce, snonce)
-    raw = ref_prf(PMK, b"Pairwise key expansion", data, 32 + tk_len)
+    raw = (ref_kdf_sha256 if sha256 else ref_prf)(PMK, b"Pairwise key expansion", data, 32 + tk_len)
     return raw[:16], raw[16:32], raw[32:]
 
 
@@ -62,6 +74,10 @@ def ref_mic(kck: bytes, pdu: bytes, version: int) -> bytes:
     zeroed = pdu[:81] + bytes(16) + pdu[97:]
     if version == V1:
         return hmac.new(kck, zeroed, hashlib.md5).digest()
+    if version == V3:
+        mac = CMAC(AES(kck))
+        mac.update(zeroed)
+        return mac.finalize()
     return hmac.new(kck, zeroed, hashlib.sha1).digest()[:16]
 
 
@@ -73,6 +89,10 @@ def rc4(key: bytes, data: bytes) -> bytes:
 
 def gtk_kde(key_id: int, gtk: bytes) -> bytes:
     return bytes([0xDD, 6 + len(gtk)]) + b"\x00\x0f\xac\x01" + bytes([key_id, 0]) + gtk
+
+
+def igtk_kde(key_id: int, ipn: bytes, igtk: bytes) -> bytes:
+    return bytes([0xDD, 12 + len(igtk)]) + b"\x00\x0f\xac\x09" + struct.pack("<H", key_id) + ipn + igtk
 
 
 def frame(descriptor: int, info: int, key_length: int, replay: int, nonce: bytes = bytes(32),
@@ -94,13 +114,16 @@ def read(pdu: bytes) -> dict:
 class Authenticator:
     """The AP. `wpa` selects the WPA descriptor (254) and element; ciphers pick descriptor version and keys."""
 
-    def __init__(self, pairwise: Cipher = Cipher.CCMP, group: Cipher = Cipher.CCMP, wpa: bool = False) -> None:
-        self.pairwise, self.group, self.wpa = pairwise, group, wpa
-        self.version = V1 if pairwise == Cipher.TKIP else V2
+    def __init__(self, pairwise: Cipher = Cipher.CCMP, group: Cipher = Cipher.CCMP, wpa: bool = False,
+                 akm: Akm = Akm.PSK, mgmt_group: Cipher | None = None) -> None:
+        self.pairwise, self.group, self.wpa, self.akm, self.mgmt_group = pairwise, group, wpa, akm, mgmt_group
+        self.version = V3 if akm == Akm.PSK_SHA256 else V1 if pairwise == Cipher.TKIP else V2
         self.descriptor = 254 if wpa else 2
         self.tk_len = 32 if pairwise == Cipher.TKIP else 16
         self.gtk_len = 32 if group == Cipher.TKIP else 16
-        self.ie = build_wpa_ie(group, pairwise, Akm.PSK) if wpa else build_rsn_ie(group, pairwise, Akm.PSK)
+        mfpc = 0x0080 if mgmt_group is not None else 0
+        self.ie = build_wpa_ie(group, pairwise, akm) if wpa else build_rsn_ie(group, pairwise, akm, mfpc, mgmt_group)
+        self.igtk, self.igtk_id, self.ipn = bytes([0x71]) * 16, 4, bytes.fromhex("0a0000000000")
         self.sta_ie = self.ie  # what the station puts in its association request
         self.replay = 0
         self.anonce = bytes([0xA0]) * 32
@@ -115,7 +138,8 @@ class Authenticator:
         nonces = iter(bytes([0x50 + i]) * 32 for i in range(100))
         args = {"pmk": PMK, "own_addr": STA, "ap_addr": AP, "own_rsn_ie": self.sta_ie,
                 "ap_rsn_ie": None if self.wpa else self.ie, "ap_wpa_ie": self.ie if self.wpa else None,
-                "pairwise": self.pairwise, "group": self.group, "random": lambda n: next(nonces)}
+                "pairwise": self.pairwise, "group": self.group, "random": lambda n: next(nonces),
+                "akm": self.akm, "mgmt_group": self.mgmt_group}
         args.update(kw)
         return WpaSupplicantHandshake(**args)
 
@@ -135,7 +159,8 @@ class Authenticator:
         assert m["key_length"] == (self.tk_len if self.wpa else 0)
         assert m["data"] == self.sta_ie
         self.snonce = m["nonce"]
-        self.kck, self.kek, self.tk = ref_ptk(self.anonce, self.snonce, self.tk_len, self.sta_addr, self.ap_addr)
+        self.kck, self.kek, self.tk = ref_ptk(self.anonce, self.snonce, self.tk_len, self.sta_addr, self.ap_addr,
+                                              sha256=self.akm == Akm.PSK_SHA256)
         assert m["mic"] == ref_mic(self.kck, pdu, self.version), "message 2 MIC"
 
     def encrypt(self, plain: bytes, iv: bytes) -> bytes:
@@ -153,7 +178,7 @@ class Authenticator:
             key_data = plain if data is None else data
             bits = self.version | PAIRWISE | INSTALL | ACK | MIC
         else:
-            plain = (self.ie if ie is None else ie) + gtk_kde(self.gtk_id, self.gtk)
+            plain = (self.ie if ie is None else ie) + gtk_kde(self.gtk_id, self.gtk) + self.igtk_part()
             key_data = self.encrypt(plain, iv) if data is None else data
             bits = self.version | PAIRWISE | INSTALL | ACK | MIC | SECURE | ENCR
         pdu = frame(self.descriptor, bits if info is None else info,
@@ -161,6 +186,9 @@ class Authenticator:
                     self.next_replay() if replay is None else replay, self.anonce if anonce is None else anonce,
                     iv=iv if self.version == V1 else bytes(16), rsc=self.rsc, data=key_data)
         return self.sign(pdu)
+
+    def igtk_part(self) -> bytes:
+        return b"" if self.mgmt_group is None else igtk_kde(self.igtk_id, self.ipn, self.igtk)
 
     def sign(self, pdu: bytes) -> bytes:
         return pdu[:81] + ref_mic(self.kck, pdu, self.version) + pdu[97:]
@@ -180,7 +208,7 @@ class Authenticator:
             key_length, key_data = len(gtk), self.encrypt(gtk, iv)
         else:
             bits = self.version | SECURE | MIC | ACK | ENCR
-            key_length, key_data = 0, self.encrypt(gtk_kde(key_id, gtk), iv)
+            key_length, key_data = 0, self.encrypt(gtk_kde(key_id, gtk) + self.igtk_part(), iv)
         pdu = frame(self.descriptor, bits, key_length, self.next_replay() if replay is None else replay,
                     iv=iv, rsc=self.rsc, data=key_data)
         return self.sign(pdu)

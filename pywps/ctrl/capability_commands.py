@@ -1,8 +1,9 @@
 """GET_CAPABILITY, DRIVER_FLAGS and DRIVER_FLAGS2: what pywps can do, told truthfully in wpa_supplicant's words.
 
-pywps's only EAP method is WSC; it joins WPA/WPA2-PSK networks (CCMP or TKIP) over nl80211 and none over a wire,
-where it runs WPS alone. Where a capability is one pywps lacks, the reply is the one Debian wpa_supplicant 2.10
-gives when its build or driver lacks it.
+pywps's only EAP method is WSC; it joins WPA/WPA2-PSK networks (CCMP or TKIP, management frames protected with
+BIP-CMAC-128 where the radio takes its keys) over nl80211 and none over a wire, where it runs WPS alone. Where a
+capability is one pywps lacks, the reply is the one Debian wpa_supplicant 2.10 gives when its build or driver
+lacks it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ CAPABILITIES: dict[str, tuple[str, str]] = {
     "key_mgmt": ("NONE WPA-PSK", "NONE"),
     "pairwise": ("CCMP TKIP", ""),
     "group": ("CCMP TKIP", ""),
-    "group_mgmt": ("", ""),
+    "group_mgmt": ("", ""),  # on a radio that takes BIP keys: GROUP_MGMT_BIP
     "proto": ("RSN WPA", ""),
     "auth_alg": ("OPEN", ""),
     "modes": ("", ""),  # station only: no IBSS, AP or mesh
@@ -29,6 +30,7 @@ CAPABILITIES: dict[str, tuple[str, str]] = {
     "beacon_prot": ("not supported", "not supported"),
     "tdls": ("UNSUPPORTED\n", "UNSUPPORTED\n"),
 }
+GROUP_MGMT_BIP = "AES-128-CMAC"  # wpa_supplicant's name for BIP-CMAC-128 here
 CHANNEL_FIELDS = ("channels", "freq")  # from the wiphy on a radio; a wired link has none (an empty reply)
 
 
@@ -38,6 +40,8 @@ def cmd_get_capability(ctx: Services, raw: str) -> Reply:
         raise CommandFailed("GET_CAPABILITY <field>")  # `GET_CAPABILITY ` with nothing after it
     field = words[0]
     wired = ctx.station is None
+    if field == "group_mgmt" and not wired:
+        return from_driver(ctx.driver.read_ciphers, lambda _: _group_mgmt(ctx), "reading the ciphers failed: ")
     if field in CAPABILITIES:
         return CAPABILITIES[field][1 if wired else 0]
     if field in CHANNEL_FIELDS:  # wpa_supplicant reads no `strict` for these
@@ -45,6 +49,10 @@ def cmd_get_capability(ctx: Services, raw: str) -> Reply:
             return ""
         return _radio_modes(ctx, field)
     raise CommandFailed(f"GET_CAPABILITY {field[:20]}: not available")  # erp, fips, fils, sae, dpp, ...
+
+
+def _group_mgmt(ctx: Services) -> str:
+    return GROUP_MGMT_BIP if ctx.driver.protects_management_frames else CAPABILITIES["group_mgmt"][0]
 
 
 def _radio_modes(ctx: Services, field: str) -> Reply:

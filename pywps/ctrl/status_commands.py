@@ -54,6 +54,8 @@ def status_fields(ctx: Services) -> dict[str, str]:
                                                                   cipher_name(security.group))
             info.update(mode="station", pairwise_cipher=ciphers[0], group_cipher=ciphers[1],
                         key_mgmt=security.key_mgmt)
+            if security.mgmt_group is not None:  # wpa_sm_get_status: as the AP's element says (MFPR: 2)
+                info.update(pmf="2" if security.ap_mfpr else "1", mgmt_group_cipher=cipher_name(security.mgmt_group))
     elif station is not None and station.associated is not None:
         bss = station.associated
         state = "ASSOCIATED"
@@ -241,7 +243,8 @@ def mib_fields(ctx: Services) -> dict[str, str]:
     if last is not None and last.security.pairwise is not None and last.security.group is not None:
         security = last.security
         oui = "00-0f-ac" if security.wpa2 else "00-50-f2"
-        akm, pairwise, group = f"{oui}-2", suite_text(security.pairwise.suite), suite_text(security.group.suite)
+        akm, pairwise, group = (f"{oui}-{security.akm.value}", suite_text(security.pairwise.suite),
+                                suite_text(security.group.suite))
         group_bits = 256 if security.group.suite & 0xFF == CIPHER_TKIP else 128
     elif last is not None:  # an open network: no AKM, WPA's "no cipher" suites (wpa_cipher_to_suite, proto 0)
         pairwise = group = "00-50-f2-0"

@@ -159,12 +159,14 @@ class InterfaceToggled(DriverEvent):
 @dataclass(frozen=True)
 class LinkCrypto:
     """What the kernel must know to associate with an RSN/WPA network: suite selectors as 32-bit values
-    (00-0F-AC:4 is 0x000FAC04) and the WPA version bit (1: WPA, 2: WPA2)."""
+    (00-0F-AC:4 is 0x000FAC04), the WPA version bit (1: WPA, 2: WPA2) and management frame protection (2: the
+    link must use it, 1: it may, 0: not asked)."""
 
     wpa_versions: int
     pairwise: int
     group: int
     akm: int
+    mfp: int = 0
 
 
 EapolHandler = Callable[[bytes, bytes], None]  # (source MAC, EAPOL PDU without Ethernet header)
@@ -198,6 +200,15 @@ class Driver(abc.ABC):
         """The address the interface had at start(), which set_mac_addr(None) gives back (wpa_supplicant's
         perm_addr): the WPS UUID is made from it."""
         return self.own_addr
+
+    @property
+    def protects_management_frames(self) -> bool:
+        """The radio takes BIP-CMAC-128 keys (wpa_supplicant's drv_enc & BIP), known once its capabilities were
+        read (a radio's warm-up, the first scan's results, `read_ciphers`); never on a wire."""
+        return False
+
+    async def read_ciphers(self) -> None:
+        """Learn which keys the radio takes, if not known yet (`protects_management_frames`)."""
 
     @abc.abstractmethod
     async def start(self) -> None: ...

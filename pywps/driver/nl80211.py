@@ -66,6 +66,8 @@ _IFTYPE_NAMES = {1: "IBSS", 3: "AP", 4: "AP/VLAN", 5: "WDS", 6: "monitor", 7: "m
 STA_FLAG_AUTHORIZED = 1
 CQM_RSSI_LOW, CQM_RSSI_HIGH = 0, 1  # enum nl80211_cqm_rssi_threshold_event
 KEYTYPE_GROUP, KEYTYPE_PAIRWISE = 0, 1
+MFP_REQUIRED, MFP_OPTIONAL = 1, 2  # enum nl80211_mfp
+BIP_CMAC_128 = 0x000FAC06
 SCAN_TIMEOUT = 30.0  # seconds; a scan of all channels takes a few, much longer under emulation
 CONNECT_TIMEOUT = 20.0
 
@@ -97,6 +99,8 @@ class Nl80211Driver(Driver):
         self.bssid: bytes | None = None  # the BSS we are connected to
         self._resp_ies = b""  # the elements of its association response
         self._last_bssid: bytes | None = None  # for the DISCONNECT event of a disconnect() we asked for
+        self._ciphers: frozenset[int] = frozenset()  # the wiphy's cipher suites, once read (hw_modes, flags)
+        self._mfp_optional = False  # the wiphy's NL80211_EXT_FEATURE_MFP_OPTIONAL, once read
 
     @property
     def own_addr(self) -> bytes:
@@ -105,6 +109,10 @@ class Nl80211Driver(Driver):
     @property
     def permanent_addr(self) -> bytes:
         return self._permanent
+
+    @property
+    def protects_management_frames(self) -> bool:
+        return BIP_CMAC_128 in self._ciphers
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -483,6 +491,11 @@ class Nl80211Driver(Driver):
                 ("NL80211_ATTR_AKM_SUITES", _u32_array((crypto.akm,))),
                 ("NL80211_ATTR_CONTROL_PORT", True),  # data frames wait until we authorize the port
             ]
+            # as wpa_supplicant's driver: "optional" only to a driver that says it takes it
+            if crypto.mfp == 2:
+                attrs.append(("NL80211_ATTR_USE_MFP", MFP_REQUIRED))
+            elif crypto.mfp == 1 and self._mfp_optional:
+                attrs.append(("NL80211_ATTR_USE_MFP", MFP_OPTIONAL))
         loop = asyncio.get_running_loop()
         self._connect_done = loop.create_future()
         try:
@@ -624,7 +637,15 @@ class Nl80211Driver(Driver):
                 value = reply.get_attr(f"NL80211_ATTR_{attr.name}")
                 if value is not None:
                     wiphy.setdefault(attr, []).append(value)
+        from .radio import DriverFlag
+
+        self._ciphers = nl80211_info.cipher_suites(wiphy)
+        self._mfp_optional = DriverFlag.MFP_OPTIONAL in nl80211_info.driver_flags(wiphy)
         return wiphy
+
+    async def read_ciphers(self) -> None:
+        if not self._ciphers:
+            await self._wiphy()
 
     async def hw_modes(self) -> list[HwMode]:
         from . import nl80211_info

@@ -214,11 +214,12 @@ def _channel(values: dict[int, bytes]) -> Channel:
 
 
 class Attr(IntEnum):
-    """enum nl80211_attrs: the wiphy attributes the flags come from."""
+    """enum nl80211_attrs: the wiphy attributes the flags (and the ciphers) come from."""
 
     WIPHY_BANDS = 22
     SUPPORTED_IFTYPES = 32
     SUPPORTED_COMMANDS = 50
+    CIPHER_SUITES = 57
     OFFCHANNEL_TX_OK = 108
     INTERFACE_COMBINATIONS = 120
     SUPPORT_AP_UAPSD = 130
@@ -278,6 +279,12 @@ ALWAYS = (DriverFlag.VALID_ERROR_CODES | DriverFlag.SET_KEYS_AFTER_ASSOC_DONE | 
 # and OCE_AP / OCE_STA_CFON come from Qualcomm vendor commands pywps does not send; OCE_STA depends on
 # wpa_supplicant's build (CONFIG_MBO) as well as four extended features; HE_CAPABILITIES is not read;
 # P2P_DEDICATED_INTERFACE and DRIVER_IE are never set for nl80211.
+
+
+def cipher_suites(wiphy: dict[int, list[bytes]]) -> frozenset[int]:
+    """The cipher suite selectors (0x000FAC06 for BIP-CMAC-128) the wiphy's driver takes keys of."""
+    return frozenset(suite for payload in wiphy.get(Attr.CIPHER_SUITES, [])
+                     for (suite,) in struct.iter_unpack("=I", payload[: len(payload) // 4 * 4]))
 
 
 def driver_flags(wiphy: dict[int, list[bytes]]) -> DriverFlag:

@@ -202,8 +202,9 @@ class _Target:
 
 class ConnectionPolicy:
     def __init__(self, config: Callable[[], Config], table: BssTable, own_addr: bytes,
-                 ignored: Collection[bytes] = ()) -> None:
+                 ignored: Collection[bytes] = (), bip: Callable[[], bool] = lambda: False) -> None:
         self.config = config  # the live configuration (a reload replaces it): networks, eapol_version, pmf
+        self.bip = bip  # whether the radio can protect management frames (BIP keys), as far as known yet
         self.table = table
         self.own_addr = own_addr
         self.ignored = ignored  # BSSID_IGNORE
@@ -417,7 +418,7 @@ class ConnectionPolicy:
             return False
         from .security import negotiate
 
-        security = negotiate(network, bss, self.config().pmf())
+        security = negotiate(network, bss, self.config().pmf(), self.bip())
         choice = None if security is None else self._target(network, bss, security)
         if choice is None:
             return False
@@ -657,7 +658,7 @@ class ConnectionPolicy:
 
         if bss.ssid != net.ssid or bss.bssid in self.ignored or not net.admits(bss.bssid, bss.entry.freq):
             return None
-        return negotiate(net, bss, self.config().pmf())
+        return negotiate(net, bss, self.config().pmf(), self.bip())
 
     def _choose(self, now: float, fresh_only: bool) -> tuple[Network, Bss, Security] | None:
         """wpa_supplicant_pick_network: the networks by priority, highest first; in the first group that has a
@@ -699,6 +700,7 @@ class ConnectionPolicy:
             pmk=pmk, own_addr=self.own_addr, ap_addr=bss.bssid, own_rsn_ie=security.own_ie,
             ap_rsn_ie=element(EID_RSN, bss.rsn_element), ap_wpa_ie=element(VENDOR_ELEMENT, bss.wpa_element),
             pairwise=security.pairwise, group=security.group, eapol_version=self.config().eapol_version(),
+            akm=security.akm, mgmt_group=security.mgmt_group,
         )
         return _Target(net.id, bss, security, handshake)
 

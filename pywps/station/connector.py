@@ -41,7 +41,8 @@ class Connector:
                  publish: Callable[[object], None]) -> None:
         self.driver = driver
         self.station = station
-        self.policy = ConnectionPolicy(config, station.table, driver.own_addr, station.ignored)
+        self.policy = ConnectionPolicy(config, station.table, driver.own_addr, station.ignored,
+                                       bip=lambda: driver.protects_management_frames)
         self.policy.disabled = not station.enabled  # a radio blocked at the start
         self._publish = publish
         self._driving = PolicyDriver(self.policy, self._perform, publish)

@@ -7,10 +7,11 @@ import logging
 from dataclasses import dataclass
 
 from ..config import Network, decode_string
-from ..driver.base import LinkCrypto
+from ..driver.base import LinkCrypto, mac_str
 from ..wpa.errors import KeyFrameError
 from ..wpa.keys import pmk_from_passphrase, pmk_from_psk
-from ..wpa.rsn import CAP_MFPR, Akm, Cipher, build_rsn_ie, build_wpa_ie, key_mgmt_name, parse_rsn_ie, parse_wpa_ie
+from ..wpa.rsn import (CAP_MFPC, CAP_MFPR, Akm, Cipher, build_rsn_ie, build_wpa_ie, key_mgmt_name, parse_rsn_ie,
+                       parse_wpa_ie)
 from .bss import Bss
 
 log = logging.getLogger(__name__)
@@ -20,13 +21,20 @@ PMF_OPTIONAL, PMF_REQUIRED, PMF_DEFAULT = 1, 2, 3  # ieee80211w; 3: unset, the g
 
 @dataclass(frozen=True)
 class Security:
-    """What we negotiate with one BSS for one network: WPA or WPA2 with PSK, or nothing (an open network:
-    no ciphers, no element, no handshake)."""
+    """What we negotiate with one BSS for one network: WPA or WPA2 with PSK (or PSK-SHA256), or nothing (an open
+    network: no ciphers, no element, no handshake). `pmf` is the network's setting as wpa_supplicant's state
+    machine holds it (0, 1, 2: our element's MFPC/MFPR bits), `mgmt_group` the management group cipher when
+    management frames are protected (the AP is capable too), `ap_mfpr` whether the AP requires it."""
 
     wpa2: bool
     pairwise: Cipher | None
     group: Cipher | None
     own_ie: bytes
+    akm: Akm = Akm.PSK
+    pmf: int = 0
+    mgmt_group: Cipher | None = None
+    ap_mfpr: bool = False
+    connect_mfp: int = 0  # what the kernel is asked for (NL80211_ATTR_USE_MFP): 2 required, 1 optional
 
     @property
     def is_open(self) -> bool:
@@ -34,40 +42,55 @@ class Security:
 
     @property
     def key_mgmt(self) -> str:
-        return "NONE" if self.is_open else key_mgmt_name(Akm.PSK, rsn=self.wpa2)
+        return "NONE" if self.is_open else key_mgmt_name(self.akm, rsn=self.wpa2)
 
     def link_crypto(self) -> LinkCrypto | None:
         if self.pairwise is None or self.group is None:
             return None
-        return LinkCrypto(2 if self.wpa2 else 1, self.pairwise.suite, self.group.suite, Akm.PSK.suite)
+        return LinkCrypto(2 if self.wpa2 else 1, self.pairwise.suite, self.group.suite, self.akm.suite,
+                          mfp=self.connect_mfp)
 
 
 OPEN = Security(False, None, None, b"")
+
+# wpa_supplicant's key_mgmt names -> the AKMs pywps negotiates, in wpa_supplicant_set_suites' order of preference
+_PSK_AKMS = (("WPA-PSK-SHA256", Akm.PSK_SHA256), ("WPA-PSK", Akm.PSK))
 
 
 def _network_allows(network: Network, key: str, value: str, default: str) -> bool:
     return value in (network.value(key) or default).split()
 
 
-def negotiate(network: Network, bss: Bss, global_pmf: int = 0) -> Security | None:
-    """The protocol and ciphers we use with this BSS for this network, or None when they cannot agree. An open
-    network (key_mgmt=NONE without WEP keys) takes a BSS without the Privacy bit and WPA/RSN elements alone, as
-    wpa_supplicant_ssid_bss_match does.
+def negotiate(network: Network, bss: Bss, global_pmf: int = 0, bip: bool = False) -> Security | None:
+    """The protocol, AKM and ciphers we use with this BSS for this network, or None when they cannot agree
+    (wpa_supplicant_ssid_bss_match, then wpa_supplicant_set_suites). An open network (key_mgmt=NONE without WEP
+    keys) takes a BSS without the Privacy bit and WPA/RSN elements alone. `bip`: the radio can protect
+    management frames (BIP-CMAC-128, the one management group cipher pywps has; an AP that protects them with
+    another is not joined with protection).
 
-    pywps has no management frame protection (no IGTK, no BIP): as wpa_supplicant without it, an AP that
-    requires it (MFPR) is not joined; a network that requires it (ieee80211w=2, or unset under the global
-    pmf=2) joins no AP, where wpa_supplicant joins one that offers it; optional (1), pywps joins without it."""
+    Management frame protection as in wpa_supplicant: a network that requires it (ieee80211w=2, or unset under
+    the global pmf=2) joins only an RSN AP capable of it (MFPC), an AP that requires it (MFPR) is joined only by
+    a network that has it on; when both have it on, it is used (the kernel is told to require it)."""
     key_mgmt = (network.value("key_mgmt") or "").split()
-    if "WPA-PSK" not in key_mgmt:
+    wanted = [akm for name, akm in _PSK_AKMS if name in key_mgmt]
+    if not wanted:
         if key_mgmt == ["NONE"] and not _has_wep_key(network) and not bss.privacy and not bss.has_wpa:
             return OPEN
         return None
-    if pmf_setting(network, global_pmf) == PMF_REQUIRED:
-        log.debug("network %d requires management frame protection, which pywps does not do", network.id)
-        return None
+    pmf = pmf_setting(network, global_pmf, bip)
+    if not bip and pmf:
+        # beyond wpa_supplicant, which would try it and fail to set the IGTK: a radio that cannot protect
+        # management frames joins a network that only offers protection without it, and none that requires it
+        if pmf == PMF_REQUIRED:
+            log.debug("network %d requires management frame protection, which this radio cannot give", network.id)
+            return None
+        pmf = 0
     for wpa2, proto in ((True, "RSN"), (False, "WPA")):
         if not _network_allows(network, "proto", proto, "WPA RSN"):
             continue
+        if not wpa2 and pmf == PMF_REQUIRED:
+            log.debug("network %d requires management frame protection, which WPA has not", network.id)
+            return None
         body = bss.rsn_element if wpa2 else bss.wpa_element
         if body is None:
             continue
@@ -75,25 +98,41 @@ def negotiate(network: Network, bss: Bss, global_pmf: int = 0) -> Security | Non
             info = parse_rsn_ie(body) if wpa2 else parse_wpa_ie(body)
         except KeyFrameError:  # a malformed element: not a network we can join
             continue
-        if Akm.PSK not in info.akms or info.group not in (Cipher.CCMP, Cipher.TKIP):
+        akm = next((a for a in wanted if a in info.akms and (wpa2 or a == Akm.PSK)), None)
+        if akm is None or info.group not in (Cipher.CCMP, Cipher.TKIP):
             continue
-        if info.capabilities & CAP_MFPR:
-            continue
+        mgmt_group = None
+        if wpa2:
+            mfpc, mfpr = bool(info.capabilities & CAP_MFPC), bool(info.capabilities & CAP_MFPR)
+            if (not mfpc and pmf == PMF_REQUIRED) or (mfpr and not pmf):
+                continue
+            if pmf and mfpc:
+                mgmt_group = info.group_mgmt if info.group_mgmt is not None else Cipher.BIP_CMAC_128
+                if mgmt_group != Cipher.BIP_CMAC_128:
+                    log.debug("BSS %s protects management frames with %s, which pywps cannot here",
+                              mac_str(bss.bssid), mgmt_group)
+                    continue
         for cipher in (Cipher.CCMP, Cipher.TKIP):
             if cipher in info.pairwise and _network_allows(network, "pairwise", cipher.name, "CCMP TKIP"):
-                ie = build_rsn_ie(info.group, cipher, Akm.PSK) if wpa2 else build_wpa_ie(info.group, cipher, Akm.PSK)
-                return Security(wpa2, cipher, info.group, ie)
+                if not wpa2:
+                    return Security(False, cipher, info.group, build_wpa_ie(info.group, cipher, akm), akm, pmf,
+                                    connect_mfp=pmf)
+                capabilities = (CAP_MFPC if pmf else 0) | (CAP_MFPR if pmf == PMF_REQUIRED else 0)
+                ie = build_rsn_ie(info.group, cipher, akm, capabilities, mgmt_group)
+                # wpas_start_assoc_cb: an AP capable of protection has the kernel require it
+                connect = PMF_REQUIRED if pmf and info.capabilities & (CAP_MFPC | CAP_MFPR) else pmf
+                return Security(True, cipher, info.group, ie, akm, pmf, mgmt_group, mfpr, connect)
     return None
 
 
-def pmf_setting(network: Network, global_pmf: int) -> int:
-    """wpas_get_ssid_pmf for a radio without BIP: the network's ieee80211w, or when unset (3) the global pmf,
-    except that pmf=1 then means none and a network without WPA key management takes none."""
+def pmf_setting(network: Network, global_pmf: int, bip: bool = False) -> int:
+    """wpas_get_ssid_pmf: the network's ieee80211w, or when unset (3) the global pmf, except that pmf=1 then
+    means none on a radio without BIP, and a network without WPA key management takes none."""
     own = int(network.value("ieee80211w") or PMF_DEFAULT)
     if own != PMF_DEFAULT:
         return own
     key_mgmt = set((network.value("key_mgmt") or "").split())
-    if global_pmf == PMF_OPTIONAL or not key_mgmt - {"NONE", "WPS", "IEEE8021X"}:
+    if (global_pmf == PMF_OPTIONAL and not bip) or not key_mgmt - {"NONE", "WPS", "IEEE8021X"}:
         return 0
     return global_pmf
 

@@ -153,6 +153,22 @@ class GtkKde:
 
 
 @dataclass(frozen=True)
+class IgtkKde:
+    """The IGTK KDE (12.7.2, Figure 12-40): Key ID (2 octets, little-endian: 4 or 5), IPN (6 octets, the
+    BIP replay counter to start from), IGTK."""
+
+    key_id: int
+    ipn: bytes
+    igtk: bytes
+
+    def __repr__(self) -> str:
+        return f"IgtkKde(key_id={self.key_id}, <{len(self.igtk)}-byte IGTK hidden>)"
+
+
+IGTK_KDE_PREFIX_LEN = 8  # Key ID and IPN
+
+
+@dataclass(frozen=True)
 class KeyData:
     """The Key Data field split into whole elements (id, length, body) and KDEs, padding removed."""
 
@@ -183,6 +199,14 @@ class KeyData:
         if len(kde.data) < 3:
             raise KeyFrameError(f"GTK KDE of {len(kde.data)} bytes")
         return GtkKde(kde.data[0] & 0x03, bool(kde.data[0] & 0x04), kde.data[2:])
+
+    def igtk(self) -> IgtkKde | None:
+        kde = self.kde(KdeType.IGTK)
+        if kde is None:
+            return None
+        if len(kde.data) <= IGTK_KDE_PREFIX_LEN:
+            raise KeyFrameError(f"IGTK KDE of {len(kde.data)} bytes")
+        return IgtkKde(int.from_bytes(kde.data[:2], "little"), kde.data[2:8], kde.data[8:])
 
 
 def parse_key_data(data: bytes) -> KeyData:

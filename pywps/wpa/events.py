@@ -33,7 +33,8 @@ class InstallPairwiseKey(WpaEvent):
 
 @dataclass(repr=False)
 class InstallGroupKey(WpaEvent):
-    """Install a GTK for receiving at `key_index` (1-3), starting from `rsc` (the 6-byte little-endian PN/TSC)."""
+    """Install a GTK for receiving at `key_index` (1-3), starting from `rsc` (the 6-byte little-endian PN/TSC);
+    or an IGTK (BIP, index 4 or 5), starting from its IPN, as wpa_supplicant installs it (receive only)."""
 
     gtk: bytes
     key_index: int

@@ -1,6 +1,7 @@
-"""WPA2-PSK key hierarchy: PMK from a passphrase, the IEEE 802.11 PRF, PTK, EAPOL-Key MICs and key data decryption.
+"""WPA2-PSK key hierarchy: PMK from a passphrase, the IEEE 802.11 PRF and KDF, PTK, EAPOL-Key MICs and key data
+decryption.
 
-IEEE 802.11-2016 12.7.1 (PRF, PTK), J.4 (passphrase mapping), 12.7.2 (Key MIC, key data encryption). Every
+IEEE 802.11-2016 12.7.1 (PRF, KDF, PTK), J.4 (passphrase mapping), 12.7.2 (Key MIC, key data encryption). Every
 primitive comes from `cryptography`; this module only arranges its inputs.
 """
 
@@ -23,9 +24,10 @@ KEK_LEN = 16
 MIC_LEN = 16
 PTK_LABEL = b"Pairwise key expansion"
 # Descriptor versions (Key Information bits 0-2): 1 = HMAC-MD5 MIC + RC4 key data (TKIP), 2 = HMAC-SHA1-128 + AES
-# key wrap (CCMP). Version 3 (AES-128-CMAC, the SHA256 AKMs) is not implemented.
+# key wrap (CCMP), 3 = AES-128-CMAC + AES key wrap (the SHA-256 AKMs, PSK-SHA256 here).
 VERSION_HMAC_MD5_RC4 = 1
 VERSION_HMAC_SHA1_AES = 2
+VERSION_AES_128_CMAC = 3
 
 
 @functools.cache
@@ -33,7 +35,8 @@ def _lib() -> SimpleNamespace:
     """`cryptography`'s primitives, loaded by the first key derivation (or the daemon's warm-up), not at import:
     a radio daemon makes its connector, whose modules import this one, at start, long before it joins a network
     (the library costs ~15 ms of that start here, ten times as much in the emulated VM)."""
-    from cryptography.hazmat.primitives import hashes, hmac
+    from cryptography.hazmat.primitives import cmac, hashes, hmac
+    from cryptography.hazmat.primitives.ciphers import algorithms
     from cryptography.hazmat.primitives.ciphers import Cipher
     from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
     from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
@@ -42,8 +45,8 @@ def _lib() -> SimpleNamespace:
         from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
     except ImportError:  # pragma: no cover - depends on the installed library
         ARC4 = None
-    return SimpleNamespace(hashes=hashes, hmac=hmac, Cipher=Cipher, PBKDF2HMAC=PBKDF2HMAC, InvalidUnwrap=InvalidUnwrap,
-                           aes_key_unwrap=aes_key_unwrap, ARC4=ARC4)
+    return SimpleNamespace(hashes=hashes, hmac=hmac, cmac=cmac, AES=algorithms.AES, Cipher=Cipher,
+                           PBKDF2HMAC=PBKDF2HMAC, InvalidUnwrap=InvalidUnwrap, aes_key_unwrap=aes_key_unwrap, ARC4=ARC4)
 
 
 def warm_up() -> None:
@@ -87,6 +90,19 @@ def prf_sha1(key: bytes, label: bytes, data: bytes, nbytes: int) -> bytes:
     return out[:nbytes]
 
 
+def kdf_sha256(key: bytes, label: bytes, context: bytes, nbytes: int) -> bytes:
+    """KDF-Hash-Length of 12.7.1.7.2 with SHA-256: HMAC-SHA-256(K, i || label || context || length) for i = 1, 2,
+    ... (i and the length in bits as 16-bit little-endian numbers), concatenated and truncated."""
+    sha256 = _lib().hashes.SHA256()
+    length = (nbytes * 8).to_bytes(2, "little")
+    out = b""
+    i = 1
+    while len(out) < nbytes:
+        out += _hmac(sha256, key, i.to_bytes(2, "little") + label + context + length)
+        i += 1
+    return out[:nbytes]
+
+
 @dataclass(frozen=True)
 class Ptk:
     kck: bytes  # 16: Key MIC of EAPOL-Key frames
@@ -97,12 +113,15 @@ class Ptk:
         return f"Ptk(<hidden>, tk_len={len(self.tk)})"
 
 
-def derive_ptk(pmk: bytes, aa: bytes, spa: bytes, anonce: bytes, snonce: bytes, tk_len: int) -> Ptk:
-    """PTK = PRF(PMK, "Pairwise key expansion", Min(AA,SPA) || Max(AA,SPA) || Min(ANonce,SNonce) || Max(...))."""
+def derive_ptk(pmk: bytes, aa: bytes, spa: bytes, anonce: bytes, snonce: bytes, tk_len: int,
+               sha256: bool = False) -> Ptk:
+    """PTK = PRF(PMK, "Pairwise key expansion", Min(AA,SPA) || Max(AA,SPA) || Min(ANonce,SNonce) || Max(...)):
+    the SHA-1 PRF, or for a SHA-256 AKM (PSK-SHA256) the SHA-256 KDF (12.7.1.3)."""
     if len(aa) != 6 or len(spa) != 6 or len(anonce) != NONCE_LEN or len(snonce) != NONCE_LEN:
         raise ValueError("addresses are 6 bytes and nonces 32")
     data = min(aa, spa) + max(aa, spa) + min(anonce, snonce) + max(anonce, snonce)
-    raw = prf_sha1(pmk, PTK_LABEL, data, KCK_LEN + KEK_LEN + tk_len)
+    derive = kdf_sha256 if sha256 else prf_sha1
+    raw = derive(pmk, PTK_LABEL, data, KCK_LEN + KEK_LEN + tk_len)
     return Ptk(raw[:KCK_LEN], raw[KCK_LEN : KCK_LEN + KEK_LEN], raw[KCK_LEN + KEK_LEN :])
 
 
@@ -113,14 +132,19 @@ def eapol_key_mic(kck: bytes, frame_with_zeroed_mic: bytes, descriptor_version: 
         return _hmac(hashes.MD5(), kck, frame_with_zeroed_mic)
     if descriptor_version == VERSION_HMAC_SHA1_AES:
         return _hmac(hashes.SHA1(), kck, frame_with_zeroed_mic)[:MIC_LEN]
+    if descriptor_version == VERSION_AES_128_CMAC:
+        lib = _lib()
+        mac = lib.cmac.CMAC(lib.AES(kck))
+        mac.update(frame_with_zeroed_mic)
+        return mac.finalize()
     raise KeyFrameUnsupported(f"EAPOL-Key descriptor version {descriptor_version}")
 
 
 def unwrap_key_data(kek: bytes, data: bytes, descriptor_version: int, iv: bytes = bytes(16)) -> bytes:
-    """Decrypt the Key Data field: AES key unwrap (RFC 3394) for version 2, RC4 keyed with IV || KEK with the
-    first 256 keystream bytes discarded for version 1 (`iv` is the frame's EAPOL-Key IV)."""
+    """Decrypt the Key Data field: AES key unwrap (RFC 3394) for versions 2 and 3, RC4 keyed with IV || KEK with
+    the first 256 keystream bytes discarded for version 1 (`iv` is the frame's EAPOL-Key IV)."""
     lib = _lib()
-    if descriptor_version == VERSION_HMAC_SHA1_AES:
+    if descriptor_version in (VERSION_HMAC_SHA1_AES, VERSION_AES_128_CMAC):
         if len(data) < 24 or len(data) % 8:
             raise KeyFrameError(f"AES-wrapped key data of {len(data)} bytes (a multiple of 8, at least 24)")
         try:

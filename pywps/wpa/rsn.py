@@ -22,6 +22,7 @@ WPA_IE_TYPE = 1
 RSN_VERSION = 1
 CAP_PREAUTH = 0x0001
 CAP_MFPR = 0x0040  # management frame protection required
+CAP_MFPC = 0x0080  # management frame protection capable
 
 
 class Cipher(IntEnum):
@@ -214,11 +215,16 @@ def _selector(oui: bytes, suite: Cipher | Akm) -> bytes:
     return oui + bytes([suite.value])
 
 
-def build_rsn_ie(group: Cipher, pairwise: Cipher, akm: Akm, capabilities: int = 0) -> bytes:
-    """The whole RSN element (id 48, length, body) for an association request: one pairwise suite, one AKM."""
+def build_rsn_ie(group: Cipher, pairwise: Cipher, akm: Akm, capabilities: int = 0,
+                 group_mgmt: Cipher | None = None) -> bytes:
+    """The whole RSN element (id 48, length, body) for an association request: one pairwise suite, one AKM, and
+    with management frame protection the group management suite after an empty PMKID list (wpa_supplicant
+    names it even when it is the default BIP-CMAC-128)."""
     body = (struct.pack("<H", RSN_VERSION) + _selector(IEEE_OUI, group) + struct.pack("<H", 1)
             + _selector(IEEE_OUI, pairwise) + struct.pack("<H", 1) + _selector(IEEE_OUI, akm)
             + struct.pack("<H", capabilities))
+    if group_mgmt is not None:
+        body += struct.pack("<H", 0) + _selector(IEEE_OUI, group_mgmt)
     return bytes([EID_RSN, len(body)]) + body
 
 

@@ -8,7 +8,7 @@ Rules that are easy to get wrong, and where they live:
 - the legal message order is the table `TRANSITIONS` (RSN and WPA differ: WPA delivers the GTK afterwards);
 - only a frame whose Key MIC verifies, and that is accepted whole, moves the replay counter or the state;
 - a key is never installed twice (KRACK, CVE-2017-13077/13080): a retransmitted message 3 is answered with
-  message 4 but the PTK and GTK it repeats are not handed to the driver again;
+  message 4 but the PTK, GTK and IGTK it repeats are not handed to the driver again;
 - the SNonce is renewed only after a message 3 was accepted, so every message 1 of one handshake is answered
   with the same SNonce and message 3 may name any ANonce we answered (a forged message 1 cannot derail it).
 """
@@ -23,6 +23,7 @@ from enum import Enum
 from .eapol_key import (
     DescriptorType,
     EapolKey,
+    IgtkKde,
     KeyData,
     KeyInfo,
     parse_eapol_key,
@@ -39,12 +40,14 @@ from .events import (
     SendEapol,
     WpaEvent,
 )
-from .keys import NONCE_LEN, Ptk, derive_ptk, eapol_key_mic, unwrap_key_data
-from .rsn import EID_RSN, KEY_LEN, RSC_LEN, Cipher, parse_rsn_ie, parse_wpa_ie
+from .keys import (VERSION_AES_128_CMAC, VERSION_HMAC_SHA1_AES, NONCE_LEN, Ptk, derive_ptk, eapol_key_mic,
+                   unwrap_key_data)
+from .rsn import EID_RSN, KEY_LEN, RSC_LEN, Akm, Cipher, cipher_name, parse_rsn_ie, parse_wpa_ie
 
 REASON_UNSPECIFIED = 1
 REASON_IE_IN_4WAY_DIFFERS = 17
 MAX_ANSWERED = 4  # ANonces of one handshake whose message 1 we answered
+IGTK_KEY_IDS = (4, 5)  # the only indexes an IGTK takes (the kernel refuses others)
 
 
 class State(Enum):
@@ -124,7 +127,9 @@ def _driver_layout(key: bytes, cipher: Cipher) -> bytes:
 class WpaSupplicantHandshake:
     """One association's key handshakes. `own_rsn_ie` is the element of our association request (an RSN
     element, or the WPA vendor element for WPA); `ap_rsn_ie`/`ap_wpa_ie` are the AP's elements from its
-    Beacon/Probe Response (None when it advertised none), compared with message 3 as 12.7.6.4 requires."""
+    Beacon/Probe Response (None when it advertised none), compared with message 3 as 12.7.6.4 requires.
+    `akm` is PSK or PSK-SHA256 (SHA-256 key derivation, AES-128-CMAC MICs); `mgmt_group` is BIP-CMAC-128 when
+    management frames are protected (the IGTKs of messages 3 and group messages are installed), else None."""
 
     def __init__(
         self,
@@ -138,11 +143,15 @@ class WpaSupplicantHandshake:
         random: Callable[[int], bytes] = secrets.token_bytes,
         ap_wpa_ie: bytes | None = None,
         eapol_version: int = 1,
+        akm: Akm = Akm.PSK,
+        mgmt_group: Cipher | None = None,
     ) -> None:
         if len(pmk) != 32 or len(own_addr) != 6 or len(ap_addr) != 6:
             raise ValueError("PMK is 32 bytes, addresses 6")
         if pairwise not in (Cipher.CCMP, Cipher.TKIP) or group not in (Cipher.CCMP, Cipher.TKIP):
             raise ValueError(f"unsupported ciphers {pairwise!r}/{group!r}: CCMP or TKIP")
+        if akm not in (Akm.PSK, Akm.PSK_SHA256) or mgmt_group not in (None, Cipher.BIP_CMAC_128):
+            raise ValueError(f"unsupported AKM {akm!r} or management group cipher {mgmt_group!r}")
         try:
             if own_rsn_ie[:1] == bytes([EID_RSN]):
                 own = parse_rsn_ie(own_rsn_ie[2:])
@@ -152,7 +161,10 @@ class WpaSupplicantHandshake:
             raise ValueError(f"own element: {e}") from None
         if len(own_rsn_ie) != 2 + own_rsn_ie[1] or own.pairwise != (pairwise,) or own.group != group:
             raise ValueError("own element does not name exactly the given pairwise and group ciphers")
+        if own.akms != (akm,) or (own.wpa and (akm != Akm.PSK or mgmt_group is not None)):
+            raise ValueError("own element does not name the given AKM, or WPA with SHA-256 or BIP")
         self.wpa = own.wpa
+        self.akm, self.mgmt_group = akm, mgmt_group
         self.pmk, self.own_addr, self.ap_addr = pmk, own_addr, ap_addr
         self.own_ie, self.ap_rsn_ie, self.ap_wpa_ie = own_rsn_ie, ap_rsn_ie, ap_wpa_ie
         self.pairwise, self.group = pairwise, group
@@ -167,6 +179,7 @@ class WpaSupplicantHandshake:
         self._ptk: Ptk | None = None  # the PTK of the last accepted message 3
         self._installed_tk: bytes | None = None
         self._installed_gtk: bytes | None = None
+        self._installed_igtk: bytes | None = None
 
     # -- entry point -------------------------------------------------------------------------------------------
 
@@ -200,11 +213,17 @@ class WpaSupplicantHandshake:
 
     def _check_version(self, frame: EapolKey, msg: Msg) -> None:
         version = frame.descriptor_version
+        if self.akm == Akm.PSK_SHA256:
+            if version != VERSION_AES_128_CMAC:
+                raise _Drop(f"descriptor version {version} with PSK-SHA256 (AES-128-CMAC is 3)")
+            return
         if self.pairwise == Cipher.TKIP:
             ok = version in (1, 2)
         else:
-            # CCMP needs version 2; hostap lets WPA group keys of a non-CCMP group cipher use version 1.
-            ok = version == 2 or (self.wpa and msg is Msg.GROUP_1 and self.group != Cipher.CCMP and version == 1)
+            # CCMP needs version 2; hostap lets WPA group keys of a non-CCMP group cipher use version 1, and
+            # takes version 3 (AES-128-CMAC) from an AP that uses it where it should not (stronger, it says).
+            ok = version in (VERSION_HMAC_SHA1_AES, VERSION_AES_128_CMAC) or (
+                self.wpa and msg is Msg.GROUP_1 and self.group != Cipher.CCMP and version == 1)
         if not ok:
             raise _Drop(f"descriptor version {version} with a {self.pairwise.name} pairwise cipher")
 
@@ -253,7 +272,8 @@ class WpaSupplicantHandshake:
         return [SendEapol(pdu)]
 
     def _derive(self, anonce: bytes) -> Ptk:
-        return derive_ptk(self.pmk, self.ap_addr, self.own_addr, anonce, self._snonce, KEY_LEN[self.pairwise])
+        return derive_ptk(self.pmk, self.ap_addr, self.own_addr, anonce, self._snonce, KEY_LEN[self.pairwise],
+                          sha256=self.akm == Akm.PSK_SHA256)
 
     # -- message 3 of 4 ----------------------------------------------------------------------------------------
 
@@ -283,6 +303,9 @@ class WpaSupplicantHandshake:
                 raise _Drop("no GTK KDE in message 3")
             if len(gtk.gtk) != KEY_LEN[self.group]:
                 raise _Drop(f"GTK of {len(gtk.gtk)} bytes for {self.group.name}")
+        igtk = self._igtk(key_data)
+        if igtk is not None and igtk.key_id not in IGTK_KEY_IDS:
+            raise _Drop(f"IGTK KeyID {igtk.key_id} (4 or 5)")
         self._check_ies(key_data)
 
         out: list[WpaEvent] = [SendEapol(self._eapol(KeyInfo.PAIRWISE | (frame.key_info & KeyInfo.SECURE),
@@ -293,6 +316,8 @@ class WpaSupplicantHandshake:
             self._installed_tk = ptk.tk
         if gtk is not None:
             out += self._install_gtk(gtk.gtk, gtk.key_id, frame.rsc)
+        if igtk is not None:
+            out += self._install_igtk(igtk)
         previous = self.state
         self._commit(frame, target, ptk)
         self._renew_snonce = True  # the next message 1 starts a new handshake with a new SNonce
@@ -324,6 +349,7 @@ class WpaSupplicantHandshake:
         if ptk is None:  # the tables never allow it, but a MIC needs a PTK
             raise _Drop("group message before any PTK")
         self._verify_mic(frame, ptk)
+        igtk: IgtkKde | None = None
         if self.wpa:
             gtk_len = frame.key_length
             if gtk_len != KEY_LEN[self.group]:
@@ -335,15 +361,23 @@ class WpaSupplicantHandshake:
         else:
             if not frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
                 raise _Drop("RSN group message with unencrypted key data")
-            kde = parse_key_data(self._decrypt(frame, ptk)).gtk()
+            key_data = parse_key_data(self._decrypt(frame, ptk))
+            kde = key_data.gtk()
             if kde is None:
                 raise _Drop("no GTK KDE in group message 1")
             if len(kde.gtk) != KEY_LEN[self.group]:
                 raise _Drop(f"GTK of {len(kde.gtk)} bytes for {self.group.name}")
             gtk, key_id = kde.gtk, kde.key_id
+            try:
+                # hostap answers the group message even when its IGTK cannot be set ("Failed to configure IGTK")
+                igtk = self._igtk(key_data)
+            except _Drop:
+                igtk = None
 
         # hostap installs the GTK before it answers, so no group frame is lost in between.
         out = self._install_gtk(gtk, key_id, frame.rsc)
+        if igtk is not None and igtk.key_id in IGTK_KEY_IDS:
+            out += self._install_igtk(igtk)
         info = KeyInfo.SECURE | (frame.key_info & KeyInfo.KEY_INDEX_MASK)
         out.append(SendEapol(self._eapol(info, frame, b"", ptk)))
         previous = self.state
@@ -355,6 +389,26 @@ class WpaSupplicantHandshake:
         return out
 
     # -- shared ------------------------------------------------------------------------------------------------
+
+    def _igtk(self, key_data: KeyData) -> IgtkKde | None:
+        """The IGTK KDE of a protected association's key data (None without one: an AP may leave it out; it is
+        ignored without management frame protection, as hostap does)."""
+        if self.mgmt_group is None:
+            return None
+        try:
+            kde = key_data.igtk()
+        except KeyFrameError as e:
+            raise _Drop(str(e)) from None
+        if kde is not None and len(kde.igtk) != KEY_LEN[self.mgmt_group]:
+            raise _Drop(f"IGTK of {len(kde.igtk)} bytes for {cipher_name(self.mgmt_group)}")
+        return kde
+
+    def _install_igtk(self, kde: IgtkKde) -> list[WpaEvent]:
+        if kde.igtk == self._installed_igtk:  # KRACK: a repeated IGTK would reset its replay counter (IPN)
+            return []
+        assert self.mgmt_group is not None
+        self._installed_igtk = kde.igtk
+        return [InstallGroupKey(kde.igtk, kde.key_id, kde.ipn, self.mgmt_group)]
 
     def _install_gtk(self, gtk: bytes, key_id: int, rsc: bytes) -> list[WpaEvent]:
         if gtk == self._installed_gtk:  # a repeated GTK (retransmission, PTK rekey): reinstalling resets its RSC

@@ -1,0 +1,110 @@
+"""Management frame protection on a radio: Debian wpa_supplicant and pywps, one after the other on wlan1, against
+Debian hostapd on wlan0 that offers it (ieee80211w=1, WPA-PSK) or requires it (ieee80211w=2, WPA-PSK-SHA256),
+with a group rekey every few seconds (a new GTK and IGTK in each group message).
+
+What is compared, for each program: the RSN element of its association requests (read off the air on hwsim0:
+MFPC/MFPR bits, AKM, the management group suite), STATUS's security lines (key_mgmt, pmf, mgmt_group_cipher)
+and the MIB's AKM,
+hostapd's view of the station (its flags, [MFP] among them, and AKM), that the group rekeys complete, and that a
+broadcast deauthentication from the AP, which mac80211 takes only when it verifies with the IGTK of that moment
+(BIP, after a rekey: the IGTK of a group message), ends the link (CTRL-EVENT-DISCONNECTED)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+
+from hwlab import AP_MAC, STA_MAC, AirCapture, sta_conf
+
+ASSOC_REQUEST = 0
+REKEY_SECONDS = "6"
+
+
+def network(extra: str) -> str:
+    return 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n' + extra + "}\n"
+
+
+def rsn_elements(capture: AirCapture) -> list[str]:
+    """The RSN element (hex) of each distinct association request the station sent."""
+    out: list[str] = []
+    for frame in capture.frames:
+        fc = frame[0]
+        if (fc >> 2) & 3 != 0 or (fc >> 4) != ASSOC_REQUEST or frame[10:16] != capture.sender:
+            continue
+        body, pos = frame[28:], 0
+        while pos + 2 <= len(body):
+            eid, length = body[pos], body[pos + 1]
+            if eid == 48 and body[pos : pos + 2 + length].hex() not in out:
+                out.append(body[pos : pos + 2 + length].hex())
+            pos += 2 + length
+    return out
+
+
+def security_lines(sta) -> dict[str, str]:
+    """STATUS's lines on the link's security, and the MIB's AKM."""
+    status = dict(line.split("=", 1) for line in sta.cli("status").splitlines() if "=" in line)
+    mib = dict(line.split("=", 1) for line in sta.cli("mib").splitlines() if "=" in line)
+    lines = {k: status.get(k, "-") for k in ("wpa_state", "key_mgmt", "pairwise_cipher", "group_cipher", "pmf",
+                                             "mgmt_group_cipher")}
+    return lines | {"MIB's AKM": mib.get("dot11RSNAAuthenticationSuiteSelected", "-")}
+
+
+def ap_view(ap) -> dict[str, str]:
+    """hostapd's lines about the station that say how it is protected."""
+    sta = dict(line.split("=", 1) for line in ap.cli("sta", STA_MAC).splitlines() if "=" in line)
+    return {k: sta.get(k, "-") for k in ("flags", "AKMSuiteSelector")}
+
+
+def protected(lab, program: str, ap_settings: dict[str, str], network_lines: str) -> dict[str, object]:
+    ap = lab.hostapd("wlan0", wps_state=None, wpa_group_rekey=REKEY_SECONDS, **ap_settings)
+    seen: dict[str, object] = {}
+    with AirCapture() as capture:
+        sta = lab.station(sta_conf() + network(network_lines), program)
+        sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 90)
+    seen["association request's RSN element"] = rsn_elements(capture)
+    seen["STATUS"] = security_lines(sta)
+    seen["hostapd's station"] = ap_view(ap)
+    sta.monitor.events.clear()
+    rekey = sta.monitor.wait(r"^WPA: Group rekeying completed", 30).string
+    seen["a group rekey"] = rekey.startswith(f"WPA: Group rekeying completed with {AP_MAC}")
+    sta.monitor.events.clear()
+    ap.cli("deauthenticate", "ff:ff:ff:ff:ff:ff")  # BIP-protected: needs the IGTK of the last rekey
+    try:
+        event = sta.monitor.wait(r"^CTRL-EVENT-DISCONNECTED", 10).string
+        seen["a broadcast deauthentication"] = event
+    except AssertionError:
+        seen["a broadcast deauthentication"] = "ignored"
+    return seen
+
+
+CASES = {
+    "offered": ({"ieee80211w": "1"}, "\tieee80211w=1\n"),
+    "required, PSK-SHA256": ({"ieee80211w": "2", "wpa_key_mgmt": "WPA-PSK-SHA256"},
+                             "\tkey_mgmt=WPA-PSK-SHA256\n\tieee80211w=2\n"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_protected_management_frames_as_wpa_supplicant(lab, case):
+    """pywps joined an AP that offers protection without it (its RSN element said no MFPC) and never one that
+    requires it; now both programs agree on every line above."""
+    ap_settings, network_lines = CASES[case]
+    seen = {}
+    for program in ("wpa_supplicant", "pywps"):
+        try:
+            seen[program] = protected(lab, program, ap_settings, network_lines)
+        except (AssertionError, TimeoutError) as e:
+            log = "\n".join(line[:160] for line in lab.started_log().splitlines()
+                            if re.search(r"IGTK|MFP|mgmt|PMF|RSN|WPA|CONNECTED|Associated|key", line))
+            raise AssertionError(f"{program}: {e}\n{log[-6000:]}\nbefore: {seen}") from None
+        lab.restart()
+        time.sleep(1)
+    report = json.dumps(seen, indent=1)
+    reference = seen["wpa_supplicant"]
+    assert reference["STATUS"]["mgmt_group_cipher"] == "BIP", report
+    assert "[MFP]" in reference["hostapd's station"]["flags"], report
+    assert reference["a broadcast deauthentication"].startswith("CTRL-EVENT-DISCONNECTED"), report
+    assert seen["pywps"] == reference, report

@@ -19,6 +19,7 @@ from . import config as configfile
 from .ctrl.events import event_level, event_texts, log_texts
 from .driver import driver_names, make_driver
 from .driver.base import (
+    ActionReceived,
     Driver,
     DriverError,
     DriverFailed,
@@ -27,6 +28,7 @@ from .driver.base import (
     OthersScanEnded,
     ScanStarted,
     SignalCrossed,
+    UnprotectedDisconnect,
     mac_str,
 )
 from .link import LinkTap
@@ -276,6 +278,10 @@ class Daemon:
                     services.connector.interface_disabled()
         elif isinstance(event, SignalCrossed) and services is not None and services.connector is not None:
             services.connector.signal_changed(event.above)
+        elif isinstance(event, UnprotectedDisconnect) and services is not None and services.connector is not None:
+            services.connector.unprotected_disconnect(event.sa, event.reason)
+        elif isinstance(event, ActionReceived) and services is not None and services.connector is not None:
+            services.connector.action_received(event.sa, event.body)
         elif isinstance(event, DriverFailed):
             log.error("the %s driver failed on %s: %s", self.driver.name, self.options.ifname, event.error)
         self._publish(event)

@@ -712,11 +712,11 @@ def test_after_a_wps_credential_the_runs_channel_is_scanned_five_times_quickly_a
 
 def handshake_to_completion(policy: conn.ConnectionPolicy, ap: FakeAp, now: float = 1.0) -> list:
     policy.kick(now)
-    drain(policy)
+    (association,), _ = drain(policy)
     policy.associated(now)
     assert policy.state is CS.FOUR_WAY_HANDSHAKE and policy.get_timer() == now + conn.HANDSHAKE_TIMEOUT
     actions = []
-    pending = ap.associated(crypto=True)
+    pending = ap.associated(association.crypto, ies=association.ies)
     while pending:
         frame = pending.pop(0)
         policy.eapol_key(AP, frame, now)

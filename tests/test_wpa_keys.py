@@ -124,7 +124,8 @@ def test_mic_primitives_rfc2202():
     assert eapol_key_mic(b"\x0b" * 16, b"Hi There", 1).hex() == "9294727a3638bb1c13f48ef8158bfc9d"
     assert eapol_key_mic(b"\x0b" * 20, b"Hi There", 2).hex() == "b617318655057264e28bc0b6fb378c8e"
     with pytest.raises(KeyFrameUnsupported):
-        eapol_key_mic(b"\x0b" * 16, b"Hi There", 3)  # AES-128-CMAC is not implemented
+        eapol_key_mic(b"\x0b" * 16, b"Hi There", 0)  # version 0 (AKM-defined: FT-SAE, OWE, ...) is not implemented
+    # version 3 (AES-128-CMAC): RFC 4493's vectors, in test_wpa_mfp.py
 
 
 RFC3394_KEK = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
@@ -140,8 +141,9 @@ def test_aes_unwrap_rfc3394():
     for bad in (b"", RFC3394_WRAPPED[:16], RFC3394_WRAPPED + b"\x00"):
         with pytest.raises(KeyFrameError):
             unwrap_key_data(RFC3394_KEK, bad, 2)
+    assert unwrap_key_data(RFC3394_KEK, RFC3394_WRAPPED, 3) == RFC3394_PLAIN  # AES-128-CMAC's key data: the same
     with pytest.raises(KeyFrameUnsupported):
-        unwrap_key_data(RFC3394_KEK, RFC3394_WRAPPED, 3)
+        unwrap_key_data(RFC3394_KEK, RFC3394_WRAPPED, 0)
 
 
 def test_rc4_key_data_rfc6229():

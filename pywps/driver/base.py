@@ -149,6 +149,25 @@ class SignalCrossed(DriverEvent):
 
 
 @dataclass
+class UnprotectedDisconnect(DriverEvent):
+    """On a link whose management frames are protected, the kernel dropped a deauthentication (or
+    disassociation) that came without protection, from `sa` with `reason`: wpa_supplicant's EVENT_UNPROT_DEAUTH
+    and EVENT_UNPROT_DISASSOC."""
+
+    sa: bytes
+    reason: int
+
+
+@dataclass
+class ActionReceived(DriverEvent):
+    """An action frame of a kind we asked for (`send_action`'s answers) came from `sa`: its body (category,
+    action, ...)."""
+
+    sa: bytes
+    body: bytes
+
+
+@dataclass
 class InterfaceToggled(DriverEvent):
     """The interface went down (`ip link set down`, an rfkill block) or is up again: wpa_supplicant's
     EVENT_INTERFACE_DISABLED and EVENT_INTERFACE_ENABLED."""
@@ -245,6 +264,11 @@ class Driver(abc.ABC):
 
     async def disconnect(self, reason: int = 3) -> None:
         """Leave the current BSS; a no-op on links without association."""
+
+    async def send_action(self, bssid: bytes, body: bytes) -> None:
+        """Send an action frame (`body`: category, action, ...) to the BSS we are associated with, on its
+        channel. SA Query Responses, the one kind of action frame pywps listens for, come as ActionReceived."""
+        raise NotSupported(f"{self.name} driver cannot send action frames")
 
     @property
     def assoc_resp_ies(self) -> bytes:

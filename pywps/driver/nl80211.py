@@ -22,6 +22,7 @@ from pyroute2.netlink.generic import AsyncGenericNetlinkSocket
 
 from .base import (
     MAX_SCAN_SSIDS,
+    ActionReceived,
     Driver,
     DriverError,
     DriverEvent,
@@ -37,6 +38,7 @@ from .base import (
     ScanResults,
     ScanStarted,
     SignalCrossed,
+    UnprotectedDisconnect,
     mac_str,
 )
 from .nl80211_msg import (
@@ -67,6 +69,9 @@ STA_FLAG_AUTHORIZED = 1
 CQM_RSSI_LOW, CQM_RSSI_HIGH = 0, 1  # enum nl80211_cqm_rssi_threshold_event
 KEYTYPE_GROUP, KEYTYPE_PAIRWISE = 0, 1
 MFP_REQUIRED, MFP_OPTIONAL = 1, 2  # enum nl80211_mfp
+FC_ACTION = 0x00D0  # frame control of a management frame of subtype Action, as it goes on the air (le16)
+MGMT_HEADER_LEN = 24
+SA_QUERY_CATEGORY, SA_QUERY_RESPONSE = 8, 1
 BIP_CMAC_128 = 0x000FAC06
 SCAN_TIMEOUT = 30.0  # seconds; a scan of all channels takes a few, much longer under emulation
 CONNECT_TIMEOUT = 20.0
@@ -101,6 +106,8 @@ class Nl80211Driver(Driver):
         self._last_bssid: bytes | None = None  # for the DISCONNECT event of a disconnect() we asked for
         self._ciphers: frozenset[int] = frozenset()  # the wiphy's cipher suites, once read (hw_modes, flags)
         self._mfp_optional = False  # the wiphy's NL80211_EXT_FEATURE_MFP_OPTIONAL, once read
+        self._frames: AsyncGenericNetlinkSocket | None = None  # registered for SA Query Responses, once needed
+        self._frame_reader: asyncio.Task | None = None
 
     @property
     def own_addr(self) -> bytes:
@@ -152,18 +159,19 @@ class Nl80211Driver(Driver):
         self._eapol = EapolSocket(self.ifname, self._addr, self._on_frame, self._on_link_gone)
 
     async def stop(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            self._reader = None
+        for task in (self._reader, self._frame_reader):
+            if task is not None:
+                task.cancel()
+        self._reader = self._frame_reader = None
         if self.bssid is not None and self._cmd is not None:
             try:
                 await self.disconnect()
             except DriverError:
                 pass
-        for sock in (self._cmd, self._events):
+        for sock in (self._cmd, self._events, self._frames):
             if sock is not None:
                 sock.close()
-        self._cmd = self._events = None
+        self._cmd = self._events = self._frames = None
         if self._eapol is not None:
             self._eapol.close()
             self._eapol = None
@@ -319,7 +327,11 @@ class Nl80211Driver(Driver):
 
     def _on_event(self, msg: Nl80211Msg) -> None:
         cmd = msg["cmd"]
-        if cmd == CMD["TRIGGER_SCAN"]:
+        if cmd in (CMD["UNPROT_DEAUTHENTICATE"], CMD["UNPROT_DISASSOCIATE"]):
+            frame = msg.get_attr("NL80211_ATTR_FRAME") or b""
+            if len(frame) >= MGMT_HEADER_LEN + 2:  # the frame the kernel dropped: its source and reason code
+                self._emit(UnprotectedDisconnect(frame[10:16], int.from_bytes(frame[24:26], "little")))
+        elif cmd == CMD["TRIGGER_SCAN"]:
             self._emit(ScanStarted())
         elif cmd in (CMD["NEW_SCAN_RESULTS"], CMD["SCAN_ABORTED"]):
             ok = cmd == CMD["NEW_SCAN_RESULTS"]
@@ -523,6 +535,45 @@ class Nl80211Driver(Driver):
             if e.code != errno.ENOTCONN:
                 raise DriverError(f"disconnect failed: {e}") from None
         self.bssid = None
+
+    async def send_action(self, bssid: bytes, body: bytes) -> None:
+        """NL80211_CMD_FRAME on the link's channel; mac80211 protects a robust action frame (SA Query) with the
+        link's keys. The first call registers for SA Query Responses, as wpa_supplicant does at its start."""
+        await self._listen_for_sa_query_responses()
+        header = struct.pack("<HH", FC_ACTION, 0) + bssid + self._addr + bssid + b"\0\0"
+        try:
+            await self._request("FRAME", ("NL80211_ATTR_IFINDEX", self.ifindex), ("NL80211_ATTR_FRAME", header + body))
+        except NetlinkError as e:
+            raise DriverError(f"sending an action frame failed: {e}") from None
+
+    async def _listen_for_sa_query_responses(self) -> None:
+        # Registered frames go to the socket that registered them, as unicast messages: a socket of their own,
+        # so that the request socket only ever reads its answers.
+        if self._frames is not None:
+            return
+        try:
+            self._frames = await self._open_socket()
+            await self._frames._do_request(request(
+                "REGISTER_FRAME", ("NL80211_ATTR_IFINDEX", self.ifindex), ("NL80211_ATTR_FRAME_TYPE", FC_ACTION),
+                ("NL80211_ATTR_FRAME_MATCH", bytes([SA_QUERY_CATEGORY, SA_QUERY_RESPONSE]))))
+        except (NetlinkError, OSError) as e:
+            if self._frames is not None:
+                self._frames.close()
+                self._frames = None
+            raise DriverError(f"registering for SA Query Responses failed: {e}") from None
+        self._frame_reader = asyncio.get_running_loop().create_task(self._read_frames(self._frames))
+
+    async def _read_frames(self, sock: AsyncGenericNetlinkSocket) -> None:
+        try:
+            while True:
+                async for msg in sock.get():
+                    frame = msg.get_attr("NL80211_ATTR_FRAME") if msg["cmd"] == CMD["FRAME"] else None
+                    if frame is not None and len(frame) > MGMT_HEADER_LEN and frame[0] == FC_ACTION:
+                        self._emit(ActionReceived(frame[10:16], frame[MGMT_HEADER_LEN:]))
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # the SA Query then times out, and the link is left: said in the log
+            log.error("nl80211 frame socket on %s failed: %s", self.ifname, e)
 
     async def set_country(self, alpha2: str) -> None:
         """NL80211_CMD_REQ_SET_REG, as wpa_supplicant's driver_nl80211 sends it: the kernel checks the letters

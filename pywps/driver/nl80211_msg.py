@@ -29,6 +29,8 @@ _RETYPED = {
     "NL80211_ATTR_REQ_IE": "cdata",
     "NL80211_ATTR_RESP_IE": "cdata",
     "NL80211_ATTR_FRAME": "cdata",
+    "NL80211_ATTR_FRAME_TYPE": "uint16",
+    "NL80211_ATTR_FRAME_MATCH": "cdata",
     "NL80211_ATTR_KEY": "key",
     "NL80211_ATTR_KEY_TYPE": "uint32",
     "NL80211_ATTR_STA_FLAGS2": "cdata",  # struct nl80211_sta_flag_update {u32 mask, set}

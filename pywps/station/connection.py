@@ -36,6 +36,7 @@ from .backoff import Backoffs
 from .bss import EID_RSN, FRESH_SECONDS, Bss, BssTable
 from .early import EarlyFrame
 from .macaddr import AddressRequest, address_request
+from .saquery import REASON_PREV_AUTH_NOT_VALID, RETRY_INTERVAL, SaQuery
 
 # The WPA code (what a network and a BSS agree on, the handshake, its events and frames) loads with the first
 # BSS considered, not with the policy: a radio's start makes the policy before its first PONG, and a cold start
@@ -86,6 +87,7 @@ class LinkInput(Enum):
     HANDSHAKE_TIMEOUT = auto()
     LINK_LOST = auto()
     LEAVE = auto()  # DISCONNECT, a WPS run, a network change
+    DEAUTHENTICATE = auto()  # we end the link ourselves: the AP did not answer our SA Query
     ROAM = auto()  # from the link to another BSS or network: a scan's choice while connected, or ROAM
 
 
@@ -106,7 +108,8 @@ TRANSITIONS: dict[LinkState, dict[LinkInput, LinkState]] = {
                     I.ASSOC_FAILED: S.DISCONNECTED, **_LEAVING, I.LINK_LOST: S.ASSOCIATING},
     S.FOUR_WAY_HANDSHAKE: {I.PORT_OPEN: S.COMPLETED, I.HANDSHAKE_FAILED: S.DISCONNECTED,
                            I.HANDSHAKE_TIMEOUT: S.DISCONNECTED, I.ROAM: S.ASSOCIATING, **_LEAVING},
-    S.COMPLETED: {I.HANDSHAKE_FAILED: S.DISCONNECTED, I.ROAM: S.ASSOCIATING, **_LEAVING},
+    S.COMPLETED: {I.HANDSHAKE_FAILED: S.DISCONNECTED, I.ROAM: S.ASSOCIATING, I.DEAUTHENTICATE: S.DISCONNECTED,
+                  **_LEAVING},
 }
 
 
@@ -164,6 +167,15 @@ class ReportSignal:
 
 
 @dataclass
+class SendAction:
+    """Send this action frame body (category, action, ...) to `bssid` over the link (protected by the kernel when
+    management frames are): an SA Query Request. The AP's response comes to sa_query_response()."""
+
+    bssid: bytes
+    body: bytes
+
+
+@dataclass
 class Leave:
     """Leave the BSS with this reason code."""
 
@@ -186,8 +198,8 @@ class SetOperState:
 
 
 if TYPE_CHECKING:
-    ConnectAction = (Scan | LoadCachedResults | Associate | PollSignal | MonitorSignal | ReportSignal | Leave
-                     | AuthorizePort | SetOperState | SendEapol | InstallPairwiseKey | InstallGroupKey)
+    ConnectAction = (Scan | LoadCachedResults | Associate | PollSignal | MonitorSignal | ReportSignal | SendAction
+                     | Leave | AuthorizePort | SetOperState | SendEapol | InstallPairwiseKey | InstallGroupKey)
 
 
 @dataclass
@@ -232,6 +244,8 @@ class ConnectionPolicy:
         self._bgscan: BgscanSimple | None = None  # the link's background scans (bgscan=), while COMPLETED
         self._bgscan_at: float | None = None  # the next one
         self._bgscan_poll = False  # they wait for the link's signal to choose their first interval
+        self._sa_query = SaQuery()  # asking the AP whether it still knows us, after an unprotected disconnect
+        self._sa_query_at: float | None = None  # its next request, or its end
         self._actions: deque[ConnectAction] = deque()
         self._events: deque[object] = deque()
 
@@ -258,7 +272,7 @@ class ConnectionPolicy:
 
     def get_timer(self) -> float | None:
         times = [t for t in (self._rescan_at, self._rejoin_at, self._handshake_deadline, self._bgscan_at,
-                             self.backoffs.next_expiry()) if t is not None]
+                             self._sa_query_at, self.backoffs.next_expiry()) if t is not None]
         return min(times) if times else None
 
     # -- commands and the daemon's news -----------------------------------------------------------------------
@@ -425,6 +439,32 @@ class ConnectionPolicy:
         self._fire(I.ROAM, now, choice)
         return True
 
+    def unprotected_disconnect(self, sa: bytes, reason: int, now: float) -> None:
+        """The kernel dropped a deauthentication or disassociation without protection on a protected link:
+        from our AP, saying it does not know us, it starts the SA Query procedure (sme_event_unprot_disconnect)."""
+        target = self.target
+        if self.state is not S.COMPLETED or target is None or target.security.pmf == 0 or sa != target.bss.bssid:
+            return
+        if self._sa_query.triggered(reason, now):
+            log.info("SME: Unprotected disconnect dropped - possible AP/STA state mismatch - trigger SA Query")
+            self._sa_query_step(now)
+
+    def sa_query_response(self, sa: bytes, body: bytes, now: float) -> None:
+        """An SA Query Response from `sa`: one to our request ends the procedure, the link kept."""
+        if self.target is not None and sa == self.target.bss.bssid and self._sa_query.answered(body):
+            log.debug("SME: Reply to pending SA Query received from %s", mac_str(sa))
+            self._sa_query_at = None
+
+    def _sa_query_step(self, now: float) -> None:
+        body = self._sa_query.next_request(now)
+        if body is None:
+            log.info("SME: SA Query timed out")
+            self._fire(I.DEAUTHENTICATE, now, reason=REASON_PREV_AUTH_NOT_VALID)
+            return
+        assert self.target is not None
+        self._actions.append(SendAction(self.target.bss.bssid, body))
+        self._sa_query_at = now + RETRY_INTERVAL
+
     def scan_failed(self, now: float) -> None:
         self._scan_pending = False
         if self._bgscan is not None and self.state is S.COMPLETED:
@@ -532,6 +572,9 @@ class ConnectionPolicy:
         if self._bgscan_at is not None and self._bgscan_at <= now:
             self._bgscan_at = None
             self._background_scan(now)
+        if self._sa_query_at is not None and self._sa_query_at <= now:
+            self._sa_query_at = None
+            self._sa_query_step(now)
 
     # -- the table -----------------------------------------------------------------------------------------
 
@@ -552,6 +595,9 @@ class ConnectionPolicy:
             self._actions.append(SetOperState(new is S.COMPLETED))
         if new in (S.DISCONNECTED, S.SCANNING, S.ASSOCIATING):  # below ASSOCIATED: wpa_supplicant_stop_bgscan
             self._stop_bgscan()
+        if old is S.COMPLETED and new is not S.COMPLETED:  # sme_stop_sa_query: the link it was about is gone
+            self._sa_query.stop()
+            self._sa_query_at = None
         if new is S.DISCONNECTED:
             self._rescan_at = None
         if what is I.SEARCH or what is I.ASKED:

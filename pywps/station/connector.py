@@ -20,6 +20,7 @@ from .connection import (
     PollSignal,
     ReportSignal,
     Scan,
+    SendAction,
     SetOperState,
 )
 from .bss import Bss
@@ -107,6 +108,12 @@ class Connector:
     def signal_changed(self, above: bool) -> None:
         self._input(self.policy.signal_changed, above)
 
+    def unprotected_disconnect(self, sa: bytes, reason: int) -> None:
+        self._input(self.policy.unprotected_disconnect, sa, reason)
+
+    def action_received(self, sa: bytes, body: bytes) -> None:
+        self._input(self.policy.sa_query_response, sa, body)
+
     def roam(self, bssid: bytes) -> bool:
         """ROAM: False when there is nothing to roam from, or no such BSS of the network (ConnectionPolicy.roam)."""
         moved = self.policy.roam(bssid, self._driving.now())
@@ -174,6 +181,11 @@ class Connector:
                 log.info("bgscan: %s", e)
         elif isinstance(action, ReportSignal):
             await self._report_signal(action.above)
+        elif isinstance(action, SendAction):
+            try:
+                await self.driver.send_action(action.bssid, action.body)
+            except DriverError as e:  # wpa_supplicant goes on too: the retry timer sends the next request
+                log.info("SME: Failed to send SA Query Request: %s", e)
         elif isinstance(action, Leave):
             await self.station.leave(action.reason)
         elif isinstance(action, SetOperState):

@@ -175,6 +175,22 @@ def fresh_scan_cache(iface: str = "wlan1", ssids: tuple[str, ...] = ()) -> None:
     raise AssertionError(f"the scan cache of {iface} never held exactly {ssids}")
 
 
+def one_after_the_other(lab, step: Callable[[object, str], T], log_lines: str) -> dict[str, T]:
+    """`step(lab, program)` for Debian wpa_supplicant, then for pywps, the lab emptied between: what each
+    returned, by program. A step that fails says which program it was, the lines of its station's log that match
+    `log_lines` (a regular expression), and what the programs before it saw."""
+    seen: dict[str, T] = {}
+    for program in ("wpa_supplicant", "pywps"):
+        try:
+            seen[program] = step(lab, program)
+        except AssertionError as e:
+            log = "\n".join(line[:160] for line in lab.started_log().splitlines() if re.search(log_lines, line))
+            raise AssertionError(f"{program}: {e}\n{log[-6000:]}\nbefore: {seen}") from None
+        lab.restart()
+        time.sleep(1)
+    return seen
+
+
 def side_by_side(stations: dict[str, Station], step: Callable[[Station], T]) -> dict[str, T]:
     """`step` on each program's station at once (one thread each): what each returned, by program."""
     with ThreadPoolExecutor(len(stations)) as pool:

@@ -13,7 +13,7 @@ import json
 import re
 import time
 
-from hwlab import AP2_MAC, AP_MAC, STA_MAC, sta_conf
+from hwlab import AP2_MAC, AP_MAC, STA_MAC, one_after_the_other, sta_conf
 
 NETWORK = 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n}\n'
 NAMES = {AP_MAC: "AP-g", AP2_MAC: "AP-n"}
@@ -92,16 +92,7 @@ def test_roaming_within_the_network_as_wpa_supplicant(lab):
     wpa_supplicant's selection after a scan does while connected; ROAM moves it to a named BSS of the table
     (FAIL for one not there, or while not connected); a scan from the better BSS keeps it. pywps ignored scan
     results while connected and answered ROAM with FAIL."""
-    seen = {}
-    for program in ("wpa_supplicant", "pywps"):
-        try:
-            seen[program] = roaming(lab, program)
-        except AssertionError as e:
-            log = "\n".join(line[:160] for line in lab.started_log().splitlines()
-                            if re.search(r"roam|ESS|selected BSS|Considering|Trying|Associated|CONNECTED", line))
-            raise AssertionError(f"{program}: {e}\n{log[-6000:]}\nbefore: {seen}") from None
-        lab.restart()
-        time.sleep(1)
+    seen = one_after_the_other(lab, roaming, r"roam|ESS|selected BSS|Considering|Trying|Associated|CONNECTED")
     assert seen["wpa_supplicant"]["after the scan"] == "AP-n COMPLETED", seen
     assert not any(e.startswith("CTRL-EVENT-DISCONNECTED") for e in seen["wpa_supplicant"]["ROAM's events"]), seen
     assert seen["pywps"] == seen["wpa_supplicant"], seen

@@ -247,11 +247,11 @@ def test_a_networks_bssid_and_channel_limits_pick_among_two_aps_as_wpa_supplican
     assert got["pywps"] == got["wpa_supplicant"], list(zip((s for s, _ in LIMIT_STEPS), got["pywps"]))
 
 
-def test_management_frame_protection_picks_aps_as_wpa_supplicant_without_it(lab):
+def test_management_frame_protection_picks_aps_as_wpa_supplicant(lab):
     """An AP that requires management frame protection (hostapd ieee80211w=2, channel 1) and one that offers it
     (ieee80211w=1, channel 6): a network without ieee80211w is never tried on the first (CTRL-EVENT-NETWORK-NOT-FOUND,
     no association), and a network with ieee80211w=1 joins the second, in Debian wpa_supplicant on wlan1 and pywps
-    on wlan3 alike (wpa_supplicant then protects its management frames; pywps, which has no MFP, does not)."""
+    on wlan3 alike (both then protect their management frames: test_hwsim_mfp.py compares how)."""
     fresh_scan_cache("wlan3")
     lab.hostapd(ssid="pmf-required", ieee80211w="2", wps_state=None)
     lab.hostapd("wlan2", channel="6", ssid="pmf-optional", ieee80211w="1", wps_state=None)

@@ -119,9 +119,9 @@ def test_constructor_refuses_what_it_cannot_negotiate():
         wpa.supplicant(mgmt_group=BIP)
 
 
-def test_frames_after_a_protected_handshake_stay_sans_surprise():
-    """Nothing a protected association adds makes a stray frame raise: a repeated message 3 is answered and
-    installs nothing again."""
+def test_a_repeated_message_3_of_a_protected_link_installs_nothing_again():
+    """A retransmitted message 3 is answered and its PTK, GTK and IGTK are not handed over again; garbage is
+    dropped."""
     ap = Authenticator(akm=Akm.PSK_SHA256, mgmt_group=BIP)
     hs, _ = handshake(ap)
     out = hs.receive(ap.msg3())

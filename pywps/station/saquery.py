@@ -28,6 +28,9 @@ RETRY_INTERVAL = RETRY_TU * TU
 
 
 class SaQuery:
+    """One link's procedure: started by `triggered`, a request per `next_request`, ended by `answered`, by
+    `next_request` past the limit, or by `stop` (the link is gone)."""
+
     def __init__(self, random: Callable[[int], bytes] = secrets.token_bytes) -> None:
         self._random = random
         self.trans_ids: list[bytes] = []  # the identifiers of this procedure's requests, any of which may be answered

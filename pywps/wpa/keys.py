@@ -36,8 +36,7 @@ def _lib() -> SimpleNamespace:
     a radio daemon makes its connector, whose modules import this one, at start, long before it joins a network
     (the library costs ~15 ms of that start here, ten times as much in the emulated VM)."""
     from cryptography.hazmat.primitives import cmac, hashes, hmac
-    from cryptography.hazmat.primitives.ciphers import algorithms
-    from cryptography.hazmat.primitives.ciphers import Cipher
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms
     from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
     from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap
 

@@ -56,6 +56,8 @@ from .packet import EapolSocket, read_mac
 # their first use (a scan's results, SIGNAL_POLL, a capability command), not before the first PONG; the daemon's
 # warm-up loads them after it, so a scan under way does not pay for them.
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .nl80211_info import StationStats
     from .radio import ChannelWidth, DriverFlag, DriverFlag2, HwMode, PacketCounters, SignalInfo
 
@@ -314,16 +316,23 @@ class Nl80211Driver(Driver):
 
     async def _read_events(self) -> None:
         assert self._events is not None
+        await self._read(self._events, self._on_event, "event", fatal=True)
+
+    async def _read(self, sock: AsyncGenericNetlinkSocket, handle: Callable[[Nl80211Msg], None], what: str,
+                    fatal: bool) -> None:
+        """Hand every message of `sock` about our interface to `handle`, until cancelled. A lost socket is said
+        in the log, and when the daemon cannot work without it (`fatal`), as DriverFailed."""
         try:
             while True:
-                async for msg in self._events.get():
+                async for msg in sock.get():
                     if msg.get_attr("NL80211_ATTR_IFINDEX") == self.ifindex:
-                        self._on_event(msg)
+                        handle(msg)
         except asyncio.CancelledError:
             raise
-        except Exception as e:  # a lost netlink socket: say so, the daemon cannot work without it
-            log.error("nl80211 event socket on %s failed: %s", self.ifname, e)
-            self._emit(DriverFailed(str(e)))
+        except Exception as e:
+            log.error("nl80211 %s socket on %s failed: %s", what, self.ifname, e)
+            if fatal:
+                self._emit(DriverFailed(str(e)))
 
     def _on_event(self, msg: Nl80211Msg) -> None:
         cmd = msg["cmd"]
@@ -561,19 +570,14 @@ class Nl80211Driver(Driver):
                 self._frames.close()
                 self._frames = None
             raise DriverError(f"registering for SA Query Responses failed: {e}") from None
-        self._frame_reader = asyncio.get_running_loop().create_task(self._read_frames(self._frames))
+        # without it, an SA Query goes unanswered and the link is left: not fatal
+        self._frame_reader = asyncio.get_running_loop().create_task(
+            self._read(self._frames, self._on_frame_registered, "frame", fatal=False))
 
-    async def _read_frames(self, sock: AsyncGenericNetlinkSocket) -> None:
-        try:
-            while True:
-                async for msg in sock.get():
-                    frame = msg.get_attr("NL80211_ATTR_FRAME") if msg["cmd"] == CMD["FRAME"] else None
-                    if frame is not None and len(frame) > MGMT_HEADER_LEN and frame[0] == FC_ACTION:
-                        self._emit(ActionReceived(frame[10:16], frame[MGMT_HEADER_LEN:]))
-        except asyncio.CancelledError:
-            raise
-        except Exception as e:  # the SA Query then times out, and the link is left: said in the log
-            log.error("nl80211 frame socket on %s failed: %s", self.ifname, e)
+    def _on_frame_registered(self, msg: Nl80211Msg) -> None:
+        frame = msg.get_attr("NL80211_ATTR_FRAME") if msg["cmd"] == CMD["FRAME"] else None
+        if frame is not None and len(frame) > MGMT_HEADER_LEN and frame[0] == FC_ACTION:
+            self._emit(ActionReceived(frame[10:16], frame[MGMT_HEADER_LEN:]))
 
     async def set_country(self, alpha2: str) -> None:
         """NL80211_CMD_REQ_SET_REG, as wpa_supplicant's driver_nl80211 sends it: the kernel checks the letters

@@ -24,7 +24,7 @@ class Security:
     """What we negotiate with one BSS for one network: WPA or WPA2 with PSK (or PSK-SHA256), or nothing (an open
     network: no ciphers, no element, no handshake). `pmf` is the network's setting as wpa_supplicant's state
     machine holds it (0, 1, 2: our element's MFPC/MFPR bits), `mgmt_group` the management group cipher when
-    management frames are protected (the AP is capable too), `ap_mfpr` whether the AP requires it."""
+    management frames are protected (the AP is capable too), `ap_capabilities` the AP's RSN capabilities."""
 
     wpa2: bool
     pairwise: Cipher | None
@@ -33,8 +33,17 @@ class Security:
     akm: Akm = Akm.PSK
     pmf: int = 0
     mgmt_group: Cipher | None = None
-    ap_mfpr: bool = False
-    connect_mfp: int = 0  # what the kernel is asked for (NL80211_ATTR_USE_MFP): 2 required, 1 optional
+    ap_capabilities: int = 0
+
+    @property
+    def ap_mfpr(self) -> bool:
+        return bool(self.ap_capabilities & CAP_MFPR)
+
+    @property
+    def connect_mfp(self) -> int:
+        """What the kernel is asked for (NL80211_ATTR_USE_MFP): 2 required, 1 optional. wpas_start_assoc_cb: an
+        AP capable of protection has the kernel require it."""
+        return PMF_REQUIRED if self.pmf and self.ap_capabilities & (CAP_MFPC | CAP_MFPR) else self.pmf
 
     @property
     def is_open(self) -> bool:
@@ -77,10 +86,11 @@ def negotiate(network: Network, bss: Bss, global_pmf: int = 0, bip: bool = False
         if key_mgmt == ["NONE"] and not _has_wep_key(network) and not bss.privacy and not bss.has_wpa:
             return OPEN
         return None
-    pmf = pmf_setting(network, global_pmf, bip)
+    pmf = pmf_setting(network, global_pmf)
     if not bip and pmf:
-        # beyond wpa_supplicant, which would try it and fail to set the IGTK: a radio that cannot protect
-        # management frames joins a network that only offers protection without it, and none that requires it
+        # a radio that cannot protect management frames: the global pmf=1 counts as none, as in wpa_supplicant;
+        # beyond it (it would try and fail to set the IGTK), so does the network's own ieee80211w=1, and a
+        # network that requires protection joins nothing
         if pmf == PMF_REQUIRED:
             log.debug("network %d requires management frame protection, which this radio cannot give", network.id)
             return None
@@ -115,24 +125,21 @@ def negotiate(network: Network, bss: Bss, global_pmf: int = 0, bip: bool = False
         for cipher in (Cipher.CCMP, Cipher.TKIP):
             if cipher in info.pairwise and _network_allows(network, "pairwise", cipher.name, "CCMP TKIP"):
                 if not wpa2:
-                    return Security(False, cipher, info.group, build_wpa_ie(info.group, cipher, akm), akm, pmf,
-                                    connect_mfp=pmf)
+                    return Security(False, cipher, info.group, build_wpa_ie(info.group, cipher, akm), akm, pmf)
                 capabilities = (CAP_MFPC if pmf else 0) | (CAP_MFPR if pmf == PMF_REQUIRED else 0)
                 ie = build_rsn_ie(info.group, cipher, akm, capabilities, mgmt_group)
-                # wpas_start_assoc_cb: an AP capable of protection has the kernel require it
-                connect = PMF_REQUIRED if pmf and info.capabilities & (CAP_MFPC | CAP_MFPR) else pmf
-                return Security(True, cipher, info.group, ie, akm, pmf, mgmt_group, mfpr, connect)
+                return Security(True, cipher, info.group, ie, akm, pmf, mgmt_group, info.capabilities)
     return None
 
 
-def pmf_setting(network: Network, global_pmf: int, bip: bool = False) -> int:
-    """wpas_get_ssid_pmf: the network's ieee80211w, or when unset (3) the global pmf, except that pmf=1 then
-    means none on a radio without BIP, and a network without WPA key management takes none."""
+def pmf_setting(network: Network, global_pmf: int) -> int:
+    """wpas_get_ssid_pmf: the network's ieee80211w, or when unset (3) the global pmf, except that a network
+    without WPA key management takes none (its rule for a radio without BIP is negotiate()'s)."""
     own = int(network.value("ieee80211w") or PMF_DEFAULT)
     if own != PMF_DEFAULT:
         return own
     key_mgmt = set((network.value("key_mgmt") or "").split())
-    if (global_pmf == PMF_OPTIONAL and not bip) or not key_mgmt - {"NONE", "WPS", "IEEE8021X"}:
+    if not key_mgmt - {"NONE", "WPS", "IEEE8021X"}:
         return 0
     return global_pmf
 

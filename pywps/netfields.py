@@ -259,6 +259,7 @@ KEY_MGMT_NAMES = ("WPA-PSK", "WPA-EAP", "IEEE8021X", "NONE", "FT-PSK", "FT-EAP",
 PSK_KEY_MGMT = ("WPA-PSK", "FT-PSK", "WPA-PSK-SHA256")  # wpa_key_mgmt_wpa_psk_no_sae: these need a psk to be saved
 CIPHER_NAMES = ("CCMP-256", "GCMP-256", "CCMP", "GCMP", "TKIP", "NONE")
 GROUP_NAMES = ("CCMP-256", "GCMP-256", "CCMP", "GCMP", "TKIP")
+MGMT_GROUP_NAMES = ("AES-128-CMAC", "BIP-GMAC-128", "BIP-GMAC-256", "BIP-CMAC-256")  # WPA_ALLOWED_GROUP_MGMT_CIPHERS
 
 # In config_file.c's write order, so a regenerated block reads like one wpa_supplicant wrote.
 FIELDS: dict[str, Field] = {f.name: f for f in (
@@ -277,6 +278,8 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     # WEP40/WEP104 are taken and dropped, GTK_NOT_USED leaves an empty set that is not written (both observed).
     Field("group", _tokens(GROUP_NAMES, empty_ok=True, ignored=("WEP40", "WEP104", "GTK_NOT_USED")), "CCMP TKIP",
           omit=("CCMP TKIP", "")),
+    # the management group ciphers a network takes from an AP that protects management frames (unset: any)
+    Field("group_mgmt", _tokens(MGMT_GROUP_NAMES), "", omit=("",)),
     Field("auth_alg", _tokens(("OPEN", "SHARED", "LEAP")), None),
     # background scans while connected (pywps/station/bgscan.py: the simple module; others kept and saved)
     Field("bgscan", _string, None, nullable=True),

@@ -20,7 +20,7 @@ from pywps.driver.base import (
     ScanResults,
     ScanStarted,
 )
-from pywps.wpa.rsn import Akm, Cipher
+from pywps.wpa.rsn import MGMT_GROUP_CIPHERS, Akm, Cipher
 from pywps.wps.attributes import build_attrs, build_wfa_ext, u8, u16
 from pywps.wps.credential import Credential
 from pywps.wps.defs import AttrType, AuthType, DevicePasswordId, EncrType, WfaSubelem
@@ -143,18 +143,22 @@ def beacon(bssid: bytes = AP, ssid: bytes = SSID, wps: bytes = b"", signal: int 
     return ScanEntry(bssid, freq, signal, 0x0411, 100, ies)
 
 
+BIP_SUITES = {c.suite for c in MGMT_GROUP_CIPHERS}
+
+
 class FakeAp:
     """One BSS on the fake radio: a WPS registrar and a WPA2-PSK authenticator (test_wpa_handshake's); with
     `mgmt_group` it offers management frame protection (MFPC, `mfpr` to require it) and delivers IGTKs to a
     station that asks the kernel for it."""
 
     def __init__(self, wsc: WscAp | None = None, bssid: bytes = AP, freq: int = 2412, signal: int = -3000,
-                 akm: Akm = Akm.PSK, mgmt_group: Cipher | None = None, mfpr: bool = False) -> None:
+                 akm: Akm = Akm.PSK, mgmt_group: Cipher | None = None, mfpr: bool = False,
+                 cipher: Cipher = Cipher.CCMP) -> None:
         self.bssid = bssid
         self.freq = freq
         self.signal = signal  # mBm, as scans report it
-        self.akm, self.mgmt_group = akm, mgmt_group
-        self.rsn = Authenticator(akm=akm, mgmt_group=mgmt_group).ie
+        self.akm, self.mgmt_group, self.cipher = akm, mgmt_group, cipher  # cipher: pairwise and group alike
+        self.rsn = Authenticator(cipher, cipher, akm=akm, mgmt_group=mgmt_group).ie
         if mfpr:  # the MFPR bit beside MFPC in the element's capabilities
             self.rsn = self.rsn[:20] + bytes([self.rsn[20] | 0x40]) + self.rsn[21:]
         self.wsc = wsc or WscAp()
@@ -167,7 +171,8 @@ class FakeAp:
         if crypto is None:
             return self.wsc.begin()
         protected = self.mgmt_group is not None and crypto.mfp == 2
-        self.wpa = Authenticator(akm=self.akm, mgmt_group=self.mgmt_group if protected else None)
+        self.wpa = Authenticator(self.cipher, self.cipher, akm=self.akm,
+                                 mgmt_group=self.mgmt_group if protected else None)
         self.wpa.ie = self.rsn  # message 3 repeats the Beacon's element
         if ies[:1] == b"\x30":  # message 2 repeats the association request's
             self.wpa.sta_ie = ies[: 2 + ies[1]]
@@ -196,6 +201,9 @@ class FakeRadioDriver(Driver):
     can_scan = True
     enabled = True  # a test takes the interface down and up (InterfaceToggled says so)
     protects_management_frames = True  # as mac80211 (BIP in software)
+    # mac80211_hwsim's wiphy: WEP40, WEP104, TKIP, CCMP, CCMP-256, GCMP, GCMP-256 and the four BIP ciphers
+    cipher_suites = frozenset({0x000FAC01, 0x000FAC05, 0x000FAC02, 0x000FAC04, 0x000FAC0A, 0x000FAC08, 0x000FAC09,
+                               0x000FAC06, 0x000FAC0D, 0x000FAC0B, 0x000FAC0C})
 
     def __init__(self, *aps: FakeAp, wps_ies: dict[bytes, bytes] | None = None) -> None:
         super().__init__("wlan-fake")
@@ -297,7 +305,7 @@ class FakeRadioDriver(Driver):
         self.keys.append("ptk")
 
     async def install_group_key(self, index: int, key: bytes, cipher: int, rsc: bytes) -> None:
-        self.keys.append(f"{'igtk' if cipher == Cipher.BIP_CMAC_128.suite else 'gtk'}{index}")
+        self.keys.append(f"{'igtk' if cipher in BIP_SUITES else 'gtk'}{index}")
 
     async def authorize_port(self, bssid: bytes) -> None:
         self.keys.append("port")

@@ -68,7 +68,10 @@ SCRIPTS = {
             ("proto", "RSN"), ("proto", "WPA2"), ("proto", "RSN WPA"), ("proto", "OSEN"), ("proto", "WPA"),
             ("pairwise", "TKIP"), ("pairwise", "NONE"), ("pairwise", "WEP40"),
             ("pairwise", "GCMP CCMP-256 GCMP-256 TKIP CCMP"), ("group", "WEP40 WEP104 TKIP CCMP"),
-            ("group", "GTK_NOT_USED"), ("group", "TKIP"), ("auth_alg", "OPEN SHARED LEAP"), ("auth_alg", "SHARED OPEN"))),
+            ("group", "GTK_NOT_USED"), ("group", "TKIP"), ("group_mgmt", "BIP-GMAC-256 AES-128-CMAC"),
+            ("group_mgmt", "CCMP"), ("group_mgmt", ""), ("group_mgmt", "BIP-CMAC-256 BIP-GMAC-128 x"),
+            ("group_mgmt", "BIP-CMAC-256  BIP-GMAC-128"), ("group_mgmt", "NONE"), ("group_mgmt", "AES-128-CMAC"),
+            ("auth_alg", "OPEN SHARED LEAP"), ("auth_alg", "SHARED OPEN"))),
         "SAVE_CONFIG"],
     "ints": ["ADD_NETWORK", 'SET_NETWORK 0 ssid "i"', "SET_NETWORK 0 key_mgmt NONE", *(
         f"SET_NETWORK 0 {f} {v}\nGET_NETWORK 0 {f}" for f, v in (
@@ -279,6 +282,7 @@ FIELD_VALUES = {
     "proto": ["RSN", "WPA", "WPA2", "WPA RSN"],
     "pairwise": ["CCMP", "TKIP", "CCMP TKIP", "NONE", "GCMP"],
     "group": ["CCMP", "TKIP", "GTK_NOT_USED", "WEP40 CCMP"],
+    "group_mgmt": ["AES-128-CMAC", "BIP-GMAC-256 BIP-CMAC-256", "TKIP", "BIP-GMAC-128"],
     "auth_alg": ["OPEN", "SHARED", "OPEN SHARED"],
     # No invalid BSSID here: wpa_supplicant writes the bytes it could read before it answers FAIL (see
     # test_deliberate_differences), which a random sequence would then see.

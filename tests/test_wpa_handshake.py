@@ -111,6 +111,11 @@ def read(pdu: bytes) -> dict:
             "replay": replay, "nonce": pdu[17:49], "mic": pdu[81:97], "data": pdu[99:]}
 
 
+# IEEE 802.11-2016 Table 12-4 (cipher suite key lengths, in octets), written out here rather than taken from rsn.py
+REF_KEY_LEN = {Cipher.TKIP: 32, Cipher.CCMP: 16, Cipher.GCMP: 16, Cipher.CCMP_256: 32, Cipher.GCMP_256: 32,
+               Cipher.BIP_CMAC_128: 16, Cipher.BIP_GMAC_128: 16, Cipher.BIP_GMAC_256: 32, Cipher.BIP_CMAC_256: 32}
+
+
 class Authenticator:
     """The AP. `wpa` selects the WPA descriptor (254) and element; ciphers pick descriptor version and keys."""
 
@@ -119,11 +124,11 @@ class Authenticator:
         self.pairwise, self.group, self.wpa, self.akm, self.mgmt_group = pairwise, group, wpa, akm, mgmt_group
         self.version = V3 if akm == Akm.PSK_SHA256 else V1 if pairwise == Cipher.TKIP else V2
         self.descriptor = 254 if wpa else 2
-        self.tk_len = 32 if pairwise == Cipher.TKIP else 16
-        self.gtk_len = 32 if group == Cipher.TKIP else 16
+        self.tk_len, self.gtk_len = REF_KEY_LEN[pairwise], REF_KEY_LEN[group]
         mfpc = 0x0080 if mgmt_group is not None else 0
         self.ie = build_wpa_ie(group, pairwise, akm) if wpa else build_rsn_ie(group, pairwise, akm, mfpc, mgmt_group)
-        self.igtk, self.igtk_id, self.ipn = bytes([0x71]) * 16, 4, bytes.fromhex("0a0000000000")
+        igtk_len = REF_KEY_LEN[mgmt_group] if mgmt_group is not None else 16
+        self.igtk, self.igtk_id, self.ipn = bytes([0x71]) * igtk_len, 4, bytes.fromhex("0a0000000000")
         self.sta_ie = self.ie  # what the station puts in its association request
         self.replay = 0
         self.anonce = bytes([0xA0]) * 32
@@ -336,9 +341,9 @@ def test_wpa1_handshake_then_group_key(pairwise, group):
     ap.check_group2(out[1].pdu)
 
 
-def test_wpa1_group_key_of_a_tkip_group_may_use_version_1():
-    # hostap's backwards compatibility: WPA with CCMP pairwise but a TKIP group cipher accepts descriptor
-    # version 1 (HMAC-MD5, RC4) for group messages; RSN does not.
+def test_group_key_of_a_tkip_group_may_use_version_1():
+    # hostap's backwards compatibility (wpa_sm_rx_eapol): CCMP pairwise with a TKIP group cipher accepts
+    # descriptor version 1 (HMAC-MD5, RC4) for group messages, whatever the protocol; with a CCMP group it does not.
     ap = Authenticator(pairwise=Cipher.CCMP, group=Cipher.TKIP, wpa=True)
     hs, _ = handshake(ap)
     ap.version = V1
@@ -349,7 +354,13 @@ def test_wpa1_group_key_of_a_tkip_group_may_use_version_1():
     rsn_ap = Authenticator(pairwise=Cipher.CCMP, group=Cipher.TKIP)
     rsn_hs, _ = handshake(rsn_ap)
     rsn_ap.version = V1
-    assert "descriptor version 1" in only_drop(rsn_hs.receive(rsn_ap.group1(bytes(32), 2)))
+    out = rsn_hs.receive(rsn_ap.group1(bytes(range(32)), 2))
+    assert kinds(out) == [InstallGroupKey, SendEapol, GroupRekeyed]
+    assert out[0].gtk == driver_tk(bytes(range(32)), Cipher.TKIP)
+    ccmp_ap = Authenticator(pairwise=Cipher.CCMP, group=Cipher.CCMP)
+    ccmp_hs, _ = handshake(ccmp_ap)
+    ccmp_ap.version = V1
+    assert "descriptor version 1" in only_drop(ccmp_hs.receive(ccmp_ap.group1(bytes(16), 2)))
 
 
 def test_wpa1_retransmitted_message_3_after_completion():

@@ -1,9 +1,8 @@
 """GET_CAPABILITY, DRIVER_FLAGS and DRIVER_FLAGS2: what pywps can do, told truthfully in wpa_supplicant's words.
 
-pywps's only EAP method is WSC; it joins WPA/WPA2-PSK networks (CCMP or TKIP, management frames protected with
-BIP-CMAC-128 where the radio takes its keys) over nl80211 and none over a wire, where it runs WPS alone. Where a
-capability is one pywps lacks, the reply is the one Debian wpa_supplicant 2.10 gives when its build or driver
-lacks it.
+pywps's only EAP method is WSC; it joins WPA/WPA2-PSK networks (with the ciphers and BIP ciphers the radio takes
+keys of) over nl80211 and none over a wire, where it runs WPS alone. Where a capability is one pywps lacks, the
+reply is the one Debian wpa_supplicant 2.10 gives when its build or driver lacks it.
 """
 
 from __future__ import annotations
@@ -20,9 +19,9 @@ if TYPE_CHECKING:
 CAPABILITIES: dict[str, tuple[str, str]] = {
     "eap": ("WSC", "WSC"),
     "key_mgmt": ("NONE WPA-PSK", "NONE"),
-    "pairwise": ("CCMP TKIP", ""),
-    "group": ("CCMP TKIP", ""),
-    "group_mgmt": ("", ""),  # on a radio that takes BIP keys: GROUP_MGMT_BIP
+    "pairwise": ("", ""),  # on a radio: the ciphers of CIPHERS its wiphy lists
+    "group": ("", ""),
+    "group_mgmt": ("", ""),  # on a radio: those of MGMT_CIPHERS
     "proto": ("RSN WPA", ""),
     "auth_alg": ("OPEN", ""),
     "modes": ("", ""),  # station only: no IBSS, AP or mesh
@@ -30,7 +29,12 @@ CAPABILITIES: dict[str, tuple[str, str]] = {
     "beacon_prot": ("not supported", "not supported"),
     "tdls": ("UNSUPPORTED\n", "UNSUPPORTED\n"),
 }
-GROUP_MGMT_BIP = "AES-128-CMAC"  # wpa_supplicant's name for BIP-CMAC-128 here
+# wpa_supplicant's names and order (ctrl_iface.c's ciphers[] less NONE and WEP, which pywps does not key), with
+# the selectors of the wiphy's cipher list
+CIPHERS = (("CCMP-256", 0x000FAC0A), ("GCMP-256", 0x000FAC09), ("CCMP", 0x000FAC04), ("GCMP", 0x000FAC08),
+           ("TKIP", 0x000FAC02))
+MGMT_CIPHERS = (("AES-128-CMAC", 0x000FAC06), ("BIP-GMAC-128", 0x000FAC0B), ("BIP-GMAC-256", 0x000FAC0C),
+                ("BIP-CMAC-256", 0x000FAC0D))
 CHANNEL_FIELDS = ("channels", "freq")  # from the wiphy on a radio; a wired link has none (an empty reply)
 
 
@@ -40,8 +44,10 @@ def cmd_get_capability(ctx: Services, raw: str) -> Reply:
         raise CommandFailed("GET_CAPABILITY <field>")  # `GET_CAPABILITY ` with nothing after it
     field = words[0]
     wired = ctx.station is None
-    if field == "group_mgmt" and not wired:
-        return from_driver(ctx.driver.read_ciphers, lambda _: _group_mgmt(ctx), "reading the ciphers failed: ")
+    if field in ("pairwise", "group", "group_mgmt") and not wired:
+        table = MGMT_CIPHERS if field == "group_mgmt" else CIPHERS
+        return from_driver(ctx.driver.read_ciphers, lambda _: _listed(table, ctx.driver.cipher_suites),
+                           "reading the ciphers failed: ")
     if field in CAPABILITIES:
         return CAPABILITIES[field][1 if wired else 0]
     if field in CHANNEL_FIELDS:  # wpa_supplicant reads no `strict` for these
@@ -51,8 +57,8 @@ def cmd_get_capability(ctx: Services, raw: str) -> Reply:
     raise CommandFailed(f"GET_CAPABILITY {field[:20]}: not available")  # erp, fips, fils, sae, dpp, ...
 
 
-def _group_mgmt(ctx: Services) -> str:
-    return GROUP_MGMT_BIP if ctx.driver.protects_management_frames else CAPABILITIES["group_mgmt"][0]
+def _listed(table: tuple[tuple[str, int], ...], suites: frozenset[int]) -> str:
+    return " ".join(name for name, suite in table if suite in suites)
 
 
 def _radio_modes(ctx: Services, field: str) -> Reply:

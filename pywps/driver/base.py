@@ -226,8 +226,13 @@ class Driver(abc.ABC):
         read (a radio's warm-up, the first scan's results, `read_ciphers`); never on a wire."""
         return False
 
+    @property
+    def cipher_suites(self) -> frozenset[int]:
+        """The cipher suite selectors (0x000FAC04 for CCMP) the radio takes keys of, once read; none on a wire."""
+        return frozenset()
+
     async def read_ciphers(self) -> None:
-        """Learn which keys the radio takes, if not known yet (`protects_management_frames`)."""
+        """Learn which keys the radio takes, if not known yet (`protects_management_frames`, `cipher_suites`)."""
 
     @abc.abstractmethod
     async def start(self) -> None: ...

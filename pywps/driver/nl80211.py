@@ -123,6 +123,10 @@ class Nl80211Driver(Driver):
     def protects_management_frames(self) -> bool:
         return BIP_CMAC_128 in self._ciphers
 
+    @property
+    def cipher_suites(self) -> frozenset[int]:
+        return self._ciphers
+
     # -- lifecycle -------------------------------------------------------------------------------------
 
     async def start(self) -> None:

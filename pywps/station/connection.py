@@ -526,6 +526,7 @@ class ConnectionPolicy:
             InstallPairwiseKey,
             SendEapol,
         )
+        from ..wpa.rsn import cipher_name
 
         target = self.target
         if target is not None and self.state is S.ASSOCIATING and src == target.bss.bssid:
@@ -548,7 +549,7 @@ class ConnectionPolicy:
                 self._events.append(_negotiated(target))
             elif isinstance(event, GroupRekeyed):
                 assert target.security.group is not None
-                self._events.append(GroupRekeyCompleted(target.bss.bssid, target.security.group.name))
+                self._events.append(GroupRekeyCompleted(target.bss.bssid, cipher_name(target.security.group)))
             elif isinstance(event, HandshakeFailed):
                 log.warning("WPA: handshake with %s failed: %s", mac_str(src), event.reason)
                 self._fire(I.HANDSHAKE_FAILED, now, reason=event.reason_code)
@@ -856,9 +857,11 @@ class ConnectionPolicy:
 
 
 def _negotiated(target: _Target) -> KeyNegotiated:
+    from ..wpa.rsn import cipher_name  # loaded with the handshake
+
     security = target.security
     assert security.pairwise is not None and security.group is not None
-    return KeyNegotiated(target.bss.bssid, security.pairwise.name, security.group.name)
+    return KeyNegotiated(target.bss.bssid, cipher_name(security.pairwise), cipher_name(security.group))
 
 
 def _single_bssid(network: Network) -> bytes | None:

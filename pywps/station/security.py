@@ -7,11 +7,11 @@ import logging
 from dataclasses import dataclass
 
 from ..config import Network, decode_string
-from ..driver.base import LinkCrypto, mac_str
+from ..driver.base import LinkCrypto
 from ..wpa.errors import KeyFrameError
 from ..wpa.keys import pmk_from_passphrase, pmk_from_psk
-from ..wpa.rsn import (CAP_MFPC, CAP_MFPR, Akm, Cipher, build_rsn_ie, build_wpa_ie, key_mgmt_name, parse_rsn_ie,
-                       parse_wpa_ie)
+from ..wpa.rsn import (CAP_MFPC, CAP_MFPR, CIPHER_ORDER, MGMT_GROUP_CIPHERS, PAIRWISE_CIPHERS, Akm, Cipher,
+                       build_rsn_ie, build_wpa_ie, key_mgmt_name, parse_rsn_ie, parse_wpa_ie)
 from .bss import Bss
 
 log = logging.getLogger(__name__)
@@ -66,16 +66,36 @@ OPEN = Security(False, None, None, b"")
 _PSK_AKMS = (("WPA-PSK-SHA256", Akm.PSK_SHA256), ("WPA-PSK", Akm.PSK))
 
 
+# The ciphers pywps keys with the names the network's pairwise=/group=/group_mgmt= use; wpa_supplicant's name
+# order is also wpa_pick_pairwise_cipher's order of preference. The WPA element knows CCMP and TKIP alone; an RSN
+# element without a management group suite means BIP-CMAC-128.
+_CIPHERS = tuple((cipher, name) for cipher, name in CIPHER_ORDER if cipher in PAIRWISE_CIPHERS)
+_WPA_CIPHERS = (Cipher.CCMP, Cipher.TKIP)
+_MGMT_CIPHERS = {cipher: name for cipher, name in CIPHER_ORDER if cipher in MGMT_GROUP_CIPHERS}
+
+
 def _network_allows(network: Network, key: str, value: str, default: str) -> bool:
     return value in (network.value(key) or default).split()
+
+
+def _pick_pairwise(network: Network, offered: tuple, wpa2: bool) -> Cipher | None:
+    wanted = (network.value("pairwise") or "").split()  # unset: "CCMP TKIP", wpa_supplicant's default
+    return next((c for c, name in _CIPHERS if c in offered and name in wanted and (wpa2 or c in _WPA_CIPHERS)),
+                None)
+
+
+def _takes_group(network: Network, group: object, wpa2: bool) -> bool:
+    wanted = (network.value("group") or "").split()  # empty: GTK_NOT_USED alone, which pywps does not key
+    return any(c == group and name in wanted and (wpa2 or c in _WPA_CIPHERS) for c, name in _CIPHERS)
 
 
 def negotiate(network: Network, bss: Bss, global_pmf: int = 0, bip: bool = False) -> Security | None:
     """The protocol, AKM and ciphers we use with this BSS for this network, or None when they cannot agree
     (wpa_supplicant_ssid_bss_match, then wpa_supplicant_set_suites). An open network (key_mgmt=NONE without WEP
     keys) takes a BSS without the Privacy bit and WPA/RSN elements alone. `bip`: the radio can protect
-    management frames (BIP-CMAC-128, the one management group cipher pywps has; an AP that protects them with
-    another is not joined with protection).
+    management frames (it takes BIP-CMAC-128 keys; the other BIP ciphers are taken on trust, as wpa_supplicant
+    does). Ciphers: the network's pairwise= picks the strongest the AP offers, its group= must name the AP's
+    group cipher, and its group_mgmt=, when set, the AP's management group cipher.
 
     Management frame protection as in wpa_supplicant: a network that requires it (ieee80211w=2, or unset under
     the global pmf=2) joins only an RSN AP capable of it (MFPC), an AP that requires it (MFPR) is joined only by
@@ -109,26 +129,25 @@ def negotiate(network: Network, bss: Bss, global_pmf: int = 0, bip: bool = False
         except KeyFrameError:  # a malformed element: not a network we can join
             continue
         akm = next((a for a in wanted if a in info.akms and (wpa2 or a == Akm.PSK)), None)
-        if akm is None or info.group not in (Cipher.CCMP, Cipher.TKIP):
+        pairwise = _pick_pairwise(network, info.pairwise, wpa2)
+        if akm is None or pairwise is None or not _takes_group(network, info.group, wpa2):
             continue
-        mgmt_group = None
-        if wpa2:
-            mfpc, mfpr = bool(info.capabilities & CAP_MFPC), bool(info.capabilities & CAP_MFPR)
-            if (not mfpc and pmf == PMF_REQUIRED) or (mfpr and not pmf):
-                continue
-            if pmf and mfpc:
-                mgmt_group = info.group_mgmt if info.group_mgmt is not None else Cipher.BIP_CMAC_128
-                if mgmt_group != Cipher.BIP_CMAC_128:
-                    log.debug("BSS %s protects management frames with %s, which pywps cannot here",
-                              mac_str(bss.bssid), mgmt_group)
-                    continue
-        for cipher in (Cipher.CCMP, Cipher.TKIP):
-            if cipher in info.pairwise and _network_allows(network, "pairwise", cipher.name, "CCMP TKIP"):
-                if not wpa2:
-                    return Security(False, cipher, info.group, build_wpa_ie(info.group, cipher, akm), akm, pmf)
-                capabilities = (CAP_MFPC if pmf else 0) | (CAP_MFPR if pmf == PMF_REQUIRED else 0)
-                ie = build_rsn_ie(info.group, cipher, akm, capabilities, mgmt_group)
-                return Security(True, cipher, info.group, ie, akm, pmf, mgmt_group, info.capabilities)
+        if not wpa2:
+            return Security(False, pairwise, info.group, build_wpa_ie(info.group, pairwise, akm), akm, pmf)
+        ap_mgmt = info.group_mgmt if info.group_mgmt is not None else Cipher.BIP_CMAC_128
+        if ap_mgmt not in _MGMT_CIPHERS and ap_mgmt != Cipher.GROUP_NOT_ALLOWED:
+            continue  # hostap's parser refuses the element (wpa_cipher_valid_mgmt_group)
+        mgmt_wanted = (network.value("group_mgmt") or "").split()
+        if mgmt_wanted and _MGMT_CIPHERS.get(ap_mgmt) not in mgmt_wanted:
+            continue
+        mfpc, mfpr = bool(info.capabilities & CAP_MFPC), bool(info.capabilities & CAP_MFPR)
+        if (not mfpc and pmf == PMF_REQUIRED) or (mfpr and not pmf):
+            continue
+        # "no group addressed management traffic" leaves the link protected without a BIP key, as in hostap
+        mgmt_group = ap_mgmt if pmf and mfpc and ap_mgmt in _MGMT_CIPHERS else None
+        capabilities = (CAP_MFPC if pmf else 0) | (CAP_MFPR if pmf == PMF_REQUIRED else 0)
+        ie = build_rsn_ie(info.group, pairwise, akm, capabilities, mgmt_group)
+        return Security(True, pairwise, info.group, ie, akm, pmf, mgmt_group, info.capabilities)
     return None
 
 

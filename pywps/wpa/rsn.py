@@ -249,13 +249,16 @@ _AKM_TXT: list[tuple[Suite, str]] = [
     (Akm.FT_FILS_SHA384, "FT-FILS-SHA384"), (Akm.OWE, "OWE"), (AKM_DPP, "DPP"), (AKM_OSEN, "OSEN"),
     (Akm.IEEE8021X_SHA384, "EAP-SHA384"),
 ]
-_CIPHER_ORDER = [(Cipher.CCMP_256, "CCMP-256"), (Cipher.GCMP_256, "GCMP-256"), (Cipher.CCMP, "CCMP"),
-                 (Cipher.GCMP, "GCMP"), (Cipher.TKIP, "TKIP"), (Cipher.BIP_CMAC_128, "AES-128-CMAC"),
-                 (Cipher.BIP_GMAC_128, "BIP-GMAC-128"), (Cipher.BIP_GMAC_256, "BIP-GMAC-256"),
-                 (Cipher.BIP_CMAC_256, "BIP-CMAC-256"), (Cipher.USE_GROUP, "NONE")]
-_PAIRWISE_OK = {Cipher.CCMP_256, Cipher.GCMP_256, Cipher.CCMP, Cipher.GCMP, Cipher.TKIP}
-_GROUP_MGMT_OK = {Cipher.GROUP_NOT_ALLOWED, Cipher.BIP_CMAC_128, Cipher.BIP_GMAC_128, Cipher.BIP_GMAC_256,
-                  Cipher.BIP_CMAC_256}
+# wpa_supplicant's cipher names, in its order (wpa_write_ciphers: saved networks, the scan flags)
+CIPHER_ORDER = [(Cipher.CCMP_256, "CCMP-256"), (Cipher.GCMP_256, "GCMP-256"), (Cipher.CCMP, "CCMP"),
+                (Cipher.GCMP, "GCMP"), (Cipher.TKIP, "TKIP"), (Cipher.BIP_CMAC_128, "AES-128-CMAC"),
+                (Cipher.BIP_GMAC_128, "BIP-GMAC-128"), (Cipher.BIP_GMAC_256, "BIP-GMAC-256"),
+                (Cipher.BIP_CMAC_256, "BIP-CMAC-256"), (Cipher.USE_GROUP, "NONE")]
+# The ciphers of data frames and of group addressed management frames (BIP) an RSN element may name (hostap's
+# wpa_cipher_valid_pairwise, wpa_cipher_valid_mgmt_group less GTK_NOT_USED): the ones pywps keys.
+PAIRWISE_CIPHERS = frozenset({Cipher.CCMP_256, Cipher.GCMP_256, Cipher.CCMP, Cipher.GCMP, Cipher.TKIP})
+MGMT_GROUP_CIPHERS = frozenset({Cipher.BIP_CMAC_128, Cipher.BIP_GMAC_128, Cipher.BIP_GMAC_256, Cipher.BIP_CMAC_256})
+_GROUP_MGMT_OK = MGMT_GROUP_CIPHERS | {Cipher.GROUP_NOT_ALLOWED}
 # The WPA element's ciphers hostap maps (wpa_selector_to_bitfield()); WEP there counts as nothing.
 _WPA_CIPHERS = {Cipher.USE_GROUP, Cipher.TKIP, Cipher.CCMP}
 
@@ -264,7 +267,7 @@ def _acceptable(info: RsnInfo) -> bool:
     """The extra checks hostap's wpa_parse_wpa_ie_rsn() makes; failing one prints "?" in the flags."""
     if info.wpa:
         return True
-    if info.group not in _PAIRWISE_OK and info.group != Cipher.GROUP_NOT_ALLOWED:
+    if info.group not in PAIRWISE_CIPHERS and info.group != Cipher.GROUP_NOT_ALLOWED:
         return False
     if Cipher.BIP_CMAC_128 in info.pairwise:
         return False
@@ -278,7 +281,7 @@ def ie_flags(proto: str, info: RsnInfo | None) -> str:
     akms = set(info.akms)
     ciphers = set(info.pairwise) & _WPA_CIPHERS if info.wpa else set(info.pairwise)
     text = f"[{proto}-" + "+".join(name for suite, name in _AKM_TXT if suite in akms)
-    text += "-" + "+".join(name for suite, name in _CIPHER_ORDER if suite in ciphers)
+    text += "-" + "+".join(name for suite, name in CIPHER_ORDER if suite in ciphers)
     if info.capabilities & CAP_PREAUTH:
         text += "-preauth"
     return text + "]"

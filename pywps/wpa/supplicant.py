@@ -40,9 +40,10 @@ from .events import (
     SendEapol,
     WpaEvent,
 )
-from .keys import (VERSION_AES_128_CMAC, VERSION_HMAC_SHA1_AES, NONCE_LEN, Ptk, derive_ptk, eapol_key_mic,
-                   unwrap_key_data)
-from .rsn import EID_RSN, KEY_LEN, RSC_LEN, Akm, Cipher, cipher_name, parse_rsn_ie, parse_wpa_ie
+from .keys import (VERSION_AES_128_CMAC, VERSION_HMAC_MD5_RC4, VERSION_HMAC_SHA1_AES, NONCE_LEN, Ptk, derive_ptk,
+                   eapol_key_mic, unwrap_key_data)
+from .rsn import (EID_RSN, KEY_LEN, MGMT_GROUP_CIPHERS, PAIRWISE_CIPHERS, RSC_LEN, Akm, Cipher, cipher_name,
+                  parse_rsn_ie, parse_wpa_ie)
 
 REASON_UNSPECIFIED = 1
 REASON_IE_IN_4WAY_DIFFERS = 17
@@ -128,7 +129,7 @@ class WpaSupplicantHandshake:
     """One association's key handshakes. `own_rsn_ie` is the element of our association request (an RSN
     element, or the WPA vendor element for WPA); `ap_rsn_ie`/`ap_wpa_ie` are the AP's elements from its
     Beacon/Probe Response (None when it advertised none), compared with message 3 as 12.7.6.4 requires.
-    `akm` is PSK or PSK-SHA256 (SHA-256 key derivation, AES-128-CMAC MICs); `mgmt_group` is BIP-CMAC-128 when
+    `akm` is PSK or PSK-SHA256 (SHA-256 key derivation, AES-128-CMAC MICs); `mgmt_group` is the BIP cipher when
     management frames are protected (the IGTKs of messages 3 and group messages are installed), else None."""
 
     def __init__(
@@ -148,9 +149,9 @@ class WpaSupplicantHandshake:
     ) -> None:
         if len(pmk) != 32 or len(own_addr) != 6 or len(ap_addr) != 6:
             raise ValueError("PMK is 32 bytes, addresses 6")
-        if pairwise not in (Cipher.CCMP, Cipher.TKIP) or group not in (Cipher.CCMP, Cipher.TKIP):
-            raise ValueError(f"unsupported ciphers {pairwise!r}/{group!r}: CCMP or TKIP")
-        if akm not in (Akm.PSK, Akm.PSK_SHA256) or mgmt_group not in (None, Cipher.BIP_CMAC_128):
+        if pairwise not in PAIRWISE_CIPHERS or group not in PAIRWISE_CIPHERS:
+            raise ValueError(f"unsupported ciphers {pairwise!r}/{group!r}: CCMP(-256), GCMP(-256) or TKIP")
+        if akm not in (Akm.PSK, Akm.PSK_SHA256) or (mgmt_group is not None and mgmt_group not in MGMT_GROUP_CIPHERS):
             raise ValueError(f"unsupported AKM {akm!r} or management group cipher {mgmt_group!r}")
         try:
             if own_rsn_ie[:1] == bytes([EID_RSN]):
@@ -212,20 +213,20 @@ class WpaSupplicantHandshake:
     # -- checks shared by every message ------------------------------------------------------------------------
 
     def _check_version(self, frame: EapolKey, msg: Msg) -> None:
+        """wpa_sm_rx_eapol's rules: PSK-SHA256 needs version 3, CCMP and GCMP need 2, except that with CCMP
+        hostap takes group messages of a non-CCMP group cipher in any version and version 3 anywhere (stronger,
+        it says); TKIP and the 256-bit ciphers take any of 1-3, as there."""
         version = frame.descriptor_version
+        if version not in (VERSION_HMAC_MD5_RC4, VERSION_HMAC_SHA1_AES, VERSION_AES_128_CMAC):
+            raise _Drop(f"unsupported descriptor version {version}")
         if self.akm == Akm.PSK_SHA256:
             if version != VERSION_AES_128_CMAC:
                 raise _Drop(f"descriptor version {version} with PSK-SHA256 (AES-128-CMAC is 3)")
-            return
-        if self.pairwise == Cipher.TKIP:
-            ok = version in (1, 2)
-        else:
-            # CCMP needs version 2; hostap lets WPA group keys of a non-CCMP group cipher use version 1, and
-            # takes version 3 (AES-128-CMAC) from an AP that uses it where it should not (stronger, it says).
-            ok = version in (VERSION_HMAC_SHA1_AES, VERSION_AES_128_CMAC) or (
-                self.wpa and msg is Msg.GROUP_1 and self.group != Cipher.CCMP and version == 1)
-        if not ok:
-            raise _Drop(f"descriptor version {version} with a {self.pairwise.name} pairwise cipher")
+        elif self.pairwise == Cipher.CCMP and version != VERSION_HMAC_SHA1_AES:
+            if not ((msg is Msg.GROUP_1 and self.group != Cipher.CCMP) or version == VERSION_AES_128_CMAC):
+                raise _Drop(f"descriptor version {version} with a CCMP pairwise cipher (2)")
+        elif self.pairwise == Cipher.GCMP and version != VERSION_HMAC_SHA1_AES:
+            raise _Drop(f"descriptor version {version} with a GCMP pairwise cipher (2)")
 
     def _verify_mic(self, frame: EapolKey, ptk: Ptk) -> None:
         try:

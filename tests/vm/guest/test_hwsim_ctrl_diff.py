@@ -141,13 +141,15 @@ P2P_ONLY = {"p2p_device_address"}
 PYWPS_ONLY = {"wps_state", "wps_remaining", "wps_last_result"}
 # - MIB: pywps does not pre-authenticate, so it says FALSE where wpa_supplicant says TRUE.
 PREAUTH = {"dot11RSNAPreauthenticationImplemented", "dot11RSNAPreauthenticationEnabled"}
-# - GET_CAPABILITY tells what pywps can do (WSC only, PSK with CCMP/TKIP, station only, no TDLS/OCV/beacon
+# - GET_CAPABILITY tells what pywps can do (WSC only, PSK, station only, no TDLS/OCV/beacon
 #   protection); it may say less than wpa_supplicant, never more. The fields wpa_supplicant's build has and
 #   pywps lacks (acs, fils, multibss, dpp, sae) answer FAIL, as wpa_supplicant built without them does.
 OWN_CAPABILITIES = {"eap", "pairwise", "group", "group_mgmt", "key_mgmt", "proto", "auth_alg", "modes", "tdls",
                     "acs", "fils", "multibss", "dpp", "sae", "ocv", "beacon_prot", "pairwise strict",
                     "key_mgmt strict"}
 PYWPS_CAPABILITY_WORDS = {"tdls": "UNSUPPORTED\n", "ocv": "not supported", "beacon_prot": "not supported"}
+# The ciphers are the radio's, named and ordered as wpa_supplicant does, less WEP, which pywps does not key.
+CIPHER_CAPABILITIES = {"pairwise", "pairwise strict", "group", "group_mgmt"}
 # Values that differ from run to run: compared by class. Numbers: the TSF, the age, the rate the AP's rate
 # control picked, packet and EAPOL frame counts (pywps's WPS runs may take more EAPOL rounds). The beacon's
 # elements: its TIM element's DTIM count changes from beacon to beacon.
@@ -192,6 +194,8 @@ def agree(phase: str, request: str, want: str, have: str) -> bool:
         if any(dict(h).get(k) != "FALSE" for k in PREAUTH):
             return False
         return same_pairs([p for p in w if p[0] not in PREAUTH], [p for p in h if p[0] not in PREAUTH])
+    if name == "GET_CAPABILITY" and arg in CIPHER_CAPABILITIES:
+        return have.split() == [word for word in want.split() if word not in ("WEP104", "WEP40")]
     if name == "GET_CAPABILITY" and arg in OWN_CAPABILITIES:
         if arg in PYWPS_CAPABILITY_WORDS:
             return have == PYWPS_CAPABILITY_WORDS[arg]

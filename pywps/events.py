@@ -162,6 +162,12 @@ class SignalChange(ShellEvent):
 
 
 @dataclass
+class IgtkKeyIdSwapped(ShellEvent):
+    """The AP's IGTK came with its KeyID bytes swapped and was left out, the link kept ("WPA: Ignore IGTK
+    configuration error due to invalid IGTK KeyID byte order")."""
+
+
+@dataclass
 class WrongKey(ShellEvent):
     """The 4-way handshake failed in a way that means a wrong passphrase."""
 

@@ -162,6 +162,7 @@ class FakeAp:
         if mfpr:  # the MFPR bit beside MFPC in the element's capabilities
             self.rsn = self.rsn[:20] + bytes([self.rsn[20] | 0x40]) + self.rsn[21:]
         self.wsc = wsc or WscAp()
+        self.igtk_key_id = 4  # the KeyID its IGTK KDEs carry (0x0400: an AP that swaps the bytes)
         self.wpa: Authenticator | None = None
         self.wrong_key = False  # drop the station after its message 2, as an AP does when the MIC is wrong
         self.completed = False
@@ -174,6 +175,7 @@ class FakeAp:
         self.wpa = Authenticator(self.cipher, self.cipher, akm=self.akm,
                                  mgmt_group=self.mgmt_group if protected else None)
         self.wpa.ie = self.rsn  # message 3 repeats the Beacon's element
+        self.wpa.igtk_id = self.igtk_key_id
         if ies[:1] == b"\x30":  # message 2 repeats the association request's
             self.wpa.sta_ie = ies[: 2 + ies[1]]
         self.wpa.sta_addr, self.wpa.ap_addr = sta, self.bssid

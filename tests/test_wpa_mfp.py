@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from pywps.wpa import Akm, Cipher, FrameDropped, GroupRekeyed, HandshakeCompleted, InstallGroupKey, SendEapol
+from pywps.wpa import (Akm, Cipher, FrameDropped, GroupRekeyed, HandshakeCompleted, IgtkNotInstalled, InstallGroupKey,
+                       InstallPairwiseKey, SendEapol)
 from pywps.wpa.keys import derive_ptk, eapol_key_mic, kdf_sha256
 from test_wpa_handshake import AP, PMK, STA, V2, V3, Authenticator, handshake, kinds, only_drop, ref_kdf_sha256
 
@@ -71,7 +72,7 @@ def test_message_3_without_an_igtk_completes_and_one_without_protection_is_ignor
     assert kinds(out)[-1] is HandshakeCompleted and not [e for e in out if getattr(e, "cipher", None) == BIP]
 
 
-@pytest.mark.parametrize("key_id,length", [(1, 16), (0x0400, 16), (4, 15), (4, 32)])
+@pytest.mark.parametrize("key_id,length", [(1, 16), (0x0600, 16), (4, 15), (4, 32)])
 def test_an_authentic_message_3_with_a_bad_igtk_is_dropped(key_id, length):
     ap = Authenticator(mgmt_group=BIP)
     ap.igtk_id, ap.igtk = key_id, bytes([0x71]) * length
@@ -80,6 +81,21 @@ def test_an_authentic_message_3_with_a_bad_igtk_is_dropped(key_id, length):
     ap.igtk_id, ap.igtk = 4, bytes([0x71]) * 16  # the AP's retransmission, right this time
     out = hs.receive(ap.msg3())
     assert kinds(out)[-1] is HandshakeCompleted
+
+
+def test_an_igtk_whose_key_id_bytes_are_swapped_is_left_out_and_the_link_goes_on():
+    """hostap's workaround for deployed APs that send KeyID 4 or 5 as 0x0400 or 0x0500: the IGTK is not
+    installed ("WPA: Ignore IGTK configuration error due to invalid IGTK KeyID byte order"), the handshake
+    completes, and a group message's GTK is taken."""
+    ap = Authenticator(mgmt_group=BIP)
+    ap.igtk_id = 0x0400
+    hs, out = handshake(ap)
+    assert kinds(out) == [SendEapol, InstallPairwiseKey, InstallGroupKey, IgtkNotInstalled, HandshakeCompleted]
+    assert out[2].cipher == Cipher.CCMP and out[3].key_id == 0x0400
+    ap.igtk, ap.igtk_id = bytes([0x72]) * 16, 0x0500
+    out = hs.receive(ap.group1(bytes([0x62]) * 16, 2))
+    assert kinds(out) == [InstallGroupKey, IgtkNotInstalled, SendEapol, GroupRekeyed] and out[0].cipher == Cipher.CCMP
+    ap.check_group2(out[2].pdu)
 
 
 def test_a_group_message_with_a_bad_igtk_still_delivers_its_gtk():
@@ -152,6 +168,23 @@ def test_the_daemon_joins_with_protection_installs_the_igtk_and_says_so_in_statu
             assert await rig.cmd("GET_CAPABILITY group_mgmt") == "AES-128-CMAC BIP-GMAC-128 BIP-GMAC-256 BIP-CMAC-256"
             akm = (ap.get("akm") or Akm.PSK).value
             assert f"dot11RSNAAuthenticationSuiteSelected=00-0f-ac-{akm}\n" in await rig.cmd("MIB")
+
+    run(main())
+
+
+def test_the_daemon_keeps_a_link_whose_igtk_has_its_key_id_bytes_swapped():
+    from shellfakes import FakeAp, FakeRadioDriver
+    from shellrig import Rig, run
+
+    async def main():
+        ap = FakeAp(mgmt_group=BIP)
+        ap.igtk_key_id = 0x0500
+        driver = FakeRadioDriver(ap)
+        async with Rig(driver, STORED % "\tieee80211w=1\n") as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED")
+            assert driver.keys == ["ptk", "gtk1", "port"]
+            events = [(level, text) for level, text in rig.events if text.startswith("WPA: Ignore IGTK")]
+            assert events == [(3, "WPA: Ignore IGTK configuration error due to invalid IGTK KeyID byte order")]
 
     run(main())
 

@@ -119,6 +119,7 @@ def text_table() -> dict[type, Formatter]:
                                     f"noise={e.noise} txrate={e.txrate}"),
         LinkDisconnected: _disconnected,
         ev.WrongKey: lambda e: "WPA: 4-Way Handshake failed - pre-shared key may be incorrect",
+        ev.IgtkKeyIdSwapped: lambda e: "WPA: Ignore IGTK configuration error due to invalid IGTK KeyID byte order",
         ev.SsidTempDisabled: lambda e: (f'CTRL-EVENT-SSID-TEMP-DISABLED id={e.network_id} ssid="{ssid_text(e.ssid)}" '
                                         f"auth_failures={e.auth_failures} duration={e.duration} reason=WRONG_KEY"),
         ev.SsidReenabled: lambda e: f'CTRL-EVENT-SSID-REENABLED id={e.network_id} ssid="{ssid_text(e.ssid)}"',

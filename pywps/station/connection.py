@@ -24,6 +24,7 @@ from ..driver.base import LinkCrypto, mac_bytes, mac_str
 from ..events import (
     Connected,
     GroupRekeyCompleted,
+    IgtkKeyIdSwapped,
     KeyNegotiated,
     NetworkNotFound,
     SsidReenabled,
@@ -522,6 +523,7 @@ class ConnectionPolicy:
             GroupRekeyed,
             HandshakeCompleted,
             HandshakeFailed,
+            IgtkNotInstalled,
             InstallGroupKey,
             InstallPairwiseKey,
             SendEapol,
@@ -541,6 +543,9 @@ class ConnectionPolicy:
         for event in target.handshake.receive(pdu):
             if isinstance(event, FrameDropped):
                 log.info("EAPOL-Key frame from %s dropped: %s", mac_str(src), event.reason)
+            elif isinstance(event, IgtkNotInstalled):
+                log.info("WPA: IGTK of %s under KeyID %#06x (bytes swapped) not installed", mac_str(src), event.key_id)
+                self._events.append(IgtkKeyIdSwapped())
             elif isinstance(event, (SendEapol, InstallPairwiseKey, InstallGroupKey)):
                 self._actions.append(event)
             elif isinstance(event, HandshakeCompleted) and not event.rekey:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 _WHERE = {
     "KeyFrameUnsupported": "errors", "KeyFrameError": "errors", "WpaError": "errors",
     "FrameDropped": "events", "GroupRekeyed": "events", "HandshakeCompleted": "events", "HandshakeFailed": "events",
-    "InstallGroupKey": "events", "InstallPairwiseKey": "events", "SendEapol": "events", "WpaEvent": "events",
+    "IgtkNotInstalled": "events", "InstallGroupKey": "events", "InstallPairwiseKey": "events", "SendEapol": "events",
+    "WpaEvent": "events",
     "pmk_from_passphrase": "keys", "pmk_from_psk": "keys",
     "Akm": "rsn", "Cipher": "rsn", "build_rsn_ie": "rsn", "build_wpa_ie": "rsn", "scan_flags": "rsn",
     "State": "supplicant", "WpaSupplicantHandshake": "supplicant",
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
         GroupRekeyed,
         HandshakeCompleted,
         HandshakeFailed,
+        IgtkNotInstalled,
         InstallGroupKey,
         InstallPairwiseKey,
         SendEapol,

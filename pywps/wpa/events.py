@@ -60,6 +60,15 @@ class GroupRekeyed(WpaEvent):
 
 
 @dataclass
+class IgtkNotInstalled(WpaEvent):
+    """The AP sent its IGTK under KeyID 0x0400 or 0x0500 (4 or 5 with the bytes swapped): as hostap does for
+    such APs, the IGTK is left out and the link goes on; the kernel drops their protected group addressed
+    management frames."""
+
+    key_id: int
+
+
+@dataclass
 class FrameDropped(WpaEvent):
     """A frame was ignored and nothing changed: malformed, unauthenticated, replayed or out of place."""
 

@@ -32,6 +32,7 @@ from .eapol_key import (
 from .errors import KeyFrameUnsupported, KeyFrameError, WpaError
 from .events import (
     FrameDropped,
+    IgtkNotInstalled,
     GroupRekeyed,
     HandshakeCompleted,
     HandshakeFailed,
@@ -49,6 +50,8 @@ REASON_UNSPECIFIED = 1
 REASON_IE_IN_4WAY_DIFFERS = 17
 MAX_ANSWERED = 4  # ANonces of one handshake whose message 1 we answered
 IGTK_KEY_IDS = (4, 5)  # the only indexes an IGTK takes (the kernel refuses others)
+# 4 and 5 with their two bytes swapped: hostap joins such APs ("a number of deployed APs") without their IGTK
+SWAPPED_IGTK_KEY_IDS = (0x0400, 0x0500)
 
 
 class State(Enum):
@@ -305,7 +308,7 @@ class WpaSupplicantHandshake:
             if len(gtk.gtk) != KEY_LEN[self.group]:
                 raise _Drop(f"GTK of {len(gtk.gtk)} bytes for {self.group.name}")
         igtk = self._igtk(key_data)
-        if igtk is not None and igtk.key_id not in IGTK_KEY_IDS:
+        if igtk is not None and igtk.key_id not in IGTK_KEY_IDS + SWAPPED_IGTK_KEY_IDS:
             raise _Drop(f"IGTK KeyID {igtk.key_id} (4 or 5)")
         self._check_ies(key_data)
 
@@ -377,7 +380,7 @@ class WpaSupplicantHandshake:
 
         # hostap installs the GTK before it answers, so no group frame is lost in between.
         out = self._install_gtk(gtk, key_id, frame.rsc)
-        if igtk is not None and igtk.key_id in IGTK_KEY_IDS:
+        if igtk is not None and igtk.key_id in IGTK_KEY_IDS + SWAPPED_IGTK_KEY_IDS:
             out += self._install_igtk(igtk)
         info = KeyInfo.SECURE | (frame.key_info & KeyInfo.KEY_INDEX_MASK)
         out.append(SendEapol(self._eapol(info, frame, b"", ptk)))
@@ -407,6 +410,8 @@ class WpaSupplicantHandshake:
     def _install_igtk(self, kde: IgtkKde) -> list[WpaEvent]:
         if kde.igtk == self._installed_igtk:  # KRACK: a repeated IGTK would reset its replay counter (IPN)
             return []
+        if kde.key_id in SWAPPED_IGTK_KEY_IDS:  # such an AP cannot be trusted with BIP (hostap): the link stays
+            return [IgtkNotInstalled(kde.key_id)]
         assert self.mgmt_group is not None
         self._installed_igtk = kde.igtk
         return [InstallGroupKey(kde.igtk, kde.key_id, kde.ipn, self.mgmt_group)]

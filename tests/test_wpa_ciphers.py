@@ -198,6 +198,7 @@ def test_the_daemon_joins_with_gcmp_256_and_bip_gmac_256_and_says_so():
             mib = await rig.cmd("MIB")
             assert "dot11RSNAPairwiseCipherSelected=00-0f-ac-9\n" in mib
             assert "dot11RSNAGroupCipherSelected=00-0f-ac-9\n" in mib
+            assert "dot11RSNAConfigGroupCipherSize=256\n" in mib  # wpa_cipher_key_len * 8
 
     run(main())
 

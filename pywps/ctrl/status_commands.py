@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("pywps.ctrl")
 
-CIPHER_TKIP = 2  # the suite type of 00-0F-AC:2 / 00-50-F2:2: a 256-bit group key
 WPS_STATE = {RunKind.PIN: "PIN_ACTIVE", RunKind.PBC: "PBC_ACTIVE", RunKind.REG: "REG_ACTIVE"}
 
 
@@ -241,11 +240,13 @@ def mib_fields(ctx: Services) -> dict[str, str]:
     akm = pairwise = group = "00-00-00-0"
     group_bits = 0
     if last is not None and last.security.pairwise is not None and last.security.group is not None:
+        from ..wpa.rsn import KEY_LEN  # loaded with the network's handshake
+
         security = last.security
         oui = "00-0f-ac" if security.wpa2 else "00-50-f2"
         akm, pairwise, group = (f"{oui}-{security.akm.value}", suite_text(security.pairwise.suite),
                                 suite_text(security.group.suite))
-        group_bits = 256 if security.group.suite & 0xFF == CIPHER_TKIP else 128
+        group_bits = KEY_LEN[security.group] * 8  # wpa_sm_get_mib: TKIP, GCMP-256 and CCMP-256 are 256
     elif last is not None:  # an open network: no AKM, WPA's "no cipher" suites (wpa_cipher_to_suite, proto 0)
         pairwise = group = "00-50-f2-0"
     counters = ctx.eapol_counters

@@ -4,7 +4,7 @@ with a group rekey every few seconds (a new GTK and IGTK in each group message).
 
 What is compared, for each program: the RSN element of its association requests (read off the air on hwsim0:
 MFPC/MFPR bits, AKM, the management group suite), the key negotiation and group rekey events, STATUS's security
-lines (key_mgmt, pmf, mgmt_group_cipher) and the MIB's AKM,
+lines (key_mgmt, pmf, mgmt_group_cipher) and the MIB's suites,
 hostapd's view of the station (its flags, [MFP] among them, and AKM), that the group rekeys complete, and that a
 broadcast deauthentication from the AP, which mac80211 takes only when it verifies with the IGTK of that moment
 (BIP, after a rekey: the IGTK of a group message), ends the link (CTRL-EVENT-DISCONNECTED)."""
@@ -44,12 +44,14 @@ def rsn_elements(capture: AirCapture) -> list[str]:
 
 
 def security_lines(sta) -> dict[str, str]:
-    """STATUS's lines on the link's security, and the MIB's AKM."""
+    """STATUS's lines on the link's security, and the MIB's suites and group key size."""
     status = dict(line.split("=", 1) for line in sta.cli("status").splitlines() if "=" in line)
     mib = dict(line.split("=", 1) for line in sta.cli("mib").splitlines() if "=" in line)
     lines = {k: status.get(k, "-") for k in ("wpa_state", "key_mgmt", "pairwise_cipher", "group_cipher", "pmf",
                                              "mgmt_group_cipher")}
-    return lines | {"MIB's AKM": mib.get("dot11RSNAAuthenticationSuiteSelected", "-")}
+    return lines | {f"MIB's {k}": mib.get(k, "-") for k in (
+        "dot11RSNAAuthenticationSuiteSelected", "dot11RSNAPairwiseCipherSelected", "dot11RSNAGroupCipherSelected",
+        "dot11RSNAConfigGroupCipherSize")}
 
 
 def ap_view(ap) -> dict[str, str]:

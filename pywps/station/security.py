@@ -78,15 +78,11 @@ def _network_allows(network: Network, key: str, value: str, default: str) -> boo
     return value in (network.value(key) or default).split()
 
 
-def _pick_pairwise(network: Network, offered: tuple, wpa2: bool) -> Cipher | None:
-    wanted = (network.value("pairwise") or "").split()  # unset: "CCMP TKIP", wpa_supplicant's default
-    return next((c for c, name in _CIPHERS if c in offered and name in wanted and (wpa2 or c in _WPA_CIPHERS)),
-                None)
-
-
-def _takes_group(network: Network, group: object, wpa2: bool) -> bool:
-    wanted = (network.value("group") or "").split()  # empty: GTK_NOT_USED alone, which pywps does not key
-    return any(c == group and name in wanted and (wpa2 or c in _WPA_CIPHERS) for c, name in _CIPHERS)
+def _allowed(network: Network, key: str, wpa2: bool) -> list[Cipher]:
+    """The ciphers the network's pairwise= or group= names (unset: CCMP TKIP; an empty group=, GTK_NOT_USED
+    alone, names none pywps keys), strongest first, that the element's protocol can carry."""
+    wanted = (network.value(key) or "").split()
+    return [c for c, name in _CIPHERS if name in wanted and (wpa2 or c in _WPA_CIPHERS)]
 
 
 def negotiate(network: Network, bss: Bss, global_pmf: int = 0, bip: bool = False) -> Security | None:
@@ -129,8 +125,8 @@ def negotiate(network: Network, bss: Bss, global_pmf: int = 0, bip: bool = False
         except KeyFrameError:  # a malformed element: not a network we can join
             continue
         akm = next((a for a in wanted if a in info.akms and (wpa2 or a == Akm.PSK)), None)
-        pairwise = _pick_pairwise(network, info.pairwise, wpa2)
-        if akm is None or pairwise is None or not _takes_group(network, info.group, wpa2):
+        pairwise = next((c for c in _allowed(network, "pairwise", wpa2) if c in info.pairwise), None)
+        if akm is None or pairwise is None or info.group not in _allowed(network, "group", wpa2):
             continue
         if not wpa2:
             return Security(False, pairwise, info.group, build_wpa_ie(info.group, pairwise, akm), akm, pmf)

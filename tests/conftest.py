@@ -14,8 +14,8 @@ def pytest_collection_finish(session) -> None:
         return
     import vmboots
 
-    modules = sorted({item.module for item in session.items if hasattr(item.module, "BOOT")}, key=lambda m: m.__name__)
-    vmboots.start(module.BOOT for module in modules)
+    modules = sorted({item.module for item in session.items if hasattr(item.module, "BOOTS")}, key=lambda m: m.__name__)
+    vmboots.start(boot for module in modules for boot in module.BOOTS)
 
 
 def pytest_sessionfinish(session) -> None:

@@ -47,12 +47,12 @@ def boot() -> dict:
                          f"{proc.stderr[-2000:]}")
 
 
-BOOT = vmboots.Boot("er", boot, ready=lambda: skip_reason() is None)  # started with the session (tests/vmboots.py)
+BOOTS = [vmboots.Boot("er", boot, ready=lambda: skip_reason() is None)]  # started with the session (tests/vmboots.py)
 
 
 @pytest.fixture(scope="module")
 def vm_result() -> dict:
-    return vmboots.result(BOOT)
+    return vmboots.result(BOOTS[0])
 
 
 def enrollee_added(events: list[str]) -> list[str]:

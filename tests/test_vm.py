@@ -1,18 +1,21 @@
-"""The mac80211_hwsim tests (tests/vm/guest), run in one boot of the test VM and reported here one by one.
+"""The mac80211_hwsim tests (tests/vm/guest), run by two boots of the test VM at once and reported here one by one.
 
 The VM (tests/vm/run.sh: Debian's kernel under QEMU/TCG, this machine's filesystem read-only, 4 hwsim
-radios) runs pytest on tests/vm/guest once per session, from the start of the session beside the host's tests
-(tests/vmboots.py); each host test below stands for one guest test and fails with the guest's failure text.
+radios) runs pytest on tests/vm/guest; two VMs share the tests, each taking the next one the other has not
+(tests/vm/guest/conftest.py), from the start of the session beside the host's tests (tests/vmboots.py). Each
+host test below stands for one guest test and fails with the guest's failure text.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import os
+import re
 import shutil
 import sys
 import tempfile
-import xml.etree.ElementTree as ET
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -22,7 +25,8 @@ HERE = Path(__file__).parent
 GUEST = HERE / "vm" / "guest"
 ARTEFACTS = Path(os.environ.get("VM_ARTEFACTS", HERE.parent / "vm-artefacts"))
 RADIOS = 4
-VM_TIMEOUT = 1800  # seconds for the whole guest session (about 10-15 minutes under TCG on 2 cores)
+VMS = 2  # each guest mostly waits on timers (about half a core under TCG): two halve the wall time
+VM_TIMEOUT = 1800  # seconds for one VM's share (about 12-16 minutes under TCG on 2 cores)
 
 
 def guest_tests() -> list[str]:
@@ -47,61 +51,66 @@ def skip_reason() -> str | None:
     return None
 
 
-def boot_guest() -> dict[str, tuple[str, str]]:
-    """One boot running every guest test; their outcomes by `file::test` name (and `__output__`: the log)."""
+def boot_guest(vm: int) -> tuple[list[dict], str]:
+    """One VM's share of the guest tests: the reports of their phases (tests/vm/guest/conftest.py's lines), and
+    the end of its output. It raises only when it could not start."""
+    claims = vmboots.session_dir() / "claims"
+    claims.mkdir(exist_ok=True)
     out = Path(tempfile.mkdtemp(prefix="pywps-vm-"))
-    cmd = (f"PYWPS_IN_VM=1 {sys.executable} -m pytest -p no:cacheprovider -q -rA "
-           f"--junitxml=/mnt/out/junit.xml {GUEST}")
-    env = dict(os.environ, HWSIM_RADIOS=str(RADIOS), VM_OUT=str(out), VM_TIMEOUT=str(VM_TIMEOUT))
+    cmd = (f"PYWPS_IN_VM=1 PYWPS_VM_CLAIMS=/mnt/shared/claims PYWPS_VM_RESULTS=/mnt/out/results.jsonl "
+           f"{sys.executable} -m pytest -p no:cacheprovider -q -rfE {GUEST}")
+    env = dict(os.environ, HWSIM_RADIOS=str(RADIOS), VM_OUT=str(out), VM_TIMEOUT=str(VM_TIMEOUT),
+               VM_SHARED=str(claims.parent))
     proc = vmboots.run_vm(["bash", str(HERE / "vm" / "run.sh"), cmd], VM_TIMEOUT + 60, cwd=HERE.parent, env=env)
-    (HERE.parent / "vm-artefacts").mkdir(exist_ok=True)
-    log = proc.stdout[-20000:]
-    junit = out / "junit.xml"
-    if not junit.exists():
-        raise AssertionError(f"the VM produced no results (exit {proc.returncode}):\n{log}\n{proc.stderr[-3000:]}")
-    results = {}
-    for case in ET.parse(junit).iter("testcase"):
-        name = f"{case.get('classname', '').rsplit('.', 1)[-1]}::{case.get('name')}"
-        problem = case.find("failure") if case.find("failure") is not None else case.find("error")
-        skipped = case.find("skipped")
-        if problem is not None:
-            results[name] = ("failed", (problem.get("message") or "") + "\n" + (problem.text or ""))
-        elif skipped is not None:
-            results[name] = ("skipped", skipped.get("message") or "")
-        else:
-            results[name] = ("passed", "")
-    results["__output__"] = ("", log)
+    results = out / "results.jsonl"
+    reports = [json.loads(line) for line in results.read_text().splitlines()] if results.exists() else []
+    log = f"VM {vm} (exit {proc.returncode}):\n{proc.stdout[-10000:]}\n{proc.stderr[-2000:]}"
     shutil.rmtree(out, ignore_errors=True)
-    return results
+    return reports, log
 
 
-BOOT = vmboots.Boot("hwsim", boot_guest, ready=lambda: skip_reason() is None)
+BOOTS = [vmboots.Boot(f"hwsim-{vm}", partial(boot_guest, vm), ready=lambda: skip_reason() is None)
+         for vm in range(1, VMS + 1)]
 
 
 @pytest.fixture(scope="session")
-def guest_results() -> dict[str, tuple[str, str]]:
+def guest_results() -> tuple[list[dict], str]:
+    """Every VM's reports, and their outputs."""
     if reason := skip_reason():
         pytest.skip(reason)
-    return vmboots.result(BOOT)
+    shares = [vmboots.result(boot) for boot in BOOTS]
+    return [report for reports, _ in shares for report in reports], "\n".join(log for _, log in shares)
 
 
-def outcome_of(results: dict[str, tuple[str, str]], name: str) -> tuple[str, str]:
-    """A guest test's outcome; a parametrized one's cases (`name[...]` in the junit file) count together: failed
-    if one failed, skipped if all were, passed if all passed."""
-    cases = [result for case, result in results.items() if case == name or case.startswith(name + "[")]
+def outcome_of(reports: list[dict], log: str, name: str) -> tuple[str, str]:
+    """A guest test's outcome from the reports of its phases; a parametrized one's cases (`name[...]`) count
+    together: failed if one failed or never ended, skipped if all were, passed if all passed."""
+    module, function = name.split("::")
+    collect = [r for r in reports if r["when"] == "collect" and r["nodeid"].endswith(f"/{module}.py")]
+    if collect:
+        return "failed", collect[0]["text"]
+    cases: dict[str, list[dict]] = {}
+    for r in reports:
+        if re.search(rf"/{module}\.py::{function}(\[.*\])?$", r["nodeid"]):
+            cases.setdefault(r["nodeid"], []).append(r)
     if not cases:
-        return "missing", results["__output__"][1]
-    problems = [text for outcome, text in cases if outcome == "failed"]
+        return "missing", f"no VM took it:\n{log}"
+    problems = []
+    for case, phases in cases.items():
+        problems += [f"{case} ({r['when']}):\n{r['text']}" for r in phases if r["outcome"] == "failed"]
+        if all(r["when"] != "teardown" for r in phases):
+            problems.append(f"{case} never ended: its VM stopped (its timeout?):\n{log}")
     if problems:
         return "failed", "\n".join(problems)
-    if all(outcome == "skipped" for outcome, _ in cases):
-        return "skipped", cases[0][1]
+    skips = [r for phases in cases.values() for r in phases if r["outcome"] == "skipped"]
+    if len(skips) == len(cases):
+        return "skipped", skips[0]["text"]
     return "passed", ""
 
 
 @pytest.mark.parametrize("name", guest_tests())
 def test_in_vm(guest_results, name):
-    outcome, text = outcome_of(guest_results, name)
+    outcome, text = outcome_of(*guest_results, name)
     if outcome == "skipped":
         pytest.skip(text)
     assert outcome == "passed", f"{name} {outcome} in the VM:\n{text}"

@@ -1,26 +1,31 @@
 """The test session's VM boots (tests/test_vm.py, tests/test_er_vm.py), started as soon as the tests are collected.
 
-A boot takes minutes under TCG and leaves the host's own tests, which mostly wait on daemons and timers, room to
-run beside it: so the boots run one after another in a thread of their own from the start of the session, in the
-order of their modules (the ER boot, about a minute, before the long hwsim one), and a VM test's fixture takes its
-boot's result when pytest reaches it. A module offers its boot as `BOOT = Boot(name, run)`; `run` returns the
-result or raises, which the fixture re-raises. A boot not started early (its module run alone) runs when asked.
+A boot takes minutes under TCG, and its guest mostly waits on timers and daemons (about half a core), as the
+host's own tests do: so the boots all run at once, each in a thread of its own, from the start of the session
+beside the host's tests, and a VM test's fixture takes its boot's result when pytest reaches it. A module offers
+its boots as `BOOTS = [Boot(name, run), ...]`; `run` returns the result or raises, which the fixture re-raises.
+A boot not started early (its module run alone) starts when asked. Boots that share work use `session_dir()`.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+AT_ONCE = 3  # the hwsim guest's two shares and the ER's: about 1.5 cores under TCG, on a 2-core CI machine
 _pool: ThreadPoolExecutor | None = None
 _started: dict[str, Future] = {}
 _running: set[subprocess.Popen] = set()
+_session_dir: Path | None = None
 _lock = threading.Lock()
 
 
@@ -32,20 +37,30 @@ class Boot:
 
 
 def start(boots: Iterable[Boot]) -> None:
-    """Queue these boots (in the order given) on the session's VM thread."""
+    """Start these boots now (in the order given, when more than AT_ONCE wait)."""
     global _pool
-    for boot in boots:
-        if boot.name in _started or not boot.ready():
-            continue
-        if _pool is None:
-            _pool = ThreadPoolExecutor(1, thread_name_prefix="vm-boot")
-        _started[boot.name] = _pool.submit(boot.run)
+    with _lock:
+        for boot in boots:
+            if boot.name in _started or not boot.ready():
+                continue
+            if _pool is None:
+                _pool = ThreadPoolExecutor(AT_ONCE, thread_name_prefix="vm-boot")
+            _started[boot.name] = _pool.submit(boot.run)
 
 
 def result(boot: Boot) -> Any:
-    """The boot's result: waits for it if it was started early, runs it now if not."""
-    future = _started.get(boot.name)
-    return boot.run() if future is None else future.result()
+    """The boot's result: waits for it, starting it first if nothing has."""
+    start([boot])
+    return _started[boot.name].result()
+
+
+def session_dir() -> Path:
+    """A folder of this test session's, the same for every boot; removed when the session ends."""
+    global _session_dir
+    with _lock:
+        if _session_dir is None:
+            _session_dir = Path(tempfile.mkdtemp(prefix="pywps-vm-session-"))
+        return _session_dir
 
 
 def run_vm(argv: list[str], timeout: float, **kwargs: Any) -> subprocess.CompletedProcess:
@@ -72,6 +87,8 @@ def stop_all() -> None:
             _kill(proc)
     if _pool is not None:
         _pool.shutdown(wait=False, cancel_futures=True)
+    if _session_dir is not None:
+        shutil.rmtree(_session_dir, ignore_errors=True)
 
 
 def _kill(proc: subprocess.Popen) -> None:

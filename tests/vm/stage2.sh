@@ -6,7 +6,8 @@ arg() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /dev/shm /run; mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /run; mount -t tmpfs tmpfs /dev/shm
-mkdir -p /mnt/out; mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 outshare /mnt/out
+mkdir -p /mnt/out /mnt/shared; mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 outshare /mnt/out
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 sharedrw /mnt/shared 2>/dev/null  # run.sh's VM_SHARED
 ip link set lo up
 mkdir -p /lib/modules && mount --bind "$(arg pywps_art)/kroot/lib/modules" /lib/modules
 modprobe mac80211_hwsim radios="$(cat /mnt/out/radios)"

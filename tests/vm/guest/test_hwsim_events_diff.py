@@ -414,5 +414,14 @@ def test_autoscan_spaces_the_scans_for_a_missing_network_as_wpa_supplicant(lab):
 
     stations = {program: lab.station(conf, program, iface=iface) for program, iface in RADIOS.items()}
     got = side_by_side(stations, waits)
-    assert got["wpa_supplicant"]["exponential"] == [2, 4, 8, 8], got  # what the comparison rests on
-    assert got["pywps"] == got["wpa_supplicant"], got
+    assert within_a_second(got["wpa_supplicant"]["exponential"], [2, 4, 8, 8]), got  # what the comparison rests on
+    mine, reference = got["pywps"], got["wpa_supplicant"]
+    assert mine["state"] == reference["state"], got
+    for schedule in ("exponential", "periodic", "none"):
+        assert within_a_second(mine[schedule], reference[schedule]), (schedule, got)
+
+
+def within_a_second(waits: list[int], others: list[int]) -> bool:
+    """The same waits, each give or take the second that an event's way to the test can add under TCG (Debian
+    wpa_supplicant's first exponential wait once measured 1 s in a full guest run)."""
+    return len(waits) == len(others) and all(abs(a - b) <= 1 for a, b in zip(waits, others))

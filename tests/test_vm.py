@@ -26,7 +26,7 @@ GUEST = HERE / "vm" / "guest"
 ARTEFACTS = Path(os.environ.get("VM_ARTEFACTS", HERE.parent / "vm-artefacts"))
 RADIOS = 4
 VMS = 2  # each guest mostly waits on timers (about half a core under TCG): two halve the wall time
-VM_TIMEOUT = 1800  # seconds for one VM's share (about 12-16 minutes under TCG on 2 cores)
+VM_TIMEOUT = 1800  # seconds for one VM's share (about 20 minutes under TCG on 2 cores, beside the host's tests)
 
 
 def guest_tests() -> list[str]:

@@ -28,6 +28,7 @@ from .driver.base import (
     OthersScanEnded,
     ScanStarted,
     SignalCrossed,
+    UnprotectedBeacon,
     UnprotectedDisconnect,
     mac_str,
 )
@@ -280,6 +281,8 @@ class Daemon:
             services.connector.signal_changed(event.above)
         elif isinstance(event, UnprotectedDisconnect) and services is not None and services.connector is not None:
             services.connector.unprotected_disconnect(event.sa, event.reason)
+        elif isinstance(event, UnprotectedBeacon) and services is not None and services.connector is not None:
+            services.connector.unprotected_beacon(event.sa)
         elif isinstance(event, ActionReceived) and services is not None and services.connector is not None:
             services.connector.action_received(event.sa, event.body)
         elif isinstance(event, DriverFailed):

@@ -168,6 +168,27 @@ class IgtkKeyIdSwapped(ShellEvent):
 
 
 @dataclass
+class BigtkKeyIdInvalid(ShellEvent):
+    """The AP's BIGTK came under a KeyID other than 6 or 7 ("WPA: Invalid BIGTK KeyID <n>", a warning)."""
+
+    key_id: int
+
+
+@dataclass
+class BeaconKeyRefused(ShellEvent):
+    """The AP's BIGTK was not installed ("RSN: Failed to configure IGTK": hostap words it so for every BIP key):
+    after message 3 the association ends, after a group message the link goes on."""
+
+
+@dataclass
+class UnprotectedBeaconDropped(ShellEvent):
+    """With beacon protection on, the kernel dropped a beacon of our AP whose protection was missing or wrong;
+    the AP is told in a WNM Notification (CTRL-EVENT-UNPROT-BEACON <bssid>)."""
+
+    bssid: bytes
+
+
+@dataclass
 class WrongKey(ShellEvent):
     """The 4-way handshake failed in a way that means a wrong passphrase."""
 

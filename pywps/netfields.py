@@ -308,6 +308,8 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     # EasyMesh: join as a Multi-AP backhaul station (the Multi-AP element in the association request, then 4-address
     # frames); set on the network a `WPS_PBC multi_ap=1` run stores, as wpa_supplicant keeps it on the run's block
     Field("multi_ap_backhaul_sta", _int(0, 1), "0", omit=("0",), integer=True),
+    # beacon protection: the AP's BIGTK installed, so that the kernel checks its beacons (with a protected link)
+    Field("beacon_prot", _int(0, 1), "0", omit=("0",), integer=True),
 )}
 
 FIELD_ORDER = {name: i for i, name in enumerate(FIELDS)}

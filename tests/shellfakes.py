@@ -153,7 +153,7 @@ class FakeAp:
 
     def __init__(self, wsc: WscAp | None = None, bssid: bytes = AP, freq: int = 2412, signal: int = -3000,
                  akm: Akm = Akm.PSK, mgmt_group: Cipher | None = None, mfpr: bool = False,
-                 cipher: Cipher = Cipher.CCMP) -> None:
+                 cipher: Cipher = Cipher.CCMP, bigtk_key_id: int | None = None) -> None:
         self.bssid = bssid
         self.freq = freq
         self.signal = signal  # mBm, as scans report it
@@ -163,6 +163,7 @@ class FakeAp:
             self.rsn = self.rsn[:20] + bytes([self.rsn[20] | 0x40]) + self.rsn[21:]
         self.wsc = wsc or WscAp()
         self.igtk_key_id = 4  # the KeyID its IGTK KDEs carry (0x0400: an AP that swaps the bytes)
+        self.bigtk_key_id = bigtk_key_id  # with one, it sends BIGTKs beside its IGTKs (hostapd's beacon_prot=1)
         self.wpa: Authenticator | None = None
         self.wrong_key = False  # drop the station after its message 2, as an AP does when the MIC is wrong
         self.completed = False
@@ -176,6 +177,8 @@ class FakeAp:
                                  mgmt_group=self.mgmt_group if protected else None)
         self.wpa.ie = self.rsn  # message 3 repeats the Beacon's element
         self.wpa.igtk_id = self.igtk_key_id
+        if self.bigtk_key_id is not None:
+            self.wpa.bigtk, self.wpa.bigtk_id = bytes([0x75]) * len(self.wpa.igtk), self.bigtk_key_id
         if ies[:1] == b"\x30":  # message 2 repeats the association request's
             self.wpa.sta_ie = ies[: 2 + ies[1]]
         self.wpa.sta_addr, self.wpa.ap_addr = sta, self.bssid
@@ -203,6 +206,7 @@ class FakeRadioDriver(Driver):
     can_scan = True
     enabled = True  # a test takes the interface down and up (InterfaceToggled says so)
     protects_management_frames = True  # as mac80211 (BIP in software)
+    protects_beacons = True  # as mac80211_hwsim (NL80211_EXT_FEATURE_BEACON_PROTECTION)
     # mac80211_hwsim's wiphy: WEP40, WEP104, TKIP, CCMP, CCMP-256, GCMP, GCMP-256 and the four BIP ciphers
     cipher_suites = frozenset({0x000FAC01, 0x000FAC05, 0x000FAC02, 0x000FAC04, 0x000FAC0A, 0x000FAC08, 0x000FAC09,
                                0x000FAC06, 0x000FAC0D, 0x000FAC0B, 0x000FAC0C})
@@ -307,7 +311,10 @@ class FakeRadioDriver(Driver):
         self.keys.append("ptk")
 
     async def install_group_key(self, index: int, key: bytes, cipher: int, rsc: bytes) -> None:
-        self.keys.append(f"{'igtk' if cipher in BIP_SUITES else 'gtk'}{index}")
+        self.keys.append(f"{'gtk' if cipher not in BIP_SUITES else 'igtk' if index < 6 else 'bigtk'}{index}")
+
+    async def send_action(self, bssid: bytes, body: bytes) -> None:
+        self.log.append(f"action to {bssid.hex(':')} {body.hex()}")
 
     async def authorize_port(self, bssid: bytes) -> None:
         self.keys.append("port")

@@ -82,6 +82,7 @@ SCRIPTS = {
             ("wep_tx_keyidx", "4"), ("frequency", "2412"), ("frequency", "-5"), ("mode", "5"), ("mode", "6"),
             ("mode", "-1"), ("mode", "0x1"), ("mode", "x"), ("proactive_key_caching", "1"),
             ("proactive_key_caching", "2"), ("proactive_key_caching", "-1"), ("proactive_key_caching", "0"),
+            ("beacon_prot", "1"), ("beacon_prot", "2"), ("beacon_prot", "-1"), ("beacon_prot", "x"),
             ("disabled", "1"))), "LIST_NETWORKS",
         "SAVE_CONFIG"],
     "others": ["ADD_NETWORK", 'SET_NETWORK 0 ssid "o"', "SET_NETWORK 0 key_mgmt NONE", *(
@@ -283,6 +284,7 @@ FIELD_VALUES = {
     "pairwise": ["CCMP", "TKIP", "CCMP TKIP", "NONE", "GCMP"],
     "group": ["CCMP", "TKIP", "GTK_NOT_USED", "WEP40 CCMP"],
     "group_mgmt": ["AES-128-CMAC", "BIP-GMAC-256 BIP-CMAC-256", "TKIP", "BIP-GMAC-128"],
+    "beacon_prot": ["0", "1", "2"],
     "auth_alg": ["OPEN", "SHARED", "OPEN SHARED"],
     # No invalid BSSID here: wpa_supplicant writes the bytes it could read before it answers FAIL (see
     # test_deliberate_differences), which a random sequence would then see.

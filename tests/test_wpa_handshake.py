@@ -95,6 +95,11 @@ def igtk_kde(key_id: int, ipn: bytes, igtk: bytes) -> bytes:
     return bytes([0xDD, 12 + len(igtk)]) + b"\x00\x0f\xac\x09" + struct.pack("<H", key_id) + ipn + igtk
 
 
+def bigtk_kde(key_id: int, bipn: bytes, bigtk: bytes) -> bytes:
+    """IEEE 802.11-2020 12.7.2, Figure 12-44: the IGTK KDE's layout under data type 14."""
+    return bytes([0xDD, 12 + len(bigtk)]) + b"\x00\x0f\xac\x0e" + struct.pack("<H", key_id) + bipn + bigtk
+
+
 def frame(descriptor: int, info: int, key_length: int, replay: int, nonce: bytes = bytes(32),
           iv: bytes = bytes(16), rsc: bytes = bytes(8), mic: bytes = bytes(16), data: bytes = b"") -> bytes:
     body = struct.pack(">BHHQ", descriptor, info, key_length, replay) + nonce + iv + rsc + bytes(8) + mic
@@ -129,6 +134,8 @@ class Authenticator:
         self.ie = build_wpa_ie(group, pairwise, akm) if wpa else build_rsn_ie(group, pairwise, akm, mfpc, mgmt_group)
         igtk_len = REF_KEY_LEN[mgmt_group] if mgmt_group is not None else 16
         self.igtk, self.igtk_id, self.ipn = bytes([0x71]) * igtk_len, 4, bytes.fromhex("0a0000000000")
+        self.bigtk: bytes | None = None  # sent beside the IGTK when set (hostapd's beacon_prot=1)
+        self.bigtk_id, self.bipn = 6, bytes.fromhex("050000000000")
         self.sta_ie = self.ie  # what the station puts in its association request
         self.replay = 0
         self.anonce = bytes([0xA0]) * 32
@@ -193,7 +200,10 @@ class Authenticator:
         return self.sign(pdu)
 
     def igtk_part(self) -> bytes:
-        return b"" if self.mgmt_group is None else igtk_kde(self.igtk_id, self.ipn, self.igtk)
+        if self.mgmt_group is None:
+            return b""
+        bigtk = b"" if self.bigtk is None else bigtk_kde(self.bigtk_id, self.bipn, self.bigtk)
+        return igtk_kde(self.igtk_id, self.ipn, self.igtk) + bigtk
 
     def sign(self, pdu: bytes) -> bytes:
         return pdu[:81] + ref_mic(self.kck, pdu, self.version) + pdu[97:]

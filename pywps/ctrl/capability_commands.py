@@ -26,7 +26,7 @@ CAPABILITIES: dict[str, tuple[str, str]] = {
     "auth_alg": ("OPEN", ""),
     "modes": ("", ""),  # station only: no IBSS, AP or mesh
     "ocv": ("not supported", "not supported"),
-    "beacon_prot": ("not supported", "not supported"),
+    "beacon_prot": ("", "not supported"),  # on a radio: whether its kernel checks beacons (BIGTKs)
     "tdls": ("UNSUPPORTED\n", "UNSUPPORTED\n"),
 }
 # wpa_supplicant's names and order (ctrl_iface.c's ciphers[] less NONE and WEP, which pywps does not key), with
@@ -48,6 +48,10 @@ def cmd_get_capability(ctx: Services, raw: str) -> Reply:
         table = MGMT_CIPHERS if field == "group_mgmt" else CIPHERS
         return from_driver(ctx.driver.read_ciphers, lambda _: _listed(table, ctx.driver.cipher_suites),
                            "reading the ciphers failed: ")
+    if field == "beacon_prot" and not wired:
+        return from_driver(ctx.driver.read_ciphers,
+                           lambda _: "supported" if ctx.driver.protects_beacons else "not supported",
+                           "reading the radio's capabilities failed: ")
     if field in CAPABILITIES:
         return CAPABILITIES[field][1 if wired else 0]
     if field in CHANNEL_FIELDS:  # wpa_supplicant reads no `strict` for these

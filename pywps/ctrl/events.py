@@ -16,6 +16,7 @@ from ..driver.base import LinkDisconnected, mac_str
 
 LEVEL_DEBUG = 2  # MSG_DEBUG in wpa_supplicant 2.x (MSG_EXCESSIVE 0 ... MSG_ERROR 5)
 LEVEL_INFO = 3  # MSG_INFO
+LEVEL_WARNING = 4  # MSG_WARNING
 
 REASON_TEXT = {1: "TKIP Only Prohibited", 2: "WEP Prohibited", 3: "Authentication Failure"}
 
@@ -120,6 +121,9 @@ def text_table() -> dict[type, Formatter]:
         LinkDisconnected: _disconnected,
         ev.WrongKey: lambda e: "WPA: 4-Way Handshake failed - pre-shared key may be incorrect",
         ev.IgtkKeyIdSwapped: lambda e: "WPA: Ignore IGTK configuration error due to invalid IGTK KeyID byte order",
+        ev.BigtkKeyIdInvalid: lambda e: f"WPA: Invalid BIGTK KeyID {e.key_id}",
+        ev.BeaconKeyRefused: lambda e: "RSN: Failed to configure IGTK",
+        ev.UnprotectedBeaconDropped: lambda e: f"CTRL-EVENT-UNPROT-BEACON {mac_str(e.bssid)}",
         ev.SsidTempDisabled: lambda e: (f'CTRL-EVENT-SSID-TEMP-DISABLED id={e.network_id} ssid="{ssid_text(e.ssid)}" '
                                         f"auth_failures={e.auth_failures} duration={e.duration} reason=WRONG_KEY"),
         ev.SsidReenabled: lambda e: f'CTRL-EVENT-SSID-REENABLED id={e.network_id} ssid="{ssid_text(e.ssid)}"',
@@ -167,9 +171,12 @@ def scan_id_text(scan_id: int | None) -> str:
 
 def event_level(event: object) -> int:
     """MSG_INFO, but for what wpa_supplicant says at MSG_DEBUG (a default monitor never hears it): the ER's
-    SET-SEL-REG START and DONE."""
-    if type(event).__name__ == "ErSetSelectedRegistrar" and event.state.value != "FAILED":  # type: ignore[attr-defined]
+    SET-SEL-REG START and DONE; and at MSG_WARNING: a BIGTK's invalid KeyID."""
+    name = type(event).__name__
+    if name == "ErSetSelectedRegistrar" and event.state.value != "FAILED":  # type: ignore[attr-defined]
         return LEVEL_DEBUG
+    if name == "BigtkKeyIdInvalid":
+        return LEVEL_WARNING
     return LEVEL_INFO
 
 

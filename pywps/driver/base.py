@@ -159,6 +159,14 @@ class UnprotectedDisconnect(DriverEvent):
 
 
 @dataclass
+class UnprotectedBeacon(DriverEvent):
+    """With a BIGTK installed, the kernel dropped a beacon from `sa` whose protection was missing or wrong:
+    wpa_supplicant's EVENT_UNPROT_BEACON."""
+
+    sa: bytes
+
+
+@dataclass
 class ActionReceived(DriverEvent):
     """An action frame of a kind we asked for (`send_action`'s answers) came from `sa`: its body (category,
     action, ...)."""
@@ -231,8 +239,15 @@ class Driver(abc.ABC):
         """The cipher suite selectors (0x000FAC04 for CCMP) the radio takes keys of, once read; none on a wire."""
         return frozenset()
 
+    @property
+    def protects_beacons(self) -> bool:
+        """The kernel checks the AP's beacons with a BIGTK installed (NL80211_EXT_FEATURE_BEACON_PROTECTION or
+        its _CLIENT form: wpa_supplicant's beacon_prot condition), known once the radio's keys were read."""
+        return False
+
     async def read_ciphers(self) -> None:
-        """Learn which keys the radio takes, if not known yet (`protects_management_frames`, `cipher_suites`)."""
+        """Learn which keys the radio takes, if not known yet (`protects_management_frames`, `cipher_suites`,
+        `protects_beacons`)."""
 
     @abc.abstractmethod
     async def start(self) -> None: ...

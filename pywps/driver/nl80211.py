@@ -38,6 +38,7 @@ from .base import (
     ScanResults,
     ScanStarted,
     SignalCrossed,
+    UnprotectedBeacon,
     UnprotectedDisconnect,
     mac_str,
 )
@@ -108,6 +109,7 @@ class Nl80211Driver(Driver):
         self._last_bssid: bytes | None = None  # for the DISCONNECT event of a disconnect() we asked for
         self._ciphers: frozenset[int] = frozenset()  # the wiphy's cipher suites, once read (hw_modes, flags)
         self._mfp_optional = False  # the wiphy's NL80211_EXT_FEATURE_MFP_OPTIONAL, once read
+        self._beacon_protection = False  # its NL80211_EXT_FEATURE_BEACON_PROTECTION(_CLIENT), once read
         self._frames: AsyncGenericNetlinkSocket | None = None  # registered for SA Query Responses, once needed
         self._frame_reader: asyncio.Task | None = None
 
@@ -126,6 +128,10 @@ class Nl80211Driver(Driver):
     @property
     def cipher_suites(self) -> frozenset[int]:
         return self._ciphers
+
+    @property
+    def protects_beacons(self) -> bool:
+        return self._beacon_protection
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -344,6 +350,10 @@ class Nl80211Driver(Driver):
             frame = msg.get_attr("NL80211_ATTR_FRAME") or b""
             if len(frame) >= MGMT_HEADER_LEN + 2:  # the frame the kernel dropped: its source and reason code
                 self._emit(UnprotectedDisconnect(frame[10:16], int.from_bytes(frame[24:26], "little")))
+        elif cmd == CMD["UNPROT_BEACON"]:
+            frame = msg.get_attr("NL80211_ATTR_FRAME") or b""
+            if len(frame) >= MGMT_HEADER_LEN:
+                self._emit(UnprotectedBeacon(frame[10:16]))
         elif cmd == CMD["TRIGGER_SCAN"]:
             self._emit(ScanStarted())
         elif cmd in (CMD["NEW_SCAN_RESULTS"], CMD["SCAN_ABORTED"]):
@@ -696,10 +706,13 @@ class Nl80211Driver(Driver):
                 value = reply.get_attr(f"NL80211_ATTR_{attr.name}")
                 if value is not None:
                     wiphy.setdefault(attr, []).append(value)
-        from .radio import DriverFlag
+        from .radio import DriverFlag, DriverFlag2
 
         self._ciphers = nl80211_info.cipher_suites(wiphy)
-        self._mfp_optional = DriverFlag.MFP_OPTIONAL in nl80211_info.driver_flags(wiphy)
+        flags = nl80211_info.driver_flags(wiphy)
+        self._mfp_optional = DriverFlag.MFP_OPTIONAL in flags
+        self._beacon_protection = (DriverFlag.BEACON_PROTECTION in flags
+                                   or DriverFlag2.BEACON_PROTECTION_CLIENT in nl80211_info.driver_flags2(wiphy))
         return wiphy
 
     async def read_ciphers(self) -> None:

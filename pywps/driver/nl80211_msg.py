@@ -17,7 +17,8 @@ from pyroute2.netlink.nl80211 import NL80211_NAMES, nl80211cmd
 from .base import MAX_SCAN_SSIDS
 
 CMD = {name[len("NL80211_CMD_"):]: value for name, value in NL80211_NAMES.items()}
-CMD.setdefault("ABORT_SCAN", 114)  # nl80211.h has it; pyroute2's table stops before it
+CMD.setdefault("ABORT_SCAN", 114)  # nl80211.h has them; pyroute2's table stops before
+CMD.setdefault("UNPROT_BEACON", 138)
 SCAN_FLAG_FLUSH = 1 << 1  # enum nl80211_scan_flags: drop the cached results before the scan
 
 _RETYPED = {

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 from ..config import Config, Network
 from ..driver.base import LinkCrypto, mac_bytes, mac_str
 from ..events import (
+    BeaconKeyRefused,
+    BigtkKeyIdInvalid,
     Connected,
     GroupRekeyCompleted,
     IgtkKeyIdSwapped,
@@ -29,6 +31,7 @@ from ..events import (
     NetworkNotFound,
     SsidReenabled,
     SsidTempDisabled,
+    UnprotectedBeaconDropped,
     WrongKey,
 )
 from .. import netfields as nf
@@ -61,6 +64,8 @@ AFTER_WPS_SCANS = 5
 AFTER_WPS_RESCAN = 0.5
 REJOIN_DELAY = 1.0  # hostap waits a little before re-joining after a disconnect, too
 REASON_DEAUTH_LEAVING = 3
+# WNM (category 10) Notification Request (26), dialog token 1, type 2: Beacon Protection Failure (as hostap)
+BEACON_PROTECTION_FAILURE = bytes([10, 26, 1, 2])
 REASON_4WAY_TIMEOUT = 15
 VENDOR_ELEMENT = 221
 
@@ -170,10 +175,12 @@ class ReportSignal:
 @dataclass
 class SendAction:
     """Send this action frame body (category, action, ...) to `bssid` over the link (protected by the kernel when
-    management frames are): an SA Query Request. The AP's response comes to sa_query_response()."""
+    management frames are): an SA Query Request, whose response comes to sa_query_response(), or a WNM
+    Notification. `what` names it in the log if it cannot be sent."""
 
     bssid: bytes
     body: bytes
+    what: str = "SA Query Request"
 
 
 @dataclass
@@ -215,9 +222,11 @@ class _Target:
 
 class ConnectionPolicy:
     def __init__(self, config: Callable[[], Config], table: BssTable, own_addr: bytes,
-                 ignored: Collection[bytes] = (), bip: Callable[[], bool] = lambda: False) -> None:
+                 ignored: Collection[bytes] = (), bip: Callable[[], bool] = lambda: False,
+                 beacon_protection: Callable[[], bool] = lambda: False) -> None:
         self.config = config  # the live configuration (a reload replaces it): networks, eapol_version, pmf
         self.bip = bip  # whether the radio can protect management frames (BIP keys), as far as known yet
+        self.beacon_protection = beacon_protection  # whether its kernel checks beacons (BIGTKs), as far as known
         self.table = table
         self.own_addr = own_addr
         self.ignored = ignored  # BSSID_IGNORE
@@ -456,6 +465,15 @@ class ConnectionPolicy:
             log.debug("SME: Reply to pending SA Query received from %s", mac_str(sa))
             self._sa_query_at = None
 
+    def unprotected_beacon(self, sa: bytes, now: float) -> None:
+        """The kernel dropped a beacon whose protection was missing or wrong: one of our AP's while COMPLETED is
+        said and reported to the AP in a WNM Notification Request (wpas_event_unprot_beacon); the link stays."""
+        target = self.target
+        if self.state is not S.COMPLETED or target is None or sa != target.bss.bssid:
+            return
+        self._events.append(UnprotectedBeaconDropped(sa))
+        self._actions.append(SendAction(sa, BEACON_PROTECTION_FAILURE, "WNM-Notification Request frame"))
+
     def _sa_query_step(self, now: float) -> None:
         body = self._sa_query.next_request(now)
         if body is None:
@@ -519,6 +537,7 @@ class ConnectionPolicy:
     def eapol_key(self, src: bytes, pdu: bytes, now: float) -> None:
         # loaded by now, with the target's handshake
         from ..wpa.events import (
+            BigtkNotInstalled,
             FrameDropped,
             GroupRekeyed,
             HandshakeCompleted,
@@ -546,6 +565,11 @@ class ConnectionPolicy:
             elif isinstance(event, IgtkNotInstalled):
                 log.info("WPA: IGTK of %s under KeyID %#06x (bytes swapped) not installed", mac_str(src), event.key_id)
                 self._events.append(IgtkKeyIdSwapped())
+            elif isinstance(event, BigtkNotInstalled):
+                log.info("WPA: BIGTK of %s not installed: %s", mac_str(src), event.reason)
+                if event.key_id is not None:
+                    self._events.append(BigtkKeyIdInvalid(event.key_id))
+                self._events.append(BeaconKeyRefused())
             elif isinstance(event, (SendEapol, InstallPairwiseKey, InstallGroupKey)):
                 self._actions.append(event)
             elif isinstance(event, HandshakeCompleted) and not event.rekey:
@@ -753,6 +777,7 @@ class ConnectionPolicy:
             ap_rsn_ie=element(EID_RSN, bss.rsn_element), ap_wpa_ie=element(VENDOR_ELEMENT, bss.wpa_element),
             pairwise=security.pairwise, group=security.group, eapol_version=self.config().eapol_version(),
             akm=security.akm, mgmt_group=security.mgmt_group,
+            beacon_protection=net.value("beacon_prot") == "1" and self.beacon_protection(),
         )
         return _Target(net.id, bss, security, handshake)
 

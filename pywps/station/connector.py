@@ -43,7 +43,8 @@ class Connector:
         self.driver = driver
         self.station = station
         self.policy = ConnectionPolicy(config, station.table, driver.own_addr, station.ignored,
-                                       bip=lambda: driver.protects_management_frames)
+                                       bip=lambda: driver.protects_management_frames,
+                                       beacon_protection=lambda: driver.protects_beacons)
         self.policy.disabled = not station.enabled  # a radio blocked at the start
         self._publish = publish
         self._driving = PolicyDriver(self.policy, self._perform, publish)
@@ -110,6 +111,9 @@ class Connector:
 
     def unprotected_disconnect(self, sa: bytes, reason: int) -> None:
         self._input(self.policy.unprotected_disconnect, sa, reason)
+
+    def unprotected_beacon(self, sa: bytes) -> None:
+        self._input(self.policy.unprotected_beacon, sa)
 
     def action_received(self, sa: bytes, body: bytes) -> None:
         self._input(self.policy.sa_query_response, sa, body)
@@ -184,8 +188,8 @@ class Connector:
         elif isinstance(action, SendAction):
             try:
                 await self.driver.send_action(action.bssid, action.body)
-            except DriverError as e:  # wpa_supplicant goes on too: the retry timer sends the next request
-                log.info("SME: Failed to send SA Query Request: %s", e)
+            except DriverError as e:  # wpa_supplicant goes on too (an SA Query's retry timer sends the next one)
+                log.info("Failed to send %s: %s", action.what, e)
         elif isinstance(action, Leave):
             await self.station.leave(action.reason)
         elif isinstance(action, SetOperState):

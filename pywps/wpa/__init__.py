@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 _WHERE = {
     "KeyFrameUnsupported": "errors", "KeyFrameError": "errors", "WpaError": "errors",
-    "FrameDropped": "events", "GroupRekeyed": "events", "HandshakeCompleted": "events", "HandshakeFailed": "events",
+    "BigtkNotInstalled": "events", "FrameDropped": "events", "GroupRekeyed": "events",
+    "HandshakeCompleted": "events", "HandshakeFailed": "events",
     "IgtkNotInstalled": "events", "InstallGroupKey": "events", "InstallPairwiseKey": "events", "SendEapol": "events",
     "WpaEvent": "events",
     "pmk_from_passphrase": "keys", "pmk_from_psk": "keys",
@@ -40,6 +41,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
     from .errors import KeyFrameUnsupported, KeyFrameError, WpaError
     from .events import (
+        BigtkNotInstalled,
         FrameDropped,
         GroupRekeyed,
         HandshakeCompleted,

@@ -34,7 +34,8 @@ class InstallPairwiseKey(WpaEvent):
 @dataclass(repr=False)
 class InstallGroupKey(WpaEvent):
     """Install a GTK for receiving at `key_index` (1-3), starting from `rsc` (the 6-byte little-endian PN/TSC);
-    or an IGTK (BIP, index 4 or 5), starting from its IPN, as wpa_supplicant installs it (receive only)."""
+    or an IGTK (BIP, index 4 or 5) or BIGTK (BIP for beacons, 6 or 7), starting from its IPN or BIPN, as
+    wpa_supplicant installs them (receive only)."""
 
     gtk: bytes
     key_index: int
@@ -66,6 +67,16 @@ class IgtkNotInstalled(WpaEvent):
     management frames."""
 
     key_id: int
+
+
+@dataclass
+class BigtkNotInstalled(WpaEvent):
+    """The AP's BIGTK could not be installed: its KDE has the wrong length (`key_id` None) or a KeyID other
+    than 6 or 7. After message 3 a HandshakeFailed follows (hostap ends the association); after a group message
+    the link goes on without it."""
+
+    key_id: int | None
+    reason: str
 
 
 @dataclass

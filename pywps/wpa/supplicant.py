@@ -8,7 +8,7 @@ Rules that are easy to get wrong, and where they live:
 - the legal message order is the table `TRANSITIONS` (RSN and WPA differ: WPA delivers the GTK afterwards);
 - only a frame whose Key MIC verifies, and that is accepted whole, moves the replay counter or the state;
 - a key is never installed twice (KRACK, CVE-2017-13077/13080): a retransmitted message 3 is answered with
-  message 4 but the PTK, GTK and IGTK it repeats are not handed to the driver again;
+  message 4 but the PTK, GTK, IGTK and BIGTK it repeats are not handed to the driver again;
 - the SNonce is renewed only after a message 3 was accepted, so every message 1 of one handshake is answered
   with the same SNonce and message 3 may name any ANonce we answered (a forged message 1 cannot derail it).
 """
@@ -21,9 +21,11 @@ from collections.abc import Callable
 from enum import Enum
 
 from .eapol_key import (
+    BIGTK_KDE_PREFIX_LEN,
     DescriptorType,
     EapolKey,
     IgtkKde,
+    KdeType,
     KeyData,
     KeyInfo,
     parse_eapol_key,
@@ -31,6 +33,7 @@ from .eapol_key import (
 )
 from .errors import KeyFrameUnsupported, KeyFrameError, WpaError
 from .events import (
+    BigtkNotInstalled,
     FrameDropped,
     IgtkNotInstalled,
     GroupRekeyed,
@@ -52,6 +55,7 @@ MAX_ANSWERED = 4  # ANonces of one handshake whose message 1 we answered
 IGTK_KEY_IDS = (4, 5)  # the only indexes an IGTK takes (the kernel refuses others)
 # 4 and 5 with their two bytes swapped: hostap joins such APs ("a number of deployed APs") without their IGTK
 SWAPPED_IGTK_KEY_IDS = (0x0400, 0x0500)
+BIGTK_KEY_IDS = (6, 7)
 
 
 class State(Enum):
@@ -133,7 +137,9 @@ class WpaSupplicantHandshake:
     element, or the WPA vendor element for WPA); `ap_rsn_ie`/`ap_wpa_ie` are the AP's elements from its
     Beacon/Probe Response (None when it advertised none), compared with message 3 as 12.7.6.4 requires.
     `akm` is PSK or PSK-SHA256 (SHA-256 key derivation, AES-128-CMAC MICs); `mgmt_group` is the BIP cipher when
-    management frames are protected (the IGTKs of messages 3 and group messages are installed), else None."""
+    management frames are protected (the IGTKs of messages 3 and group messages are installed), else None;
+    `beacon_protection` (the network's beacon_prot on a radio that can check beacons) installs their BIGTKs too
+    when management frames are protected."""
 
     def __init__(
         self,
@@ -149,6 +155,7 @@ class WpaSupplicantHandshake:
         eapol_version: int = 1,
         akm: Akm = Akm.PSK,
         mgmt_group: Cipher | None = None,
+        beacon_protection: bool = False,
     ) -> None:
         if len(pmk) != 32 or len(own_addr) != 6 or len(ap_addr) != 6:
             raise ValueError("PMK is 32 bytes, addresses 6")
@@ -169,6 +176,7 @@ class WpaSupplicantHandshake:
             raise ValueError("own element does not name the given AKM, or WPA with SHA-256 or BIP")
         self.wpa = own.wpa
         self.akm, self.mgmt_group = akm, mgmt_group
+        self.beacon_protection = beacon_protection and mgmt_group is not None
         self.pmk, self.own_addr, self.ap_addr = pmk, own_addr, ap_addr
         self.own_ie, self.ap_rsn_ie, self.ap_wpa_ie = own_rsn_ie, ap_rsn_ie, ap_wpa_ie
         self.pairwise, self.group = pairwise, group
@@ -184,6 +192,7 @@ class WpaSupplicantHandshake:
         self._installed_tk: bytes | None = None
         self._installed_gtk: bytes | None = None
         self._installed_igtk: bytes | None = None
+        self._installed_bigtk: bytes | None = None
 
     # -- entry point -------------------------------------------------------------------------------------------
 
@@ -322,9 +331,16 @@ class WpaSupplicantHandshake:
             out += self._install_gtk(gtk.gtk, gtk.key_id, frame.rsc)
         if igtk is not None:
             out += self._install_igtk(igtk)
+        beacon_key = self._install_bigtk(key_data)
+        out += beacon_key
         previous = self.state
         self._commit(frame, target, ptk)
         self._renew_snonce = True  # the next message 1 starts a new handshake with a new SNonce
+        if any(isinstance(event, BigtkNotInstalled) for event in beacon_key):
+            # hostap's "RSN: Failed to configure IGTK" after message 4 and the keys: the association ends
+            self.state = State.FAILED
+            out.append(HandshakeFailed("the BIGTK of message 3 could not be installed", REASON_UNSPECIFIED))
+            return out
         if target is State.COMPLETED and previous is not State.COMPLETED:
             out.append(HandshakeCompleted(rekey=previous is State.REKEYING))
         return out
@@ -354,6 +370,7 @@ class WpaSupplicantHandshake:
             raise _Drop("group message before any PTK")
         self._verify_mic(frame, ptk)
         igtk: IgtkKde | None = None
+        beacon_key: list[WpaEvent] = []  # a BIGTK refused is said, and the group message still answered
         if self.wpa:
             gtk_len = frame.key_length
             if gtk_len != KEY_LEN[self.group]:
@@ -377,11 +394,13 @@ class WpaSupplicantHandshake:
                 igtk = self._igtk(key_data)
             except _Drop:
                 igtk = None
+            beacon_key = self._install_bigtk(key_data)
 
         # hostap installs the GTK before it answers, so no group frame is lost in between.
         out = self._install_gtk(gtk, key_id, frame.rsc)
         if igtk is not None and igtk.key_id in IGTK_KEY_IDS + SWAPPED_IGTK_KEY_IDS:
             out += self._install_igtk(igtk)
+        out += beacon_key
         info = KeyInfo.SECURE | (frame.key_info & KeyInfo.KEY_INDEX_MASK)
         out.append(SendEapol(self._eapol(info, frame, b"", ptk)))
         previous = self.state
@@ -415,6 +434,25 @@ class WpaSupplicantHandshake:
         assert self.mgmt_group is not None
         self._installed_igtk = kde.igtk
         return [InstallGroupKey(kde.igtk, kde.key_id, kde.ipn, self.mgmt_group)]
+
+    def _install_bigtk(self, key_data: KeyData) -> list[WpaEvent]:
+        """The key data's BIGTK installed, as hostap's ieee80211w_set_keys does with beacon protection on: nothing
+        without one (an AP may leave it out) or when it is the one installed; BigtkNotInstalled for a KDE of the
+        wrong length or a KeyID other than 6 or 7."""
+        kde = key_data.kde(KdeType.BIGTK) if self.beacon_protection else None
+        if kde is None:
+            return []
+        assert self.mgmt_group is not None
+        if len(kde.data) != BIGTK_KDE_PREFIX_LEN + KEY_LEN[self.mgmt_group]:
+            return [BigtkNotInstalled(None, f"BIGTK KDE of {len(kde.data)} bytes for {cipher_name(self.mgmt_group)}")]
+        bigtk = key_data.bigtk()
+        assert bigtk is not None
+        if bigtk.bigtk == self._installed_bigtk:  # KRACK: a repeated BIGTK would reset its replay counter (BIPN)
+            return []
+        if bigtk.key_id not in BIGTK_KEY_IDS:
+            return [BigtkNotInstalled(bigtk.key_id, f"BIGTK KeyID {bigtk.key_id} (6 or 7)")]
+        self._installed_bigtk = bigtk.bigtk
+        return [InstallGroupKey(bigtk.bigtk, bigtk.key_id, bigtk.bipn, self.mgmt_group)]
 
     def _install_gtk(self, gtk: bytes, key_id: int, rsc: bytes) -> list[WpaEvent]:
         if gtk == self._installed_gtk:  # a repeated GTK (retransmission, PTK rekey): reinstalling resets its RSC

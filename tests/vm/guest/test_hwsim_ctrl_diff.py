@@ -141,13 +141,12 @@ P2P_ONLY = {"p2p_device_address"}
 PYWPS_ONLY = {"wps_state", "wps_remaining", "wps_last_result"}
 # - MIB: pywps does not pre-authenticate, so it says FALSE where wpa_supplicant says TRUE.
 PREAUTH = {"dot11RSNAPreauthenticationImplemented", "dot11RSNAPreauthenticationEnabled"}
-# - GET_CAPABILITY tells what pywps can do (WSC only, PSK, station only, no TDLS/OCV/beacon
-#   protection); it may say less than wpa_supplicant, never more. The fields wpa_supplicant's build has and
-#   pywps lacks (acs, fils, multibss, dpp, sae) answer FAIL, as wpa_supplicant built without them does.
+# - GET_CAPABILITY tells what pywps can do (WSC only, PSK, station only, no TDLS/OCV); it may say less than
+#   wpa_supplicant, never more. The fields wpa_supplicant's build has and pywps lacks (acs, fils, multibss, dpp,
+#   sae) answer FAIL, as wpa_supplicant built without them does. beacon_prot is the radio's: compared exactly.
 OWN_CAPABILITIES = {"eap", "pairwise", "group", "group_mgmt", "key_mgmt", "proto", "auth_alg", "modes", "tdls",
-                    "acs", "fils", "multibss", "dpp", "sae", "ocv", "beacon_prot", "pairwise strict",
-                    "key_mgmt strict"}
-PYWPS_CAPABILITY_WORDS = {"tdls": "UNSUPPORTED\n", "ocv": "not supported", "beacon_prot": "not supported"}
+                    "acs", "fils", "multibss", "dpp", "sae", "ocv", "pairwise strict", "key_mgmt strict"}
+PYWPS_CAPABILITY_WORDS = {"tdls": "UNSUPPORTED\n", "ocv": "not supported"}
 # The ciphers are the radio's, named and ordered as wpa_supplicant does, less WEP, which pywps does not key.
 CIPHER_CAPABILITIES = {"pairwise", "pairwise strict", "group", "group_mgmt"}
 # Values that differ from run to run: compared by class. Numbers: the TSF, the age, the rate the AP's rate

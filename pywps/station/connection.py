@@ -64,10 +64,11 @@ AFTER_WPS_SCANS = 5
 AFTER_WPS_RESCAN = 0.5
 REJOIN_DELAY = 1.0  # hostap waits a little before re-joining after a disconnect, too
 REASON_DEAUTH_LEAVING = 3
+REASON_4WAY_TIMEOUT = 15
+REASON_IE_IN_4WAY_DIFFERS = 17
+VENDOR_ELEMENT = 221
 # WNM (category 10) Notification Request (26), dialog token 1, type 2: Beacon Protection Failure (as hostap)
 BEACON_PROTECTION_FAILURE = bytes([10, 26, 1, 2])
-REASON_4WAY_TIMEOUT = 15
-VENDOR_ELEMENT = 221
 
 
 class LinkState(Enum):
@@ -581,6 +582,9 @@ class ConnectionPolicy:
                 self._events.append(GroupRekeyCompleted(target.bss.bssid, cipher_name(target.security.group)))
             elif isinstance(event, HandshakeFailed):
                 log.warning("WPA: handshake with %s failed: %s", mac_str(src), event.reason)
+                if self.state is S.FOUR_WAY_HANDSHAKE and event.reason_code != REASON_IE_IN_4WAY_DIFFERS:
+                    # hostap's could_be_psk_mismatch: any disconnect of its own in the first handshake but this one
+                    self._auth_failed(now, "4-Way Handshake failed")
                 self._fire(I.HANDSHAKE_FAILED, now, reason=event.reason_code)
                 return
 

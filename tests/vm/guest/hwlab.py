@@ -5,6 +5,7 @@ where the radios exist and the filesystem is a throwaway overlay."""
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import socket
 import subprocess
@@ -208,7 +209,16 @@ class ScanWatch:
         self.proc = subprocess.Popen(["iw", "event"], stdout=subprocess.PIPE, text=True)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        time.sleep(0.5)  # iw has joined the multicast groups (no line says so)
+        # iw says nothing once it has joined nl80211's multicast groups: its socket's groups in /proc/net/netlink
+        # do, once they stop changing (it joins one after the other). A fixed 0.5 s missed a whole scan once, in a
+        # CI run with three VMs beside the host's tests.
+        deadline, groups = time.monotonic() + 10, 0
+        while time.monotonic() < deadline:
+            joined = netlink_groups(self.proc.pid)
+            if joined and joined == groups:
+                break
+            groups = joined
+            time.sleep(0.1)
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -228,6 +238,24 @@ class ScanWatch:
         self.proc.terminate()
         self.proc.wait(10)
         self._reader.join(10)
+
+
+def netlink_groups(pid: int) -> int:
+    """The multicast groups (the first 32, a bit each) of process `pid`'s generic netlink socket, from
+    /proc/net/netlink (found by its inode: libnl picks the port at random); 0 without one."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").glob("*"):
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:["):-1])
+    for line in Path("/proc/net/netlink").read_text().splitlines()[1:]:
+        cols = line.split()  # sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+        if len(cols) == 10 and cols[1] == "16" and cols[9] in inodes:
+            return int(cols[3], 16)
+    return 0
 
 
 @contextmanager

@@ -414,11 +414,13 @@ def test_autoscan_spaces_the_scans_for_a_missing_network_as_wpa_supplicant(lab):
 
     stations = {program: lab.station(conf, program, iface=iface) for program, iface in RADIOS.items()}
     got = side_by_side(stations, waits)
-    assert within_a_second(got["wpa_supplicant"]["exponential"], [2, 4, 8, 8]), got  # what the comparison rests on
+    # The first exponential wait is left out: Debian wpa_supplicant's measured 2, 1 and 0 s in full guest runs (its
+    # autoscan starts with a state change that may come before or after the first scan's results); pywps's is 2 s.
+    assert within_a_second(got["wpa_supplicant"]["exponential"][1:], [4, 8, 8]), got  # what the comparison rests on
     mine, reference = got["pywps"], got["wpa_supplicant"]
-    assert mine["state"] == reference["state"], got
-    for schedule in ("exponential", "periodic", "none"):
-        assert within_a_second(mine[schedule], reference[schedule]), (schedule, got)
+    assert mine["state"] == reference["state"] and mine["exponential"][0] == 2, got
+    for schedule, first in (("exponential", 1), ("periodic", 0), ("none", 0)):
+        assert within_a_second(mine[schedule][first:], reference[schedule][first:]), (schedule, got)
 
 
 def within_a_second(waits: list[int], others: list[int]) -> bool:

@@ -63,10 +63,19 @@ def boot_guest(vm: int) -> tuple[list[dict], str]:
                VM_SHARED=str(claims.parent))
     proc = vmboots.run_vm(["bash", str(HERE / "vm" / "run.sh"), cmd], VM_TIMEOUT + 60, cwd=HERE.parent, env=env)
     results = out / "results.jsonl"
-    reports = [json.loads(line) for line in results.read_text().splitlines()] if results.exists() else []
+    reports = [report for line in (results.read_text().splitlines() if results.exists() else [])
+               if (report := _report(line)) is not None]
     log = f"VM {vm} (exit {proc.returncode}):\n{proc.stdout[-10000:]}\n{proc.stderr[-2000:]}"
     shutil.rmtree(out, ignore_errors=True)
     return reports, log
+
+
+def _report(line: str) -> dict | None:
+    """One line of a VM's reports; None for the line a VM stopped in the middle of (its timeout)."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        return None
 
 
 BOOTS = [vmboots.Boot(f"hwsim-{vm}", partial(boot_guest, vm), ready=lambda: skip_reason() is None)

@@ -168,19 +168,7 @@ class IgtkKde:
 IGTK_KDE_PREFIX_LEN = 8  # Key ID and IPN
 
 
-@dataclass(frozen=True)
-class BigtkKde:
-    """The BIGTK KDE (12.7.2, Figure 12-41a): Key ID (2 octets, little-endian: 6 or 7), BIPN (6 octets, the
-    beacons' replay counter to start from), BIGTK."""
-
-    key_id: int
-    bipn: bytes
-    bigtk: bytes
-
-    def __repr__(self) -> str:
-        return f"BigtkKde(key_id={self.key_id}, <{len(self.bigtk)}-byte BIGTK hidden>)"
-
-
+# The BIGTK KDE (12.7.2) has the IGTK KDE's layout: Key ID (6 or 7), BIPN (the beacons' replay counter), BIGTK
 BIGTK_KDE_PREFIX_LEN = 8  # Key ID and BIPN
 
 
@@ -223,14 +211,6 @@ class KeyData:
         if len(kde.data) <= IGTK_KDE_PREFIX_LEN:
             raise KeyFrameError(f"IGTK KDE of {len(kde.data)} bytes")
         return IgtkKde(int.from_bytes(kde.data[:2], "little"), kde.data[2:8], kde.data[8:])
-
-    def bigtk(self) -> BigtkKde | None:
-        kde = self.kde(KdeType.BIGTK)
-        if kde is None:
-            return None
-        if len(kde.data) <= BIGTK_KDE_PREFIX_LEN:
-            raise KeyFrameError(f"BIGTK KDE of {len(kde.data)} bytes")
-        return BigtkKde(int.from_bytes(kde.data[:2], "little"), kde.data[2:8], kde.data[8:])
 
 
 def parse_key_data(data: bytes) -> KeyData:

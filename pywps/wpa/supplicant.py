@@ -445,14 +445,13 @@ class WpaSupplicantHandshake:
         assert self.mgmt_group is not None
         if len(kde.data) != BIGTK_KDE_PREFIX_LEN + KEY_LEN[self.mgmt_group]:
             return [BigtkNotInstalled(None, f"BIGTK KDE of {len(kde.data)} bytes for {cipher_name(self.mgmt_group)}")]
-        bigtk = key_data.bigtk()
-        assert bigtk is not None
-        if bigtk.bigtk == self._installed_bigtk:  # KRACK: a repeated BIGTK would reset its replay counter (BIPN)
+        key_id, bipn, bigtk = int.from_bytes(kde.data[:2], "little"), kde.data[2:8], kde.data[8:]
+        if bigtk == self._installed_bigtk:  # KRACK: a repeated BIGTK would reset its replay counter (BIPN)
             return []
-        if bigtk.key_id not in BIGTK_KEY_IDS:
-            return [BigtkNotInstalled(bigtk.key_id, f"BIGTK KeyID {bigtk.key_id} (6 or 7)")]
-        self._installed_bigtk = bigtk.bigtk
-        return [InstallGroupKey(bigtk.bigtk, bigtk.key_id, bigtk.bipn, self.mgmt_group)]
+        if key_id not in BIGTK_KEY_IDS:
+            return [BigtkNotInstalled(key_id, f"BIGTK KeyID {key_id} (6 or 7)")]
+        self._installed_bigtk = bigtk
+        return [InstallGroupKey(bigtk, key_id, bipn, self.mgmt_group)]
 
     def _install_gtk(self, gtk: bytes, key_id: int, rsc: bytes) -> list[WpaEvent]:
         if gtk == self._installed_gtk:  # a repeated GTK (retransmission, PTK rekey): reinstalling resets its RSC

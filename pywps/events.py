@@ -181,6 +181,12 @@ class BeaconKeyRefused(ShellEvent):
 
 
 @dataclass
+class SaQueryNotSent(ShellEvent):
+    """An SA Query Request could not be sent; its retry timer sends the next one (wpa_supplicant's sme.c says so
+    to the monitors too: "SME: Failed to send SA Query Request")."""
+
+
+@dataclass
 class UnprotectedBeaconDropped(ShellEvent):
     """With beacon protection on, the kernel dropped a beacon of our AP whose protection was missing or wrong;
     the AP is told in a WNM Notification (CTRL-EVENT-UNPROT-BEACON <bssid>)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pywps.config import parse
+from pywps.events import SaQueryNotSent
 from pywps.station import connection as conn
 from pywps.station.bss import BssTable
 from pywps.station.saquery import MAX_TIMEOUT_TU, RETRY_INTERVAL, TU, SaQuery
@@ -68,15 +69,20 @@ def protected_link(conf: str = PROTECTED, mgmt_group: Cipher | None = Cipher.BIP
     return policy
 
 
+def query(body: bytes) -> conn.SendAction:
+    """The step that sends an SA Query Request; the monitors hear of it only when it cannot be sent."""
+    return conn.SendAction(AP, body, "SA Query Request", SaQueryNotSent())
+
+
 def test_an_unanswered_query_leaves_the_ap_with_reason_2_and_joins_again():
     policy = protected_link()
     policy.unprotected_disconnect(AP, 7, 10.0)
-    assert drain(policy)[0] == [conn.SendAction(AP, REQUEST + b"\x00\x01")]
+    assert drain(policy)[0] == [query(REQUEST + b"\x00\x01")]
     now = 10.0
     for i in range(2, 6):
         now = policy.get_timer()
         policy.handle_timer(now)
-        assert drain(policy)[0] == [conn.SendAction(AP, REQUEST + bytes([0, i]))]
+        assert drain(policy)[0] == [query(REQUEST + bytes([0, i]))]
     policy.handle_timer(policy.get_timer())
     assert drain(policy)[0] == [conn.Leave(2), conn.SetOperState(False)]
     assert policy.state is conn.LinkState.DISCONNECTED and policy.get_timer() == pytest.approx(
@@ -133,5 +139,30 @@ def test_the_daemon_sends_the_query_through_the_driver_and_leaves_when_unanswere
             assert driver.log.count(f"action 0800 to {AP.hex(':')}") == 5
             assert "disconnect 2" in driver.log
             await rig.wait_event("^CTRL-EVENT-CONNECTED", after=before)
+
+    run(main())
+
+
+def test_a_query_the_driver_cannot_send_is_said_and_retried():
+    """sme_sa_query_timer: "SME: Failed to send SA Query Request" reaches the monitors (MSG_INFO) for each request
+    the driver refuses; the retry timer goes on, and the procedure ends the link as an unanswered one does."""
+    from pywps.driver.base import DriverError, UnprotectedDisconnect
+    from shellrig import Rig, run
+
+    class RefusingRadio(FakeRadioDriver):
+        async def send_action(self, bssid: bytes, body: bytes) -> None:
+            self.log.append("action refused")
+            raise DriverError("send_action: No such device")
+
+    async def main():
+        driver = RefusingRadio(FakeAp(mgmt_group=Cipher.BIP_CMAC_128))
+        async with Rig(driver, PROTECTED) as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED")
+            before = len(rig.events)
+            driver._emit(UnprotectedDisconnect(AP, 7))
+            await rig.wait_event("^CTRL-EVENT-DISCONNECTED", after=before)
+            said = [event for event in rig.events[before:] if "SA Query" in event[1]]
+            assert said == [(3, "SME: Failed to send SA Query Request")] * 5
+            assert driver.log.count("action refused") == 5 and "disconnect 2" in driver.log
 
     run(main())

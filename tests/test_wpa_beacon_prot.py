@@ -8,6 +8,7 @@ wpas_event_unprot_beacon). Against test_wpa_handshake.py's authenticator and the
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 
@@ -172,6 +173,34 @@ def test_an_unprotected_beacon_of_the_ap_is_said_and_reported_to_it():
             assert said == [(3, f"CTRL-EVENT-UNPROT-BEACON {AP.hex(':')}")]
             await asyncio.sleep(0.1)  # the connector sends it after the event
             assert [line for line in driver.log if line.startswith("action")] == [f"action to {AP.hex(':')} 0a1a0102"]
+            assert "wpa_state=COMPLETED" in await rig.cmd("STATUS")
+
+    run(main())
+
+
+def test_a_wnm_notification_the_driver_cannot_send_is_only_logged(caplog):
+    """wpas_event_unprot_beacon logs "Failed to send WNM-Notification Request frame" at MSG_DEBUG: the monitors
+    hear nothing of it, and the link stays."""
+    from pywps.driver.base import DriverError, UnprotectedBeacon
+    from shellfakes import AP, FakeAp, FakeRadioDriver
+    from shellrig import Rig, run
+
+    class RefusingRadio(FakeRadioDriver):
+        async def send_action(self, bssid: bytes, body: bytes) -> None:
+            raise DriverError("send_action: No such device")
+
+    async def main():
+        driver = RefusingRadio(FakeAp(mgmt_group=BIP, bigtk_key_id=6))
+        async with Rig(driver, STORED % "\tbeacon_prot=1\n") as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED")
+            before = len(rig.events)
+            with caplog.at_level(logging.DEBUG, logger="pywps"):
+                driver._emit(UnprotectedBeacon(AP))
+                await rig.wait_event("^CTRL-EVENT-UNPROT-BEACON", after=before)
+                await asyncio.sleep(0.1)
+            assert [text for _, text in rig.events[before:]] == [f"CTRL-EVENT-UNPROT-BEACON {AP.hex(':')}"]
+            logged = [(r.levelno, r.getMessage()) for r in caplog.records if "WNM" in r.getMessage()]
+            assert logged == [(logging.DEBUG, "Failed to send WNM-Notification Request frame: send_action: No such device")]
             assert "wpa_state=COMPLETED" in await rig.cmd("STATUS")
 
     run(main())

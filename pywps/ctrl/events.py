@@ -123,6 +123,7 @@ def text_table() -> dict[type, Formatter]:
         ev.IgtkKeyIdSwapped: lambda e: "WPA: Ignore IGTK configuration error due to invalid IGTK KeyID byte order",
         ev.BigtkKeyIdInvalid: lambda e: f"WPA: Invalid BIGTK KeyID {e.key_id}",
         ev.BeaconKeyRefused: lambda e: "RSN: Failed to configure IGTK",
+        ev.SaQueryNotSent: lambda e: "SME: Failed to send SA Query Request",
         ev.UnprotectedBeaconDropped: lambda e: f"CTRL-EVENT-UNPROT-BEACON {mac_str(e.bssid)}",
         ev.SsidTempDisabled: lambda e: (f'CTRL-EVENT-SSID-TEMP-DISABLED id={e.network_id} ssid="{ssid_text(e.ssid)}" '
                                         f"auth_failures={e.auth_failures} duration={e.duration} reason=WRONG_KEY"),

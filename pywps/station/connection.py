@@ -29,6 +29,8 @@ from ..events import (
     IgtkKeyIdSwapped,
     KeyNegotiated,
     NetworkNotFound,
+    SaQueryNotSent,
+    ShellEvent,
     SsidReenabled,
     SsidTempDisabled,
     UnprotectedBeaconDropped,
@@ -177,11 +179,13 @@ class ReportSignal:
 class SendAction:
     """Send this action frame body (category, action, ...) to `bssid` over the link (protected by the kernel when
     management frames are): an SA Query Request, whose response comes to sa_query_response(), or a WNM
-    Notification. `what` names it in the log if it cannot be sent."""
+    Notification. `what` names it in the log if it cannot be sent, `if_unsent` is then published (an SA Query's
+    failure is, as in wpa_supplicant; a WNM Notification's is only logged)."""
 
     bssid: bytes
     body: bytes
-    what: str = "SA Query Request"
+    what: str
+    if_unsent: ShellEvent | None = None
 
 
 @dataclass
@@ -482,7 +486,7 @@ class ConnectionPolicy:
             self._fire(I.DEAUTHENTICATE, now, reason=REASON_PREV_AUTH_NOT_VALID)
             return
         assert self.target is not None
-        self._actions.append(SendAction(self.target.bss.bssid, body))
+        self._actions.append(SendAction(self.target.bss.bssid, body, "SA Query Request", SaQueryNotSent()))
         self._sa_query_at = now + RETRY_INTERVAL
 
     def scan_failed(self, now: float) -> None:

@@ -189,7 +189,9 @@ class Connector:
             try:
                 await self.driver.send_action(action.bssid, action.body)
             except DriverError as e:  # wpa_supplicant goes on too (an SA Query's retry timer sends the next one)
-                log.info("Failed to send %s: %s", action.what, e)
+                log.debug("Failed to send %s: %s", action.what, e)
+                if action.if_unsent is not None:
+                    self._publish(action.if_unsent)
         elif isinstance(action, Leave):
             await self.station.leave(action.reason)
         elif isinstance(action, SetOperState):

@@ -9,7 +9,9 @@ proxy on a veth pair), printed as ratios (pywps / wpa_supplicant; below 1.0 pywp
 Each run gets a fresh hostapd; the two ERs take turns on it (the order alternates between runs). wpa_supplicant
 gets its commands over its control socket from this process and its events on a monitor socket; pywps's ER
 runs in the station namespace through its WPS_ER_* handlers (tests/er/run_er.py) and stamps the same two
-intervals itself, so its figures lack the control socket's hop (tens of microseconds).
+intervals itself, so its figures lack the control socket's hop (tens of microseconds). That harness does first
+what a running daemon has done by the time a user sends WPS_ER_*: its warm-up after readiness (the protocol core,
+cryptography's DH and AES loaded and used once); without it, the first learn paid ~12 ms of imports.
 
     sudo .venv/bin/python bench/er.py [--runs 5]
 """

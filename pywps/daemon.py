@@ -266,10 +266,14 @@ class Daemon:
         if isinstance(event, LinkDisconnected) and services is not None:
             if station is not None and not station.link_lost(event):
                 return  # a BSS we left: told when we left it (Station.leave)
+            services.wps.link_lost()
+            # told before what the connector makes of it (a suspected wrong passphrase, the network's backoff), as
+            # wpa_supplicant's wpas_event_disconnect says them
+            self._publish(event)
             if services.connector is not None:
                 services.connector.link_lost(event.locally_generated)
-            services.wps.link_lost()
-        elif isinstance(event, InterfaceToggled) and station is not None:
+            return
+        if isinstance(event, InterfaceToggled) and station is not None:
             log.info("%s: interface %s", self.options.ifname, "enabled" if event.enabled else "disabled")
             station.set_enabled(event.enabled)
             if services is not None and services.connector is not None:

@@ -175,9 +175,23 @@ class BigtkKeyIdInvalid(ShellEvent):
 
 
 @dataclass
-class BeaconKeyRefused(ShellEvent):
-    """The AP's BIGTK was not installed ("RSN: Failed to configure IGTK": hostap words it so for every BIP key):
-    after message 3 the association ends, after a group message the link goes on."""
+class Message3KeyRefused(ShellEvent):
+    """An authentic message 3 held what wpa_supplicant's process_3_of_4 refuses, and the association ends, in its
+    words: `refusal` names a pywps.wpa.Refusal, `value` is the length or KeyID refused (-1: none said), `cipher`
+    the cipher it was checked for, `bssid` the AP."""
+
+    refusal: str
+    value: int
+    cipher: str
+    bssid: bytes
+
+
+@dataclass
+class GroupKeyRefused(ShellEvent):
+    """A group key of the AP's was not installed ("RSN: Failed to configure GTK", or IGTK: hostap words it so for
+    every BIP key, a BIGTK too): after message 3 the association ends, after a group message the link goes on."""
+
+    key: str = "IGTK"
 
 
 @dataclass

@@ -13,9 +13,10 @@ from pywps.config import parse as parse_config
 from pywps.station import security
 from pywps.driver.base import ScanEntry
 from pywps.station.bss import Bss
-from pywps.wpa import Akm, Cipher, GroupRekeyed, HandshakeCompleted, InstallGroupKey, InstallPairwiseKey, SendEapol
+from pywps.wpa import (Akm, Cipher, GroupRekeyed, HandshakeCompleted, InstallGroupKey, InstallPairwiseKey, Refusal,
+                       SendEapol)
 from pywps.wpa.rsn import CAP_MFPC, CAP_MFPR, build_rsn_ie, build_wpa_ie
-from test_wpa_handshake import REF_KEY_LEN, V1, V2, V3, Authenticator, handshake, kinds, only_drop
+from test_wpa_handshake import REF_KEY_LEN, V1, V2, V3, Authenticator, handshake, kinds, only_drop, refused
 
 GCMP, GCMP_256, CCMP, CCMP_256, TKIP = Cipher.GCMP, Cipher.GCMP_256, Cipher.CCMP, Cipher.CCMP_256, Cipher.TKIP
 BIPS = (Cipher.BIP_CMAC_128, Cipher.BIP_GMAC_128, Cipher.BIP_GMAC_256, Cipher.BIP_CMAC_256)
@@ -39,11 +40,11 @@ def test_each_cipher_keys_the_link_with_its_own_key_lengths(pairwise, group):
 
 
 @pytest.mark.parametrize("group,length", [(GCMP_256, 16), (GCMP, 32), (CCMP_256, 31)])
-def test_a_gtk_of_the_wrong_length_for_its_cipher_is_dropped(group, length):
+def test_a_gtk_of_the_wrong_length_for_its_cipher_ends_the_association_after_message_4(group, length):
     ap = Authenticator(group, group)
     ap.gtk = bytes([0x61]) * length
     hs, out = handshake(ap)
-    assert "GTK" in only_drop(out)
+    assert refused(out, [SendEapol, InstallPairwiseKey]) == (Refusal.GTK_LENGTH, length) and out[-2].cipher is group
 
 
 @pytest.mark.parametrize("mgmt_group", BIPS)
@@ -61,11 +62,11 @@ def test_each_bip_cipher_installs_its_igtk(mgmt_group):
 
 @pytest.mark.parametrize("mgmt_group,length", [(Cipher.BIP_GMAC_256, 16), (Cipher.BIP_GMAC_128, 32),
                                                (Cipher.BIP_CMAC_256, 16)])
-def test_an_igtk_of_the_wrong_length_for_its_cipher_is_dropped(mgmt_group, length):
+def test_an_igtk_of_the_wrong_length_for_its_cipher_ends_the_association_before_message_4(mgmt_group, length):
     ap = Authenticator(mgmt_group=mgmt_group)
     ap.igtk = bytes([0x71]) * length
     hs, out = handshake(ap)
-    assert "IGTK" in only_drop(out)
+    assert refused(out, []) == (Refusal.IGTK_KDE_LENGTH, 8 + length)
 
 
 @pytest.mark.parametrize("pairwise,version,taken", [

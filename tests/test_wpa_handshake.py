@@ -32,6 +32,8 @@ from pywps.wpa import (
     HandshakeFailed,
     InstallGroupKey,
     InstallPairwiseKey,
+    Message3Refused,
+    Refusal,
     SendEapol,
     State,
     WpaSupplicantHandshake,
@@ -247,6 +249,18 @@ def kinds(events) -> list[type]:
 def only_drop(events) -> str:
     assert kinds(events) == [FrameDropped], events
     return events[0].reason
+
+
+def refused(events, before: list[type]) -> tuple[Refusal, int]:
+    """Events that end with hostap's refusal of message 3 (`before`: the events ahead of it, [] for a refusal
+    before message 4): what was refused and its value."""
+    assert kinds(events) == [*before, Message3Refused, HandshakeFailed], events
+    refusal, failed = events[-2:]
+    assert failed.reason_code == 1 and failed.after_message_4 == bool(before), failed
+    return refusal.refusal, refusal.value
+
+
+AFTER_MESSAGE_4 = [SendEapol, InstallPairwiseKey]  # message 4 out, the PTK in: hostap's group handshake state
 
 
 def handshake(ap: Authenticator, hs: WpaSupplicantHandshake | None = None):
@@ -492,24 +506,34 @@ def test_truncated_frames_are_dropped():
     assert_still_completes(ap, hs)
 
 
-def test_wrong_key_length_in_an_authentic_message_3_is_dropped():
+def test_wrong_key_length_in_an_authentic_message_3_ends_the_association_before_message_4():
+    """process_3_of_4: "WPA: Invalid CCMP key length 32 (src=...)", then its deauthentication (reason 1)."""
     ap, hs = after_message_2()
-    assert "key length 32" in only_drop(hs.receive(ap.msg3(key_length=32)))
-    assert hs.state is State.PTK_START
-    assert_still_completes(ap, hs)
+    out = hs.receive(ap.msg3(key_length=32))
+    assert refused(out, []) == (Refusal.PAIRWISE_KEY_LENGTH, 32) and out[0].cipher is Cipher.CCMP
+    assert hs.state is State.FAILED
 
 
-@pytest.mark.parametrize("garbage", ["random wrapped", "random plain", "no gtk", "short gtk", "unencrypted"])
+@pytest.mark.parametrize("gtk,said", [(None, (Refusal.NO_GTK_KDE, 0)), (bytes(8), (Refusal.GTK_LENGTH, 8))])
+def test_an_authentic_message_3_without_a_usable_gtk_ends_the_association_after_message_4(gtk, said):
+    """process_3_of_4 answers with message 4 and installs the PTK first; then "RSN: No GTK KDE included in
+    EAPOL-Key msg 3/4", or wpa_supplicant_check_group_cipher's "Unsupported CCMP Group Cipher key length 8 (8)",
+    and its deauthentication (reason 1). hostapd got message 4 in the VM's comparison (test_hwsim_bad_m3.py)."""
+    ap, hs = after_message_2()
+    plain = ap.ie + (b"" if gtk is None else gtk_kde(1, gtk))
+    out = hs.receive(ap.msg3(data=aes_key_wrap(ap.kek, plain + b"\xdd" + bytes((-len(plain) - 1) % 8))))
+    assert refused(out, AFTER_MESSAGE_4) == said
+    ap.check_msg4(out[0].pdu)
+    assert hs.state is State.FAILED
+
+
+@pytest.mark.parametrize("garbage", ["random wrapped", "random plain", "unencrypted"])
 def test_garbage_key_data_in_an_authentic_message_3_is_dropped(garbage):
     ap, hs = after_message_2()
     if garbage == "random wrapped":
         msg3 = ap.msg3(data=bytes(range(40)))  # fails the AES key wrap integrity check
     elif garbage == "random plain":
         msg3 = ap.msg3(data=aes_key_wrap(ap.kek, bytes.fromhex("30ff") + bytes(22)))  # element overruns
-    elif garbage == "no gtk":
-        msg3 = ap.msg3(data=aes_key_wrap(ap.kek, ap.ie + b"\xdd" + bytes(1)))
-    elif garbage == "short gtk":
-        msg3 = ap.msg3(data=aes_key_wrap(ap.kek, ap.ie + gtk_kde(1, bytes(8)) + b"\xdd" + bytes(1)))
     else:
         msg3 = ap.msg3(data=ap.ie + gtk_kde(1, ap.gtk), info=V2 | PAIRWISE | INSTALL | ACK | MIC | SECURE)
     only_drop(hs.receive(msg3))

@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 
 from pywps.wpa import (Akm, Cipher, FrameDropped, GroupRekeyed, HandshakeCompleted, IgtkNotInstalled, InstallGroupKey,
-                       InstallPairwiseKey, SendEapol)
+                       InstallPairwiseKey, Refusal, SendEapol)
 from pywps.wpa.keys import derive_ptk, eapol_key_mic, kdf_sha256
-from test_wpa_handshake import AP, PMK, STA, V2, V3, Authenticator, handshake, kinds, only_drop, ref_kdf_sha256
+from test_wpa_handshake import (AP, PMK, STA, V2, V3, Authenticator, handshake, kinds, only_drop, ref_kdf_sha256,
+                                refused)
 
 BIP = Cipher.BIP_CMAC_128
 
@@ -72,15 +73,36 @@ def test_message_3_without_an_igtk_completes_and_one_without_protection_is_ignor
     assert kinds(out)[-1] is HandshakeCompleted and not [e for e in out if getattr(e, "cipher", None) == BIP]
 
 
-@pytest.mark.parametrize("key_id,length", [(1, 16), (0x0600, 16), (4, 15), (4, 32)])
-def test_an_authentic_message_3_with_a_bad_igtk_is_dropped(key_id, length):
+@pytest.mark.parametrize("key_id", [1, 6, 0x0600, 4095])
+def test_an_authentic_message_3_with_an_igtk_under_a_key_id_the_kernel_refuses_is_dropped(key_id):
+    """hostap hands such a key to the driver, whose refusal ends the association; pywps drops the message."""
     ap = Authenticator(mgmt_group=BIP)
-    ap.igtk_id, ap.igtk = key_id, bytes([0x71]) * length
+    ap.igtk_id = key_id
     hs, out = handshake(ap)
     assert "IGTK" in only_drop(out)
     ap.igtk_id, ap.igtk = 4, bytes([0x71]) * 16  # the AP's retransmission, right this time
     out = hs.receive(ap.msg3())
     assert kinds(out)[-1] is HandshakeCompleted
+
+
+@pytest.mark.parametrize("length", [15, 32])
+def test_an_igtk_kde_of_the_wrong_length_ends_the_association_before_message_4(length):
+    """process_3_of_4: "WPA: Invalid IGTK KDE length <n>" (Key ID, IPN and key) and its deauthentication, before
+    message 4 (Debian wpa_supplicant in the VM's comparison: test_hwsim_bad_m3.py)."""
+    ap = Authenticator(mgmt_group=BIP)
+    ap.igtk = bytes([0x71]) * length
+    hs, out = handshake(ap)
+    assert refused(out, []) == (Refusal.IGTK_KDE_LENGTH, 8 + length)
+
+
+def test_an_igtk_key_id_over_4095_ends_the_association_after_message_4_and_the_gtk():
+    """wpa_supplicant_install_igtk: "WPA: Invalid IGTK KeyID 4096", then "RSN: Failed to configure IGTK" and the
+    deauthentication, with message 4 sent and the PTK and GTK installed."""
+    ap = Authenticator(mgmt_group=BIP)
+    ap.igtk_id = 4096
+    hs, out = handshake(ap)
+    assert refused(out, [SendEapol, InstallPairwiseKey, InstallGroupKey]) == (Refusal.IGTK_KEY_ID, 4096)
+    ap.check_msg4(out[0].pdu)
 
 
 def test_an_igtk_whose_key_id_bytes_are_swapped_is_left_out_and_the_link_goes_on():

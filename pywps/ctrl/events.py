@@ -40,6 +40,19 @@ def _disconnected(e: LinkDisconnected) -> str:
     return text + (" locally_generated=1" if e.locally_generated else "")
 
 
+def _message_3_refused(e: Any) -> str:
+    # wpa.c's process_3_of_4 and what it calls, at MSG_WARNING but for the missing GTK (MSG_INFO)
+    if e.refusal == "PAIRWISE_KEY_LENGTH":
+        return f"WPA: Invalid {e.cipher} key length {e.value} (src={mac_str(e.bssid)})"
+    if e.refusal == "IGTK_KDE_LENGTH":
+        return f"WPA: Invalid IGTK KDE length {e.value}"
+    if e.refusal == "NO_GTK_KDE":
+        return "RSN: No GTK KDE included in EAPOL-Key msg 3/4"
+    if e.refusal == "GTK_LENGTH":
+        return f"WPA: Unsupported {e.cipher} Group Cipher key length {e.value} ({e.value})"
+    return f"WPA: Invalid IGTK KeyID {e.value}"
+
+
 def _roam_considered(e: Any) -> str:
     return (f"CTRL-EVENT-{'DO' if e.roam else 'SKIP'}-ROAM cur_bssid={mac_str(e.current)} cur_freq={e.current_freq} "
             f"cur_level={e.current_level} cur_est={e.current_est} sel_bssid={mac_str(e.selected)} "
@@ -122,7 +135,8 @@ def text_table() -> dict[type, Formatter]:
         ev.WrongKey: lambda e: "WPA: 4-Way Handshake failed - pre-shared key may be incorrect",
         ev.IgtkKeyIdSwapped: lambda e: "WPA: Ignore IGTK configuration error due to invalid IGTK KeyID byte order",
         ev.BigtkKeyIdInvalid: lambda e: f"WPA: Invalid BIGTK KeyID {e.key_id}",
-        ev.BeaconKeyRefused: lambda e: "RSN: Failed to configure IGTK",
+        ev.Message3KeyRefused: _message_3_refused,
+        ev.GroupKeyRefused: lambda e: f"RSN: Failed to configure {e.key}",
         ev.SaQueryNotSent: lambda e: "SME: Failed to send SA Query Request",
         ev.UnprotectedBeaconDropped: lambda e: f"CTRL-EVENT-UNPROT-BEACON {mac_str(e.bssid)}",
         ev.SsidTempDisabled: lambda e: (f'CTRL-EVENT-SSID-TEMP-DISABLED id={e.network_id} ssid="{ssid_text(e.ssid)}" '
@@ -172,11 +186,14 @@ def scan_id_text(scan_id: int | None) -> str:
 
 def event_level(event: object) -> int:
     """MSG_INFO, but for what wpa_supplicant says at MSG_DEBUG (a default monitor never hears it): the ER's
-    SET-SEL-REG START and DONE; and at MSG_WARNING: a BIGTK's invalid KeyID."""
+    SET-SEL-REG START and DONE; and at MSG_WARNING: a BIGTK's invalid KeyID, what message 3 had that was refused
+    (but a missing GTK)."""
     name = type(event).__name__
     if name == "ErSetSelectedRegistrar" and event.state.value != "FAILED":  # type: ignore[attr-defined]
         return LEVEL_DEBUG
     if name == "BigtkKeyIdInvalid":
+        return LEVEL_WARNING
+    if name == "Message3KeyRefused" and event.refusal != "NO_GTK_KDE":  # type: ignore[attr-defined]
         return LEVEL_WARNING
     return LEVEL_INFO
 

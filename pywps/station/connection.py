@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING
 from ..config import Config, Network
 from ..driver.base import LinkCrypto, mac_bytes, mac_str
 from ..events import (
-    BeaconKeyRefused,
     BigtkKeyIdInvalid,
     Connected,
+    GroupKeyRefused,
     GroupRekeyCompleted,
     IgtkKeyIdSwapped,
     KeyNegotiated,
+    Message3KeyRefused,
     NetworkNotFound,
     SaQueryNotSent,
     ShellEvent,
@@ -190,9 +191,11 @@ class SendAction:
 
 @dataclass
 class Leave:
-    """Leave the BSS with this reason code."""
+    """Leave the BSS with this reason code; then publish `then`: what wpa_supplicant says after its
+    CTRL-EVENT-DISCONNECTED (wpas_event_disconnect: a suspected wrong passphrase and the network's backoff)."""
 
     reason: int = REASON_DEAUTH_LEAVING
+    then: tuple[ShellEvent, ...] = ()
 
 
 @dataclass
@@ -531,7 +534,8 @@ class ConnectionPolicy:
             log.debug("disconnect while associating: the end of the previous link, not this attempt's")
         if self.state is S.FOUR_WAY_HANDSHAKE and not locally_generated:
             # The AP dropped us in the middle of the 4-way handshake: our MIC did not verify, the key is wrong.
-            self._auth_failed(now, "4-Way Handshake failed")
+            # (The daemon has published the disconnection: these come after it, as in wpa_supplicant.)
+            self._events.extend(self._auth_failed(now, "4-Way Handshake failed"))
         self._fire(I.LINK_LOST, now)
 
     def action_failed(self, action: ConnectAction, error: str, now: float) -> None:
@@ -550,6 +554,8 @@ class ConnectionPolicy:
             IgtkNotInstalled,
             InstallGroupKey,
             InstallPairwiseKey,
+            Message3Refused,
+            Refusal,
             SendEapol,
         )
         from ..wpa.rsn import cipher_name
@@ -574,7 +580,14 @@ class ConnectionPolicy:
                 log.info("WPA: BIGTK of %s not installed: %s", mac_str(src), event.reason)
                 if event.key_id is not None:
                     self._events.append(BigtkKeyIdInvalid(event.key_id))
-                self._events.append(BeaconKeyRefused())
+                self._events.append(GroupKeyRefused("IGTK"))
+            elif isinstance(event, Message3Refused):
+                refusal = event.refusal
+                cipher = "" if event.cipher is None else cipher_name(event.cipher)
+                if refusal is not Refusal.GTK_LENGTH or event.value >= 0:
+                    self._events.append(Message3KeyRefused(refusal.name, event.value, cipher, target.bss.bssid))
+                if refusal is Refusal.GTK_LENGTH or refusal is Refusal.IGTK_KEY_ID:
+                    self._events.append(GroupKeyRefused("GTK" if refusal is Refusal.GTK_LENGTH else "IGTK"))
             elif isinstance(event, (SendEapol, InstallPairwiseKey, InstallGroupKey)):
                 self._actions.append(event)
             elif isinstance(event, HandshakeCompleted) and not event.rekey:
@@ -586,10 +599,13 @@ class ConnectionPolicy:
                 self._events.append(GroupRekeyCompleted(target.bss.bssid, cipher_name(target.security.group)))
             elif isinstance(event, HandshakeFailed):
                 log.warning("WPA: handshake with %s failed: %s", mac_str(src), event.reason)
-                if self.state is S.FOUR_WAY_HANDSHAKE and event.reason_code != REASON_IE_IN_4WAY_DIFFERS:
-                    # hostap's could_be_psk_mismatch: any disconnect of its own in the first handshake but this one
-                    self._auth_failed(now, "4-Way Handshake failed")
-                self._fire(I.HANDSHAKE_FAILED, now, reason=event.reason_code)
+                then: tuple[ShellEvent, ...] = ()
+                if (self.state is S.FOUR_WAY_HANDSHAKE and not event.after_message_4
+                        and event.reason_code != REASON_IE_IN_4WAY_DIFFERS):
+                    # hostap's could_be_psk_mismatch: any disconnect of its own while in its 4-way handshake state
+                    # (not yet the group handshake's, which message 4 starts) but this one
+                    then = self._auth_failed(now, "4-Way Handshake failed")
+                self._fire(I.HANDSHAKE_FAILED, now, reason=event.reason_code, then=then)
                 return
 
     def handle_timer(self, now: float) -> None:
@@ -598,8 +614,8 @@ class ConnectionPolicy:
             self.kick(now, asked=True)
         if self._handshake_deadline is not None and self._handshake_deadline <= now:
             self._handshake_deadline = None
-            self._auth_failed(now, "4-Way Handshake timed out")
-            self._fire(I.HANDSHAKE_TIMEOUT, now, reason=REASON_4WAY_TIMEOUT)
+            then = self._auth_failed(now, "4-Way Handshake timed out")
+            self._fire(I.HANDSHAKE_TIMEOUT, now, reason=REASON_4WAY_TIMEOUT, then=then)
         if self._rejoin_at is not None and self._rejoin_at <= now:
             self._rejoin_at = None
             self.kick(now)
@@ -617,18 +633,22 @@ class ConnectionPolicy:
     # -- the table -----------------------------------------------------------------------------------------
 
     def _fire(self, what: LinkInput, now: float, choice: _Target | None = None,
-              reason: int = REASON_DEAUTH_LEAVING) -> None:
+              reason: int = REASON_DEAUTH_LEAVING, then: tuple[ShellEvent, ...] = ()) -> None:
+        """`then`: events to publish after the disconnection the input leads to (at once if there is none)."""
         new = TRANSITIONS[self.state].get(what)
         if new is None:
             log.debug("connection: %s ignored in %s", what.name, self.state.name)
+            self._events.extend(then)
             return
         old, self.state = self.state, new
         if old in (S.ASSOCIATING, S.FOUR_WAY_HANDSHAKE, S.COMPLETED) and new is S.DISCONNECTED:
             self._handshake_deadline = None
             if what is not I.LINK_LOST:
-                self._actions.append(Leave(reason))
+                self._actions.append(Leave(reason, then))
+                then = ()
             if self.autoconnect and not (self.user_off or self.suspended or what is I.LEAVE):
                 self._rejoin_at = now + REJOIN_DELAY
+        self._events.extend(then)
         if (new is S.COMPLETED) != (old is S.COMPLETED):  # after the Leave, as wpa_supplicant's state change
             self._actions.append(SetOperState(new is S.COMPLETED))
         if new in (S.DISCONNECTED, S.SCANNING, S.ASSOCIATING):  # below ASSOCIATED: wpa_supplicant_stop_bgscan
@@ -872,15 +892,16 @@ class ConnectionPolicy:
     def _network(self, network_id: int) -> Network | None:
         return next((n for n in self.networks if n.id == network_id), None)
 
-    def _auth_failed(self, now: float, why: str) -> None:
+    def _auth_failed(self, now: float, why: str) -> tuple[ShellEvent, ...]:
+        """A disconnection wpa_supplicant takes for a wrong passphrase: the network backs off from now; the events
+        that say so are the caller's to place after CTRL-EVENT-DISCONNECTED, where wpa_supplicant says them."""
         target = self.target
         if target is None:
-            return
+            return ()
         ssid = target.bss.ssid
         failures, seconds = self.backoffs.failed(ssid, target.network_id, now)
         log.warning("WPA: %s - pre-shared key may be incorrect", why)
-        self._events.append(WrongKey())
-        self._events.append(SsidTempDisabled(target.network_id, ssid, failures, seconds))
+        return WrongKey(), SsidTempDisabled(target.network_id, ssid, failures, seconds)
 
     def _completed(self) -> None:
         target = self.target

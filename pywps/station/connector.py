@@ -194,6 +194,8 @@ class Connector:
                     self._publish(action.if_unsent)
         elif isinstance(action, Leave):
             await self.station.leave(action.reason)
+            for event in action.then:
+                self._publish(event)
         elif isinstance(action, SetOperState):
             self.driver.set_operstate(action.up)
         else:

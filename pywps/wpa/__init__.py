@@ -16,7 +16,7 @@ _WHERE = {
     "BigtkNotInstalled": "events", "FrameDropped": "events", "GroupRekeyed": "events",
     "HandshakeCompleted": "events", "HandshakeFailed": "events",
     "IgtkNotInstalled": "events", "InstallGroupKey": "events", "InstallPairwiseKey": "events", "SendEapol": "events",
-    "WpaEvent": "events",
+    "Message3Refused": "events", "Refusal": "events", "WpaEvent": "events",
     "pmk_from_passphrase": "keys", "pmk_from_psk": "keys",
     "Akm": "rsn", "Cipher": "rsn", "build_rsn_ie": "rsn", "build_wpa_ie": "rsn", "scan_flags": "rsn",
     "State": "supplicant", "WpaSupplicantHandshake": "supplicant",
@@ -49,6 +49,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
         IgtkNotInstalled,
         InstallGroupKey,
         InstallPairwiseKey,
+        Message3Refused,
+        Refusal,
         SendEapol,
         WpaEvent,
     )

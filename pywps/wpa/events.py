@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum, auto
 
 from .rsn import Cipher
 
@@ -86,10 +87,34 @@ class FrameDropped(WpaEvent):
     reason: str
 
 
+class Refusal(Enum):
+    """What of an authentic message 3 hostap's process_3_of_4 refuses, ending the association; each has words of
+    its own on the monitors."""
+
+    PAIRWISE_KEY_LENGTH = auto()  # the Key Length field, for the pairwise cipher (before message 4)
+    IGTK_KDE_LENGTH = auto()  # the IGTK KDE's length, for the management group cipher (before message 4)
+    NO_GTK_KDE = auto()  # an RSN message 3 without a GTK (after message 4 and the PTK)
+    GTK_LENGTH = auto()  # the GTK's length, for the group cipher (after message 4 and the PTK)
+    IGTK_KEY_ID = auto()  # an IGTK KeyID over 4095 (after message 4, the PTK and the GTK)
+
+
+@dataclass
+class Message3Refused(WpaEvent):
+    """An authentic message 3 holds what hostap refuses (`value`: the length or KeyID it had; `cipher`: the one it
+    was checked for); a HandshakeFailed follows."""
+
+    refusal: Refusal
+    value: int
+    cipher: Cipher | None = None
+
+
 @dataclass
 class HandshakeFailed(WpaEvent):
     """The AP proved it knows the PMK but broke the protocol in a way 802.11 says ends the association:
-    disconnect with `reason_code` (17 = IE in 4-way handshake differs from (Re)Association/Beacon)."""
+    disconnect with `reason_code` (17 = IE in 4-way handshake differs from (Re)Association/Beacon).
+    `after_message_4`: message 4 went out and the PTK is in (hostap's group handshake state), so a wrong
+    passphrase is out of the question."""
 
     reason: str
     reason_code: int = 1
+    after_message_4: bool = False

@@ -22,6 +22,7 @@ from enum import Enum
 
 from .eapol_key import (
     BIGTK_KDE_PREFIX_LEN,
+    IGTK_KDE_PREFIX_LEN,
     DescriptorType,
     EapolKey,
     IgtkKde,
@@ -41,6 +42,8 @@ from .events import (
     HandshakeFailed,
     InstallGroupKey,
     InstallPairwiseKey,
+    Message3Refused,
+    Refusal,
     SendEapol,
     WpaEvent,
 )
@@ -101,11 +104,12 @@ class _Drop(Exception):
 
 
 class _Fail(Exception):
-    """Internal: end the association (becomes HandshakeFailed)."""
+    """Internal: end the association (becomes HandshakeFailed, after the Message3Refused that says why, if any)."""
 
-    def __init__(self, reason: str, code: int = REASON_UNSPECIFIED) -> None:
+    def __init__(self, reason: str, code: int = REASON_UNSPECIFIED, refused: Message3Refused | None = None) -> None:
         super().__init__(reason)
         self.code = code
+        self.refused = refused
 
 
 def _classify(frame: EapolKey) -> Msg:
@@ -220,7 +224,7 @@ class WpaSupplicantHandshake:
             return [FrameDropped(str(e))]
         except _Fail as e:
             self.state = State.FAILED
-            return [HandshakeFailed(str(e), e.code)]
+            return [*([e.refused] if e.refused else []), HandshakeFailed(str(e), e.code)]
 
     # -- checks shared by every message ------------------------------------------------------------------------
 
@@ -291,6 +295,11 @@ class WpaSupplicantHandshake:
     # -- message 3 of 4 ----------------------------------------------------------------------------------------
 
     def _message_3(self, frame: EapolKey, target: State) -> list[WpaEvent]:
+        """hostap's process_3_of_4: what it refuses in an authentic message 3 ends the association, before message
+        4 (the IGTK KDE's length, an RSN element that differs, the pairwise Key Length) or after message 4 and the
+        keys it could install (no GTK, a GTK of the wrong length, an IGTK KeyID over 4095, a BIGTK it cannot
+        install). Dropped instead: no Key MIC bit, no Install bit, unencrypted RSN key data, an IGTK KeyID below
+        4096 other than 4 and 5 (hostap hands that to the driver, whose refusal ends the association)."""
         if not frame.key_info & KeyInfo.MIC:
             raise _Drop("message 3 without the Key MIC bit")
         if frame.nonce not in self._answered:
@@ -300,26 +309,25 @@ class WpaSupplicantHandshake:
         # Authentic from here on; still, nothing changes until the whole frame is accepted.
         if not frame.key_info & KeyInfo.INSTALL:
             raise _Drop("message 3 without the Install bit")
-        if frame.key_length != KEY_LEN[self.pairwise]:
-            raise _Drop(f"message 3 key length {frame.key_length} for {self.pairwise.name}")
         if self.wpa:
             if frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
                 raise _Drop("WPA message 3 with encrypted key data")
             key_data = parse_key_data(frame.key_data)
-            gtk = None
         else:
             if not frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
                 raise _Drop("RSN message 3 with unencrypted key data")
             key_data = parse_key_data(self._decrypt(frame, ptk))
-            gtk = key_data.gtk()
-            if gtk is None:
-                raise _Drop("no GTK KDE in message 3")
-            if len(gtk.gtk) != KEY_LEN[self.group]:
-                raise _Drop(f"GTK of {len(gtk.gtk)} bytes for {self.group.name}")
-        igtk = self._igtk(key_data)
-        if igtk is not None and igtk.key_id not in IGTK_KEY_IDS + SWAPPED_IGTK_KEY_IDS:
-            raise _Drop(f"IGTK KeyID {igtk.key_id} (4 or 5)")
+        igtk_kde = key_data.kde(KdeType.IGTK) if self.mgmt_group is not None else None
+        if igtk_kde is not None and len(igtk_kde.data) != IGTK_KDE_PREFIX_LEN + KEY_LEN[self.mgmt_group]:
+            raise _Fail(f"IGTK KDE of {len(igtk_kde.data)} bytes for {cipher_name(self.mgmt_group)}",
+                        refused=Message3Refused(Refusal.IGTK_KDE_LENGTH, len(igtk_kde.data)))
         self._check_ies(key_data)
+        if frame.key_length != KEY_LEN[self.pairwise]:
+            raise _Fail(f"message 3 key length {frame.key_length} for {cipher_name(self.pairwise)}",
+                        refused=Message3Refused(Refusal.PAIRWISE_KEY_LENGTH, frame.key_length, self.pairwise))
+        igtk = key_data.igtk() if igtk_kde is not None else None
+        if igtk is not None and igtk.key_id <= 4095 and igtk.key_id not in IGTK_KEY_IDS + SWAPPED_IGTK_KEY_IDS:
+            raise _Drop(f"IGTK KeyID {igtk.key_id} (4 or 5)")  # hostap hands it to the driver, which refuses it
 
         out: list[WpaEvent] = [SendEapol(self._eapol(KeyInfo.PAIRWISE | (frame.key_info & KeyInfo.SECURE),
                                                      frame, b"", ptk))]
@@ -327,23 +335,42 @@ class WpaSupplicantHandshake:
             rsc = frame.rsc[:RSC_LEN[self.pairwise]] if self.wpa else bytes(RSC_LEN[self.pairwise])
             out.append(InstallPairwiseKey(_driver_layout(ptk.tk, self.pairwise), self.pairwise, rsc))
             self._installed_tk = ptk.tk
-        if gtk is not None:
-            out += self._install_gtk(gtk.gtk, gtk.key_id, frame.rsc)
-        if igtk is not None:
-            out += self._install_igtk(igtk)
-        beacon_key = self._install_bigtk(key_data)
-        out += beacon_key
         previous = self.state
         self._commit(frame, target, ptk)
         self._renew_snonce = True  # the next message 1 starts a new handshake with a new SNonce
-        if any(isinstance(event, BigtkNotInstalled) for event in beacon_key):
-            # hostap's "RSN: Failed to configure IGTK" after message 4 and the keys: the association ends
+        try:
+            self._message_3_group_keys(key_data, igtk, frame.rsc, out)
+        except _Fail as e:  # message 4 is out and the PTK in: hostap's group handshake state
             self.state = State.FAILED
-            out.append(HandshakeFailed("the BIGTK of message 3 could not be installed", REASON_UNSPECIFIED))
-            return out
+            return [*out, *([e.refused] if e.refused else []),
+                    HandshakeFailed(str(e), e.code, after_message_4=True)]
         if target is State.COMPLETED and previous is not State.COMPLETED:
             out.append(HandshakeCompleted(rekey=previous is State.REKEYING))
         return out
+
+    def _message_3_group_keys(self, key_data: KeyData, igtk: IgtkKde | None, rsc: bytes, out: list[WpaEvent]) -> None:
+        """The GTK, IGTK and BIGTK of message 3 installed into `out`, in hostap's order; _Fail at the first it
+        refuses, with the keys before it installed, as hostap leaves them."""
+        if not self.wpa:
+            kde = key_data.kde(KdeType.GTK)
+            if kde is None:
+                raise _Fail("no GTK KDE in message 3", refused=Message3Refused(Refusal.NO_GTK_KDE, 0))
+            gtk = kde.data[2:]
+            if len(kde.data) < 2 or len(gtk) != KEY_LEN[self.group]:
+                # hostap checks the length against the cipher's only for a KDE of 2 to 34 bytes
+                said = len(gtk) if 2 <= len(kde.data) <= 34 else -1
+                raise _Fail(f"GTK of {len(gtk)} bytes for {cipher_name(self.group)}",
+                            refused=Message3Refused(Refusal.GTK_LENGTH, said, self.group))
+            out += self._install_gtk(gtk, kde.data[0] & 0x03, rsc)
+        if igtk is not None:
+            if igtk.key_id > 4095:
+                raise _Fail(f"IGTK KeyID {igtk.key_id}", refused=Message3Refused(Refusal.IGTK_KEY_ID, igtk.key_id))
+            out += self._install_igtk(igtk)
+        beacon_key = self._install_bigtk(key_data)
+        out += beacon_key
+        if any(isinstance(event, BigtkNotInstalled) for event in beacon_key):
+            # hostap's "RSN: Failed to configure IGTK" (its words for every BIP key): the association ends
+            raise _Fail("the BIGTK of message 3 could not be installed")
 
     def _check_ies(self, key_data: KeyData) -> None:
         """12.7.6.4: message 3 repeats the AP's Beacon/Probe Response element; a difference is a downgrade

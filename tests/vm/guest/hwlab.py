@@ -39,7 +39,8 @@ def run(argv: list[str]) -> str:
 
 
 class HwHostapd:
-    def __init__(self, iface: str = "wlan0", **overrides: str) -> None:
+    def __init__(self, iface: str = "wlan0", log_keys: bool = False, **overrides: str) -> None:
+        """`log_keys`: hostapd's -K, its keys (a PTK's KCK and KEK) in the log too."""
         self.iface = iface
         self.dir = WORK / f"hostapd{next(_counter)}"
         self.dir.mkdir()
@@ -52,7 +53,8 @@ class HwHostapd:
         }
         settings.update(overrides)
         self.conf.write_text("".join(f"{k}={v}\n" for k, v in settings.items() if v is not None))
-        self.proc = subprocess.Popen(["hostapd", "-dd", "-f", str(self.log), str(self.conf)],
+        keys = ["-K"] if log_keys else []
+        self.proc = subprocess.Popen(["hostapd", "-dd", *keys, "-f", str(self.log), str(self.conf)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(lambda: "AP-ENABLED" in self.log_text(), 20, f"hostapd on {iface}")
 

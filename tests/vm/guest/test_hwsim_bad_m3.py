@@ -1,0 +1,173 @@
+"""Message 3 of the 4-way handshake carrying a group key the station cannot use, Debian wpa_supplicant against
+pywps on wlan1. No AP sends such a message, so Debian hostapd (wlan0: ieee80211w=2, beacon_prot=1, so message 3
+holds a GTK, an IGTK and a BIGTK) hands its EAPOL frames to the test instead of the air (its testing option
+ext_eapol_frame_io): the test passes message 1 on unchanged and message 3 with one KDE altered, its key data
+decrypted with the KEK that hostapd's -K log shows, wrapped again and given a new Key MIC, through hostapd's
+EAPOL_TX. Frames after that are not passed on, so each station's answer to that message 3 is all there is.
+
+Compared, for each case: what the station's monitor hears (level and text) from message 3 to its disconnection,
+and whether hostapd received message 4. wpa_supplicant's process_3_of_4 leaves the AP (reason 1) either before
+message 4 (an IGTK KDE of the wrong length), when only a wrong passphrase is suspected, or after message 4 and the
+keys it could install (an IGTK KeyID over 4095, no GTK KDE, a BIGTK KeyID other than 6 or 7), when it is not."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import socket
+import struct
+import tempfile
+import time
+
+import pytest
+from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
+from test_hwsim_mfp import network
+
+from hwlab import STA_MAC, one_after_the_other, sta_conf
+from netlab import Monitor
+
+PROTECTED = {"wps_state": None, "ieee80211w": "2", "beacon_prot": "1"}
+KEY_INFO_MIC, KEY_INFO_ACK, KEY_INFO_INSTALL = 0x0100, 0x0080, 0x0040
+MIC_AT, KEY_DATA_AT = 81, 99  # in the EAPOL PDU (header, descriptor, info, length, counter, nonce, IV, RSC, reserved)
+KDE_GTK, KDE_IGTK, KDE_BIGTK = 1, 9, 14
+
+
+def kdes(key_data: bytes) -> list[tuple[int, bytes]]:
+    """(KDE type, data) of each IEEE-OUI KDE, (-1, element) for any other element; the padding dropped."""
+    out, at = [], 0
+    while at + 2 <= len(key_data) and not (key_data[at] == 0xDD and key_data[at + 1] == 0):
+        eid, length = key_data[at], key_data[at + 1]
+        body = key_data[at + 2:at + 2 + length]
+        ieee_kde = eid == 0xDD and body[:3] == b"\x00\x0f\xac"
+        out.append((body[3], body[4:]) if ieee_kde else (-1, key_data[at:at + 2 + length]))
+        at += 2 + length
+    return out
+
+
+def key_data_of(items: list[tuple[int, bytes]]) -> bytes:
+    raw = b"".join(data if kind == -1 else bytes((0xDD, 4 + len(data))) + b"\x00\x0f\xac" + bytes((kind,)) + data
+                   for kind, data in items)
+    if len(raw) % 8 or len(raw) < 16:  # 12.7.2: 0xdd and zeros up to a multiple of 8
+        raw += b"\xdd" + bytes((-len(raw) - 1) % 8 if len(raw) >= 15 else 15 - len(raw))
+    return raw
+
+
+def short_igtk(items):
+    return [(k, d[:-2] if k == KDE_IGTK else d) for k, d in items]
+
+
+def igtk_key_id(key_id: int):
+    return lambda items: [(k, struct.pack("<H", key_id) + d[2:] if k == KDE_IGTK else d) for k, d in items]
+
+
+def bigtk_key_id(key_id: int):
+    return lambda items: [(k, struct.pack("<H", key_id) + d[2:] if k == KDE_BIGTK else d) for k, d in items]
+
+
+def no_gtk(items):
+    return [(k, d) for k, d in items if k != KDE_GTK]
+
+
+CASES = {
+    "an IGTK KDE 2 bytes short": short_igtk,
+    "IGTK KeyID 4096": igtk_key_id(4096),
+    "no GTK KDE": no_gtk,
+    "BIGTK KeyID 8": bigtk_key_id(8),
+}
+
+
+def altered_message_3(pdu: bytes, kck: bytes, kek: bytes, alter) -> bytes:
+    """Message 3 with its key data decrypted, changed by `alter`, encrypted again, and a new MIC (descriptor
+    version 2: AES key wrap, HMAC-SHA-1-128)."""
+    info = struct.unpack_from(">H", pdu, 5)[0]
+    assert info & 7 == 2, f"key descriptor version {info & 7}"
+    (length,) = struct.unpack_from(">H", pdu, KEY_DATA_AT - 2)
+    plain = aes_key_unwrap(kek, pdu[KEY_DATA_AT:KEY_DATA_AT + length])
+    wrapped = aes_key_wrap(kek, key_data_of(alter(kdes(plain))))
+    body = pdu[4:MIC_AT] + bytes(16) + struct.pack(">H", len(wrapped)) + wrapped
+    frame = pdu[:2] + struct.pack(">H", len(body)) + body
+    mic = hmac.new(kck, frame, hashlib.sha1).digest()[:16]
+    return frame[:MIC_AT] + mic + frame[MIC_AT + 16:]
+
+
+def logged_key(log: str, name: str) -> bytes:
+    lines = re.findall(rf"WPA: {name} - hexdump\(len=\d+\):((?: [0-9a-f]{{2}})+)", log)
+    assert lines, f"no {name} in hostapd's log (run with -K)"
+    return bytes.fromhex(lines[-1].replace(" ", ""))
+
+
+def request(path: str, text: str) -> str:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    local = tempfile.mktemp(prefix="m3req-", dir="/tmp")
+    sock.bind(local)
+    try:
+        sock.settimeout(5)
+        sock.connect(path)
+        sock.send(text.encode())
+        return sock.recv(4096).decode()
+    finally:
+        sock.close()
+
+
+class LeveledMonitor(Monitor):
+    """A monitor that keeps each event's level as well: (level, text) in `said`."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.said: list[tuple[int, str]] = []
+
+    def _next(self, deadline: float) -> str | None:
+        self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            data = self.sock.recv(65536).decode()
+        except TimeoutError:
+            return None
+        level, text = (int(data[1:data.index(">")]), data.split(">", 1)[1]) if data.startswith("<") else (-1, data)
+        self.events.append(text)
+        self.said.append((level, text))
+        return text
+
+
+WORTH_COMPARING = r"^(WPA:|RSN:|CTRL-EVENT-(DISCONNECTED|CONNECTED|SSID-TEMP-DISABLED))"
+
+
+def answer_to(lab, program: str, alter) -> dict[str, object]:
+    ap = lab.hostapd("wlan0", log_keys=True, **PROTECTED)
+    ap_ctrl = f"{ap.ctrl}/wlan0"
+    assert request(ap_ctrl, "SET ext_eapol_frame_io 1") == "OK\n"
+    frames = Monitor(ap_ctrl)
+    try:
+        sta = lab.station(sta_conf() + network("\tieee80211w=2\n\tbeacon_prot=1\n"), program)
+        m1 = frames.wait(r"^EAPOL-TX (\S+) (\S+)", 60)
+        assert m1[1] == STA_MAC, m1.string
+        assert request(ap_ctrl, f"EAPOL_TX {m1[1]} {m1[2]}") == "OK\n"
+        frames.events.clear()
+        m3 = frames.wait(r"^EAPOL-TX (\S+) (\S+)", 20)
+        pdu = bytes.fromhex(m3[2])
+        info = struct.unpack_from(">H", pdu, 5)[0]
+        assert info & (KEY_INFO_MIC | KEY_INFO_ACK | KEY_INFO_INSTALL) == KEY_INFO_MIC | KEY_INFO_ACK | KEY_INFO_INSTALL
+        log = ap.log_text()
+        altered = altered_message_3(pdu, logged_key(log, "KCK"), logged_key(log, "KEK"), alter)
+        earlier, sta.monitor = sta.monitor, LeveledMonitor(f"{sta.ctrl_dir}/{sta.iface}")
+        earlier.close()
+        assert request(ap_ctrl, f"EAPOL_TX {STA_MAC} {altered.hex()}") == "OK\n"
+        sta.monitor.wait(r"^CTRL-EVENT-DISCONNECTED", 15)
+        sta.monitor.gather(1.5)
+        said = [(level, re.sub(r" id=\d+", "", text)) for level, text in sta.monitor.said
+                if re.search(WORTH_COMPARING, text)]
+        return {"said": said, "hostapd got message 4": "received EAPOL-Key frame (4/4 Pairwise)" in ap.log_text()}
+    finally:
+        frames.close()
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_an_unusable_group_key_in_message_3_as_wpa_supplicant(lab, case):
+    seen = one_after_the_other(lab, lambda lab, program: answer_to(lab, program, CASES[case]),
+                               r"EAPOL|4-Way|GTK|IGTK|KDE|KeyID|DISCONNECTED|TEMP-DISABLED")
+    report = json.dumps(seen, indent=1)
+    reference = seen["wpa_supplicant"]
+    assert any("DISCONNECTED" in text and "reason=1 locally_generated=1" in text
+               for _, text in reference["said"]), report  # the reference did leave over it
+    assert seen["pywps"] == reference, report

@@ -92,7 +92,7 @@ def warm_up() -> None:
     daemon calls it once it is ready, so neither its start nor its first WPS run pays for the imports, nor for
     OpenSSL's set-up on first use (a first key pair and exchange took ~1 ms more than the next ones here, a first
     AES-CBC 0.14 ms more)."""
-    if _ffdh_loaded and _Cipher is not None:
+    if _ffdh_loaded and _Cipher is not None:  # an earlier call, or a run that loaded and used them already
         return
     if not _ffdh_loaded:
         _ensure_ffdh()

@@ -175,10 +175,10 @@ class BigtkKeyIdInvalid(ShellEvent):
 
 
 @dataclass
-class Message3KeyRefused(ShellEvent):
-    """An authentic message 3 held what wpa_supplicant's process_3_of_4 refuses, and the association ends, in its
-    words: `refusal` names a pywps.wpa.Refusal, `value` is the length or KeyID refused (-1: none said), `cipher`
-    the cipher it was checked for, `bssid` the AP."""
+class KeyDataRefusal(ShellEvent):
+    """An authentic message 3 or group message held what wpa_supplicant refuses, in its words (process_3_of_4,
+    process_1_of_2_rsn): `refusal` names a pywps.wpa.Refusal, `value` is the length or KeyID refused, `cipher` the
+    cipher it was checked for, `bssid` the AP."""
 
     refusal: str
     value: int

@@ -12,8 +12,8 @@ import logging
 
 import pytest
 
-from pywps.wpa import (BigtkNotInstalled, Cipher, GroupRekeyed, HandshakeCompleted, HandshakeFailed, InstallGroupKey,
-                       InstallPairwiseKey, SendEapol, State)
+from pywps.wpa import (BigtkNotInstalled, Cipher, GroupKeyNotConfigured, GroupRekeyed, HandshakeCompleted,
+                       HandshakeFailed, InstallGroupKey, InstallPairwiseKey, SendEapol, State)
 from test_wpa_handshake import REF_KEY_LEN, Authenticator, handshake, kinds
 
 BIP = Cipher.BIP_CMAC_128
@@ -64,9 +64,10 @@ def test_a_bigtk_that_cannot_be_installed_ends_the_association_after_message_4_a
     ap.bigtk, ap.bigtk_id = bytes([0x75]) * length, key_id
     hs, out = handshake(ap, ap.supplicant(beacon_protection=True))
     assert kinds(out) == [SendEapol, InstallPairwiseKey, InstallGroupKey, InstallGroupKey, BigtkNotInstalled,
-                          HandshakeFailed]
+                          GroupKeyNotConfigured, HandshakeFailed]
     ap.check_msg4(out[0].pdu)
-    assert out[4].key_id == said and out[5].reason_code == 1
+    assert out[4].key_id == said and out[5].key == "IGTK"
+    assert out[6].reason_code == 1 and out[6].after_message_4
     assert hs.state is State.FAILED
 
 
@@ -81,8 +82,8 @@ def test_group_messages_bring_a_new_bigtk_once_and_a_bad_one_leaves_the_link_up(
     assert kinds(out) == [InstallGroupKey, SendEapol, GroupRekeyed] and out[0].cipher == Cipher.CCMP
     ap.bigtk, ap.bigtk_id = bytes([0x77]) * 16, 9  # hostap: "Failed to configure IGTK", the GTK taken all the same
     out = hs.receive(ap.group1(bytes([0x64]) * 16, 2))
-    assert kinds(out) == [InstallGroupKey, BigtkNotInstalled, SendEapol, GroupRekeyed]
-    ap.check_group2(out[2].pdu)
+    assert kinds(out) == [InstallGroupKey, BigtkNotInstalled, GroupKeyNotConfigured, SendEapol, GroupRekeyed]
+    ap.check_group2(out[3].pdu)
     assert out[1].key_id == 9 and hs.state is State.COMPLETED
 
 

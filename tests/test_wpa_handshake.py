@@ -31,8 +31,9 @@ from pywps.wpa import (
     HandshakeCompleted,
     HandshakeFailed,
     InstallGroupKey,
+    GroupKeyNotConfigured,
     InstallPairwiseKey,
-    Message3Refused,
+    KeyDataRefused,
     Refusal,
     SendEapol,
     State,
@@ -217,7 +218,8 @@ class Authenticator:
         assert m["data"] == b"" and m["nonce"] == bytes(32)
         assert m["mic"] == ref_mic(self.kck, pdu, self.version), "message 4 MIC"
 
-    def group1(self, gtk: bytes, key_id: int, replay: int | None = None) -> bytes:
+    def group1(self, gtk: bytes, key_id: int, replay: int | None = None, plain: bytes | None = None) -> bytes:
+        """Group message 1 with this GTK (RSN: `plain`, when given, is the key data instead)."""
         self.gtk, self.gtk_id = gtk, key_id
         iv = bytes(range(16, 32)) if self.version == V1 else bytes(16)
         if self.wpa:
@@ -225,7 +227,8 @@ class Authenticator:
             key_length, key_data = len(gtk), self.encrypt(gtk, iv)
         else:
             bits = self.version | SECURE | MIC | ACK | ENCR
-            key_length, key_data = 0, self.encrypt(gtk_kde(key_id, gtk) + self.igtk_part(), iv)
+            plain = gtk_kde(key_id, gtk) + self.igtk_part() if plain is None else plain
+            key_length, key_data = 0, self.encrypt(plain, iv)
         pdu = frame(self.descriptor, bits, key_length, self.next_replay() if replay is None else replay,
                     iv=iv, rsc=self.rsc, data=key_data)
         return self.sign(pdu)
@@ -251,12 +254,15 @@ def only_drop(events) -> str:
     return events[0].reason
 
 
-def refused(events, before: list[type]) -> tuple[Refusal, int]:
+def refused(events, before: list[type], not_configured: str | None = None) -> tuple[Refusal, int]:
     """Events that end with hostap's refusal of message 3 (`before`: the events ahead of it, [] for a refusal
-    before message 4): what was refused and its value."""
-    assert kinds(events) == [*before, Message3Refused, HandshakeFailed], events
-    refusal, failed = events[-2:]
+    before message 4; `not_configured`: the key hostap then says it failed to configure): what was refused and
+    its value."""
+    said = [GroupKeyNotConfigured] if not_configured else []
+    assert kinds(events) == [*before, KeyDataRefused, *said, HandshakeFailed], events
+    refusal, failed = events[len(before)], events[-1]
     assert failed.reason_code == 1 and failed.after_message_4 == bool(before), failed
+    assert not not_configured or events[-2].key == not_configured
     return refusal.refusal, refusal.value
 
 
@@ -514,15 +520,16 @@ def test_wrong_key_length_in_an_authentic_message_3_ends_the_association_before_
     assert hs.state is State.FAILED
 
 
-@pytest.mark.parametrize("gtk,said", [(None, (Refusal.NO_GTK_KDE, 0)), (bytes(8), (Refusal.GTK_LENGTH, 8))])
-def test_an_authentic_message_3_without_a_usable_gtk_ends_the_association_after_message_4(gtk, said):
+@pytest.mark.parametrize("gtk,said,not_configured", [(None, (Refusal.NO_GTK_KDE, 0), None),
+                                                    (bytes(8), (Refusal.GTK_LENGTH, 8), "GTK")])
+def test_an_authentic_message_3_without_a_usable_gtk_ends_the_association_after_message_4(gtk, said, not_configured):
     """process_3_of_4 answers with message 4 and installs the PTK first; then "RSN: No GTK KDE included in
     EAPOL-Key msg 3/4", or wpa_supplicant_check_group_cipher's "Unsupported CCMP Group Cipher key length 8 (8)",
     and its deauthentication (reason 1). hostapd got message 4 in the VM's comparison (test_hwsim_bad_m3.py)."""
     ap, hs = after_message_2()
     plain = ap.ie + (b"" if gtk is None else gtk_kde(1, gtk))
     out = hs.receive(ap.msg3(data=aes_key_wrap(ap.kek, plain + b"\xdd" + bytes((-len(plain) - 1) % 8))))
-    assert refused(out, AFTER_MESSAGE_4) == said
+    assert refused(out, AFTER_MESSAGE_4, not_configured) == said
     ap.check_msg4(out[0].pdu)
     assert hs.state is State.FAILED
 
@@ -539,6 +546,24 @@ def test_garbage_key_data_in_an_authentic_message_3_is_dropped(garbage):
     only_drop(hs.receive(msg3))
     assert hs.state is State.PTK_START
     assert_still_completes(ap, hs)
+
+
+@pytest.mark.parametrize("plain,said", [
+    (b"", (Refusal.NO_GTK_IN_GROUP_MESSAGE, 0)),
+    (b"\xdd\x05\x00\x0f\xac\x01\x01", (Refusal.GROUP_GTK_KDE_LENGTH, 1)),
+    (gtk_kde(1, bytes(33)), (Refusal.GROUP_GTK_TOO_LONG, 33)),
+    (gtk_kde(1, bytes(8)), (Refusal.GTK_LENGTH, 8)),
+])
+def test_a_group_message_without_a_usable_gtk_ends_the_association(plain, said):
+    """process_1_of_2_rsn's refusals ("WPA: No GTK IE in Group Key msg 1/2", "RSN: Invalid GTK KDE length (1) in
+    Group Key msg 1/2", "RSN: Too long GTK in GTK KDE (len=33)", "WPA: Unsupported CCMP Group Cipher key length 8
+    (8)"), each followed by its deauthentication (reason 1); no group message 2."""
+    ap = Authenticator()
+    hs, _ = handshake(ap)
+    out = hs.receive(ap.group1(bytes(16), 2, plain=plain))
+    assert kinds(out) == [KeyDataRefused, HandshakeFailed], out
+    assert (out[0].refusal, out[0].value) == said and out[1].after_message_4 and out[1].reason_code == 1
+    assert hs.state is State.FAILED
 
 
 def test_message_3_without_install_bit_is_dropped():

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from pywps.wpa import (Akm, Cipher, FrameDropped, GroupRekeyed, HandshakeCompleted, IgtkNotInstalled, InstallGroupKey,
-                       InstallPairwiseKey, Refusal, SendEapol)
+from pywps.wpa import (Akm, Cipher, FrameDropped, GroupKeyNotConfigured, GroupRekeyed, HandshakeCompleted,
+                       IgtkNotInstalled, InstallGroupKey, InstallPairwiseKey, KeyDataRefused, Refusal, SendEapol, State)
 from pywps.wpa.keys import derive_ptk, eapol_key_mic, kdf_sha256
 from test_wpa_handshake import (AP, PMK, STA, V2, V3, Authenticator, handshake, kinds, only_drop, ref_kdf_sha256,
                                 refused)
@@ -101,7 +101,7 @@ def test_an_igtk_key_id_over_4095_ends_the_association_after_message_4_and_the_g
     ap = Authenticator(mgmt_group=BIP)
     ap.igtk_id = 4096
     hs, out = handshake(ap)
-    assert refused(out, [SendEapol, InstallPairwiseKey, InstallGroupKey]) == (Refusal.IGTK_KEY_ID, 4096)
+    assert refused(out, [SendEapol, InstallPairwiseKey, InstallGroupKey], "IGTK") == (Refusal.IGTK_KEY_ID, 4096)
     ap.check_msg4(out[0].pdu)
 
 
@@ -127,6 +127,21 @@ def test_a_group_message_with_a_bad_igtk_still_delivers_its_gtk():
     ap.igtk_id = 7
     out = hs.receive(ap.group1(bytes([0x62]) * 16, 2))
     assert kinds(out) == [InstallGroupKey, SendEapol, GroupRekeyed] and out[0].cipher == Cipher.CCMP
+
+
+@pytest.mark.parametrize("key_id,length,said", [(4096, 16, [KeyDataRefused, GroupKeyNotConfigured]),
+                                                (4, 15, [GroupKeyNotConfigured]), (4, 32, [GroupKeyNotConfigured])])
+def test_a_group_message_whose_igtk_hostap_refuses_says_so_and_still_delivers_its_gtk(key_id, length, said):
+    """process_1_of_2_rsn: ieee80211w_set_keys' failure is "RSN: Failed to configure IGTK" (after "WPA: Invalid
+    IGTK KeyID 4096" for such a KeyID; a wrong length has no words of its own), and the group message is answered."""
+    ap = Authenticator(mgmt_group=BIP)
+    hs, _ = handshake(ap)
+    ap.igtk_id, ap.igtk = key_id, bytes([0x73]) * length
+    out = hs.receive(ap.group1(bytes([0x62]) * 16, 2))
+    assert kinds(out) == [InstallGroupKey, *said, SendEapol, GroupRekeyed] and out[0].cipher == Cipher.CCMP
+    assert out[len(said)].key == "IGTK" and (key_id < 4096 or out[1].value == 4096)
+    ap.check_group2(out[-2].pdu)
+    assert hs.state is State.COMPLETED
 
 
 def test_psk_sha256_takes_only_descriptor_version_3():

@@ -40,17 +40,22 @@ def _disconnected(e: LinkDisconnected) -> str:
     return text + (" locally_generated=1" if e.locally_generated else "")
 
 
-def _message_3_refused(e: Any) -> str:
-    # wpa.c's process_3_of_4 and what it calls, at MSG_WARNING but for the missing GTK (MSG_INFO)
-    if e.refusal == "PAIRWISE_KEY_LENGTH":
-        return f"WPA: Invalid {e.cipher} key length {e.value} (src={mac_str(e.bssid)})"
-    if e.refusal == "IGTK_KDE_LENGTH":
-        return f"WPA: Invalid IGTK KDE length {e.value}"
-    if e.refusal == "NO_GTK_KDE":
-        return "RSN: No GTK KDE included in EAPOL-Key msg 3/4"
-    if e.refusal == "GTK_LENGTH":
-        return f"WPA: Unsupported {e.cipher} Group Cipher key length {e.value} ({e.value})"
-    return f"WPA: Invalid IGTK KeyID {e.value}"
+# rsn_supp/wpa.c's words for a key it refuses (process_3_of_4, process_1_of_2_rsn and what they call), with
+# whether it says them at MSG_WARNING (else MSG_INFO)
+REFUSALS: dict[str, tuple[str, bool]] = {
+    "PAIRWISE_KEY_LENGTH": ("WPA: Invalid {e.cipher} key length {e.value} (src={bssid})", True),
+    "IGTK_KDE_LENGTH": ("WPA: Invalid IGTK KDE length {e.value}", True),
+    "NO_GTK_KDE": ("RSN: No GTK KDE included in EAPOL-Key msg 3/4", False),
+    "GTK_LENGTH": ("WPA: Unsupported {e.cipher} Group Cipher key length {e.value} ({e.value})", True),
+    "IGTK_KEY_ID": ("WPA: Invalid IGTK KeyID {e.value}", True),
+    "NO_GTK_IN_GROUP_MESSAGE": ("WPA: No GTK IE in Group Key msg 1/2", False),
+    "GROUP_GTK_KDE_LENGTH": ("RSN: Invalid GTK KDE length ({e.value}) in Group Key msg 1/2", False),
+    "GROUP_GTK_TOO_LONG": ("RSN: Too long GTK in GTK KDE (len={e.value})", False),
+}
+
+
+def _key_data_refusal(e: Any) -> str:
+    return REFUSALS[e.refusal][0].format(e=e, bssid=mac_str(e.bssid))
 
 
 def _roam_considered(e: Any) -> str:
@@ -135,7 +140,7 @@ def text_table() -> dict[type, Formatter]:
         ev.WrongKey: lambda e: "WPA: 4-Way Handshake failed - pre-shared key may be incorrect",
         ev.IgtkKeyIdSwapped: lambda e: "WPA: Ignore IGTK configuration error due to invalid IGTK KeyID byte order",
         ev.BigtkKeyIdInvalid: lambda e: f"WPA: Invalid BIGTK KeyID {e.key_id}",
-        ev.Message3KeyRefused: _message_3_refused,
+        ev.KeyDataRefusal: _key_data_refusal,
         ev.GroupKeyRefused: lambda e: f"RSN: Failed to configure {e.key}",
         ev.SaQueryNotSent: lambda e: "SME: Failed to send SA Query Request",
         ev.UnprotectedBeaconDropped: lambda e: f"CTRL-EVENT-UNPROT-BEACON {mac_str(e.bssid)}",
@@ -186,14 +191,13 @@ def scan_id_text(scan_id: int | None) -> str:
 
 def event_level(event: object) -> int:
     """MSG_INFO, but for what wpa_supplicant says at MSG_DEBUG (a default monitor never hears it): the ER's
-    SET-SEL-REG START and DONE; and at MSG_WARNING: a BIGTK's invalid KeyID, what message 3 had that was refused
-    (but a missing GTK)."""
+    SET-SEL-REG START and DONE; and at MSG_WARNING: a BIGTK's invalid KeyID, most keys it refuses (REFUSALS)."""
     name = type(event).__name__
     if name == "ErSetSelectedRegistrar" and event.state.value != "FAILED":  # type: ignore[attr-defined]
         return LEVEL_DEBUG
     if name == "BigtkKeyIdInvalid":
         return LEVEL_WARNING
-    if name == "Message3KeyRefused" and event.refusal != "NO_GTK_KDE":  # type: ignore[attr-defined]
+    if name == "KeyDataRefusal" and REFUSALS[event.refusal][1]:  # type: ignore[attr-defined]
         return LEVEL_WARNING
     return LEVEL_INFO
 

@@ -19,6 +19,8 @@ from .commands import command_table
 
 _PLACEHOLDER = {"bytes": bytes(6), "int": 0, "str": "", "bool": False, "float": 0.0}
 _BY_NAME = {"ssid": b"ssid", "uuid": bytes(16), "primary_device_type": bytes(8)}
+# fields whose every value has words of its own: a row for each
+_EACH = {"refusal": tuple(texts.REFUSALS)}
 NO_DOC = "as Debian wpa_supplicant 2.10 answers (tests/test_diff_survey.py)"
 
 
@@ -51,11 +53,15 @@ def _placeholder(event_type: type, name: str, annotation: str) -> object:
     return None
 
 
-def _sample(event_type: type) -> object:
+def _samples(event_type: type) -> list[object]:
     if not dataclasses.is_dataclass(event_type):
-        return event_type()
-    return event_type(**{f.name: _placeholder(event_type, f.name, str(f.type)) for f in dataclasses.fields(event_type)
-                         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING})
+        return [event_type()]
+    values = {f.name: _placeholder(event_type, f.name, str(f.type)) for f in dataclasses.fields(event_type)
+              if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING}
+    each = next((name for name in _EACH if name in values), None)
+    if each is None:
+        return [event_type(**values)]
+    return [event_type(**{**values, each: value}) for value in _EACH[each]]
 
 
 def events_markdown() -> str:
@@ -65,11 +71,11 @@ def events_markdown() -> str:
     rows = ["| event, as sent (placeholders: 0, 00:00:00:00:00:00, empty) | level | typed event |", "|---|---|---|"]
     types = [*texts.text_table(), *(getattr(er_events, name) for name in texts.ER_TEXT)]
     for event_type in types:
-        sample = _sample(event_type)
-        for text in texts.event_texts(sample):
-            shown = text.replace("|", "\\|")
-            level = texts.event_level(sample)
-            rows.append(f"| `{shown}` | {level} | `{event_type.__module__}.{event_type.__name__}` |")
+        for sample in _samples(event_type):
+            for text in texts.event_texts(sample):
+                shown = text.replace("|", "\\|")
+                level = texts.event_level(sample)
+                rows.append(f"| `{shown}` | {level} | `{event_type.__module__}.{event_type.__name__}` |")
     return "\n".join(rows) + "\n"
 
 

@@ -112,6 +112,9 @@ class Nl80211Driver(Driver):
         self._beacon_protection = False  # its NL80211_EXT_FEATURE_BEACON_PROTECTION(_CLIENT), once read
         self._frames: AsyncGenericNetlinkSocket | None = None  # registered for SA Query Responses, once needed
         self._frame_reader: asyncio.Task | None = None
+        # The kernel runs one dump at a time per netlink socket and answers EBUSY to a second one: the command
+        # socket's dumps (the wiphy for DRIVER_FLAGS and the radio's channels, scan results, a survey) take turns.
+        self._dumping = asyncio.Lock()
 
     @property
     def own_addr(self) -> bytes:
@@ -317,7 +320,8 @@ class Nl80211Driver(Driver):
         msg = request(cmd, *attrs)
         try:
             if dump:
-                return [m async for m in await self._cmd._do_dump(msg)]
+                async with self._dumping:
+                    return [m async for m in await self._cmd._do_dump(msg)]
             return await self._cmd._do_request(msg)
         except OSError as e:  # NetlinkError is not an OSError: it reaches the caller, which words it
             raise DriverError(f"nl80211 socket lost: {e}") from None

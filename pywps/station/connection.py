@@ -27,8 +27,8 @@ from ..events import (
     GroupKeyRefused,
     GroupRekeyCompleted,
     IgtkKeyIdSwapped,
+    KeyDataRefusal,
     KeyNegotiated,
-    Message3KeyRefused,
     NetworkNotFound,
     SaQueryNotSent,
     ShellEvent,
@@ -550,12 +550,12 @@ class ConnectionPolicy:
             FrameDropped,
             GroupRekeyed,
             HandshakeCompleted,
+            GroupKeyNotConfigured,
             HandshakeFailed,
             IgtkNotInstalled,
             InstallGroupKey,
             InstallPairwiseKey,
-            Message3Refused,
-            Refusal,
+            KeyDataRefused,
             SendEapol,
         )
         from ..wpa.rsn import cipher_name
@@ -580,14 +580,12 @@ class ConnectionPolicy:
                 log.info("WPA: BIGTK of %s not installed: %s", mac_str(src), event.reason)
                 if event.key_id is not None:
                     self._events.append(BigtkKeyIdInvalid(event.key_id))
-                self._events.append(GroupKeyRefused("IGTK"))
-            elif isinstance(event, Message3Refused):
-                refusal = event.refusal
+            elif isinstance(event, KeyDataRefused):
+                log.info("WPA: key data of %s refused: %s %d", mac_str(src), event.refusal.name, event.value)
                 cipher = "" if event.cipher is None else cipher_name(event.cipher)
-                if refusal is not Refusal.GTK_LENGTH or event.value >= 0:
-                    self._events.append(Message3KeyRefused(refusal.name, event.value, cipher, target.bss.bssid))
-                if refusal is Refusal.GTK_LENGTH or refusal is Refusal.IGTK_KEY_ID:
-                    self._events.append(GroupKeyRefused("GTK" if refusal is Refusal.GTK_LENGTH else "IGTK"))
+                self._events.append(KeyDataRefusal(event.refusal.name, event.value, cipher, target.bss.bssid))
+            elif isinstance(event, GroupKeyNotConfigured):
+                self._events.append(GroupKeyRefused(event.key))
             elif isinstance(event, (SendEapol, InstallPairwiseKey, InstallGroupKey)):
                 self._actions.append(event)
             elif isinstance(event, HandshakeCompleted) and not event.rekey:

@@ -73,8 +73,7 @@ class IgtkNotInstalled(WpaEvent):
 @dataclass
 class BigtkNotInstalled(WpaEvent):
     """The AP's BIGTK could not be installed: its KDE has the wrong length (`key_id` None) or a KeyID other
-    than 6 or 7. After message 3 a HandshakeFailed follows (hostap ends the association); after a group message
-    the link goes on without it."""
+    than 6 or 7. A GroupKeyNotConfigured follows."""
 
     key_id: int | None
     reason: str
@@ -88,24 +87,36 @@ class FrameDropped(WpaEvent):
 
 
 class Refusal(Enum):
-    """What of an authentic message 3 hostap's process_3_of_4 refuses, ending the association; each has words of
-    its own on the monitors."""
+    """What of an authentic message 3 or group message hostap refuses, ending the association, each said in words
+    of its own (process_3_of_4, process_1_of_2_rsn and what they call)."""
 
-    PAIRWISE_KEY_LENGTH = auto()  # the Key Length field, for the pairwise cipher (before message 4)
-    IGTK_KDE_LENGTH = auto()  # the IGTK KDE's length, for the management group cipher (before message 4)
+    PAIRWISE_KEY_LENGTH = auto()  # message 3's Key Length, for the pairwise cipher (before message 4)
+    IGTK_KDE_LENGTH = auto()  # message 3's IGTK KDE length, for the management group cipher (before message 4)
     NO_GTK_KDE = auto()  # an RSN message 3 without a GTK (after message 4 and the PTK)
-    GTK_LENGTH = auto()  # the GTK's length, for the group cipher (after message 4 and the PTK)
-    IGTK_KEY_ID = auto()  # an IGTK KeyID over 4095 (after message 4, the PTK and the GTK)
+    GTK_LENGTH = auto()  # a GTK's length, for the group cipher
+    IGTK_KEY_ID = auto()  # an IGTK KeyID over 4095 (message 3: after message 4, the PTK and the GTK; a group
+    # message goes on without the IGTK)
+    NO_GTK_IN_GROUP_MESSAGE = auto()
+    GROUP_GTK_KDE_LENGTH = auto()  # a group message's GTK KDE shorter than its 2-byte header
+    GROUP_GTK_TOO_LONG = auto()  # a group message's GTK over 32 bytes
 
 
 @dataclass
-class Message3Refused(WpaEvent):
-    """An authentic message 3 holds what hostap refuses (`value`: the length or KeyID it had; `cipher`: the one it
-    was checked for); a HandshakeFailed follows."""
+class KeyDataRefused(WpaEvent):
+    """An authentic message holds what hostap refuses (`value`: the length or KeyID it had; `cipher`: the one it
+    was checked for). A HandshakeFailed follows, but for an IGTK KeyID in a group message."""
 
     refusal: Refusal
-    value: int
+    value: int = 0
     cipher: Cipher | None = None
+
+
+@dataclass
+class GroupKeyNotConfigured(WpaEvent):
+    """hostap's "RSN: Failed to configure GTK" (`key` "GTK") or "... IGTK" (an IGTK or BIGTK: hostap says IGTK
+    for every BIP key): after message 3 a HandshakeFailed follows; a group message is still answered."""
+
+    key: str
 
 
 @dataclass

@@ -42,7 +42,8 @@ from .events import (
     HandshakeFailed,
     InstallGroupKey,
     InstallPairwiseKey,
-    Message3Refused,
+    GroupKeyNotConfigured,
+    KeyDataRefused,
     Refusal,
     SendEapol,
     WpaEvent,
@@ -104,12 +105,15 @@ class _Drop(Exception):
 
 
 class _Fail(Exception):
-    """Internal: end the association (becomes HandshakeFailed, after the Message3Refused that says why, if any)."""
+    """Internal: end the association (becomes HandshakeFailed, after the events in `said`: what hostap says of it).
+    `after_message_4`: in a group handshake (message 4 sent, or a group message)."""
 
-    def __init__(self, reason: str, code: int = REASON_UNSPECIFIED, refused: Message3Refused | None = None) -> None:
+    def __init__(self, reason: str, *said: WpaEvent, code: int = REASON_UNSPECIFIED,
+                 after_message_4: bool = False) -> None:
         super().__init__(reason)
+        self.said = said
         self.code = code
-        self.refused = refused
+        self.after_message_4 = after_message_4
 
 
 def _classify(frame: EapolKey) -> Msg:
@@ -224,7 +228,7 @@ class WpaSupplicantHandshake:
             return [FrameDropped(str(e))]
         except _Fail as e:
             self.state = State.FAILED
-            return [*([e.refused] if e.refused else []), HandshakeFailed(str(e), e.code)]
+            return [*e.said, HandshakeFailed(str(e), e.code, e.after_message_4)]
 
     # -- checks shared by every message ------------------------------------------------------------------------
 
@@ -320,11 +324,11 @@ class WpaSupplicantHandshake:
         igtk_kde = key_data.kde(KdeType.IGTK) if self.mgmt_group is not None else None
         if igtk_kde is not None and len(igtk_kde.data) != IGTK_KDE_PREFIX_LEN + KEY_LEN[self.mgmt_group]:
             raise _Fail(f"IGTK KDE of {len(igtk_kde.data)} bytes for {cipher_name(self.mgmt_group)}",
-                        refused=Message3Refused(Refusal.IGTK_KDE_LENGTH, len(igtk_kde.data)))
+                        KeyDataRefused(Refusal.IGTK_KDE_LENGTH, len(igtk_kde.data)))
         self._check_ies(key_data)
         if frame.key_length != KEY_LEN[self.pairwise]:
             raise _Fail(f"message 3 key length {frame.key_length} for {cipher_name(self.pairwise)}",
-                        refused=Message3Refused(Refusal.PAIRWISE_KEY_LENGTH, frame.key_length, self.pairwise))
+                        KeyDataRefused(Refusal.PAIRWISE_KEY_LENGTH, frame.key_length, self.pairwise))
         igtk = key_data.igtk() if igtk_kde is not None else None
         if igtk is not None and igtk.key_id <= 4095 and igtk.key_id not in IGTK_KEY_IDS + SWAPPED_IGTK_KEY_IDS:
             raise _Drop(f"IGTK KeyID {igtk.key_id} (4 or 5)")  # hostap hands it to the driver, which refuses it
@@ -342,8 +346,7 @@ class WpaSupplicantHandshake:
             self._message_3_group_keys(key_data, igtk, frame.rsc, out)
         except _Fail as e:  # message 4 is out and the PTK in: hostap's group handshake state
             self.state = State.FAILED
-            return [*out, *([e.refused] if e.refused else []),
-                    HandshakeFailed(str(e), e.code, after_message_4=True)]
+            return [*out, *e.said, HandshakeFailed(str(e), e.code, after_message_4=True)]
         if target is State.COMPLETED and previous is not State.COMPLETED:
             out.append(HandshakeCompleted(rekey=previous is State.REKEYING))
         return out
@@ -354,40 +357,50 @@ class WpaSupplicantHandshake:
         if not self.wpa:
             kde = key_data.kde(KdeType.GTK)
             if kde is None:
-                raise _Fail("no GTK KDE in message 3", refused=Message3Refused(Refusal.NO_GTK_KDE, 0))
+                raise _Fail("no GTK KDE in message 3", KeyDataRefused(Refusal.NO_GTK_KDE))
             gtk = kde.data[2:]
             if len(kde.data) < 2 or len(gtk) != KEY_LEN[self.group]:
                 # hostap checks the length against the cipher's only for a KDE of 2 to 34 bytes
-                said = len(gtk) if 2 <= len(kde.data) <= 34 else -1
-                raise _Fail(f"GTK of {len(gtk)} bytes for {cipher_name(self.group)}",
-                            refused=Message3Refused(Refusal.GTK_LENGTH, said, self.group))
+                said = [KeyDataRefused(Refusal.GTK_LENGTH, len(gtk), self.group)] if 2 <= len(kde.data) <= 34 else []
+                raise _Fail(f"GTK of {len(gtk)} bytes for {cipher_name(self.group)}", *said,
+                            GroupKeyNotConfigured("GTK"))
             out += self._install_gtk(gtk, kde.data[0] & 0x03, rsc)
+        mgmt_keys, refused = self._mgmt_group_keys(key_data, igtk)
+        out += mgmt_keys
+        if refused:
+            raise _Fail("a BIP key of message 3 could not be installed")
+
+    def _mgmt_group_keys(self, key_data: KeyData, igtk: IgtkKde | None) -> tuple[list[WpaEvent], bool]:
+        """hostap's ieee80211w_set_keys: the IGTK, then the BIGTK (with beacon protection), installed; at the first
+        it refuses, what it says of it, and True (the rest is not tried)."""
         if igtk is not None:
             if igtk.key_id > 4095:
-                raise _Fail(f"IGTK KeyID {igtk.key_id}", refused=Message3Refused(Refusal.IGTK_KEY_ID, igtk.key_id))
-            out += self._install_igtk(igtk)
+                return [KeyDataRefused(Refusal.IGTK_KEY_ID, igtk.key_id), GroupKeyNotConfigured("IGTK")], True
+            out = self._install_igtk(igtk)
+        else:
+            out = []
         beacon_key = self._install_bigtk(key_data)
-        out += beacon_key
         if any(isinstance(event, BigtkNotInstalled) for event in beacon_key):
-            # hostap's "RSN: Failed to configure IGTK" (its words for every BIP key): the association ends
-            raise _Fail("the BIGTK of message 3 could not be installed")
+            return [*out, *beacon_key, GroupKeyNotConfigured("IGTK")], True
+        return out + beacon_key, False
 
     def _check_ies(self, key_data: KeyData) -> None:
         """12.7.6.4: message 3 repeats the AP's Beacon/Probe Response element; a difference is a downgrade
         attempt and ends the association (hostap's wpa_supplicant_validate_ie())."""
         rsn, wpa = key_data.rsn_ie, key_data.wpa_ie
         if self.ap_rsn_ie is None and self.ap_wpa_ie is None:
-            raise _Fail("no RSN/WPA element known for the AP to compare message 3 with", REASON_IE_IN_4WAY_DIFFERS)
+            raise _Fail("no RSN/WPA element known for the AP to compare message 3 with",
+                        code=REASON_IE_IN_4WAY_DIFFERS)
         if rsn is None and wpa is None:
-            raise _Fail("message 3 has no RSN/WPA element", REASON_IE_IN_4WAY_DIFFERS)
+            raise _Fail("message 3 has no RSN/WPA element", code=REASON_IE_IN_4WAY_DIFFERS)
         if (wpa is not None and self.ap_wpa_ie is not None and wpa != self.ap_wpa_ie) or (
             rsn is not None and self.ap_rsn_ie is not None and rsn != self.ap_rsn_ie
         ):
             raise _Fail("RSN/WPA element in message 3 differs from the Beacon/Probe Response",
-                        REASON_IE_IN_4WAY_DIFFERS)
+                        code=REASON_IE_IN_4WAY_DIFFERS)
         if self.wpa and rsn is not None and self.ap_rsn_ie is None:
             raise _Fail("message 3 has an RSN element the Beacon/Probe Response did not: downgrade",
-                        REASON_IE_IN_4WAY_DIFFERS)
+                        code=REASON_IE_IN_4WAY_DIFFERS)
 
     # -- group key message 1 of 2 ------------------------------------------------------------------------------
 
@@ -396,8 +409,7 @@ class WpaSupplicantHandshake:
         if ptk is None:  # the tables never allow it, but a MIC needs a PTK
             raise _Drop("group message before any PTK")
         self._verify_mic(frame, ptk)
-        igtk: IgtkKde | None = None
-        beacon_key: list[WpaEvent] = []  # a BIGTK refused is said, and the group message still answered
+        mgmt_keys: list[WpaEvent] = []  # an IGTK or BIGTK refused is said, and the group message still answered
         if self.wpa:
             gtk_len = frame.key_length
             if gtk_len != KEY_LEN[self.group]:
@@ -410,24 +422,12 @@ class WpaSupplicantHandshake:
             if not frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
                 raise _Drop("RSN group message with unencrypted key data")
             key_data = parse_key_data(self._decrypt(frame, ptk))
-            kde = key_data.gtk()
-            if kde is None:
-                raise _Drop("no GTK KDE in group message 1")
-            if len(kde.gtk) != KEY_LEN[self.group]:
-                raise _Drop(f"GTK of {len(kde.gtk)} bytes for {self.group.name}")
-            gtk, key_id = kde.gtk, kde.key_id
-            try:
-                # hostap answers the group message even when its IGTK cannot be set ("Failed to configure IGTK")
-                igtk = self._igtk(key_data)
-            except _Drop:
-                igtk = None
-            beacon_key = self._install_bigtk(key_data)
+            gtk, key_id = self._group_message_gtk(key_data)
+            mgmt_keys = self._group_message_mgmt_keys(key_data)
 
         # hostap installs the GTK before it answers, so no group frame is lost in between.
         out = self._install_gtk(gtk, key_id, frame.rsc)
-        if igtk is not None and igtk.key_id in IGTK_KEY_IDS + SWAPPED_IGTK_KEY_IDS:
-            out += self._install_igtk(igtk)
-        out += beacon_key
+        out += mgmt_keys
         info = KeyInfo.SECURE | (frame.key_info & KeyInfo.KEY_INDEX_MASK)
         out.append(SendEapol(self._eapol(info, frame, b"", ptk)))
         previous = self.state
@@ -438,20 +438,36 @@ class WpaSupplicantHandshake:
             out.append(GroupRekeyed(key_id))
         return out
 
-    # -- shared ------------------------------------------------------------------------------------------------
+    def _group_message_gtk(self, key_data: KeyData) -> tuple[bytes, int]:
+        """The GTK and its KeyID, as hostap's process_1_of_2_rsn takes them; what it refuses ends the association."""
+        kde = key_data.kde(KdeType.GTK)
+        if kde is None:
+            raise _Fail("no GTK KDE in group message 1", KeyDataRefused(Refusal.NO_GTK_IN_GROUP_MESSAGE),
+                        after_message_4=True)
+        if len(kde.data) < 2:
+            raise _Fail(f"GTK KDE of {len(kde.data)} bytes",
+                        KeyDataRefused(Refusal.GROUP_GTK_KDE_LENGTH, len(kde.data)), after_message_4=True)
+        gtk = kde.data[2:]
+        if len(gtk) > 32:
+            raise _Fail(f"GTK of {len(gtk)} bytes", KeyDataRefused(Refusal.GROUP_GTK_TOO_LONG, len(gtk)),
+                        after_message_4=True)
+        if len(gtk) != KEY_LEN[self.group]:
+            raise _Fail(f"GTK of {len(gtk)} bytes for {cipher_name(self.group)}",
+                        KeyDataRefused(Refusal.GTK_LENGTH, len(gtk), self.group), after_message_4=True)
+        return gtk, kde.data[0] & 0x03
 
-    def _igtk(self, key_data: KeyData) -> IgtkKde | None:
-        """The IGTK KDE of a protected association's key data (None without one: an AP may leave it out; it is
-        ignored without management frame protection, as hostap does)."""
-        if self.mgmt_group is None:
-            return None
-        try:
-            kde = key_data.igtk()
-        except KeyFrameError as e:
-            raise _Drop(str(e)) from None
-        if kde is not None and len(kde.igtk) != KEY_LEN[self.mgmt_group]:
-            raise _Drop(f"IGTK of {len(kde.igtk)} bytes for {cipher_name(self.mgmt_group)}")
-        return kde
+    def _group_message_mgmt_keys(self, key_data: KeyData) -> list[WpaEvent]:
+        """A group message's IGTK and BIGTK (hostap's ieee80211w_set_keys, whose failure is only said: the group
+        message is answered all the same)."""
+        kde = key_data.kde(KdeType.IGTK) if self.mgmt_group is not None else None
+        if kde is not None and len(kde.data) != IGTK_KDE_PREFIX_LEN + KEY_LEN[self.mgmt_group]:
+            return [GroupKeyNotConfigured("IGTK")]  # refused with no word of its own; the BIGTK is not tried
+        igtk = key_data.igtk() if kde is not None else None
+        if igtk is not None and igtk.key_id <= 4095 and igtk.key_id not in IGTK_KEY_IDS + SWAPPED_IGTK_KEY_IDS:
+            igtk = None  # hostap hands it to the driver, which refuses it; left out here
+        return self._mgmt_group_keys(key_data, igtk)[0]
+
+    # -- shared ------------------------------------------------------------------------------------------------
 
     def _install_igtk(self, kde: IgtkKde) -> list[WpaEvent]:
         if kde.igtk == self._installed_igtk:  # KRACK: a repeated IGTK would reset its replay counter (IPN)

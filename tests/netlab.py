@@ -65,7 +65,8 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.05):
 
 
 class Monitor:
-    """A wpa_ctrl monitor in the test process (unix socket paths cross namespaces): collects event texts."""
+    """A wpa_ctrl monitor in the test process (unix socket paths cross namespaces): collects event texts, and
+    each with its level in `leveled` (-1 when it came without one)."""
 
     def __init__(self, path: str) -> None:
         self.local = tempfile.mktemp(prefix="pwmon-", dir="/tmp")
@@ -76,6 +77,7 @@ class Monitor:
         self.sock.send(b"ATTACH")
         assert self.sock.recv(4096) == b"OK\n"
         self.events: list[str] = []
+        self.leveled: list[tuple[int, str]] = []
 
     def wait(self, pattern: str, timeout: float = 15.0) -> re.Match:
         regex = re.compile(pattern)
@@ -101,8 +103,10 @@ class Monitor:
             data = self.sock.recv(65536).decode()
         except TimeoutError:
             return None
-        event = data.split(">", 1)[1] if data.startswith("<") else data
+        level = re.match(r"<(\d+)>", data)
+        event = data[level.end():] if level else data
         self.events.append(event)
+        self.leveled.append((int(level[1]) if level else -1, event))
         return event
 
     def close(self) -> None:

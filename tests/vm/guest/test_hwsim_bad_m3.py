@@ -22,7 +22,6 @@ import re
 import socket
 import struct
 import tempfile
-import time
 
 import pytest
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
@@ -117,25 +116,6 @@ def request(path: str, text: str) -> str:
         sock.close()
 
 
-class LeveledMonitor(Monitor):
-    """A monitor that keeps each event's level as well: (level, text) in `said`."""
-
-    def __init__(self, path: str) -> None:
-        super().__init__(path)
-        self.said: list[tuple[int, str]] = []
-
-    def _next(self, deadline: float) -> str | None:
-        self.sock.settimeout(max(0.01, deadline - time.monotonic()))
-        try:
-            data = self.sock.recv(65536).decode()
-        except TimeoutError:
-            return None
-        level, text = (int(data[1:data.index(">")]), data.split(">", 1)[1]) if data.startswith("<") else (-1, data)
-        self.events.append(text)
-        self.said.append((level, text))
-        return text
-
-
 WORTH_COMPARING = r"^(WPA:|RSN:|CTRL-EVENT-(DISCONNECTED|CONNECTED|SSID-TEMP-DISABLED))"
 
 
@@ -168,12 +148,12 @@ def answer_to(lab, program: str, message: str, alter) -> dict[str, object]:
         assert info & (KEY_INFO_MIC | KEY_INFO_ACK | KEY_INFO_INSTALL) == expected, hex(info)
         log = ap.log_text()
         changed = altered(pdu, logged_key(log, "KCK"), logged_key(log, "KEK"), alter)
-        earlier, sta.monitor = sta.monitor, LeveledMonitor(f"{sta.ctrl_dir}/{sta.iface}")
-        earlier.close()
+        sta.monitor.events.clear()  # what it waits for below must come now
+        mark = len(sta.monitor.leveled)
         pass_on(changed)
         sta.monitor.wait(r"^(CTRL-EVENT-DISCONNECTED|WPA: Group rekeying completed)", 15)
         sta.monitor.gather(1.5)
-        said = [(level, re.sub(r" id=\d+", "", text)) for level, text in sta.monitor.said
+        said = [(level, re.sub(r" id=\d+", "", text)) for level, text in sta.monitor.leveled[mark:]
                 if re.search(WORTH_COMPARING, text)]
         answer = "4/4 Pairwise" if message == "3" else "2/2 Group"
         return {"said": said, f"hostapd got {answer}": f"received EAPOL-Key frame ({answer})" in ap.log_text()}

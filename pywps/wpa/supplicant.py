@@ -36,13 +36,13 @@ from .errors import KeyFrameUnsupported, KeyFrameError, WpaError
 from .events import (
     BigtkNotInstalled,
     FrameDropped,
-    IgtkNotInstalled,
+    GroupKeyNotConfigured,
     GroupRekeyed,
     HandshakeCompleted,
     HandshakeFailed,
+    IgtkNotInstalled,
     InstallGroupKey,
     InstallPairwiseKey,
-    GroupKeyNotConfigured,
     KeyDataRefused,
     Refusal,
     SendEapol,
@@ -60,6 +60,11 @@ IGTK_KEY_IDS = (4, 5)  # the only indexes an IGTK takes (the kernel refuses othe
 # 4 and 5 with their two bytes swapped: hostap joins such APs ("a number of deployed APs") without their IGTK
 SWAPPED_IGTK_KEY_IDS = (0x0400, 0x0500)
 BIGTK_KEY_IDS = (6, 7)
+
+
+def _left_to_the_kernel(igtk: IgtkKde) -> bool:
+    """An IGTK KeyID hostap hands to the driver for it to refuse (below 4096 but 4, 5 and their swapped forms)."""
+    return igtk.key_id <= 4095 and igtk.key_id not in IGTK_KEY_IDS + SWAPPED_IGTK_KEY_IDS
 
 
 class State(Enum):
@@ -330,8 +335,8 @@ class WpaSupplicantHandshake:
             raise _Fail(f"message 3 key length {frame.key_length} for {cipher_name(self.pairwise)}",
                         KeyDataRefused(Refusal.PAIRWISE_KEY_LENGTH, frame.key_length, self.pairwise))
         igtk = key_data.igtk() if igtk_kde is not None else None
-        if igtk is not None and igtk.key_id <= 4095 and igtk.key_id not in IGTK_KEY_IDS + SWAPPED_IGTK_KEY_IDS:
-            raise _Drop(f"IGTK KeyID {igtk.key_id} (4 or 5)")  # hostap hands it to the driver, which refuses it
+        if igtk is not None and _left_to_the_kernel(igtk):
+            raise _Drop(f"IGTK KeyID {igtk.key_id} (4 or 5)")
 
         out: list[WpaEvent] = [SendEapol(self._eapol(KeyInfo.PAIRWISE | (frame.key_info & KeyInfo.SECURE),
                                                      frame, b"", ptk))]
@@ -463,8 +468,8 @@ class WpaSupplicantHandshake:
         if kde is not None and len(kde.data) != IGTK_KDE_PREFIX_LEN + KEY_LEN[self.mgmt_group]:
             return [GroupKeyNotConfigured("IGTK")]  # refused with no word of its own; the BIGTK is not tried
         igtk = key_data.igtk() if kde is not None else None
-        if igtk is not None and igtk.key_id <= 4095 and igtk.key_id not in IGTK_KEY_IDS + SWAPPED_IGTK_KEY_IDS:
-            igtk = None  # hostap hands it to the driver, which refuses it; left out here
+        if igtk is not None and _left_to_the_kernel(igtk):
+            igtk = None  # left out here
         return self._mgmt_group_keys(key_data, igtk)[0]
 
     # -- shared ------------------------------------------------------------------------------------------------

@@ -49,6 +49,11 @@ class HwHostapd:
         self.ctrl = str(self.dir / "ctrl")
         settings = {
             "interface": iface, "driver": "nl80211", "ctrl_interface": self.ctrl, "hw_mode": "g", "channel": "1",
+            # mac80211_hwsim's scan stays 30 ms on a channel it probes, and hostapd answers a probe from user
+            # space, which under TCG with two programs scanning at once has come too late: a scan of either
+            # program then missed the AP (the reference's too, twice in CI). The kernel sends beacons on its
+            # own timer: one every 20 TU (20.5 ms) always falls inside the dwell.
+            "beacon_int": "20",
             **WPS_AP_SETTINGS,
         }
         settings.update(overrides)

@@ -177,13 +177,15 @@ class BigtkKeyIdInvalid(ShellEvent):
 @dataclass
 class KeyDataRefusal(ShellEvent):
     """An authentic message 3 or group message held what wpa_supplicant refuses, in its words (process_3_of_4,
-    process_1_of_2_rsn): `refusal` names a pywps.wpa.Refusal, `value` is the length or KeyID refused, `cipher` the
-    cipher it was checked for, `bssid` the AP."""
+    process_1_of_2_rsn, process_1_of_2_wpa): `refusal` names a pywps.wpa.Refusal, `value` is the length, KeyID or
+    version refused, `cipher` the cipher it was checked for, `bssid` the AP, `room` the bytes of key the Key Data
+    held."""
 
     refusal: str
     value: int
     cipher: str
     bssid: bytes
+    room: int = 0
 
 
 @dataclass

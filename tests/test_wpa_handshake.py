@@ -566,6 +566,81 @@ def test_a_group_message_without_a_usable_gtk_ends_the_association(plain, said):
     assert hs.state is State.FAILED
 
 
+def wpa_group1(ap: Authenticator, key_length: int, key_data: bytes, version: int | None = None) -> bytes:
+    """A WPA group message 1 whose Key Length and (already encrypted) Key Data are given as they are."""
+    bits = (ap.version if version is None else version) | SECURE | MIC | ACK | (1 << 4)
+    pdu = frame(ap.descriptor, bits, key_length, ap.next_replay(), iv=bytes(range(16, 32)), rsc=ap.rsc,
+                data=key_data)
+    return pdu[:81] + ref_mic(ap.kck, pdu, ap.version if version is None else version) + pdu[97:]
+
+
+WRAP = aes_key_wrap(bytes(16), bytes(16))  # the right size for a wrapped CCMP GTK; unwraps with no KEK of a run
+
+
+@pytest.mark.parametrize("pairwise,key_length,key_data,said", [
+    (Cipher.CCMP, 32, "wrapped 16", None),  # Key Length over the key data's room: refused without a word
+    (Cipher.CCMP, 5, "wrapped 16", (Refusal.GTK_LENGTH, 5, 16)),
+    (Cipher.CCMP, 16, bytes(4), (Refusal.WPA_KEY_DATA_SHORT, 4, 0)),
+    (Cipher.CCMP, 16, "wrapped 16 + 4", (Refusal.WPA_AES_WRAP_LENGTH, 20, 0)),
+    (Cipher.CCMP, 16, "wrapped 40", (Refusal.WPA_AES_WRAP_LONG, 48, 40)),
+    (Cipher.CCMP, 16, WRAP, (Refusal.WPA_AES_UNWRAP, 0, 0)),
+    (Cipher.CCMP, 16, "version 3", (Refusal.WPA_KEY_INFO_TYPE, 3, 0)),
+    (Cipher.TKIP, 16, "rc4 32", (Refusal.GTK_LENGTH, 16, 32)),  # a TKIP GTK is 32 bytes
+    (Cipher.TKIP, 32, "rc4 40", (Refusal.WPA_RC4_KEY_DATA_LONG, 40, 0)),
+])
+def test_a_wpa_group_message_without_a_usable_gtk_ends_the_association(pairwise, key_length, key_data, said):
+    """process_1_of_2_wpa's refusals, each but the first said in its words ("WPA: Unsupported CCMP Group Cipher key
+    length 5 (16)", "WPA: Too short maxkeylen (4)", "WPA: Unsupported AES-WRAP len 20", "WPA: AES-WRAP key data too
+    long (keydatalen=48 maxkeylen=40)", "WPA: AES unwrap failed - could not decrypt GTK", "WPA: Unsupported
+    key_info type 3", "WPA: RC4 key data too long (40)"), then the deauthentication (reason 1) from the group
+    handshake's state: no group message 2, no GTK installed, no wrong passphrase suspected."""
+    ap = Authenticator(pairwise=pairwise, group=pairwise, wpa=True)
+    hs, _ = handshake(ap)
+    version = None
+    if key_data == "version 3":
+        version, key_data = V3, ap.encrypt(bytes(16), bytes(16))
+    elif isinstance(key_data, str):
+        kind, size, *extra = key_data.split()
+        key_data = ap.encrypt(bytes(int(size)), bytes(range(16, 32))) + bytes(int(extra[1]) if extra else 0)
+    out = hs.receive(wpa_group1(ap, key_length, key_data, version))
+    if said is None:
+        assert kinds(out) == [HandshakeFailed], out
+    else:
+        assert kinds(out) == [KeyDataRefused, HandshakeFailed], out
+        assert (out[0].refusal, out[0].value, out[0].room) == said
+    assert out[-1].after_message_4 and out[-1].reason_code == 1
+    assert hs.state is State.FAILED
+
+
+@pytest.mark.parametrize("refusal,value,room,said", [
+    (Refusal.GTK_LENGTH, 5, 16, (4, "WPA: Unsupported CCMP Group Cipher key length 5 (16)")),
+    (Refusal.WPA_KEY_DATA_SHORT, 4, 0, (3, "WPA: Too short maxkeylen (4)")),
+    (Refusal.WPA_RC4_KEY_DATA_LONG, 40, 0, (4, "WPA: RC4 key data too long (40)")),
+    (Refusal.WPA_AES_WRAP_LENGTH, 20, 0, (4, "WPA: Unsupported AES-WRAP len 20")),
+    (Refusal.WPA_AES_WRAP_LONG, 48, 40, (4, "WPA: AES-WRAP key data too long (keydatalen=48 maxkeylen=40)")),
+    (Refusal.WPA_AES_UNWRAP, 0, 0, (4, "WPA: AES unwrap failed - could not decrypt GTK")),
+    (Refusal.WPA_KEY_INFO_TYPE, 3, 0, (4, "WPA: Unsupported key_info type 3")),
+])
+def test_a_wpa_group_message_refusal_is_said_in_wpa_supplicants_words(refusal, value, room, said):
+    """What a monitor hears of each (process_1_of_2_wpa's wpa_msg, its level: 3 MSG_INFO, 4 MSG_WARNING)."""
+    from pywps.ctrl.events import event_level, event_texts
+    from pywps.events import KeyDataRefusal
+
+    event = KeyDataRefusal(refusal.name, value, "CCMP", AP, room)
+    assert (event_level(event), event_texts(event)) == (said[0], [said[1]])
+
+
+def test_a_wpa_group_message_whose_key_data_has_room_to_spare_installs_its_first_bytes():
+    """Key Data longer than Key Length (RC4, up to 32 bytes; AES-wrapped, up to 32 bytes of key): hostap takes
+    the first Key Length bytes as the GTK."""
+    ap = Authenticator(pairwise=Cipher.CCMP, group=Cipher.CCMP, wpa=True)
+    hs, _ = handshake(ap)
+    gtk = bytes(range(1, 17))
+    out = hs.receive(wpa_group1(ap, 16, ap.encrypt(gtk + bytes(range(50, 66)), bytes(16))))
+    assert kinds(out) == [InstallGroupKey, SendEapol, HandshakeCompleted], out
+    assert out[0].gtk == gtk
+
+
 def test_message_3_without_install_bit_is_dropped():
     ap, hs = after_message_2()
     assert "Install" in only_drop(hs.receive(ap.msg3(info=V2 | PAIRWISE | ACK | MIC | SECURE | ENCR)))

@@ -40,17 +40,23 @@ def _disconnected(e: LinkDisconnected) -> str:
     return text + (" locally_generated=1" if e.locally_generated else "")
 
 
-# rsn_supp/wpa.c's words for a key it refuses (process_3_of_4, process_1_of_2_rsn and what they call), with
-# whether it says them at MSG_WARNING (else MSG_INFO)
+# rsn_supp/wpa.c's words for a key it refuses (process_3_of_4, process_1_of_2_rsn, process_1_of_2_wpa and what
+# they call), with whether it says them at MSG_WARNING (else MSG_INFO)
 REFUSALS: dict[str, tuple[str, bool]] = {
     "PAIRWISE_KEY_LENGTH": ("WPA: Invalid {e.cipher} key length {e.value} (src={bssid})", True),
     "IGTK_KDE_LENGTH": ("WPA: Invalid IGTK KDE length {e.value}", True),
     "NO_GTK_KDE": ("RSN: No GTK KDE included in EAPOL-Key msg 3/4", False),
-    "GTK_LENGTH": ("WPA: Unsupported {e.cipher} Group Cipher key length {e.value} ({e.value})", True),
+    "GTK_LENGTH": ("WPA: Unsupported {e.cipher} Group Cipher key length {e.value} ({e.room})", True),
     "IGTK_KEY_ID": ("WPA: Invalid IGTK KeyID {e.value}", True),
     "NO_GTK_IN_GROUP_MESSAGE": ("WPA: No GTK IE in Group Key msg 1/2", False),
     "GROUP_GTK_KDE_LENGTH": ("RSN: Invalid GTK KDE length ({e.value}) in Group Key msg 1/2", False),
     "GROUP_GTK_TOO_LONG": ("RSN: Too long GTK in GTK KDE (len={e.value})", False),
+    "WPA_KEY_DATA_SHORT": ("WPA: Too short maxkeylen ({e.value})", False),
+    "WPA_RC4_KEY_DATA_LONG": ("WPA: RC4 key data too long ({e.value})", True),
+    "WPA_AES_WRAP_LENGTH": ("WPA: Unsupported AES-WRAP len {e.value}", True),
+    "WPA_AES_WRAP_LONG": ("WPA: AES-WRAP key data too long (keydatalen={e.value} maxkeylen={e.room})", True),
+    "WPA_AES_UNWRAP": ("WPA: AES unwrap failed - could not decrypt GTK", True),
+    "WPA_KEY_INFO_TYPE": ("WPA: Unsupported key_info type {e.value}", True),
 }
 
 

@@ -583,7 +583,8 @@ class ConnectionPolicy:
             elif isinstance(event, KeyDataRefused):
                 log.info("WPA: key data of %s refused: %s %d", mac_str(src), event.refusal.name, event.value)
                 cipher = "" if event.cipher is None else cipher_name(event.cipher)
-                self._events.append(KeyDataRefusal(event.refusal.name, event.value, cipher, target.bss.bssid))
+                self._events.append(
+                    KeyDataRefusal(event.refusal.name, event.value, cipher, target.bss.bssid, event.room))
             elif isinstance(event, GroupKeyNotConfigured):
                 self._events.append(GroupKeyRefused(event.key))
             elif isinstance(event, (SendEapol, InstallPairwiseKey, InstallGroupKey)):

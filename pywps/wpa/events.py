@@ -99,16 +99,24 @@ class Refusal(Enum):
     NO_GTK_IN_GROUP_MESSAGE = auto()
     GROUP_GTK_KDE_LENGTH = auto()  # a group message's GTK KDE shorter than its 2-byte header
     GROUP_GTK_TOO_LONG = auto()  # a group message's GTK over 32 bytes
+    # a WPA (not RSN) group message, whose Key Data is the GTK alone (process_1_of_2_wpa); GTK_LENGTH too
+    WPA_KEY_DATA_SHORT = auto()  # AES-wrapped key data under 8 bytes
+    WPA_RC4_KEY_DATA_LONG = auto()  # RC4-encrypted key data over 32 bytes
+    WPA_AES_WRAP_LENGTH = auto()  # AES-wrapped key data not a multiple of 8 bytes
+    WPA_AES_WRAP_LONG = auto()  # AES-wrapped key data over 40 bytes
+    WPA_AES_UNWRAP = auto()  # key data that fails the key wrap's integrity check
+    WPA_KEY_INFO_TYPE = auto()  # descriptor version 3 (AES-128-CMAC) on a WPA group message
 
 
 @dataclass
 class KeyDataRefused(WpaEvent):
-    """An authentic message holds what hostap refuses (`value`: the length or KeyID it had; `cipher`: the one it
-    was checked for). A HandshakeFailed follows, but for an IGTK KeyID in a group message."""
+    """An authentic message holds what hostap refuses (`value`: the length, KeyID or version it had; `cipher`: the
+    one it was checked for). A HandshakeFailed follows, but for an IGTK KeyID in a group message."""
 
     refusal: Refusal
     value: int = 0
     cipher: Cipher | None = None
+    room: int = 0  # the bytes of key the Key Data held, where hostap says it (its maxkeylen)
 
 
 @dataclass

@@ -366,7 +366,8 @@ class WpaSupplicantHandshake:
             gtk = kde.data[2:]
             if len(kde.data) < 2 or len(gtk) != KEY_LEN[self.group]:
                 # hostap checks the length against the cipher's only for a KDE of 2 to 34 bytes
-                said = [KeyDataRefused(Refusal.GTK_LENGTH, len(gtk), self.group)] if 2 <= len(kde.data) <= 34 else []
+                checked = 2 <= len(kde.data) <= 34
+                said = [KeyDataRefused(Refusal.GTK_LENGTH, len(gtk), self.group, len(gtk))] if checked else []
                 raise _Fail(f"GTK of {len(gtk)} bytes for {cipher_name(self.group)}", *said,
                             GroupKeyNotConfigured("GTK"))
             out += self._install_gtk(gtk, kde.data[0] & 0x03, rsc)
@@ -416,13 +417,7 @@ class WpaSupplicantHandshake:
         self._verify_mic(frame, ptk)
         mgmt_keys: list[WpaEvent] = []  # an IGTK or BIGTK refused is said, and the group message still answered
         if self.wpa:
-            gtk_len = frame.key_length
-            if gtk_len != KEY_LEN[self.group]:
-                raise _Drop(f"group key length {gtk_len} for {self.group.name}")
-            plain = self._decrypt(frame, ptk)
-            if len(plain) < gtk_len:
-                raise _Drop(f"key data of {len(plain)} bytes holds no {gtk_len}-byte GTK")
-            gtk, key_id = plain[:gtk_len], frame.key_index
+            gtk, key_id = self._wpa_group_message_gtk(frame, ptk), frame.key_index
         else:
             if not frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
                 raise _Drop("RSN group message with unencrypted key data")
@@ -443,6 +438,40 @@ class WpaSupplicantHandshake:
             out.append(GroupRekeyed(key_id))
         return out
 
+    def _wpa_group_message_gtk(self, frame: EapolKey, ptk: Ptk) -> bytes:
+        """A WPA group message's GTK, as hostap's process_1_of_2_wpa takes it: Key Length long, first in the Key
+        Data, which is RC4-encrypted or AES-wrapped whole; what it refuses ends the association."""
+        def refuse(reason: str, *said: WpaEvent) -> _Fail:
+            return _Fail(reason, *said, after_message_4=True)
+
+        gtk_len, room, version = frame.key_length, len(frame.key_data), frame.descriptor_version
+        if version == VERSION_HMAC_SHA1_AES:
+            if room < 8:
+                raise refuse(f"key data of {room} bytes", KeyDataRefused(Refusal.WPA_KEY_DATA_SHORT, room))
+            room -= 8  # the key wrap's integrity block
+        if gtk_len > room:  # hostap gives no word of its own
+            raise refuse(f"Key Length {gtk_len} over the {room} bytes the key data holds")
+        if gtk_len != KEY_LEN[self.group]:  # (hostap also checks the room, which holds it by now)
+            raise refuse(f"GTK of {gtk_len} bytes for {cipher_name(self.group)}",
+                         KeyDataRefused(Refusal.GTK_LENGTH, gtk_len, self.group, room))
+        if version == VERSION_HMAC_MD5_RC4:
+            if room > 32:
+                raise refuse(f"RC4 key data of {room} bytes", KeyDataRefused(Refusal.WPA_RC4_KEY_DATA_LONG, room))
+        elif version == VERSION_HMAC_SHA1_AES:
+            if room % 8:
+                raise refuse(f"AES-wrapped key data of {room + 8} bytes",
+                             KeyDataRefused(Refusal.WPA_AES_WRAP_LENGTH, room))
+            if room > 32:
+                raise refuse(f"AES-wrapped key data of {room + 8} bytes",
+                             KeyDataRefused(Refusal.WPA_AES_WRAP_LONG, room + 8, room=room))
+        else:
+            raise refuse(f"descriptor version {version} on a WPA group message",
+                         KeyDataRefused(Refusal.WPA_KEY_INFO_TYPE, version))
+        try:
+            return self._decrypt(frame, ptk)[:gtk_len]
+        except KeyFrameError:  # the AES key wrap's integrity check failed
+            raise refuse("key data does not unwrap with the KEK", KeyDataRefused(Refusal.WPA_AES_UNWRAP)) from None
+
     def _group_message_gtk(self, key_data: KeyData) -> tuple[bytes, int]:
         """The GTK and its KeyID, as hostap's process_1_of_2_rsn takes them; what it refuses ends the association."""
         kde = key_data.kde(KdeType.GTK)
@@ -458,7 +487,7 @@ class WpaSupplicantHandshake:
                         after_message_4=True)
         if len(gtk) != KEY_LEN[self.group]:
             raise _Fail(f"GTK of {len(gtk)} bytes for {cipher_name(self.group)}",
-                        KeyDataRefused(Refusal.GTK_LENGTH, len(gtk), self.group), after_message_4=True)
+                        KeyDataRefused(Refusal.GTK_LENGTH, len(gtk), self.group, len(gtk)), after_message_4=True)
         return gtk, kde.data[0] & 0x03
 
     def _group_message_mgmt_keys(self, key_data: KeyData) -> list[WpaEvent]:

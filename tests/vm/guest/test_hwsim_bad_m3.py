@@ -11,7 +11,12 @@ Compared, for each case: what the station's monitor hears (level and text) from 
 whether hostapd received message 4 (or group message 2). wpa_supplicant's process_3_of_4 leaves the AP (reason 1)
 either before message 4 (an IGTK KDE of the wrong length), when a wrong passphrase is suspected, or after message
 4 and the keys it could install (an IGTK KeyID over 4095, no GTK KDE, a BIGTK KeyID other than 6 or 7), when it
-is not; its process_1_of_2 leaves it over a group message without a GTK, and answers one whose IGTK it refuses."""
+is not; its process_1_of_2 leaves it over a group message without a GTK, and answers one whose IGTK it refuses.
+
+Then a WPA (not RSN) AP (wpa=1, CCMP or TKIP): the group message that follows message 4 holds the GTK alone, as
+its whole Key Data (AES-wrapped, or RC4-encrypted with TKIP); process_1_of_2_wpa leaves the AP (reason 1) over a
+Key Length or Key Data it cannot take, in its words but for a Key Length over what the Key Data holds, and takes
+the first Key Length bytes of Key Data that has room to spare."""
 
 from __future__ import annotations
 
@@ -24,6 +29,8 @@ import struct
 import tempfile
 
 import pytest
+from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
+from cryptography.hazmat.primitives.ciphers import Cipher
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
 from test_hwsim_mfp import network
 
@@ -31,8 +38,10 @@ from hwlab import STA_MAC, one_after_the_other, sta_conf
 from netlab import Monitor
 
 PROTECTED = {"wps_state": None, "ieee80211w": "2", "beacon_prot": "1"}
+WPA_AP = {"wps_state": None, "wpa": "1", "rsn_pairwise": None}  # and wpa_pairwise: the case's cipher
 KEY_INFO_MIC, KEY_INFO_ACK, KEY_INFO_INSTALL = 0x0100, 0x0080, 0x0040
-MIC_AT, KEY_DATA_AT = 81, 99  # in the EAPOL PDU (header, descriptor, info, length, counter, nonce, IV, RSC, reserved)
+# in the EAPOL PDU (header, descriptor, info, length, counter, nonce, IV, RSC, reserved)
+KEY_LENGTH_AT, IV_AT, MIC_AT, KEY_DATA_AT = 7, 49, 81, 99
 KDE_GTK, KDE_IGTK, KDE_BIGTK = 1, 9, 14
 
 
@@ -72,28 +81,66 @@ def no_gtk(items):
     return [(k, d) for k, d in items if k != KDE_GTK]
 
 
-CASES = {  # (the message altered, how)
-    "an IGTK KDE 2 bytes short": ("3", short_igtk),
-    "IGTK KeyID 4096": ("3", igtk_key_id(4096)),
-    "no GTK KDE": ("3", no_gtk),
-    "BIGTK KeyID 8": ("3", bigtk_key_id(8)),
-    "group message: no GTK KDE": ("group", no_gtk),
-    "group message: IGTK KeyID 4096": ("group", igtk_key_id(4096)),
-    "group message: an IGTK KDE 2 bytes short": ("group", short_igtk),
+def rsn(alter):
+    """An RSN message's alteration: its key data's KDEs changed by `alter`, then wrapped again."""
+    def altered(key_length: int, plain: bytes, encrypt) -> tuple[int, bytes]:
+        return key_length, encrypt(key_data_of(alter(kdes(plain))))
+    return altered
+
+
+def wpa_key_length(n: int):
+    return lambda key_length, gtk, encrypt: (n, encrypt(gtk))
+
+
+def wpa_key_data(more: int = 0, after: int = 0, under_another_kek: bool = False):
+    """`more` bytes after the GTK, encrypted with it; `after` bytes after the encrypted key data."""
+    def altered(key_length: int, gtk: bytes, encrypt) -> tuple[int, bytes]:
+        wrapped = aes_key_wrap(bytes(16), gtk) if under_another_kek else encrypt(gtk + bytes(range(more)))
+        return key_length, wrapped + bytes(after)
+    return altered
+
+
+CASES = {  # (the message altered, the AP's cipher, how)
+    "an IGTK KDE 2 bytes short": ("3", "CCMP", rsn(short_igtk)),
+    "IGTK KeyID 4096": ("3", "CCMP", rsn(igtk_key_id(4096))),
+    "no GTK KDE": ("3", "CCMP", rsn(no_gtk)),
+    "BIGTK KeyID 8": ("3", "CCMP", rsn(bigtk_key_id(8))),
+    "group message: no GTK KDE": ("group", "CCMP", rsn(no_gtk)),
+    "group message: IGTK KeyID 4096": ("group", "CCMP", rsn(igtk_key_id(4096))),
+    "group message: an IGTK KDE 2 bytes short": ("group", "CCMP", rsn(short_igtk)),
+    "WPA group message: Key Length 5": ("wpa group", "CCMP", wpa_key_length(5)),
+    "WPA group message: Key Length 32, over the key data": ("wpa group", "CCMP", wpa_key_length(32)),
+    "WPA group message: key data under another KEK": ("wpa group", "CCMP", wpa_key_data(under_another_kek=True)),
+    "WPA group message: 4 bytes after the wrapped GTK": ("wpa group", "CCMP", wpa_key_data(after=4)),
+    "WPA group message: 4 bytes of key data": ("wpa group", "CCMP", lambda key_length, gtk, encrypt: (16, bytes(4))),
+    "WPA group message: 48 bytes of wrapped key data": ("wpa group", "CCMP", wpa_key_data(more=24)),
+    "WPA group message: 8 bytes to spare": ("wpa group", "CCMP", wpa_key_data(more=8)),
+    "WPA group message: TKIP, 40 bytes of key data": ("wpa group", "TKIP", wpa_key_data(more=8)),
 }
 
 
 def altered(pdu: bytes, kck: bytes, kek: bytes, alter) -> bytes:
-    """An EAPOL-Key frame with its key data decrypted, changed by `alter`, encrypted again, and a new MIC
-    (descriptor version 2: AES key wrap, HMAC-SHA-1-128)."""
-    info = struct.unpack_from(">H", pdu, 5)[0]
-    assert info & 7 == 2, f"key descriptor version {info & 7}"
+    """An EAPOL-Key frame with its Key Length and key data changed by `alter(key length, plain key data,
+    encrypt)` (decrypted and encrypted again as the frame's descriptor version does: 2, AES key wrap; 1, RC4
+    under the frame's IV), and a new Key MIC (HMAC-SHA-1-128, HMAC-MD5)."""
+    version = struct.unpack_from(">H", pdu, 5)[0] & 7
+    assert version in (1, 2), f"key descriptor version {version}"
+    (key_length,) = struct.unpack_from(">H", pdu, KEY_LENGTH_AT)
     (length,) = struct.unpack_from(">H", pdu, KEY_DATA_AT - 2)
-    plain = aes_key_unwrap(kek, pdu[KEY_DATA_AT:KEY_DATA_AT + length])
-    wrapped = aes_key_wrap(kek, key_data_of(alter(kdes(plain))))
-    body = pdu[4:MIC_AT] + bytes(16) + struct.pack(">H", len(wrapped)) + wrapped
+    key_data = pdu[KEY_DATA_AT:KEY_DATA_AT + length]
+    if version == 2:
+        plain = aes_key_unwrap(kek, key_data)
+        key_length, key_data = alter(key_length, plain, lambda data: aes_key_wrap(kek, data))
+    else:
+        def rc4(data: bytes) -> bytes:  # the keystream's first 256 bytes discarded (IEEE 802.11 12.7.2)
+            stream = Cipher(ARC4(pdu[IV_AT:IV_AT + 16] + kek), mode=None).encryptor()
+            stream.update(bytes(256))
+            return stream.update(data)
+        key_length, key_data = alter(key_length, rc4(key_data), rc4)
+    body = (pdu[4:KEY_LENGTH_AT] + struct.pack(">H", key_length) + pdu[KEY_LENGTH_AT + 2:MIC_AT] + bytes(16)
+            + struct.pack(">H", len(key_data)) + key_data)
     frame = pdu[:2] + struct.pack(">H", len(body)) + body
-    mic = hmac.new(kck, frame, hashlib.sha1).digest()[:16]
+    mic = hmac.new(kck, frame, hashlib.sha1).digest()[:16] if version == 2 else hmac.new(kck, frame, "md5").digest()
     return frame[:MIC_AT] + mic + frame[MIC_AT + 16:]
 
 
@@ -119,8 +166,9 @@ def request(path: str, text: str) -> str:
 WORTH_COMPARING = r"^(WPA:|RSN:|CTRL-EVENT-(DISCONNECTED|CONNECTED|SSID-TEMP-DISABLED))"
 
 
-def answer_to(lab, program: str, message: str, alter) -> dict[str, object]:
-    ap = lab.hostapd("wlan0", log_keys=True, **PROTECTED)
+def answer_to(lab, program: str, message: str, cipher: str, alter) -> dict[str, object]:
+    wpa = message == "wpa group"
+    ap = lab.hostapd("wlan0", log_keys=True, **({**WPA_AP, "wpa_pairwise": cipher} if wpa else PROTECTED))
     ap_ctrl = f"{ap.ctrl}/wlan0"
     assert request(ap_ctrl, "SET ext_eapol_frame_io 1") == "OK\n"
     frames = Monitor(ap_ctrl)
@@ -135,23 +183,28 @@ def answer_to(lab, program: str, message: str, alter) -> dict[str, object]:
         assert request(ap_ctrl, f"EAPOL_TX {STA_MAC} {pdu.hex()}") == "OK\n"
 
     try:
-        sta = lab.station(sta_conf() + network("\tieee80211w=2\n\tbeacon_prot=1\n"), program)
+        extra = (f"\tproto=WPA\n\tpairwise={cipher}\n\tgroup={cipher}\n" if wpa
+                 else "\tieee80211w=2\n\tbeacon_prot=1\n")
+        sta = lab.station(sta_conf() + network(extra), program)
         pass_on(next_frame(60))  # message 1
         pdu = next_frame(20)  # message 3
-        if message == "group":
+        if wpa:  # the group message follows message 4
+            pass_on(pdu)
+            pdu = next_frame(20)
+        elif message == "group":
             pass_on(pdu)
             sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 20)
             assert request(ap_ctrl, "REKEY_GTK") == "OK\n"
             pdu = next_frame(20)
         info = struct.unpack_from(">H", pdu, 5)[0]
-        expected = KEY_INFO_MIC | KEY_INFO_ACK | (KEY_INFO_INSTALL if message == "3" else 0)
+        expected = KEY_INFO_MIC | KEY_INFO_ACK | (KEY_INFO_INSTALL if message == "3" else 0)  # not message 1
         assert info & (KEY_INFO_MIC | KEY_INFO_ACK | KEY_INFO_INSTALL) == expected, hex(info)
         log = ap.log_text()
         changed = altered(pdu, logged_key(log, "KCK"), logged_key(log, "KEK"), alter)
         sta.monitor.events.clear()  # what it waits for below must come now
         mark = len(sta.monitor.leveled)
         pass_on(changed)
-        sta.monitor.wait(r"^(CTRL-EVENT-DISCONNECTED|WPA: Group rekeying completed)", 15)
+        sta.monitor.wait(r"^(CTRL-EVENT-(DISCONNECTED|CONNECTED)|WPA: Group rekeying completed)", 15)
         sta.monitor.gather(1.5)
         said = [(level, re.sub(r" id=\d+", "", text)) for level, text in sta.monitor.leveled[mark:]
                 if re.search(WORTH_COMPARING, text)]
@@ -161,11 +214,23 @@ def answer_to(lab, program: str, message: str, alter) -> dict[str, object]:
         frames.close()
 
 
+# what wpa_supplicant does with each case (what the comparison rests on): says what it refuses (and leaves the AP,
+# but over a group message's IGTK), leaves it without a word (a WPA Key Length over the key data), or takes the GTK
+SILENT = {"WPA group message: Key Length 32, over the key data"}
+TAKEN = {"WPA group message: 8 bytes to spare"}
+
+
 @pytest.mark.parametrize("case", list(CASES))
-def test_an_unusable_group_key_in_message_3_as_wpa_supplicant(lab, case):
+def test_an_unusable_group_key_as_wpa_supplicant(lab, case):
     seen = one_after_the_other(lab, lambda lab, program: answer_to(lab, program, *CASES[case]),
-                               r"EAPOL|4-Way|GTK|IGTK|KDE|KeyID|DISCONNECTED|TEMP-DISABLED|rekey")
+                               r"EAPOL|4-Way|GTK|IGTK|KDE|KeyID|AES|maxkeylen|DISCONNECTED|TEMP-DISABLED|rekey")
     report = json.dumps(seen, indent=1)
-    reference = seen["wpa_supplicant"]
-    assert any(re.search("GTK|KDE|KeyID", text) for _, text in reference["said"]), report  # it did refuse something
-    assert seen["pywps"] == reference, report
+    texts = [text for _, text in seen["wpa_supplicant"]["said"]]
+    refused = [t for t in texts if not t.startswith("CTRL-EVENT-") and " completed " not in t]
+    if case in TAKEN:
+        assert any(t.startswith("CTRL-EVENT-CONNECTED") for t in texts) and not refused, report
+    elif case in SILENT:
+        assert not refused and any("reason=1 locally_generated=1" in t for t in texts), report
+    else:
+        assert refused, report
+    assert seen["pywps"] == seen["wpa_supplicant"], report

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from difflab import EXTRA_STATUS_KEYS, without_unsent
-from hwlab import AP2_MAC, AP_MAC, fresh_scan_cache, run, side_by_side, sta_conf, wait_for
+from hwlab import AP2_MAC, AP_MAC, HEARD_AT_ONCE, fresh_scan_cache, run, side_by_side, sta_conf, wait_for
 
 AP_IP, STA_IP = "192.168.77.1", "192.168.77.2"
 
@@ -279,8 +279,8 @@ def test_of_two_aps_of_a_network_the_one_wpa_supplicant_ranks_first_is_joined(la
     estimated throughput first when the signals are within 7 dB (the same rule puts a dual-band AP's 5 GHz side
     first); pywps joined the stronger signal."""
     fresh_scan_cache("wlan3")
-    lab.hostapd()
-    lab.hostapd("wlan2", channel="6", ieee80211n="1")
+    lab.hostapd(**HEARD_AT_ONCE)
+    lab.hostapd("wlan2", channel="6", ieee80211n="1", **HEARD_AT_ONCE)
     for iface, mbm in (("wlan0", "2000"), ("wlan2", "1600")):  # mac80211_hwsim: signal = sender's power - 50
         run(["iw", "dev", iface, "set", "txpower", "fixed", mbm])
     network = 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n}\n'

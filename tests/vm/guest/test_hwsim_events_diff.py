@@ -42,7 +42,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from hwlab import AP2_MAC, AP_MAC, ScanWatch, fresh_scan_cache, scan_watches, side_by_side, sta_conf, wait_for
+from hwlab import (AP2_MAC, AP_MAC, HEARD_AT_ONCE, ScanWatch, fresh_scan_cache, scan_watches, side_by_side, sta_conf,
+                   wait_for)
 
 PIN = "12345670"
 RADIOS = {"wpa_supplicant": "wlan1", "pywps": "wlan3"}
@@ -125,8 +126,8 @@ def script(sta, ap, ap2_changes: threading.Barrier) -> list[tuple[str, list[str]
 
 def test_bss_network_and_ending_events_match_wpa_supplicant(lab):
     fresh_scan_cache("wlan3")
-    ap = lab.hostapd()
-    ap2 = lab.hostapd("wlan2", channel="6", ssid=SECOND)
+    ap = lab.hostapd(**HEARD_AT_ONCE)
+    ap2 = lab.hostapd("wlan2", channel="6", ssid=SECOND, **HEARD_AT_ONCE)
     stations = {program: lab.station(sta_conf(uuid=UUIDS[program]), program, iface=iface)
                 for program, iface in RADIOS.items()}
     time.sleep(1)  # no network: neither program scans at start

@@ -393,6 +393,16 @@ def test_group_key_of_a_tkip_group_may_use_version_1():
     assert "descriptor version 1" in only_drop(ccmp_hs.receive(ccmp_ap.group1(bytes(16), 2)))
 
 
+def test_a_wpa1_message_3_with_the_encrypted_bit_is_read_as_it_is():
+    """hostap decrypts only RSN key data: a WPA message 3 with the bit set is processed all the same."""
+    ap = Authenticator(wpa=True)
+    hs = ap.supplicant()
+    ap.check_msg2(hs.receive(ap.msg1())[0].pdu)
+    out = hs.receive(ap.msg3(info=V2 | PAIRWISE | INSTALL | ACK | MIC | ENCR))
+    assert kinds(out) == [SendEapol, InstallPairwiseKey], out
+    assert hs.state is State.GROUP_HANDSHAKE
+
+
 def test_wpa1_retransmitted_message_3_after_completion():
     ap = Authenticator(wpa=True)
     hs, _ = handshake(ap)
@@ -534,35 +544,71 @@ def test_an_authentic_message_3_without_a_usable_gtk_ends_the_association_after_
     assert hs.state is State.FAILED
 
 
-@pytest.mark.parametrize("garbage", ["random wrapped", "random plain", "unencrypted"])
-def test_garbage_key_data_in_an_authentic_message_3_is_dropped(garbage):
+def test_key_data_of_an_authentic_message_3_that_does_not_decrypt_is_dropped():
+    """wpa_sm_rx_eapol drops it before process_3_of_4 sees it."""
     ap, hs = after_message_2()
-    if garbage == "random wrapped":
-        msg3 = ap.msg3(data=bytes(range(40)))  # fails the AES key wrap integrity check
-    elif garbage == "random plain":
-        msg3 = ap.msg3(data=aes_key_wrap(ap.kek, bytes.fromhex("30ff") + bytes(22)))  # element overruns
-    else:
-        msg3 = ap.msg3(data=ap.ie + gtk_kde(1, ap.gtk), info=V2 | PAIRWISE | INSTALL | ACK | MIC | SECURE)
-    only_drop(hs.receive(msg3))
+    only_drop(hs.receive(ap.msg3(data=bytes(range(40)))))  # fails the AES key wrap integrity check
     assert hs.state is State.PTK_START
     assert_still_completes(ap, hs)
 
 
+@pytest.mark.parametrize("key_data,said", [
+    ("an element overrunning it", None),
+    ("a GTK in the clear", Refusal.GTK_IN_CLEAR),
+    ("an IGTK in the clear", Refusal.IGTK_IN_CLEAR),
+])
+def test_key_data_of_an_authentic_message_3_that_does_not_parse_or_is_in_the_clear_ends_the_association(
+        key_data, said):
+    """process_3_of_4, before message 4 (so a wrong passphrase is suspected): key data wpa_parse_kde_ies cannot
+    split ends it without a word of its own; a GTK or IGTK KDE in key data whose Encrypted bit is clear ends it
+    with "WPA: GTK IE in unencrypted key data" or "WPA: IGTK KDE in unencrypted key data"."""
+    ap, hs = after_message_2()
+    clear = V2 | PAIRWISE | INSTALL | ACK | MIC | SECURE
+    if key_data == "an element overrunning it":
+        msg3 = ap.msg3(data=aes_key_wrap(ap.kek, bytes.fromhex("30ff") + bytes(22)))
+    elif key_data == "a GTK in the clear":
+        msg3 = ap.msg3(data=ap.ie + gtk_kde(1, ap.gtk), info=clear)
+    else:
+        msg3 = ap.msg3(data=ap.ie + igtk_kde(4, ap.ipn, ap.igtk), info=clear)
+    out = hs.receive(msg3)
+    if said is None:
+        assert kinds(out) == [HandshakeFailed], out
+        assert out[0].reason_code == 1 and not out[0].after_message_4
+    else:
+        assert refused(out, []) == (said, 0)
+    assert hs.state is State.FAILED
+
+
+def test_an_rsn_message_3_in_the_clear_without_a_gtk_is_answered_and_then_refused():
+    """Its key data is read as it is: message 4 goes out, then "RSN: No GTK KDE included in EAPOL-Key msg 3/4"."""
+    ap, hs = after_message_2()
+    out = hs.receive(ap.msg3(data=ap.ie, info=V2 | PAIRWISE | INSTALL | ACK | MIC | SECURE))
+    assert refused(out, AFTER_MESSAGE_4) == (Refusal.NO_GTK_KDE, 0)
+
+
 @pytest.mark.parametrize("plain,said", [
     (b"", (Refusal.NO_GTK_IN_GROUP_MESSAGE, 0)),
-    (b"\xdd\x05\x00\x0f\xac\x01\x01", (Refusal.GROUP_GTK_KDE_LENGTH, 1)),
+    (b"\xdd\x05\x00\x0f\xac\x01\x01", (Refusal.NO_GTK_IN_GROUP_MESSAGE, 0)),  # too short to be a GTK KDE
     (gtk_kde(1, bytes(33)), (Refusal.GROUP_GTK_TOO_LONG, 33)),
     (gtk_kde(1, bytes(8)), (Refusal.GTK_LENGTH, 8)),
+    (bytes.fromhex("30ff") + bytes(22), None),  # an element overrunning the key data
+    ("in the clear", (Refusal.GTK_IN_CLEAR, 0)),
 ])
 def test_a_group_message_without_a_usable_gtk_ends_the_association(plain, said):
-    """process_1_of_2_rsn's refusals ("WPA: No GTK IE in Group Key msg 1/2", "RSN: Invalid GTK KDE length (1) in
-    Group Key msg 1/2", "RSN: Too long GTK in GTK KDE (len=33)", "WPA: Unsupported CCMP Group Cipher key length 8
-    (8)"), each followed by its deauthentication (reason 1); no group message 2."""
+    """process_1_of_2_rsn's refusals ("WPA: No GTK IE in Group Key msg 1/2", for a GTK KDE of 2 data bytes or
+    fewer too, which wpa_parse_generic skips; "RSN: Too long GTK in GTK KDE (len=33)", "WPA: Unsupported CCMP
+    Group Cipher key length 8 (8)", "WPA: GTK IE in unencrypted key data"; none for key data it cannot split),
+    each followed by its deauthentication (reason 1); no group message 2."""
     ap = Authenticator()
     hs, _ = handshake(ap)
-    out = hs.receive(ap.group1(bytes(16), 2, plain=plain))
-    assert kinds(out) == [KeyDataRefused, HandshakeFailed], out
-    assert (out[0].refusal, out[0].value) == said and out[1].after_message_4 and out[1].reason_code == 1
+    if plain == "in the clear":
+        group1 = ap.sign(frame(2, V2 | SECURE | MIC | ACK, 0, ap.next_replay(), data=gtk_kde(2, bytes(16))))
+    else:
+        group1 = ap.group1(bytes(16), 2, plain=plain)
+    out = hs.receive(group1)
+    assert kinds(out) == ([] if said is None else [KeyDataRefused]) + [HandshakeFailed], out
+    assert said is None or (out[0].refusal, out[0].value) == said
+    assert out[-1].after_message_4 and out[-1].reason_code == 1
     assert hs.state is State.FAILED
 
 

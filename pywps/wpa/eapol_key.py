@@ -172,15 +172,21 @@ IGTK_KDE_PREFIX_LEN = 8  # Key ID and IPN
 BIGTK_KDE_PREFIX_LEN = 8  # Key ID and BIPN
 
 
+# hostap's wpa_parse_generic takes a KDE of these types only with at least this much data (it skips a shorter one)
+_KDE_LEAST_DATA = {KdeType.GTK: 3, KdeType.MAC_ADDRESS: 3, KdeType.PMKID: 16, KdeType.IGTK: 3, KdeType.KEY_ID: 2,
+                   KdeType.BIGTK: 3}
+
+
 @dataclass(frozen=True)
 class KeyData:
-    """The Key Data field split into whole elements (id, length, body) and KDEs, padding removed."""
+    """The Key Data field split into whole elements (id, length, body) and KDEs, padding removed. A lookup finds
+    the last of its kind, as hostap's wpa_parse_kde_ies keeps the last."""
 
     elements: tuple[bytes, ...] = ()
     kdes: tuple[Kde, ...] = ()
 
     def element(self, eid: int) -> bytes | None:
-        return next((e for e in self.elements if e[0] == eid), None)
+        return next((e for e in reversed(self.elements) if e[0] == eid), None)
 
     @property
     def rsn_ie(self) -> bytes | None:
@@ -189,12 +195,14 @@ class KeyData:
     @property
     def wpa_ie(self) -> bytes | None:
         # hostap's test: vendor element 00-50-F2 type 1 whose next two bytes are version 1
-        return next((e for e in self.elements
+        return next((e for e in reversed(self.elements)
                      if e[0] == EID_VENDOR and e[2:6] == WPA_OUI + bytes([WPA_IE_TYPE]) and e[6:8] == b"\x01\x00"),
                     None)
 
     def kde(self, kde_type: KdeType) -> Kde | None:
-        return next((k for k in self.kdes if k.oui == IEEE_OUI and k.type == kde_type), None)
+        least = _KDE_LEAST_DATA.get(kde_type, 0)
+        return next((k for k in reversed(self.kdes)
+                     if k.oui == IEEE_OUI and k.type == kde_type and len(k.data) >= least), None)
 
     def gtk(self) -> GtkKde | None:
         kde = self.kde(KdeType.GTK)
@@ -214,20 +222,16 @@ class KeyData:
 
 
 def parse_key_data(data: bytes) -> KeyData:
-    """Split decrypted Key Data into elements and KDEs (vendor elements whose OUI+type name a KDE).
-
-    Padding is 0xdd followed by zeros (12.7.2 j); an element that overruns the field raises KeyFrameError.
+    """Split decrypted Key Data into elements and KDEs (vendor elements whose OUI+type name a KDE), as hostap's
+    wpa_parse_kde_ies does: the padding (12.7.2 j) starts at 0xdd with a zero length, and what follows it is not
+    read; a last byte alone is no element; an element that overruns the field raises KeyFrameError.
     """
     elements: list[bytes] = []
     kdes: list[Kde] = []
     pos = 0
-    while pos < len(data):
-        if data[pos] == EID_VENDOR and (pos == len(data) - 1 or data[pos + 1] == 0):
-            if any(data[pos + 1 :]):
-                raise KeyFrameError(f"non-zero bytes in the Key Data padding at offset {pos}")
+    while len(data) - pos > 1:
+        if data[pos] == EID_VENDOR and data[pos + 1] == 0:
             break
-        if pos + 2 > len(data):
-            raise KeyFrameError(f"element header cut at offset {pos} of the Key Data")
         end = pos + 2 + data[pos + 1]
         if end > len(data):
             raise KeyFrameError(f"element {data[pos]} at offset {pos} overruns the {len(data)}-byte Key Data")

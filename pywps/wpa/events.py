@@ -97,8 +97,9 @@ class Refusal(Enum):
     IGTK_KEY_ID = auto()  # an IGTK KeyID over 4095 (message 3: after message 4, the PTK and the GTK; a group
     # message goes on without the IGTK)
     NO_GTK_IN_GROUP_MESSAGE = auto()
-    GROUP_GTK_KDE_LENGTH = auto()  # a group message's GTK KDE shorter than its 2-byte header
     GROUP_GTK_TOO_LONG = auto()  # a group message's GTK over 32 bytes
+    GTK_IN_CLEAR = auto()  # a GTK KDE in key data that is not encrypted (message 3 or an RSN group message)
+    IGTK_IN_CLEAR = auto()  # an IGTK KDE in message 3's key data that is not encrypted
     # a WPA (not RSN) group message, whose Key Data is the GTK alone (process_1_of_2_wpa); GTK_LENGTH too
     WPA_KEY_DATA_SHORT = auto()  # AES-wrapped key data under 8 bytes
     WPA_RC4_KEY_DATA_LONG = auto()  # RC4-encrypted key data over 32 bytes

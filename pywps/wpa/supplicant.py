@@ -264,6 +264,18 @@ class WpaSupplicantHandshake:
     def _decrypt(self, frame: EapolKey, ptk: Ptk) -> bytes:
         return unwrap_key_data(ptk.kek, frame.key_data, frame.descriptor_version, frame.iv)
 
+    def _key_data(self, frame: EapolKey, ptk: Ptk, after_message_4: bool) -> KeyData:
+        """The key data of an authentic message 3 or RSN group message, decrypted when its bit says so (an RSN
+        frame's; hostap reads WPA key data as it is): what does not decrypt is dropped, as in hostap's
+        wpa_sm_rx_eapol; what does not parse ends the association, without a word of its own, as its
+        process_3_of_4 and process_1_of_2_rsn end it."""
+        encrypted = not self.wpa and frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA
+        plain = self._decrypt(frame, ptk) if encrypted else frame.key_data
+        try:
+            return parse_key_data(plain)
+        except KeyFrameError as e:
+            raise _Fail(f"key data: {e}", after_message_4=after_message_4) from None
+
     def _eapol(self, info: KeyInfo, request: EapolKey, key_data: bytes, ptk: Ptk, nonce: bytes = bytes(32)) -> bytes:
         """A reply with the request's replay counter, signed with the KCK of `ptk`."""
         reply = EapolKey(
@@ -305,10 +317,11 @@ class WpaSupplicantHandshake:
 
     def _message_3(self, frame: EapolKey, target: State) -> list[WpaEvent]:
         """hostap's process_3_of_4: what it refuses in an authentic message 3 ends the association, before message
-        4 (the IGTK KDE's length, an RSN element that differs, the pairwise Key Length) or after message 4 and the
-        keys it could install (no GTK, a GTK of the wrong length, an IGTK KeyID over 4095, a BIGTK it cannot
-        install). Dropped instead: no Key MIC bit, no Install bit, unencrypted RSN key data, an IGTK KeyID below
-        4096 other than 4 and 5 (hostap hands that to the driver, whose refusal ends the association)."""
+        4 (key data that does not parse, a GTK or IGTK in key data not encrypted, the IGTK KDE's length, an RSN
+        element that differs, the pairwise Key Length) or after message 4 and the keys it could install (no GTK, a
+        GTK of the wrong length, an IGTK KeyID over 4095, a BIGTK it cannot install). Dropped instead: no Key MIC
+        bit, no Install bit, key data that does not decrypt, an IGTK KeyID below 4096 other than 4 and 5 (hostap
+        hands that to the driver, whose refusal ends the association)."""
         if not frame.key_info & KeyInfo.MIC:
             raise _Drop("message 3 without the Key MIC bit")
         if frame.nonce not in self._answered:
@@ -318,14 +331,11 @@ class WpaSupplicantHandshake:
         # Authentic from here on; still, nothing changes until the whole frame is accepted.
         if not frame.key_info & KeyInfo.INSTALL:
             raise _Drop("message 3 without the Install bit")
-        if self.wpa:
-            if frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
-                raise _Drop("WPA message 3 with encrypted key data")
-            key_data = parse_key_data(frame.key_data)
-        else:
-            if not frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
-                raise _Drop("RSN message 3 with unencrypted key data")
-            key_data = parse_key_data(self._decrypt(frame, ptk))
+        key_data = self._key_data(frame, ptk, after_message_4=False)
+        if not frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
+            for kde_type, refusal in ((KdeType.GTK, Refusal.GTK_IN_CLEAR), (KdeType.IGTK, Refusal.IGTK_IN_CLEAR)):
+                if key_data.kde(kde_type) is not None:
+                    raise _Fail(f"{kde_type.name} KDE in unencrypted key data", KeyDataRefused(refusal))
         igtk_kde = key_data.kde(KdeType.IGTK) if self.mgmt_group is not None else None
         if igtk_kde is not None and len(igtk_kde.data) != IGTK_KDE_PREFIX_LEN + KEY_LEN[self.mgmt_group]:
             raise _Fail(f"IGTK KDE of {len(igtk_kde.data)} bytes for {cipher_name(self.mgmt_group)}",
@@ -364,10 +374,9 @@ class WpaSupplicantHandshake:
             if kde is None:
                 raise _Fail("no GTK KDE in message 3", KeyDataRefused(Refusal.NO_GTK_KDE))
             gtk = kde.data[2:]
-            if len(kde.data) < 2 or len(gtk) != KEY_LEN[self.group]:
-                # hostap checks the length against the cipher's only for a KDE of 2 to 34 bytes
-                checked = 2 <= len(kde.data) <= 34
-                said = [KeyDataRefused(Refusal.GTK_LENGTH, len(gtk), self.group, len(gtk))] if checked else []
+            if len(gtk) != KEY_LEN[self.group]:
+                # hostap checks the length against the cipher's only for a GTK of up to 32 bytes
+                said = [KeyDataRefused(Refusal.GTK_LENGTH, len(gtk), self.group, len(gtk))] if len(gtk) <= 32 else []
                 raise _Fail(f"GTK of {len(gtk)} bytes for {cipher_name(self.group)}", *said,
                             GroupKeyNotConfigured("GTK"))
             out += self._install_gtk(gtk, kde.data[0] & 0x03, rsc)
@@ -419,9 +428,10 @@ class WpaSupplicantHandshake:
         if self.wpa:
             gtk, key_id = self._wpa_group_message_gtk(frame, ptk), frame.key_index
         else:
-            if not frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
-                raise _Drop("RSN group message with unencrypted key data")
-            key_data = parse_key_data(self._decrypt(frame, ptk))
+            key_data = self._key_data(frame, ptk, after_message_4=True)
+            if not frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA and key_data.kde(KdeType.GTK) is not None:
+                raise _Fail("GTK KDE in unencrypted key data", KeyDataRefused(Refusal.GTK_IN_CLEAR),
+                            after_message_4=True)
             gtk, key_id = self._group_message_gtk(key_data)
             mgmt_keys = self._group_message_mgmt_keys(key_data)
 
@@ -474,13 +484,10 @@ class WpaSupplicantHandshake:
 
     def _group_message_gtk(self, key_data: KeyData) -> tuple[bytes, int]:
         """The GTK and its KeyID, as hostap's process_1_of_2_rsn takes them; what it refuses ends the association."""
-        kde = key_data.kde(KdeType.GTK)
+        kde = key_data.kde(KdeType.GTK)  # one of 2 bytes or fewer is none to hostap either
         if kde is None:
             raise _Fail("no GTK KDE in group message 1", KeyDataRefused(Refusal.NO_GTK_IN_GROUP_MESSAGE),
                         after_message_4=True)
-        if len(kde.data) < 2:
-            raise _Fail(f"GTK KDE of {len(kde.data)} bytes",
-                        KeyDataRefused(Refusal.GROUP_GTK_KDE_LENGTH, len(kde.data)), after_message_4=True)
         gtk = kde.data[2:]
         if len(gtk) > 32:
             raise _Fail(f"GTK of {len(gtk)} bytes", KeyDataRefused(Refusal.GROUP_GTK_TOO_LONG, len(gtk)),

@@ -29,6 +29,7 @@ import re
 import socket
 import struct
 import tempfile
+import time
 
 import pytest
 from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
@@ -41,7 +42,8 @@ from netlab import Monitor
 
 PROTECTED = {"wps_state": None, "ieee80211w": "2", "beacon_prot": "1"}
 WPA_AP = {"wps_state": None, "wpa": "1", "rsn_pairwise": None}  # and wpa_pairwise: the case's cipher
-KEY_INFO_MIC, KEY_INFO_ACK, KEY_INFO_INSTALL, KEY_INFO_ENCRYPTED = 0x0100, 0x0080, 0x0040, 0x1000
+KEY_INFO_PAIRWISE, KEY_INFO_INSTALL, KEY_INFO_ACK, KEY_INFO_MIC = 0x0008, 0x0040, 0x0080, 0x0100
+KEY_INFO_ENCRYPTED = 0x1000
 # in the EAPOL PDU (header, descriptor, info, length, counter, nonce, IV, RSC, reserved)
 KEY_INFO_AT, KEY_LENGTH_AT, IV_AT, MIC_AT, KEY_DATA_AT = 5, 7, 49, 81, 99
 KDE_GTK, KDE_IGTK, KDE_BIGTK = 1, 9, 14
@@ -198,11 +200,18 @@ def answer_to(lab, program: str, message: str, cipher: str, alter) -> dict[str, 
     assert request(ap_ctrl, "SET ext_eapol_frame_io 1") == "OK\n"
     frames = Monitor(ap_ctrl)
 
-    def next_frame(timeout: float) -> bytes:
-        m = frames.wait(r"^EAPOL-TX (\S+) (\S+)", timeout)
-        frames.events.clear()
-        assert m[1] == STA_MAC, m.string
-        return bytes.fromhex(m[2])
+    def next_frame(timeout: float, pairwise: bool = True, mic: bool = False) -> bytes:
+        """The next frame hostapd sends with these Key Info bits. One it sends again meanwhile (under TCG a station's
+        answer can come after hostapd's 1-s retry) is left out: hostapd goes on once the answer comes."""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = frames.wait(r"^EAPOL-TX (\S+) (\S+)", deadline - time.monotonic())
+            frames.events.clear()
+            assert m[1] == STA_MAC, m.string
+            pdu = bytes.fromhex(m[2])
+            (info,) = struct.unpack_from(">H", pdu, KEY_INFO_AT)
+            if bool(info & KEY_INFO_PAIRWISE) == pairwise and bool(info & KEY_INFO_MIC) == mic:
+                return pdu
 
     def pass_on(pdu: bytes) -> None:
         assert request(ap_ctrl, f"EAPOL_TX {STA_MAC} {pdu.hex()}") == "OK\n"
@@ -212,15 +221,15 @@ def answer_to(lab, program: str, message: str, cipher: str, alter) -> dict[str, 
                  else "\tieee80211w=2\n\tbeacon_prot=1\n")
         sta = lab.station(sta_conf() + network(extra), program)
         pass_on(next_frame(60))  # message 1
-        pdu = next_frame(20)  # message 3
+        pdu = next_frame(20, mic=True)  # message 3
         if wpa:  # the group message follows message 4
             pass_on(pdu)
-            pdu = next_frame(20)
+            pdu = next_frame(20, pairwise=False, mic=True)
         elif message == "group":
             pass_on(pdu)
             sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 20)
             assert request(ap_ctrl, "REKEY_GTK") == "OK\n"
-            pdu = next_frame(20)
+            pdu = next_frame(20, pairwise=False, mic=True)
         info = struct.unpack_from(">H", pdu, 5)[0]
         expected = KEY_INFO_MIC | KEY_INFO_ACK | (KEY_INFO_INSTALL if message == "3" else 0)  # not message 1
         assert info & (KEY_INFO_MIC | KEY_INFO_ACK | KEY_INFO_INSTALL) == expected, hex(info)

@@ -206,10 +206,8 @@ class KeyData:
 
     def gtk(self) -> GtkKde | None:
         kde = self.kde(KdeType.GTK)
-        if kde is None:
+        if kde is None:  # (kde() skips one of 2 data bytes or fewer, as hostap does)
             return None
-        if len(kde.data) < 3:
-            raise KeyFrameError(f"GTK KDE of {len(kde.data)} bytes")
         return GtkKde(kde.data[0] & 0x03, bool(kde.data[0] & 0x04), kde.data[2:])
 
     def igtk(self) -> IgtkKde | None:

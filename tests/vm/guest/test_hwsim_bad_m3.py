@@ -230,8 +230,8 @@ def answer_to(lab, program: str, message: str, cipher: str, alter) -> dict[str, 
             sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 20)
             assert request(ap_ctrl, "REKEY_GTK") == "OK\n"
             pdu = next_frame(20, pairwise=False, mic=True)
-        info = struct.unpack_from(">H", pdu, 5)[0]
-        expected = KEY_INFO_MIC | KEY_INFO_ACK | (KEY_INFO_INSTALL if message == "3" else 0)  # not message 1
+        (info,) = struct.unpack_from(">H", pdu, KEY_INFO_AT)
+        expected = KEY_INFO_MIC | KEY_INFO_ACK | (KEY_INFO_INSTALL if message == "3" else 0)
         assert info & (KEY_INFO_MIC | KEY_INFO_ACK | KEY_INFO_INSTALL) == expected, hex(info)
         log = ap.log_text()
         changed = altered(pdu, logged_key(log, "KCK"), logged_key(log, "KEK"), alter)
@@ -249,7 +249,8 @@ def answer_to(lab, program: str, message: str, cipher: str, alter) -> dict[str, 
 
 
 # what wpa_supplicant does with each case (what the comparison rests on): says what it refuses (and leaves the AP,
-# but over a group message's IGTK), leaves it without a word (a WPA Key Length over the key data), or takes the GTK
+# but over a group message's IGTK), leaves it without a word (key data that does not split, a WPA Key Length over
+# the key data), or takes the GTK
 SILENT = {"an element overrunning the key data", "group message: an element overrunning the key data",
           "WPA group message: Key Length 32, over the key data"}
 TAKEN = {"WPA group message: 8 bytes to spare"}

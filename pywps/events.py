@@ -189,6 +189,17 @@ class KeyDataRefusal(ShellEvent):
 
 
 @dataclass
+class KeyFrameNotice(ShellEvent):
+    """What wpa_supplicant says of an EAPOL-Key frame from the AP that it drops, or takes with a tolerance of its
+    own (wpa_sm_rx_eapol): `notice` names a pywps.wpa.Notice, `value` the version or length it names, `room` the
+    bytes the frame held."""
+
+    notice: str
+    value: int = 0
+    room: int = 0
+
+
+@dataclass
 class GroupKeyRefused(ShellEvent):
     """A group key of the AP's was not installed ("RSN: Failed to configure GTK", or IGTK: hostap words it so for
     every BIP key, a BIGTK too): after message 3 the association ends, after a group message the link goes on."""

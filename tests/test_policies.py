@@ -758,6 +758,28 @@ def test_rekeys_after_the_link_is_up_are_told_as_wpa_supplicant_tells_them():
     assert events == [KeyNegotiated(AP, "CCMP", "CCMP")] and policy.state is CS.COMPLETED
 
 
+def test_an_eapol_key_frame_dropped_is_said_to_monitors_as_wpa_supplicant_says_it():
+    """A group message with a wrong MIC, then one replayed: "WPA: Invalid EAPOL-Key MIC - dropping packet" and
+    "WPA: EAPOL-Key Replay Counter did not increase - dropping packet", both at MSG_WARNING; the link stays."""
+    from pywps.ctrl.events import event_level, event_texts
+
+    policy = new_policy()
+    ap = FakeAp()
+    handshake_to_completion(policy, ap)
+    policy.port_authorized(1.5)
+    drain(policy)
+    good = ap.wpa.group1(bytes([0x62]) * 16, 2)
+    policy.eapol_key(AP, good[:81] + bytes(16) + good[97:], 2.0)
+    policy.eapol_key(AP, ap.wpa.group1(bytes([0x62]) * 16, 2, replay=1), 2.1)
+    actions, events = drain(policy)
+    assert actions == [] and policy.state is CS.COMPLETED
+    assert [(event_level(e), *event_texts(e)) for e in events] == [
+        (4, "WPA: Invalid EAPOL-Key MIC - dropping packet"),
+        (4, "WPA: EAPOL-Key Replay Counter did not increase - dropping packet")]
+    policy.eapol_key(AP, good, 2.2)
+    assert drain(policy)[1] == [GroupRekeyCompleted(AP, "CCMP")]
+
+
 def test_the_handshake_sends_the_configured_eapol_version():
     """wpa_supplicant puts `eapol_version` (1 unless set) into every EAPOL frame it sends, key frames too."""
     for conf, version in ((STORED, 1), ("eapol_version=2\n" + STORED, 2)):

@@ -17,7 +17,7 @@ from pywps.wpa.eapol_key import (
     parse_eapol_key,
     parse_key_data,
 )
-from pywps.wpa.errors import KeyFrameError
+from pywps.wpa.errors import KeyDataOverflow, KeyFrameError
 
 # A captured message 2 of 4 (hashcat's mode 22000 example; see test_wpa_keys.py) with its MIC zeroed.
 CAPTURED = bytes.fromhex(
@@ -65,14 +65,23 @@ def body_with(**changes: int) -> bytes:
         (body_with(eapol_length=94), "at least 95"),
         (CAPTURED[:60], "exceeds"),
         (body_with(descriptor=1), "descriptor type 1"),
-        (body_with(key_data_length=23), "does not match"),
-        (body_with(key_data_length=21), "does not match"),
-        (body_with(key_data_length=0xFFFF), "does not match"),
+        (body_with(key_data_length=23), "Key Data Length 23 runs past the 22 bytes"),
+        (body_with(key_data_length=0xFFFF), "runs past"),
     ],
 )
 def test_parse_errors_name_the_problem(pdu, reason):
     with pytest.raises(KeyFrameError, match=reason):
         parse_eapol_key(pdu)
+
+
+def test_an_overflowing_key_data_length_says_both_lengths_and_a_short_one_ends_the_key_data():
+    """hostap's wpa_sm_rx_eapol says "key_data overflow (%u > %u)" of a Key Data Length over the bytes there, and
+    reads only Key Data Length bytes of key data when there are more (the MIC covers the whole frame still)."""
+    with pytest.raises(KeyDataOverflow) as raised:
+        parse_eapol_key(body_with(key_data_length=30))
+    assert (raised.value.length, raised.value.room) == (30, 22)
+    frame = parse_eapol_key(body_with(key_data_length=21))
+    assert frame.key_data == CAPTURED[-22:-1] and frame.mic_input()[-22:] == CAPTURED[-22:]
 
 
 @settings(max_examples=3000, deadline=None)

@@ -61,6 +61,32 @@ REFUSALS: dict[str, tuple[str, bool]] = {
 }
 
 
+# rsn_supp/wpa.c's words for an EAPOL-Key frame it drops (wpa_sm_rx_eapol, its MIC check and key data
+# decryption) or takes with a tolerance, with whether it says them at MSG_WARNING (else MSG_INFO)
+NOTICES: dict[str, tuple[str, bool]] = {
+    "KEY_DATA_OVERFLOW": ("WPA: Invalid EAPOL-Key frame - key_data overflow ({e.value} > {e.room})", False),
+    "DESCRIPTOR_VERSION": ("WPA: Unsupported EAPOL-Key descriptor version {e.value}", False),
+    "NOT_CMAC": ("WPA: AP did not use the negotiated AES-128-CMAC", False),
+    "CCMP_VERSION": ("WPA: CCMP is used, but EAPOL-Key descriptor version ({e.value}) is not 2", False),
+    "NON_CCMP_GROUP_TOLERATED": ("WPA: Backwards compatibility: allow invalid version for non-CCMP group keys", False),
+    "CMAC_TOLERATED": ("WPA: Interoperability workaround: allow incorrect (should have been HMAC-SHA1), but stronger "
+                       "(is AES-128-CMAC), descriptor version to be used", False),
+    "GCMP_VERSION": ("WPA: GCMP is used, but EAPOL-Key descriptor version ({e.value}) is not 2", False),
+    "REPLAY": ("WPA: EAPOL-Key Replay Counter did not increase - dropping packet", True),
+    "SMK": ("WPA: Unsupported SMK bit in key_info", False),
+    "NO_ACK": ("WPA: No Ack bit in key_info", False),
+    "REQUEST": ("WPA: EAPOL-Key with Request bit - dropped", False),
+    "MIC_TPTK": ("WPA: Invalid EAPOL-Key MIC when using TPTK - ignoring TPTK", True),
+    "MIC_INVALID": ("WPA: Invalid EAPOL-Key MIC - dropping packet", True),
+    "MIC_UNVERIFIED": ("WPA: Could not verify EAPOL-Key MIC - dropping packet", True),
+    "UNAUTHENTICATED_DATA": ("WPA: Ignore EAPOL-Key with encrypted but unauthenticated data", True),
+    "AES_WRAP_LENGTH": ("WPA: Unsupported AES-WRAP len {e.value}", True),
+    "AES_UNWRAP": ("WPA: AES unwrap failed - could not decrypt EAPOL-Key key data", True),
+    "PAIRWISE_KEY_INDEX": ("WPA: Ignored EAPOL-Key (Pairwise) with non-zero key index", True),
+    "GROUP_WITHOUT_MIC": ("WPA: EAPOL-Key (Group) without Mic/Encr bit - dropped", True),
+}
+
+
 def _key_data_refusal(e: Any) -> str:
     return REFUSALS[e.refusal][0].format(e=e, bssid=mac_str(e.bssid))
 
@@ -148,6 +174,7 @@ def text_table() -> dict[type, Formatter]:
         ev.IgtkKeyIdSwapped: lambda e: "WPA: Ignore IGTK configuration error due to invalid IGTK KeyID byte order",
         ev.BigtkKeyIdInvalid: lambda e: f"WPA: Invalid BIGTK KeyID {e.key_id}",
         ev.KeyDataRefusal: _key_data_refusal,
+        ev.KeyFrameNotice: lambda e: NOTICES[e.notice][0].format(e=e),
         ev.GroupKeyRefused: lambda e: f"RSN: Failed to configure {e.key}",
         ev.SaQueryNotSent: lambda e: "SME: Failed to send SA Query Request",
         ev.UnprotectedBeaconDropped: lambda e: f"CTRL-EVENT-UNPROT-BEACON {mac_str(e.bssid)}",
@@ -198,13 +225,16 @@ def scan_id_text(scan_id: int | None) -> str:
 
 def event_level(event: object) -> int:
     """MSG_INFO, but for what wpa_supplicant says at MSG_DEBUG (a default monitor never hears it): the ER's
-    SET-SEL-REG START and DONE; and at MSG_WARNING: a BIGTK's invalid KeyID, most keys it refuses (REFUSALS)."""
+    SET-SEL-REG START and DONE; and at MSG_WARNING: a BIGTK's invalid KeyID, most keys it refuses (REFUSALS), most
+    EAPOL-Key frames it drops (NOTICES)."""
     name = type(event).__name__
     if name == "ErSetSelectedRegistrar" and event.state.value != "FAILED":  # type: ignore[attr-defined]
         return LEVEL_DEBUG
     if name == "BigtkKeyIdInvalid":
         return LEVEL_WARNING
     if name == "KeyDataRefusal" and REFUSALS[event.refusal][1]:  # type: ignore[attr-defined]
+        return LEVEL_WARNING
+    if name == "KeyFrameNotice" and NOTICES[event.notice][1]:  # type: ignore[attr-defined]
         return LEVEL_WARNING
     return LEVEL_INFO
 

@@ -20,7 +20,7 @@ from .commands import command_table
 _PLACEHOLDER = {"bytes": bytes(6), "int": 0, "str": "", "bool": False, "float": 0.0}
 _BY_NAME = {"ssid": b"ssid", "uuid": bytes(16), "primary_device_type": bytes(8)}
 # fields whose every value has words of its own: a row for each
-_EACH = {"refusal": tuple(texts.REFUSALS)}
+_EACH = {"refusal": tuple(texts.REFUSALS), "notice": tuple(texts.NOTICES)}
 NO_DOC = "as Debian wpa_supplicant 2.10 answers (tests/test_diff_survey.py)"
 
 

@@ -28,6 +28,7 @@ from ..events import (
     GroupRekeyCompleted,
     IgtkKeyIdSwapped,
     KeyDataRefusal,
+    KeyFrameNotice,
     KeyNegotiated,
     NetworkNotFound,
     SaQueryNotSent,
@@ -548,6 +549,7 @@ class ConnectionPolicy:
         from ..wpa.events import (
             BigtkNotInstalled,
             FrameDropped,
+            FrameNotice,
             GroupRekeyed,
             HandshakeCompleted,
             GroupKeyNotConfigured,
@@ -573,6 +575,8 @@ class ConnectionPolicy:
         for event in target.handshake.receive(pdu):
             if isinstance(event, FrameDropped):
                 log.info("EAPOL-Key frame from %s dropped: %s", mac_str(src), event.reason)
+            elif isinstance(event, FrameNotice):
+                self._events.append(KeyFrameNotice(event.notice.name, event.value, event.room))
             elif isinstance(event, IgtkNotInstalled):
                 log.info("WPA: IGTK of %s under KeyID %#06x (bytes swapped) not installed", mac_str(src), event.key_id)
                 self._events.append(IgtkKeyIdSwapped())

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING
 
 _WHERE = {
     "KeyFrameUnsupported": "errors", "KeyFrameError": "errors", "WpaError": "errors",
-    "BigtkNotInstalled": "events", "FrameDropped": "events", "GroupRekeyed": "events",
+    "BigtkNotInstalled": "events", "FrameDropped": "events", "FrameNotice": "events", "GroupRekeyed": "events",
     "HandshakeCompleted": "events", "HandshakeFailed": "events",
     "IgtkNotInstalled": "events", "InstallGroupKey": "events", "InstallPairwiseKey": "events", "SendEapol": "events",
-    "GroupKeyNotConfigured": "events", "KeyDataRefused": "events", "Refusal": "events", "WpaEvent": "events",
+    "GroupKeyNotConfigured": "events", "KeyDataRefused": "events", "Notice": "events", "Refusal": "events",
+    "WpaEvent": "events",
     "pmk_from_passphrase": "keys", "pmk_from_psk": "keys",
     "Akm": "rsn", "Cipher": "rsn", "build_rsn_ie": "rsn", "build_wpa_ie": "rsn", "scan_flags": "rsn",
     "State": "supplicant", "WpaSupplicantHandshake": "supplicant",
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
     from .events import (
         BigtkNotInstalled,
         FrameDropped,
+        FrameNotice,
         GroupKeyNotConfigured,
         GroupRekeyed,
         HandshakeCompleted,
@@ -51,6 +53,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, eagerly
         InstallGroupKey,
         InstallPairwiseKey,
         KeyDataRefused,
+        Notice,
         Refusal,
         SendEapol,
         WpaEvent,

@@ -10,7 +10,7 @@ import struct
 from dataclasses import dataclass, field, replace
 from enum import IntEnum, IntFlag
 
-from .errors import KeyFrameError
+from .errors import KeyDataOverflow, KeyFrameError
 from .rsn import EID_RSN, EID_VENDOR, IEEE_OUI, WPA_IE_TYPE, WPA_OUI
 
 EAPOL_TYPE_KEY = 3
@@ -91,8 +91,9 @@ class EapolKey:
 
 
 def parse_eapol_key(pdu: bytes) -> EapolKey:
-    """Read an EAPOL-Key PDU. Bytes after the EAPOL length (Ethernet padding) are ignored; anything else that
-    does not add up raises KeyFrameError."""
+    """Read an EAPOL-Key PDU. Bytes after the EAPOL length (Ethernet padding) are ignored, and so are bytes after
+    the Key Data Length, as hostap ignores them (the MIC still covers them); anything else that does not add up
+    raises KeyFrameError (KeyDataOverflow for a Key Data Length over what the frame holds)."""
     if len(pdu) < 4:
         raise KeyFrameError(f"EAPOL frame of {len(pdu)} bytes")
     version, ptype, length = struct.unpack_from(">BBH", pdu)
@@ -108,8 +109,8 @@ def parse_eapol_key(pdu: bytes) -> EapolKey:
         raise KeyFrameError(f"EAPOL-Key descriptor type {dtype}")
     (data_len,) = struct.unpack_from(">H", raw, KEY_DATA_OFFSET - 2)
     present = len(raw) - KEY_DATA_OFFSET
-    if data_len != present:
-        raise KeyFrameError(f"Key Data Length {data_len} does not match the {present} bytes that follow")
+    if data_len > present:
+        raise KeyDataOverflow(data_len, present)
     pos = 4 + 1 + 2 + 2 + 8
     fields = []
     for size in (32, 16, 8, 8, 16):
@@ -117,7 +118,7 @@ def parse_eapol_key(pdu: bytes) -> EapolKey:
         pos += size
     nonce, iv, rsc, reserved, mic = fields
     return EapolKey(DescriptorType(dtype), KeyInfo(info), key_length, replay, nonce, iv, rsc, reserved, mic,
-                    raw[KEY_DATA_OFFSET:], version, raw)
+                    raw[KEY_DATA_OFFSET : KEY_DATA_OFFSET + data_len], version, raw)
 
 
 # -- Key Data: elements and KDEs -------------------------------------------------------------------------------

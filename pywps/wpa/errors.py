@@ -11,5 +11,13 @@ class KeyFrameError(WpaError):
     """Bytes that are not a well-formed EAPOL-Key frame, element or KDE, or key data that does not decrypt."""
 
 
+class KeyDataOverflow(KeyFrameError):
+    """An EAPOL-Key frame whose Key Data Length (`length`) runs past the bytes it holds (`room`)."""
+
+    def __init__(self, length: int, room: int) -> None:
+        super().__init__(f"Key Data Length {length} runs past the {room} bytes that follow")
+        self.length, self.room = length, room
+
+
 class KeyFrameUnsupported(WpaError):
     """A well-formed frame or element that asks for something pywps does not implement (e.g. AES-128-CMAC MICs)."""

@@ -81,9 +81,44 @@ class BigtkNotInstalled(WpaEvent):
 
 @dataclass
 class FrameDropped(WpaEvent):
-    """A frame was ignored and nothing changed: malformed, unauthenticated, replayed or out of place."""
+    """A frame was ignored and nothing changed: malformed, unauthenticated, replayed or out of place. What hostap
+    says of it, where it says something, comes first (FrameNotice)."""
 
     reason: str
+
+
+class Notice(Enum):
+    """What hostap's wpa_sm_rx_eapol (and the MIC check and key data decryption it calls) says of an EAPOL-Key
+    frame before it drops it, each in words of its own; the two tolerances say theirs and the frame goes on."""
+
+    KEY_DATA_OVERFLOW = auto()  # Key Data Length (value) over the bytes the frame holds (room)
+    DESCRIPTOR_VERSION = auto()  # a descriptor version other than 1-3 (value)
+    NOT_CMAC = auto()  # PSK-SHA256 without version 3 (AES-128-CMAC)
+    CCMP_VERSION = auto()  # CCMP pairwise, a version other than 2 (value): dropped unless a tolerance follows
+    NON_CCMP_GROUP_TOLERATED = auto()  # ... in a group message of a non-CCMP group cipher
+    CMAC_TOLERATED = auto()  # ... as version 3
+    GCMP_VERSION = auto()  # GCMP pairwise, a version other than 2 (value)
+    REPLAY = auto()  # the replay counter is not above the last authentic frame's
+    SMK = auto()
+    NO_ACK = auto()
+    REQUEST = auto()
+    MIC_TPTK = auto()  # the MIC does not verify under the PTK of the handshake under way (said, then the PTK tried)
+    MIC_INVALID = auto()  # ... nor under the PTK in use
+    MIC_UNVERIFIED = auto()  # ... and there is no PTK in use
+    UNAUTHENTICATED_DATA = auto()  # encrypted key data without a MIC (RSN)
+    AES_WRAP_LENGTH = auto()  # wrapped key data under 8 bytes or not a multiple of 8 (value)
+    AES_UNWRAP = auto()  # wrapped key data that fails the key wrap's integrity check
+    PAIRWISE_KEY_INDEX = auto()  # a pairwise frame with a key index
+    GROUP_WITHOUT_MIC = auto()  # a group frame with neither the MIC nor the Encrypted Key Data bit
+
+
+@dataclass
+class FrameNotice(WpaEvent):
+    """hostap's words on a frame it drops (a FrameDropped follows) or takes with a tolerance of its own."""
+
+    notice: Notice
+    value: int = 0
+    room: int = 0
 
 
 class Refusal(Enum):

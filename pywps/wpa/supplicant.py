@@ -6,10 +6,10 @@ driver to act on in order. It owns no socket and no clock: retransmission timeou
 
 Rules that are easy to get wrong, and where they live:
 - the legal message order is the table `TRANSITIONS` (RSN and WPA differ: WPA delivers the GTK afterwards);
-- only a frame whose Key MIC verifies, and that is accepted whole, moves the replay counter or the state;
+- a frame whose Key MIC verifies moves the replay counter, as in hostap; only one accepted whole moves the state;
 - a key is never installed twice (KRACK, CVE-2017-13077/13080): a retransmitted message 3 is answered with
   message 4 but the PTK, GTK, IGTK and BIGTK it repeats are not handed to the driver again;
-- the SNonce is renewed only after a message 3 was accepted, so every message 1 of one handshake is answered
+- the SNonce is renewed only after a message 3's MIC verified, so every message 1 of one handshake is answered
   with the same SNonce and message 3 may name any ANonce we answered (a forged message 1 cannot derail it).
 """
 
@@ -32,10 +32,11 @@ from .eapol_key import (
     parse_eapol_key,
     parse_key_data,
 )
-from .errors import KeyFrameUnsupported, KeyFrameError, WpaError
+from .errors import KeyDataOverflow, KeyFrameUnsupported, KeyFrameError, WpaError
 from .events import (
     BigtkNotInstalled,
     FrameDropped,
+    FrameNotice,
     GroupKeyNotConfigured,
     GroupRekeyed,
     HandshakeCompleted,
@@ -44,6 +45,7 @@ from .events import (
     InstallGroupKey,
     InstallPairwiseKey,
     KeyDataRefused,
+    Notice,
     Refusal,
     SendEapol,
     WpaEvent,
@@ -106,7 +108,11 @@ TRANSITIONS: dict[bool, dict[State, dict[Msg, State]]] = {
 
 
 class _Drop(Exception):
-    """Internal: ignore this frame (becomes FrameDropped)."""
+    """Internal: ignore this frame (becomes FrameDropped, after the notices in `said`: what hostap says of it)."""
+
+    def __init__(self, reason: str, *said: FrameNotice) -> None:
+        super().__init__(reason)
+        self.said = said
 
 
 class _Fail(Exception):
@@ -121,21 +127,26 @@ class _Fail(Exception):
         self.after_message_4 = after_message_4
 
 
-def _classify(frame: EapolKey) -> Msg:
-    """Which message a frame from the AP is, by its Key Information (as hostap's wpa_sm_rx_eapol decides)."""
-    info = frame.key_info
+def _parse(pdu: bytes) -> EapolKey:
+    try:
+        return parse_eapol_key(pdu)
+    except KeyDataOverflow as e:  # the one malformation hostap says to monitors (the rest at debug level)
+        raise _Drop(str(e), FrameNotice(Notice.KEY_DATA_OVERFLOW, e.length, e.room)) from None
+
+
+def _check_bits(info: KeyInfo) -> None:
     if info & KeyInfo.SMK_MESSAGE:
-        raise _Drop("SMK message bit set")
+        raise _Drop("SMK message bit set", FrameNotice(Notice.SMK))
     if not info & KeyInfo.ACK:
-        raise _Drop("no Key Ack bit: not a message from an authenticator")
+        raise _Drop("no Key Ack bit: not a message from an authenticator", FrameNotice(Notice.NO_ACK))
     if info & KeyInfo.REQUEST:
-        raise _Drop("Request bit set")
+        raise _Drop("Request bit set", FrameNotice(Notice.REQUEST))
+
+
+def _classify(info: KeyInfo) -> Msg:
+    """Which message a frame from the AP is, by its Key Information (as hostap's wpa_sm_rx_eapol decides)."""
     if info & KeyInfo.PAIRWISE:
-        if info & KeyInfo.KEY_INDEX_MASK:
-            raise _Drop("pairwise frame with a non-zero key index")
         return Msg.PAIRWISE_3 if info & (KeyInfo.MIC | KeyInfo.ENCRYPTED_KEY_DATA) else Msg.PAIRWISE_1
-    if not info & KeyInfo.MIC:
-        raise _Drop("group frame without the Key MIC bit")
     return Msg.GROUP_1
 
 
@@ -197,11 +208,11 @@ class WpaSupplicantHandshake:
         self._random = random
         self._descriptor = DescriptorType.WPA if self.wpa else DescriptorType.RSN
         self.state = State.INIT
-        self._replay: int | None = None  # last replay counter of an accepted, MIC-verified frame
+        self._replay: int | None = None  # last replay counter of a MIC-verified frame
         self._snonce = b""
         self._renew_snonce = True
         self._answered: deque[bytes] = deque(maxlen=MAX_ANSWERED)
-        self._ptk: Ptk | None = None  # the PTK of the last accepted message 3
+        self._ptk: Ptk | None = None  # the PTK in use: the last message 3's whose MIC verified
         self._installed_tk: bytes | None = None
         self._installed_gtk: bytes | None = None
         self._installed_igtk: bytes | None = None
@@ -210,67 +221,133 @@ class WpaSupplicantHandshake:
     # -- entry point -------------------------------------------------------------------------------------------
 
     def receive(self, pdu: bytes) -> list[WpaEvent]:
-        """Process one EAPOL PDU from the AP; never raises on its content."""
+        """Process one EAPOL PDU from the AP; never raises on its content. The checks every frame goes through
+        come in hostap's order (wpa_sm_rx_eapol), so that a frame it drops is dropped with its words."""
         if self.state is State.FAILED:
             return [FrameDropped("handshake already failed; waiting for the disconnect")]
+        notes: list[WpaEvent] = []  # hostap's words on a frame it takes all the same
         try:
-            frame = parse_eapol_key(pdu)
-            msg = _classify(frame)
-            target = TRANSITIONS[self.wpa][self.state].get(msg)
-            if target is None:
-                raise _Drop(f"{msg.value} not expected in state {self.state.value}")
-            if frame.descriptor_type != self._descriptor:
+            frame = _parse(pdu)
+            if frame.descriptor_type != self._descriptor:  # hostap takes either type: no words of its own
                 raise _Drop(f"descriptor type {frame.descriptor_type} on a {self._descriptor.name} association")
+            info = frame.key_info
+            msg = _classify(info)
+            self._check_version(frame, msg, notes)
             if self._replay is not None and frame.replay_counter <= self._replay:
-                raise _Drop(f"replay counter {frame.replay_counter} not above {self._replay}")
-            self._check_version(frame, msg)
-            handler = {Msg.PAIRWISE_1: self._message_1, Msg.PAIRWISE_3: self._message_3,
-                       Msg.GROUP_1: self._group_message_1}[msg]
-            return handler(frame, target)
+                raise _Drop(f"replay counter {frame.replay_counter} not above {self._replay}",
+                            FrameNotice(Notice.REPLAY))
+            _check_bits(info)
+            ptk = self._authenticate(frame, msg, notes) if info & KeyInfo.MIC else None
+            plain = self._plain_key_data(frame, ptk)
+            if info & KeyInfo.PAIRWISE and info & KeyInfo.KEY_INDEX_MASK:
+                raise _Drop("pairwise frame with a non-zero key index", FrameNotice(Notice.PAIRWISE_KEY_INDEX))
+            if ptk is None and msg is not Msg.PAIRWISE_1:
+                if msg is Msg.GROUP_1:
+                    raise _Drop("group frame without the Key MIC bit", FrameNotice(Notice.GROUP_WITHOUT_MIC))
+                raise _Drop("message 3 without the Key MIC bit")  # WPA: hostap would go on without one
+            target = TRANSITIONS[self.wpa][self.state][msg]  # _authenticate has checked the others
+            if ptk is None:
+                return [*notes, *self._message_1(frame, target)]
+            handler = self._message_3 if msg is Msg.PAIRWISE_3 else self._group_message_1
+            return [*notes, *handler(frame, target, ptk, plain)]
         except _Drop as e:
-            return [FrameDropped(str(e))]
-        except WpaError as e:  # KeyFrameError/KeyFrameUnsupported from parsing or decrypting the frame
-            return [FrameDropped(str(e))]
+            return [*notes, *e.said, FrameDropped(str(e))]
+        except WpaError as e:  # KeyFrameError/KeyFrameUnsupported from parsing the frame
+            return [*notes, FrameDropped(str(e))]
         except _Fail as e:
             self.state = State.FAILED
-            return [*e.said, HandshakeFailed(str(e), e.code, e.after_message_4)]
+            return [*notes, *e.said, HandshakeFailed(str(e), e.code, e.after_message_4)]
 
     # -- checks shared by every message ------------------------------------------------------------------------
 
-    def _check_version(self, frame: EapolKey, msg: Msg) -> None:
+    def _check_version(self, frame: EapolKey, msg: Msg, notes: list[WpaEvent]) -> None:
         """wpa_sm_rx_eapol's rules: PSK-SHA256 needs version 3, CCMP and GCMP need 2, except that with CCMP
         hostap takes group messages of a non-CCMP group cipher in any version and version 3 anywhere (stronger,
-        it says); TKIP and the 256-bit ciphers take any of 1-3, as there."""
+        it says), in words added to `notes`; TKIP and the 256-bit ciphers take any of 1-3, as there."""
         version = frame.descriptor_version
         if version not in (VERSION_HMAC_MD5_RC4, VERSION_HMAC_SHA1_AES, VERSION_AES_128_CMAC):
-            raise _Drop(f"unsupported descriptor version {version}")
+            raise _Drop(f"unsupported descriptor version {version}", FrameNotice(Notice.DESCRIPTOR_VERSION, version))
         if self.akm == Akm.PSK_SHA256:
             if version != VERSION_AES_128_CMAC:
-                raise _Drop(f"descriptor version {version} with PSK-SHA256 (AES-128-CMAC is 3)")
+                raise _Drop(f"descriptor version {version} with PSK-SHA256 (AES-128-CMAC is 3)",
+                            FrameNotice(Notice.NOT_CMAC))
         elif self.pairwise == Cipher.CCMP and version != VERSION_HMAC_SHA1_AES:
-            if not ((msg is Msg.GROUP_1 and self.group != Cipher.CCMP) or version == VERSION_AES_128_CMAC):
-                raise _Drop(f"descriptor version {version} with a CCMP pairwise cipher (2)")
+            said = FrameNotice(Notice.CCMP_VERSION, version)
+            if msg is Msg.GROUP_1 and self.group != Cipher.CCMP:
+                notes += [said, FrameNotice(Notice.NON_CCMP_GROUP_TOLERATED)]
+            elif version == VERSION_AES_128_CMAC:
+                notes += [said, FrameNotice(Notice.CMAC_TOLERATED)]
+            else:
+                raise _Drop(f"descriptor version {version} with a CCMP pairwise cipher (2)", said)
         elif self.pairwise == Cipher.GCMP and version != VERSION_HMAC_SHA1_AES:
-            raise _Drop(f"descriptor version {version} with a GCMP pairwise cipher (2)")
+            raise _Drop(f"descriptor version {version} with a GCMP pairwise cipher (2)",
+                        FrameNotice(Notice.GCMP_VERSION, version))
 
-    def _verify_mic(self, frame: EapolKey, ptk: Ptk) -> None:
+    @property
+    def _tptk_pending(self) -> bool:
+        """A message 1 was answered since a message 3's MIC last verified: hostap holds that handshake's PTK (its
+        TPTK) apart, and tries every MIC with it first."""
+        return not self._renew_snonce
+
+    def _unverified(self, reason: str) -> _Drop:
+        """A drop for a MIC that no key of ours verifies, in the words hostap says for one that verifies neither
+        under the TPTK (where there is one) nor under the PTK in use (where there is one)."""
+        said = [FrameNotice(Notice.MIC_TPTK)] if self._tptk_pending else []
+        said.append(FrameNotice(Notice.MIC_INVALID if self._ptk is not None else Notice.MIC_UNVERIFIED))
+        return _Drop(reason, *said)
+
+    def _authenticate(self, frame: EapolKey, msg: Msg, notes: list[WpaEvent]) -> Ptk:
+        """The PTK a frame with the Key MIC bit verifies under: a message 3's from an ANonce we answered (any of
+        them, beyond hostap, which keeps the last), a group message's the PTK in use. A message the state does
+        not expect has no key that fits: hostap, which has no such table, says it of the MIC.
+
+        As in hostap's verify_eapol_key_mic, a MIC that verifies moves the replay counter, and one of message 3
+        makes its PTK the one in use (the next message 1 gets a new SNonce), even if the frame is dropped later:
+        the AP signed it, and what hostap says of the frames after it depends on both."""
+        if TRANSITIONS[self.wpa][self.state].get(msg) is None:
+            raise self._unverified(f"{msg.value} not expected in state {self.state.value}")
+        if msg is Msg.PAIRWISE_3:
+            if frame.nonce not in self._answered:
+                raise self._unverified("message 3 ANonce matches no message 1 we answered")
+            ptk = self._derive(frame.nonce)
+            if not self._mic_verifies(frame, ptk):
+                raise self._unverified("Key MIC mismatch")
+            self._ptk, self._renew_snonce = ptk, True
+        else:
+            ptk = self._ptk
+            assert ptk is not None  # the table takes group messages only after a message 3
+            if self._tptk_pending:  # a PTK rekey under way: hostap tries its key first, and says so
+                notes.append(FrameNotice(Notice.MIC_TPTK))
+            if not self._mic_verifies(frame, ptk):
+                raise _Drop("Key MIC mismatch", FrameNotice(Notice.MIC_INVALID))
+        self._replay = frame.replay_counter
+        return ptk
+
+    def _mic_verifies(self, frame: EapolKey, ptk: Ptk) -> bool:
         try:
             mic = eapol_key_mic(ptk.kck, frame.mic_input(), frame.descriptor_version)
         except KeyFrameUnsupported as e:
             raise _Drop(str(e)) from None
-        if not secrets.compare_digest(mic, frame.mic):
-            raise _Drop("Key MIC mismatch")
+        return secrets.compare_digest(mic, frame.mic)
 
-    def _decrypt(self, frame: EapolKey, ptk: Ptk) -> bytes:
-        return unwrap_key_data(ptk.kek, frame.key_data, frame.descriptor_version, frame.iv)
+    def _plain_key_data(self, frame: EapolKey, ptk: Ptk | None) -> bytes:
+        """The Key Data decrypted, where an RSN frame's bit says it is encrypted (hostap decrypts WPA key data in
+        process_1_of_2_wpa, as the GTK alone); an authentic frame's only."""
+        if self.wpa or not frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
+            return frame.key_data
+        if ptk is None:
+            raise _Drop("encrypted key data without the Key MIC bit", FrameNotice(Notice.UNAUTHENTICATED_DATA))
+        data, version = frame.key_data, frame.descriptor_version
+        if version != VERSION_HMAC_MD5_RC4 and (len(data) < 8 or len(data) % 8):
+            raise _Drop(f"AES-wrapped key data of {len(data)} bytes", FrameNotice(Notice.AES_WRAP_LENGTH, len(data)))
+        try:
+            return unwrap_key_data(ptk.kek, data, version, frame.iv)
+        except KeyFrameError:
+            raise _Drop("key data does not unwrap with the KEK", FrameNotice(Notice.AES_UNWRAP)) from None
 
-    def _key_data(self, frame: EapolKey, ptk: Ptk, after_message_4: bool) -> KeyData:
-        """The key data of an authentic message 3 or RSN group message, decrypted when its bit says so (an RSN
-        frame's; hostap reads WPA key data as it is): what does not decrypt is dropped, as in hostap's
-        wpa_sm_rx_eapol; what does not parse ends the association, without a word of its own, as its
-        process_3_of_4 and process_1_of_2_rsn end it."""
-        encrypted = not self.wpa and frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA
-        plain = self._decrypt(frame, ptk) if encrypted else frame.key_data
+    def _key_data(self, plain: bytes, after_message_4: bool) -> KeyData:
+        """The key data of an authentic message 3 or RSN group message, read: what does not parse ends the
+        association, without a word of its own, as hostap's process_3_of_4 and process_1_of_2_rsn end it."""
         try:
             return parse_key_data(plain)
         except KeyFrameError as e:
@@ -292,8 +369,6 @@ class WpaSupplicantHandshake:
     # -- message 1 of 4 ----------------------------------------------------------------------------------------
 
     def _message_1(self, frame: EapolKey, target: State) -> list[WpaEvent]:
-        if frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
-            raise _Drop("message 1 with encrypted key data")
         parse_key_data(frame.key_data)  # a PMKID KDE may be there; we only require it to be well-formed
         if self._renew_snonce:
             self._snonce = self._random(NONCE_LEN)
@@ -315,23 +390,17 @@ class WpaSupplicantHandshake:
 
     # -- message 3 of 4 ----------------------------------------------------------------------------------------
 
-    def _message_3(self, frame: EapolKey, target: State) -> list[WpaEvent]:
-        """hostap's process_3_of_4: what it refuses in an authentic message 3 ends the association, before message
-        4 (key data that does not parse, a GTK or IGTK in key data not encrypted, the IGTK KDE's length, an RSN
-        element that differs, the pairwise Key Length) or after message 4 and the keys it could install (no GTK, a
-        GTK of the wrong length, an IGTK KeyID over 4095, a BIGTK it cannot install). Dropped instead: no Key MIC
-        bit, no Install bit, key data that does not decrypt, an IGTK KeyID below 4096 other than 4 and 5 (hostap
+    def _message_3(self, frame: EapolKey, target: State, ptk: Ptk, plain: bytes) -> list[WpaEvent]:
+        """hostap's process_3_of_4, for an authentic message 3 (`ptk` its key, `plain` its key data decrypted): what
+        it refuses ends the association, before message 4 (key data that does not parse, a GTK or IGTK in key data
+        not encrypted, the IGTK KDE's length, an RSN element that differs, the pairwise Key Length) or after message
+        4 and the keys it could install (no GTK, a GTK of the wrong length, an IGTK KeyID over 4095, a BIGTK it
+        cannot install). Dropped instead: no Install bit, an IGTK KeyID below 4096 other than 4 and 5 (hostap
         hands that to the driver, whose refusal ends the association)."""
-        if not frame.key_info & KeyInfo.MIC:
-            raise _Drop("message 3 without the Key MIC bit")
-        if frame.nonce not in self._answered:
-            raise _Drop("message 3 ANonce matches no message 1 we answered")
-        ptk = self._derive(frame.nonce)
-        self._verify_mic(frame, ptk)
-        # Authentic from here on; still, nothing changes until the whole frame is accepted.
+        # Nothing changes until the whole frame is accepted.
         if not frame.key_info & KeyInfo.INSTALL:
             raise _Drop("message 3 without the Install bit")
-        key_data = self._key_data(frame, ptk, after_message_4=False)
+        key_data = self._key_data(plain, after_message_4=False)
         if not frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA:
             for kde_type, refusal in ((KdeType.GTK, Refusal.GTK_IN_CLEAR), (KdeType.IGTK, Refusal.IGTK_IN_CLEAR)):
                 if key_data.kde(kde_type) is not None:
@@ -354,9 +423,7 @@ class WpaSupplicantHandshake:
             rsc = frame.rsc[:RSC_LEN[self.pairwise]] if self.wpa else bytes(RSC_LEN[self.pairwise])
             out.append(InstallPairwiseKey(_driver_layout(ptk.tk, self.pairwise), self.pairwise, rsc))
             self._installed_tk = ptk.tk
-        previous = self.state
-        self._commit(frame, target, ptk)
-        self._renew_snonce = True  # the next message 1 starts a new handshake with a new SNonce
+        previous, self.state = self.state, target
         try:
             self._message_3_group_keys(key_data, igtk, frame.rsc, out)
         except _Fail as e:  # message 4 is out and the PTK in: hostap's group handshake state
@@ -419,16 +486,12 @@ class WpaSupplicantHandshake:
 
     # -- group key message 1 of 2 ------------------------------------------------------------------------------
 
-    def _group_message_1(self, frame: EapolKey, target: State) -> list[WpaEvent]:
-        ptk = self._ptk
-        if ptk is None:  # the tables never allow it, but a MIC needs a PTK
-            raise _Drop("group message before any PTK")
-        self._verify_mic(frame, ptk)
+    def _group_message_1(self, frame: EapolKey, target: State, ptk: Ptk, plain: bytes) -> list[WpaEvent]:
         mgmt_keys: list[WpaEvent] = []  # an IGTK or BIGTK refused is said, and the group message still answered
         if self.wpa:
             gtk, key_id = self._wpa_group_message_gtk(frame, ptk), frame.key_index
         else:
-            key_data = self._key_data(frame, ptk, after_message_4=True)
+            key_data = self._key_data(plain, after_message_4=True)
             if not frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA and key_data.kde(KdeType.GTK) is not None:
                 raise _Fail("GTK KDE in unencrypted key data", KeyDataRefused(Refusal.GTK_IN_CLEAR),
                             after_message_4=True)
@@ -440,8 +503,7 @@ class WpaSupplicantHandshake:
         out += mgmt_keys
         info = KeyInfo.SECURE | (frame.key_info & KeyInfo.KEY_INDEX_MASK)
         out.append(SendEapol(self._eapol(info, frame, b"", ptk)))
-        previous = self.state
-        self._commit(frame, target, ptk)
+        previous, self.state = self.state, target
         if previous is State.GROUP_HANDSHAKE:
             out.append(HandshakeCompleted())
         else:
@@ -478,7 +540,7 @@ class WpaSupplicantHandshake:
             raise refuse(f"descriptor version {version} on a WPA group message",
                          KeyDataRefused(Refusal.WPA_KEY_INFO_TYPE, version))
         try:
-            return self._decrypt(frame, ptk)[:gtk_len]
+            return unwrap_key_data(ptk.kek, frame.key_data, version, frame.iv)[:gtk_len]
         except KeyFrameError:  # the AES key wrap's integrity check failed
             raise refuse("key data does not unwrap with the KEK", KeyDataRefused(Refusal.WPA_AES_UNWRAP)) from None
 
@@ -542,8 +604,3 @@ class WpaSupplicantHandshake:
             return []
         self._installed_gtk = gtk
         return [InstallGroupKey(_driver_layout(gtk, self.group), key_id, rsc[: RSC_LEN[self.group]], self.group)]
-
-    def _commit(self, frame: EapolKey, target: State, ptk: Ptk) -> None:
-        self._replay = frame.replay_counter
-        self._ptk = ptk
-        self.state = target

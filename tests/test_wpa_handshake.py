@@ -762,8 +762,9 @@ def test_rsn_element_mismatch_in_message_3_fails_the_handshake():
     ap, hs = after_message_2()
     weaker = build_rsn_ie(Cipher.TKIP, Cipher.TKIP, Akm.PSK)  # what a forged beacon would have advertised
     out = hs.receive(ap.msg3(ie=weaker))
-    assert kinds(out) == [HandshakeFailed]
-    assert out[0].reason_code == 17  # WLAN_REASON_IE_IN_4WAY_DIFFERS
+    # "WPA: IE in 3/4 msg does not match with IE in Beacon/ProbeResp (src=...)"
+    assert kinds(out) == [KeyDataRefused, HandshakeFailed] and out[0].refusal is Refusal.IE_MISMATCH
+    assert out[1].reason_code == 17  # WLAN_REASON_IE_IN_4WAY_DIFFERS
     assert hs.state is State.FAILED
     # Nothing is installed afterwards, not even for a correct message 3.
     assert "failed" in only_drop(hs.receive(ap.msg3()))
@@ -773,16 +774,21 @@ def test_beacon_element_that_differs_from_message_3_fails_the_handshake():
     ap = Authenticator()
     hs = ap.supplicant(ap_rsn_ie=build_rsn_ie(Cipher.CCMP, Cipher.CCMP, Akm.PSK, capabilities=1))
     ap.check_msg2(hs.receive(ap.msg1())[0].pdu)
-    assert kinds(hs.receive(ap.msg3())) == [HandshakeFailed]
+    out = hs.receive(ap.msg3())
+    assert kinds(out) == [KeyDataRefused, HandshakeFailed] and out[0].refusal is Refusal.IE_MISMATCH
 
 
 def test_message_3_without_element_or_unknown_beacon_fails():
     ap, hs = after_message_2()
-    assert kinds(hs.receive(ap.msg3(ie=b""))) == [HandshakeFailed]
+    out = hs.receive(ap.msg3(ie=b""))
+    assert [e.refusal for e in out[:-1]] == [Refusal.IE_MISMATCH_NO_IE] and out[-1].reason_code == 17
     ap = Authenticator()
     hs = ap.supplicant(ap_rsn_ie=None)
     ap.check_msg2(hs.receive(ap.msg1())[0].pdu)
-    assert "no RSN/WPA element known" in hs.receive(ap.msg3())[0].reason
+    out = hs.receive(ap.msg3())
+    # hostap looks in its scan results, and leaves with reason 1: "WPA: Could not find AP from the scan results"
+    assert [e.refusal for e in out[:-1]] == [Refusal.AP_NOT_FOUND] and out[-1].reason_code == 1
+    assert "no RSN/WPA element known" in out[-1].reason
 
 
 def test_wpa_downgrade_detected_when_message_3_shows_rsn():
@@ -791,7 +797,9 @@ def test_wpa_downgrade_detected_when_message_3_shows_rsn():
     ap.check_msg2(hs.receive(ap.msg1())[0].pdu)
     rsn_ie = build_rsn_ie(Cipher.CCMP, Cipher.CCMP, Akm.PSK)
     out = hs.receive(ap.msg3(ie=ap.ie + rsn_ie))
-    assert kinds(out) == [HandshakeFailed] and "downgrade" in out[0].reason
+    # "WPA: Possible downgrade attack detected - ...", then "WPA: No RSN IE in Beacon/ProbeResp"
+    assert [e.refusal for e in out[:-1]] == [Refusal.RSN_DOWNGRADE, Refusal.NO_RSN_IE_IN_BEACON]
+    assert kinds(out)[-1] is HandshakeFailed and out[-1].reason_code == 17
 
 
 def test_constructor_refuses_inconsistent_settings():

@@ -9,12 +9,15 @@ import struct
 import pytest
 
 from pywps.ctrl.events import NOTICES
-from pywps.wpa import GroupRekeyed, InstallGroupKey, Notice, SendEapol
+from pywps.wpa import (Cipher, FrameNotice, GroupRekeyed, HandshakeCompleted, InstallGroupKey, InstallPairwiseKey,
+                       Notice, SendEapol)
 from pywps.wpa.eapol_key import KeyInfo
-from test_wpa_handshake import (ACK, ENCR, MIC, PAIRWISE, SECURE, V2, Authenticator, after_message_2,
-                                assert_still_completes, frame, handshake, kinds, notices, only_drop, ref_ptk)
+from test_wpa_handshake import (ACK, ENCR, INSTALL, MIC, PAIRWISE, SECURE, V2, Authenticator, after_message_2,
+                                assert_still_completes, frame, gtk_kde, handshake, kinds, notices, only_drop, ref_ptk,
+                                wpa_group1)
 
 SMK, REQUEST, KEY_INDEX_1 = int(KeyInfo.SMK_MESSAGE), int(KeyInfo.REQUEST), 1 << 4
+GTK_TX = 0x04  # in a GTK KDE's first byte
 
 
 def altered(ap: Authenticator, pdu: bytes, *, clear: int = 0, add: int = 0, version: int | None = None,
@@ -141,3 +144,43 @@ def test_a_frame_of_the_other_descriptor_type_or_unreadable_is_dropped_without_a
 
 def test_every_notice_has_hostaps_words():
     assert set(NOTICES) == {n.name for n in Notice}
+
+
+def test_a_gtk_with_its_tx_bit_is_taken_and_said_as_hostap_says_it():
+    """hostap's gtk_tx_bit_workaround: a GTK whose Tx bit is set (meant for group-key-only APs) is installed for
+    receiving as any other, after "WPA: Tx bit set for GTK, but pairwise keys are used - ignore Tx bit": in a GTK
+    KDE (message 3, RSN group messages) or as a WPA group message's Tx/Rx bit."""
+    ap = Authenticator()
+    hs = ap.supplicant()
+    ap.check_msg2(hs.receive(ap.msg1())[0].pdu)
+    out = hs.receive(ap.msg3(data=ap.encrypt(ap.ie + gtk_kde(ap.gtk_id | GTK_TX, ap.gtk), bytes(16))))
+    assert kinds(out) == [SendEapol, InstallPairwiseKey, FrameNotice, InstallGroupKey, HandshakeCompleted]
+    assert out[2].notice is Notice.GTK_TX_BIT and out[3].key_index == ap.gtk_id
+    gtk = bytes([0x65]) * 16
+    out = hs.receive(ap.group1(gtk, 2, plain=gtk_kde(2 | GTK_TX, gtk)))
+    assert notices(out) == [Notice.GTK_TX_BIT]
+    assert kinds(out[1:]) == [InstallGroupKey, SendEapol, GroupRekeyed] and out[1].key_index == 2
+    wpa_ap = Authenticator(pairwise=Cipher.CCMP, group=Cipher.CCMP, wpa=True)
+    wpa_hs, _ = handshake(wpa_ap)
+    group = wpa_group1(wpa_ap, 16, wpa_ap.encrypt(gtk, bytes(16)))
+    out = wpa_hs.receive(altered(wpa_ap, group, add=INSTALL))  # the Tx/Rx bit of a group message
+    assert notices(out) == [Notice.GTK_TX_BIT] and kinds(out[1:]) == [InstallGroupKey, SendEapol, HandshakeCompleted]
+    assert out[1].gtk == gtk
+
+
+@pytest.mark.parametrize("refusal,said", [
+    ("IE_MISMATCH", (4, "WPA: IE in 3/4 msg does not match with IE in Beacon/ProbeResp (src=02:00:00:00:01:00)")),
+    ("IE_MISMATCH_NO_IE",
+     (4, "WPA: IE in 3/4 msg does not match with IE in Beacon/ProbeResp (no IE?) (src=02:00:00:00:01:00)")),
+    ("RSN_DOWNGRADE", (4, "WPA: Possible downgrade attack detected - RSN was enabled and RSN IE was in msg 3/4, but "
+                          "not in Beacon/ProbeResp (src=02:00:00:00:01:00)")),
+    ("NO_RSN_IE_IN_BEACON", (3, "WPA: No RSN IE in Beacon/ProbeResp")),
+    ("AP_NOT_FOUND", (4, "WPA: Could not find AP from the scan results")),
+])
+def test_an_element_of_message_3_refused_is_said_in_wpa_supplicants_words(refusal, said):
+    """wpa_report_ie_mismatch's wpa_msg lines (the hexdumps after them go to its debug log only)."""
+    from pywps.ctrl.events import event_level, event_texts
+    from pywps.events import KeyDataRefusal
+
+    event = KeyDataRefusal(refusal, 0, "", bytes.fromhex("020000000100"))
+    assert (event_level(event), event_texts(event)) == (said[0], [said[1]])

@@ -58,11 +58,19 @@ REFUSALS: dict[str, tuple[str, bool]] = {
     "WPA_AES_WRAP_LONG": ("WPA: AES-WRAP key data too long (keydatalen={e.value} maxkeylen={e.room})", True),
     "WPA_AES_UNWRAP": ("WPA: AES unwrap failed - could not decrypt GTK", True),
     "WPA_KEY_INFO_TYPE": ("WPA: Unsupported key_info type {e.value}", True),
+    "AP_NOT_FOUND": ("WPA: Could not find AP from the scan results", True),
+    "IE_MISMATCH_NO_IE": ("WPA: IE in 3/4 msg does not match with IE in Beacon/ProbeResp (no IE?) (src={bssid})", True),
+    "IE_MISMATCH": ("WPA: IE in 3/4 msg does not match with IE in Beacon/ProbeResp (src={bssid})", True),
+    "RSN_DOWNGRADE": ("WPA: Possible downgrade attack detected - RSN was enabled and RSN IE was in msg 3/4, but not in "
+                      "Beacon/ProbeResp (src={bssid})", True),
+    "NO_WPA_IE_IN_BEACON": ("WPA: No WPA IE in Beacon/ProbeResp", False),
+    "NO_RSN_IE_IN_BEACON": ("WPA: No RSN IE in Beacon/ProbeResp", False),
 }
 
 
 # rsn_supp/wpa.c's words for an EAPOL-Key frame it drops (wpa_sm_rx_eapol, its MIC check and key data
-# decryption) or takes with a tolerance, with whether it says them at MSG_WARNING (else MSG_INFO)
+# decryption) or takes with a tolerance (gtk_tx_bit_workaround too), with whether it says them at MSG_WARNING
+# (else MSG_INFO)
 NOTICES: dict[str, tuple[str, bool]] = {
     "KEY_DATA_OVERFLOW": ("WPA: Invalid EAPOL-Key frame - key_data overflow ({e.value} > {e.room})", False),
     "DESCRIPTOR_VERSION": ("WPA: Unsupported EAPOL-Key descriptor version {e.value}", False),
@@ -84,6 +92,7 @@ NOTICES: dict[str, tuple[str, bool]] = {
     "AES_UNWRAP": ("WPA: AES unwrap failed - could not decrypt EAPOL-Key key data", True),
     "PAIRWISE_KEY_INDEX": ("WPA: Ignored EAPOL-Key (Pairwise) with non-zero key index", True),
     "GROUP_WITHOUT_MIC": ("WPA: EAPOL-Key (Group) without Mic/Encr bit - dropped", True),
+    "GTK_TX_BIT": ("WPA: Tx bit set for GTK, but pairwise keys are used - ignore Tx bit", False),
 }
 
 

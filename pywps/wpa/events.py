@@ -89,7 +89,7 @@ class FrameDropped(WpaEvent):
 
 class Notice(Enum):
     """What hostap's wpa_sm_rx_eapol (and the MIC check and key data decryption it calls) says of an EAPOL-Key
-    frame before it drops it, each in words of its own; the two tolerances say theirs and the frame goes on."""
+    frame before it drops it, each in words of its own; its tolerances say theirs and the frame goes on."""
 
     KEY_DATA_OVERFLOW = auto()  # Key Data Length (value) over the bytes the frame holds (room)
     DESCRIPTOR_VERSION = auto()  # a descriptor version other than 1-3 (value)
@@ -110,11 +110,13 @@ class Notice(Enum):
     AES_UNWRAP = auto()  # wrapped key data that fails the key wrap's integrity check
     PAIRWISE_KEY_INDEX = auto()  # a pairwise frame with a key index
     GROUP_WITHOUT_MIC = auto()  # a group frame with neither the MIC nor the Encrypted Key Data bit
+    GTK_TX_BIT = auto()  # a GTK with its Tx bit set (a group-key-only AP's): ignored, the frame goes on
 
 
 @dataclass
 class FrameNotice(WpaEvent):
-    """hostap's words on a frame it drops (a FrameDropped follows) or takes with a tolerance of its own."""
+    """hostap's words on a frame it drops (a FrameDropped follows) or takes with a tolerance of its own (a
+    descriptor version, a GTK's Tx bit)."""
 
     notice: Notice
     value: int = 0
@@ -142,6 +144,13 @@ class Refusal(Enum):
     WPA_AES_WRAP_LONG = auto()  # AES-wrapped key data over 40 bytes
     WPA_AES_UNWRAP = auto()  # key data that fails the key wrap's integrity check
     WPA_KEY_INFO_TYPE = auto()  # descriptor version 3 (AES-128-CMAC) on a WPA group message
+    # message 3's RSN or WPA element and the AP's Beacon/Probe Response (reason 17, but for AP_NOT_FOUND)
+    AP_NOT_FOUND = auto()  # no element of the AP's known to compare with
+    IE_MISMATCH_NO_IE = auto()  # message 3 holds neither element
+    IE_MISMATCH = auto()  # an element differs from the AP's
+    RSN_DOWNGRADE = auto()  # WPA: message 3 holds an RSN element the AP did not advertise
+    NO_WPA_IE_IN_BEACON = auto()  # said after one of the three above: message 3 has an element the AP had not
+    NO_RSN_IE_IN_BEACON = auto()
 
 
 @dataclass

@@ -62,6 +62,7 @@ IGTK_KEY_IDS = (4, 5)  # the only indexes an IGTK takes (the kernel refuses othe
 # 4 and 5 with their two bytes swapped: hostap joins such APs ("a number of deployed APs") without their IGTK
 SWAPPED_IGTK_KEY_IDS = (0x0400, 0x0500)
 BIGTK_KEY_IDS = (6, 7)
+GTK_KDE_TX = 0x04  # the Tx bit of a GTK KDE's first byte (for group-key-only APs; hostap ignores it, and says so)
 
 
 def _left_to_the_kernel(igtk: IgtkKde) -> bool:
@@ -441,6 +442,8 @@ class WpaSupplicantHandshake:
             if kde is None:
                 raise _Fail("no GTK KDE in message 3", KeyDataRefused(Refusal.NO_GTK_KDE))
             gtk = kde.data[2:]
+            if len(gtk) <= 32 and kde.data[0] & GTK_KDE_TX:
+                out.append(FrameNotice(Notice.GTK_TX_BIT))
             if len(gtk) != KEY_LEN[self.group]:
                 # hostap checks the length against the cipher's only for a GTK of up to 32 bytes
                 said = [KeyDataRefused(Refusal.GTK_LENGTH, len(gtk), self.group, len(gtk))] if len(gtk) <= 32 else []
@@ -468,21 +471,29 @@ class WpaSupplicantHandshake:
 
     def _check_ies(self, key_data: KeyData) -> None:
         """12.7.6.4: message 3 repeats the AP's Beacon/Probe Response element; a difference is a downgrade
-        attempt and ends the association (hostap's wpa_supplicant_validate_ie())."""
+        attempt and ends the association (reason 17), in the words of hostap's wpa_supplicant_validate_ie and
+        wpa_report_ie_mismatch. (hostap looks for an AP whose elements it does not know in its scan results, and
+        leaves with reason 1 when it finds none; pywps knows them from the BSS it joined.)"""
         rsn, wpa = key_data.rsn_ie, key_data.wpa_ie
         if self.ap_rsn_ie is None and self.ap_wpa_ie is None:
             raise _Fail("no RSN/WPA element known for the AP to compare message 3 with",
-                        code=REASON_IE_IN_4WAY_DIFFERS)
+                        KeyDataRefused(Refusal.AP_NOT_FOUND))
         if rsn is None and wpa is None:
-            raise _Fail("message 3 has no RSN/WPA element", code=REASON_IE_IN_4WAY_DIFFERS)
-        if (wpa is not None and self.ap_wpa_ie is not None and wpa != self.ap_wpa_ie) or (
-            rsn is not None and self.ap_rsn_ie is not None and rsn != self.ap_rsn_ie
-        ):
-            raise _Fail("RSN/WPA element in message 3 differs from the Beacon/Probe Response",
-                        code=REASON_IE_IN_4WAY_DIFFERS)
-        if self.wpa and rsn is not None and self.ap_rsn_ie is None:
-            raise _Fail("message 3 has an RSN element the Beacon/Probe Response did not: downgrade",
-                        code=REASON_IE_IN_4WAY_DIFFERS)
+            refusal = Refusal.IE_MISMATCH_NO_IE
+        elif (wpa is not None and self.ap_wpa_ie is not None and wpa != self.ap_wpa_ie) or (
+                rsn is not None and self.ap_rsn_ie is not None and rsn != self.ap_rsn_ie):
+            refusal = Refusal.IE_MISMATCH
+        elif self.wpa and rsn is not None and self.ap_rsn_ie is None:
+            refusal = Refusal.RSN_DOWNGRADE
+        else:
+            return
+        said = [KeyDataRefused(refusal)]
+        if wpa is not None and self.ap_wpa_ie is None:
+            said.append(KeyDataRefused(Refusal.NO_WPA_IE_IN_BEACON))
+        if rsn is not None and self.ap_rsn_ie is None:
+            said.append(KeyDataRefused(Refusal.NO_RSN_IE_IN_BEACON))
+        raise _Fail(f"message 3's RSN/WPA element and the Beacon/Probe Response's: {refusal.name}", *said,
+                    code=REASON_IE_IN_4WAY_DIFFERS)
 
     # -- group key message 1 of 2 ------------------------------------------------------------------------------
 
@@ -490,16 +501,18 @@ class WpaSupplicantHandshake:
         mgmt_keys: list[WpaEvent] = []  # an IGTK or BIGTK refused is said, and the group message still answered
         if self.wpa:
             gtk, key_id = self._wpa_group_message_gtk(frame, ptk), frame.key_index
+            tx = bool(frame.key_info & KeyInfo.INSTALL)  # a group message's Tx/Rx bit
         else:
             key_data = self._key_data(plain, after_message_4=True)
             if not frame.key_info & KeyInfo.ENCRYPTED_KEY_DATA and key_data.kde(KdeType.GTK) is not None:
                 raise _Fail("GTK KDE in unencrypted key data", KeyDataRefused(Refusal.GTK_IN_CLEAR),
                             after_message_4=True)
-            gtk, key_id = self._group_message_gtk(key_data)
+            gtk, key_id, tx = self._group_message_gtk(key_data)
             mgmt_keys = self._group_message_mgmt_keys(key_data)
 
+        out: list[WpaEvent] = [FrameNotice(Notice.GTK_TX_BIT)] if tx else []
         # hostap installs the GTK before it answers, so no group frame is lost in between.
-        out = self._install_gtk(gtk, key_id, frame.rsc)
+        out += self._install_gtk(gtk, key_id, frame.rsc)
         out += mgmt_keys
         info = KeyInfo.SECURE | (frame.key_info & KeyInfo.KEY_INDEX_MASK)
         out.append(SendEapol(self._eapol(info, frame, b"", ptk)))
@@ -544,8 +557,9 @@ class WpaSupplicantHandshake:
         except KeyFrameError:  # the AES key wrap's integrity check failed
             raise refuse("key data does not unwrap with the KEK", KeyDataRefused(Refusal.WPA_AES_UNWRAP)) from None
 
-    def _group_message_gtk(self, key_data: KeyData) -> tuple[bytes, int]:
-        """The GTK and its KeyID, as hostap's process_1_of_2_rsn takes them; what it refuses ends the association."""
+    def _group_message_gtk(self, key_data: KeyData) -> tuple[bytes, int, bool]:
+        """The GTK, its KeyID and Tx bit, as hostap's process_1_of_2_rsn takes them; what it refuses ends the
+        association."""
         kde = key_data.kde(KdeType.GTK)  # one of 2 bytes or fewer is none to hostap either
         if kde is None:
             raise _Fail("no GTK KDE in group message 1", KeyDataRefused(Refusal.NO_GTK_IN_GROUP_MESSAGE),
@@ -557,7 +571,7 @@ class WpaSupplicantHandshake:
         if len(gtk) != KEY_LEN[self.group]:
             raise _Fail(f"GTK of {len(gtk)} bytes for {cipher_name(self.group)}",
                         KeyDataRefused(Refusal.GTK_LENGTH, len(gtk), self.group, len(gtk)), after_message_4=True)
-        return gtk, kde.data[0] & 0x03
+        return gtk, kde.data[0] & 0x03, bool(kde.data[0] & GTK_KDE_TX)
 
     def _group_message_mgmt_keys(self, key_data: KeyData) -> list[WpaEvent]:
         """A group message's IGTK and BIGTK (hostap's ieee80211w_set_keys, whose failure is only said: the group

@@ -228,12 +228,14 @@ class WrongKey(ShellEvent):
 
 @dataclass
 class SsidTempDisabled(ShellEvent):
-    """A network is disabled for a while after a wrong key (CTRL-EVENT-SSID-TEMP-DISABLED)."""
+    """A network is disabled for a while (CTRL-EVENT-SSID-TEMP-DISABLED): after a wrong key (WRONG_KEY), or after
+    four connection attempts in a row that the AP refused or that timed out (CONN_FAILED)."""
 
     network_id: int
     ssid: bytes
     auth_failures: int
     duration: int
+    reason: str = "WRONG_KEY"
 
 
 @dataclass

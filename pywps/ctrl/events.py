@@ -188,7 +188,7 @@ def text_table() -> dict[type, Formatter]:
         ev.SaQueryNotSent: lambda e: "SME: Failed to send SA Query Request",
         ev.UnprotectedBeaconDropped: lambda e: f"CTRL-EVENT-UNPROT-BEACON {mac_str(e.bssid)}",
         ev.SsidTempDisabled: lambda e: (f'CTRL-EVENT-SSID-TEMP-DISABLED id={e.network_id} ssid="{ssid_text(e.ssid)}" '
-                                        f"auth_failures={e.auth_failures} duration={e.duration} reason=WRONG_KEY"),
+                                        f"auth_failures={e.auth_failures} duration={e.duration} reason={e.reason}"),
         ev.SsidReenabled: lambda e: f'CTRL-EVENT-SSID-REENABLED id={e.network_id} ssid="{ssid_text(e.ssid)}"',
         # the stored networks
         NetworkAdded: lambda e: f"CTRL-EVENT-NETWORK-ADDED {e.id}",

@@ -5,12 +5,15 @@ makes it before its first PONG)."""
 from __future__ import annotations
 
 import math
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
 def backoff_seconds(failures: int) -> int:
-    """wpa_supplicant's temporary-disable durations after consecutive authentication failures."""
-    for limit, seconds in ((50, 300), (20, 120), (10, 60), (5, 30), (3, 20)):
+    """wpa_supplicant 2.10's temporary-disable durations after consecutive authentication failures
+    (wpas_auth_failed): 10 s, 20, 30, then 60 from the 4th, 90 from the 6th, 120 from the 11th, 300 after 50."""
+    for limit, seconds in ((50, 300), (10, 120), (5, 90), (3, 60), (2, 30), (1, 20)):
         if failures > limit:
             return seconds
     return 10
@@ -26,21 +29,29 @@ class _Record:
 
 
 class Backoffs:
-    """wpa_supplicant's temporary disabling of an SSID after authentication failures, by SSID."""
+    """wpa_supplicant's temporary disabling of an SSID after authentication failures, by SSID. `randbelow(n)`: a
+    number in [0, n), for the spread of a network that may use 802.1X."""
 
-    def __init__(self) -> None:
+    def __init__(self, randbelow: Callable[[int], int] = secrets.randbelow) -> None:
         self._by_ssid: dict[bytes, _Record] = {}
+        self._randbelow = randbelow
 
     def disabled(self, ssid: bytes, now: float) -> bool:
         record = self._by_ssid.get(ssid)
         return record is not None and record.until > now
 
-    def failed(self, ssid: bytes, network_id: int, now: float) -> tuple[int, int]:
-        """Count a failure; (failures so far, seconds disabled)."""
+    def failed(self, ssid: bytes, network_id: int, now: float, spread: bool = False) -> tuple[int, int] | None:
+        """Count a failure; (failures so far, seconds disabled), or None when the SSID is disabled for longer
+        already (wpas_auth_failed says nothing then). `spread`: the network's key_mgmt has an 802.1X AKM, and from
+        the second failure on wpa_supplicant adds up to 10 s a failure at random."""
         record = self._by_ssid.setdefault(ssid, _Record())
         record.failures += 1
         record.network_id = network_id
         seconds = backoff_seconds(record.failures)
+        if spread and record.failures > 1:
+            seconds += self._randbelow(record.failures * 10)
+        if now + seconds <= record.until:
+            return None
         record.until = now + seconds
         return record.failures, seconds
 

@@ -70,6 +70,7 @@ REJOIN_DELAY = 1.0  # hostap waits a little before re-joining after a disconnect
 REASON_DEAUTH_LEAVING = 3
 REASON_4WAY_TIMEOUT = 15
 REASON_IE_IN_4WAY_DIFFERS = 17
+IEEE8021X_KEY_MGMT = {"WPA-EAP", "FT-EAP", "WPA-EAP-SHA256"}  # wpa_key_mgmt_wpa_ieee8021x, of those pywps reads
 VENDOR_ELEMENT = 221
 # WNM (category 10) Notification Request (26), dialog token 1, type 2: Beacon Protection Failure (as hostap)
 BEACON_PROTECTION_FAILURE = bytes([10, 26, 1, 2])
@@ -901,10 +902,18 @@ class ConnectionPolicy:
         target = self.target
         if target is None:
             return ()
-        ssid = target.bss.ssid
-        failures, seconds = self.backoffs.failed(ssid, target.network_id, now)
         log.warning("WPA: %s - pre-shared key may be incorrect", why)
-        return WrongKey(), SsidTempDisabled(target.network_id, ssid, failures, seconds)
+        return (WrongKey(), *self._temp_disabled(target, now, "WRONG_KEY"))
+
+    def _temp_disabled(self, target: _Target, now: float, reason: str) -> tuple[ShellEvent, ...]:
+        """wpas_auth_failed: the network's SSID backs off from now; CTRL-EVENT-SSID-TEMP-DISABLED, unless it is
+        disabled for longer already."""
+        network = self._network(target.network_id)
+        spread = network is not None and bool(set((network.value("key_mgmt") or "").split()) & IEEE8021X_KEY_MGMT)
+        backoff = self.backoffs.failed(target.bss.ssid, target.network_id, now, spread)
+        if backoff is None:
+            return ()
+        return (SsidTempDisabled(target.network_id, target.bss.ssid, *backoff, reason),)
 
     def _completed(self) -> None:
         target = self.target

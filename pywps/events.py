@@ -84,8 +84,45 @@ class WpsApAvailable(ShellEvent):
 
 
 @dataclass
+class Authenticating(ShellEvent):
+    """An authentication with the AP goes out, on a radio whose kernel authenticates apart, where wpa_supplicant's
+    own SME does it ("SME: Trying to authenticate with")."""
+
+    bssid: bytes
+    ssid: bytes
+    freq: int
+
+
+@dataclass
+class AuthRejected(ShellEvent):
+    """The AP refused our authentication (CTRL-EVENT-AUTH-REJECT), with what its frame said."""
+
+    bssid: bytes
+    auth_type: int
+    transaction: int
+    status: int
+    ies: bytes = b""
+
+
+@dataclass
+class AssocRejected(ShellEvent):
+    """The AP refused our association request (CTRL-EVENT-ASSOC-REJECT)."""
+
+    bssid: bytes
+    status: int
+
+
+@dataclass
+class RejectedAttemptNotLeft(ShellEvent):
+    """After an association the AP refused, wpa_supplicant's SME asks the kernel to deauthenticate, which
+    mac80211 refuses, there being nothing to leave; it says so ("SME: Deauth request to the driver failed"), and
+    so does pywps on such a radio, for the monitors that expect the line."""
+
+
+@dataclass
 class Associating(ShellEvent):
-    """An association request goes out ("Trying to associate with")."""
+    """An association request goes out ("Trying to associate with"): on a radio whose kernel authenticates
+    apart, once the AP has accepted the authentication."""
 
     bssid: bytes
     ssid: bytes

@@ -20,6 +20,7 @@ from .driver.base import Driver, DriverError
 from .link import EapolCounters
 from .logs import set_timestamps, start_level
 from .netblock import scan_freqs
+from .station.ignorelist import IgnoreList
 from .station.wired import WiredPort
 from .wps.defs import WALK_TIME, AuthType, EncrType
 
@@ -68,9 +69,9 @@ class Services:
         self.wired_port = WiredPort(publish) if not driver.can_scan else None
         self._wps: WpsService | None = None
         self._save_lock = asyncio.Lock()
-        # BSSID_IGNORE: a plain set on a wire; on a radio start() puts the station's own set here (its AP choices
-        # skip them)
-        self.ignored_bssids: dict[bytes, None] = {}
+        # BSSID_IGNORE: a list of its own on a wire; on a radio start() puts the station's here (its AP choices
+        # weigh it)
+        self.ignored_bssids = IgnoreList()
         self.scan_ids = 0  # the last id a `SCAN use_id=1` got (wpa_supplicant's manual_scan_id)
         self.log_level = start_level(options.debug, options.quiet)[0]  # wpa_supplicant's name (LOG_LEVEL)
         self.log_timestamps = options.timestamps

@@ -262,7 +262,7 @@ class FakeRadioDriver(Driver):
 
     async def associate(self, bssid: bytes, ssid: bytes, freq: int, extra_ies: bytes = b"",
                         crypto: LinkCrypto | None = None, privacy: bool = False,
-                        prev_bssid: bytes | None = None) -> None:
+                        prev_bssid: bytes | None = None, on_authenticated=None) -> None:
         """A reassociation (`prev_bssid`, the BSS we are on) drops that link without an event, as cfg80211."""
         if self.bssid is not None and prev_bssid != self.bssid:
             raise DriverError(f"association with {bssid.hex(':')} refused by the kernel: "

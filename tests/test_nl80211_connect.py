@@ -5,10 +5,11 @@ the new one; a DISCONNECT read after the connect result but before connect() res
 from __future__ import annotations
 
 import asyncio
+import struct
 
 import pytest
 
-from pywps.driver.base import DriverError, LinkDisconnected
+from pywps.driver.base import AssociationRejected, AuthenticationRejected, DriverError, LinkDisconnected
 from pywps.driver.nl80211 import Nl80211Driver
 from pywps.driver.nl80211_msg import CMD, Nl80211Msg
 
@@ -82,5 +83,47 @@ def test_management_frame_protection_is_asked_of_the_kernel_as_wpa_supplicants_d
         driver._request = request  # type: ignore[method-assign]
         await driver.associate(NEW, b"ssid", 2412, crypto=LinkCrypto(2, 0x000FAC04, 0x000FAC04, 0x000FAC06, mfp))
         assert dict(asked).get("NL80211_ATTR_USE_MFP") == sent
+
+    asyncio.run(main())
+
+
+def auth_frame(status: int, transaction: int = 2, ies: bytes = b"") -> bytes:
+    """The AP's Authentication frame (open system), as NL80211_CMD_AUTHENTICATE hands it on."""
+    header = bytes([0xB0, 0, 0, 0]) + bytes(6) + NEW + NEW + bytes(2)
+    return header + struct.pack("<HHH", 0, transaction, status) + ies
+
+
+def test_the_aps_answers_to_authentication_and_association_are_told_apart():
+    """cfg80211's CONNECT result carries the AP's status either way; the Authentication frame the kernel hands on
+    (NL80211_CMD_AUTHENTICATE, as it comes) says which request the AP refused, and when the AP accepted the
+    authentication, the caller is told at once (wpa_supplicant's "Trying to associate with" comes then)."""
+    async def main():
+        told: list[str] = []
+
+        async def attempt(*events: Nl80211Msg):
+            driver = Nl80211Driver("wlan-test")
+            driver.ifindex = 7
+            driver.on_event = lambda event: None
+
+            async def request(cmd: str, *attrs: tuple[str, object], dump: bool = False) -> list:
+                for msg in events:
+                    driver._on_event(msg)
+                return []
+
+            driver._request = request  # type: ignore[method-assign]
+            await driver.associate(NEW, b"ssid", 2412, on_authenticated=lambda: told.append("authenticated"))
+
+        with pytest.raises(AuthenticationRejected) as refused:
+            await attempt(event("AUTHENTICATE", frame=auth_frame(1, ies=b"\xdd\x01\x00")),
+                          event("CONNECT", mac=NEW, status_code=1))
+        assert (refused.value.status, refused.value.transaction, refused.value.ies, told) == (1, 2, b"\xdd\x01\x00", [])
+        with pytest.raises(AssociationRejected) as refused:
+            await attempt(event("AUTHENTICATE", frame=auth_frame(0)), event("CONNECT", mac=NEW, status_code=17))
+        assert refused.value.status == 17 and told == ["authenticated"]
+        with pytest.raises(DriverError) as failed:  # a timeout is neither: no AP said anything
+            await attempt(event("CONNECT", mac=NEW, status_code=1, timed_out=True))
+        assert not isinstance(failed.value, (AuthenticationRejected, AssociationRejected))
+        await attempt(event("AUTHENTICATE", frame=auth_frame(0)), event("CONNECT", mac=NEW, status_code=0))
+        assert told == ["authenticated"] * 2
 
     asyncio.run(main())

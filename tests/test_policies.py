@@ -983,3 +983,111 @@ def test_a_backoff_shorter_than_the_one_running_is_not_said():
     assert backoffs.failed(SSID, 0, 0.0) == (2, 20)
     backoffs.disable_for_good(SSID, 0)
     assert backoffs.failed(SSID, 0, 100.0) is None and backoffs.disabled(SSID, 10_000.0)
+
+
+# -- connection attempts that fail (wpas_connection_failed) ------------------------------------------------------
+
+
+def failed_attempt(policy: conn.ConnectionPolicy, now: float) -> tuple[float, list]:
+    """The association under way fails at `now`: (the time of the scan that follows, the events said)."""
+    assert policy.state is CS.ASSOCIATING
+    policy.association_failed(now)
+    actions, events = drain(policy)
+    assert [type(a) for a in actions] == [conn.Leave] and policy.state is CS.DISCONNECTED
+    return policy.get_timer(), events
+
+
+def rescan_and_join(policy: conn.ConnectionPolicy, at: float, entries: list[ScanEntry] | None = None) -> conn.Associate:
+    policy.handle_timer(at)
+    (scan,), _ = drain(policy)
+    assert isinstance(scan, conn.Scan)  # a scan first, not a choice from the results before
+    policy.table.update(entries or [beacon()], at + 0.5)
+    policy.scan_done(at + 0.5)
+    (join,), _ = drain(policy)
+    assert isinstance(join, conn.Associate)
+    return join
+
+
+def test_failed_attempts_scan_again_sooner_then_later_and_the_fourth_disables_the_network():
+    """100 ms, 0.5 s, 1 s, 5 s, then 10 s to the next scan; from the fourth failure in a row on, the network is
+    disabled for a while: CTRL-EVENT-SSID-TEMP-DISABLED ... reason=CONN_FAILED (the VM's wpa_supplicant said so
+    after four association rejections, and duration=26 with auth_failures=2 after a fifth)."""
+    policy = new_policy(STORED.replace("}", "\tkey_mgmt=WPA-PSK\n}"))
+    policy.kick(0.0)
+    drain(policy)
+    now = 0.0
+    for failures, wait in ((1, 0.1), (2, 0.5), (3, 1.0)):
+        rescan_at, events = failed_attempt(policy, now)
+        assert rescan_at == pytest.approx(now + wait) and events == []
+        now = rescan_at
+        rescan_and_join(policy, now)
+    rescan_at, events = failed_attempt(policy, now)
+    assert events == [SsidTempDisabled(0, SSID, 1, 10, "CONN_FAILED")] and rescan_at == now + 5
+    policy.handle_timer(rescan_at)  # the scan is due all the same: its results serve the network's return
+    assert drain(policy)[0] == [conn.Scan()]
+    policy.table.update([beacon()], rescan_at + 0.5)
+    policy.scan_done(rescan_at + 0.5)
+    assert drain(policy)[0] == []
+    policy.handle_timer(now + 10)
+    assert SsidReenabled(0, SSID) in drain(policy)[1]  # joined again from the results: another failure, longer
+    assert policy.state is CS.ASSOCIATING
+    _, events = failed_attempt(policy, now + 10)
+    assert events == [SsidTempDisabled(0, SSID, 2, 20, "CONN_FAILED")]
+
+
+def test_a_link_up_forgets_the_failures_and_the_ap_in_the_ignore_list():
+    policy = new_policy()
+    policy.kick(0.0)
+    drain(policy)
+    rescan_at, _ = failed_attempt(policy, 0.0)
+    assert policy.ignored.count(AP, rescan_at) == 1
+    join = rescan_and_join(policy, rescan_at)
+    policy.associated(1.0)
+    ap = FakeAp()
+    pending = ap.associated(join.crypto, ies=join.ies)
+    while pending:
+        policy.eapol_key(AP, pending.pop(0), 1.0)
+        for a in drain(policy)[0]:
+            if isinstance(a, SendEapol):
+                pending += ap.receive(a.pdu) or []
+    policy.port_authorized(1.5)
+    drain(policy)
+    assert policy.state is CS.COMPLETED and policy._failures == 0 and not policy.ignored
+
+
+def test_after_a_failure_another_ap_of_the_network_is_tried_first_on_its_own_channel():
+    """wpas_connection_failed: with another BSS of the ESS in the table, the failed one counts twice in the ignore
+    list and the next scan covers the others' channels; a single enabled network skips an AP counted once,
+    several skip one counted twice; with nothing else left, the list is cleared and the AP tried again."""
+    other = bytes.fromhex("020000000300")
+    policy = new_policy(seen=False)
+    policy.table.update([beacon(signal=-3000), beacon(other, signal=-6000, freq=2462)], 0.0)
+    policy.kick(0.0)
+    (join,), _ = drain(policy)
+    assert join.bss.bssid == AP
+    rescan_at, _ = failed_attempt(policy, 0.0)
+    assert policy.ignored.count(AP, rescan_at) == 2
+    policy.handle_timer(rescan_at)
+    (scan,), _ = drain(policy)
+    assert scan == conn.Scan((2462,))
+    policy.table.update([beacon(signal=-3000), beacon(other, signal=-6000, freq=2462)], rescan_at + 0.5)
+    policy.scan_done(rescan_at + 0.5)
+    (join,), _ = drain(policy)
+    assert join.bss.bssid == other  # the weaker AP, the other one ignored
+    rescan_at, _ = failed_attempt(policy, 1.0)
+    assert policy.ignored.count(other, rescan_at) == 1  # counted once: AP stays in the list
+    join = rescan_and_join(policy, rescan_at, [beacon(signal=-3000), beacon(other, signal=-6000, freq=2462)])
+    assert join.bss.bssid == AP and not policy.ignored  # both skipped: the list was cleared, the best one taken
+
+
+def test_bssid_ignore_counts_an_ap_twice_as_wpa_supplicant_does():
+    from pywps.station.ignorelist import IgnoreList, ignore_seconds
+
+    ignored = IgnoreList()
+    assert [ignore_seconds(n) for n in range(1, 8)] == [10, 10, 60, 120, 600, 1800, 1800]
+    assert ignored.add(AP, 0.0) == 1 and ignored.add(AP, 0.0) == 2
+    ignored.add(STA, 1.0)
+    assert ignored.listed(1.0) == [STA, AP]  # newest first
+    assert ignored.count(AP, 10.0) == 2 and ignored.count(AP, 10.5) == 0  # counts for 10 s
+    assert ignored.listed(10.5) == [STA, AP]  # listed for an hour more
+    assert ignored.listed(3611.0) == [STA] and ignored.counted(5.0) == {STA}

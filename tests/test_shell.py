@@ -7,6 +7,7 @@ import asyncio
 import errno
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable
 
@@ -1104,5 +1105,51 @@ def test_an_8021x_block_stays_joined_after_its_failure_and_a_disconnect_stops_it
             assert rig.services.wps.run is not None  # EAPOL tries again after the held period
             assert await rig.cmd("DISCONNECT") == "OK\n"
             assert rig.services.wps.run is None and (await rig.cmd("GET_NETWORK 0 eap")) == "WSC"
+
+    run(main())
+
+
+class SmeRadio(FakeRadioDriver):
+    """A radio whose kernel authenticates apart (mac80211), and an AP that refuses: the authentication (`refuse`
+    "auth", status 1), or the association (status 17), or nothing."""
+
+    refuse = ""
+
+    @property
+    def authenticates_apart(self) -> bool:
+        return True
+
+    async def associate(self, bssid, ssid, freq, extra_ies=b"", crypto=None, privacy=False, prev_bssid=None,
+                        on_authenticated=None) -> None:
+        from pywps.driver.base import AssociationRejected, AuthenticationRejected
+
+        if self.refuse == "auth":
+            raise AuthenticationRejected(bssid, 0, 2, 1)
+        on_authenticated()
+        if self.refuse == "assoc":
+            raise AssociationRejected(bssid, 17)
+        await super().associate(bssid, ssid, freq, extra_ies, crypto, privacy, prev_bssid)
+
+
+@pytest.mark.parametrize("refuse,said", [
+    ("", ["SME: Trying to authenticate with", "Trying to associate with", "Associated with"]),
+    ("assoc", ["SME: Trying to authenticate with", "Trying to associate with",
+               "CTRL-EVENT-ASSOC-REJECT bssid=02:00:00:00:01:00 status_code=17",
+               "SME: Deauth request to the driver failed"]),
+    ("auth", ["SME: Trying to authenticate with",
+              "CTRL-EVENT-AUTH-REJECT 02:00:00:00:01:00 auth_type=0 auth_transaction=2 status_code=1"]),
+])
+def test_an_attempt_is_told_as_wpa_supplicants_sme_tells_it(refuse, said):
+    """What Debian wpa_supplicant said on mac80211_hwsim, for a join, an AP that refuses the association (hostapd
+    answering for the test) and one that refuses the authentication (macaddr_acl):
+    tests/vm/guest/test_hwsim_rejects.py compares both programs there."""
+    async def main():
+        driver = SmeRadio(FakeAp())
+        driver.refuse = refuse
+        async with Rig(driver, STORED) as rig:
+            await rig.wait_event(r"^(Associated with|CTRL-EVENT-(AUTH|ASSOC)-REJECT)")
+            await asyncio.sleep(0.05)
+            texts = [t for t in rig.texts() if re.match(r"(SME|Trying|Associated|CTRL-EVENT-(AUTH|ASSOC)-REJ)", t)]
+            assert len(texts) >= len(said) and all(t.startswith(s) for t, s in zip(texts, said)), texts
 
     run(main())

@@ -166,6 +166,13 @@ def text_table() -> dict[type, Formatter]:
         ev.ScanFailed: lambda e: f"CTRL-EVENT-SCAN-FAILED ret={e.ret}" + (" retry=1" if e.retry else ""),
         ev.WpsApAvailable: lambda e: f"WPS-AP-AVAILABLE{e.seen.value} ",
         ev.NetworkNotFound: lambda e: "CTRL-EVENT-NETWORK-NOT-FOUND ",
+        ev.Authenticating: lambda e: (f"SME: Trying to authenticate with {mac_str(e.bssid)} "
+                                      f"(SSID='{ssid_text(e.ssid)}' freq={e.freq} MHz)"),
+        ev.AuthRejected: lambda e: (f"CTRL-EVENT-AUTH-REJECT {mac_str(e.bssid)} auth_type={e.auth_type} "
+                                    f"auth_transaction={e.transaction} status_code={e.status}"
+                                    + (f" ie={e.ies.hex()}" if e.ies else "")),
+        ev.AssocRejected: lambda e: f"CTRL-EVENT-ASSOC-REJECT bssid={mac_str(e.bssid)} status_code={e.status}",
+        ev.RejectedAttemptNotLeft: lambda e: "SME: Deauth request to the driver failed",
         ev.Associating: lambda e: (f"Trying to associate with {mac_str(e.bssid)} "
                                    f"(SSID='{ssid_text(e.ssid)}' freq={e.freq} MHz)"),
         ev.Associated: lambda e: f"Associated with {mac_str(e.bssid)}",

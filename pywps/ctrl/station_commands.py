@@ -280,18 +280,21 @@ def cmd_autoscan(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_bssid_ignore(ctx: Services, raw: str) -> Reply:
-    """BSSID_IGNORE (BLACKLIST): list, add one BSSID, or `clear`; an ignored AP is never chosen."""
-    ignored = ctx.ignored_bssids
+    """BSSID_IGNORE (BLACKLIST): list, add one BSSID, or `clear`. As in wpa_supplicant, an AP added is counted
+    twice in its ignore list: not chosen for 10 s while another AP of the networks will do, nor for a WPS run."""
+    ignored, now = ctx.ignored_bssids, asyncio.get_running_loop().time()
     if not raw:  # a prefix command: raw is what follows the name's letters, its space too
-        return "".join(f"{mac_str(b)}\n" for b in reversed(list(ignored)))  # newest first, as wpa_supplicant
+        return "".join(f"{mac_str(b)}\n" for b in ignored.listed(now))  # newest first, as wpa_supplicant
     arg = raw[1:]  # wpa_supplicant skips one character, whatever it is: `BSSID_IGNORE ` alone is FAIL
     if arg.startswith("clear"):
         ignored.clear()
         return ok()
     try:
-        ignored[mac_bytes(arg[:17])] = None  # hwaddr_aton reads 17 characters and ignores the rest
+        bssid = mac_bytes(arg[:17])  # hwaddr_aton reads 17 characters and ignores the rest
     except ValueError:
         raise BadArguments(f"not a BSSID: {arg[:20]!r}") from None
+    ignored.add(bssid, now)
+    ignored.add(bssid, now)  # "so its count will be 2, causing it to be skipped when processing scan results"
     return ok()
 
 

@@ -22,6 +22,23 @@ class DriverError(Exception):
     """A link-level failure the daemon reports to the user (missing interface, interface down, lost socket)."""
 
 
+class AuthenticationRejected(DriverError):
+    """The AP answered our authentication with a status other than success (`auth_type`, `transaction` and
+    `ies` as its frame had them): wpa_supplicant's CTRL-EVENT-AUTH-REJECT."""
+
+    def __init__(self, bssid: bytes, auth_type: int, transaction: int, status: int, ies: bytes = b"") -> None:
+        super().__init__(f"authentication with {mac_str(bssid)} rejected (status {status})")
+        self.bssid, self.auth_type, self.transaction, self.status, self.ies = bssid, auth_type, transaction, status, ies
+
+
+class AssociationRejected(DriverError):
+    """The AP answered our association request with a status other than success: CTRL-EVENT-ASSOC-REJECT."""
+
+    def __init__(self, bssid: bytes, status: int) -> None:
+        super().__init__(f"association with {mac_str(bssid)} rejected (status {status})")
+        self.bssid, self.status = bssid, status
+
+
 class ScanRefused(DriverError):
     """The kernel refused to start a scan; `code` is its errno (EBUSY: the radio is busy, EINVAL: a channel it
     does not have), which wpa_supplicant shows in CTRL-EVENT-SCAN-FAILED."""
@@ -245,6 +262,13 @@ class Driver(abc.ABC):
         its _CLIENT form: wpa_supplicant's beacon_prot condition), known once the radio's keys were read."""
         return False
 
+    @property
+    def authenticates_apart(self) -> bool:
+        """The kernel authenticates and associates in two steps it reports (its wiphy takes
+        NL80211_CMD_AUTHENTICATE: wpa_supplicant's SME flag, with which it authenticates on its own and says
+        "SME: Trying to authenticate with"); never on a wire."""
+        return False
+
     async def read_ciphers(self) -> None:
         """Learn which keys the radio takes, if not known yet (`protects_management_frames`, `cipher_suites`,
         `protects_beacons`)."""
@@ -273,13 +297,14 @@ class Driver(abc.ABC):
 
     async def associate(self, bssid: bytes, ssid: bytes, freq: int, extra_ies: bytes = b"",
                         crypto: LinkCrypto | None = None, privacy: bool = False,
-                        prev_bssid: bytes | None = None) -> None:
-        """Associate (open system authentication) and return once associated; DriverError if refused.
-        `privacy` says the BSS advertises the Privacy capability (a WPS run to a WPA2 AP).
-        `extra_ies` go into the association request (the WPS IE for WPS runs, the RSN IE for WPA2); with
-        `crypto` the controlled port stays closed until `authorize_port`. `prev_bssid`: the BSS we are
-        associated with, of the same SSID: a reassociation from it (the link to it ends without a disconnect
-        event)."""
+                        prev_bssid: bytes | None = None, on_authenticated: Callable[[], None] | None = None) -> None:
+        """Associate (open system authentication) and return once associated; DriverError if refused
+        (AuthenticationRejected, AssociationRejected: by the AP, with its status). `privacy` says the BSS
+        advertises the Privacy capability (a WPS run to a WPA2 AP). `extra_ies` go into the association request
+        (the WPS IE for WPS runs, the RSN IE for WPA2); with `crypto` the controlled port stays closed until
+        `authorize_port`. `prev_bssid`: the BSS we are associated with, of the same SSID: a reassociation from it
+        (the link to it ends without a disconnect event). `on_authenticated`: called when the AP has accepted
+        the authentication, where the kernel says so (`authenticates_apart`)."""
         raise NotSupported(f"{self.name} driver cannot associate")
 
     async def disconnect(self, reason: int = 3) -> None:

@@ -23,6 +23,8 @@ from pyroute2.netlink.generic import AsyncGenericNetlinkSocket
 from .base import (
     MAX_SCAN_SSIDS,
     ActionReceived,
+    AssociationRejected,
+    AuthenticationRejected,
     Driver,
     DriverError,
     DriverEvent,
@@ -65,6 +67,23 @@ if TYPE_CHECKING:
 log = logging.getLogger("pywps.driver.nl80211")
 
 IFTYPE_STATION = 2
+AUTH_FRAME_FIXED = 24 + 6  # the header, then Authentication Algorithm, Transaction Sequence, Status Code
+
+
+class AuthAnswer:
+    """An Authentication frame of the AP's, as the kernel hands it on (NL80211_CMD_AUTHENTICATE, NL80211_ATTR_FRAME)."""
+
+    __slots__ = ("auth_type", "transaction", "status", "ies")
+
+    def __init__(self, auth_type: int, transaction: int, status: int, ies: bytes) -> None:
+        self.auth_type, self.transaction, self.status, self.ies = auth_type, transaction, status, ies
+
+    @classmethod
+    def read(cls, frame: bytes) -> AuthAnswer | None:
+        """None for what is not one (an authentication that timed out carries no frame)."""
+        if len(frame) < AUTH_FRAME_FIXED or frame[0] & 0xFC != 0xB0:  # management, subtype 11
+            return None
+        return cls(*struct.unpack_from("<HHH", frame, 24), frame[AUTH_FRAME_FIXED:])
 # enum nl80211_iftype, as `iw dev` names them
 _IFTYPE_NAMES = {1: "IBSS", 3: "AP", 4: "AP/VLAN", 5: "WDS", 6: "monitor", 7: "mesh point", 8: "P2P-client",
                  9: "P2P-GO", 10: "P2P-device", 11: "OCB", 12: "NAN"}
@@ -102,6 +121,10 @@ class Nl80211Driver(Driver):
         self._rfkill: RfkillWatch | None = None
         self._scan_done: asyncio.Future[bool] | None = None
         self._connect_done: asyncio.Future[int] | None = None
+        # the connect under way: the AP's answer to its authentication (NL80211_CMD_AUTHENTICATE) and whom to tell
+        self._auth_answer: AuthAnswer | None = None
+        self._on_authenticated: Callable[[], None] | None = None
+        self._sme = True  # the wiphy takes NL80211_CMD_AUTHENTICATE (mac80211 does), until read otherwise
         self._triggering = False  # a TRIGGER_SCAN request not answered yet
         self._abort_wanted = False
         self.bssid: bytes | None = None  # the BSS we are connected to
@@ -127,6 +150,10 @@ class Nl80211Driver(Driver):
     @property
     def protects_management_frames(self) -> bool:
         return BIP_CMAC_128 in self._ciphers
+
+    @property
+    def authenticates_apart(self) -> bool:
+        return self._sme
 
     @property
     def cipher_suites(self) -> frozenset[int]:
@@ -371,6 +398,12 @@ class Nl80211Driver(Driver):
                     ssids=tuple(value for _, value in ssids["attrs"]) if ssids is not None else (),
                     aborted=not ok,
                 ))
+        elif cmd == CMD["AUTHENTICATE"]:  # the AP's answer to the authentication of a connect (or its timeout)
+            answer = AuthAnswer.read(msg.get_attr("NL80211_ATTR_FRAME") or b"")
+            if self._connect_done is not None and answer is not None:
+                self._auth_answer = answer
+                if answer.status == 0 and self._on_authenticated is not None:
+                    self._on_authenticated()
         elif cmd == CMD["CONNECT"]:
             status = msg.get_attr("NL80211_ATTR_STATUS_CODE")
             if msg.get_attr("NL80211_ATTR_TIMED_OUT"):
@@ -505,7 +538,7 @@ class Nl80211Driver(Driver):
 
     async def associate(self, bssid: bytes, ssid: bytes, freq: int, extra_ies: bytes = b"",
                         crypto: LinkCrypto | None = None, privacy: bool = False,
-                        prev_bssid: bytes | None = None) -> None:
+                        prev_bssid: bytes | None = None, on_authenticated: Callable[[], None] | None = None) -> None:
         attrs: list[tuple[str, object]] = [
             ("NL80211_ATTR_IFINDEX", self.ifindex),
             ("NL80211_ATTR_MAC", bssid),
@@ -537,6 +570,7 @@ class Nl80211Driver(Driver):
                 attrs.append(("NL80211_ATTR_USE_MFP", MFP_OPTIONAL))
         loop = asyncio.get_running_loop()
         self._connect_done = loop.create_future()
+        self._auth_answer, self._on_authenticated = None, on_authenticated
         try:
             await self._request("CONNECT", *attrs)
             status = await asyncio.wait_for(self._connect_done, CONNECT_TIMEOUT)
@@ -546,7 +580,12 @@ class Nl80211Driver(Driver):
             await self.disconnect()
             raise DriverError(f"association with {mac_str(bssid)} timed out") from None
         finally:
-            self._connect_done = None
+            self._connect_done = self._on_authenticated = None
+        answer, self._auth_answer = self._auth_answer, None
+        if status != 0 and answer is not None and answer.status != 0:
+            raise AuthenticationRejected(bssid, answer.auth_type, answer.transaction, answer.status, answer.ies)
+        if status > 0:  # the AP's answer to the association request (a timeout is -1)
+            raise AssociationRejected(bssid, status)
         if status != 0:
             raise DriverError(f"association with {mac_str(bssid)} failed (status {status})")
         if self.bssid != bssid:
@@ -714,6 +753,7 @@ class Nl80211Driver(Driver):
 
         self._ciphers = nl80211_info.cipher_suites(wiphy)
         flags = nl80211_info.driver_flags(wiphy)
+        self._sme = DriverFlag.SME in flags
         self._mfp_optional = DriverFlag.MFP_OPTIONAL in flags
         self._beacon_protection = (DriverFlag.BEACON_PROTECTION in flags
                                    or DriverFlag2.BEACON_PROTECTION_CLIENT in nl80211_info.driver_flags2(wiphy))

@@ -41,6 +41,7 @@ from ..events import (
 from .. import netfields as nf
 from ..netblock import scan_freqs
 from .backoff import Backoffs
+from .ignorelist import IgnoreList
 from .bss import EID_RSN, FRESH_SECONDS, Bss, BssTable
 from .early import EarlyFrame
 from .macaddr import AddressRequest, address_request
@@ -67,6 +68,9 @@ SCAN_FAILED_RETRY = 1.0  # a scan that could not start is tried again this soon 
 AFTER_WPS_SCANS = 5
 AFTER_WPS_RESCAN = 0.5
 REJOIN_DELAY = 1.0  # hostap waits a little before re-joining after a disconnect, too
+# wpas_connection_failed: seconds to the scan after the n-th failed connection attempt in a row, and after more
+FAILURE_RESCAN = {1: 0.1, 2: 0.5, 3: 1.0, 4: 5.0}
+FAILURE_RESCAN_LAST = 10.0
 REASON_DEAUTH_LEAVING = 3
 REASON_4WAY_TIMEOUT = 15
 REASON_IE_IN_4WAY_DIFFERS = 17
@@ -232,14 +236,14 @@ class _Target:
 
 class ConnectionPolicy:
     def __init__(self, config: Callable[[], Config], table: BssTable, own_addr: bytes,
-                 ignored: Collection[bytes] = (), bip: Callable[[], bool] = lambda: False,
+                 ignored: IgnoreList | None = None, bip: Callable[[], bool] = lambda: False,
                  beacon_protection: Callable[[], bool] = lambda: False) -> None:
         self.config = config  # the live configuration (a reload replaces it): networks, eapol_version, pmf
         self.bip = bip  # whether the radio can protect management frames (BIP keys), as far as known yet
         self.beacon_protection = beacon_protection  # whether its kernel checks beacons (BIGTKs), as far as known
         self.table = table
         self.own_addr = own_addr
-        self.ignored = ignored  # BSSID_IGNORE
+        self.ignored = IgnoreList() if ignored is None else ignored  # wpa_supplicant's BSSID ignore list
         self.rescan_interval = RESCAN_INTERVAL  # SCAN_INTERVAL
         self.autoconnect = True  # STA_AUTOCONNECT: re-join on our own after a lost link
         self.state = LinkState.DISCONNECTED
@@ -256,6 +260,9 @@ class ConnectionPolicy:
         self._rejoin_at: float | None = None
         self._handshake_deadline: float | None = None
         self._after_wps = 0  # scans left of the WPS run's channel (AFTER_WPS_SCANS)
+        self._failures = 0  # connection attempts that failed in a row (consecutive_conn_failures)
+        self._failure_scan = False  # the scan after a failure is due, whether a network is enabled or not
+        self._ess_freqs: tuple[int, ...] = ()  # after a failure: the channels of the network's other APs, once
         self._wps_freq = 0
         self._select_freqs: tuple[int, ...] = ()  # SELECT_NETWORK freq=: the next scan's channels, once
         self._autoscan: Autoscan | None = None  # `autoscan=`'s waits so far; None: begin again at the next
@@ -526,7 +533,29 @@ class ConnectionPolicy:
         self._fire(I.ASSOCIATED_OPEN if open_network else I.ASSOCIATED, now)
 
     def association_failed(self, now: float) -> None:
+        """The AP or the kernel refused the association, or it timed out: wpas_connection_failed. The AP goes into
+        the ignore list (twice, when the table holds another AP of the network, whose channels the next scan
+        covers alone); the next attempt follows a scan 0.1 s after a first failure in a row, 0.5 s, 1 s, 5 s,
+        then 10 s after one; from the fourth failure in a row on, each disables the network for a while
+        (CTRL-EVENT-SSID-TEMP-DISABLED ... reason=CONN_FAILED)."""
+        target = self.target
         self._fire(I.ASSOC_FAILED, now)
+        if target is None or self.state is not S.DISCONNECTED:
+            return
+        bssid, ssid = target.bss.bssid, target.bss.ssid
+        if self.ignored.add(bssid, now) == 1:
+            others = tuple(dict.fromkeys(b.entry.freq for b in self.table if b.ssid == ssid and b.bssid != bssid
+                                         and not self.ignored.count(b.bssid, now)))[:10]
+            if others:  # "Another BSS in this ESS has been seen; try it next"
+                self.ignored.add(bssid, now)
+                self._ess_freqs = others
+        self._failures += 1
+        if self._failures > 3:
+            self._events.extend(self._temp_disabled(target, now, "CONN_FAILED"))
+        if self._rejoin_at is not None:
+            self._rejoin_at = now + FAILURE_RESCAN.get(self._failures, FAILURE_RESCAN_LAST)
+            self._scan_first = self._failure_scan = True  # wpa_supplicant_req_scan: a scan, even with the network
+            # disabled now (its results then serve the join when it comes back)
 
     def port_authorized(self, now: float) -> None:
         self._fire(I.PORT_OPEN, now)
@@ -696,7 +725,7 @@ class ConnectionPolicy:
         choice = self._best(now, fresh_only=True) if candidates and not self._scan_first else None
         if choice is None and asked and self.table.last_results_valid(now) and not self._selection_quiet(now):
             self._events.append(NetworkNotFound())  # wpas_select_network_from_last_scan found nothing
-        if not candidates:
+        if not candidates and not self._failure_scan:
             self._fire(I.NO_NETWORKS, now)
             return
         if choice is not None:
@@ -706,6 +735,7 @@ class ConnectionPolicy:
             self._scan_pending = True
             self._actions.append(LoadCachedResults())
         else:
+            self._failure_scan = False
             self._request_scan()
 
     def _association(self, choice: _Target, prev_bssid: bytes | None = None) -> Associate:
@@ -745,6 +775,8 @@ class ConnectionPolicy:
             if self._after_wps:
                 self._after_wps -= 1
                 freqs = freqs or (self._wps_freq,)
+            if not freqs and self._ess_freqs:  # wpa_supplicant's next_scan_freqs
+                freqs, self._ess_freqs = self._ess_freqs, ()
             if not freqs and self._select_freqs:
                 freqs, self._select_freqs = self._select_freqs, ()
             self._actions.append(Scan(freqs))
@@ -759,14 +791,20 @@ class ConnectionPolicy:
             out.append(net)
         return out
 
-    def _offers(self, net: Network, bss: Bss) -> Security | None:
-        """What `bss` offers `net`: None unless it is the network's (its SSID, not in BSSID_IGNORE, within the
-        network's own BSSID and channel limits) and the two agree on security (wpa_scan_res_match)."""
+    def _offers(self, net: Network, bss: Bss, skipped: Collection[bytes] = ()) -> Security | None:
+        """What `bss` offers `net`: None unless it is the network's (its SSID, not `skipped` for the ignore list,
+        within the network's own BSSID and channel limits) and the two agree on security (wpa_scan_res_match)."""
         from .security import negotiate
 
-        if bss.ssid != net.ssid or bss.bssid in self.ignored or not net.admits(bss.bssid, bss.entry.freq):
+        if bss.ssid != net.ssid or bss.bssid in skipped or not net.admits(bss.bssid, bss.entry.freq):
             return None
         return negotiate(net, bss, self.config().pmf(), self.bip())
+
+    def _skipped(self, now: float) -> set[bytes]:
+        """The BSSIDs the ignore list keeps out of a choice now: a count over 1, or over 0 with a single network
+        enabled (wpa_supplicant_select_bss)."""
+        limit = 0 if sum(1 for net in self.networks if not net.disabled) == 1 else 1
+        return {b for b in self.ignored.listed(now) if self.ignored.count(b, now) > limit}
 
     def _choose(self, now: float, fresh_only: bool) -> tuple[Network, Bss, Security] | None:
         """wpa_supplicant_pick_network: the networks by priority, highest first; in the first group that has a
@@ -779,11 +817,16 @@ class ConnectionPolicy:
         groups: dict[int, list[Network]] = {}
         for net in self._candidates(now):
             groups.setdefault(int(net.value("priority") or 0), []).append(net)
+        skipped = self._skipped(now)
         for priority in sorted(groups, reverse=True):
             for bss in results:
                 for net in groups[priority]:
-                    if (security := self._offers(net, bss)) is not None:
+                    if (security := self._offers(net, bss, skipped)) is not None:
                         return net, bss, security
+        if self.ignored:  # "No APs found - clear BSSID ignore list and try again"
+            self.ignored.clear()
+            if skipped:
+                return self._choose(now, fresh_only)
         return None
 
     def _best(self, now: float, fresh_only: bool) -> _Target | None:
@@ -919,6 +962,8 @@ class ConnectionPolicy:
         target = self.target
         assert target is not None
         self._after_wps = 0
+        self._failures = 0
+        self.ignored.remove(target.bss.bssid)  # wpa_supplicant_cancel_auth_timeout
         self.backoffs.succeeded(target.bss.ssid)
         if target.handshake is not None:
             self._events.append(_negotiated(target))

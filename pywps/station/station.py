@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from ..driver.base import (
     MAX_SCAN_SSIDS,
     WILDCARD_SSID,
+    AssociationRejected,
+    AuthenticationRejected,
     Driver,
     DriverError,
     LinkCrypto,
@@ -28,8 +30,11 @@ from ..driver.base import (
     mac_str,
 )
 from ..events import (
+    AssocRejected,
     Associated,
     Associating,
+    Authenticating,
+    AuthRejected,
     BssAdded,
     BssRemoved,
     NetworkNotFound,
@@ -37,6 +42,7 @@ from ..events import (
     ScanBegan,
     ScanFailed,
     ScanResultsReady,
+    RejectedAttemptNotLeft,
     SubnetStatusUpdate,
     WpsApAvailable,
 )
@@ -48,6 +54,7 @@ from ..wps.ie import (
     probe_request_ie,
 )
 from .bss import EXPIRATION_PERIOD, SCAN_RES_VALID_FOR_CONNECT, Bss, BssTable
+from .ignorelist import IgnoreList
 from .macaddr import AddressChoice, AddressRequest
 from .ranking import scan_order
 from .types import PLAIN_SCAN, PbcOverlap, RunKind, RunRequest, ScanOptions
@@ -98,7 +105,8 @@ def first_scan_freqs(table: BssTable, request: RunRequest, ignored: Collection[b
 def choose_ap(table: Iterable[Bss], request: RunRequest, own_addr: bytes, scans_done: int,
               ignored: Collection[bytes] = ()) -> Bss | None:
     """The AP a WPS run should use, as wpa_supplicant picks it; PbcOverlap when two registrars push the button.
-    BSSIDs on the ignore list (BSSID_IGNORE) are never chosen. `scans_done` counts scans of every channel."""
+    BSSIDs whose ignore list entries count (`ignored`) are not chosen. `scans_done` counts scans of every
+    channel."""
     candidates = [b for b in table if b.wps is not None and b.ssid and b.bssid not in ignored]
     if request.bssid is not None:
         candidates = [b for b in candidates if b.bssid == request.bssid]
@@ -152,7 +160,9 @@ class Station:
         self.device_info = device_info
         self.clock = clock
         self.table = BssTable()
-        self.ignored: dict[bytes, None] = {}  # BSSID_IGNORE, in the order added: never chosen, for WPS or a network
+        # wpa_supplicant's BSSID ignore list: APs a connection failed with, and BSSID_IGNORE's (a WPS run skips
+        # every entry that counts; the connection policy weighs the counts)
+        self.ignored = IgnoreList()
         self._associated: Bss | None = None
         self._four_addr = False  # a Multi-AP backhaul link turned the interface's 4-address mode on
         self._associating = False  # the kernel is taking an association of ours (wpa_state ASSOCIATING)
@@ -422,7 +432,7 @@ class Station:
         scans = 0  # of every channel
         if len(self.table) == 0:  # nothing heard yet: the kernel's cache may know where the WPS APs are
             await self.take_kernel_cache()
-        freqs = first_scan_freqs(self.table, request, self.ignored)
+        freqs = first_scan_freqs(self.table, request, self.ignored.counted(self.clock()))
         while True:
             started = self.clock()
             try:
@@ -434,7 +444,7 @@ class Station:
             found: Iterable[Bss] = self.table
             if freqs:  # only what this scan heard: the table's other entries are older than the run
                 found = [b for b in self.table if b.entry.freq in freqs and b.last_update >= started]
-            bss = choose_ap(found, request, self.driver.own_addr, scans, self.ignored)
+            bss = choose_ap(found, request, self.driver.own_addr, scans, self.ignored.counted(self.clock()))
             if bss is not None:
                 try:
                     ies = association_request_ie(registrar=request.kind is RunKind.REG)
@@ -473,18 +483,47 @@ class Station:
         if self._four_addr:  # wpa_supplicant_mark_disassoc turns it off with the link it was for
             self._four_addr = False
             await self.driver.set_4addr(False)
-        self.publish(Associating(bss.bssid, bss.ssid, bss.entry.freq))
-        self._associating = True
-        try:
-            await self.driver.associate(bss.bssid, bss.ssid, bss.entry.freq, ies, crypto, privacy=bss.privacy,
-                                        prev_bssid=prev_bssid)
-        finally:
-            self._associating = False
+        await self._associate(bss, ies, crypto, prev_bssid)
         self._associated = bss
         self.publish(Associated(bss.bssid))
         self.publish(SubnetStatusUpdate(0))  # after each association, as wpa_supplicant's EVENT_ASSOC says it
         if backhaul_sta:
             await self._backhaul_link(wps_run)
+
+    async def _associate(self, bss: Bss, ies: bytes, crypto: LinkCrypto | None, prev_bssid: bytes | None) -> None:
+        """The driver's association, told as wpa_supplicant tells it: on a radio whose kernel authenticates apart
+        (where its SME does), "SME: Trying to authenticate with" first and "Trying to associate with" once the AP
+        accepted the authentication; the AP's refusal of either (CTRL-EVENT-AUTH-REJECT, -ASSOC-REJECT)."""
+        associating = Associating(bss.bssid, bss.ssid, bss.entry.freq)
+        apart, told = self.driver.authenticates_apart, []
+
+        def authenticated() -> None:
+            told.append(associating)
+            self.publish(associating)
+
+        if apart:
+            self.publish(Authenticating(bss.bssid, bss.ssid, bss.entry.freq))
+        else:
+            authenticated()
+        self._associating = True
+        try:
+            told_apart = {"on_authenticated": authenticated} if apart else {}
+            await self.driver.associate(bss.bssid, bss.ssid, bss.entry.freq, ies, crypto, privacy=bss.privacy,
+                                        prev_bssid=prev_bssid, **told_apart)
+        except AuthenticationRejected as e:
+            self.publish(AuthRejected(e.bssid, e.auth_type, e.transaction, e.status, e.ies))
+            raise
+        except AssociationRejected as e:
+            if not told:  # the kernel said nothing of the authentication: it was taken all the same
+                authenticated()
+            self.publish(AssocRejected(e.bssid, e.status))
+            if apart:
+                self.publish(RejectedAttemptNotLeft())
+            raise
+        finally:
+            self._associating = False
+        if not told:
+            authenticated()
 
     async def _take_address(self, request: AddressRequest) -> None:
         """The address mac_addr asks for (wpa_supplicant_associate): a random one for another network, the

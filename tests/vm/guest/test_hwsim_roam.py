@@ -20,10 +20,9 @@ NAMES = {AP_MAC: "AP-g", AP2_MAC: "AP-n"}
 # events whose every word matters; the others are compared by their first word
 WHOLE = ("CTRL-EVENT-CONNECTED", "CTRL-EVENT-DISCONNECTED", "CTRL-EVENT-DO-ROAM", "CTRL-EVENT-SKIP-ROAM",
          "Trying to associate", "Associated with", "WPA: Key negotiation completed")
-# Left out on purpose: wpa_supplicant authenticates through its own SME on a mac80211 radio ("SME: Trying to
-# authenticate with ..."); pywps hands the kernel one CONNECT and cfg80211 authenticates, as wpa_supplicant does
-# on a radio whose driver has its own SME, where it says no such line either.
-UNCOMPARED = ("CTRL-EVENT-BSS-", "CTRL-EVENT-SCAN-", "SME: ")
+# "SME: Trying to authenticate with": wpa_supplicant's own SME on a mac80211 radio; pywps hands the kernel one
+# CONNECT, says the line as the kernel authenticates, and "Trying to associate with" once the AP took it
+UNCOMPARED = ("CTRL-EVENT-BSS-", "CTRL-EVENT-SCAN-")
 
 
 def named(text: str) -> str:

@@ -150,7 +150,11 @@ class Gui:
     def find_window(self, title: str) -> str | None:
         if self.proc.poll() is not None:
             said = self.stderr.read_text(errors="replace")[-2000:]
-            raise AssertionError(f"wpa_gui exited {self.proc.returncode} on {self.x.display}: {said}")
+            # once in CI (under load) Qt could not connect to a display Xvfb had reported: say what was left of it
+            socket_file = Path(f"/tmp/.X11-unix/X{self.x.display[1:]}")
+            server = (f"Xvfb {'running' if self.x.proc.poll() is None else f'exited {self.x.proc.returncode}'}, "
+                      f"{socket_file} {'present' if socket_file.exists() else 'missing'}")
+            raise AssertionError(f"wpa_gui exited {self.proc.returncode} on {self.x.display} ({server}): {said}")
         ids = self.tool("xdotool", "search", "--onlyvisible", "--name", f"^{re.escape(title)}$").split()
         return ids[0] if ids else None
 

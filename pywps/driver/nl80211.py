@@ -67,6 +67,19 @@ if TYPE_CHECKING:
 log = logging.getLogger("pywps.driver.nl80211")
 
 IFTYPE_STATION = 2
+# enum nl80211_iftype, as `iw dev` names them
+_IFTYPE_NAMES = {1: "IBSS", 3: "AP", 4: "AP/VLAN", 5: "WDS", 6: "monitor", 7: "mesh point", 8: "P2P-client",
+                 9: "P2P-GO", 10: "P2P-device", 11: "OCB", 12: "NAN"}
+STA_FLAG_AUTHORIZED = 1
+CQM_RSSI_LOW, CQM_RSSI_HIGH = 0, 1  # enum nl80211_cqm_rssi_threshold_event
+KEYTYPE_GROUP, KEYTYPE_PAIRWISE = 0, 1
+MFP_REQUIRED, MFP_OPTIONAL = 1, 2  # enum nl80211_mfp
+FC_ACTION = 0x00D0  # frame control of a management frame of subtype Action, as it goes on the air (le16)
+MGMT_HEADER_LEN = 24
+SA_QUERY_CATEGORY, SA_QUERY_RESPONSE = 8, 1
+BIP_CMAC_128 = 0x000FAC06
+SCAN_TIMEOUT = 30.0  # seconds; a scan of all channels takes a few, much longer under emulation
+CONNECT_TIMEOUT = 20.0
 AUTH_FRAME_FIXED = 24 + 6  # the header, then Authentication Algorithm, Transaction Sequence, Status Code
 
 
@@ -84,19 +97,6 @@ class AuthAnswer:
         if len(frame) < AUTH_FRAME_FIXED or frame[0] & 0xFC != 0xB0:  # management, subtype 11
             return None
         return cls(*struct.unpack_from("<HHH", frame, 24), frame[AUTH_FRAME_FIXED:])
-# enum nl80211_iftype, as `iw dev` names them
-_IFTYPE_NAMES = {1: "IBSS", 3: "AP", 4: "AP/VLAN", 5: "WDS", 6: "monitor", 7: "mesh point", 8: "P2P-client",
-                 9: "P2P-GO", 10: "P2P-device", 11: "OCB", 12: "NAN"}
-STA_FLAG_AUTHORIZED = 1
-CQM_RSSI_LOW, CQM_RSSI_HIGH = 0, 1  # enum nl80211_cqm_rssi_threshold_event
-KEYTYPE_GROUP, KEYTYPE_PAIRWISE = 0, 1
-MFP_REQUIRED, MFP_OPTIONAL = 1, 2  # enum nl80211_mfp
-FC_ACTION = 0x00D0  # frame control of a management frame of subtype Action, as it goes on the air (le16)
-MGMT_HEADER_LEN = 24
-SA_QUERY_CATEGORY, SA_QUERY_RESPONSE = 8, 1
-BIP_CMAC_128 = 0x000FAC06
-SCAN_TIMEOUT = 30.0  # seconds; a scan of all channels takes a few, much longer under emulation
-CONNECT_TIMEOUT = 20.0
 
 
 def _u32_array(values: tuple[int, ...]) -> bytes:

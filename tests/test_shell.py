@@ -910,7 +910,8 @@ class LateDeauthRadio(FakeRadioDriver):
             return
         await super().disconnect(reason)
 
-    async def associate(self, bssid, ssid, freq, extra_ies=b"", crypto=None, privacy=False, prev_bssid=None) -> None:
+    async def associate(self, bssid, ssid, freq, extra_ies=b"", crypto=None, privacy=False, prev_bssid=None,
+                        on_authenticated=None) -> None:
         if self.late is not None:
             old, self.late = self.late, None
             self._emit(LinkDisconnected(old, 23, locally_generated=False))

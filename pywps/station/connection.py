@@ -544,8 +544,9 @@ class ConnectionPolicy:
             return
         bssid, ssid = target.bss.bssid, target.bss.ssid
         if self.ignored.add(bssid, now) == 1:
-            others = tuple(dict.fromkeys(b.entry.freq for b in self.table if b.ssid == ssid and b.bssid != bssid
-                                         and not self.ignored.count(b.bssid, now)))[:10]
+            listed = self.ignored.counted(now)  # bssid's own entry among them
+            others = tuple(dict.fromkeys(b.entry.freq for b in self.table
+                                         if b.ssid == ssid and b.bssid not in listed))[:10]
             if others:  # "Another BSS in this ESS has been seen; try it next"
                 self.ignored.add(bssid, now)
                 self._ess_freqs = others
@@ -804,7 +805,7 @@ class ConnectionPolicy:
         """The BSSIDs the ignore list keeps out of a choice now: a count over 1, or over 0 with a single network
         enabled (wpa_supplicant_select_bss)."""
         limit = 0 if sum(1 for net in self.networks if not net.disabled) == 1 else 1
-        return {b for b in self.ignored.listed(now) if self.ignored.count(b, now) > limit}
+        return self.ignored.counted(now, above=limit)
 
     def _choose(self, now: float, fresh_only: bool) -> tuple[Network, Bss, Security] | None:
         """wpa_supplicant_pick_network: the networks by priority, highest first; in the first group that has a

@@ -45,9 +45,11 @@ class IgnoreList:
         entry = self._entries.get(bssid)
         return entry.count if entry is not None and now - entry.start <= entry.seconds else 0
 
-    def counted(self, now: float) -> set[bytes]:
-        """The BSSIDs whose entries count now (a WPS run skips them all)."""
-        return {bssid for bssid in list(self._entries) if self.count(bssid, now)}
+    def counted(self, now: float, above: int = 0) -> set[bytes]:
+        """The BSSIDs whose entries count now with a count over `above` (a WPS run skips them all; a network's
+        choice those over its limit)."""
+        self._forget(now)
+        return {bssid for bssid, e in self._entries.items() if now - e.start <= e.seconds and e.count > above}
 
     def listed(self, now: float) -> list[bytes]:
         self._forget(now)

@@ -494,12 +494,12 @@ class Station:
         """The driver's association, told as wpa_supplicant tells it: on a radio whose kernel authenticates apart
         (where its SME does), "SME: Trying to authenticate with" first and "Trying to associate with" once the AP
         accepted the authentication; the AP's refusal of either (CTRL-EVENT-AUTH-REJECT, -ASSOC-REJECT)."""
-        associating = Associating(bss.bssid, bss.ssid, bss.entry.freq)
-        apart, told = self.driver.authenticates_apart, []
+        apart, told = self.driver.authenticates_apart, False
 
         def authenticated() -> None:
-            told.append(associating)
-            self.publish(associating)
+            nonlocal told
+            told = True
+            self.publish(Associating(bss.bssid, bss.ssid, bss.entry.freq))
 
         if apart:
             self.publish(Authenticating(bss.bssid, bss.ssid, bss.entry.freq))
@@ -507,9 +507,8 @@ class Station:
             authenticated()
         self._associating = True
         try:
-            told_apart = {"on_authenticated": authenticated} if apart else {}
             await self.driver.associate(bss.bssid, bss.ssid, bss.entry.freq, ies, crypto, privacy=bss.privacy,
-                                        prev_bssid=prev_bssid, **told_apart)
+                                        prev_bssid=prev_bssid, on_authenticated=authenticated if apart else None)
         except AuthenticationRejected as e:
             self.publish(AuthRejected(e.bssid, e.auth_type, e.transaction, e.status, e.ies))
             raise

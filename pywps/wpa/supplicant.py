@@ -62,7 +62,6 @@ IGTK_KEY_IDS = (4, 5)  # the only indexes an IGTK takes (the kernel refuses othe
 # 4 and 5 with their two bytes swapped: hostap joins such APs ("a number of deployed APs") without their IGTK
 SWAPPED_IGTK_KEY_IDS = (0x0400, 0x0500)
 BIGTK_KEY_IDS = (6, 7)
-GTK_KDE_TX = 0x04  # the Tx bit of a GTK KDE's first byte (for group-key-only APs; hostap ignores it, and says so)
 
 
 def _left_to_the_kernel(igtk: IgtkKde) -> bool:
@@ -438,18 +437,18 @@ class WpaSupplicantHandshake:
         """The GTK, IGTK and BIGTK of message 3 installed into `out`, in hostap's order; _Fail at the first it
         refuses, with the keys before it installed, as hostap leaves them."""
         if not self.wpa:
-            kde = key_data.kde(KdeType.GTK)
+            kde = key_data.gtk()
             if kde is None:
                 raise _Fail("no GTK KDE in message 3", KeyDataRefused(Refusal.NO_GTK_KDE))
-            gtk = kde.data[2:]
-            if len(gtk) <= 32 and kde.data[0] & GTK_KDE_TX:
+            gtk = kde.gtk
+            if len(gtk) <= 32 and kde.tx:  # a group-key-only AP's bit: hostap ignores it, and says so
                 out.append(FrameNotice(Notice.GTK_TX_BIT))
             if len(gtk) != KEY_LEN[self.group]:
                 # hostap checks the length against the cipher's only for a GTK of up to 32 bytes
                 said = [KeyDataRefused(Refusal.GTK_LENGTH, len(gtk), self.group, len(gtk))] if len(gtk) <= 32 else []
                 raise _Fail(f"GTK of {len(gtk)} bytes for {cipher_name(self.group)}", *said,
                             GroupKeyNotConfigured("GTK"))
-            out += self._install_gtk(gtk, kde.data[0] & 0x03, rsc)
+            out += self._install_gtk(gtk, kde.key_id, rsc)
         mgmt_keys, refused = self._mgmt_group_keys(key_data, igtk)
         out += mgmt_keys
         if refused:
@@ -560,18 +559,18 @@ class WpaSupplicantHandshake:
     def _group_message_gtk(self, key_data: KeyData) -> tuple[bytes, int, bool]:
         """The GTK, its KeyID and Tx bit, as hostap's process_1_of_2_rsn takes them; what it refuses ends the
         association."""
-        kde = key_data.kde(KdeType.GTK)  # one of 2 bytes or fewer is none to hostap either
+        kde = key_data.gtk()  # one of 2 bytes or fewer is none to hostap either
         if kde is None:
             raise _Fail("no GTK KDE in group message 1", KeyDataRefused(Refusal.NO_GTK_IN_GROUP_MESSAGE),
                         after_message_4=True)
-        gtk = kde.data[2:]
+        gtk = kde.gtk
         if len(gtk) > 32:
             raise _Fail(f"GTK of {len(gtk)} bytes", KeyDataRefused(Refusal.GROUP_GTK_TOO_LONG, len(gtk)),
                         after_message_4=True)
         if len(gtk) != KEY_LEN[self.group]:
             raise _Fail(f"GTK of {len(gtk)} bytes for {cipher_name(self.group)}",
                         KeyDataRefused(Refusal.GTK_LENGTH, len(gtk), self.group, len(gtk)), after_message_4=True)
-        return gtk, kde.data[0] & 0x03, bool(kde.data[0] & GTK_KDE_TX)
+        return gtk, kde.key_id, kde.tx
 
     def _group_message_mgmt_keys(self, key_data: KeyData) -> list[WpaEvent]:
         """A group message's IGTK and BIGTK (hostap's ieee80211w_set_keys, whose failure is only said: the group

@@ -191,7 +191,12 @@ def altered(pdu: bytes, kck: bytes, kek: bytes, alter) -> bytes:
         info &= ~KEY_INFO_ENCRYPTED
     body = (pdu[4:KEY_INFO_AT] + struct.pack(">HH", info, key_length) + pdu[KEY_LENGTH_AT + 2:MIC_AT] + bytes(16)
             + struct.pack(">H", len(key_data)) + key_data)
-    frame = pdu[:2] + struct.pack(">H", len(body)) + body
+    return with_mic(pdu[:2] + struct.pack(">H", len(body)) + body, kck, version)
+
+
+def with_mic(frame: bytes, kck: bytes, version: int = 2) -> bytes:
+    """`frame` signed with the KCK, its Key MIC field zeroed first (HMAC-SHA-1-128: version 2; HMAC-MD5: 1)."""
+    frame = frame[:MIC_AT] + bytes(16) + frame[MIC_AT + 16:]
     mic = hmac.new(kck, frame, hashlib.sha1).digest()[:16] if version == 2 else hmac.new(kck, frame, "md5").digest()
     return frame[:MIC_AT] + mic + frame[MIC_AT + 16:]
 

@@ -15,14 +15,12 @@ try first. Compared: every WPA: line and CTRL-EVENT-(DIS)CONNECTED the monitor h
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 import struct
 import time
 
-from test_hwsim_bad_m3 import KEY_DATA_AT, KEY_INFO_AT, MIC_AT, logged_key, request
+from test_hwsim_bad_m3 import KEY_DATA_AT, KEY_INFO_AT, MIC_AT, logged_key, request, with_mic
 from test_hwsim_mfp import network
 
 from hwlab import STA_MAC, one_after_the_other, sta_conf
@@ -61,8 +59,7 @@ def signed(pdu: bytes, kck: bytes, key_data: bytes | None = None, replay: int | 
     if key_data is not None:
         body = pdu[4:KEY_DATA_AT - 2] + struct.pack(">H", len(key_data)) + key_data
         pdu = pdu[:2] + struct.pack(">H", len(body)) + body
-    pdu = pdu[:MIC_AT] + bytes(16) + pdu[MIC_AT + 16:]
-    return pdu[:MIC_AT] + hmac.new(kck, pdu, hashlib.sha1).digest()[:16] + pdu[MIC_AT + 16:]
+    return with_mic(pdu, kck)
 
 
 def replay_counter(pdu: bytes) -> int:

@@ -271,7 +271,7 @@ class Daemon:
             # wpa_supplicant's wpas_event_disconnect says them
             self._publish(event)
             if services.connector is not None:
-                services.connector.link_lost(event.locally_generated)
+                services.connector.link_lost(event.reason, event.locally_generated)
             return
         if isinstance(event, InterfaceToggled) and station is not None:
             log.info("%s: interface %s", self.options.ifname, "enabled" if event.enabled else "disabled")

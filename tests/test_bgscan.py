@@ -94,7 +94,7 @@ def test_the_policy_monitors_the_signal_then_scans_for_its_network_and_stops_wit
     assert drain(policy) == ([], []) and policy.get_timer() == 12.0
     policy.signal_changed(True, 8.0)
     assert drain(policy)[0] == [conn.ReportSignal(True)] and policy.get_timer() == 28.0
-    policy.link_lost(False, 9.0)
+    policy.link_lost(3, False, 9.0)
     actions, _ = drain(policy)
     assert conn.MonitorSignal(0, 0) in actions and not policy.bgscan_active
 

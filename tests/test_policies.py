@@ -805,12 +805,12 @@ def test_message_1_before_the_association_event_is_kept_for_it():
 def test_a_disconnect_while_associating_is_the_previous_links_and_the_join_goes_on():
     # After WPS, hostapd deauthenticates us (reason 23) ~10 ms after its EAP-Failure; seen in the hwsim VM, that
     # event reached pywps after it had asked for the new association. The attempt under way reports its own
-    # outcome: no re-join REJOIN_DELAY later, no second association.
+    # outcome: no scan and re-join after it, no second association.
     policy = new_policy()
     policy.resume(1.0)  # the WPS run is over: join the stored network from the results in hand
     (associate,), _ = drain(policy)
     assert isinstance(associate, conn.Associate) and policy.state is CS.ASSOCIATING
-    policy.link_lost(False, 1.05)
+    policy.link_lost(3, False, 1.05)
     assert policy.state is CS.ASSOCIATING and drain(policy) == ([], []) and policy.get_timer() is None
     policy.associated(1.1)
     assert policy.state is CS.FOUR_WAY_HANDSHAKE
@@ -826,8 +826,8 @@ def test_a_disconnect_once_associated_is_a_lost_link():
     policy.kick(1.0)
     drain(policy)
     policy.associated(1.1)
-    policy.link_lost(True, 1.2)
-    assert policy.state is CS.DISCONNECTED and policy.get_timer() == 1.2 + conn.REJOIN_DELAY
+    policy.link_lost(3, True, 1.2)
+    assert policy.state is CS.DISCONNECTED and policy.get_timer() == 1.2 + conn.LOST_LINK_RESCAN
 
 
 def test_an_early_message_1_older_than_wpa_supplicants_limit_is_dropped():
@@ -840,31 +840,100 @@ def test_an_early_message_1_older_than_wpa_supplicants_limit_is_dropped():
     assert drain(policy)[0] == [] and policy.state is CS.FOUR_WAY_HANDSHAKE
 
 
-@pytest.mark.parametrize("key_mgmt,durations", [
-    # wpas_auth_failed in wpa_supplicant 2.10: 10, 20, 30, then 60 s
-    ("WPA-PSK", (10, 20, 30, 60, 60, 90)),
+@pytest.mark.parametrize("key_mgmt,said", [
+    # wpas_auth_failed in wpa_supplicant 2.10: 10, 20, 30, then 60 s from the 4th failure, 90 from the 6th; from
+    # the 4th wrong key in a row wpas_connection_failed counts another failure (CONN_FAILED), which says nothing
+    # while its duration is not longer than the one running
+    ("WPA-PSK", [[(1, 10, "WRONG_KEY")], [(2, 20, "WRONG_KEY")], [(3, 30, "WRONG_KEY")], [(4, 60, "WRONG_KEY")],
+                 [(6, 90, "WRONG_KEY")], [(8, 90, "WRONG_KEY")]]),
     # the default key_mgmt has WPA-EAP: from the second failure on, up to 10 s a failure more at random (the
-    # highest here; the VM's wpa_supplicant said duration=26 for a second failure)
-    (None, (10, 20 + 19, 30 + 29, 60 + 39, 60 + 49, 90 + 59)),
+    # highest here; the VM's wpa_supplicant said duration=26 for a second failure), and CONN_FAILED's then outlasts
+    (None, [[(1, 10, "WRONG_KEY")], [(2, 20 + 19, "WRONG_KEY")], [(3, 30 + 29, "WRONG_KEY")],
+            [(4, 60 + 39, "WRONG_KEY"), (5, 60 + 49, "CONN_FAILED")],
+            [(6, 90 + 59, "WRONG_KEY"), (7, 90 + 69, "CONN_FAILED")]]),
 ])
-def test_wrong_key_backs_off_with_wpa_supplicants_durations_then_reenables(key_mgmt, durations):
+def test_wrong_key_backs_off_with_wpa_supplicants_durations_then_reenables(key_mgmt, said):
     from pywps.station.backoff import Backoffs
 
     stored = STORED if key_mgmt is None else STORED.replace("}", f"\tkey_mgmt={key_mgmt}\n}}")
     policy = new_policy(stored)
     policy.backoffs = Backoffs(randbelow=lambda n: n - 1)
-    for failures, duration in enumerate(durations, 1):
-        now = 1000.0 * failures
-        policy.table.update([beacon()], now)  # a fresh scan result: joined without scanning again
-        policy.kick(now)
+    policy.kick(0.0)
+    now = 0.0
+    for disabled in said:
+        assert policy.state is CS.ASSOCIATING
         drain(policy)
         policy.associated(now)
-        policy.link_lost(False, now)  # the AP dropped us after message 2: our MIC was wrong
+        policy.link_lost(3, False, now)  # the AP dropped us after message 2: our MIC was wrong
         _, events = drain(policy)
-        assert events == [WrongKey(), SsidTempDisabled(0, SSID, failures, duration)]
+        assert events == [WrongKey(), *(SsidTempDisabled(0, SSID, *d) for d in disabled)]
+        duration = disabled[-1][1]
         assert policy.backoffs.disabled(SSID, now + duration - 1) and not policy.backoffs.disabled(SSID, now + duration)
+        assert policy.get_timer() == now + conn.LOST_LINK_RESCAN  # a scan all the same, as wpa_supplicant's
+        policy.handle_timer(now + conn.LOST_LINK_RESCAN)
+        assert drain(policy)[0] == [conn.Scan()]
+        policy.table.update([beacon()], now + 0.5)
+        policy.scan_done(now + 0.5)
+        assert drain(policy) == ([], []) and policy.ignored.listed(now + 0.5) == [AP]  # no choice: the list stays
         policy.handle_timer(now + duration)
-        assert SsidReenabled(0, SSID) in drain(policy)[1]
+        assert SsidReenabled(0, SSID) in drain(policy)[1]  # and a scan: the results in hand are too old
+        now += duration
+        policy.table.update([beacon()], now)
+        policy.scan_done(now)
+
+
+def test_select_network_ends_its_back_off_and_forgets_its_failures():
+    """wpa_supplicant_select_network clears the network's temporary disabling with its failures (wpas_clear_temp
+    _disabled: CTRL-EVENT-SSID-REENABLED) and joins from the results in hand; the failures in a row of the
+    connection attempts go on counting, so a fourth wrong key in a row says auth_failures=1 WRONG_KEY, then
+    auth_failures=2 CONN_FAILED (as the VM's wpa_supplicant said it)."""
+    policy = new_policy(STORED.replace("}", "\tkey_mgmt=WPA-PSK\n}"))
+    policy.kick(0.0)
+    for attempt in range(1, 5):
+        now = 10.0 * attempt
+        drain(policy)
+        policy.associated(now)
+        policy.link_lost(15, False, now + 4)
+        _, events = drain(policy)
+        conn_failed = [SsidTempDisabled(0, SSID, 2, 20, "CONN_FAILED")] if attempt == 4 else []
+        assert events == [WrongKey(), SsidTempDisabled(0, SSID, 1, 10, "WRONG_KEY"), *conn_failed]
+        policy.handle_timer(now + 4.1)
+        assert drain(policy)[0] == [conn.Scan()]
+        policy.table.update([beacon()], now + 4.2)
+        policy.scan_done(now + 4.2)
+        policy.select(0, now + 5)
+        actions, events = drain(policy)
+        assert events == [SsidReenabled(0, SSID)] and isinstance(actions[0], conn.Associate)
+
+
+def test_select_network_of_the_network_the_link_is_with_leaves_the_link_alone():
+    """wpa_supplicant_select_network: "Already associated with the selected network - do nothing"; another
+    network's selection leaves the link first."""
+    policy = new_policy(STORED + 'network={\n\tssid="other"\n\tpsk="12345678"\n}\n')
+    handshake_to_completion(policy, FakeAp())
+    policy.port_authorized(1.0)
+    drain(policy)
+    policy.select(0, 2.0)
+    assert drain(policy) == ([], []) and policy.state is CS.COMPLETED
+    policy.select(1, 3.0)
+    assert drain(policy)[0][0] == conn.Leave() and policy.state is CS.SCANNING
+
+
+def test_a_completed_link_the_ap_dropped_for_inactivity_is_joined_again_at_once():
+    """wpa_supplicant's fast_reconnect: reason 4, 6 or 7 from the AP, not our own: the same BSS at once, without a
+    scan (the VM's wpa_supplicant authenticates ~20 ms after CTRL-EVENT-DISCONNECTED reason=4); its own
+    disconnect, or another reason, waits for the scan 0.1 s later."""
+    for reason, locally_generated, at_once in ((4, False, True), (6, False, True), (7, False, True),
+                                              (3, False, False), (4, True, False), (2, False, False)):
+        policy = new_policy()
+        handshake_to_completion(policy, FakeAp())
+        policy.port_authorized(1.0)
+        drain(policy)
+        policy.link_lost(reason, locally_generated, 5.0)
+        actions, _ = drain(policy)
+        joins = [a for a in actions if isinstance(a, conn.Associate)]
+        assert (joins[0].bss.bssid == AP and policy.state is CS.ASSOCIATING) if at_once else (
+            joins == [] and policy.get_timer() == 5.0 + conn.LOST_LINK_RESCAN), (reason, locally_generated)
 
 
 def test_handshake_timeout_leaves_with_reason_15():
@@ -903,7 +972,7 @@ def test_a_disabled_interface_chooses_nothing_until_it_is_enabled():
     policy.port_authorized(1.0)
     drain(policy)
     policy.interface_disabled(2.0)
-    policy.link_lost(True, 2.0)
+    policy.link_lost(3, True, 2.0)
     drain(policy)
     for now in (3.5, 10.0, 20.0):
         policy.kick(now)
@@ -921,7 +990,7 @@ def test_an_interface_enabled_again_scans_before_it_joins_however_recent_its_res
     handshake_to_completion(policy, FakeAp())
     policy.port_authorized(1.0)
     policy.interface_disabled(1.5)
-    policy.link_lost(True, 1.5)
+    policy.link_lost(3, True, 1.5)
     drain(policy)
     policy.interface_enabled(2.5)
     (action,), _ = drain(policy)
@@ -931,16 +1000,18 @@ def test_an_interface_enabled_again_scans_before_it_joins_however_recent_its_res
     assert isinstance(drain(policy)[0][0], conn.Associate)
 
 
-def test_link_loss_when_completed_rejoins_after_a_moment():
+def test_link_loss_when_completed_scans_at_once_and_joins_from_that_scan():
+    """wpa_supplicant_event_disassoc_finish: a scan 0.1 s after the link went, even with results in hand; the AP
+    is in the ignore list once (wpas_connection_failed), which a single network's choice clears to take it."""
     policy = new_policy()
     handshake_to_completion(policy, FakeAp())
     policy.port_authorized(1.0)
     drain(policy)
-    policy.link_lost(False, 5.0)
-    assert policy.state is CS.DISCONNECTED and policy.get_timer() == 5.0 + conn.REJOIN_DELAY
-    assert drain(policy)[0] == [conn.SetOperState(False)]
-    policy.handle_timer(6.0)
-    assert isinstance(drain(policy)[0][0], conn.Associate)
+    policy.link_lost(3, False, 5.0)
+    assert policy.state is CS.DISCONNECTED and policy.get_timer() == 5.0 + conn.LOST_LINK_RESCAN
+    assert drain(policy)[0] == [conn.SetOperState(False)] and policy.ignored.count(AP, 5.0) == 1
+    join = rescan_and_join(policy, 5.0 + conn.LOST_LINK_RESCAN)
+    assert join.bss.bssid == AP and not policy.ignored
 
 
 def test_disconnect_stays_off_until_reconnect_and_suspend_until_resume():

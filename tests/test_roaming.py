@@ -154,7 +154,7 @@ def test_a_signal_poll_answered_after_the_link_is_gone_changes_nothing():
     policy.table.update([beacon(AP2, signal=-3000, freq=2437), beacon(AP, signal=-8000)], 10.0)
     policy.scan_done(10.0)
     assert drain(policy)[0] == [conn.PollSignal()]
-    policy.link_lost(False, 10.05)
+    policy.link_lost(3, False, 10.05)
     drain(policy)
     policy.signal_polled(None, [], 10.1)
     actions, events = drain(policy)

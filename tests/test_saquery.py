@@ -86,7 +86,7 @@ def test_an_unanswered_query_leaves_the_ap_with_reason_2_and_joins_again():
     policy.handle_timer(policy.get_timer())
     assert drain(policy)[0] == [conn.Leave(2), conn.SetOperState(False)]
     assert policy.state is conn.LinkState.DISCONNECTED and policy.get_timer() == pytest.approx(
-        now + RETRY_INTERVAL + conn.REJOIN_DELAY)
+        now + RETRY_INTERVAL + conn.LOST_LINK_RESCAN)
 
 
 def test_an_answered_query_keeps_the_link():
@@ -117,8 +117,8 @@ def test_the_query_stops_with_the_link():
     policy = protected_link()
     policy.unprotected_disconnect(AP, 7, 10.0)
     drain(policy)
-    policy.link_lost(False, 10.1)
-    assert policy.get_timer() == pytest.approx(10.1 + conn.REJOIN_DELAY)  # the rejoin, no query step
+    policy.link_lost(3, False, 10.1)
+    assert policy.get_timer() == pytest.approx(10.1 + conn.LOST_LINK_RESCAN)  # the rejoin, no query step
 
 
 def test_the_daemon_sends_the_query_through_the_driver_and_leaves_when_unanswered():

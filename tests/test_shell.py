@@ -16,7 +16,7 @@ import pytest
 from pywps.config import ConfigFileError, parse
 from pywps.driver.base import DriverError, InterfaceToggled, LinkDisconnected, ScanResults
 from pywps.station.bss import SCAN_RES_VALID_FOR_CONNECT
-from pywps.station.connection import REJOIN_DELAY, SCAN_FAILED_RETRY
+from pywps.station.connection import LOST_LINK_RESCAN, SCAN_FAILED_RETRY
 from pywps.station.types import RunKind, RunRequest
 from pywps.wps.eap import EapolType
 from pywps.wps.enrollee import EnrolleeConfig
@@ -334,7 +334,7 @@ def test_a_disabled_interface_scans_and_joins_nothing_until_it_is_enabled_again(
             for request in ("SCAN", "RECONNECT", "REASSOCIATE", "REATTACH"):
                 assert await rig.cmd(request) == "FAIL\n", request
             after = len(rig.events)
-            await asyncio.sleep(REJOIN_DELAY + 1.0)  # the connector has asked to rejoin by now
+            await asyncio.sleep(LOST_LINK_RESCAN + 1.0)  # the connector has asked to rejoin by now
             assert len(driver.scans) == scans and driver.bssid is None and rig.texts()[after:] == []
             # the table is forgotten once its last results are too old to connect from (wpa_supplicant's
             # wpas_clear_disabled_interface), and the next scan drops the kernel's cache too
@@ -924,10 +924,8 @@ def test_hostapds_late_deauth_after_wps_does_not_delay_the_join():
         async with Rig(driver) as rig:
             await rig.cmd(f"WPS_PIN any {PIN}")
             await rig.wait_event("^WPS-SUCCESS ")
-            start = asyncio.get_running_loop().time()
             await rig.wait_event("^CTRL-EVENT-CONNECTED ")
-            assert asyncio.get_running_loop().time() - start < REJOIN_DELAY  # no second try after the delay
-            assert "dropped by AP (reported late)" in driver.log
+            assert "dropped by AP (reported late)" in driver.log  # and no second association after it:
             assert [e for e in driver.log if e.startswith("associate")] == [f"associate {AP.hex(':')}",
                                                                              f"associate {AP.hex(':')} crypto"]
 

@@ -59,6 +59,15 @@ class Backoffs:
         """A network we can never join as configured (an unusable psk): no timer, no retries."""
         self._by_ssid[ssid] = _Record(until=math.inf, network_id=network_id)
 
+    def clear(self, ssid: bytes) -> bool:
+        """SELECT_NETWORK of the SSID's network: its back-off ends and its failures are forgotten (not a
+        disable_for_good). True when it was backing off (wpa_supplicant then says CTRL-EVENT-SSID-REENABLED)."""
+        record = self._by_ssid.get(ssid)
+        if record is None or record.until == math.inf:
+            return False
+        del self._by_ssid[ssid]
+        return record.until > 0
+
     def succeeded(self, ssid: bytes) -> None:
         self._by_ssid.pop(ssid, None)
 

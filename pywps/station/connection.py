@@ -67,10 +67,15 @@ SCAN_FAILED_RETRY = 1.0  # a scan that could not start is tried again this soon 
 # channel, come every half second and say no CTRL-EVENT-NETWORK-NOT-FOUND, until one joins or they are spent.
 AFTER_WPS_SCANS = 5
 AFTER_WPS_RESCAN = 0.5
-REJOIN_DELAY = 1.0  # hostap waits a little before re-joining after a disconnect, too
 # wpas_connection_failed: seconds to the scan after the n-th failed connection attempt in a row, and after more
 FAILURE_RESCAN = {1: 0.1, 2: 0.5, 3: 1.0, 4: 5.0}
 FAILURE_RESCAN_LAST = 10.0
+# After a link lost or left on a failure (wpa_supplicant_event_disassoc_finish), a scan 0.1 s later, however many
+# failures came in a row: wpa_supplicant_req_scan keeps the sooner of that request and wpas_connection_failed's.
+LOST_LINK_RESCAN = 0.1
+# disconnect_reason_recoverable: the AP dropped a completed link for inactivity (4) or for a class 2 (6) or 3 (7)
+# frame from a station it had forgotten; it may take us back, and the same BSS is joined again at once, unscanned.
+RECOVERABLE_REASONS = frozenset({4, 6, 7})
 REASON_DEAUTH_LEAVING = 3
 REASON_4WAY_TIMEOUT = 15
 REASON_IE_IN_4WAY_DIFFERS = 17
@@ -102,6 +107,7 @@ class LinkInput(Enum):
     HANDSHAKE_FAILED = auto()
     HANDSHAKE_TIMEOUT = auto()
     LINK_LOST = auto()
+    REJOIN = auto()  # the same BSS again at once: the AP dropped the link for a reason it may take back
     LEAVE = auto()  # DISCONNECT, a WPS run, a network change
     DEAUTHENTICATE = auto()  # we end the link ourselves: the AP did not answer our SA Query
     ROAM = auto()  # from the link to another BSS or network: a scan's choice while connected, or ROAM
@@ -116,7 +122,7 @@ _LEAVING = {I.LINK_LOST: S.DISCONNECTED, I.LEAVE: S.DISCONNECTED}
 # deauth from the old AP while authenticating with the new, a disconnect triggered during reassociation).
 # Every legal move; an input a state does not list is ignored (a late scan result, a stale timer).
 TRANSITIONS: dict[LinkState, dict[LinkInput, LinkState]] = {
-    S.DISCONNECTED: {I.SEARCH: S.SCANNING, I.ASKED: S.SCANNING, I.LEAVE: S.DISCONNECTED},
+    S.DISCONNECTED: {I.SEARCH: S.SCANNING, I.ASKED: S.SCANNING, I.REJOIN: S.ASSOCIATING, I.LEAVE: S.DISCONNECTED},
     S.SCANNING: {I.SEARCH: S.SCANNING, I.ASKED: S.SCANNING, I.FOUND: S.ASSOCIATING, I.NOT_FOUND: S.SCANNING,
                  I.SCAN_FAILED: S.SCANNING, I.NO_NETWORKS: S.DISCONNECTED, I.LEAVE: S.DISCONNECTED},
     # LINK_LOST while associating: the link before, reported late (above)
@@ -357,14 +363,28 @@ class ConnectionPolicy:
         self.kick(now)
 
     def select(self, network_id: int | None, now: float, freqs: tuple[int, ...] = ()) -> None:
-        """SELECT_NETWORK (None: any); also lifts DISCONNECT, as in wpa_supplicant. `freqs` (its freq=): the
-        channels of the next scan that has none of its own (the networks' scan_freq or the after-WPS channel
-        come first), kept until one uses them, as wpa_supplicant keeps select_network_scan_freqs."""
+        """SELECT_NETWORK (None: any); as in wpa_supplicant, it lifts DISCONNECT and leaves the link, unless that
+        is (or is being made) with the network selected. `freqs` (its freq=): the channels of the next scan that
+        has none of its own (the networks' scan_freq or the after-WPS channel come first), kept until one uses
+        them, as wpa_supplicant keeps select_network_scan_freqs."""
         if freqs:
             self._select_freqs = freqs
         self.selected = network_id
         self.user_off = False
-        self.restart(now, asked=True)
+        # the network's back-off ends, its failures forgotten (wpas_clear_temp_disabled), told after the
+        # disconnection from the link before
+        network = None if network_id is None else self._network(network_id)
+        reenabled: tuple[ShellEvent, ...] = ()
+        if network is not None and "ssid" in network.fields and self.backoffs.clear(network.ssid):
+            reenabled = (SsidReenabled(network.id, network.ssid),)
+        target = self.target
+        if (target is not None and network is not None and target.network_id == network.id
+                and self.state in (S.ASSOCIATING, S.FOUR_WAY_HANDSHAKE, S.COMPLETED)):
+            log.debug("Already associated with the selected network - do nothing")
+            self._events.extend(reenabled)
+            return
+        self._fire(I.LEAVE, now, then=reenabled)
+        self.kick(now, asked=True)
 
     def restart(self, now: float, asked: bool = False) -> None:
         """Drop the current link and choose again (the networks changed)."""
@@ -392,8 +412,11 @@ class ConnectionPolicy:
         """wpa_supplicant's selection finds nothing without saying CTRL-EVENT-NETWORK-NOT-FOUND: during the
         after-WPS scans, and while every enabled network is temporarily disabled (wpas_reenabled_network_time:
         it waits for one to come back)."""
-        if self._after_wps:
-            return True
+        return bool(self._after_wps) or self._all_backing_off(now)
+
+    def _all_backing_off(self, now: float) -> bool:
+        """Every enabled network is temporarily disabled: wpa_supplicant postpones its selection until one comes
+        back (wpas_reenabled_network_time), so it neither finds nor clears anything (the ignore list stays)."""
         enabled = [net for net in self.networks if not net.disabled and "ssid" in net.fields]
         return bool(enabled) and all(self.backoffs.disabled(net.ssid, now) for net in enabled)
 
@@ -533,42 +556,28 @@ class ConnectionPolicy:
         self._fire(I.ASSOCIATED_OPEN if open_network else I.ASSOCIATED, now)
 
     def association_failed(self, now: float) -> None:
-        """The AP or the kernel refused the association, or it timed out: wpas_connection_failed. The AP goes into
-        the ignore list (twice, when the table holds another AP of the network, whose channels the next scan
-        covers alone); the next attempt follows a scan 0.1 s after a first failure in a row, 0.5 s, 1 s, 5 s,
-        then 10 s after one; from the fourth failure in a row on, each disables the network for a while
-        (CTRL-EVENT-SSID-TEMP-DISABLED ... reason=CONN_FAILED)."""
-        target = self.target
+        """The AP or the kernel refused the association, or it timed out: a failed connection attempt (see
+        `_connection_failed`), whose next scan comes 0.1 s after a first failure in a row, 0.5 s, 1 s, 5 s, then
+        10 s after one."""
         self._fire(I.ASSOC_FAILED, now)
-        if target is None or self.state is not S.DISCONNECTED:
-            return
-        bssid, ssid = target.bss.bssid, target.bss.ssid
-        if self.ignored.add(bssid, now) == 1:
-            listed = self.ignored.counted(now)  # bssid's own entry among them
-            others = tuple(dict.fromkeys(b.entry.freq for b in self.table
-                                         if b.ssid == ssid and b.bssid not in listed))[:10]
-            if others:  # "Another BSS in this ESS has been seen; try it next"
-                self.ignored.add(bssid, now)
-                self._ess_freqs = others
-        self._failures += 1
-        if self._failures > 3:
-            self._events.extend(self._temp_disabled(target, now, "CONN_FAILED"))
-        if self._rejoin_at is not None:
-            self._rejoin_at = now + FAILURE_RESCAN.get(self._failures, FAILURE_RESCAN_LAST)
-            self._scan_first = self._failure_scan = True  # wpa_supplicant_req_scan: a scan, even with the network
-            # disabled now (its results then serve the join when it comes back)
 
     def port_authorized(self, now: float) -> None:
         self._fire(I.PORT_OPEN, now)
 
-    def link_lost(self, locally_generated: bool, now: float) -> None:
+    def link_lost(self, reason: int, locally_generated: bool, now: float) -> None:
+        """The kernel says the link is gone (the daemon has published the disconnection: what follows is said
+        after it, as in wpa_supplicant). A failed connection attempt (`_connection_failed`); a link the AP
+        dropped for a reason it may take back is joined again at once, on the same BSS."""
         if self.state is S.ASSOCIATING:
             log.debug("disconnect while associating: the end of the previous link, not this attempt's")
         if self.state is S.FOUR_WAY_HANDSHAKE and not locally_generated:
             # The AP dropped us in the middle of the 4-way handshake: our MIC did not verify, the key is wrong.
-            # (The daemon has published the disconnection: these come after it, as in wpa_supplicant.)
             self._events.extend(self._auth_failed(now, "4-Way Handshake failed"))
+        completed, target = self.state is S.COMPLETED, self.target
         self._fire(I.LINK_LOST, now)
+        if (completed and target is not None and not locally_generated and reason in RECOVERABLE_REASONS
+                and self._rejoin_at is not None):
+            self._rejoin_same(target, now)
 
     def action_failed(self, action: ConnectAction, error: str, now: float) -> None:
         """A key or frame the kernel refused: the link is no good."""
@@ -677,11 +686,15 @@ class ConnectionPolicy:
         old, self.state = self.state, new
         if old in (S.ASSOCIATING, S.FOUR_WAY_HANDSHAKE, S.COMPLETED) and new is S.DISCONNECTED:
             self._handshake_deadline = None
+            if what is not I.LEAVE and self.target is not None and not (self.user_off or self.suspended):
+                failed = self._connection_failed(self.target, now, lost=what is not I.ASSOC_FAILED)
+                if what is I.ASSOC_FAILED:  # no disconnection to follow: CTRL-EVENT-ASSOC-REJECT came before
+                    self._events.extend(failed)
+                else:
+                    then += failed
             if what is not I.LINK_LOST:
                 self._actions.append(Leave(reason, then))
                 then = ()
-            if self.autoconnect and not (self.user_off or self.suspended or what is I.LEAVE):
-                self._rejoin_at = now + REJOIN_DELAY
         self._events.extend(then)
         if (new is S.COMPLETED) != (old is S.COMPLETED):  # after the Leave, as wpa_supplicant's state change
             self._actions.append(SetOperState(new is S.COMPLETED))
@@ -698,7 +711,7 @@ class ConnectionPolicy:
             self._rescan_at = now + (AFTER_WPS_RESCAN if self._after_wps else self._rescan_wait())
         elif what is I.SCAN_FAILED:
             self._rescan_at = now + SCAN_FAILED_RETRY
-        elif what is I.FOUND or what is I.ROAM:
+        elif what is I.FOUND or what is I.ROAM or what is I.REJOIN:
             assert choice is not None
             previous, self.target = self.target, choice
             self._autoscan = None  # past SCANNING: wpa_supplicant's autoscan_deinit
@@ -824,7 +837,7 @@ class ConnectionPolicy:
                 for net in groups[priority]:
                     if (security := self._offers(net, bss, skipped)) is not None:
                         return net, bss, security
-        if self.ignored:  # "No APs found - clear BSSID ignore list and try again"
+        if self.ignored and not self._all_backing_off(now):  # "No APs found - clear BSSID ignore list and try again"
             self.ignored.clear()
             if skipped:
                 return self._choose(now, fresh_only)
@@ -939,6 +952,46 @@ class ConnectionPolicy:
 
     def _network(self, network_id: int) -> Network | None:
         return next((n for n in self.networks if n.id == network_id), None)
+
+    def _connection_failed(self, target: _Target, now: float, lost: bool) -> tuple[ShellEvent, ...]:
+        """wpas_connection_failed, on a refused association and on every link lost or left that was not asked for
+        (a client's, a WPS run's or a network change's): the AP goes into the ignore list (twice, when the table
+        holds another AP of the network, whose channels the next scan covers alone); from the fourth failure in a
+        row, without a completed link between, each disables the network for a while (CONN_FAILED: its events
+        are returned). With STA_AUTOCONNECT 0 a lost link is not counted (wpa_supplicant then marks itself
+        disconnected) and nothing is joined again; else a scan comes next, even with the network disabled now
+        (its results then serve the join when it comes back): FAILURE_RESCAN after a refused association,
+        LOST_LINK_RESCAN after a lost link."""
+        if lost and not self.autoconnect:
+            return ()
+        bssid, ssid = target.bss.bssid, target.bss.ssid
+        if self.ignored.add(bssid, now) == 1:
+            listed = self.ignored.counted(now)  # bssid's own entry among them
+            others = tuple(dict.fromkeys(b.entry.freq for b in self.table
+                                         if b.ssid == ssid and b.bssid not in listed))[:10]
+            if others:  # "Another BSS in this ESS has been seen; try it next"
+                self.ignored.add(bssid, now)
+                self._ess_freqs = others
+        self._failures += 1
+        events = self._temp_disabled(target, now, "CONN_FAILED") if self._failures > 3 else ()
+        if self.autoconnect:
+            wait = FAILURE_RESCAN.get(self._failures, FAILURE_RESCAN_LAST)
+            self._rejoin_at = now + (min(wait, LOST_LINK_RESCAN) if lost else wait)
+            self._scan_first = self._failure_scan = True
+        return events
+
+    def _rejoin_same(self, target: _Target, now: float) -> None:
+        """wpa_supplicant's fast_reconnect: the BSS the link was on, at once and without a scan, unless its network
+        is disabled or backs off now (then the scan that `_connection_failed` asked for comes first)."""
+        network = self._network(target.network_id)
+        bss = None if network is None else self.table.get(target.bss.bssid, network.ssid)
+        if network is None or bss is None or network.disabled or self.backoffs.disabled(network.ssid, now):
+            return
+        security = self._offers(network, bss)
+        choice = None if security is None else self._target(network, bss, security)
+        if choice is not None:
+            log.debug("Try to reconnect to the same BSS")
+            self._fire(I.REJOIN, now, choice)
 
     def _auth_failed(self, now: float, why: str) -> tuple[ShellEvent, ...]:
         """A disconnection wpa_supplicant takes for a wrong passphrase: the network backs off from now; the events

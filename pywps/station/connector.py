@@ -127,8 +127,8 @@ class Connector:
     def networks_renumbered(self) -> None:
         self._input(self.policy.networks_renumbered)
 
-    def link_lost(self, locally_generated: bool) -> None:
-        self._input(self.policy.link_lost, locally_generated)
+    def link_lost(self, reason: int, locally_generated: bool) -> None:
+        self._input(self.policy.link_lost, reason, locally_generated)
 
     def eapol_key(self, src: bytes, pdu: bytes) -> None:
         self._input(self.policy.eapol_key, src, pdu)

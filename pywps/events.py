@@ -259,6 +259,14 @@ class UnprotectedBeaconDropped(ShellEvent):
 
 
 @dataclass
+class AuthTimedOut(ShellEvent):
+    """The port did not open in time after the association, or after the AP's first EAPOL frame: the link is
+    left ("Authentication with ... timed out.")."""
+
+    bssid: bytes
+
+
+@dataclass
 class WrongKey(ShellEvent):
     """The 4-way handshake failed in a way that means a wrong passphrase."""
 

@@ -8,7 +8,7 @@ import pytest
 
 from pywps.config import parse
 from pywps.driver.base import PAE_GROUP_ADDR, ScanEntry
-from pywps.events import (Connected, GroupRekeyCompleted, KeyNegotiated, NetworkNotFound, SsidReenabled,
+from pywps.events import (AuthTimedOut, Connected, GroupRekeyCompleted, KeyNegotiated, NetworkNotFound, SsidReenabled,
                           SsidTempDisabled, WrongKey)
 from pywps.runevents import PbcOverlapDetected, RunEnded, RunTimedOut
 from pywps.station import connection as conn
@@ -840,6 +840,17 @@ def test_an_early_message_1_older_than_wpa_supplicants_limit_is_dropped():
     assert drain(policy)[0] == [] and policy.state is CS.FOUR_WAY_HANDSHAKE
 
 
+def message_2_sent(policy: conn.ConnectionPolicy, now: float) -> None:
+    """The association asked for is made, and the AP's message 1 answered: the 4-way handshake is under way."""
+    drain(policy)
+    assert policy.state is CS.ASSOCIATING
+    security = policy.target.security
+    policy.associated(now)
+    (message_1,) = FakeAp().associated(security.link_crypto(), ies=security.own_ie)
+    policy.eapol_key(AP, message_1, now)
+    assert [type(a) for a in drain(policy)[0]] == [SendEapol]
+
+
 @pytest.mark.parametrize("key_mgmt,said", [
     # wpas_auth_failed in wpa_supplicant 2.10: 10, 20, 30, then 60 s from the 4th failure, 90 from the 6th; from
     # the 4th wrong key in a row wpas_connection_failed counts another failure (CONN_FAILED), which says nothing
@@ -862,8 +873,7 @@ def test_wrong_key_backs_off_with_wpa_supplicants_durations_then_reenables(key_m
     now = 0.0
     for disabled in said:
         assert policy.state is CS.ASSOCIATING
-        drain(policy)
-        policy.associated(now)
+        message_2_sent(policy, now)
         policy.link_lost(3, False, now)  # the AP dropped us after message 2: our MIC was wrong
         _, events = drain(policy)
         assert events == [WrongKey(), *(SsidTempDisabled(0, SSID, *d) for d in disabled)]
@@ -891,8 +901,7 @@ def test_select_network_ends_its_back_off_and_forgets_its_failures():
     policy.kick(0.0)
     for attempt in range(1, 5):
         now = 10.0 * attempt
-        drain(policy)
-        policy.associated(now)
+        message_2_sent(policy, now)
         policy.link_lost(15, False, now + 4)
         _, events = drain(policy)
         conn_failed = [SsidTempDisabled(0, SSID, 2, 20, "CONN_FAILED")] if attempt == 4 else []
@@ -936,17 +945,30 @@ def test_a_completed_link_the_ap_dropped_for_inactivity_is_joined_again_at_once(
             joins == [] and policy.get_timer() == 5.0 + conn.LOST_LINK_RESCAN), (reason, locally_generated)
 
 
-def test_handshake_timeout_leaves_with_reason_15():
+@pytest.mark.parametrize("message_1", [False, True])
+def test_a_handshake_that_times_out_is_left_as_wpa_supplicant_leaves_it(message_1):
+    """wpa_supplicant_timeout, 10 s after the association and again after the AP's first EAPOL frame: "Authentication
+    with ... timed out.", the AP in the ignore list twice (there, and as a failed attempt), the link left with
+    reason 3; a wrong key suspected (said after the disconnection) only once message 1 was taken. STATUS says
+    ASSOCIATED before message 1, 4WAY_HANDSHAKE after."""
     policy = new_policy()
     policy.kick(0.0)
-    drain(policy)
+    (join,), _ = drain(policy)
     policy.associated(0.0)
-    policy.handle_timer(conn.HANDSHAKE_TIMEOUT)
+    assert policy.wpa_state == "ASSOCIATED"
+    deadline = conn.HANDSHAKE_TIMEOUT
+    if message_1:
+        (message,) = FakeAp().associated(join.crypto, ies=join.ies)
+        policy.eapol_key(AP, message, 2.0)
+        assert [type(a) for a in drain(policy)[0]] == [SendEapol] and policy.wpa_state == "4WAY_HANDSHAKE"
+        deadline += 2.0
+    assert policy.get_timer() == deadline
+    policy.handle_timer(deadline)
     actions, events = drain(policy)
-    # the suspected wrong passphrase is said after the disconnection, as wpa_supplicant orders it
     (leave,) = [a for a in actions if isinstance(a, conn.Leave)]
-    assert leave.reason == conn.REASON_4WAY_TIMEOUT and isinstance(leave.then[-1], SsidTempDisabled)
-    assert not [e for e in events if isinstance(e, SsidTempDisabled)]
+    assert events == [AuthTimedOut(AP)] and leave.reason == conn.REASON_DEAUTH_LEAVING
+    assert leave.then == ((WrongKey(), SsidTempDisabled(0, SSID, 1, 10)) if message_1 else ())
+    assert policy.ignored.count(AP, deadline) == 2 and policy.get_timer() == deadline + conn.LOST_LINK_RESCAN
 
 
 def test_the_link_is_operational_from_the_open_port_until_it_is_left():

@@ -186,6 +186,7 @@ def text_table() -> dict[type, Formatter]:
         ev.SignalChange: lambda e: (f"CTRL-EVENT-SIGNAL-CHANGE above={int(e.above)} signal={e.signal} "
                                     f"noise={e.noise} txrate={e.txrate}"),
         LinkDisconnected: _disconnected,
+        ev.AuthTimedOut: lambda e: f"Authentication with {mac_str(e.bssid)} timed out.",
         ev.WrongKey: lambda e: "WPA: 4-Way Handshake failed - pre-shared key may be incorrect",
         ev.IgtkKeyIdSwapped: lambda e: "WPA: Ignore IGTK configuration error due to invalid IGTK KeyID byte order",
         ev.BigtkKeyIdInvalid: lambda e: f"WPA: Invalid BIGTK KeyID {e.key_id}",

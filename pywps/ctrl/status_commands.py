@@ -36,7 +36,7 @@ def status_fields(ctx: Services) -> dict[str, str]:
     connector, station = ctx.connector, ctx.station
     joined = connector.joined if connector is not None else None
     if connector is not None and connector.state.value != "DISCONNECTED":
-        state = connector.state.value
+        state = connector.wpa_state
         if joined is not None:
             network_id, bss, security = joined
             info.update(bssid=mac_str(bss.bssid), freq=str(bss.entry.freq), ssid=ssid_text(bss.ssid),

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from ..config import Config, Network
 from ..driver.base import LinkCrypto, mac_bytes, mac_str
 from ..events import (
+    AuthTimedOut,
     BigtkKeyIdInvalid,
     Connected,
     GroupKeyRefused,
@@ -52,7 +53,7 @@ from .saquery import REASON_PREV_AUTH_NOT_VALID, RETRY_INTERVAL, SaQuery
 # has a scan to wait for first (the daemon's warm-up loads it meanwhile).
 if TYPE_CHECKING:
     from ..wpa.events import InstallGroupKey, InstallPairwiseKey, SendEapol
-    from ..wpa.supplicant import WpaSupplicantHandshake
+    from ..wpa.supplicant import State, WpaSupplicantHandshake
     from ..driver.radio import HwMode, SignalInfo
     from .autoscan import Autoscan
     from .bgscan import BgscanSimple
@@ -60,7 +61,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("pywps.connect")
 
-HANDSHAKE_TIMEOUT = 10.0  # seconds from association to an open port (the AP's own limit is ~4 s of retries)
+# Seconds to an open port from the association, and again from the AP's first EAPOL frame (wpa_supplicant's
+# authentication timeout for a PSK; the AP's own limit is ~4 s of retries)
+HANDSHAKE_TIMEOUT = 10.0
 RESCAN_INTERVAL = 5.0
 SCAN_FAILED_RETRY = 1.0  # a scan that could not start is tried again this soon (wpas_trigger_scan_cb)
 # After a WPS run that stored a credential, wpa_supplicant's after_wps: its next scans cover only the run's
@@ -77,7 +80,6 @@ LOST_LINK_RESCAN = 0.1
 # frame from a station it had forgotten; it may take us back, and the same BSS is joined again at once, unscanned.
 RECOVERABLE_REASONS = frozenset({4, 6, 7})
 REASON_DEAUTH_LEAVING = 3
-REASON_4WAY_TIMEOUT = 15
 REASON_IE_IN_4WAY_DIFFERS = 17
 IEEE8021X_KEY_MGMT = {"WPA-EAP", "FT-EAP", "WPA-EAP-SHA256"}  # wpa_key_mgmt_wpa_ieee8021x, of those pywps reads
 VENDOR_ELEMENT = 221
@@ -265,6 +267,7 @@ class ConnectionPolicy:
         self._rescan_at: float | None = None
         self._rejoin_at: float | None = None
         self._handshake_deadline: float | None = None
+        self._key_frame_heard = False  # since the association: the first EAPOL-Key frame puts the deadline off
         self._after_wps = 0  # scans left of the WPS run's channel (AFTER_WPS_SCANS)
         self._failures = 0  # connection attempts that failed in a row (consecutive_conn_failures)
         self._failure_scan = False  # the scan after a failure is due, whether a network is enabled or not
@@ -292,6 +295,14 @@ class ConnectionPolicy:
     def bgscan_active(self) -> bool:
         """Background scans run on the link: SIGNAL_MONITOR is refused then (the signal monitor is theirs)."""
         return self._bgscan is not None
+
+    @property
+    def wpa_state(self) -> str:
+        """STATUS's wpa_state: as `state`, but ASSOCIATED until the AP's message 1 is taken and GROUP_HANDSHAKE
+        in a WPA network's group handshake, after message 4 (wpa_supplicant's states there)."""
+        handshake = self._handshake_state()
+        named = {"INIT": "ASSOCIATED", "GROUP_HANDSHAKE": "GROUP_HANDSHAKE"}
+        return named.get(handshake.name, self.state.value) if handshake is not None else self.state.value
 
     @property
     def network_id(self) -> int | None:
@@ -570,7 +581,7 @@ class ConnectionPolicy:
         dropped for a reason it may take back is joined again at once, on the same BSS."""
         if self.state is S.ASSOCIATING:
             log.debug("disconnect while associating: the end of the previous link, not this attempt's")
-        if self.state is S.FOUR_WAY_HANDSHAKE and not locally_generated:
+        if self._in_four_way() and not locally_generated:
             # The AP dropped us in the middle of the 4-way handshake: our MIC did not verify, the key is wrong.
             self._events.extend(self._auth_failed(now, "4-Way Handshake failed"))
         completed, target = self.state is S.COMPLETED, self.target
@@ -612,6 +623,9 @@ class ConnectionPolicy:
                 or src != target.bss.bssid):
             log.debug("EAPOL-Key from %s ignored: no handshake with it", mac_str(src))
             return
+        if not self._key_frame_heard and self.state is S.FOUR_WAY_HANDSHAKE:
+            self._key_frame_heard = True
+            self._handshake_deadline = now + HANDSHAKE_TIMEOUT
         for event in target.handshake.receive(pdu):
             if isinstance(event, FrameDropped):
                 log.info("EAPOL-Key frame from %s dropped: %s", mac_str(src), event.reason)
@@ -655,10 +669,15 @@ class ConnectionPolicy:
         for network_id, ssid in self.backoffs.expire(now):
             self._events.append(SsidReenabled(network_id, ssid))
             self.kick(now, asked=True)
-        if self._handshake_deadline is not None and self._handshake_deadline <= now:
+        if self._handshake_deadline is not None and self._handshake_deadline <= now and self.target is not None:
+            # wpa_supplicant_timeout: said, the AP put in the ignore list (then again as a failed attempt), the link
+            # left; a wrong key is suspected only in the middle of the 4-way handshake (could_be_psk_mismatch)
             self._handshake_deadline = None
-            then = self._auth_failed(now, "4-Way Handshake timed out")
-            self._fire(I.HANDSHAKE_TIMEOUT, now, reason=REASON_4WAY_TIMEOUT, then=then)
+            bssid = self.target.bss.bssid
+            self._events.append(AuthTimedOut(bssid))
+            self.ignored.add(bssid, now)
+            then = self._auth_failed(now, "4-Way Handshake timed out") if self._in_four_way() else ()
+            self._fire(I.HANDSHAKE_TIMEOUT, now, then=then)
         if self._rejoin_at is not None and self._rejoin_at <= now:
             self._rejoin_at = None
             self.kick(now)
@@ -724,6 +743,7 @@ class ConnectionPolicy:
             self._actions.append(self._association(choice, previous.bss.bssid if same_network else None))
         elif what is I.ASSOCIATED:
             self._handshake_deadline = now + HANDSHAKE_TIMEOUT
+            self._key_frame_heard = False
             early, self._early_key = self._early_key, None
             if early is not None and self.target is not None and early.usable(self.target.bss.bssid, now):
                 self.eapol_key(early.src, early.pdu, now)
@@ -992,6 +1012,17 @@ class ConnectionPolicy:
         if choice is not None:
             log.debug("Try to reconnect to the same BSS")
             self._fire(I.REJOIN, now, choice)
+
+    def _handshake_state(self) -> State | None:
+        """Where the 4-way handshake stands while the link waits for it, if it does (compared by name: the
+        handshake's module loads with the first handshake, not with the daemon)."""
+        handshake = self.target.handshake if self.target is not None else None
+        return handshake.state if self.state is S.FOUR_WAY_HANDSHAKE and handshake is not None else None
+
+    def _in_four_way(self) -> bool:
+        """wpa_supplicant's WPA_4WAY_HANDSHAKE: message 1 taken, message 4 not yet sent."""
+        handshake = self._handshake_state()
+        return handshake is not None and handshake.name == "PTK_START"
 
     def _auth_failed(self, now: float, why: str) -> tuple[ShellEvent, ...]:
         """A disconnection wpa_supplicant takes for a wrong passphrase: the network backs off from now; the events

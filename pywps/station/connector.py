@@ -56,6 +56,10 @@ class Connector:
         return self.policy.state
 
     @property
+    def wpa_state(self) -> str:
+        return self.policy.wpa_state
+
+    @property
     def joined(self) -> tuple[int, Bss, Security] | None:
         """The network, BSS and security of the link being made or held, if any."""
         target = self.policy.target

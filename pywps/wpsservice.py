@@ -43,7 +43,7 @@ from .wps.events import CredentialReceived, EapFailureReceived, Failure, Message
 if TYPE_CHECKING:
     from .station.connector import Connector
     from .station.macaddr import AddressRequest
-    from .station.station import Station
+    from .station.station import Station, WpsSearch
     from .station.wpsrun import RunAction, WpsRun
 
 log = logging.getLogger("pywps.wps")
@@ -68,6 +68,7 @@ class WpsService:
         self.last_outcome = "none"
         self._driving: PolicyDriver | None = None
         self._attaching: asyncio.Task | None = None
+        self._search: WpsSearch | None = None  # wireless: what the run's searches for an AP leave to the next
         self._saving: asyncio.Task | None = None
         self._held: list[tuple[object, WpsRun]] = []  # the run's events that wait for the credential's save
         self._refused = False  # this run's credential could not be kept: its success is not announced
@@ -124,6 +125,10 @@ class WpsService:
                      walk_time=walk_time, fragment_size=self._fragment_size(),
                      eapol_version=self.config().eapol_version())
         self.run = run
+        if self.station is not None:
+            from .station.station import WpsSearch
+
+            self._search = WpsSearch(self.station.clock())
         # the replaced run's EAPOL-Logoff first: after the new EAPOL-Start, hostapd would abort the new conversation
         self._driving = PolicyDriver(run, self._perform, lambda event: self._on_run_event(event, run),
                                      after=self._retiring)
@@ -240,6 +245,10 @@ class WpsService:
         elif isinstance(action, ReleaseLink):
             if self._attaching is not None:
                 self._attaching.cancel()
+            if self._saving is not None:
+                # the run's events wait for the credential's save (WPS-SUCCESS, the EAP-Failure): the link's end
+                # comes after them, as wpa_supplicant, which saves before it goes on, says it
+                await asyncio.wait([self._saving])
             if self.station is not None:
                 await self.station.leave()
 
@@ -254,7 +263,7 @@ class WpsService:
     async def _attach(self, run: WpsRun | None, request: RunRequest) -> None:
         assert self.station is not None and run is not None
         try:
-            bssid = await self.station.attach(request, self._address_request(request))
+            bssid = await self.station.attach(request, self._address_request(request), self._search)
         except asyncio.CancelledError:
             return
         except PbcOverlap as e:
@@ -321,13 +330,19 @@ class WpsService:
     def _eap_failed(self, run: WpsRun) -> None:
         """The authenticator's EAP-Failure without a success, as wpa_supplicant's wpas_wps_eapol_cb takes it: a
         PIN enrollee run goes on trying (on a wire the port is left and "associated" again with the run's
-        network); any other run of a key_mgmt=WPS network says a bare WPS-FAIL (a WPS_REG run when it ends)
-        and leaves the port; an IEEE8021X network stays joined (its EAPOL tries again after the held period)."""
+        network; on a radio the AP goes in the ignore list and the next association follows a scan); any other
+        run of a key_mgmt=WPS network says a bare WPS-FAIL (a WPS_REG run when it ends) and leaves the port; an
+        IEEE8021X network stays joined (its EAPOL tries again after the held period)."""
         request = run.request
         if not request.keeps_trying and not request.key_mgmt_wps:
             return
         if request.kind is not RunKind.REG and not request.keeps_trying:
             self.publish(RunFailed())
+        if request.keeps_trying and not run.failed and self.station is not None and self._search is not None \
+                and run.authenticator is not None:
+            # the run goes on (after WPS-FAIL it ends: wpa_supplicant's scan then finds no network and clears the
+            # list again, which pywps, ending without that scan, leaves as it is)
+            self.station.attempt_failed(run.authenticator, self._search)  # the run's next search skips it once
         if self.wired_port is None or request.kind is RunKind.REG:
             return
         self._move_port(self.wired_port.leave)

@@ -163,9 +163,17 @@ def test_wireless_run_asks_for_a_link_and_gets_a_new_one_after_link_loss():
     run.link_lost(2.0)
     actions, _ = drain(run)
     assert run.state is RS.PAUSED and actions == [wpsrun.ReleaseLink()]
-    run.handle_timer(2.0 + wpsrun.RETRY_DELAY)
+    assert run.get_timer() == 2.0 + wpsrun.RELINK_DELAY  # the scan for the next association is the pause
+    run.handle_timer(2.0 + wpsrun.RELINK_DELAY)
     actions, _ = drain(run)
     assert run.state is RS.LINKING and actions == [wpsrun.RequestLink(run.request)] and run.authenticator is None
+
+
+def test_a_wireless_run_that_could_not_find_or_join_an_ap_waits_before_it_tries_again():
+    run = new_run(wireless=True)
+    drain(run)
+    run.link_failed(1.0)
+    assert run.state is RS.PAUSED and run.get_timer() == 1.0 + wpsrun.RETRY_DELAY
 
 
 def eapol_types(actions) -> list[int]:

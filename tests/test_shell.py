@@ -17,6 +17,7 @@ from pywps.config import ConfigFileError, parse
 from pywps.driver.base import DriverError, InterfaceToggled, LinkDisconnected, ScanResults
 from pywps.station.bss import SCAN_RES_VALID_FOR_CONNECT
 from pywps.station.connection import LOST_LINK_RESCAN, SCAN_FAILED_RETRY
+from pywps.station.station import WpsSearch
 from pywps.station.types import RunKind, RunRequest
 from pywps.wps.eap import EapolType
 from pywps.wps.enrollee import EnrolleeConfig
@@ -828,6 +829,16 @@ def test_the_radios_modes_are_read_after_the_warm_up_not_by_the_first_scan():
     run(main())
 
 
+def test_a_pin_run_takes_an_ap_without_an_active_registrar_after_three_scans_and_five_seconds():
+    """wpa_supplicant's WPS_PIN_SCAN_IGNORE_SEL_REG and WPS_PIN_TIME_IGNORE_SEL_REG: both must have passed, counted
+    from the run's start across its associations (scan_runs, wps_pin_start_time)."""
+    search = WpsSearch(100.0)
+    search.scans = 2
+    assert not search.any_wps_ap(200.0)
+    search.scans = 3
+    assert not search.any_wps_ap(104.9) and search.any_wps_ap(105.0)
+
+
 def test_a_pin_run_scans_first_the_channels_where_wps_aps_were_seen():
     """Beyond wpa_supplicant (which scans every channel for `WPS_PIN any`): the table knows a WPS AP on 2437 MHz,
     so the run scans that channel alone and joins it; no scan of every channel."""
@@ -994,6 +1005,109 @@ def test_defect4_link_loss_during_a_run_starts_a_new_attempt_before_walk_time():
             while driver.log.count(f"associate {AP.hex(':')}") == associations:
                 assert asyncio.get_running_loop().time() < deadline, driver.log
                 await asyncio.sleep(0.1)
+
+    run(main())
+
+
+def test_a_wps_run_takes_the_ap_the_ignore_list_holds_when_no_other_fits(caplog):
+    """wpa_supplicant_pick_network: a WPS run skips every AP in the ignore list, and when that leaves none it
+    clears the list and chooses again ("No APs found - clear BSSID ignore list and try again"): the AP that
+    BSSID_IGNORE put there (count 2, ten seconds) is joined after the run's first scan, not after its entry
+    expires (the hwsim VM test test_hwsim_wps_ignore compares it with wpa_supplicant)."""
+    caplog.set_level(logging.DEBUG, logger="pywps.station")
+
+    async def main():
+        driver = FakeRadioDriver(FakeAp())
+        async with Rig(driver) as rig:
+            assert await rig.cmd(f"BSSID_IGNORE {AP.hex(':')}") == "OK\n"
+            assert await rig.cmd("BSSID_IGNORE") == f"{AP.hex(':')}\n"
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-SUCCESS ")
+            assert driver.log.count("scan") == 1 and driver.log.index("scan") < driver.log.index(
+                f"associate {AP.hex(':')}"), driver.log
+            assert await rig.cmd("BSSID_IGNORE") == ""
+
+    run(main())
+    assert "No APs found - clear BSSID ignore list and try again" in caplog.text
+
+
+def test_a_wps_runs_refused_association_puts_the_ap_in_the_ignore_list_until_the_next_choice(caplog):
+    """wpas_connection_failed in a WPS run: the refusing AP goes in the ignore list, the next scan comes 0.1 s
+    later, its choice finds no other AP, clears the list and tries the same AP again."""
+    caplog.set_level(logging.DEBUG, logger="pywps.station")
+
+    async def main():
+        driver = FakeRadioDriver(FakeAp())
+        refusals = iter([DriverError("association refused: status 17")])
+        driver.fail_associate = lambda bssid: next(refusals, None)
+        async with Rig(driver) as rig:
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-SUCCESS ")
+            station = rig.services.station
+            assert driver.log.count(f"associate {AP.hex(':')}") == 1 and not station.ignored
+
+    run(main())
+    assert "No APs found - clear BSSID ignore list and try again" in caplog.text
+
+
+def test_an_m2d_on_a_radio_leaves_the_ap_ignored_once_and_scans_for_the_next_attempt(caplog):
+    """wpas_wps_eapol_cb: a PIN run's attempt that ended without success (here the AP's registrar does not know
+    the PIN: M2D) puts the AP in the ignore list and leaves the link; the next association follows a scan at
+    once (of the AP's channel: beyond wpa_supplicant, whose scans after the run's first cover every channel),
+    whose choice clears the list to take the same AP again."""
+    caplog.set_level(logging.DEBUG, logger="pywps.station")
+
+    async def main():
+        driver = FakeRadioDriver(FakeAp(WscAp(pin=None)))
+        async with Rig(driver) as rig:
+            await rig.cmd(f"WPS_PIN {AP.hex(':')} {PIN}")
+            await rig.wait_event("^WPS-M2D ")
+            second = len(rig.events)
+            await rig.wait_event("^WPS-M2D ", after=second)
+            log = driver.log
+            first_leave = log.index("disconnect 3")
+            assert log[first_leave:first_leave + 3] == ["disconnect 3", "scan 2412", f"associate {AP.hex(':')}"], log
+
+    run(main())
+    assert "No APs found - clear BSSID ignore list and try again" in caplog.text
+
+
+def test_a_wrong_pin_on_a_radio_ends_the_run_and_leaves_the_ignore_list_empty():
+    """After WPS-FAIL the run ends (wpa_supplicant removes its network 0.1 s later); wpa_supplicant puts the AP in
+    the list at the EAP-Failure and its next scan, finding no network, clears it: the list ends empty in both."""
+
+    async def main():
+        driver = FakeRadioDriver(FakeAp(WscAp(pin="87654325")))
+        async with Rig(driver) as rig:
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-FAIL ")
+            await rig.wait_event("^CTRL-EVENT-NETWORK-REMOVED ")
+            assert not rig.services.station.ignored and await rig.cmd("BSSID_IGNORE") == ""
+
+    run(main())
+
+
+def test_a_slow_save_of_the_credential_holds_the_links_end_after_the_runs_events(monkeypatch):
+    """wpa_supplicant writes the file before it goes on: WPS-SUCCESS and the EAP-Failure come before the
+    disconnection of the run's link. pywps saves off the loop and holds the run's events until the save is done;
+    the link is left after them (on a slow machine it overtook them: the hwsim VM under TCG)."""
+    from pywps import config as configfile
+
+    write = configfile.write_atomically
+
+    def slow_write(path: str, text: str) -> None:
+        threading.Event().wait(0.3)
+        write(path, text)
+
+    monkeypatch.setattr(configfile, "write_atomically", slow_write)
+
+    async def main():
+        driver = FakeRadioDriver(FakeAp())
+        async with Rig(driver) as rig:
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            said = [t for t in rig.texts() if re.match("WPS-SUCCESS|CTRL-EVENT-EAP-FAILURE|CTRL-EVENT-DISCONNECTED", t)]
+            assert [t.split()[0] for t in said] == ["WPS-SUCCESS", "CTRL-EVENT-EAP-FAILURE", "CTRL-EVENT-DISCONNECTED"]
 
     run(main())
 

@@ -42,7 +42,7 @@ from ..events import (
 from .. import netfields as nf
 from ..netblock import scan_freqs
 from .backoff import Backoffs
-from .ignorelist import IgnoreList
+from .ignorelist import IgnoreList, failure_rescan
 from .bss import EID_RSN, FRESH_SECONDS, Bss, BssTable
 from .early import EarlyFrame
 from .macaddr import AddressRequest, address_request
@@ -70,9 +70,6 @@ SCAN_FAILED_RETRY = 1.0  # a scan that could not start is tried again this soon 
 # channel, come every half second and say no CTRL-EVENT-NETWORK-NOT-FOUND, until one joins or they are spent.
 AFTER_WPS_SCANS = 5
 AFTER_WPS_RESCAN = 0.5
-# wpas_connection_failed: seconds to the scan after the n-th failed connection attempt in a row, and after more
-FAILURE_RESCAN = {1: 0.1, 2: 0.5, 3: 1.0, 4: 5.0}
-FAILURE_RESCAN_LAST = 10.0
 # After a link lost or left on a failure (wpa_supplicant_event_disassoc_finish), a scan 0.1 s later, however many
 # failures came in a row: wpa_supplicant_req_scan keeps the sooner of that request and wpas_connection_failed's.
 LOST_LINK_RESCAN = 0.1
@@ -980,7 +977,7 @@ class ConnectionPolicy:
         row, without a completed link between, each disables the network for a while (CONN_FAILED: its events
         are returned). With STA_AUTOCONNECT 0 a lost link is not counted (wpa_supplicant then marks itself
         disconnected) and nothing is joined again; else a scan comes next, even with the network disabled now
-        (its results then serve the join when it comes back): FAILURE_RESCAN after a refused association,
+        (its results then serve the join when it comes back): failure_rescan's wait after a refused association,
         LOST_LINK_RESCAN after a lost link."""
         if lost and not self.autoconnect:
             return ()
@@ -995,7 +992,7 @@ class ConnectionPolicy:
         self._failures += 1
         events = self._temp_disabled(target, now, "CONN_FAILED") if self._failures > 3 else ()
         if self.autoconnect:
-            wait = FAILURE_RESCAN.get(self._failures, FAILURE_RESCAN_LAST)
+            wait = failure_rescan(self._failures)
             self._rejoin_at = now + (min(wait, LOST_LINK_RESCAN) if lost else wait)
             self._scan_first = self._failure_scan = True
         return events

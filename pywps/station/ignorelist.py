@@ -5,6 +5,9 @@ caller says what time it is."""
 from __future__ import annotations
 
 FORGOTTEN_AFTER = 3600  # seconds past its time that an entry leaves the list (wpa_bssid_ignore_update)
+# wpas_connection_failed: seconds to the scan after the n-th failed connection attempt in a row, and after more
+_FAILURE_RESCAN = {1: 0.1, 2: 0.5, 3: 1.0, 4: 5.0}
+_FAILURE_RESCAN_LAST = 10.0
 
 
 def ignore_seconds(count: int) -> int:
@@ -13,6 +16,12 @@ def ignore_seconds(count: int) -> int:
         if count >= least:
             return seconds
     return 10
+
+
+def failure_rescan(failures: int) -> float:
+    """Seconds from the `failures`-th failed connection attempt in a row to the next scan (wpas_connection_failed:
+    the AP went into this list, and the scan looks for another)."""
+    return _FAILURE_RESCAN.get(failures, _FAILURE_RESCAN_LAST)
 
 
 class _Entry:

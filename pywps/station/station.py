@@ -54,7 +54,7 @@ from ..wps.ie import (
     probe_request_ie,
 )
 from .bss import EXPIRATION_PERIOD, SCAN_RES_VALID_FOR_CONNECT, Bss, BssTable
-from .ignorelist import IgnoreList
+from .ignorelist import IgnoreList, failure_rescan
 from .macaddr import AddressChoice, AddressRequest
 from .ranking import scan_order
 from .types import PLAIN_SCAN, PbcOverlap, RunKind, RunRequest, ScanOptions
@@ -65,7 +65,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("pywps.station")
 
 SCAN_INTERVAL = 1.0  # seconds between scans while no suitable AP is found (hostap: 5 s backoff, then faster)
-PLAIN_WPS_AFTER_SCANS = 2  # PIN runs also try an AP without an active registrar after this many scans
+# A PIN run takes an AP without an active registrar for it only after this many scans and seconds (wpa_supplicant's
+# WPS_PIN_SCAN_IGNORE_SEL_REG and WPS_PIN_TIME_IGNORE_SEL_REG: some APs' external registrars do not say they are on)
+PLAIN_WPS_AFTER_SCANS = 3
+PLAIN_WPS_AFTER_SECONDS = 5.0
 REASON_DEAUTH_LEAVING = 3
 _SEEN = ((RegistrarMode.PBC, RegistrarSeen.PBC), (RegistrarMode.AUTH, RegistrarSeen.AUTH),
          (RegistrarMode.PIN, RegistrarSeen.PIN), (RegistrarMode.NONE, RegistrarSeen.ANY))
@@ -87,6 +90,24 @@ def probe_request_of(run: RunRequest | None) -> tuple[RequestType, DevicePasswor
     return RequestType.ENROLLEE_OPEN_8021X, DevicePasswordId.PUSHBUTTON if pbc else DevicePasswordId.DEFAULT
 
 
+class WpsSearch:
+    """What a WPS run's search for its AP keeps from one association to the next (wpa_supplicant keeps these per
+    interface, and a run starts them afresh): when the run began and the scans since (scan_runs and
+    wps_pin_start_time: see PLAIN_WPS_AFTER_SCANS), and the attempts that failed in a row
+    (consecutive_conn_failures: how long the scan after a refused association waits)."""
+
+    __slots__ = ("started", "scans", "failures")  # a plain class: the station's module is on a radio's start path
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.scans = 0
+        self.failures = 0
+
+    def any_wps_ap(self, now: float) -> bool:
+        """A PIN run may take an AP without an active registrar now."""
+        return self.scans >= PLAIN_WPS_AFTER_SCANS and now - self.started >= PLAIN_WPS_AFTER_SECONDS
+
+
 def first_scan_freqs(table: BssTable, request: RunRequest, ignored: Collection[bytes] = ()) -> list[int]:
     """The channels (MHz) a WPS run scans before it scans them all; none: it starts with all of them.
     A run for a BSSID the table knows scans that BSS's channel first, as wpa_supplicant does (known_wps_freq).
@@ -102,11 +123,11 @@ def first_scan_freqs(table: BssTable, request: RunRequest, ignored: Collection[b
     return sorted({b.entry.freq for b in table if b.wps is not None and b.entry.freq and b.bssid not in ignored})
 
 
-def choose_ap(table: Iterable[Bss], request: RunRequest, own_addr: bytes, scans_done: int,
+def choose_ap(table: Iterable[Bss], request: RunRequest, own_addr: bytes, any_wps_ap: bool,
               ignored: Collection[bytes] = ()) -> Bss | None:
     """The AP a WPS run should use, as wpa_supplicant picks it; PbcOverlap when two registrars push the button.
-    BSSIDs whose ignore list entries count (`ignored`) are not chosen. `scans_done` counts scans of every
-    channel."""
+    BSSIDs whose ignore list entries count (`ignored`) are not chosen. `any_wps_ap`: a PIN run may take an AP
+    whose registrar is not active for it (WpsSearch.any_wps_ap)."""
     candidates = [b for b in table if b.wps is not None and b.ssid and b.bssid not in ignored]
     if request.bssid is not None:
         candidates = [b for b in candidates if b.bssid == request.bssid]
@@ -129,7 +150,7 @@ def choose_ap(table: Iterable[Bss], request: RunRequest, own_addr: bytes, scans_
         return 1 if b.wps.pin_active else 0
 
     usable = [b for b in candidates if not b.wps.pbc_active]
-    if scans_done < PLAIN_WPS_AFTER_SCANS:
+    if not any_wps_ap:
         usable = [b for b in usable if rank(b) > 0]
     if not usable:
         return None
@@ -426,10 +447,13 @@ class Station:
 
     # -- association -----------------------------------------------------------------------------------
 
-    async def attach(self, request: RunRequest, address: AddressRequest | None = None) -> bytes:
+    async def attach(self, request: RunRequest, address: AddressRequest | None = None,
+                     search: WpsSearch | None = None) -> bytes:
         """Scan until an AP fits, associate for WPS (`address`: the run network's mac_addr), return its BSSID;
-        loops until cancelled (walk time). PbcOverlap when two push-button registrars are seen."""
-        scans = 0  # of every channel
+        loops until cancelled (walk time). PbcOverlap when two push-button registrars are seen. `search`: what
+        the run's earlier searches left (its scans and failed attempts); a refused association puts the AP in the
+        ignore list, and the next scan waits as wpas_connection_failed's does."""
+        search = search if search is not None else WpsSearch(self.clock())
         if len(self.table) == 0:  # nothing heard yet: the kernel's cache may know where the WPS APs are
             await self.take_kernel_cache()
         freqs = first_scan_freqs(self.table, request, self.ignored.counted(self.clock()))
@@ -437,14 +461,14 @@ class Station:
             started = self.clock()
             try:
                 await self.scan(freqs, request)
-                if not freqs:
-                    scans += 1
+                search.scans += 1
             except (DriverError, Busy) as e:
                 log.debug("scan for WPS failed: %s", e)
             found: Iterable[Bss] = self.table
             if freqs:  # only what this scan heard: the table's other entries are older than the run
                 found = [b for b in self.table if b.entry.freq in freqs and b.last_update >= started]
-            bss = choose_ap(found, request, self.driver.own_addr, scans, self.ignored.counted(self.clock()))
+            bss = self._choose_for_run(list(found), request, search)
+            wait = SCAN_INTERVAL
             if bss is not None:
                 try:
                     ies = association_request_ie(registrar=request.kind is RunKind.REG)
@@ -456,11 +480,33 @@ class Station:
                     return bss.bssid
                 except DriverError as e:
                     log.info("%s", e)
-            if freqs:
-                log.debug("no AP for the WPS run on %s MHz: scanning every channel", ",".join(map(str, freqs)))
+                    wait = self.attempt_failed(bss.bssid, search)
+            if freqs:  # the channels first scanned are scanned once; every channel from now on
+                log.debug("no AP joined on %s MHz: scanning every channel", ",".join(map(str, freqs)))
                 freqs = []
-                continue
-            await asyncio.sleep(SCAN_INTERVAL)
+                if bss is None:
+                    continue
+            await asyncio.sleep(wait)
+
+    def attempt_failed(self, bssid: bytes, search: WpsSearch) -> float:
+        """A WPS run's association refused (wpas_connection_failed), or its attempt ended without success and it
+        goes on (wpas_wps_eapol_cb): the AP goes in the ignore list, which the next scan's choice clears again if
+        that leaves no AP, and one more failure counts in a row. The seconds the next scan waits after a refusal."""
+        self.ignored.add(bssid, self.clock())
+        search.failures += 1
+        return failure_rescan(search.failures)
+
+    def _choose_for_run(self, found: list[Bss], request: RunRequest, search: WpsSearch) -> Bss | None:
+        """choose_ap skipping the APs in the ignore list; when that leaves none, the list is cleared and the choice
+        made again (wpa_supplicant_pick_network: "No APs found - clear BSSID ignore list and try again")."""
+        own, now = self.driver.own_addr, self.clock()
+        any_wps_ap = search.any_wps_ap(now)
+        bss = choose_ap(found, request, own, any_wps_ap, self.ignored.counted(now))
+        if bss is None and self.ignored:
+            log.debug("No APs found - clear BSSID ignore list and try again")
+            self.ignored.clear()
+            bss = choose_ap(found, request, own, any_wps_ap)
+        return bss
 
     async def associate(self, bss: Bss, ies: bytes, crypto: LinkCrypto | None = None,
                         backhaul_sta: bool = False, wps_run: bool = False,

@@ -36,7 +36,10 @@ from .types import RunKind, RunRequest
 log = logging.getLogger("pywps.run")
 
 EAPOL_START_INTERVAL = 5.0  # seconds between EAPOL-Starts while no authenticator answers
-RETRY_DELAY = 5.0  # after an attempt that ended without an outcome (M2D, the AP gave up), as wpa_supplicant
+RETRY_DELAY = 5.0  # wired: after an attempt that ended without an outcome (M2D, the AP gave up), as wpa_supplicant
+# Wireless: the link of such an attempt is left and the scan for the next association starts at once, as
+# wpas_wps_eapol_cb asks for it (the scan is the pause); after a failure to find or join an AP, RETRY_DELAY.
+RELINK_DELAY = 0.0
 HELD_PERIOD = 60.0  # an IEEE8021X network's EAPOL after a failure: IEEE 802.1X heldPeriod, wpa_supplicant's default
 # The first EAPOL-Start of a configured network, and of every run on a new association, waits for the
 # authenticator to begin, as wpa_supplicant's SUPP_PAE CONNECTING does (startWhen, in 1-s ticks: an AP starts EAP
@@ -299,7 +302,11 @@ class WpsRun:
         elif state is RunState.FINISHING:
             self._due[Timer.FINISH] = now + FINISH_WAIT
         elif state is RunState.PAUSED:
-            self._due[Timer.RETRY] = now + (RETRY_DELAY if self.request.key_mgmt_wps else HELD_PERIOD)
+            if not self.request.key_mgmt_wps:
+                delay = HELD_PERIOD
+            else:
+                delay = RELINK_DELAY if self.wireless and old is not RunState.LINKING else RETRY_DELAY
+            self._due[Timer.RETRY] = now + delay
             if self.wireless and old is not RunState.LINKING:
                 self._actions.append(ReleaseLink())  # the AP drops us after its EAP-Failure anyway
         elif state is RunState.ENDED:

@@ -1,0 +1,109 @@
+"""A WPS run and the BSSID ignore list, Debian wpa_supplicant against pywps on wlan1 (one after the other), Debian
+hostapd on wlan0.
+
+A WPS run skips every AP in the ignore list, and when that leaves none it clears the list and chooses again
+(wpa_supplicant_pick_network: "No APs found - clear BSSID ignore list and try again"): an AP that BSSID_IGNORE
+put there is joined after the run's first scan. A PIN run's attempt that ends without success (the AP's
+registrar does not know the PIN: WPS-M2D) puts the AP in the list, leaves the link and scans at once
+(wpas_wps_eapol_cb); that scan's choice clears the list and takes the same AP again. A refused association
+(status 17: the test answers the association requests, as test_hwsim_rejects does) puts the AP in the list too
+(wpas_connection_failed), and the next attempt follows the same way. A PIN run takes an AP whose registrar is not
+active for it only after three scans and five seconds. Compared: the lines below with their levels, in order.
+Left out: "CTRL-EVENT-DSCP-POLICY clear_all", which wpa_supplicant says after each link it leaves (pywps has no
+QoS Management: test_hwsim_mfp), and the timing (pywps scans the AP's channel first again before each new
+attempt of a run, where wpa_supplicant scans every channel after the run's first scan)."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+
+from test_hwsim_bad_m3 import request
+from test_hwsim_rejects import refuse_associations
+
+from hwlab import AP_MAC, one_after_the_other, sta_conf
+
+SAID = re.compile(r"^(SME: |Trying to associate|Associated with|WPS-|WPA: |CTRL-EVENT-(?!BSS-|DSCP-POLICY))")
+PIN = "12345670"
+LOG_LINES = r"SME|scan|ignore|WPS|DISCONNECTED|REJECT"
+
+
+def said(sta) -> list[str]:
+    """The lines SAID matches that the station said since the test cleared its monitor, each with its level."""
+    return [f"<{level}>{text}" for level, text in sta.monitor.leveled if SAID.search(text)]
+
+
+def pbc_with_the_ap_ignored(lab, program: str) -> list[object]:
+    ap = lab.hostapd()
+    sta = lab.station(sta_conf(), program)
+    assert sta.cli("bssid_ignore", AP_MAC).strip() == "OK"
+    assert "OK" in ap.cli("wps_pbc")
+    sta.monitor.leveled.clear()
+    assert sta.cli("wps_pbc").strip() == "OK"
+    sta.monitor.wait(r"^CTRL-EVENT-CONNECTED ", 60)
+    return [said(sta), "BSSID_IGNORE: " + sta.cli("bssid_ignore")]
+
+
+def m2d_twice(lab, program: str) -> list[str]:
+    lab.hostapd()  # no PIN given to its registrar: M2D
+    sta = lab.station(sta_conf(), program)
+    sta.monitor.leveled.clear()
+    assert sta.cli("wps_pin", AP_MAC, PIN).strip() == PIN
+    for _ in range(2):
+        sta.monitor.wait(r"^WPS-M2D ", 60)
+        sta.monitor.events.clear()
+    sta.cli("wps_cancel")
+    return said(sta)[:-1]  # without the line the second M2D's EAP-Failure may race the cancel for
+
+
+def refused_twice(lab, program: str) -> list[str]:
+    ap = lab.hostapd()
+    ap_ctrl = f"{ap.ctrl}/wlan0"
+    assert request(ap_ctrl, "SET ext_mgmt_frame_handling 1") == "OK\n"
+    assert "OK" in ap.cli("wps_pin", "any", PIN)
+    stop = threading.Event()
+    answering = threading.Thread(target=refuse_associations, args=(ap_ctrl, stop))
+    answering.start()
+    try:
+        sta = lab.station(sta_conf(), program)
+        sta.monitor.leveled.clear()
+        assert sta.cli("wps_pin", "any", PIN).strip() == PIN
+        for _ in range(3):
+            sta.monitor.wait(r"^SME: Trying to authenticate", 60)
+            sta.monitor.events.clear()
+        sta.cli("wps_cancel")
+        lines = said(sta)
+        third = [i for i, t in enumerate(lines) if "SME: Trying" in t][2]
+        return lines[:third + 1]
+    finally:
+        stop.set()
+        answering.join()
+
+
+def test_a_pbc_run_takes_the_ap_the_ignore_list_holds_as_wpa_supplicant_does(lab):
+    seen = one_after_the_other(lab, pbc_with_the_ap_ignored, LOG_LINES)
+    report = json.dumps(seen, indent=1)
+    lines, ignore = seen["wpa_supplicant"]
+    # what the comparison rests on: one scan before the association, and the list empty at the end
+    assert sum(1 for t in lines[:lines.index(next(t for t in lines if "SME: " in t))] if "SCAN-STARTED" in t) == 1
+    assert ignore == "BSSID_IGNORE: ", report
+    assert seen["pywps"] == seen["wpa_supplicant"], report
+
+
+def test_a_pin_run_after_an_m2d_tries_the_ap_again_as_wpa_supplicant_does(lab):
+    seen = one_after_the_other(lab, m2d_twice, LOG_LINES)
+    report = json.dumps(seen, indent=1)
+    lines = seen["wpa_supplicant"]
+    # three scans before the first association (the AP's registrar is not active), one between the attempts
+    first, second = [i for i, t in enumerate(lines) if "SME: Trying" in t]
+    assert sum(1 for t in lines[:first] if "SCAN-STARTED" in t) == 3, report
+    assert sum(1 for t in lines[first:second] if "SCAN-STARTED" in t) == 1, report
+    assert seen["pywps"] == seen["wpa_supplicant"], report
+
+
+def test_a_pin_run_after_a_refused_association_tries_the_ap_again_as_wpa_supplicant_does(lab):
+    seen = one_after_the_other(lab, refused_twice, LOG_LINES)
+    report = json.dumps(seen, indent=1)
+    assert sum(1 for t in seen["wpa_supplicant"] if "ASSOC-REJECT" in t) == 2, report
+    assert seen["pywps"] == seen["wpa_supplicant"], report

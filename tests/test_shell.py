@@ -1112,6 +1112,36 @@ def test_a_slow_save_of_the_credential_holds_the_links_end_after_the_runs_events
     run(main())
 
 
+def test_a_run_cancelled_while_it_associates_leaves_the_kernels_attempt():
+    """WPS_CANCEL in the middle of the run's association: the kernel is told to drop its attempt (wpa_supplicant
+    deauthenticates its pending BSSID), else the next association meets it (seen in the hwsim VM: EALREADY, then
+    the AP's deauthentication, a new run late past its registrar's PIN)."""
+
+    class SlowToAssociate(FakeRadioDriver):
+        async def associate(self, bssid, *args, **kwargs) -> None:
+            self.log.append("associating")
+            await asyncio.Event().wait()
+
+        async def disconnect(self, reason: int = 3) -> None:
+            self.log.append(f"drop {reason}")
+            await super().disconnect(reason)
+
+    async def main():
+        driver = SlowToAssociate(FakeAp())
+        async with Rig(driver) as rig:
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            while "associating" not in driver.log:
+                await asyncio.sleep(0.01)
+            assert await rig.cmd("WPS_CANCEL") == "OK\n"
+            for _ in range(100):
+                if "drop 3" in driver.log:
+                    break
+                await asyncio.sleep(0.01)
+            assert driver.log[-2:] == ["associating", "drop 3"], driver.log
+
+    run(main())
+
+
 def test_defect2_an_error_finding_an_ap_pauses_and_retries_instead_of_idling(caplog):
     async def main():
         driver = FakeRadioDriver(FakeAp())

@@ -565,6 +565,13 @@ class Station:
             if apart:
                 self.publish(RejectedAttemptNotLeft())
             raise
+        except asyncio.CancelledError:
+            # given up half-way (a WPS run cancelled or ended): the kernel's attempt goes on unless it is told, and
+            # the next association would meet it (EALREADY, then the AP's deauthentication). As wpa_supplicant
+            # deauthenticates its pending BSSID, it is left; what the kernel then says of it is no news.
+            self._left = bss.bssid
+            self._leaving = asyncio.get_running_loop().create_task(self._disconnect(REASON_DEAUTH_LEAVING))
+            raise
         finally:
             self._associating = False
         if not told:

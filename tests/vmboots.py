@@ -21,9 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# the ER's boot and two of the hwsim guest's three shares, the third after the ER's: about 1.5 cores under TCG, on a
-# 2-core CI machine
-AT_ONCE = 3
+AT_ONCE = 3  # the hwsim guest's two shares and the ER's: about 1.5 cores under TCG, on a 2-core CI machine
 _pool: ThreadPoolExecutor | None = None
 _started: dict[str, Future] = {}
 _running: set[subprocess.Popen] = set()

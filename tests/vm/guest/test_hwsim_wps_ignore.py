@@ -10,6 +10,7 @@ second association, whose WPS-M2D both programs must say). A refused association
 (status 17: the test answers the association requests, as test_hwsim_rejects does) puts the AP in the list too
 (wpas_connection_failed), and the next attempt follows the same way. A PIN run takes an AP whose registrar is not
 active for it only after three scans and five seconds. Compared: the lines below with their levels, in order.
+Each AP beacons every 20 TU, so that the first scan hears it even while the test handles its frames (HEARD_AT_ONCE).
 Left out: "CTRL-EVENT-DSCP-POLICY clear_all", which wpa_supplicant says after each link it leaves (pywps has no
 QoS Management: test_hwsim_mfp), and the timing (pywps scans the AP's channel first again before each new
 attempt of a run, where wpa_supplicant scans every channel after the run's first scan)."""
@@ -23,7 +24,7 @@ import threading
 from test_hwsim_bad_m3 import request
 from test_hwsim_rejects import refuse_associations
 
-from hwlab import AP_MAC, one_after_the_other, sta_conf
+from hwlab import AP_MAC, HEARD_AT_ONCE, one_after_the_other, sta_conf
 
 SAID = re.compile(r"^(SME: |Trying to associate|Associated with|WPS-|WPA: |CTRL-EVENT-(?!BSS-|DSCP-POLICY))")
 PIN = "12345670"
@@ -36,7 +37,7 @@ def said(sta) -> list[str]:
 
 
 def pbc_with_the_ap_ignored(lab, program: str) -> list[object]:
-    ap = lab.hostapd()
+    ap = lab.hostapd(**HEARD_AT_ONCE)
     sta = lab.station(sta_conf(), program)
     assert sta.cli("bssid_ignore", AP_MAC).strip() == "OK"
     assert "OK" in ap.cli("wps_pbc")
@@ -47,7 +48,7 @@ def pbc_with_the_ap_ignored(lab, program: str) -> list[object]:
 
 
 def m2d_twice(lab, program: str) -> list[str]:
-    lab.hostapd()  # no PIN given to its registrar: M2D
+    lab.hostapd(**HEARD_AT_ONCE)  # no PIN given to its registrar: M2D
     sta = lab.station(sta_conf(), program)
     sta.monitor.leveled.clear()
     assert sta.cli("wps_pin", AP_MAC, PIN).strip() == PIN
@@ -63,7 +64,7 @@ def m2d_twice(lab, program: str) -> list[str]:
 
 
 def refused_twice(lab, program: str) -> list[str]:
-    ap = lab.hostapd()
+    ap = lab.hostapd(**HEARD_AT_ONCE)
     ap_ctrl = f"{ap.ctrl}/wlan0"
     assert request(ap_ctrl, "SET ext_mgmt_frame_handling 1") == "OK\n"
     assert "OK" in ap.cli("wps_pin", "any", PIN)

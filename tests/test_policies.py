@@ -757,13 +757,35 @@ def test_rekeys_after_the_link_is_up_are_told_as_wpa_supplicant_tells_them():
     policy.port_authorized(1.5)
     drain(policy)
     policy.eapol_key(AP, ap.wpa.group1(bytes([0x62]) * 16, 2), 2.0)
-    assert drain(policy)[1] == [GroupRekeyCompleted(AP, "CCMP")]
+    actions, events = drain(policy)
+    # said once the new key is in and the answer sent, as wpa_supplicant says it: a client that acts on the word
+    # (the AP's next BIP-protected frame) meets the new keys (the events of the policy go out at once)
+    assert [type(a) for a in actions] == [InstallGroupKey, SendEapol, conn.Announce] and events == []
+    assert actions[-1].event == GroupRekeyCompleted(AP, "CCMP")
     policy.eapol_key(AP, ap.wpa.msg1(anonce=bytes([0xA1]) * 32), 3.0)
     (message2,), _ = drain(policy)
     ap.wpa.check_msg2(message2.pdu)
     policy.eapol_key(AP, ap.wpa.msg3(), 3.1)
     actions, events = drain(policy)
-    assert events == [KeyNegotiated(AP, "CCMP", "CCMP")] and policy.state is CS.COMPLETED
+    assert [type(a) for a in actions] == [SendEapol, InstallPairwiseKey, conn.Announce]  # the same GTK: kept
+    assert actions[-1].event == KeyNegotiated(AP, "CCMP", "CCMP") and events == [] and policy.state is CS.COMPLETED
+
+
+def test_a_rekey_key_the_kernel_refuses_ends_the_link_with_reason_1_and_says_no_rekey():
+    """wpa_supplicant_process_1_of_2 deauthenticates with WLAN_REASON_UNSPECIFIED when the GTK will not install
+    (pywps said reason 3; a refusal can come when the AP's deauthentication has just ended the link)."""
+    policy = new_policy()
+    ap = FakeAp()
+    handshake_to_completion(policy, ap)
+    policy.port_authorized(1.5)
+    drain(policy)
+    policy.eapol_key(AP, ap.wpa.group1(bytes([0x62]) * 16, 2), 2.0)
+    install = policy.next_action()
+    assert isinstance(install, InstallGroupKey)
+    policy.action_failed(install, "No link", 2.1)
+    actions, _ = drain(policy)
+    leave = next(a for a in actions if isinstance(a, conn.Leave))
+    assert leave.reason == conn.REASON_UNSPECIFIED and policy.state is not CS.COMPLETED
 
 
 def test_an_eapol_key_frame_dropped_is_said_to_monitors_as_wpa_supplicant_says_it():
@@ -785,7 +807,7 @@ def test_an_eapol_key_frame_dropped_is_said_to_monitors_as_wpa_supplicant_says_i
         (4, "WPA: Invalid EAPOL-Key MIC - dropping packet"),
         (4, "WPA: EAPOL-Key Replay Counter did not increase - dropping packet")]
     policy.eapol_key(AP, good, 2.2)
-    assert drain(policy)[1] == [GroupRekeyCompleted(AP, "CCMP")]
+    assert conn.Announce(GroupRekeyCompleted(AP, "CCMP")) in drain(policy)[0]
 
 
 def test_the_handshake_sends_the_configured_eapol_version():

@@ -203,6 +203,48 @@ def test_stored_network_is_joined_at_start():
     run(main())
 
 
+def test_a_group_rekey_is_said_once_its_key_is_in_and_a_refused_key_ends_the_link_unsaid():
+    """wpa_supplicant_process_1_of_2: the GTK installed, message 2 sent, then "WPA: Group rekeying completed"
+    (pywps said it before the key reached the kernel: a test that deauthenticated at the word met the old IGTK);
+    a GTK the kernel refuses: no such word, no message 2, the link left with reason 1 (was 3)."""
+    keys_when_said: list[list[str]] = []
+
+    class Refusing(FakeRadioDriver):
+        refuse = False
+
+        async def install_group_key(self, index, key, cipher, rsc):
+            if self.refuse:
+                raise DriverError("install of the GTK refused: No link")
+            await super().install_group_key(index, key, cipher, rsc)
+
+    async def main():
+        ap = FakeAp()
+        driver = Refusing(ap)
+        async with Rig(driver, STORED) as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            publish = rig.daemon.ctrl.publish
+
+            def watching(level: int, text: str) -> None:
+                if text.startswith("WPA: Group rekeying completed"):
+                    keys_when_said.append(list(driver.keys))
+                publish(level, text)
+
+            rig.daemon.ctrl.publish = watching
+            driver._deliver(AP, ap.wpa.group1(bytes([0x62]) * 16, 2))
+            await rig.wait_event("^WPA: Group rekeying completed ")
+            assert keys_when_said == [["ptk", "gtk1", "port", "gtk2"]]
+            sent = len(driver.sent)
+            driver.refuse = True
+            after = len(rig.texts())
+            driver._deliver(AP, ap.wpa.group1(bytes([0x63]) * 16, 1))
+            m = await rig.wait_event("^CTRL-EVENT-DISCONNECTED ", after=after)
+            assert m.string == f"CTRL-EVENT-DISCONNECTED bssid={AP.hex(':')} reason=1 locally_generated=1"
+            assert not any(t.startswith("WPA: Group rekeying") for t in rig.texts()[after:])
+            assert len(driver.sent) == sent  # no message 2 of 2 for a key that is not in
+
+    run(main())
+
+
 def when_connector_made(monkeypatch, then: Callable[[], None]) -> None:
     """Call `then` once the shell has made its connector (Services.start makes it after asking for the first scan)."""
     from pywps.station import connector

@@ -76,6 +76,7 @@ LOST_LINK_RESCAN = 0.1
 # disconnect_reason_recoverable: the AP dropped a completed link for inactivity (4) or for a class 2 (6) or 3 (7)
 # frame from a station it had forgotten; it may take us back, and the same BSS is joined again at once, unscanned.
 RECOVERABLE_REASONS = frozenset({4, 6, 7})
+REASON_UNSPECIFIED = 1
 REASON_DEAUTH_LEAVING = 3
 REASON_IE_IN_4WAY_DIFFERS = 17
 IEEE8021X_KEY_MGMT = {"WPA-EAP", "FT-EAP", "WPA-EAP-SHA256"}  # wpa_key_mgmt_wpa_ieee8021x, of those pywps reads
@@ -210,6 +211,14 @@ class Leave:
 
 
 @dataclass
+class Announce:
+    """Publish `event` once the actions before it are carried out: wpa_supplicant says a rekey is complete after
+    it has installed the keys and sent its answer (a client that acts on the word meets the new keys)."""
+
+    event: ShellEvent
+
+
+@dataclass
 class AuthorizePort:
     """Open the 802.1X port to `bssid` (the keys are in), then answer port_authorized()."""
 
@@ -226,7 +235,8 @@ class SetOperState:
 
 if TYPE_CHECKING:
     ConnectAction = (Scan | LoadCachedResults | Associate | PollSignal | MonitorSignal | ReportSignal | SendAction
-                     | Leave | AuthorizePort | SetOperState | SendEapol | InstallPairwiseKey | InstallGroupKey)
+                     | Leave | Announce | AuthorizePort | SetOperState | SendEapol | InstallPairwiseKey
+                     | InstallGroupKey)
 
 
 @dataclass
@@ -588,9 +598,10 @@ class ConnectionPolicy:
             self._rejoin_same(target, now)
 
     def action_failed(self, action: ConnectAction, error: str, now: float) -> None:
-        """A key or frame the kernel refused: the link is no good."""
+        """A key or frame the kernel refused: the link is no good (left with the reason of wpa_supplicant's
+        handshake functions when a key will not install or an answer will not go)."""
         log.error("WPA: %s failed: %s", type(action).__name__, error)
-        self._fire(I.HANDSHAKE_FAILED, now, reason=REASON_DEAUTH_LEAVING)
+        self._fire(I.HANDSHAKE_FAILED, now, reason=REASON_UNSPECIFIED)
 
     def eapol_key(self, src: bytes, pdu: bytes, now: float) -> None:
         # loaded by now, with the target's handshake
@@ -647,10 +658,11 @@ class ConnectionPolicy:
             elif isinstance(event, HandshakeCompleted) and not event.rekey:
                 self._actions.append(AuthorizePort(target.bss.bssid))
             elif isinstance(event, HandshakeCompleted):
-                self._events.append(_negotiated(target))
+                self._actions.append(Announce(_negotiated(target)))
             elif isinstance(event, GroupRekeyed):
                 assert target.security.group is not None
-                self._events.append(GroupRekeyCompleted(target.bss.bssid, cipher_name(target.security.group)))
+                rekeyed = GroupRekeyCompleted(target.bss.bssid, cipher_name(target.security.group))
+                self._actions.append(Announce(rekeyed))
             elif isinstance(event, HandshakeFailed):
                 log.warning("WPA: handshake with %s failed: %s", mac_str(src), event.reason)
                 then: tuple[ShellEvent, ...] = ()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ..config import Config
 from ..driver.base import Driver, DriverError
 from .connection import (
+    Announce,
     Associate,
     AuthorizePort,
     ConnectionPolicy,
@@ -200,6 +201,8 @@ class Connector:
             await self.station.leave(action.reason)
             for event in action.then:
                 self._publish(event)
+        elif isinstance(action, Announce):
+            self._publish(action.event)
         elif isinstance(action, SetOperState):
             self.driver.set_operstate(action.up)
         else:
@@ -242,6 +245,10 @@ class Connector:
                 await self.driver.authorize_port(action.bssid)
                 self._input(self.policy.port_authorized)
         except (DriverError, OSError) as e:
+            # the rest of the handshake's step (its answer, its other keys, the word that it is done) is void:
+            # wpa_supplicant leaves from its first failed call
+            key_step = (SendEapol, InstallPairwiseKey, InstallGroupKey, AuthorizePort, Announce)
+            self._driving.discard(lambda queued: isinstance(queued, key_step))
             self.policy.action_failed(action, str(e), self._driving.now())
             self._driving.pump()
 

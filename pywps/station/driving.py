@@ -77,6 +77,10 @@ class PolicyDriver:
             except Exception:  # the daemon's edge: one failed action must not stop the ones after it
                 log.exception("carrying out %s failed", type(action).__name__)
 
+    def discard(self, unwanted: Callable[[Any], bool]) -> None:
+        """Drop the queued actions `unwanted` picks: what was to follow one that failed."""
+        self._queue = deque(action for action in self._queue if not unwanted(action))
+
     async def drain(self) -> None:
         """Carry out every action already asked for (on close: the last frames reach the link first)."""
         self.pump()

@@ -21,3 +21,13 @@ def pytest_collection_finish(session) -> None:
 def pytest_sessionfinish(session) -> None:
     if "vmboots" in sys.modules:
         sys.modules["vmboots"].stop_all()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Where the hwsim VMs spent their time (they set the CI run's length): the slowest guest tests."""
+    test_vm = sys.modules.get("test_vm")
+    if test_vm is None or not test_vm.GUEST_REPORTS:
+        return
+    terminalreporter.section("slowest hwsim guest tests (s, all cases)")
+    for seconds, name in test_vm.slowest(test_vm.GUEST_REPORTS):
+        terminalreporter.write_line(f"{seconds:8.1f}  {name}")

@@ -91,7 +91,21 @@ def guest_results() -> tuple[list[dict], str]:
     if reason := skip_reason():
         pytest.skip(reason)
     shares = [vmboots.result(boot) for boot in BOOTS]
-    return [report for reports, _ in shares for report in reports], "\n".join(log for _, log in shares)
+    reports = [report for reports, _ in shares for report in reports]
+    GUEST_REPORTS[:] = reports
+    return reports, "\n".join(log for _, log in shares)
+
+
+GUEST_REPORTS: list[dict] = []  # for the session's summary (tests/conftest.py): the slowest guest tests
+
+
+def slowest(reports: list[dict], count: int = 10) -> list[tuple[float, str]]:
+    """The guest test functions that took longest (their cases and phases summed), in seconds."""
+    spent: dict[str, float] = {}
+    for r in reports:
+        name = re.sub(r"\[.*\]$", "", r["nodeid"].rsplit("/", 1)[-1])
+        spent[name] = spent.get(name, 0.0) + r.get("duration", 0.0)
+    return sorted(((seconds, name) for name, seconds in spent.items()), reverse=True)[:count]
 
 
 def outcome_of(reports: list[dict], log: str, name: str) -> tuple[str, str]:

@@ -52,10 +52,11 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
     return True
 
 
-def _record(nodeid: str, when: str, outcome: str, text: str) -> None:
+def _record(nodeid: str, when: str, outcome: str, text: str, duration: float = 0.0) -> None:
     if RESULTS is not None:
         with open(RESULTS, "a") as out:
-            out.write(json.dumps({"nodeid": nodeid, "when": when, "outcome": outcome, "text": text}) + "\n")
+            out.write(json.dumps({"nodeid": nodeid, "when": when, "outcome": outcome, "text": text,
+                                  "duration": round(duration, 1)}) + "\n")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -64,7 +65,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         text = report.longrepr[2]  # (path, line, reason)
     elif report.failed:
         text = report.longreprtext
-    _record(report.nodeid, report.when, report.outcome, text)
+    _record(report.nodeid, report.when, report.outcome, text, report.duration)
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:

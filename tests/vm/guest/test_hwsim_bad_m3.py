@@ -231,17 +231,21 @@ def answer_to(lab, program: str, message: str, cipher: str, alter) -> dict[str, 
     frames = Monitor(ap_ctrl)
 
     def next_frame(timeout: float, pairwise: bool = True, mic: bool = False) -> bytes:
-        """The next frame hostapd sends with these Key Info bits. One it sends again meanwhile (under TCG a station's
-        answer can come after hostapd's 1-s retry) is left out: hostapd goes on once the answer comes."""
+        """The newest frame hostapd has sent with these Key Info bits, waiting for one. hostapd takes an answer to
+        its last 4 sends alone (RSNA_MAX_EAPOL_RETRIES): a test thread that sees a message late (under TCG, with
+        retries 1 s apart behind it) passes on the retry, not a first send whose answer hostapd would drop."""
         deadline = time.monotonic() + timeout
         while True:
-            m = frames.wait(r"^EAPOL-TX (\S+) (\S+)", deadline - time.monotonic())
+            frames.wait(r"^EAPOL-TX ", deadline - time.monotonic())
+            frames.gather(0.05)  # what is already queued behind it
+            sent = [m for text in frames.events if (m := re.match(r"^EAPOL-TX (\S+) (\S+)", text))]
             frames.events.clear()
-            assert m[1] == STA_MAC, m.string
-            pdu = bytes.fromhex(m[2])
-            (info,) = struct.unpack_from(">H", pdu, KEY_INFO_AT)
-            if bool(info & KEY_INFO_PAIRWISE) == pairwise and bool(info & KEY_INFO_MIC) == mic:
-                return pdu
+            for m in reversed(sent):
+                assert m[1] == STA_MAC, m.string
+                pdu = bytes.fromhex(m[2])
+                (info,) = struct.unpack_from(">H", pdu, KEY_INFO_AT)
+                if bool(info & KEY_INFO_PAIRWISE) == pairwise and bool(info & KEY_INFO_MIC) == mic:
+                    return pdu
 
     def pass_on(pdu: bytes) -> None:
         assert request(ap_ctrl, f"EAPOL_TX {STA_MAC} {pdu.hex()}") == "OK\n"
@@ -274,6 +278,9 @@ def answer_to(lab, program: str, message: str, cipher: str, alter) -> dict[str, 
                 if re.search(WORTH_COMPARING, text)]
         answer = "4/4 Pairwise" if message == "3" else "2/2 Group"
         return {"said": said, f"hostapd got {answer}": f"received EAPOL-Key frame ({answer})" in ap.log_text()}
+    except AssertionError as e:  # what hostapd made of the station's answers, for the report
+        heard = [line[:160] for line in ap.log_text().splitlines() if re.search(r"EAPOL-Key|replay|timeout", line)]
+        raise AssertionError(f"{e}\nhostapd: " + "\n".join(heard[-20:])) from None
     finally:
         frames.close()
 

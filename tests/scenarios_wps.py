@@ -38,7 +38,10 @@ END = "^WPS-SUCCESS|^WPS-FAIL"
 # An AP with no security configured (hwsim's "wps_state": "1" APs and its open ones): the base settings' WPA2
 # lines removed.
 OPEN = {"wpa": None, "wpa_passphrase": None, "wpa_key_mgmt": None, "rsn_pairwise": None}
-AFTER = [Sleep(1.5), "STATUS", "LIST_NETWORKS"]  # wired: the station re-associates ~1 s after the run
+# wired: the run's link ends just after its last word, and the station re-associates ~1 s later. The wait for
+# that end holds the window open on a loaded machine: a CI run with eight labs beside two VMs had hostapd's
+# EAP-Failure after an AP reconfiguration (WPS_REG with new settings) more than 1.5 s past WPS-SUCCESS.
+AFTER = [Wait(r"^CTRL-EVENT-DISCONNECTED", 5), Sleep(1.5), "STATUS", "LIST_NETWORKS"]
 
 
 def hexs(text: str) -> str:

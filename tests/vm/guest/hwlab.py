@@ -191,13 +191,14 @@ def one_after_the_other(lab, step: Callable[[object, str], T], log_lines: str) -
     `log_lines` (a regular expression), and what the programs before it saw."""
     seen: dict[str, T] = {}
     for program in ("wpa_supplicant", "pywps"):
+        if seen:  # after the last program the lab fixture stops what is left, the next test's empties the cache
+            lab.restart()
+            time.sleep(1)
         try:
             seen[program] = step(lab, program)
         except AssertionError as e:
             log = "\n".join(line[:160] for line in lab.started_log().splitlines() if re.search(log_lines, line))
             raise AssertionError(f"{program}: {e}\n{log[-6000:]}\nbefore: {seen}") from None
-        lab.restart()
-        time.sleep(1)
     return seen
 
 

@@ -736,6 +736,16 @@ def handshake_to_completion(policy: conn.ConnectionPolicy, ap: FakeAp, now: floa
     return actions
 
 
+def connected_policy() -> tuple[conn.ConnectionPolicy, FakeAp]:
+    """A policy whose link to a FakeAp is up, its events and actions taken."""
+    policy = new_policy()
+    ap = FakeAp()
+    handshake_to_completion(policy, ap)
+    policy.port_authorized(1.5)
+    drain(policy)
+    return policy, ap
+
+
 def test_the_4way_handshake_steps_come_in_order_and_connected_comes_after_the_port():
     policy = new_policy()
     actions = handshake_to_completion(policy, FakeAp())
@@ -751,11 +761,7 @@ def test_the_4way_handshake_steps_come_in_order_and_connected_comes_after_the_po
 def test_rekeys_after_the_link_is_up_are_told_as_wpa_supplicant_tells_them():
     """A group rekey: "WPA: Group rekeying completed with ..."; a PTK rekey: "WPA: Key negotiation completed
     with ..." again (wpa_supplicant_key_neg_complete runs for it too)."""
-    policy = new_policy()
-    ap = FakeAp()
-    handshake_to_completion(policy, ap)
-    policy.port_authorized(1.5)
-    drain(policy)
+    policy, ap = connected_policy()
     policy.eapol_key(AP, ap.wpa.group1(bytes([0x62]) * 16, 2), 2.0)
     actions, events = drain(policy)
     # said once the new key is in and the answer sent, as wpa_supplicant says it: a client that acts on the word
@@ -774,11 +780,7 @@ def test_rekeys_after_the_link_is_up_are_told_as_wpa_supplicant_tells_them():
 def test_a_rekey_key_the_kernel_refuses_ends_the_link_with_reason_1_and_says_no_rekey():
     """wpa_supplicant_process_1_of_2 deauthenticates with WLAN_REASON_UNSPECIFIED when the GTK will not install
     (pywps said reason 3; a refusal can come when the AP's deauthentication has just ended the link)."""
-    policy = new_policy()
-    ap = FakeAp()
-    handshake_to_completion(policy, ap)
-    policy.port_authorized(1.5)
-    drain(policy)
+    policy, ap = connected_policy()
     policy.eapol_key(AP, ap.wpa.group1(bytes([0x62]) * 16, 2), 2.0)
     install = policy.next_action()
     assert isinstance(install, InstallGroupKey)
@@ -793,11 +795,7 @@ def test_an_eapol_key_frame_dropped_is_said_to_monitors_as_wpa_supplicant_says_i
     "WPA: EAPOL-Key Replay Counter did not increase - dropping packet", both at MSG_WARNING; the link stays."""
     from pywps.ctrl.events import event_level, event_texts
 
-    policy = new_policy()
-    ap = FakeAp()
-    handshake_to_completion(policy, ap)
-    policy.port_authorized(1.5)
-    drain(policy)
+    policy, ap = connected_policy()
     good = ap.wpa.group1(bytes([0x62]) * 16, 2)
     policy.eapol_key(AP, good[:81] + bytes(16) + good[97:], 2.0)
     policy.eapol_key(AP, ap.wpa.group1(bytes([0x62]) * 16, 2, replay=1), 2.1)

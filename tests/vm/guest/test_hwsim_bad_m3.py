@@ -223,6 +223,24 @@ def request(path: str, text: str) -> str:
 WORTH_COMPARING = r"^(WPA:|RSN:|CTRL-EVENT-(DISCONNECTED|CONNECTED|SSID-TEMP-DISABLED))"
 
 
+class ApStalled(AssertionError):
+    """hostapd never sent the message to alter: the case could not be set up (no finding about the station)."""
+
+
+def answer_once_set_up(lab, program: str, message: str, cipher: str, alter) -> dict[str, object]:
+    """`answer_to`, set up a second time (hostapd and the station started afresh) when hostapd stalled before the
+    altered message: under TCG beside the host's tests hostapd has twice received the station's message 2 and
+    sent message 1 again instead of message 3 (once for each program; cause not found), and nothing the station
+    does with a frame it never got can be compared."""
+    try:
+        return answer_to(lab, program, message, cipher, alter)
+    except ApStalled as e:
+        print(f"{program}: set up again: {str(e)[:2000]}")
+        lab.restart()
+        time.sleep(1)
+        return answer_to(lab, program, message, cipher, alter)
+
+
 def answer_to(lab, program: str, message: str, cipher: str, alter) -> dict[str, object]:
     wpa = message == "wpa group"
     ap = lab.hostapd("wlan0", log_keys=True, **({**WPA_AP, "wpa_pairwise": cipher} if wpa else PROTECTED))
@@ -236,7 +254,10 @@ def answer_to(lab, program: str, message: str, cipher: str, alter) -> dict[str, 
         retries 1 s apart behind it) passes on the retry, not a first send whose answer hostapd would drop."""
         deadline = time.monotonic() + timeout
         while True:
-            frames.wait(r"^EAPOL-TX ", deadline - time.monotonic())
+            try:
+                frames.wait(r"^EAPOL-TX ", deadline - time.monotonic())
+            except AssertionError as e:
+                raise ApStalled(str(e)) from None
             frames.gather(0.05)  # what is already queued behind it
             sent = [m for text in frames.events if (m := re.match(r"^EAPOL-TX (\S+) (\S+)", text))]
             frames.events.clear()
@@ -279,8 +300,9 @@ def answer_to(lab, program: str, message: str, cipher: str, alter) -> dict[str, 
         answer = "4/4 Pairwise" if message == "3" else "2/2 Group"
         return {"said": said, f"hostapd got {answer}": f"received EAPOL-Key frame ({answer})" in ap.log_text()}
     except AssertionError as e:  # what hostapd made of the station's answers, for the report
-        heard = [line[:160] for line in ap.log_text().splitlines() if re.search(r"EAPOL-Key|replay|timeout", line)]
-        raise AssertionError(f"{e}\nhostapd: " + "\n".join(heard[-20:])) from None
+        heard = [line[:160] for line in ap.log_text().splitlines()
+                 if re.search(r"EAPOL-Key|replay|timeout|MIC|ANonce|PSK", line)]
+        raise type(e)(f"{e}\nhostapd: " + "\n".join(heard[-30:])) from None
     finally:
         frames.close()
 
@@ -296,7 +318,7 @@ TX_BIT_IGNORED = {"a GTK KDE with its Tx bit", "group message: a GTK KDE with it
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_an_unusable_group_key_as_wpa_supplicant(lab, case):
-    seen = one_after_the_other(lab, lambda lab, program: answer_to(lab, program, *CASES[case]),
+    seen = one_after_the_other(lab, lambda lab, program: answer_once_set_up(lab, program, *CASES[case]),
                                r"EAPOL|4-Way|GTK|IGTK|KDE|KeyID|AES|maxkeylen|DISCONNECTED|TEMP-DISABLED|rekey")
     report = json.dumps(seen, indent=1)
     texts = [text for _, text in seen["wpa_supplicant"]["said"]]

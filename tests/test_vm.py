@@ -85,6 +85,9 @@ BOOTS = [vmboots.Boot(f"hwsim-{vm}", partial(boot_guest, vm), ready=lambda: skip
          for vm in range(1, VMS + 1)]
 
 
+GUEST_REPORTS: list[dict] = []  # for the session's summary (tests/conftest.py): the slowest guest tests
+
+
 @pytest.fixture(scope="session")
 def guest_results() -> tuple[list[dict], str]:
     """Every VM's reports, and their outputs."""
@@ -94,9 +97,6 @@ def guest_results() -> tuple[list[dict], str]:
     reports = [report for reports, _ in shares for report in reports]
     GUEST_REPORTS[:] = reports
     return reports, "\n".join(log for _, log in shares)
-
-
-GUEST_REPORTS: list[dict] = []  # for the session's summary (tests/conftest.py): the slowest guest tests
 
 
 def slowest(reports: list[dict], count: int = 10) -> list[tuple[float, str]]:

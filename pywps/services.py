@@ -165,7 +165,8 @@ class Services:
             from .wpsservice import WpsService
 
             self._wps = WpsService(self.driver, self.station, self.connector, self.device_info, lambda: self.config,
-                                   self.save_config, self.publish, self.options.walk_time, self.wired_port)
+                                   self.save_config, self.publish, self.options.walk_time, self.wired_port,
+                                   spawn=self.spawn)
         return self._wps
 
     # -- the External Registrar, made on the first WPS_ER_* command -----------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +53,9 @@ class WpsService:
     def __init__(self, driver: Driver, station: Station | None, connector: Connector | None,
                  device_info: Callable[[], DeviceInfo], config: Callable[[], Config],
                  save_config: Callable[[], Awaitable[None]], publish: Callable[[object], None],
-                 walk_time: float = WALK_TIME, wired_port: WiredPort | None = None) -> None:
+                 walk_time: float = WALK_TIME, wired_port: WiredPort | None = None,
+                 *, spawn: Callable[[Coroutine[Any, Any, None]], None]) -> None:
+        """`spawn`: runs background work in a task the daemon holds (a scan that outlives the run)."""
         self.driver = driver
         self.station = station
         self.connector = connector
@@ -63,6 +65,7 @@ class WpsService:
         self.save_config = save_config
         self.publish = publish
         self.walk_time = walk_time
+        self.spawn = spawn
         self.pin_guard = PinAttemptGuard()
         self.run: WpsRun | None = None
         self.last_outcome = "none"
@@ -232,7 +235,7 @@ class WpsService:
     # -- the run's actions ---------------------------------------------------------------------------------
 
     async def _perform(self, action: RunAction) -> None:
-        from .station.wpsrun import ReleaseLink, RequestLink, SendFrames
+        from .station.wpsrun import ReleaseLink, RequestLink, ScanForNext, SendFrames
 
         if isinstance(action, SendFrames):
             for frame in action.frames:
@@ -251,6 +254,14 @@ class WpsService:
                 await asyncio.wait([self._saving])
             if self.station is not None:
                 await self.station.leave()
+        elif isinstance(action, ScanForNext) and self.station is not None:
+            from .station.station import Busy
+            from .station.types import ScanOptions
+
+            try:  # its results come after the run's end: run apart, so that neither waits for the other
+                self.spawn(self.station.start_scan(options=ScanOptions(announces=action.request)))
+            except Busy:
+                log.debug("a scan is under way: it serves for the next AP")
 
     def _address_request(self, request: RunRequest) -> AddressRequest | None:
         """The run network's mac_addr (a command's run: the network made for it, which has none: the global's)."""
@@ -330,7 +341,8 @@ class WpsService:
     def _eap_failed(self, run: WpsRun) -> None:
         """The authenticator's EAP-Failure without a success, as wpa_supplicant's wpas_wps_eapol_cb takes it: a
         PIN enrollee run goes on trying (on a wire the port is left and "associated" again with the run's
-        network; on a radio the AP goes in the ignore list and the next association follows a scan); any other
+        network; on a radio the AP goes in the ignore list and the next association follows a scan, which after
+        WPS-FAIL only begins: the run ends first, see wpsrun.CLEARING); any other
         run of a key_mgmt=WPS network says a bare WPS-FAIL (a WPS_REG run when it ends) and leaves the port; an
         IEEE8021X network stays joined (its EAPOL tries again after the held period)."""
         request = run.request
@@ -338,10 +350,11 @@ class WpsService:
             return
         if request.kind is not RunKind.REG and not request.keeps_trying:
             self.publish(RunFailed())
-        if request.keeps_trying and not run.failed and self.station is not None and self._search is not None \
+        from .station.wpsrun import RunState  # loaded with the run
+
+        goes_on = not run.failed or run.state is RunState.CLEARING
+        if request.keeps_trying and goes_on and self.station is not None and self._search is not None \
                 and run.authenticator is not None:
-            # the run goes on (after WPS-FAIL it ends: wpa_supplicant's scan then finds no network and clears the
-            # list again, which pywps, ending without that scan, leaves as it is)
             self.station.attempt_failed(run.authenticator, self._search)  # the run's next search skips it once
         if self.wired_port is None or request.kind is RunKind.REG:
             return

@@ -223,6 +223,7 @@ class FakeRadioDriver(Driver):
         self.fail_associate: Callable[[bytes], Exception | None] = lambda bssid: None
         self.stopped = False
         self.addr = STA
+        self.scan_time = 0.01  # seconds from a scan's start to its results (a real one of every channel: seconds)
 
     @property
     def own_addr(self) -> bytes:
@@ -248,7 +249,7 @@ class FakeRadioDriver(Driver):
         self.log.append("scan" + "".join(f" {f}" for f in params.freqs))
         self.scans.append(params)
         self._emit(ScanStarted())
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(self.scan_time)
         return ScanResults([beacon(b, wps=self.wps_ies.get(b, b""), signal=ap.signal, freq=ap.freq, rsn=ap.rsn)
                             for b, ap in self.aps.items() if not params.freqs or ap.freq in params.freqs])
 

@@ -22,7 +22,8 @@ from pywps.wps.device import DeviceInfo
 from pywps.wps.credential import Credential
 from pywps.wps.defs import AuthType, DevicePasswordId, EncrType
 from pywps.wps.eap import EXPANDED_NAK
-from pywps.wps.events import EapMethodRefused, Success
+from pywps.wps.eap import EapFailureReceived
+from pywps.wps.events import EapMethodRefused, Failure, Success
 from shellfakes import AP, PASSPHRASE, PIN, RSN_CCMP, SSID, STA, FakeAp, WscAp, beacon, is_logoff
 
 DEVICE = DeviceInfo(uuid=bytes(16), mac_address=STA)
@@ -43,10 +44,11 @@ def drain(policy) -> tuple[list, list]:
 
 
 def shuttle(run: wpsrun.WpsRun, ap: WscAp, now: float = 1.0, rounds: int = 50,
-            sent: list[wpsrun.SendFrames] | None = None, interloper: bytes | None = None) -> list:
+            sent: list[wpsrun.SendFrames] | None = None, interloper: bytes | None = None,
+            others: list | None = None) -> list:
     """Carry the run's frames to the AP and back until nothing moves; the run's events. `sent` collects what the
-    run sent; an `interloper` (a second authenticator on the link) follows each of the AP's replies with an
-    Identity request of its own."""
+    run sent, `others` its other actions; an `interloper` (a second authenticator on the link) follows each of
+    the AP's replies with an Identity request of its own."""
     events = []
     for _ in range(rounds):
         actions, evs = drain(run)
@@ -54,6 +56,8 @@ def shuttle(run: wpsrun.WpsRun, ap: WscAp, now: float = 1.0, rounds: int = 50,
         sends = [a for a in actions if isinstance(a, wpsrun.SendFrames)]
         if sent is not None:
             sent += sends
+        if others is not None:
+            others += [a for a in actions if not isinstance(a, wpsrun.SendFrames)]
         replies = [r for a in sends for f in a.frames for r in ap.receive(f)]
         if not replies:
             return events
@@ -139,6 +143,56 @@ def test_wrong_pin_ends_without_retrying():
     run = new_run()
     events = shuttle(run, WscAp(pin="87654325"))
     assert run.ended and events[-1] == RunEnded(False)
+
+
+def linked_run(kind: RunKind = RunKind.PIN) -> wpsrun.WpsRun:
+    run = new_run(wireless=True, kind=kind)
+    drain(run)
+    run.link_up(AP, 2412, 0.5)
+    return run
+
+
+def test_a_wrong_pin_on_a_radio_leaves_the_ap_and_scans_then_ends_when_wpa_supplicant_clears_the_network():
+    """wpas_wps_eapol_cb: a PIN enrollee's EAP-Failure after WPS-FAIL leaves the link and asks for a scan for the
+    next AP; the run ends CLEAR_WAIT after the failure (wpas_wps_clear_timeout), before that scan's results."""
+    run, ap = linked_run(), WscAp(pin="87654325")
+    for frame in ap.begin():
+        run.receive(AP, frame, 2.0)
+    others: list = []
+    events = shuttle(run, ap, now=2.0, others=others)
+    assert [type(e) for e in events if isinstance(e, (Failure, EapFailureReceived))] == [Failure, EapFailureReceived]
+    assert run.state is RS.CLEARING and run.get_timer() == 2.0 + wpsrun.CLEAR_WAIT
+    assert others == [wpsrun.ReleaseLink(), wpsrun.ScanForNext(run.request)]
+    run.handle_timer(2.0 + wpsrun.CLEAR_WAIT)
+    actions, events = drain(run)
+    assert run.ended and actions == [] and events == [RunEnded(False)]  # the link was left already
+
+
+def test_clearing_asks_to_leave_the_link_then_to_scan_once():
+    run = linked_run()
+    run.state = RS.FINISHING
+    run._fire(RI.TRY_ON, 3.0)
+    assert drain(run) == ([wpsrun.ReleaseLink(), wpsrun.ScanForNext(run.request)], [])
+
+
+class NoEapFailure(WscAp):
+    """An AP whose EAP-Failure never comes."""
+
+    def receive(self, pdu: bytes) -> list[bytes]:
+        return [frame for frame in super().receive(pdu) if frame[4:5] != b"\x04"]
+
+
+@pytest.mark.parametrize("wireless", [False, True])
+def test_without_the_eap_failure_a_failed_run_ends_clear_wait_after_the_failure(wireless):
+    run, ap = (linked_run() if wireless else new_run()), NoEapFailure(pin="87654325")
+    for frame in ap.begin() if wireless else ():
+        run.receive(AP, frame, 2.0)
+    events = shuttle(run, ap, now=2.0)
+    assert any(isinstance(e, Failure) for e in events) and run.state is RS.FINISHING
+    assert run.get_timer() == 2.0 + wpsrun.CLEAR_WAIT
+    run.handle_timer(2.0 + wpsrun.CLEAR_WAIT)
+    actions, events = drain(run)
+    assert run.ended and actions == ([wpsrun.ReleaseLink()] if wireless else []) and events == [RunEnded(False)]
 
 
 def test_cancel_in_the_middle_sends_eapol_logoff():
@@ -561,6 +615,17 @@ def test_a_network_with_a_bssid_joins_that_bss_alone_and_a_scan_without_it_finds
     assert policy.finds_a_network(0.0) is False
     policy.table.update([open_beacon()], 1.0)
     assert policy.finds_a_network(1.0) is True
+
+
+@pytest.mark.parametrize("conf,found", [("", False), (STORED, True),
+                                        (STORED.replace(SSID.decode(), "elsewhere"), False)])
+def test_a_selection_that_finds_nothing_past_the_ignore_list_clears_it(conf, found):
+    """wpa_supplicant_pick_network after a scan of its own, with the AP in the ignore list: no network, or none
+    of the AP's, finds nothing and clears the list; the AP's own network (the only one enabled: any count skips)
+    is found once the list is cleared (test_hwsim_wps_ignore compares the SCAN case with wpa_supplicant)."""
+    policy = new_policy(conf)
+    policy.ignored.add(AP, 0.0)
+    assert policy.finds_a_network(0.5) is found and not policy.ignored
 
 
 @pytest.mark.parametrize("limit,joined", [

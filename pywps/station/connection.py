@@ -418,13 +418,20 @@ class ConnectionPolicy:
     def finds_a_network(self, now: float) -> bool | None:
         """Whether the results of a scan of ours (the table's last) offer an enabled network to join, as
         wpa_supplicant's selection after each of its own scans asks; None when it makes no selection: after
-        DISCONNECT, during a WPS run or a join, or while every enabled network is temporarily disabled."""
+        DISCONNECT, during a WPS run or a join, or while every enabled network is temporarily disabled. Like
+        that selection, one that finds nothing past the ignore list clears it, networks enabled or not
+        (wpa_supplicant_pick_network)."""
         if self.user_off or self.suspended or self.state in (S.ASSOCIATING, S.FOUR_WAY_HANDSHAKE):
             return None
         if self._selection_quiet(now):
             return None
-        results = self.table.last_results()
-        return any(self._offers(net, bss) is not None for net in self._candidates(now) for bss in results)
+        results, candidates, skipped = self.table.last_results(), self._candidates(now), self._skipped(now)
+        if any(self._offers(net, bss, skipped) is not None for net in candidates for bss in results):
+            return True
+        if self.ignored:
+            log.debug("No APs found - clear BSSID ignore list and try again")
+            self.ignored.clear()
+        return any(self._offers(net, bss) is not None for net in candidates for bss in results)
 
     def _selection_quiet(self, now: float) -> bool:
         """wpa_supplicant's selection finds nothing without saying CTRL-EVENT-NETWORK-NOT-FOUND: during the

@@ -278,7 +278,8 @@ class Station:
         ssids = options.ssids
         if ssids == PLAIN_SCAN.ssids and run is None:  # hidden networks answer only a probe for their SSID
             ssids = (*self.hidden_ssids()[:MAX_SCAN_SSIDS - 1], WILDCARD_SSID)
-        params = ScanParams(freqs, ssids, probe_request_ie(self.device_info(), *probe_request_of(run)),
+        announced = probe_request_of(run or options.announces)
+        params = ScanParams(freqs, ssids, probe_request_ie(self.device_info(), *announced),
                             options.bssid, flush=options.only_new or self._clear_cache)
         failure: DriverError | None = None
         try:

@@ -46,7 +46,8 @@ class PbcOverlap(Exception):
 
 @dataclass(frozen=True)
 class ScanOptions:
-    """What a SCAN command may ask beyond the channels (wpa_supplicant's manual scan parameters)."""
+    """What a scan asks beyond the channels: a SCAN command's (wpa_supplicant's manual scan parameters), or
+    ours."""
 
     ssids: tuple[bytes, ...] = (WILDCARD_SSID,)  # probed for; none: passive=1
     bssid: bytes | None = None  # bssid=: probe requests to that BSS only
@@ -54,6 +55,9 @@ class ScanOptions:
     scan_id: int | None = None  # use_id=1: the id the scan's two events carry
     manual: bool = False  # a SCAN command's: not tried again when it fails
     select: bool = True  # the results are chosen from (NETWORK-NOT-FOUND, a join); not after SCAN TYPE=ONLY
+    # a WPS run's network exists as the scan starts, though the scan is not the run's own (which it would not
+    # choose from): its probe requests say the run, as wpa_supplicant's do while a WPS network is there
+    announces: RunRequest | None = None
 
 
 PLAIN_SCAN = ScanOptions()

@@ -48,6 +48,10 @@ HELD_PERIOD = 60.0  # an IEEE8021X network's EAPOL after a failure: IEEE 802.1X 
 START_WHEN_WPS = 1.0
 START_WHEN = 2.0
 FINISH_WAIT = 2.0  # after success, how long the AP's closing EAP-Failure may take before we end the run anyway
+# After WPS-FAIL, wpa_supplicant lets the run finish (the NACK out, the AP's EAP-Failure in) and removes its network
+# this much later, whatever came (wpas_wps_clear_timeout): the run ends then at the latest. (asyncio handles a
+# frame that came in time before a timer due in the same turn: a busy loop does not lose the EAP-Failure.)
+CLEAR_WAIT = 0.1
 
 
 class RunState(Enum):
@@ -55,6 +59,9 @@ class RunState(Enum):
     STARTING = auto()  # EAPOL-Start sent, no EAP-Request yet
     EXCHANGING = auto()  # EAP-WSC under way
     FINISHING = auto()  # the registration has its outcome; waiting for the authenticator's closing EAP-Failure
+    # Wireless, a PIN enrollee run's EAP-Failure after its failure: wpas_wps_eapol_cb goes on to find an AP (the
+    # link left, a scan asked for), until the run's end CLEAR_WAIT after the failure, which comes first
+    CLEARING = auto()
     PAUSED = auto()  # an attempt ended without an outcome: a new one after RETRY_DELAY
     ENDED = auto()
 
@@ -70,6 +77,7 @@ class RunInput(Enum):
     METHOD_REFUSED = auto()  # EAP-WSC was proposed but could not start with our settings: Nak sent
     NO_OUTCOME = auto()  # EAP-Failure before any outcome
     EAP_DONE = auto()  # EAP-Failure after success: the normal end
+    TRY_ON = auto()  # EAP-Failure after a PIN enrollee's failure, on a radio: look for another AP (CLEARING)
     START_TIMER = auto()  # EAPOL-Start went unanswered: send another
     RETRY = auto()  # wired: a new attempt on the same link
     RELINK = auto()  # wireless: a new attempt starts with a new association
@@ -93,8 +101,9 @@ TRANSITIONS: dict[RunState, dict[RunInput, RunState]] = {
     S.STARTING: {I.EAP_STARTED: S.EXCHANGING, I.START_TIMER: S.STARTING, I.LINK_LOST: S.PAUSED, **_ENDS},
     S.EXCHANGING: {I.SUCCEEDED: S.FINISHING, I.FAILED: S.FINISHING, I.METHOD_REFUSED: S.FINISHING,
                    I.NO_OUTCOME: S.PAUSED, I.LINK_LOST: S.PAUSED, **_ENDS},
-    S.FINISHING: {I.EAP_DONE: S.ENDED, I.LINK_LOST: S.ENDED, I.FINISH_TIMER: S.ENDED, I.WALK_TIMEOUT: S.ENDED,
-                  I.CANCEL: S.ENDED},
+    S.FINISHING: {I.EAP_DONE: S.ENDED, I.TRY_ON: S.CLEARING, I.LINK_LOST: S.ENDED, I.FINISH_TIMER: S.ENDED,
+                  I.WALK_TIMEOUT: S.ENDED, I.CANCEL: S.ENDED},
+    S.CLEARING: {I.FINISH_TIMER: S.ENDED, I.WALK_TIMEOUT: S.ENDED, I.CANCEL: S.ENDED},
     S.PAUSED: {I.RETRY: S.STARTING, I.RELINK: S.LINKING, I.LINK_LOST: S.PAUSED, **_ENDS},
     S.ENDED: {},
 }
@@ -122,7 +131,15 @@ class ReleaseLink:
     """Wireless: leave the AP of this run."""
 
 
-RunAction = SendFrames | RequestLink | ReleaseLink
+@dataclass
+class ScanForNext:
+    """Wireless: scan every channel for the run's next AP (its probe requests say the run); the run may end
+    before the results come, which are then chosen from as any scan's."""
+
+    request: RunRequest
+
+
+RunAction = SendFrames | RequestLink | ReleaseLink | ScanForNext
 
 
 class WpsRun:
@@ -140,7 +157,8 @@ class WpsRun:
         self.authenticator: bytes | None = request.bssid
         self.freq: int | None = None  # the channel of the run's association (wpa_supplicant's assoc_freq)
         self.succeeded = False
-        self.failed = False  # the run has its outcome: a WSC failure (WPS-FAIL said)
+        self.failed = False  # the run has its outcome: a failure (WPS-FAIL said, or the method refused to start)
+        self._wsc_failed = False  # WPS-FAIL said: the run ends CLEAR_WAIT later
         settings = request.new_settings
         # WSC 2.0 forbids WEP: hostap's method does not start with WEP settings (a testing-only option there)
         wep = settings is not None and bool(settings.encr_type & EncrType.WEP)
@@ -252,7 +270,7 @@ class WpsRun:
                 self.succeeded = True
                 outcome = RunInput.SUCCEEDED
             elif isinstance(event, Failure):
-                self.failed = True
+                self.failed = self._wsc_failed = True
                 outcome = outcome or RunInput.FAILED
             elif isinstance(event, EapMethodRefused):
                 log.warning("the WSC method cannot start: %s", event.why)
@@ -262,11 +280,18 @@ class WpsRun:
             elif isinstance(event, EapFailureReceived):
                 done = self.succeeded or self.failed
                 outcome = RunInput.EAP_DONE if done else (outcome or RunInput.NO_OUTCOME)
-        if outcome is RunInput.EAP_DONE and self.state is RunState.EXCHANGING:
+                if outcome is RunInput.EAP_DONE and self._tries_on():
+                    outcome = RunInput.TRY_ON
+        if outcome in (RunInput.EAP_DONE, RunInput.TRY_ON) and self.state is RunState.EXCHANGING:
             # the outcome and the closing EAP-Failure in one batch
             self._fire(RunInput.SUCCEEDED if self.succeeded else RunInput.FAILED, now)
         if outcome is not None:
             self._fire(outcome, now)
+
+    def _tries_on(self) -> bool:
+        """wpas_wps_eapol_cb: a PIN enrollee's EAP-Failure without success, on a radio, sends it looking for
+        another AP, even after WPS-FAIL (a failed method is not WPS-FAIL: that run ends)."""
+        return self.wireless and self.request.keeps_trying and not self.succeeded and self._wsc_failed
 
     def _bound_to_authenticator(self) -> bool:
         """A run for a given BSSID talks only to it, and any run only to the authenticator that answered
@@ -288,6 +313,7 @@ class WpsRun:
     def _enter(self, old: RunState, what: RunInput, now: float) -> None:
         """The actions and timers that come with a move; the move itself is the table's."""
         state = self.state
+        finish = self._due.get(Timer.FINISH)
         for timer in (Timer.EAPOL_START, Timer.RETRY, Timer.FINISH):
             self._due.pop(timer, None)
         if state is RunState.LINKING:  # again, after a pause: perhaps another AP this time
@@ -300,7 +326,11 @@ class WpsRun:
             else:
                 self._send_start(now)
         elif state is RunState.FINISHING:
-            self._due[Timer.FINISH] = now + FINISH_WAIT
+            self._due[Timer.FINISH] = now + (CLEAR_WAIT if what is RunInput.FAILED else FINISH_WAIT)
+        elif state is RunState.CLEARING:
+            self._due[Timer.FINISH] = finish if finish is not None else now + CLEAR_WAIT  # where the failure put it
+            self._actions.append(ReleaseLink())
+            self._actions.append(ScanForNext(self.request))
         elif state is RunState.PAUSED:
             if not self.request.key_mgmt_wps:
                 delay = HELD_PERIOD
@@ -355,7 +385,7 @@ class WpsRun:
             self._events.append(RunTimedOut())
         elif what is RunInput.OVERLAP:
             self._events.append(PbcOverlapDetected())
-        if self.wireless and old is not RunState.LINKING:
+        if self.wireless and old not in (RunState.LINKING, RunState.CLEARING):
             self._actions.append(ReleaseLink())
         self._events.append(RunEnded(self.succeeded))
 

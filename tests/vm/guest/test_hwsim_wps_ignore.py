@@ -6,7 +6,9 @@ A WPS run skips every AP in the ignore list, and when that leaves none it clears
 put there is joined after the run's first scan. A PIN run's attempt that ends without success (the AP's
 registrar does not know the PIN: WPS-M2D) puts the AP in the list, leaves the link and scans at once
 (wpas_wps_eapol_cb); that scan's choice clears the list and takes the same AP again (compared through the
-second association, whose WPS-M2D both programs must say). A refused association
+second association, whose WPS-M2D both programs must say). A wrong PIN does the same at its EAP-Failure, but the
+run's network is removed 0.1 s after WPS-FAIL, before that scan ends: its results find no network and clear the
+list, as the results of any scan of the station's own that find nothing past the list do. A refused association
 (status 17: the test answers the association requests, as test_hwsim_rejects does) puts the AP in the list too
 (wpas_connection_failed), and the next attempt follows the same way. A PIN run takes an AP whose registrar is not
 active for it only after three scans and five seconds. Compared: the lines below with their levels, in order.
@@ -112,4 +114,60 @@ def test_a_pin_run_after_a_refused_association_tries_the_ap_again_as_wpa_supplic
     seen = one_after_the_other(lab, refused_twice, LOG_LINES)
     report = json.dumps(seen, indent=1)
     assert sum(1 for t in seen["wpa_supplicant"] if "ASSOC-REJECT" in t) == 2, report
+    assert seen["pywps"] == seen["wpa_supplicant"], report
+
+
+
+def wrong_pin(lab, program: str) -> list[object]:
+    ap = lab.hostapd(**HEARD_AT_ONCE)
+    assert "OK" in ap.cli("wps_pin", "any", "87654325")  # not the station's
+    sta = lab.station(sta_conf(), program)
+    sta.monitor.leveled.clear()
+    assert sta.cli("wps_pin", AP_MAC, PIN).strip() == PIN
+    sta.monitor.wait(r"^CTRL-EVENT-NETWORK-NOT-FOUND", 90)
+    sta.monitor.gather(1)
+    lines = said(sta)
+    return [lines[lines.index("<3>WPS-FAIL msg=8 config_error=18"):], "BSSID_IGNORE: " + sta.cli("bssid_ignore"),
+            sta.cli("list_networks"), sta.cli("status").splitlines()[0]]
+
+
+def scan_with_the_ap_ignored(lab, program: str) -> list[object]:
+    """SCAN with the AP in the list: with no network, then with one the AP is not of."""
+    lab.hostapd(**HEARD_AT_ONCE)
+    out = []
+    for conf in (sta_conf(), sta_conf() + 'network={\n ssid="elsewhere"\n psk="12345678"\n}\n'):
+        sta = lab.station(conf, program)
+        sta.monitor.gather(6)  # the start's own scan (with a network) is over
+        assert sta.cli("bssid_ignore", AP_MAC).strip() == "OK"
+        sta.monitor.leveled.clear()
+        sta.monitor.events.clear()
+        assert sta.cli("scan").strip() == "OK"
+        sta.monitor.wait("CTRL-EVENT-SCAN-RESULTS", 30)
+        sta.monitor.gather(2)
+        out.append([said(sta), "BSSID_IGNORE: " + sta.cli("bssid_ignore"), sta.cli("status").splitlines()[0]])
+        sta.stop()
+    return out
+
+
+def test_a_wrong_pin_leaves_the_ap_scans_and_the_results_clear_the_list_as_wpa_supplicant_does(lab):
+    """At the EAP-Failure after WPS-FAIL (hostapd's registrar has another PIN): the AP in the ignore list, the
+    link left, a scan started (wpas_wps_eapol_cb); the run's network removed 0.1 s after WPS-FAIL
+    (wpas_wps_clear_timeout); that scan's results then find no network and clear the list."""
+    seen = one_after_the_other(lab, wrong_pin, LOG_LINES)
+    report = json.dumps(seen, indent=1)
+    lines, ignore, networks, state = seen["wpa_supplicant"]
+    assert [t.split(" ")[0] for t in lines if "EAP-" not in t] == [
+        "<3>WPS-FAIL", "<3>CTRL-EVENT-DISCONNECTED", "<3>CTRL-EVENT-SCAN-STARTED", "<3>CTRL-EVENT-NETWORK-REMOVED",
+        "<3>CTRL-EVENT-SCAN-RESULTS", "<3>WPS-AP-AVAILABLE-AUTH", "<3>CTRL-EVENT-NETWORK-NOT-FOUND"], report
+    assert (ignore, networks, state) == ("BSSID_IGNORE: ", "network id / ssid / bssid / flags\n",
+                                         "wpa_state=INACTIVE"), report
+    assert seen["pywps"] == seen["wpa_supplicant"], report
+
+
+def test_a_scan_whose_results_offer_nothing_clears_the_ignore_list_as_wpa_supplicant_does(lab):
+    """wpa_supplicant_pick_network after each scan of its own: nothing found past the ignore list clears it
+    ("No APs found - clear BSSID ignore list and try again"), with no network enabled as with one."""
+    seen = one_after_the_other(lab, scan_with_the_ap_ignored, LOG_LINES)
+    report = json.dumps(seen, indent=1)
+    assert [ignore for _, ignore, _ in seen["wpa_supplicant"]] == ["BSSID_IGNORE: "] * 2, report
     assert seen["pywps"] == seen["wpa_supplicant"], report

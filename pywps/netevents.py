@@ -40,6 +40,9 @@ class NetworkEnabled:
 
     ids: tuple[int, ...]
     connect: bool = True
+    # those of them that were disabled: their temporary disabling ends too (wpa_supplicant_enable_one_network
+    # clears it only for a network it enables; ENABLE_NETWORK of an enabled one leaves its back-off running)
+    were_disabled: tuple[int, ...] = ()
 
 
 @dataclass

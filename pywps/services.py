@@ -336,7 +336,7 @@ class Services:
         elif isinstance(event, NetworkDisabled) and current in event.ids:
             connector.restart()
         elif isinstance(event, NetworkEnabled):
-            connector.kick(asked=True)
+            connector.enable(event.were_disabled)
         elif isinstance(event, NetworkChanged) and event.field == "bgscan" and event.id == current:
             connector.bgscan_changed()
 

@@ -1008,6 +1008,34 @@ def test_select_network_ends_its_back_off_and_forgets_its_failures():
         assert events == [SsidReenabled(0, SSID)] and isinstance(actions[0], conn.Associate)
 
 
+@pytest.mark.parametrize("was_disabled", [True, False])
+def test_enable_network_ends_the_back_off_of_a_network_it_enables_alone(was_disabled):
+    """wpa_supplicant_enable_one_network clears the temporary disabling of a network it enables (DISABLE_NETWORK,
+    then ENABLE_NETWORK: CTRL-EVENT-SSID-REENABLED and a join from the results in hand); of one that was enabled
+    already it does nothing, and the back-off runs on (test_hwsim_reenable compares the first with
+    wpa_supplicant)."""
+    policy = new_policy(STORED.replace("}", "\tkey_mgmt=WPA-PSK\n}"))
+    policy.kick(0.0)
+    message_2_sent(policy, 1.0)
+    policy.link_lost(15, False, 5.0)
+    assert SsidTempDisabled(0, SSID, 1, 10, "WRONG_KEY") in drain(policy)[1]
+    policy.handle_timer(5.1)
+    assert drain(policy)[0] == [conn.Scan()]  # the scan after a failure, whose results nothing is chosen from
+    policy.table.update([beacon()], 5.5)
+    policy.scan_done(5.5)
+    policy.enable((0,) if was_disabled else (), 6.0)
+    actions, events = drain(policy)
+    if was_disabled:
+        assert events == [SsidReenabled(0, SSID)] and isinstance(actions[0], conn.Associate)
+        return
+    assert events == [] and not any(isinstance(a, conn.Associate) for a in actions)
+    # wpa_supplicant postpones its selection until the network comes back: SCANNING, with no scan, meanwhile
+    while (when := policy.get_timer()) is not None and when < 15.0:
+        policy.handle_timer(when)
+        assert not any(isinstance(a, conn.Scan) for a in drain(policy)[0]) and policy.wpa_state == "SCANNING"
+    assert policy.get_timer() == 15.0  # the back-off's end
+
+
 def test_select_network_of_the_network_the_link_is_with_leaves_the_link_alone():
     """wpa_supplicant_select_network: "Already associated with the selected network - do nothing"; another
     network's selection leaves the link first."""

@@ -155,12 +155,14 @@ def cmd_enable_network(ctx: NetworkContext, raw: str) -> str:
     if raw != "all" and targets[0].disabled == 2:
         raise CommandFailed("ENABLE_NETWORK on a persistent P2P group")
     targets = [n for n in targets if n.disabled != 2]
+    were_disabled = tuple(n.id for n in targets if n.disabled)
     for network in targets:
         if network.disabled:  # an untouched block keeps the user's text
             network.set("disabled", "0")
     # wpa_supplicant looks for " no-connect" anywhere after an id (not after "all"): enable, nothing more
     no_connect = raw != "all" and " no-connect" in raw
-    ctx.networks_changed(NetworkEnabled(tuple(n.id for n in targets), connect=not no_connect))
+    ctx.networks_changed(NetworkEnabled(tuple(n.id for n in targets), connect=not no_connect,
+                                        were_disabled=were_disabled))
     return OK
 
 

@@ -40,6 +40,11 @@ class Backoffs:
         record = self._by_ssid.get(ssid)
         return record is not None and record.until > now
 
+    def temporarily(self, ssid: bytes, now: float) -> bool:
+        """Disabled until a time to come (wpa_supplicant's disabled_until), not for good."""
+        record = self._by_ssid.get(ssid)
+        return record is not None and now < record.until < math.inf
+
     def failed(self, ssid: bytes, network_id: int, now: float, spread: bool = False) -> tuple[int, int] | None:
         """Count a failure; (failures so far, seconds disabled), or None when the SSID is disabled for longer
         already (wpas_auth_failed says nothing then). `spread`: the network's key_mgmt has an 802.1X AKM, and from

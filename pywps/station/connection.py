@@ -338,6 +338,16 @@ class ConnectionPolicy:
         if self.state in (S.DISCONNECTED, S.SCANNING):
             self._fire(I.ASKED if asked else I.SEARCH, now)
 
+    def enable(self, were_disabled: tuple[int, ...], now: float) -> None:
+        """ENABLE_NETWORK: of the networks it enabled (`were_disabled`), a temporary disabling ends and the
+        failures are forgotten (CTRL-EVENT-SSID-REENABLED, as wpa_supplicant_enable_one_network clears them),
+        then the networks are considered as a client asked it."""
+        for network_id in were_disabled:
+            network = self._network(network_id)
+            if network is not None and "ssid" in network.fields and self.backoffs.clear(network.ssid):
+                self._events.append(SsidReenabled(network.id, network.ssid))
+        self.kick(now, asked=True)
+
     def disconnect(self, now: float) -> None:
         self.user_off = True
         self._fire(I.LEAVE, now)
@@ -440,10 +450,12 @@ class ConnectionPolicy:
         return bool(self._after_wps) or self._all_backing_off(now)
 
     def _all_backing_off(self, now: float) -> bool:
-        """Every enabled network is temporarily disabled: wpa_supplicant postpones its selection until one comes
-        back (wpas_reenabled_network_time), so it neither finds nor clears anything (the ignore list stays)."""
-        enabled = [net for net in self.networks if not net.disabled and "ssid" in net.fields]
-        return bool(enabled) and all(self.backoffs.disabled(net.ssid, now) for net in enabled)
+        """Every network is temporarily disabled: wpa_supplicant postpones its selection until one comes back
+        (wpas_reenabled_network_time, where any network that is not, enabled or not, ends the wait), so it neither
+        finds nor clears anything (the ignore list stays) nor scans meanwhile."""
+        networks = self.networks
+        return bool(networks) and all("ssid" in net.fields and self.backoffs.temporarily(net.ssid, now)
+                                      for net in networks)
 
     def scan_done(self, now: float, cached: bool = False) -> None:
         self._scan_pending = False
@@ -460,8 +472,10 @@ class ConnectionPolicy:
             self._fire(I.FOUND, now, choice)
         elif cached:
             self._request_scan()
-        else:
+        elif not self._all_backing_off(now):
             self._fire(I.NOT_FOUND, now)
+        # else wpa_supplicant postpones its selection to the first network's return (wpas_reenabled_network_time):
+        # no scan before it, SCANNING meanwhile
 
     def manual_scan_done(self, now: float) -> None:
         """A SCAN command's scan ended: wpa_supplicant chooses from the results of every scan of its own, not
@@ -776,6 +790,8 @@ class ConnectionPolicy:
         if choice is None and asked and self.table.last_results_valid(now) and not self._selection_quiet(now):
             self._events.append(NetworkNotFound())  # wpas_select_network_from_last_scan found nothing
         if not candidates and not self._failure_scan:
+            if self._all_backing_off(now):
+                return  # the selection waits for the first one's return, as after a scan (scan_done)
             self._fire(I.NO_NETWORKS, now)
             return
         if choice is not None:

@@ -78,6 +78,10 @@ class Connector:
         """Consider the stored networks again; `asked`: a client asked to connect (ConnectionPolicy.kick)."""
         self._input(self.policy.kick, asked=asked)
 
+    def enable(self, were_disabled: Sequence[int]) -> None:
+        """ENABLE_NETWORK (not no-connect): `were_disabled`, the networks it enabled (ConnectionPolicy.enable)."""
+        self._input(self.policy.enable, tuple(were_disabled))
+
     def manual_scan_done(self) -> None:
         self._input(self.policy.manual_scan_done)
 

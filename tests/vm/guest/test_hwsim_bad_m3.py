@@ -7,8 +7,9 @@ given a new Key MIC), all through hostapd's EAPOL_TX; a group message comes from
 station is connected. Frames after the altered one are not passed on, so each station's answer to it is all
 there is.
 
-Compared, for each case: what the station's monitor hears (level and text) from the altered message on, and
-whether hostapd received message 4 (or group message 2). wpa_supplicant's process_3_of_4 leaves the AP (reason 1)
+Compared, for each case: what the station's monitor hears (level and text) from the altered message on, whether
+hostapd received message 4 (or group message 2), and STATUS's wpa_state while the AP's message 1 is held back
+(ASSOCIATED: the handshake has not begun). wpa_supplicant's process_3_of_4 leaves the AP (reason 1)
 either before message 4 (an IGTK KDE of the wrong length), when a wrong passphrase is suspected, or after message
 4 and the keys it could install (an IGTK KeyID over 4095, no GTK KDE, a BIGTK KeyID other than 6 or 7), when it
 is not; its process_1_of_2 leaves it over a group message without a GTK, and answers one whose IGTK it refuses.
@@ -39,14 +40,15 @@ from cryptography.hazmat.primitives.ciphers import Cipher
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
 from test_hwsim_mfp import network
 
-from hwlab import STA_MAC, one_after_the_other, sta_conf
+from hwlab import HEARD_AT_ONCE, STA_MAC, one_after_the_other, sta_conf
 from netlab import Monitor
 
 # hostapd sends message 1 and 3 up to 4 times by default, 100 ms, then 1 s apart: a test thread starved for 3 s
 # under TCG (CI once: the reference's message 2 came after hostapd had given up) loses the run
 PATIENT = {"wpa_pairwise_update_count": "8"}
-PROTECTED = {"wps_state": None, "ieee80211w": "2", "beacon_prot": "1", **PATIENT}
-WPA_AP = {"wps_state": None, "wpa": "1", "rsn_pairwise": None, **PATIENT}  # and wpa_pairwise: the case's cipher
+# the station scans the AP's channel alone (scan_freq): the AP beacons often enough for that scan to hear it
+PROTECTED = {"wps_state": None, "ieee80211w": "2", "beacon_prot": "1", **PATIENT, **HEARD_AT_ONCE}
+WPA_AP = {"wps_state": None, "wpa": "1", "rsn_pairwise": None, **PATIENT, **HEARD_AT_ONCE}  # wpa_pairwise: the case's
 KEY_INFO_PAIRWISE, KEY_INFO_INSTALL, KEY_INFO_ACK, KEY_INFO_MIC = 0x0008, 0x0040, 0x0080, 0x0100
 KEY_INFO_ENCRYPTED = 0x1000
 # in the EAPOL PDU (header, descriptor, info, length, counter, nonce, IV, RSC, reserved)
@@ -241,6 +243,16 @@ def answer_once_set_up(lab, program: str, message: str, cipher: str, alter) -> d
         return answer_to(lab, program, message, cipher, alter)
 
 
+def state_before_message_1(sta) -> str:
+    """STATUS's wpa_state once the station knows it is associated, while the AP's message 1 is held back."""
+    deadline = time.monotonic() + 3
+    while True:
+        state = re.search(r"^wpa_state=(\S+)", sta.cli("status"), re.M)[1]
+        if state not in ("SCANNING", "AUTHENTICATING", "ASSOCIATING") or time.monotonic() > deadline:
+            return state
+        time.sleep(0.05)
+
+
 def answer_to(lab, program: str, message: str, cipher: str, alter) -> dict[str, object]:
     wpa = message == "wpa group"
     ap = lab.hostapd("wlan0", log_keys=True, **({**WPA_AP, "wpa_pairwise": cipher} if wpa else PROTECTED))
@@ -272,10 +284,13 @@ def answer_to(lab, program: str, message: str, cipher: str, alter) -> dict[str, 
         assert request(ap_ctrl, f"EAPOL_TX {STA_MAC} {pdu.hex()}") == "OK\n"
 
     try:
-        extra = (f"\tproto=WPA\n\tpairwise={cipher}\n\tgroup={cipher}\n" if wpa
-                 else "\tieee80211w=2\n\tbeacon_prot=1\n")
+        # scan_freq: the AP's channel alone (every channel, 5 GHz's passive ones too, is seconds under TCG)
+        extra = "\tscan_freq=2412\n" + (f"\tproto=WPA\n\tpairwise={cipher}\n\tgroup={cipher}\n" if wpa
+                                         else "\tieee80211w=2\n\tbeacon_prot=1\n")
         sta = lab.station(sta_conf() + network(extra), program)
-        pass_on(next_frame(60))  # message 1
+        first = next_frame(60)  # message 1, held until STATUS has been read
+        state = state_before_message_1(sta)
+        pass_on(first)
         pdu = next_frame(20, mic=True)  # message 3
         if wpa:  # the group message follows message 4
             pass_on(pdu)
@@ -298,7 +313,8 @@ def answer_to(lab, program: str, message: str, cipher: str, alter) -> dict[str, 
         said = [(level, re.sub(r" id=\d+", "", text)) for level, text in sta.monitor.leveled[mark:]
                 if re.search(WORTH_COMPARING, text)]
         answer = "4/4 Pairwise" if message == "3" else "2/2 Group"
-        return {"said": said, f"hostapd got {answer}": f"received EAPOL-Key frame ({answer})" in ap.log_text()}
+        return {"said": said, f"hostapd got {answer}": f"received EAPOL-Key frame ({answer})" in ap.log_text(),
+                "wpa_state before message 1": state}
     except AssertionError as e:  # what hostapd made of the station's answers, for the report
         heard = [line[:160] for line in ap.log_text().splitlines()
                  if re.search(r"EAPOL-Key|replay|timeout|MIC|ANonce|PSK", line)]
@@ -322,6 +338,7 @@ def test_an_unusable_group_key_as_wpa_supplicant(lab, case):
                                r"EAPOL|4-Way|GTK|IGTK|KDE|KeyID|AES|maxkeylen|DISCONNECTED|TEMP-DISABLED|rekey")
     report = json.dumps(seen, indent=1)
     texts = [text for _, text in seen["wpa_supplicant"]["said"]]
+    assert seen["wpa_supplicant"]["wpa_state before message 1"] == "ASSOCIATED", report
     refused = [t for t in texts if not re.match(r"CTRL-EVENT-|WPA: 4-Way Handshake failed|.* completed ", t)]
     if case in TX_BIT_IGNORED:
         assert refused == ["WPA: Tx bit set for GTK, but pairwise keys are used - ignore Tx bit"], report

@@ -1036,6 +1036,39 @@ def test_enable_network_ends_the_back_off_of_a_network_it_enables_alone(was_disa
     assert policy.get_timer() == 15.0  # the back-off's end
 
 
+@pytest.mark.parametrize("recent", [True, False])
+def test_select_network_any_on_a_link_reassociates_without_leaving_it(recent):
+    """wpa_supplicant_select_network(NULL): no deauthentication, reassociate=1: the choice from recent results
+    (else from a scan made on the link) is joined by a reassociation, even with the BSS the link is on
+    (test_hwsim_reassociate compares it with wpa_supplicant)."""
+    policy, _ = connected_policy()
+    now = 2.0 if recent else 2.0 + 5.1  # the table's results came at 0.0
+    policy.select(None, now)
+    actions, events = drain(policy)
+    if not recent:
+        assert actions == [conn.Scan()] and policy.state is CS.COMPLETED
+        policy.table.update([beacon()], now + 1)
+        policy.scan_done(now + 1)
+        actions, events = drain(policy)
+    assert not any(isinstance(a, conn.Leave) for a in actions) and events == []
+    (association,) = [a for a in actions if isinstance(a, conn.Associate)]
+    assert association.prev_bssid == AP and association.bss.bssid == AP and policy.state is CS.ASSOCIATING
+
+
+@pytest.mark.parametrize("reattach", [False, True])
+def test_reassociate_on_a_link_reassociates_without_leaving_it(reattach):
+    """wpas_request_connection (REASSOCIATE, REATTACH): reassociate=1, as SELECT_NETWORK any; REATTACH's scan
+    covers the link's channel alone."""
+    policy, _ = connected_policy()
+    policy.reassociate(2.0, reattach=reattach)
+    actions, events = drain(policy)
+    (association,) = [a for a in actions if isinstance(a, conn.Associate)]
+    assert events == [] and association.prev_bssid == AP and not any(isinstance(a, conn.Leave) for a in actions)
+    policy, _ = connected_policy()
+    policy.reassociate(7.1, reattach=reattach)  # the results are older than 5 s
+    assert drain(policy)[0] == [conn.Scan((2412,) if reattach else ())]
+
+
 def test_select_network_of_the_network_the_link_is_with_leaves_the_link_alone():
     """wpa_supplicant_select_network: "Already associated with the selected network - do nothing"; another
     network's selection leaves the link first."""

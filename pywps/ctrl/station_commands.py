@@ -346,11 +346,11 @@ def cmd_reassociate(ctx: Services, raw: str) -> Reply:
 
 
 def cmd_reattach(ctx: Services, raw: str) -> Reply:
-    """Associate again with the same BSS: only when there is one."""
+    """REASSOCIATE whose scan, if one is needed, covers the link's channel alone: only when there is a link."""
     refuse_while_disabled(ctx)
     if ctx.connector is None or ctx.connector.joined is None:
         raise CommandFailed("not associated")
-    ctx.connector.restart()
+    ctx.connector.reassociate(reattach=True)
     return ok()
 
 

@@ -284,6 +284,7 @@ class ConnectionPolicy:
         self._autoscan: Autoscan | None = None  # `autoscan=`'s waits so far; None: begin again at the next
         self._early_key: EarlyFrame | None = None  # an EAPOL-Key before ASSOCIATED
         self._roam_candidate: _Target | None = None  # another BSS of the network, weighed once the signal is read
+        self._reassociate = False  # SELECT_NETWORK any on a link: the next scan's choice is joined, even the link's
         self._bgscan: BgscanSimple | None = None  # the link's background scans (bgscan=), while COMPLETED
         self._bgscan_at: float | None = None  # the next one
         self._bgscan_poll = False  # they wait for the link's signal to choose their first interval
@@ -358,10 +359,16 @@ class ConnectionPolicy:
             self.user_off = False
             self.kick(now, asked=True)
 
-    def reassociate(self, now: float) -> None:
-        """REASSOCIATE: lift DISCONNECT, drop the link and choose again."""
+    def reassociate(self, now: float, reattach: bool = False) -> None:
+        """REASSOCIATE (`reattach`: REATTACH), as wpas_request_connection: lift DISCONNECT and choose again, on
+        a link by a reassociation (_reassociate_any; REATTACH's scan covers the link's channel alone), else as
+        any request to connect."""
         self.user_off = False
-        self.restart(now, asked=True)
+        if self.state in (S.FOUR_WAY_HANDSHAKE, S.COMPLETED):
+            assert self.target is not None
+            self._reassociate_any(now, (self.target.bss.entry.freq,) if reattach else ())
+        else:
+            self.restart(now, asked=True)
 
     def suspend(self, now: float) -> None:
         """A WPS run needs the radio: leave, and stay off until resume(); the run lifts DISCONNECT, as
@@ -411,8 +418,25 @@ class ConnectionPolicy:
             log.debug("Already associated with the selected network - do nothing")
             self._events.extend(reenabled)
             return
+        if network_id is None and self.state in (S.FOUR_WAY_HANDSHAKE, S.COMPLETED):
+            self._reassociate_any(now)
+            return
         self._fire(I.LEAVE, now, then=reenabled)
         self.kick(now, asked=True)
+
+    def _reassociate_any(self, now: float, freqs: tuple[int, ...] = ()) -> None:
+        """SELECT_NETWORK any or REASSOCIATE on a link: wpa_supplicant leaves nothing (reassociate=1): the choice
+        from recent results, or else from a scan made on the link (of `freqs`, if any), is joined, by a
+        reassociation when it is the link's own network, even its BSS (wpa_supplicant_need_to_roam: an explicit
+        request), else after leaving the link."""
+        self._reassociate = True
+        choice = self._best(now, fresh_only=True) if self.table.last_results_valid(now) else None
+        if choice is not None:
+            self._fire(I.ROAM, now, choice)
+        elif not self._scan_pending:
+            if freqs:
+                self._select_freqs = freqs  # as SELECT_NETWORK freq=: unless the networks name channels
+            self._request_scan()
 
     def restart(self, now: float, asked: bool = False) -> None:
         """Drop the current link and choose again (the networks changed)."""
@@ -754,6 +778,8 @@ class ConnectionPolicy:
             self._sa_query_at = None
         if new is S.DISCONNECTED:
             self._rescan_at = None
+        if new is not S.COMPLETED and new is not S.FOUR_WAY_HANDSHAKE:
+            self._reassociate = False  # the link it was for is being left
         if what is I.SEARCH or what is I.ASKED:
             self._search(now, asked=what is I.ASKED)
         elif what is I.NOT_FOUND:
@@ -932,7 +958,8 @@ class ConnectionPolicy:
             return
         network, bss, security = choice
         current = self._current_bss()
-        if network.id == target.network_id and current is not None:
+        # SELECT_NETWORK any asked for a reassociation: to the choice, whatever it is
+        if network.id == target.network_id and current is not None and not self._reassociate:
             if bss is current:
                 return
             if bss.last_scan <= current.last_scan:  # both in the scan: weigh them once the signal is read

@@ -91,8 +91,8 @@ class Connector:
     def reconnect(self) -> None:
         self._input(self.policy.reconnect)
 
-    def reassociate(self) -> None:
-        self._input(self.policy.reassociate)
+    def reassociate(self, reattach: bool = False) -> None:
+        self._input(self.policy.reassociate, reattach=reattach)
 
     def suspend(self) -> None:
         self._input(self.policy.suspend)

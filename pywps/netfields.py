@@ -24,7 +24,8 @@ WEP_KEY_MAX_LEN = 16
 
 
 def printf_decode(text: str) -> bytes:
-    """hostap's printf_decode: \\\\ \\" \\n \\r \\t \\e \\xHH and octal \\NNN; any other escaped char stands for itself."""
+    """hostap's printf_decode: \\\\ \\" \\n \\r \\t \\e \\xHH and octal \\NNN; any other escaped char stands for itself,
+    and a backslash at the end for nothing."""
     data = text.encode("utf-8", "surrogateescape")
     out = bytearray()
     i = 0
@@ -32,9 +33,11 @@ def printf_decode(text: str) -> bytes:
     while i < len(data):
         b = data[i]
         i += 1
-        if b != 0x5C or i >= len(data):
+        if b != 0x5C:
             out.append(b)
             continue
+        if i >= len(data):
+            break
         c = data[i]
         i += 1
         if c in simple:

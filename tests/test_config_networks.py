@@ -194,7 +194,7 @@ def test_enable_disable_select():
     assert [n.disabled for n in ctx.config.networks] == [0, 0]
     assert run(ctx, "DISABLE_NETWORK 0") == "OK\n" and run(ctx, "ENABLE_NETWORK all") == "OK\n"
     assert ctx.events == [NetworkDisabled((0, 1), every=True), NetworkSelected(1), NetworkSelected(None), NetworkDisabled((0,)),
-                          NetworkEnabled((0, 1))]
+                          NetworkEnabled((0, 1), were_disabled=(0,))]  # its back-off ends too, not network 1's
 
 
 def test_dup_network():
@@ -235,6 +235,8 @@ def test_number_and_escape_helpers():
     with pytest.raises(ValueError):
         c_strtol_int("5x")
     assert printf_decode(r"a\nb\\\"\x41\101\e") == b'a\nb\\"AA\x1b'
+    # hostap's: an unknown escape is the char itself, a lone \x nothing, a backslash at the end nothing
+    assert printf_decode("\\q\\xg") == b"qg" and printf_decode("ab\\") == b"ab" and printf_decode("\\") == b""
 
 
 _values = st.text(st.sampled_from([*'abc019 "\\#xP\t', "é", "\n", "\x00"]), max_size=20)

@@ -344,10 +344,15 @@ class ConnectionPolicy:
         failures are forgotten (CTRL-EVENT-SSID-REENABLED, as wpa_supplicant_enable_one_network clears them),
         then the networks are considered as a client asked it."""
         for network_id in were_disabled:
-            network = self._network(network_id)
-            if network is not None and "ssid" in network.fields and self.backoffs.clear(network.ssid):
-                self._events.append(SsidReenabled(network.id, network.ssid))
+            self._events.extend(self._end_backoff(self._network(network_id)))
         self.kick(now, asked=True)
+
+    def _end_backoff(self, network: Network | None) -> tuple[ShellEvent, ...]:
+        """wpas_clear_temp_disabled: the network's back-off ends and its failures are forgotten; the
+        CTRL-EVENT-SSID-REENABLED to say when it was backing off."""
+        if network is not None and "ssid" in network.fields and self.backoffs.clear(network.ssid):
+            return (SsidReenabled(network.id, network.ssid),)
+        return ()
 
     def disconnect(self, now: float) -> None:
         self.user_off = True
@@ -406,12 +411,9 @@ class ConnectionPolicy:
             self._select_freqs = freqs
         self.selected = network_id
         self.user_off = False
-        # the network's back-off ends, its failures forgotten (wpas_clear_temp_disabled), told after the
-        # disconnection from the link before
+        # the network's back-off ends, told after the disconnection from the link before
         network = None if network_id is None else self._network(network_id)
-        reenabled: tuple[ShellEvent, ...] = ()
-        if network is not None and "ssid" in network.fields and self.backoffs.clear(network.ssid):
-            reenabled = (SsidReenabled(network.id, network.ssid),)
+        reenabled = self._end_backoff(network)
         target = self.target
         if (target is not None and network is not None and target.network_id == network.id
                 and self.state in (S.ASSOCIATING, S.FOUR_WAY_HANDSHAKE, S.COMPLETED)):
@@ -459,13 +461,7 @@ class ConnectionPolicy:
             return None
         if self._selection_quiet(now):
             return None
-        results, candidates, skipped = self.table.last_results(), self._candidates(now), self._skipped(now)
-        if any(self._offers(net, bss, skipped) is not None for net in candidates for bss in results):
-            return True
-        if self.ignored:
-            log.debug("No APs found - clear BSSID ignore list and try again")
-            self.ignored.clear()
-        return any(self._offers(net, bss) is not None for net in candidates for bss in results)
+        return self._choose(now, fresh_only=False) is not None
 
     def _selection_quiet(self, now: float) -> bool:
         """wpa_supplicant's selection finds nothing without saying CTRL-EVENT-NETWORK-NOT-FOUND: during the
@@ -915,7 +911,8 @@ class ConnectionPolicy:
                 for net in groups[priority]:
                     if (security := self._offers(net, bss, skipped)) is not None:
                         return net, bss, security
-        if self.ignored and not self._all_backing_off(now):  # "No APs found - clear BSSID ignore list and try again"
+        if self.ignored and not self._all_backing_off(now):
+            log.debug("No APs found - clear BSSID ignore list and try again")
             self.ignored.clear()
             if skipped:
                 return self._choose(now, fresh_only)

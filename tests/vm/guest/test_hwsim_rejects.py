@@ -67,7 +67,10 @@ def refused(lab, program: str, stage: str) -> dict[str, object]:
         assert request(ap_ctrl, "SET ext_mgmt_frame_handling 1") == "OK\n"
         answering.start()
     try:
-        sta = lab.station(sta_conf() + network("\tkey_mgmt=WPA-PSK\n\tscan_freq=2412\n"), program)
+        # the network is enabled once the monitor listens: started enabled, wpa_supplicant's first attempt came
+        # before it attached once (scan_freq makes the first scan short)
+        sta = lab.station(sta_conf() + network("\tkey_mgmt=WPA-PSK\n\tscan_freq=2412\n\tdisabled=1\n"), program)
+        assert sta.cli("enable_network", "0").strip() == "OK"
         sta.monitor.wait(r"^CTRL-EVENT-SSID-TEMP-DISABLED .* auth_failures=2 ", 90)
         said = [re.sub(r" id=\d+", "", text) for _, text in sta.monitor.leveled if SAID.search(text)]
         return {"said": said, "levels": sorted({level for level, text in sta.monitor.leveled if SAID.search(text)}),

@@ -240,3 +240,30 @@ def test_a_network_without_protection_does_not_join_an_ap_that_requires_it():
             assert not [line for line in driver.log if line.startswith("associate")]
 
     run(main())
+
+
+@pytest.mark.parametrize("network", ["\tieee80211w=1\n", "\tkey_mgmt=WPA-PSK-SHA256\n\tieee80211w=2\n"])
+def test_the_first_scan_with_one_result_joins_with_protection_from_keys_read_then(network):
+    """nl80211 knows the radio's keys only once it has read its wiphy; a first scan that found a single BSS (no
+    order to decide, no modes read) used to reach the connector before then: an AP that offers protection was
+    joined without it, one that requires it was not joined until the warm-up had read them. wpa_supplicant reads
+    them before its first scan (tests/vm/guest/test_hwsim_mfp.py, "its channel alone")."""
+    from shellfakes import FakeAp, FakeRadioDriver
+    from shellrig import Rig, run
+
+    class KeysReadLate(FakeRadioDriver):
+        protects_management_frames = False
+
+        async def read_ciphers(self) -> None:
+            self.protects_management_frames = True
+
+    async def main():
+        akm = Akm.PSK_SHA256 if "SHA256" in network else Akm.PSK
+        driver = KeysReadLate(FakeAp(mgmt_group=BIP, akm=akm, mfpr="ieee80211w=2" in network))
+        async with Rig(driver, STORED % network) as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED")
+            assert not [t for t in rig.texts() if t.startswith("CTRL-EVENT-NETWORK-NOT-FOUND")]
+            assert driver.keys == ["ptk", "gtk1", "igtk4", "port"]
+            assert "pmf=" in await rig.cmd("STATUS")
+
+    run(main())

@@ -359,14 +359,23 @@ class Station:
     async def _in_wpa_supplicant_order(self, entries: list[ScanEntry]) -> list[ScanEntry]:
         """The results in the order wpa_supplicant folds them in (ranking.py): it numbers new BSSes in it. During
         a WPS run, the WPS search order. Fewer than two results have no order to decide: no need of the radio's
-        modes (reading them is a wiphy dump, ~0.15 s under emulation, before a first WPS run's scan)."""
+        modes (reading them is a wiphy dump, ~0.15 s under emulation, before a first WPS run's scan). The
+        radio's keys are known before any result goes on: which networks can join a BSS depends on them (one
+        that needs management frame protection), and wpa_supplicant reads them before its first scan."""
         if len(entries) < 2:
-            return list(entries)
-        try:
-            modes = await self.read_radio_modes()
-        except DriverError:
-            modes = []  # est_throughput from the legacy rates alone, this time
-        return scan_order(entries, modes, self.wps_searching())
+            ordered = list(entries)
+        else:
+            try:
+                modes = await self.read_radio_modes()  # on nl80211 the same dump tells the keys
+            except DriverError:
+                modes = []  # est_throughput from the legacy rates alone, this time
+            ordered = scan_order(entries, modes, self.wps_searching())
+        if ordered:
+            try:
+                await self.driver.read_ciphers()
+            except DriverError as e:
+                log.debug("the radio's keys could not be read: %s", e)
+        return ordered
 
     def _fold(self, entries: list[ScanEntry], scanned: Sequence[int] | None, probed: Sequence[bytes],
               scan_id: int | None = None) -> None:

@@ -3,7 +3,8 @@
 wpas_request_connection ask for a reassociation without leaving the link (reassociate=1): the choice from results
 under 5 s old, else from a scan made on the link (REATTACH's of the link's channel alone), is joined again by a
 reassociation, even with the BSS the link is on, with no CTRL-EVENT-DISCONNECTED between. Compared: the lines
-below with their levels, STATUS's first line and LIST_NETWORKS, 8 s on."""
+below with their levels, STATUS's first line and LIST_NETWORKS, from the command to 2 s after the link is
+back (CTRL-EVENT-CONNECTED)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,10 @@ def reassociation(lab, program: str, command: tuple[str, ...], after: float, sca
     sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 60)
     sta.monitor.gather(after)
     sta.monitor.leveled.clear()
+    sta.monitor.events.clear()
     reply = sta.cli(*command).strip()
-    sta.monitor.gather(8)
+    sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 30)  # every case ends joined again
+    sta.monitor.gather(2)
     return [reply, [f"<{level}>{text}" for level, text in sta.monitor.leveled if SAID.search(text)],
             sta.cli("status").splitlines()[0], sta.cli("list_networks")]
 

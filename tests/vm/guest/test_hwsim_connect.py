@@ -376,8 +376,9 @@ def test_a_disabled_interface_as_wpa_supplicant_tells_it(lab):
     REASSOCIATE, and the join after; and, down for half a second just after a scan, whether the join after waits
     for a scan (wpa_supplicant does not choose from its results of before, however recent). pywps ended at a start
     on a blocked radio, scanned on (failing) while its interface was down, and rejoined from its last results."""
-    lab.hostapd()
-    network = 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n}\n'
+    lab.hostapd(**HEARD_AT_ONCE)
+    # scan_freq: each of the ten joins scans the AP's channel alone (every channel is ~4 s under TCG)
+    network = 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n\tscan_freq=2412\n}\n'
     switch = rfkill_soft()
     seen = {}
     for program in ("wpa_supplicant", "pywps"):

@@ -62,8 +62,10 @@ EXTRA_STATUS_KEYS: dict[str, str] = {
 
 # Events wpa_supplicant sends that pywps need not (a proposal: the lead decides; remove an entry to require it).
 EVENTS_NOT_SENT: dict[str, str] = {
-    "CTRL-EVENT-DSCP-POLICY": "wpa_supplicant's QoS Management (DSCP policy) bookkeeping, 'clear_all' on every "
-                              "disconnect; pywps has no DSCP policy support and no client waits for it",
+    "CTRL-EVENT-DSCP-POLICY": "wpa_supplicant's QoS Management (DSCP policy) bookkeeping: 'clear_all' whenever it "
+                              "deauthenticates itself (wpa_supplicant_deauthenticate, linked or not: DISCONNECT, a "
+                              "WPS run's end, TERMINATE twice), never when the AP or the driver ends the link; pywps "
+                              "has no DSCP policy support and no client waits for it",
 }
 
 

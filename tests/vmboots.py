@@ -2,9 +2,11 @@
 
 A boot takes minutes under TCG, and its guest mostly waits on timers and daemons (about half a core), as the
 host's own tests do: so the boots all run at once, each in a thread of its own, from the start of the session
-beside the host's tests, and a VM test's fixture takes its boot's result when pytest reaches it. A module offers
-its boots as `BOOTS = [Boot(name, run), ...]`; `run` returns the result or raises, which the fixture re-raises.
-A boot not started early (its module run alone) starts when asked. Boots that share work use `session_dir()`.
+beside the host's tests, and a VM test's fixture takes its boot's result when pytest reaches it (the VM tests
+run last: tests/conftest.py). A module offers its boots as `BOOTS = [Boot(name, run), ...]`; `run` returns the
+result or raises, which the fixture re-raises. A boot not started early (its module run alone, or `late`: one
+more share of work, once the host's tests have left the CPU to the boots) starts when asked. Boots that share
+work use `session_dir()`.
 """
 
 from __future__ import annotations
@@ -34,6 +36,12 @@ class Boot:
     name: str
     run: Callable[[], Any]
     ready: Callable[[], bool] = lambda: True  # False: the module will skip, nothing to boot
+    late: bool = False  # not started with the session: when a test first asks for a result (start_late)
+
+
+def start_early(boots: Iterable[Boot]) -> None:
+    """The session's start: these boots but the late ones."""
+    start(boot for boot in boots if not boot.late)
 
 
 def start(boots: Iterable[Boot]) -> None:

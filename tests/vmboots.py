@@ -36,7 +36,7 @@ class Boot:
     name: str
     run: Callable[[], Any]
     ready: Callable[[], bool] = lambda: True  # False: the module will skip, nothing to boot
-    late: bool = False  # not started with the session: when a test first asks for a result (start_late)
+    late: bool = False  # not started with the session (start_early): when a test first asks for it (start, result)
 
 
 def start_early(boots: Iterable[Boot]) -> None:

@@ -189,18 +189,24 @@ class WpsService:
         return size if size > 0 else DEFAULT_FRAGMENT_SIZE
 
     def cancel(self) -> None:
-        """WPS_CANCEL: stop the run in progress, if any (the stored network is joined again); WPS-CANCEL is
+        """WPS_CANCEL: stop the run in progress, if any (the stored network is joined again); with none, a
+        link (a radio's or the wired port's) is left and joined again, as wpa_supplicant does. WPS-CANCEL is
         said every time, as wpa_supplicant says it."""
         run = self.run
-        if run is not None and not run.request.key_mgmt_wps and self.wired_port is not None:
-            # an IEEE8021X eap=WSC network's run: wpas_wps_cancel deauthenticates (the run stops with the port),
-            # the network stays, and with ap_scan=0 it is associated again, its run starting afresh (observed)
-            self.wired_port.leave()
+        port = self.wired_port
+        if port is not None and (run is None and port.network_id is not None
+                                 or run is not None and not run.request.key_mgmt_wps):
+            # a port past its association (a stored network's, or an IEEE8021X eap=WSC network's run):
+            # wpas_wps_cancel deauthenticates (a run stops with the port), the network stays, and with ap_scan=0
+            # it is associated again, an eap=WSC network's run starting afresh (observed)
+            port.leave()
             self.publish(RunCancelled())
-            self.wired_port.rejoin(self.config().networks)
+            port.rejoin(self.config().networks)
             return
         if run is not None:
             self._input(run.cancel)
+        elif self.connector is not None and self.connector.cancel_wps(then=(RunCancelled(),)):
+            return  # wpas_wps_cancel left the link: WPS-CANCEL follows its CTRL-EVENT-DISCONNECTED
         self.publish(RunCancelled())
 
     async def close(self) -> None:

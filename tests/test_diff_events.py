@@ -22,7 +22,8 @@ What wpa_supplicant 2.10 emits on these paths (recorded here, stable over repeat
 - `WPS_REG` with WEP settings: OK, then the EAP method refuses to start ("EAP: Failed to initialize EAP
   method: vendor 14122 method 1 (WSC)" at level 3), a bare WPS-FAIL, CTRL-EVENT-NETWORK-REMOVED: no M1 leaves.
 - `WPS_CANCEL` answers OK and sends `WPS-CANCEL ` every time, also when nothing runs; cancelling an active
-  run first disconnects and removes the temporary network.
+  run first disconnects and removes the temporary network. With no run and the port joined to a stored network,
+  it disconnects (reason 3) before WPS-CANCEL, and the network is associated again.
 - ADD_NETWORK / REMOVE_NETWORK: CTRL-EVENT-NETWORK-ADDED <id> / CTRL-EVENT-NETWORK-REMOVED <id>, one per network
   (also for `REMOVE_NETWORK all`); SET_NETWORK sends none.
 - TERMINATE: OK, then CTRL-EVENT-TERMINATING (with a trailing space) as the last event.
@@ -57,6 +58,9 @@ SCENARIOS = {
                               Sleep(1.5)], hostapd={}),
     "pbc": dict(script=[Hapd("wps_pbc"), "WPS_PBC", Wait("^WPS-SUCCESS|^WPS-FAIL"), Sleep(1.5)], hostapd={}),
     "cancel": dict(script=["WPS_PBC", Sleep(0.2), "WPS_CANCEL", Sleep(0.3), "WPS_CANCEL"], hostapd=None),
+    # no run, the port joined to a stored open network: wpas_wps_cancel deauthenticates it all the same
+    "cancel-linked": dict(script=[Sleep(1.0), "WPS_CANCEL", Sleep(1.5)], hostapd=None,
+                          conf=conf_text() + 'network={\n\tssid="x"\n\tkey_mgmt=NONE\n}\n'),
     "reg-learn": dict(script=[f"WPS_REG {PAE_GROUP} 12345670", Wait(r"^WPS-FAIL\s*$", 4), Sleep(1.0)], hostapd={}),
     "reg-wep": dict(script=[f"WPS_REG {PAE_GROUP} 12345670 {b'wep'.hex()} OPEN WEP {b'12345'.hex()}",
                             Wait(r"^WPS-FAIL\s*$", 4), Sleep(0.5)], hostapd={}),
@@ -91,6 +95,7 @@ SEQUENCES = [
     pytest.param("reg-learn", r"^WPS-FAIL\s*$"),
     pytest.param("reg-wep", r"^WPS-FAIL\s*$"),
     pytest.param("cancel", None),
+    pytest.param("cancel-linked", None),
     pytest.param("networks", None),
     pytest.param("terminate", None),
 ]

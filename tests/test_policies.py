@@ -1338,3 +1338,20 @@ def test_bssid_ignore_counts_an_ap_twice_as_wpa_supplicant_does():
     assert ignored.count(AP, 10.0) == 2 and ignored.count(AP, 10.5) == 0  # counts for 10 s
     assert ignored.listed(10.5) == [STA, AP]  # listed for an hour more
     assert ignored.listed(3611.0) == [STA] and ignored.counted(5.0) == {STA}
+
+
+def test_wps_cancel_with_no_run_leaves_a_link_and_scans_before_joining_again():
+    """wpas_wps_cancel on a link past its association: a deauthentication (reason 3), WPS-CANCEL after the
+    disconnection, then a scan (not the results before) and the join (test_hwsim_wps_cancel compares it with
+    wpa_supplicant); with no such link nothing is left."""
+    said = object()
+    idle = new_policy()
+    assert idle.cancel_wps(0.0, (said,)) is False and drain(idle) == ([], [])
+    policy, _ = connected_policy()
+    assert policy.cancel_wps(2.0, (said,)) is True
+    actions, _ = drain(policy)
+    assert actions == [conn.Leave(3, (said,)), conn.SetOperState(False), conn.Scan()]
+    assert policy.state is CS.SCANNING
+    policy.table.update([beacon()], 3.0)
+    policy.scan_done(3.0)
+    assert [a for a in drain(policy)[0] if isinstance(a, conn.Associate)]

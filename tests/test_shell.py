@@ -1035,6 +1035,25 @@ def test_defect3_wps_cancel_rejoins_the_stored_network():
     run(main())
 
 
+def test_wps_cancel_with_no_run_leaves_the_link_and_joins_again_as_wpa_supplicant():
+    """wpas_wps_cancel on a completed link with no run deauthenticates (reason 3); WPS-CANCEL comes after the
+    disconnection, then a scan and the join (tests/vm/guest/test_hwsim_wps_cancel.py compares it)."""
+    async def main():
+        driver = FakeRadioDriver(FakeAp())
+        async with Rig(driver, STORED) as rig:
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ")
+            mark = len(rig.events)
+            assert await rig.cmd("WPS_CANCEL") == "OK\n"
+            await rig.wait_event("^CTRL-EVENT-CONNECTED ", after=mark)
+            texts = [t.split(" ", 1)[0] for t in rig.texts()[mark:] if not t.startswith("CTRL-EVENT-BSS-")]
+            assert texts[:4] == ["CTRL-EVENT-DISCONNECTED", "WPS-CANCEL", "CTRL-EVENT-SCAN-STARTED",
+                                 "CTRL-EVENT-SCAN-RESULTS"], texts
+            assert [t for t in rig.texts()[mark:] if t.startswith("CTRL-EVENT-DISCONNECTED")][0].endswith(
+                " reason=3 locally_generated=1")
+
+    run(main())
+
+
 def test_defect4_link_loss_during_a_run_starts_a_new_attempt_before_walk_time():
     async def main():
         driver = FakeRadioDriver(FakeAp(WscAp(pin=None)))

@@ -445,6 +445,17 @@ class ConnectionPolicy:
         self._fire(I.LEAVE, now)
         self.kick(now, asked)
 
+    def cancel_wps(self, now: float, then: tuple[ShellEvent, ...]) -> bool:
+        """WPS_CANCEL with no run, on a link past its association: wpas_wps_cancel takes it for a WPS link and
+        deauthenticates (reason 3), then scans and joins again as after any link it left (not from the results
+        before). `then` is said after the disconnection. False when there is no such link (nothing done)."""
+        if self.state not in (S.FOUR_WAY_HANDSHAKE, S.COMPLETED):
+            return False
+        self._scan_first = True
+        self._fire(I.LEAVE, now, then=then)
+        self.kick(now)
+        return True
+
     def networks_renumbered(self, now: float) -> None:
         """The file was read again and its networks numbered afresh: hold no old id."""
         self.selected = None

@@ -112,6 +112,12 @@ class Connector:
     def restart(self) -> None:
         self._input(self.policy.restart)
 
+    def cancel_wps(self, then: tuple[object, ...]) -> bool:
+        """WPS_CANCEL with no run (ConnectionPolicy.cancel_wps): whether it leaves the link."""
+        left = self.policy.cancel_wps(self._driving.now(), then)
+        self._driving.pump()
+        return left
+
     def bgscan_changed(self) -> None:
         self._input(self.policy.bgscan_changed)
 

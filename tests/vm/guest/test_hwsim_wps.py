@@ -4,7 +4,8 @@ Debian wpa_cli, compared with Debian wpa_supplicant on the same radio in the sam
 from __future__ import annotations
 
 import pytest
-from hwlab import AP2_MAC, AP_MAC, HEARD_AT_ONCE, STA_MAC, AirCapture, ScanWatch, fresh_scan_cache, row_for, run, sta_conf
+from hwlab import (AP2_MAC, AP_MAC, HEARD_AT_ONCE, STA_MAC, AirCapture, ScanWatch, fresh_scan_cache, row_for, run,
+                   sta_conf)
 from difflab import message_type, wfa_subelements, wsc_attrs, wsc_messages
 from netlab import WPS_AP_SETTINGS
 

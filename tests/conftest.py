@@ -8,12 +8,6 @@ sys.path.insert(0, str(Path(__file__).parent))  # test helpers (netlab, wps_help
 collect_ignore = [] if os.environ.get("PYWPS_IN_VM") else ["vm/guest"]
 
 
-def pytest_collection_modifyitems(items) -> None:
-    """The tests that wait for a VM's results last: the host's tests after them in name order (test_wpa_*,
-    test_wps_*, a minute) then run beside the boots instead of after them."""
-    items.sort(key=lambda item: hasattr(getattr(item, "module", None), "BOOTS"))  # stable: name order otherwise
-
-
 def pytest_collection_finish(session) -> None:
     """Start the VM boots of the selected VM tests now, beside the host's tests (tests/vmboots.py)."""
     if session.config.option.collectonly:

@@ -30,8 +30,8 @@ RADIOS = 4
 # when the ER's VM was done, cut a CI run from 30.8 to 24.8 min but overloaded the 2 cores beside the host's
 # tests: four comparisons timed out that pass alone.
 VMS = 2
-# One more share boots when pytest reaches these tests, the host's tests done (they run first): the guest tests
-# still unclaimed then are split three ways.
+# One more share boots when pytest reaches these tests, the host's tests before them done: the guest tests still
+# unclaimed then are split three ways.
 LATE_VMS = 1
 VM_TIMEOUT = 2400  # seconds for one share (28 min under TCG on 2 cores beside the host's tests on 2026-12-01)
 

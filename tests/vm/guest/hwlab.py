@@ -130,21 +130,27 @@ class Station:
                 self.proc.kill()
 
 
-def answers_ping(path: str) -> bool:
-    """Whether the control socket at `path` answers PING now. Asked from here: a wpa_cli started every 50 ms
-    under TCG takes CPU from the program starting beside it."""
-    local = tempfile.mktemp(prefix="ping-", dir="/tmp")
+def request(path: str, text: str, timeout: float = 5.0) -> str:
+    """One request to a control socket (hostapd's or a station's) and its reply, without a wpa_cli."""
+    local = tempfile.mktemp(prefix="req-", dir="/tmp")
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
         sock.bind(local)
         try:
-            sock.settimeout(2)
+            sock.settimeout(timeout)
             sock.connect(path)
-            sock.send(b"PING")
-            return sock.recv(64) == b"PONG\n"
-        except OSError:  # not there yet, or not answering yet
-            return False
+            sock.send(text.encode())
+            return sock.recv(4096).decode()
         finally:
             os.unlink(local)
+
+
+def answers_ping(path: str) -> bool:
+    """Whether the control socket at `path` answers PING now. Asked from here: a wpa_cli started every 50 ms
+    under TCG takes CPU from the program starting beside it."""
+    try:
+        return request(path, "PING", timeout=2) == "PONG\n"
+    except OSError:  # not there yet, or not answering yet
+        return False
 
 
 def row_for(scan_results: str, bssid: str) -> list[str]:

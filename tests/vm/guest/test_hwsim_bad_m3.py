@@ -29,9 +29,7 @@ import hashlib
 import hmac
 import json
 import re
-import socket
 import struct
-import tempfile
 import time
 
 import pytest
@@ -40,7 +38,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
 from test_hwsim_mfp import network
 
-from hwlab import HEARD_AT_ONCE, STA_MAC, one_after_the_other, sta_conf
+from hwlab import HEARD_AT_ONCE, STA_MAC, one_after_the_other, request, sta_conf
 from netlab import Monitor
 
 # hostapd sends message 1 and 3 up to 4 times by default, 100 ms, then 1 s apart: a test thread starved for 3 s
@@ -207,19 +205,6 @@ def logged_key(log: str, name: str) -> bytes:
     lines = re.findall(rf"WPA: {name} - hexdump\(len=\d+\):((?: [0-9a-f]{{2}})+)", log)
     assert lines, f"no {name} in hostapd's log (run with -K)"
     return bytes.fromhex(lines[-1].replace(" ", ""))
-
-
-def request(path: str, text: str) -> str:
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    local = tempfile.mktemp(prefix="m3req-", dir="/tmp")
-    sock.bind(local)
-    try:
-        sock.settimeout(5)
-        sock.connect(path)
-        sock.send(text.encode())
-        return sock.recv(4096).decode()
-    finally:
-        sock.close()
 
 
 WORTH_COMPARING = r"^(WPA:|RSN:|CTRL-EVENT-(DISCONNECTED|CONNECTED|SSID-TEMP-DISABLED))"

@@ -20,10 +20,10 @@ import re
 import struct
 import time
 
-from test_hwsim_bad_m3 import KEY_DATA_AT, KEY_INFO_AT, MIC_AT, logged_key, request, with_mic
+from test_hwsim_bad_m3 import KEY_DATA_AT, KEY_INFO_AT, MIC_AT, logged_key, with_mic
 from test_hwsim_mfp import network
 
-from hwlab import STA_MAC, one_after_the_other, sta_conf
+from hwlab import STA_MAC, one_after_the_other, request, sta_conf
 from netlab import Monitor
 
 # hostapd retries message 3 and group messages 4 times by default: a burst under TCG can outlast that

@@ -21,10 +21,9 @@ import json
 import re
 
 import pytest
-from test_hwsim_bad_m3 import request
 from test_hwsim_mfp import network
 
-from hwlab import STA_MAC, one_after_the_other, sta_conf
+from hwlab import STA_MAC, one_after_the_other, request, sta_conf
 from netlab import Monitor
 
 SAID = re.compile(r"^(SME: |Trying to associate|Associated with|Authentication with|WPA: |CTRL-EVENT-(SCAN-STARTED|"

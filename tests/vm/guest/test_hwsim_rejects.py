@@ -19,10 +19,9 @@ import re
 import threading
 
 import pytest
-from test_hwsim_bad_m3 import request
 from test_hwsim_mfp import network
 
-from hwlab import STA_MAC, one_after_the_other, sta_conf
+from hwlab import STA_MAC, one_after_the_other, request, sta_conf
 from netlab import Monitor
 
 ASSOC_REQUEST, AP_UNABLE_TO_HANDLE_NEW_STA = 0, 17

@@ -23,10 +23,9 @@ import json
 import re
 import threading
 
-from test_hwsim_bad_m3 import request
 from test_hwsim_rejects import refuse_associations
 
-from hwlab import AP_MAC, HEARD_AT_ONCE, one_after_the_other, sta_conf
+from hwlab import AP_MAC, HEARD_AT_ONCE, one_after_the_other, request, sta_conf
 
 SAID = re.compile(r"^(SME: |Trying to associate|Associated with|WPS-|WPA: |CTRL-EVENT-(?!BSS-|DSCP-POLICY))")
 PIN = "12345670"

@@ -1346,9 +1346,9 @@ def test_wps_cancel_with_no_run_leaves_a_link_and_scans_before_joining_again():
     wpa_supplicant); with no such link nothing is left."""
     said = object()
     idle = new_policy()
-    assert idle.cancel_wps(0.0, (said,)) is False and drain(idle) == ([], [])
+    assert idle.cancel_wps((said,), 0.0) is False and drain(idle) == ([], [])
     policy, _ = connected_policy()
-    assert policy.cancel_wps(2.0, (said,)) is True
+    assert policy.cancel_wps((said,), 2.0) is True
     actions, _ = drain(policy)
     assert actions == [conn.Leave(3, (said,)), conn.SetOperState(False), conn.Scan()]
     assert policy.state is CS.SCANNING

@@ -445,7 +445,7 @@ class ConnectionPolicy:
         self._fire(I.LEAVE, now)
         self.kick(now, asked)
 
-    def cancel_wps(self, now: float, then: tuple[ShellEvent, ...]) -> bool:
+    def cancel_wps(self, then: tuple[ShellEvent, ...], now: float) -> bool:
         """WPS_CANCEL with no run, on a link past its association: wpas_wps_cancel takes it for a WPS link and
         deauthenticates (reason 3), then scans and joins again as after any link it left (not from the results
         before). `then` is said after the disconnection. False when there is no such link (nothing done)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ..config import Config
 from ..driver.base import Driver, DriverError
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from .security import Security
 
 log = logging.getLogger("pywps.connect")
+
+T = TypeVar("T")
 
 INVALID_NOISE = 9999  # wpa_supplicant's WPA_INVALID_NOISE: what its driver says when the kernel does not
 
@@ -70,9 +72,10 @@ class Connector:
 
     # -- inputs: each goes to the policy with the loop's time, then the policy's output is carried out ----
 
-    def _input(self, method: Callable[..., None], *args: object, **options: object) -> None:
-        method(*args, self._driving.now(), **options)
+    def _input(self, method: Callable[..., T], *args: object, **options: object) -> T:
+        result = method(*args, self._driving.now(), **options)
         self._driving.pump()
+        return result
 
     def kick(self, asked: bool = False) -> None:
         """Consider the stored networks again; `asked`: a client asked to connect (ConnectionPolicy.kick)."""
@@ -114,9 +117,7 @@ class Connector:
 
     def cancel_wps(self, then: tuple[object, ...]) -> bool:
         """WPS_CANCEL with no run (ConnectionPolicy.cancel_wps): whether it leaves the link."""
-        left = self.policy.cancel_wps(self._driving.now(), then)
-        self._driving.pump()
-        return left
+        return self._input(self.policy.cancel_wps, then)
 
     def bgscan_changed(self) -> None:
         self._input(self.policy.bgscan_changed)

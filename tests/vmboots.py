@@ -3,10 +3,10 @@
 A boot takes minutes under TCG, and its guest mostly waits on timers and daemons (about half a core), as the
 host's own tests do: so the boots all run at once, each in a thread of its own, from the start of the session
 beside the host's tests, and a VM test's fixture takes its boot's result when pytest reaches it (in name
-order: test_wpagui, whose Qt lost its Xvfb under the VMs' load, runs after them). A module offers its boots as `BOOTS = [Boot(name, run), ...]`; `run` returns the
-result or raises, which the fixture re-raises. A boot not started early (its module run alone, or `late`: one
-more share of work, once the host's tests have left the CPU to the boots) starts when asked. Boots that share
-work use `session_dir()`.
+order: test_wpagui, whose Qt lost its Xvfb under the VMs' load, runs after them). A module offers its boots as
+`BOOTS = [Boot(name, run), ...]`; `run` returns the result or raises, which the fixture re-raises. A boot not
+started early (its module run alone, or `late`: one more share of work, once the host's tests before its
+module have left the CPU to the boots) starts when asked. Boots that share work use `session_dir()`.
 """
 
 from __future__ import annotations

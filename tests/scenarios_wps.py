@@ -39,8 +39,8 @@ END = "^WPS-SUCCESS|^WPS-FAIL"
 # lines removed.
 OPEN = {"wpa": None, "wpa_passphrase": None, "wpa_key_mgmt": None, "rsn_pairwise": None}
 # wired: the run's link ends just after its last word, and the station re-associates ~1 s later. The wait for
-# that end holds the window open on a loaded machine: a CI run with eight labs beside two VMs had hostapd's
-# EAP-Failure after an AP reconfiguration (WPS_REG with new settings) more than 1.5 s past WPS-SUCCESS.
+# that end holds the window open on a loaded machine. (An AP reconfiguration whose EAP-Failure never came, seen
+# in CI runs, was hostapd's reload cutting the run off: cut_off_by_hostapds_reload.)
 AFTER = [Wait(r"^CTRL-EVENT-DISCONNECTED", 5), Sleep(1.5), "STATUS", "LIST_NETWORKS"]
 
 
@@ -410,10 +410,36 @@ SCENARIOS: dict[str, dict] = {
 }
 
 
+RERUNS = 2  # of a scenario whose run's end hostapd's reload cut off
+
+
 @cache
 def all_transcripts() -> dict[str, dict[str, ScenarioTranscript]]:
+    """Every scenario on both daemons; a scenario whose AP lost a run's end to its own reload
+    (cut_off_by_hostapds_reload), on either daemon, runs again on both: that end depends on the machine's load,
+    not on the station."""
     specs = {name: {"conf": conf_text(), **spec} for name, spec in SCENARIOS.items()}
-    return run_scenarios(specs, workers=8)
+    out = run_scenarios(specs, workers=8)
+    for _ in range(RERUNS):
+        again = {name: specs[name] for name, both in out.items() if any(map(cut_off_by_hostapds_reload, both.values()))}
+        if not again:
+            break
+        out.update(run_scenarios(again, workers=8))
+    return out
+
+
+def cut_off_by_hostapds_reload(t: ScenarioTranscript) -> bool:
+    """hostapd reloads its configuration 100 ms after it has new settings (wps_hostapd.c, wps_reload_config), be
+    the run over or not. A station slower than that to answer the AP's WSC_Done (on a loaded machine; a probe
+    that stopped wpa_supplicant for 0.3 s at M8 showed it) is flushed with the old configuration: its answer
+    starts a new EAP conversation, whose Identity requests wpa_supplicant discards, and no EAP-Failure ends
+    the run."""
+    for log in t.hostapd_logs:
+        before, reloaded, _ = log.partition("WPS: Reload configuration data")
+        _, last_done, after_done = before.rpartition("WPS: Building Message WSC_Done")
+        if reloaded and last_done and "EAP: Building EAP-Failure" not in after_done:
+            return True
+    return False
 
 
 def run(name: str) -> tuple[ScenarioTranscript, ScenarioTranscript]:

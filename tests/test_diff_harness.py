@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from difflab import (Event, Transcript, m1_from_hostapd_log, message_type, parse_event, reply_class, reply_dict,
-                     reply_keys, wfa_subelements, wsc_attrs, wsc_messages)
+from difflab import (Event, ScenarioTranscript, Transcript, m1_from_hostapd_log, message_type, parse_event,
+                     reply_class, reply_dict, reply_keys, wfa_subelements, wsc_attrs, wsc_messages)
 
 DATA = Path(__file__).parent / "data" / "diff"
 
@@ -75,3 +75,21 @@ def test_m1_from_a_captured_frame():
     attrs = dict(wsc_attrs(m1))
     assert attrs[0x1008] == b"\x31\x48" and attrs[0x102D] == b"\x80\x00\x00\x00"  # Config Methods, OS Version
     assert attrs[0x1054] == bytes(8) and attrs[0x1011] == b" "  # Primary Device Type, Device Name
+
+
+# hostapd -dd lines around an external registrar's new settings (Debian 2.10 -Dwired, the reg-config-tkip scenario):
+# the run's end, and the end lost when the station answered WSC_Done late (stopped 0.3 s at M8)
+ENDED = ["WPS: Received M8", "WPS: Building Message WSC_Done", "WPS: Received WSC_ACK",
+         "EAP: Building EAP-Failure (id=40)", "vap: CTRL-EVENT-EAP-FAILURE 02:66:a0:ee:17:27",
+         "WPS: Reload configuration data", "vap: Flushing old station entries"]
+CUT_OFF = ["WPS: Received M8", "WPS: Building Message WSC_Done", "WPS: Reload configuration data",
+           "vap: Flushing old station entries", "  New STA"]
+
+
+@pytest.mark.parametrize("logs,cut_off", [
+    ([ENDED], False), ([CUT_OFF], True), ([ENDED, CUT_OFF], True), ([["WPS: Received M8"]], False), ([], False)])
+def test_a_run_cut_off_by_hostapds_reload(logs, cut_off):
+    from scenarios_wps import cut_off_by_hostapds_reload
+
+    t = ScenarioTranscript("x", hostapd_logs=["\n".join(lines) for lines in logs])
+    assert cut_off_by_hostapds_reload(t) is cut_off

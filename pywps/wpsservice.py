@@ -268,6 +268,14 @@ class WpsService:
                 self.spawn(self.station.start_scan(options=ScanOptions(announces=action.request)))
             except Busy:
                 log.debug("a scan is under way: it serves for the next AP")
+            self.spawn(self._tell_scan_begun(self.run))
+
+    async def _tell_scan_begun(self, run: WpsRun | None) -> None:
+        """The run's end waits for the kernel's answer to the scan for the next AP (wpsrun.SCAN_START_WAIT)."""
+        assert self.station is not None
+        await self.station.scan_running()
+        if run is not None and run is self.run:
+            self._input(run.next_scan_begun)
 
     def _address_request(self, request: RunRequest) -> AddressRequest | None:
         """The run network's mac_addr (a command's run: the network made for it, which has none: the global's)."""

@@ -224,6 +224,7 @@ class FakeRadioDriver(Driver):
         self.stopped = False
         self.addr = STA
         self.scan_time = 0.01  # seconds from a scan's start to its results (a real one of every channel: seconds)
+        self.trigger_time = 0.0  # seconds from a scan's trigger to the kernel's scan-started event
 
     @property
     def own_addr(self) -> bytes:
@@ -248,6 +249,7 @@ class FakeRadioDriver(Driver):
         kept from earlier scans)."""
         self.log.append("scan" + "".join(f" {f}" for f in params.freqs))
         self.scans.append(params)
+        await asyncio.sleep(self.trigger_time)
         self._emit(ScanStarted())
         await asyncio.sleep(self.scan_time)
         return ScanResults([beacon(b, wps=self.wps_ies.get(b, b""), signal=ap.signal, freq=ap.freq, rsn=ap.rsn)

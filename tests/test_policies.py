@@ -152,20 +152,51 @@ def linked_run(kind: RunKind = RunKind.PIN) -> wpsrun.WpsRun:
     return run
 
 
-def test_a_wrong_pin_on_a_radio_leaves_the_ap_and_scans_then_ends_when_wpa_supplicant_clears_the_network():
-    """wpas_wps_eapol_cb: a PIN enrollee's EAP-Failure after WPS-FAIL leaves the link and asks for a scan for the
-    next AP; the run ends CLEAR_WAIT after the failure (wpas_wps_clear_timeout), before that scan's results."""
+def cleared_run() -> wpsrun.WpsRun:
+    """A wrong PIN's run on a radio at 2.0, its EAP-Failure in: CLEARING."""
     run, ap = linked_run(), WscAp(pin="87654325")
     for frame in ap.begin():
         run.receive(AP, frame, 2.0)
     others: list = []
     events = shuttle(run, ap, now=2.0, others=others)
     assert [type(e) for e in events if isinstance(e, (Failure, EapFailureReceived))] == [Failure, EapFailureReceived]
-    assert run.state is RS.CLEARING and run.get_timer() == 2.0 + wpsrun.CLEAR_WAIT
-    assert others == [wpsrun.ReleaseLink(), wpsrun.ScanForNext(run.request)]
+    assert run.state is RS.CLEARING and others == [wpsrun.ReleaseLink(), wpsrun.ScanForNext(run.request)]
+    return run
+
+
+@pytest.mark.parametrize("begun", [2.05, 2.0 + wpsrun.CLEAR_WAIT])
+def test_a_wrong_pin_on_a_radio_leaves_the_ap_and_scans_then_ends_when_wpa_supplicant_clears_the_network(begun):
+    """wpas_wps_eapol_cb: a PIN enrollee's EAP-Failure after WPS-FAIL leaves the link and asks for a scan for the
+    next AP; once that scan has begun, the run ends CLEAR_WAIT after the failure (wpas_wps_clear_timeout), before
+    the scan's results."""
+    run = cleared_run()
+    run.next_scan_begun(begun)
+    assert run.get_timer() == 2.0 + wpsrun.CLEAR_WAIT
     run.handle_timer(2.0 + wpsrun.CLEAR_WAIT)
     actions, events = drain(run)
     assert run.ended and actions == [] and events == [RunEnded(False)]  # the link was left already
+
+
+def test_a_scan_that_begins_past_the_clearing_time_ends_the_run_then():
+    """wpa_supplicant's trigger is synchronous: after an EAP-Failure in time, its CTRL-EVENT-SCAN-STARTED comes
+    before the removal 0.1 s after WPS-FAIL. Ours awaits the kernel, so the run waits for that answer rather than
+    end (and remove its network) in between."""
+    run = cleared_run()
+    assert run.get_timer() == 2.0 + wpsrun.SCAN_START_WAIT
+    run.handle_timer(2.0 + wpsrun.CLEAR_WAIT)
+    assert run.state is RS.CLEARING
+    run.next_scan_begun(2.3)
+    assert run.get_timer() == 2.3
+    run.handle_timer(2.3)
+    assert run.ended and drain(run) == ([], [RunEnded(False)])
+
+
+def test_a_scan_that_never_begins_ends_the_run_scan_start_wait_after_the_eap_failure():
+    run = cleared_run()
+    run.handle_timer(2.0 + wpsrun.SCAN_START_WAIT)
+    assert run.ended and drain(run) == ([], [RunEnded(False)])
+    run.next_scan_begun(4.0)  # too late: nothing
+    assert run.ended and run.get_timer() is None
 
 
 def test_clearing_asks_to_leave_the_link_then_to_scan_once():

@@ -52,6 +52,11 @@ FINISH_WAIT = 2.0  # after success, how long the AP's closing EAP-Failure may ta
 # this much later, whatever came (wpas_wps_clear_timeout): the run ends then at the latest. (asyncio handles a
 # frame that came in time before a timer due in the same turn: a busy loop does not lose the EAP-Failure.)
 CLEAR_WAIT = 0.1
+# An EAP-Failure in time sends wpa_supplicant looking for the next AP: its scan starts within a millisecond (the
+# trigger is synchronous), before that removal. Ours awaits the kernel (70 ms in a TCG VM, more under load), and
+# the end waits for its answer, at most this long after the EAP-Failure (a scan that never starts must not keep
+# the run's network). An EAP-Failure too late finds the run ended, as wpa_supplicant's finds no network to scan for.
+SCAN_START_WAIT = 1.0
 
 
 class RunState(Enum):
@@ -159,6 +164,7 @@ class WpsRun:
         self.succeeded = False
         self.failed = False  # the run has its outcome: a failure (WPS-FAIL said, or the method refused to start)
         self._wsc_failed = False  # WPS-FAIL said: the run ends CLEAR_WAIT later
+        self._clear_at: float | None = None  # CLEARING: when the run ends once its scan for the next AP has begun
         settings = request.new_settings
         # WSC 2.0 forbids WEP: hostap's method does not start with WEP settings (a testing-only option there)
         wep = settings is not None and bool(settings.encr_type & EncrType.WEP)
@@ -288,6 +294,13 @@ class WpsRun:
         if outcome is not None:
             self._fire(outcome, now)
 
+    def next_scan_begun(self, now: float) -> None:
+        """CLEARING: the kernel answered the trigger of the scan ScanForNext asked for (it began, or it failed to):
+        the run ends at its clearing time, or now if that has passed."""
+        if self.state is RunState.CLEARING and self._clear_at is not None:
+            self._due[Timer.FINISH] = max(self._clear_at, now)
+            self._clear_at = None
+
     def _tries_on(self) -> bool:
         """wpas_wps_eapol_cb: a PIN enrollee's EAP-Failure without success, on a radio, sends it looking for
         another AP, even after WPS-FAIL (a failed method is not WPS-FAIL: that run ends)."""
@@ -328,7 +341,8 @@ class WpsRun:
         elif state is RunState.FINISHING:
             self._due[Timer.FINISH] = now + (CLEAR_WAIT if what is RunInput.FAILED else FINISH_WAIT)
         elif state is RunState.CLEARING:
-            self._due[Timer.FINISH] = finish if finish is not None else now + CLEAR_WAIT  # where the failure put it
+            self._clear_at = finish if finish is not None else now + CLEAR_WAIT  # where the failure put it
+            self._due[Timer.FINISH] = max(self._clear_at, now + SCAN_START_WAIT)  # next_scan_begun brings it back
             self._actions.append(ReleaseLink())
             self._actions.append(ScanForNext(self.request))
         elif state is RunState.PAUSED:

@@ -401,6 +401,8 @@ class WpsService:
         # The run's network became the first credential's, under its id, as wpa_supplicant reuses it; a later
         # credential of the same network may have merged it away (a mixed WPA/WPA2 AP sends two).
         replaced, self.network_id = self.network_id, None
+        if replaced is not None and self.run is not None:
+            self.run.network_replaced(self._now)  # no WPS network left for the clear after WPS-FAIL
         holder = next((n for n in config.networks if n.id == replaced), None) if replaced is not None else None
         if holder is None and self.wired_port is not None and replaced is not None \
                 and self.wired_port.network_id == replaced:

@@ -97,6 +97,7 @@ class FakeWiredDriver(Driver):
         self.ap_addr = ap_addr
         self.sent: list[tuple[bytes, bytes]] = []
         self.started = self.stopped = False
+        self.eap_failure_delay = 0.0  # seconds the AP's EAP-Failure takes (a loaded machine: a tenth or more)
 
     @property
     def own_addr(self) -> bytes:
@@ -114,7 +115,11 @@ class FakeWiredDriver(Driver):
         self.sent.append((dst, pdu))
         if self.ap is not None and dst in (self.ap_addr, PAE_GROUP_ADDR):
             for reply in self.ap.receive(pdu):
-                asyncio.get_running_loop().call_soon(self._deliver, self.ap_addr, reply)
+                loop = asyncio.get_running_loop()
+                if self.eap_failure_delay and reply[1:2] == b"\x00" and reply[4:5] == b"\x04":
+                    loop.call_later(self.eap_failure_delay, self._deliver, self.ap_addr, reply)
+                else:
+                    loop.call_soon(self._deliver, self.ap_addr, reply)
 
     def _deliver(self, src: bytes, pdu: bytes) -> None:
         if self.on_eapol is not None and not self.stopped:

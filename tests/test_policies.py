@@ -226,6 +226,26 @@ def test_without_the_eap_failure_a_failed_run_ends_clear_wait_after_the_failure(
     assert run.ended and actions == ([wpsrun.ReleaseLink()] if wireless else []) and events == [RunEnded(False)]
 
 
+def test_a_failed_run_whose_network_a_credential_replaced_waits_for_the_eap_failure_as_after_a_success():
+    """WPS_REG learning the AP's settings: they replace the run's network and the run fails at M7. wpa_supplicant's
+    clear 0.1 s after WPS-FAIL then has no WPS network to remove: a later EAP-Failure still ends the run."""
+    run, ap = new_run(), NoEapFailure(pin="87654325")
+    shuttle(run, ap, now=2.0)
+    assert run.state is RS.FINISHING and run.get_timer() == 2.0 + wpsrun.CLEAR_WAIT
+    run.network_replaced(2.0)
+    assert run.get_timer() == 2.0 + wpsrun.FINISH_WAIT
+    run.handle_timer(2.0 + wpsrun.CLEAR_WAIT)
+    assert run.state is RS.FINISHING
+
+
+def test_a_succeeded_runs_end_is_not_moved_by_its_stored_network():
+    run, ap = new_run(), NoEapFailure()
+    shuttle(run, ap, now=2.0)
+    assert run.succeeded and run.get_timer() == 2.0 + wpsrun.FINISH_WAIT
+    run.network_replaced(2.5)
+    assert run.get_timer() == 2.0 + wpsrun.FINISH_WAIT
+
+
 def test_cancel_in_the_middle_sends_eapol_logoff():
     run = new_run()
     ap = WscAp()

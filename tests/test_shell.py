@@ -66,6 +66,31 @@ def test_wrong_pin_fails_at_m4_and_stores_nothing():
     run(main())
 
 
+@pytest.mark.parametrize("eap_failure_delay", [0.0, 0.3])
+def test_learning_the_aps_settings_on_a_wire_waits_for_the_eap_failure(eap_failure_delay):
+    """WPS_REG with the AP PIN alone stores the AP's settings in the run's network and fails at M7 (WPS-FAIL msg=11);
+    the AP's EAP-Failure then says the bare WPS-FAIL, and the station leaves and joins the stored network
+    (wpas_wps_eapol_cb). wpa_supplicant's clear 0.1 s after WPS-FAIL finds no WPS network left to remove, so an
+    EAP-Failure that comes later (a loaded machine: a CI run) changes nothing: the run waits for it."""
+
+    async def main():
+        driver = FakeWiredDriver(WscAp())
+        driver.eap_failure_delay = eap_failure_delay
+        async with Rig(driver) as rig:
+            await rig.cmd(f"WPS_REG {AP.hex(':')} {PIN}")
+            await rig.wait_event("^Associated with", after=len(rig.events))
+            texts = rig.texts()
+            said = texts[texts.index("WPS-FAIL msg=11 config_error=0"):]
+            assert said == ["WPS-FAIL msg=11 config_error=0",
+                            "CTRL-EVENT-EAP-STATUS status='completion' parameter='failure'",
+                            "CTRL-EVENT-EAP-FAILURE EAP authentication failed", "WPS-FAIL ",
+                            "CTRL-EVENT-DISCONNECTED bssid=01:80:c2:00:00:03 reason=3 locally_generated=1",
+                            "Associated with 01:80:c2:00:00:03", "CTRL-EVENT-SUBNET-STATUS-UPDATE status=0"], said
+            assert "key_mgmt=WPA2-PSK" in await rig.cmd("STATUS")
+
+    run(main())
+
+
 def test_defect1_close_sends_the_eapol_logoff_before_the_driver_stops():
     async def main():
         ap = WscAp()

@@ -294,6 +294,14 @@ class WpsRun:
         if outcome is not None:
             self._fire(outcome, now)
 
+    def network_replaced(self, now: float) -> None:
+        """The run's network now holds the credential it received (or was merged into another's): no WPS network
+        is left for wpa_supplicant's clear after WPS-FAIL to remove. A WPS_REG run that learnt the AP's settings
+        fails at M7 after them; it lasts until the AP's EAP-Failure, whose bare WPS-FAIL and join of the stored
+        network follow (wpas_wps_eapol_cb), as a success's does: FINISH_WAIT, not CLEAR_WAIT."""
+        if self.state is RunState.FINISHING and self.failed:
+            self._due[Timer.FINISH] = now + FINISH_WAIT
+
     def next_scan_begun(self, now: float) -> None:
         """CLEARING: the kernel answered the trigger of the scan ScanForNext asked for (it began, or it failed to):
         the run ends at its clearing time, or now if that has passed."""

@@ -65,7 +65,7 @@ class RunState(Enum):
     EXCHANGING = auto()  # EAP-WSC under way
     FINISHING = auto()  # the registration has its outcome; waiting for the authenticator's closing EAP-Failure
     # Wireless, a PIN enrollee run's EAP-Failure after its failure: wpas_wps_eapol_cb goes on to find an AP (the
-    # link left, a scan asked for), until the run's end CLEAR_WAIT after the failure, which comes first
+    # link left, a scan asked for), until the run's end CLEAR_WAIT after the failure, once that scan has begun
     CLEARING = auto()
     PAUSED = auto()  # an attempt ended without an outcome: a new one after RETRY_DELAY
     ENDED = auto()

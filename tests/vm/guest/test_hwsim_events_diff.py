@@ -413,10 +413,16 @@ def test_autoscan_spaces_the_scans_for_a_missing_network_as_wpa_supplicant(lab):
         seen["none"] = waits_between_scans(sta, 3)
         return seen
 
-    stations = {program: lab.station(conf, program, iface=iface) for program, iface in RADIOS.items()}
-    got = side_by_side(stations, waits)
-    # The first exponential wait is left out: Debian wpa_supplicant's measured 2, 1 and 0 s in full guest runs (its
-    # autoscan starts with a state change that may come before or after the first scan's results); pywps's is 2 s.
+    for attempt in range(2):
+        if attempt:
+            lab.restart()
+        stations = {program: lab.station(conf, program, iface=iface) for program, iface in RADIOS.items()}
+        got = side_by_side(stations, waits)
+        # The first exponential wait is left out: Debian wpa_supplicant's measured 2, 1 and 0 s in full guest runs
+        # (its autoscan starts with a state change that may come before or after the first scan's results); pywps's
+        # is 2 s. Once, with three VMs on two cores, it measured 0, 0, 8, 8: its start then gets a second chance.
+        if within_a_second(got["wpa_supplicant"]["exponential"][1:], [4, 8, 8]):
+            break
     assert within_a_second(got["wpa_supplicant"]["exponential"][1:], [4, 8, 8]), got  # what the comparison rests on
     mine, reference = got["pywps"], got["wpa_supplicant"]
     assert mine["state"] == reference["state"] and mine["exponential"][0] == 2, got

@@ -78,9 +78,10 @@ def test_learning_the_aps_settings_on_a_wire_waits_for_the_eap_failure(eap_failu
         driver.eap_failure_delay = eap_failure_delay
         async with Rig(driver) as rig:
             await rig.cmd(f"WPS_REG {AP.hex(':')} {PIN}")
-            await rig.wait_event("^Associated with", after=len(rig.events))
-            texts = rig.texts()
-            said = texts[texts.index("WPS-FAIL msg=11 config_error=0"):]
+            await rig.wait_event("^WPS-FAIL msg=11 ")
+            failed = rig.texts().index("WPS-FAIL msg=11 config_error=0")
+            await rig.wait_event("^CTRL-EVENT-SUBNET-STATUS-UPDATE ", after=failed)  # the stored network joined
+            said = rig.texts()[failed:]
             assert said == ["WPS-FAIL msg=11 config_error=0",
                             "CTRL-EVENT-EAP-STATUS status='completion' parameter='failure'",
                             "CTRL-EVENT-EAP-FAILURE EAP authentication failed", "WPS-FAIL ",

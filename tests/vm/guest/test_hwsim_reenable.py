@@ -18,8 +18,9 @@ from hwlab import HEARD_AT_ONCE, one_after_the_other, sta_conf
 
 SAID = re.compile(r"^(SME: Trying|CTRL-EVENT-(SSID|CONNECTED|NETWORK-NOT-FOUND|SCAN-STARTED))")
 LOG_LINES = r"SME|scan|temp|disabled|enabled|WRONG|CONNECTED|Postpone"
-# scan_freq: the scan after the failure, of every channel, took ~8 s under CI load: with the 5 s the test then
-# watches, the 10-s back-off had ended and pywps was joining when STATUS came (a CI run)
+# scan_freq: a scan of every channel takes seconds under TCG (8 s in a probe): after such a scan following the
+# failure and the 5 s the test then watches, the 10-s back-off had ended and pywps was joining when STATUS came
+# (a CI run)
 WRONG = 'network={\n\tssid="jkm-wps-test"\n\tpsk="wrongpassword"\n\tkey_mgmt=WPA-PSK\n\tscan_freq=2412\n}\n'
 FIX = ("set_network", "0", "psk", '"12345678"')
 

@@ -20,12 +20,13 @@ from pywps.driver.base import (
     ScanResults,
     ScanStarted,
 )
+from pywps.link import EAPOL_EAP_PACKET, EAPOL_LOGOFF
 from pywps.wpa.rsn import MGMT_GROUP_CIPHERS, Akm, Cipher
 from pywps.wps.attributes import build_attrs, build_wfa_ext, u8, u16
 from pywps.wps.credential import Credential
 from pywps.wps.defs import AttrType, AuthType, DevicePasswordId, EncrType, WfaSubelem
 from pywps.wps.device import DeviceInfo
-from pywps.wps.eap import EapAuthenticator
+from pywps.wps.eap import EapAuthenticator, EapCode
 from pywps.wps.enrollee import Enrollee, EnrolleeConfig
 from pywps.wps.registrar import Registrar, RegistrarConfig
 from test_wpa_handshake import AP, STA, Authenticator
@@ -35,12 +36,16 @@ PASSPHRASE = b"correct horse battery"
 PIN = "12345670"
 AP_DEVICE = DeviceInfo(uuid=bytes(range(16)), mac_address=AP, device_name=b"FakeAP")
 CRED = Credential(SSID, AuthType.WPA2PSK, EncrType.AES, PASSPHRASE, mac_address=STA)
-EAPOL_LOGOFF = 2
 EAPOL_START = bytes((2, 1, 0, 0))  # version 2, type EAPOL-Start, no body
 
 
 def is_logoff(pdu: bytes) -> bool:
     return len(pdu) >= 2 and pdu[1] == EAPOL_LOGOFF
+
+
+def is_eap_failure(pdu: bytes) -> bool:
+    """An EAPOL frame carrying an EAP-Failure (type EAP-Packet, then the EAP code)."""
+    return len(pdu) >= 5 and pdu[1] == EAPOL_EAP_PACKET and pdu[4] == EapCode.FAILURE
 
 
 class WscAp:
@@ -116,7 +121,7 @@ class FakeWiredDriver(Driver):
         if self.ap is not None and dst in (self.ap_addr, PAE_GROUP_ADDR):
             for reply in self.ap.receive(pdu):
                 loop = asyncio.get_running_loop()
-                if self.eap_failure_delay and reply[1:2] == b"\x00" and reply[4:5] == b"\x04":
+                if self.eap_failure_delay and is_eap_failure(reply):
                     loop.call_later(self.eap_failure_delay, self._deliver, self.ap_addr, reply)
                 else:
                     loop.call_soon(self._deliver, self.ap_addr, reply)

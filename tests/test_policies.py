@@ -24,7 +24,7 @@ from pywps.wps.defs import AuthType, DevicePasswordId, EncrType
 from pywps.wps.eap import EXPANDED_NAK
 from pywps.wps.eap import EapFailureReceived
 from pywps.wps.events import EapMethodRefused, Failure, Success
-from shellfakes import AP, PASSPHRASE, PIN, RSN_CCMP, SSID, STA, FakeAp, WscAp, beacon, is_logoff
+from shellfakes import AP, PASSPHRASE, PIN, RSN_CCMP, SSID, STA, FakeAp, WscAp, beacon, is_eap_failure, is_logoff
 
 DEVICE = DeviceInfo(uuid=bytes(16), mac_address=STA)
 RS, RI = wpsrun.RunState, wpsrun.RunInput
@@ -210,7 +210,7 @@ class NoEapFailure(WscAp):
     """An AP whose EAP-Failure never comes."""
 
     def receive(self, pdu: bytes) -> list[bytes]:
-        return [frame for frame in super().receive(pdu) if frame[4:5] != b"\x04"]
+        return [frame for frame in super().receive(pdu) if not is_eap_failure(frame)]
 
 
 @pytest.mark.parametrize("wireless", [False, True])

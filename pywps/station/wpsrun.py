@@ -163,7 +163,7 @@ class WpsRun:
         self.freq: int | None = None  # the channel of the run's association (wpa_supplicant's assoc_freq)
         self.succeeded = False
         self.failed = False  # the run has its outcome: a failure (WPS-FAIL said, or the method refused to start)
-        self._wsc_failed = False  # WPS-FAIL said: the run ends CLEAR_WAIT later
+        self._wsc_failed = False  # WPS-FAIL said: the run ends CLEAR_WAIT later, unless network_replaced
         self._clear_at: float | None = None  # CLEARING: when the run ends once its scan for the next AP has begun
         settings = request.new_settings
         # WSC 2.0 forbids WEP: hostap's method does not start with WEP settings (a testing-only option there)

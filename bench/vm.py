@@ -6,7 +6,8 @@ Prints the median of each measure and the ratio pywps / wpa_supplicant (the WPS 
 scan cache, where pywps scans its channel first, and one with an empty cache: bench/vm_guest.py's one()), and
 pywps's start -> first PONG (the radio up, and down as at boot) against the floor (`python -c "import asyncio"`
 in the same VM). TCG emulation makes the absolute times slow; only the ratios are meaningful. Needs the VM
-artefacts (tests/vm/build.sh; VM_ARTEFACTS and the other VM_* settings of tests/vm/run.sh pass through).
+artefacts (tests/vm/build.sh; VM_ARTEFACTS and the other VM_* settings of tests/vm/run.sh pass through). The
+guest has two vCPUs (VM_SMP=2), as when the README's figures were taken; the tests' VMs have one.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 rounds = sys.argv[1] if len(sys.argv) > 1 else "3"
 # pywps's bytecode, as an installed package has it (the guest sees this tree read-only through its overlay)
 subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "pywps")], check=True, stdout=subprocess.DEVNULL)
+env = {"HWSIM_RADIOS": "2", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "VM_SMP": "2",
+       **{k: v for k, v in os.environ.items() if k.startswith("VM_")}}
 out = subprocess.run(["bash", str(ROOT / "tests/vm/run.sh"), f"{sys.executable} {ROOT}/bench/vm_guest.py {rounds}"],
-                     cwd=ROOT, capture_output=True, text=True, env={"HWSIM_RADIOS": "2", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
-                          **{k: v for k, v in os.environ.items() if k.startswith("VM_")}})
+                     cwd=ROOT, capture_output=True, text=True, env=env)
 samples: dict[str, list[tuple[float, ...]]] = {}
 floors: list[float] = []
 for line in out.stdout.splitlines():

@@ -20,13 +20,12 @@ from pywps.driver.base import (
     ScanResults,
     ScanStarted,
 )
-from pywps.link import EAPOL_EAP_PACKET, EAPOL_LOGOFF
 from pywps.wpa.rsn import MGMT_GROUP_CIPHERS, Akm, Cipher
 from pywps.wps.attributes import build_attrs, build_wfa_ext, u8, u16
 from pywps.wps.credential import Credential
 from pywps.wps.defs import AttrType, AuthType, DevicePasswordId, EncrType, WfaSubelem
 from pywps.wps.device import DeviceInfo
-from pywps.wps.eap import EapAuthenticator, EapCode
+from pywps.wps.eap import EapAuthenticator, EapCode, EapolType, build_eapol, parse_eap, parse_eapol
 from pywps.wps.enrollee import Enrollee, EnrolleeConfig
 from pywps.wps.registrar import Registrar, RegistrarConfig
 from test_wpa_handshake import AP, STA, Authenticator
@@ -36,16 +35,17 @@ PASSPHRASE = b"correct horse battery"
 PIN = "12345670"
 AP_DEVICE = DeviceInfo(uuid=bytes(range(16)), mac_address=AP, device_name=b"FakeAP")
 CRED = Credential(SSID, AuthType.WPA2PSK, EncrType.AES, PASSPHRASE, mac_address=STA)
-EAPOL_START = bytes((2, 1, 0, 0))  # version 2, type EAPOL-Start, no body
+EAPOL_START = build_eapol(EapolType.START)
 
 
 def is_logoff(pdu: bytes) -> bool:
-    return len(pdu) >= 2 and pdu[1] == EAPOL_LOGOFF
+    return parse_eapol(pdu).type == EapolType.LOGOFF
 
 
 def is_eap_failure(pdu: bytes) -> bool:
-    """An EAPOL frame carrying an EAP-Failure (type EAP-Packet, then the EAP code)."""
-    return len(pdu) >= 5 and pdu[1] == EAPOL_EAP_PACKET and pdu[4] == EapCode.FAILURE
+    """An EAPOL frame carrying an EAP-Failure."""
+    eapol = parse_eapol(pdu)
+    return eapol.type == EapolType.EAP_PACKET and parse_eap(eapol.body).code == EapCode.FAILURE
 
 
 class WscAp:

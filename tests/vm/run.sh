@@ -6,8 +6,8 @@
 # writable at /mnt/shared (a folder that VMs running at once can all see).
 # TCG by default: nested KVM hangs on the machines this was built on (VM_ACCEL=kvm to try it).
 # One vCPU by default (VM_SMP): with two VMs and a busy loop on 2 cores, three test cases took 85-88 s on one vCPU
-# and 131-132 s on two (57 and 56 s with the machine idle). Not proven why; likely, with the host's cores
-# overcommitted, a vCPU spins on a guest kernel lock that a vCPU the host has descheduled holds.
+# and 131-132 s on two (the same 55-57 s on either with the machine idle): a second vCPU thread mostly waits for
+# the first (likely spinning on a guest kernel lock that a vCPU the host has descheduled holds).
 set -u
 here=$(dirname "$(readlink -f "$0")")
 ART=${VM_ARTEFACTS:-$(readlink -f "$here/../..")/vm-artefacts}

@@ -33,8 +33,7 @@ VMS = 2
 # One more share boots when pytest reaches these tests, the host's tests before them done: the guest tests still
 # unclaimed then are split three ways.
 LATE_VMS = 1
-# seconds for one share (28 min under TCG on 2 cores beside the host's tests on 2026-12-01; 23 with one vCPU)
-VM_TIMEOUT = 2400
+VM_TIMEOUT = 2400  # seconds for one share (28 min under TCG on 2 cores beside the host's tests on 2026-12-01, 23 with one vCPU)
 
 
 def guest_tests() -> list[str]:

@@ -174,14 +174,17 @@ def sta_conf(**keys: str) -> str:
     return "".join(f"{k}={v}\n" for k, v in base.items() if v is not None)
 
 
-def fresh_scan_cache(iface: str = "wlan1", ssids: tuple[str, ...] = ()) -> None:
+def fresh_scan_cache(iface: str = "wlan1", ssids: tuple[str, ...] = (), freqs: tuple[str, ...] = ("2412",),
+                     bssids: tuple[str, ...] = ()) -> None:
     """Empty the kernel's scan cache of the station's radio and fill it with what is on air now (`ssids`),
     before either program starts: a scan with NL80211_SCAN_FLAG_FLUSH through iw, triggered without waiting
     (`iw ... scan flush` once hung for 60 s in a full guest run), then the cache polled until it holds exactly
     `ssids`. The hwsim tests start each test with no BSS from an earlier one (they flush at the end of each),
     and every AP on wlan0 has the same BSSID: an entry left by an earlier test's AP (its IEs of minutes ago)
     would stand in for this test's AP until a scan hears it again (see test_ap_wps_pbc_overlap_2ap). The lab
-    fixture flushes before each test; a test calls it again after changing what its APs announce."""
+    fixture flushes before each test; a test calls it again after changing what its APs announce. `bssids`: the
+    cache must list exactly these, in this order (cfg80211 lists BSSes in the order it first heard them; a scan
+    that missed one, heard later, puts it last), instead of the SSIDs; `freqs`: the channels scanned."""
     run(["ip", "link", "set", iface, "up"])
     deadline = time.monotonic() + 60
     # the flush takes effect when its scan ends, and a program started while it runs meets a busy radio (EBUSY on
@@ -190,7 +193,7 @@ def fresh_scan_cache(iface: str = "wlan1", ssids: tuple[str, ...] = ()) -> None:
         while time.monotonic() < deadline:
             before = len(watch.finished)
             try:
-                triggered = subprocess.run(["iw", "dev", iface, "scan", "trigger", "flush", "freq", "2412"],
+                triggered = subprocess.run(["iw", "dev", iface, "scan", "trigger", "flush", "freq", *freqs],
                                            capture_output=True, timeout=10, check=False).returncode == 0
             except subprocess.TimeoutExpired:
                 continue
@@ -201,11 +204,14 @@ def fresh_scan_cache(iface: str = "wlan1", ssids: tuple[str, ...] = ()) -> None:
             while len(watch.finished) <= before and time.monotonic() < scan_over:
                 time.sleep(0.1)
             for _ in range(4):
-                seen = set(re.findall(r"^\s*SSID: (.*)$", run(["iw", "dev", iface, "scan", "dump"]), re.MULTILINE))
-                if seen == set(ssids):
+                dump = run(["iw", "dev", iface, "scan", "dump"])
+                if bssids:
+                    if re.findall(r"^BSS ([0-9a-f:]{17})", dump, re.MULTILINE) == list(bssids):
+                        return
+                elif set(re.findall(r"^\s*SSID: (.*)$", dump, re.MULTILINE)) == set(ssids):
                     return
                 time.sleep(0.5)
-    raise AssertionError(f"the scan cache of {iface} never held exactly {ssids}")
+    raise AssertionError(f"the scan cache of {iface} never held exactly {bssids or ssids}")
 
 
 def one_after_the_other(lab, step: Callable[[object, str], T], log_lines: str) -> dict[str, T]:

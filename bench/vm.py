@@ -7,7 +7,7 @@ scan cache, where pywps scans its channel first, and one with an empty cache: be
 pywps's start -> first PONG (the radio up, and down as at boot) against the floor (`python -c "import asyncio"`
 in the same VM). TCG emulation makes the absolute times slow; only the ratios are meaningful. Needs the VM
 artefacts (tests/vm/build.sh; VM_ARTEFACTS and the other VM_* settings of tests/vm/run.sh pass through). The
-guest has two vCPUs (VM_SMP=2), as when the README's figures were taken.
+guest has two vCPUs (VM_SMP=2), as when the README's figures were taken; the tests' VMs have one.
 """
 
 from __future__ import annotations

@@ -28,12 +28,13 @@ ARTEFACTS = Path(os.environ.get("VM_ARTEFACTS", HERE.parent / "vm-artefacts"))
 RADIOS = 4
 # Each guest mostly waits on timers (about half a core under TCG): two halve the wall time. A third share, booting
 # when the ER's VM was done, cut a CI run from 30.8 to 24.8 min but overloaded the 2 cores beside the host's
-# tests: four comparisons timed out that pass alone.
+# tests: four comparisons timed out that pass alone (VMs of two vCPUs then; one since 964cb58, tests/vm/run.sh).
 VMS = 2
 # One more share boots when pytest reaches these tests, the host's tests before them done: the guest tests still
 # unclaimed then are split three ways.
 LATE_VMS = 1
-VM_TIMEOUT = 2400  # seconds for one share (28 min under TCG on 2 cores beside the host's tests on 2026-12-01)
+# seconds for one share (28 min under TCG on 2 cores beside the host's tests on 2026-12-01; 23 with one vCPU)
+VM_TIMEOUT = 2400
 
 
 def guest_tests() -> list[str]:

@@ -5,6 +5,9 @@
 # shared folder (output.txt, console.log, and whatever CMD wrote to /mnt/out) there; VM_SHARED=DIR is seen
 # writable at /mnt/shared (a folder that VMs running at once can all see).
 # TCG by default: nested KVM hangs on the machines this was built on (VM_ACCEL=kvm to try it).
+# One vCPU by default (VM_SMP): with two VMs and a busy loop on 2 cores, three test cases took 85-88 s on one vCPU
+# and 131-132 s on two (57 and 56 s with the machine idle). Not proven why; likely, with the host's cores
+# overcommitted, a vCPU spins on a guest kernel lock that a vCPU the host has descheduled holds.
 set -u
 here=$(dirname "$(readlink -f "$0")")
 ART=${VM_ARTEFACTS:-$(readlink -f "$here/../..")/vm-artefacts}
@@ -16,7 +19,7 @@ shared=()
 [ -n "${VM_SHARED:-}" ] && shared=(-fsdev "local,id=s,path=$VM_SHARED,security_model=none"
                                   -device virtio-9p-pci,fsdev=s,mount_tag=sharedrw)
 timeout "${VM_TIMEOUT:-600}" qemu-system-x86_64 -accel "${VM_ACCEL:-tcg}" -cpu max -m "${VM_MEM:-1024}" \
-  -smp "${VM_SMP:-2}" -nographic -no-reboot \
+  -smp "${VM_SMP:-1}" -nographic -no-reboot \
   -kernel "$ART/kroot/boot/vmlinuz-$(cat "$ART/kver")" -initrd "$ART/initrd.gz" \
   -append "console=ttyS0 quiet panic=-1 pywps_stage2=$here/stage2.sh pywps_art=$ART" \
   -fsdev local,id=r,path=/,readonly=on,security_model=none,multidevs=remap -device virtio-9p-pci,fsdev=r,mount_tag=hostroot \

@@ -182,27 +182,34 @@ def fresh_scan_cache(iface: str = "wlan1", ssids: tuple[str, ...] = (), freqs: t
     `ssids`. The hwsim tests start each test with no BSS from an earlier one (they flush at the end of each),
     and every AP on wlan0 has the same BSSID: an entry left by an earlier test's AP (its IEs of minutes ago)
     would stand in for this test's AP until a scan hears it again (see test_ap_wps_pbc_overlap_2ap). The lab
-    fixture flushes before each test; a test calls it again after changing what its APs announce. `bssids`: the
-    cache must list exactly these, in this order (cfg80211 lists BSSes in the order it first heard them; a scan
-    that missed one, heard later, puts it last), instead of the SSIDs; `freqs`: the channels scanned."""
+    fixture flushes before each test; a test calls it again after changing what its APs announce.
+    `freqs`: the flushing scan covers the first channel, and one scan more each next one, in order; `bssids`:
+    the cache must then list exactly these, in this order, instead of the SSIDs. cfg80211 lists BSSes in the
+    order it first heard them, and a BSS heard again keeps its place: a flush and then one channel at a time
+    gives the channels' order, where one scan of all of them would give whichever it heard first."""
     run(["ip", "link", "set", iface, "up"])
     deadline = time.monotonic() + 60
     # the flush takes effect when its scan ends, and a program started while it runs meets a busy radio (EBUSY on
-    # its first scan, the flush's results as another's): return only once that scan is over
+    # its first scan, the flush's results as another's): return only once the last scan is over
     with ScanWatch(iface) as watch:
-        while time.monotonic() < deadline:
+        def scan_over(*args: str) -> bool:
             before = len(watch.finished)
             try:
-                triggered = subprocess.run(["iw", "dev", iface, "scan", "trigger", "flush", "freq", *freqs],
-                                           capture_output=True, timeout=10, check=False).returncode == 0
+                triggered = subprocess.run(["iw", "dev", iface, "scan", "trigger", *args], capture_output=True,
+                                           timeout=10, check=False).returncode == 0
             except subprocess.TimeoutExpired:
-                continue
+                return False
             if not triggered:  # EBUSY while another scan runs: poll, then again
                 time.sleep(0.5)
-                continue
-            scan_over = time.monotonic() + 15
-            while len(watch.finished) <= before and time.monotonic() < scan_over:
+                return False
+            ends = time.monotonic() + 15
+            while len(watch.finished) <= before and time.monotonic() < ends:
                 time.sleep(0.1)
+            return True
+
+        while time.monotonic() < deadline:
+            if not scan_over("flush", "freq", freqs[0]) or not all(scan_over("freq", f) for f in freqs[1:]):
+                continue
             for _ in range(4):
                 dump = run(["iw", "dev", iface, "scan", "dump"])
                 if bssids:

@@ -20,9 +20,14 @@ attempt of a run, where wpa_supplicant scans every channel after the run's first
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
+from netlab import Monitor
 from test_hwsim_rejects import refuse_associations
 
 from hwlab import AP_MAC, HEARD_AT_ONCE, one_after_the_other, request, sta_conf
@@ -143,6 +148,56 @@ def wrong_pin(lab, program: str) -> list[object]:
     raise AssertionError(f"{program}'s EAP-Failure came after its WPS network's removal in {WRONG_PIN_TRIES} runs")
 
 
+# M4's Message Type attribute (0x1022, length 1, 0x08) in an EAPOL frame's hex, and how long hostapd is stopped
+# after it sends M4: the station's WSC_NACK waits in its socket, so its EAP-Failure comes about that late
+M4_TYPE = "1022000108"
+AP_STOPPED = 0.5
+
+
+def pass_on_frames(ap_ctrl: str, ap_pid: int, stop: threading.Event) -> int:
+    """Pass on every EAPOL frame hostapd hands over (ext_eapol_frame_io) at once; after M4, stop hostapd for
+    AP_STOPPED seconds. How many M4s it held after."""
+    frames = Monitor(ap_ctrl)
+    held = 0
+    try:
+        while not stop.is_set():
+            frames.gather(0.05)
+            sent = [m for text in frames.events if (m := re.match(r"^EAPOL-TX (\S+) (\S+)", text))]
+            frames.events.clear()
+            for m in sent:
+                assert request(ap_ctrl, f"EAPOL_TX {m[1]} {m[2]}") == "OK\n"
+                if M4_TYPE in m[2]:
+                    os.kill(ap_pid, signal.SIGSTOP)
+                    time.sleep(AP_STOPPED)
+                    os.kill(ap_pid, signal.SIGCONT)
+                    held += 1
+        return held
+    finally:
+        frames.close()
+
+
+def wrong_pin_failure_late(lab, program: str) -> list[object]:
+    ap = lab.hostapd(**HEARD_AT_ONCE)
+    ap_ctrl = f"{ap.ctrl}/wlan0"
+    assert "OK" in ap.cli("wps_pin", "any", "87654325")  # not the station's
+    assert request(ap_ctrl, "SET ext_eapol_frame_io 1") == "OK\n"
+    stop = threading.Event()
+    with ThreadPoolExecutor(1) as pool:
+        relay = pool.submit(pass_on_frames, ap_ctrl, ap.proc.pid, stop)
+        try:
+            sta = lab.station(sta_conf(), program)
+            sta.monitor.leveled.clear()
+            assert sta.cli("wps_pin", AP_MAC, PIN).strip() == PIN
+            sta.monitor.wait(r"^CTRL-EVENT-NETWORK-REMOVED", 90)
+            sta.monitor.gather(2 + AP_STOPPED)  # the EAP-Failure's time, and what would follow it
+        finally:
+            stop.set()
+        assert relay.result() == 1
+    lines = said(sta)
+    return [lines[lines.index("<3>WPS-FAIL msg=8 config_error=18"):], "BSSID_IGNORE: " + sta.cli("bssid_ignore"),
+            sta.cli("list_networks"), sta.cli("status").splitlines()[0]]
+
+
 def scan_with_the_ap_ignored(lab, program: str) -> list[object]:
     """SCAN with the AP in the list: with no network, then with one the AP is not of."""
     lab.hostapd(**HEARD_AT_ONCE)
@@ -178,6 +233,29 @@ def test_a_wrong_pin_leaves_the_ap_scans_and_the_results_clear_the_list_as_wpa_s
     assert (ignore, networks, state) == ("BSSID_IGNORE: ", "network id / ssid / bssid / flags\n",
                                          "wpa_state=INACTIVE"), report
     assert seen["pywps"] == seen["wpa_supplicant"], report
+
+
+def test_a_wrong_pins_late_eap_failure_finds_the_run_ended_as_in_wpa_supplicant(lab):
+    """The path the test above runs again: hostapd, stopped after it sends M4, takes the station's WSC_NACK and
+    answers with its EAP-Failure 0.5 s late. wpa_supplicant's run ends 0.1 s after WPS-FAIL (wpas_wps_clear_timeout
+    -> wpas_clear_wps): it deauthenticates, then removes the run's network; the EAP-Failure finds no link. No
+    ignore-list entry, no scan. pywps's run ends at the same 0.1 s (wpsrun's CLEAR_WAIT) with the same outcome.
+
+    Not on purpose, and not fixed yet: pywps says the two lines the other way round. The run's end event removes
+    the network at once (WpsService._drop_run), while its ReleaseLink is an action that the shell carries out
+    after it. A WPS_CANCEL or walk timeout during an association likely has the same order; no radio test
+    compares those. wpa_supplicant's order is asserted below, so this test fails once that gap is fixed: then
+    compare the two outright."""
+    seen = one_after_the_other(lab, wrong_pin_failure_late, LOG_LINES)
+    report = json.dumps(seen, indent=1)
+    lines = seen["wpa_supplicant"][0]
+    failed, left, removed = ("<3>WPS-FAIL msg=8 config_error=18",
+                             f"<3>CTRL-EVENT-DISCONNECTED bssid={AP_MAC} reason=3 locally_generated=1",
+                             "<3>CTRL-EVENT-NETWORK-REMOVED 0")
+    assert lines == [failed, left, removed], report
+    assert seen["wpa_supplicant"][1:] == ["BSSID_IGNORE: ", "network id / ssid / bssid / flags\n",
+                                          "wpa_state=INACTIVE"], report
+    assert seen["pywps"] == [[failed, removed, left], *seen["wpa_supplicant"][1:]], report
 
 
 def test_a_scan_whose_results_offer_nothing_clears_the_ignore_list_as_wpa_supplicant_does(lab):

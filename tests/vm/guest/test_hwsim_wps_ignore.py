@@ -236,16 +236,17 @@ def test_a_wrong_pin_leaves_the_ap_scans_and_the_results_clear_the_list_as_wpa_s
 
 
 def test_a_wrong_pins_late_eap_failure_finds_the_run_ended_as_in_wpa_supplicant(lab):
-    """The path the test above runs again: hostapd, stopped after it sends M4, takes the station's WSC_NACK and
-    answers with its EAP-Failure 0.5 s late. wpa_supplicant's run ends 0.1 s after WPS-FAIL (wpas_wps_clear_timeout
-    -> wpas_clear_wps): it deauthenticates, then removes the run's network; the EAP-Failure finds no link. No
-    ignore-list entry, no scan. pywps's run ends at the same 0.1 s (wpsrun's CLEAR_WAIT) with the same outcome.
+    """The late path, which the test above leaves out (it runs a program again then): hostapd, stopped after it
+    sends M4, takes the station's WSC_NACK and answers with its EAP-Failure 0.5 s late. wpa_supplicant's run ends
+    0.1 s after WPS-FAIL (wpas_wps_clear_timeout -> wpas_clear_wps): it deauthenticates, then removes the run's
+    network; the EAP-Failure finds no link. No ignore-list entry, no scan. pywps's run ends at the same 0.1 s
+    (wpsrun's CLEAR_WAIT) with the same outcome.
 
-    Not on purpose, and not fixed yet: pywps says the two lines the other way round. The run's end event removes
-    the network at once (WpsService._drop_run), while its ReleaseLink is an action that the shell carries out
-    after it. A WPS_CANCEL or walk timeout during an association likely has the same order; no radio test
-    compares those. wpa_supplicant's order is asserted below, so this test fails once that gap is fixed: then
-    compare the two outright."""
+    Not on purpose, and not fixed yet: pywps says CTRL-EVENT-NETWORK-REMOVED before CTRL-EVENT-DISCONNECTED. The
+    run's end event removes the network at once (WpsService._drop_run), while its ReleaseLink is an action that
+    the shell carries out after it. A WPS_CANCEL or walk timeout during an association likely has the same order;
+    no radio test compares those. wpa_supplicant's order is asserted below, so this test fails once that gap is
+    fixed: then compare the two outright."""
     seen = one_after_the_other(lab, wrong_pin_failure_late, LOG_LINES)
     report = json.dumps(seen, indent=1)
     lines = seen["wpa_supplicant"][0]

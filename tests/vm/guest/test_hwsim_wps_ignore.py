@@ -31,6 +31,9 @@ from netlab import Monitor
 from test_hwsim_rejects import refuse_associations
 
 from hwlab import AP_MAC, HEARD_AT_ONCE, one_after_the_other, request, sta_conf
+from pywps.wps.attributes import parse_attrs
+from pywps.wps.defs import AttrType, MsgType, WscOpCode
+from pywps.wps.eap import EAP_TYPE_EXPANDED, EapolType, parse_eap, parse_eapol, parse_wsc
 
 SAID = re.compile(r"^(SME: |Trying to associate|Associated with|WPS-|WPA: |CTRL-EVENT-(?!BSS-|DSCP-POLICY))")
 PIN = "12345670"
@@ -148,10 +151,21 @@ def wrong_pin(lab, program: str) -> list[object]:
     raise AssertionError(f"{program}'s EAP-Failure came after its WPS network's removal in {WRONG_PIN_TRIES} runs")
 
 
-# M4's Message Type attribute (0x1022, length 1, 0x08) in an EAPOL frame's hex, and how long hostapd is stopped
-# after it sends M4: the station's WSC_NACK waits in its socket, so its EAP-Failure comes about that late
-M4_TYPE = "1022000108"
+# How long hostapd is stopped after it sends M4: the station's WSC_NACK waits in its socket, so its EAP-Failure
+# comes about that late
 AP_STOPPED = 0.5
+
+
+def is_m4(pdu: bytes) -> bool:
+    """An EAPOL frame carrying an unfragmented EAP-WSC M4 (hostapd sends it whole: it is under 1400 bytes)."""
+    eapol = parse_eapol(pdu)
+    if eapol.type != EapolType.EAP_PACKET:
+        return False
+    eap = parse_eap(eapol.body)
+    if eap.type != EAP_TYPE_EXPANDED:
+        return False
+    wsc = parse_wsc(eap.data)
+    return wsc.op == WscOpCode.MSG and parse_attrs(wsc.data).get_int(AttrType.MSG_TYPE) == MsgType.M4
 
 
 def pass_on_frames(ap_ctrl: str, ap_pid: int, stop: threading.Event) -> int:
@@ -166,7 +180,7 @@ def pass_on_frames(ap_ctrl: str, ap_pid: int, stop: threading.Event) -> int:
             frames.events.clear()
             for m in sent:
                 assert request(ap_ctrl, f"EAPOL_TX {m[1]} {m[2]}") == "OK\n"
-                if M4_TYPE in m[2]:
+                if is_m4(bytes.fromhex(m[2])):
                     os.kill(ap_pid, signal.SIGSTOP)
                     time.sleep(AP_STOPPED)
                     os.kill(ap_pid, signal.SIGCONT)

@@ -76,3 +76,6 @@ class RunEnded(ShellEvent):
     """The run is over, after its last event: the station may rejoin a stored network. Not shown to clients."""
 
     succeeded: bool
+    # Wireless: the run's last action leaves its link (ReleaseLink). wpas_clear_wps deauthenticates before it removes
+    # the run's network, so the shell ends the run once that action is carried out.
+    leaves_link: bool = False

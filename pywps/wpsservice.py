@@ -77,6 +77,7 @@ class WpsService:
         self._refused = False  # this run's credential could not be kept: its success is not announced
         self._credentials: list[Credential] = []  # received in this M8, stored at its next event
         self._retiring: set[asyncio.Task] = set()  # replaced runs still sending their last frames
+        self._told_after_end: list[object] = []  # WPS-CANCEL: said once the run's end is (its link left, network gone)
         # The run's own network, as wpa_supplicant adds one (key_mgmt=WPS, never saved): clients see it added,
         # [CURRENT] while the run lasts, then either holding the credential or removed.
         self.network_id: int | None = None
@@ -204,8 +205,11 @@ class WpsService:
             port.rejoin(self.config().networks)
             return
         if run is not None:
-            self._input(run.cancel)
-        elif self.connector is not None and self.connector.cancel_wps(then=(RunCancelled(),)):
+            # wpas_wps_cancel says WPS-CANCEL after its deauthentication and the run's network's removal
+            self._told_after_end.append(RunCancelled())
+            self._input(run.cancel)  # its end comes now, or once its link is left (an ended run's is under way)
+            return
+        if self.connector is not None and self.connector.cancel_wps(then=(RunCancelled(),)):
             return  # wpas_wps_cancel left the link: WPS-CANCEL follows its CTRL-EVENT-DISCONNECTED
         self.publish(RunCancelled())
 
@@ -344,7 +348,10 @@ class WpsService:
         elif isinstance(event, RunEnded):
             if run.request.kind is RunKind.REG and not event.succeeded:
                 self.publish(RunFailed())
-            self._run_ended()
+            if event.leaves_link and self._driving is not None:
+                self.spawn(self._end_once_left(self._driving, run))
+            else:
+                self._run_ended()
         elif isinstance(event, EapFailureReceived):
             self.publish(event)
             if not run.succeeded or self._refused:
@@ -459,7 +466,15 @@ class WpsService:
             log.warning("registrar %s failed the PIN proof %d times: possible brute force; ignoring it for %d s",
                         mac_str(run.authenticator), self.pin_guard.failures(run.authenticator), delay)
 
+    async def _end_once_left(self, driving: PolicyDriver, run: WpsRun) -> None:
+        """The run's end after its last actions (its EAPOL-Logoff out, its link left), as wpas_clear_wps
+        deauthenticates before it removes the run's network; unless a new run replaced it meanwhile."""
+        await driving.drain()
+        if run is self.run:
+            self._run_ended()
+
     def _run_ended(self) -> None:
+        told_after, self._told_after_end = self._told_after_end, []
         stored, self._stored_id = self._stored_id, None
         # after a credential, wpa_supplicant looks for its network on the run's channel first (after_wps)
         wps_freq = self.run.freq if stored is not None and self.run is not None else None
@@ -477,6 +492,8 @@ class WpsService:
                 self.wired_port.join(target)
             else:
                 self.wired_port.rejoin(networks)
+        for event in told_after:
+            self.publish(event)
 
     def _drop_run(self, remove: bool = True) -> None:
         """Forget the current run; one still going is cancelled, and its last frames (EAPOL-Logoff) and its
@@ -495,6 +512,9 @@ class WpsService:
             except KeyError:
                 pass  # removed by a command meanwhile
             self.network_id = None
+        told_after, self._told_after_end = self._told_after_end, []
+        for event in told_after:  # a run replaced before its end was told (a new command, the daemon's close)
+            self.publish(event)
         if driving is None or run is None:
             return
         if not run.ended:

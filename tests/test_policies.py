@@ -223,7 +223,8 @@ def test_without_the_eap_failure_a_failed_run_ends_clear_wait_after_the_failure(
     assert run.get_timer() == 2.0 + wpsrun.CLEAR_WAIT
     run.handle_timer(2.0 + wpsrun.CLEAR_WAIT)
     actions, events = drain(run)
-    assert run.ended and actions == ([wpsrun.ReleaseLink()] if wireless else []) and events == [RunEnded(False)]
+    assert run.ended and actions == ([wpsrun.ReleaseLink()] if wireless else [])
+    assert events == [RunEnded(False, leaves_link=wireless)]  # the shell ends the run once the link is left
 
 
 def test_a_failed_run_whose_network_a_credential_replaced_waits_for_the_eap_failure_as_after_a_success():
@@ -255,6 +256,26 @@ def test_cancel_in_the_middle_sends_eapol_logoff():
     run.cancel(2.0)
     actions, events = drain(run)
     assert is_logoff(actions[-1].frames[-1]) and events == [RunEnded(False)]
+
+
+def test_a_radio_runs_cancel_sends_its_logoff_then_leaves_and_says_so_in_its_end():
+    """The EAPOL-Logoff, then ReleaseLink; RunEnded says the link is being left: the shell removes the run's
+    network and says WPS-CANCEL after that, as wpas_wps_cancel deauthenticates first. A run still looking for an
+    AP has no link to leave."""
+    run, ap = linked_run(), WscAp()
+    ap.mute_after_identity_request = True
+    for frame in ap.begin():
+        run.receive(AP, frame, 2.0)
+    shuttle(run, ap, now=2.0)
+    assert run.state is RS.EXCHANGING
+    run.cancel(3.0)
+    actions, events = drain(run)
+    assert is_logoff(actions[-2].frames[-1]) and actions[-1] == wpsrun.ReleaseLink()
+    assert events == [RunEnded(False, leaves_link=True)]
+    run = new_run(wireless=True)
+    drain(run)
+    run.cancel(1.0)
+    assert drain(run) == ([], [RunEnded(False)])
 
 
 def test_wireless_run_asks_for_a_link_and_gets_a_new_one_after_link_loss():

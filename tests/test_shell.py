@@ -9,7 +9,7 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -1076,6 +1076,53 @@ def test_wps_cancel_with_no_run_leaves_the_link_and_joins_again_as_wpa_supplican
                                  "CTRL-EVENT-SCAN-RESULTS"], texts
             assert [t for t in rig.texts()[mark:] if t.startswith("CTRL-EVENT-DISCONNECTED")][0].endswith(
                 " reason=3 locally_generated=1")
+
+    run(main())
+
+
+MID_RUN_END = re.compile(r"^(WPS-(CANCEL|TIMEOUT)|CTRL-EVENT-(DISCONNECTED|NETWORK-REMOVED))")
+
+
+async def end_in_the_middle(rig: Rig, end: Callable[[], Awaitable[object]]) -> list[str]:
+    """A PIN run whose AP stops answering after its Identity request, ended by `end`: the lines MID_RUN_END
+    matches from there on."""
+    await rig.cmd(f"WPS_PIN any {PIN}")
+    await rig.wait_event("^CTRL-EVENT-EAP-STARTED ")
+    mark = len(rig.events)
+    await end()
+    await rig.wait_event("^CTRL-EVENT-NETWORK-REMOVED ", after=mark, timeout=10)
+    await asyncio.sleep(0.1)
+    return [t for t in rig.texts()[mark:] if MID_RUN_END.match(t)]
+
+
+def test_a_radio_runs_cancel_in_the_middle_leaves_then_removes_then_says_so_as_wpa_supplicant():
+    """wpas_wps_cancel on an association: deauthenticates (reason 3), removes the run's network (wpas_clear_wps),
+    then says WPS-CANCEL (tests/vm/guest/test_hwsim_wps_cancel.py compares it). pywps's EAPOL-Logoff goes out
+    before the deauthentication (beyond wpa_supplicant: test_policies)."""
+    async def main():
+        ap = WscAp()
+        ap.mute_after_identity_request = True
+        driver = FakeRadioDriver(FakeAp(ap))
+        async with Rig(driver) as rig:
+            said = await end_in_the_middle(rig, lambda: rig.cmd("WPS_CANCEL"))
+            assert said == [f"CTRL-EVENT-DISCONNECTED bssid={AP.hex(':')} reason=3 locally_generated=1",
+                            "CTRL-EVENT-NETWORK-REMOVED 0", "WPS-CANCEL "], said
+            logoff = max(i for i, (_, pdu) in enumerate(driver.sent) if is_logoff(pdu))
+            assert logoff == len(driver.sent) - 1 and driver.log[-1] == "disconnect 3", driver.log
+
+    run(main())
+
+
+def test_a_radio_runs_walk_time_ending_in_the_middle_says_so_then_leaves_then_removes_as_wpa_supplicant():
+    """wpas_wps_timeout: WPS-TIMEOUT, then wpas_clear_wps deauthenticates and removes the run's network."""
+    async def main():
+        ap = WscAp()
+        ap.mute_after_identity_request = True
+        driver = FakeRadioDriver(FakeAp(ap))
+        async with Rig(driver, walk_time=1.5) as rig:
+            said = await end_in_the_middle(rig, lambda: rig.wait_event("^WPS-TIMEOUT "))
+            assert said == ["WPS-TIMEOUT ", f"CTRL-EVENT-DISCONNECTED bssid={AP.hex(':')} reason=3 locally_generated=1",
+                            "CTRL-EVENT-NETWORK-REMOVED 0"], said
 
     run(main())
 

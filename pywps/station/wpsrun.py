@@ -407,9 +407,10 @@ class WpsRun:
             self._events.append(RunTimedOut())
         elif what is RunInput.OVERLAP:
             self._events.append(PbcOverlapDetected())
-        if self.wireless and old not in (RunState.LINKING, RunState.CLEARING):
+        leaves_link = self.wireless and old not in (RunState.LINKING, RunState.CLEARING)
+        if leaves_link:
             self._actions.append(ReleaseLink())
-        self._events.append(RunEnded(self.succeeded))
+        self._events.append(RunEnded(self.succeeded, leaves_link))
 
     def _flush(self) -> None:
         assert self.peer is not None

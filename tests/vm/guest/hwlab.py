@@ -24,6 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/: netlab's
 from difflab import wsc_attrs  # noqa: E402
 from netlab import REPO, WPS_AP_SETTINGS, Monitor, wait_for  # noqa: E402
 
+from pywps.wps.attributes import parse_attrs  # noqa: E402
+from pywps.wps.defs import AttrType, MsgType, WscOpCode  # noqa: E402
+from pywps.wps.eap import EAP_TYPE_EXPANDED, EapolType, parse_eap, parse_eapol, parse_wsc  # noqa: E402
 from pywps.wps.ie import wps_ie_payload  # noqa: E402
 
 T = TypeVar("T")
@@ -378,3 +381,18 @@ def wps_attributes_of(ies: bytes) -> list[tuple[int, bytes]] | None:
     """The WSC attributes (type, value) of the WPS vendor elements among `ies`; None without one."""
     payload = wps_ie_payload(ies)
     return wsc_attrs(payload) if payload is not None else None
+
+
+def wsc_message_type(pdu: bytes) -> MsgType | None:
+    """The Message Type of an EAPOL frame that carries a whole EAP-WSC message (hostapd sends M1-M8 unfragmented:
+    each is under 1400 bytes), by pywps's own parsers; None for any other frame."""
+    eapol = parse_eapol(pdu)
+    if eapol.type != EapolType.EAP_PACKET:
+        return None
+    eap = parse_eap(eapol.body)
+    if eap.type != EAP_TYPE_EXPANDED:
+        return None
+    wsc = parse_wsc(eap.data)
+    if wsc.op != WscOpCode.MSG:
+        return None
+    return MsgType(parse_attrs(wsc.data).get_int(AttrType.MSG_TYPE))

@@ -1,16 +1,26 @@
-"""WPS_CANCEL with no WPS run on a completed link, Debian wpa_supplicant against pywps on wlan1 (one after the
-other), Debian hostapd on wlan0: wpas_wps_cancel takes any link past its association for a WPS one and
+"""WPS_CANCEL on a radio, Debian wpa_supplicant against pywps on wlan1 (one after the other), Debian hostapd on
+wlan0.
+
+With no WPS run on a completed link: wpas_wps_cancel takes any link past its association for a WPS one and
 deauthenticates (reason 3, CTRL-EVENT-DISCONNECTED), says WPS-CANCEL, then scans and joins the stored network
 again. pywps used to say WPS-CANCEL alone and keep the link. Compared: the reply, the lines below with their
 levels (the BSS table's and wpa_supplicant's "CTRL-EVENT-DSCP-POLICY clear_all" left out: tests/difflab.py),
-until 2 s after the link is back, and STATUS's bssid then."""
+until 2 s after the link is back, and STATUS's bssid then.
+
+In the middle of a PIN run (hostapd hands its EAPOL frames to the test, ext_eapol_frame_io, which passes them on
+until M2 and holds that one): it deauthenticates, removes the run's network (wpas_clear_wps), then says WPS-CANCEL.
+pywps used to remove the network before it left the link. Compared: the reply, the lines said in the 2 s after,
+the networks and wpa_state."""
 
 from __future__ import annotations
 
 import json
 import re
 
-from hwlab import HEARD_AT_ONCE, one_after_the_other, sta_conf
+from netlab import Monitor
+
+from hwlab import AP_MAC, HEARD_AT_ONCE, one_after_the_other, request, sta_conf, wsc_message_type
+from pywps.wps.defs import MsgType
 
 SAID = re.compile(r"^(SME: |Trying|Associated|WPS-|WPA: |CTRL-EVENT-(?!BSS-|DSCP-POLICY))")
 # scan_freq: the rejoin's scan covers the AP's channel alone (every channel is seconds under TCG)
@@ -40,3 +50,39 @@ def test_wps_cancel_without_a_run_leaves_the_link_and_joins_again_as_wpa_supplic
         "<3>CTRL-EVENT-DISCONNECTED bssid=02:00:00:00:00:00 reason=3 locally_generated=1", "<3>WPS-CANCEL "], report
     assert said[-1].startswith("<3>CTRL-EVENT-CONNECTED"), report
     assert seen["pywps"] == seen["wpa_supplicant"], report
+
+
+def cancelled_at_m2(lab, program: str) -> list[object]:
+    ap = lab.hostapd(**HEARD_AT_ONCE)
+    ap_ctrl = f"{ap.ctrl}/wlan0"
+    assert "OK" in ap.cli("wps_pin", "any", "12345670")
+    assert request(ap_ctrl, "SET ext_eapol_frame_io 1") == "OK\n"
+    frames = Monitor(ap_ctrl)
+    try:
+        sta = lab.station(sta_conf(), program)
+        assert sta.cli("wps_pin", AP_MAC, "12345670").strip() == "12345670"
+        while True:  # the station answers each frame before hostapd sends the next: passed on one at a time
+            m = frames.wait(r"^EAPOL-TX (\S+) (\S+)", 60)
+            frames.events.remove(m.string)
+            if wsc_message_type(bytes.fromhex(m[2])) is MsgType.M2:
+                break
+            assert request(ap_ctrl, f"EAPOL_TX {m[1]} {m[2]}") == "OK\n"
+        sta.monitor.gather(0.5)  # the station waits for M2
+        sta.monitor.leveled.clear()
+        reply = sta.cli("wps_cancel").strip()
+        sta.monitor.gather(2)
+    finally:
+        frames.close()
+    return [reply, [f"<{level}>{text}" for level, text in sta.monitor.leveled if SAID.search(text)],
+            sta.cli("list_networks"), sta.cli("status").splitlines()[0]]
+
+
+def test_wps_cancel_in_the_middle_of_a_run_leaves_removes_then_says_so_as_wpa_supplicant(lab):
+    seen = one_after_the_other(lab, cancelled_at_m2, r"WPS|cancel|Cancel|deauth|DISCONNECTED|REMOVED")
+    report = json.dumps(seen, indent=1)
+    reply, said, _, _ = seen["wpa_supplicant"]
+    assert reply == "OK" and said[:3] == [
+        f"<3>CTRL-EVENT-DISCONNECTED bssid={AP_MAC} reason=3 locally_generated=1", "<3>CTRL-EVENT-NETWORK-REMOVED 0",
+        "<3>WPS-CANCEL "], report
+    assert seen["pywps"] == seen["wpa_supplicant"], report
+

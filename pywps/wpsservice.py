@@ -207,7 +207,7 @@ class WpsService:
         if run is not None:
             # wpas_wps_cancel says WPS-CANCEL after its deauthentication and the run's network's removal
             self._told_after_end.append(RunCancelled())
-            self._input(run.cancel)  # its end comes now, or once its link is left (an ended run's is under way)
+            self._input(run.cancel)  # told at the run's end: now, or once its link is left (perhaps under way)
             return
         if self.connector is not None and self.connector.cancel_wps(then=(RunCancelled(),)):
             return  # wpas_wps_cancel left the link: WPS-CANCEL follows its CTRL-EVENT-DISCONNECTED

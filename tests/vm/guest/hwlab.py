@@ -251,6 +251,7 @@ def undisturbed(lab, step: Callable[[], T], disturbed: Callable[[T], bool], trie
         outcome = step()
         if not disturbed(outcome):
             return outcome
+        print(f"disturbed, run again: {outcome}")  # shown with the test's failure, if it fails
     raise AssertionError(f"disturbed in all {tries} runs; the last: {outcome}")
 
 

@@ -29,9 +29,9 @@ SAID = re.compile(r"^(SME: |Trying to associate|CTRL-EVENT-(AUTH-REJECT|ASSOC-RE
                   r"SSID-REENABLED|CONNECTED|DISCONNECTED))")
 
 
-def refuse_associations(ap_ctrl: str, stop: threading.Event) -> None:
-    """hostapd's management frames: each association request from the station answered with a refusal, every
-    other frame handed back to hostapd to process."""
+def refuse_associations(ap_ctrl: str, stop: threading.Event, answer: bool = True) -> None:
+    """hostapd's management frames: each association request from the station answered with a refusal (`answer`
+    False: none, the station's attempt times out), every other frame handed back to hostapd to process."""
     frames = Monitor(ap_ctrl)
     station = bytes.fromhex(STA_MAC.replace(":", ""))
     try:
@@ -43,6 +43,8 @@ def refuse_associations(ap_ctrl: str, stop: threading.Event) -> None:
             frames.events.remove(m.string)
             frame = bytes.fromhex(m[1])
             if (frame[0] >> 4) & 0xF == ASSOC_REQUEST and frame[10:16] == station:
+                if not answer:
+                    continue
                 # Association Response: to the station, from the BSS; capabilities, status, AID, rates
                 answer = bytes((0x10, 0, 0, 0)) + frame[10:16] + frame[4:10] + frame[4:10] + bytes(2)
                 answer += bytes.fromhex("1104") + AP_UNABLE_TO_HANDLE_NEW_STA.to_bytes(2, "little") + bytes(2)

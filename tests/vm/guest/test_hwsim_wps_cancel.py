@@ -10,16 +10,21 @@ until 2 s after the link is back, and STATUS's bssid then.
 In the middle of a PIN run (hostapd hands its EAPOL frames to the test, ext_eapol_frame_io, which passes them on
 until M2 and holds that one): it deauthenticates, removes the run's network (wpas_clear_wps), then says WPS-CANCEL.
 pywps used to remove the network before it left the link. Compared: the reply, the lines said in the 2 s after,
-the networks and wpa_state."""
+the networks and wpa_state.
+
+While the run associates (hostapd takes the association request and says nothing), pywps differs on purpose: see
+the last test."""
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 
 from netlab import Monitor
+from test_hwsim_rejects import refuse_associations
 
-from hwlab import AP_MAC, HEARD_AT_ONCE, one_after_the_other, request, sta_conf, wsc_message_type
+from hwlab import AP_MAC, HEARD_AT_ONCE, one_after_the_other, request, sta_conf, undisturbed, wsc_message_type
 from pywps.wps.defs import MsgType
 
 SAID = re.compile(r"^(SME: |Trying|Associated|WPS-|WPA: |CTRL-EVENT-(?!BSS-|DSCP-POLICY))")
@@ -86,3 +91,53 @@ def test_wps_cancel_in_the_middle_of_a_run_leaves_removes_then_says_so_as_wpa_su
         "<3>WPS-CANCEL "], report
     assert seen["pywps"] == seen["wpa_supplicant"], report
 
+
+def cancelled_while_associating(lab, program: str) -> list[object]:
+    ap = lab.hostapd(**HEARD_AT_ONCE)
+    ap_ctrl = f"{ap.ctrl}/wlan0"
+    assert "OK" in ap.cli("wps_pin", "any", "12345670")
+    assert request(ap_ctrl, "SET ext_mgmt_frame_handling 1") == "OK\n"
+    stop = threading.Event()
+    holding = threading.Thread(target=refuse_associations, args=(ap_ctrl, stop, False))
+    holding.start()
+    try:
+        sta = lab.station(sta_conf(), program)
+        assert sta.cli("wps_pin", AP_MAC, "12345670").strip() == "12345670"
+        sta.monitor.wait(r"^Trying to associate with ", 60)
+        sta.monitor.leveled.clear()
+        # straight to the socket, not by a wpa_cli process: within the attempt's ~0.6 s (mac80211's three tries)
+        reply = request(f"{sta.ctrl_dir}/{sta.iface}", "WPS_CANCEL")
+        sta.monitor.gather(2)
+    finally:
+        stop.set()
+        holding.join()
+    return [reply, [f"<{level}>{text}" for level, text in sta.monitor.leveled if SAID.search(text)],
+            sta.cli("list_networks")]
+
+
+# How often a program's cancel is tried for it to come within the association attempt
+ASSOCIATING_TRIES = 3
+
+
+def cancelled_in_time(lab, program: str) -> list[object]:
+    """cancelled_while_associating, run again when wpa_supplicant's cancel came after its attempt had timed out
+    (it removes the run's network then, as in SCANNING): the guest's load, not what is compared. pywps removes it
+    either way."""
+    return undisturbed(lab, lambda: cancelled_while_associating(lab, program),
+                       lambda seen: program == "wpa_supplicant" and any("NETWORK-REMOVED" in t for t in seen[1]),
+                       ASSOCIATING_TRIES)
+
+
+def test_wps_cancel_while_the_run_associates_ends_it_where_wpa_supplicant_goes_on(lab):
+    """Different on purpose. wpas_wps_cancel in AUTHENTICATING or ASSOCIATING (hostapd takes the station's
+    association request and says nothing) says WPS-CANCEL but keeps the run's network (it re-enables the others
+    and forgets the run's APs; only a pending clear after WPS-FAIL would remove it), and its run goes on: a scan
+    for the AP follows. pywps ends the run in every state (the kernel's attempt dropped, the run's network removed,
+    then WPS-CANCEL), as wpa_supplicant ends it while it scans or once it is associated."""
+    seen = one_after_the_other(lab, cancelled_in_time, r"WPS|cancel|Cancel|SME|ASSOC|REMOVED")
+    report = json.dumps(seen, indent=1)
+    reply, said, networks = seen["wpa_supplicant"]
+    assert reply == "OK\n" and said[0] == "<3>WPS-CANCEL " and not any("NETWORK-REMOVED" in t for t in said), report
+    assert networks == f"network id / ssid / bssid / flags\n0\t\t{AP_MAC}\t\n", report
+    assert seen["pywps"] == ["OK\n", ["<3>CTRL-EVENT-NETWORK-REMOVED 0", "<3>WPS-CANCEL "],
+                             "network id / ssid / bssid / flags\n"], report

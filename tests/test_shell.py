@@ -1097,16 +1097,20 @@ async def end_in_the_middle(rig: Rig, end: Callable[[], Awaitable[object]]) -> l
 
 def test_a_radio_runs_cancel_in_the_middle_leaves_then_removes_then_says_so_as_wpa_supplicant():
     """wpas_wps_cancel on an association: deauthenticates (reason 3), removes the run's network (wpas_clear_wps),
-    then says WPS-CANCEL (tests/vm/guest/test_hwsim_wps_cancel.py compares it). pywps's EAPOL-Logoff goes out
-    before the deauthentication (beyond wpa_supplicant: test_policies)."""
+    then says WPS-CANCEL (tests/vm/guest/test_hwsim_wps_cancel.py compares it); a second WPS_CANCEL right after
+    finds no run and says WPS-CANCEL again, after the first one's. pywps's EAPOL-Logoff goes out before the
+    deauthentication (beyond wpa_supplicant: test_policies)."""
     async def main():
         ap = WscAp()
         ap.mute_after_identity_request = True
         driver = FakeRadioDriver(FakeAp(ap))
         async with Rig(driver) as rig:
-            said = await end_in_the_middle(rig, lambda: rig.cmd("WPS_CANCEL"))
+            async def cancel_twice() -> None:
+                assert [await rig.cmd("WPS_CANCEL"), await rig.cmd("WPS_CANCEL")] == ["OK\n"] * 2
+
+            said = await end_in_the_middle(rig, cancel_twice)
             assert said == [f"CTRL-EVENT-DISCONNECTED bssid={AP.hex(':')} reason=3 locally_generated=1",
-                            "CTRL-EVENT-NETWORK-REMOVED 0", "WPS-CANCEL "], said
+                            "CTRL-EVENT-NETWORK-REMOVED 0", "WPS-CANCEL ", "WPS-CANCEL "], said
             logoff = max(i for i, (_, pdu) in enumerate(driver.sent) if is_logoff(pdu))
             assert logoff == len(driver.sent) - 1 and driver.log[-1] == "disconnect 3", driver.log
 

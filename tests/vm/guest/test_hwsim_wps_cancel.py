@@ -24,12 +24,35 @@ import threading
 from netlab import Monitor
 from test_hwsim_rejects import refuse_associations
 
-from hwlab import AP_MAC, HEARD_AT_ONCE, one_after_the_other, request, sta_conf, undisturbed, wsc_message_type
+from hwlab import AP_MAC, HEARD_AT_ONCE, Station, one_after_the_other, request, sta_conf, undisturbed, wsc_message_type
 from pywps.wps.defs import MsgType
 
 SAID = re.compile(r"^(SME: |Trying|Associated|WPS-|WPA: |CTRL-EVENT-(?!BSS-|DSCP-POLICY))")
 # scan_freq: the rejoin's scan covers the AP's channel alone (every channel is seconds under TCG)
 NETWORK = 'network={\n\tssid="jkm-wps-test"\n\tpsk="12345678"\n\tkey_mgmt=WPA-PSK\n\tscan_freq=2412\n}\n'
+PIN = "12345670"
+
+
+def said(sta) -> list[str]:
+    """The lines SAID matches that the station said since the test cleared its monitor, each with its level."""
+    return [f"<{level}>{text}" for level, text in sta.monitor.leveled if SAID.search(text)]
+
+
+def pin_ap(lab, handed_to_test: str) -> str:
+    """hostapd with the station's PIN for its registrar, handing the frames `handed_to_test` names
+    (ext_eapol_frame_io, ext_mgmt_frame_handling) to the test: its control socket."""
+    ap = lab.hostapd(**HEARD_AT_ONCE)
+    ap_ctrl = f"{ap.ctrl}/wlan0"
+    assert "OK" in ap.cli("wps_pin", "any", PIN)
+    assert request(ap_ctrl, f"SET {handed_to_test} 1") == "OK\n"
+    return ap_ctrl
+
+
+def pin_run(lab, program: str) -> Station:
+    """The station, started with no network, and its `wps_pin` for the AP."""
+    sta = lab.station(sta_conf(), program)
+    assert sta.cli("wps_pin", AP_MAC, PIN).strip() == PIN
+    return sta
 
 
 def cancelled(lab, program: str) -> list[object]:
@@ -42,8 +65,7 @@ def cancelled(lab, program: str) -> list[object]:
     reply = sta.cli("wps_cancel").strip()
     sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 30)
     sta.monitor.gather(2)
-    return [reply, [f"<{level}>{text}" for level, text in sta.monitor.leveled if SAID.search(text)],
-            re.search(r"^bssid=\S+", sta.cli("status"), re.M)[0]]
+    return [reply, said(sta), re.search(r"^bssid=\S+", sta.cli("status"), re.M)[0]]
 
 
 def test_wps_cancel_without_a_run_leaves_the_link_and_joins_again_as_wpa_supplicant(lab):
@@ -58,14 +80,10 @@ def test_wps_cancel_without_a_run_leaves_the_link_and_joins_again_as_wpa_supplic
 
 
 def cancelled_at_m2(lab, program: str) -> list[object]:
-    ap = lab.hostapd(**HEARD_AT_ONCE)
-    ap_ctrl = f"{ap.ctrl}/wlan0"
-    assert "OK" in ap.cli("wps_pin", "any", "12345670")
-    assert request(ap_ctrl, "SET ext_eapol_frame_io 1") == "OK\n"
+    ap_ctrl = pin_ap(lab, "ext_eapol_frame_io")
     frames = Monitor(ap_ctrl)
     try:
-        sta = lab.station(sta_conf(), program)
-        assert sta.cli("wps_pin", AP_MAC, "12345670").strip() == "12345670"
+        sta = pin_run(lab, program)
         while True:  # the station answers each frame before hostapd sends the next: passed on one at a time
             m = frames.wait(r"^EAPOL-TX (\S+) (\S+)", 60)
             frames.events.remove(m.string)
@@ -78,8 +96,7 @@ def cancelled_at_m2(lab, program: str) -> list[object]:
         sta.monitor.gather(2)
     finally:
         frames.close()
-    return [reply, [f"<{level}>{text}" for level, text in sta.monitor.leveled if SAID.search(text)],
-            sta.cli("list_networks"), sta.cli("status").splitlines()[0]]
+    return [reply, said(sta), sta.cli("list_networks"), sta.cli("status").splitlines()[0]]
 
 
 def test_wps_cancel_in_the_middle_of_a_run_leaves_removes_then_says_so_as_wpa_supplicant(lab):
@@ -93,16 +110,12 @@ def test_wps_cancel_in_the_middle_of_a_run_leaves_removes_then_says_so_as_wpa_su
 
 
 def cancelled_while_associating(lab, program: str) -> list[object]:
-    ap = lab.hostapd(**HEARD_AT_ONCE)
-    ap_ctrl = f"{ap.ctrl}/wlan0"
-    assert "OK" in ap.cli("wps_pin", "any", "12345670")
-    assert request(ap_ctrl, "SET ext_mgmt_frame_handling 1") == "OK\n"
+    ap_ctrl = pin_ap(lab, "ext_mgmt_frame_handling")
     stop = threading.Event()
     holding = threading.Thread(target=refuse_associations, args=(ap_ctrl, stop, False))
     holding.start()
     try:
-        sta = lab.station(sta_conf(), program)
-        assert sta.cli("wps_pin", AP_MAC, "12345670").strip() == "12345670"
+        sta = pin_run(lab, program)
         sta.monitor.wait(r"^Trying to associate with ", 60)
         sta.monitor.leveled.clear()
         # straight to the socket, not by a wpa_cli process: within the attempt's ~0.6 s (mac80211's three tries)
@@ -111,8 +124,7 @@ def cancelled_while_associating(lab, program: str) -> list[object]:
     finally:
         stop.set()
         holding.join()
-    return [reply, [f"<{level}>{text}" for level, text in sta.monitor.leveled if SAID.search(text)],
-            sta.cli("list_networks")]
+    return [reply, said(sta), sta.cli("list_networks")]
 
 
 # How often a program's cancel is tried for it to come within the association attempt

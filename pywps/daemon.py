@@ -236,7 +236,7 @@ class Daemon:
         if self.services is None:
             return  # still starting: the file was read a moment ago
         try:
-            self.services.reload()
+            self.services.reload(signalled=True)
         except configfile.ConfigFileError as e:
             log.error("keeping the old configuration: %s", e)
 

@@ -295,5 +295,15 @@ class SsidReenabled(ShellEvent):
 
 
 @dataclass
+class ConfigUnreadable(ShellEvent):
+    """SIGHUP or RECONFIGURE found a file it cannot read ("Failed to parse the configuration file '<path>' -
+    <then>", at MSG_ERROR). wpa_supplicant says "exiting" after RECONFIGURE too, where it goes on with its old
+    configuration, as pywps does; after SIGHUP it does exit, where pywps keeps its old configuration and says so."""
+
+    path: str
+    then: str
+
+
+@dataclass
 class Terminating(ShellEvent):
     """The daemon is going away (CTRL-EVENT-TERMINATING), sent before the control socket closes."""

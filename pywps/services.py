@@ -252,18 +252,29 @@ class Services:
 
     # -- the configuration's life ----------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Read the file again (SIGHUP, RECONFIGURE); ConfigFileError keeps the old configuration. The file's
-        networks are numbered afresh, as wpa_supplicant does, so nothing may keep an old id."""
-        if self.options.config_path is None:
+    def reload(self, signalled: bool = False) -> None:
+        """Read the file again (RECONFIGURE; SIGHUP: `signalled`); ConfigFileError keeps the old configuration,
+        and a file that cannot be read is told to monitors as wpa_supplicant tells it. The file's networks are
+        numbered afresh, as wpa_supplicant does, so nothing may keep an old id: a WPS run ends."""
+        path = self.options.config_path
+        if path is None:
             raise configfile.ConfigFileError("-C", 0, "no configuration file to read")
-        self.config = configfile.load(self.options.config_path)
-        log.info("configuration re-read from %s", self.options.config_path)
+        try:
+            config = configfile.load(path)
+        except configfile.ConfigFileError:
+            from .events import ConfigUnreadable
+
+            self.publish(ConfigUnreadable(path, "keeping the old configuration" if signalled else "exiting"))
+            raise
+        self.config = config
+        log.info("configuration re-read from %s", path)
         for key in ("country", "bss_expiration_age"):  # the country asked again, as wpa_supplicant's reload does
             self.global_changed(key)
+        if self._wps is not None:
+            self._wps.networks_replaced()
         if self.connector is not None:
             self.connector.networks_renumbered()
-        elif self.wired_port is not None and not self.wps.command_running:
+        elif self.wired_port is not None:  # deauthenticated, then associated again as wpa_supplicant's ap_scan=0
             self.wired_port.leave()
             self.wired_port.rejoin(self.config.networks)
 

@@ -119,6 +119,7 @@ class WpsService:
         elif request.kind is RunKind.PIN:
             self.publish(PinActive())
         if self.wired_port is not None:
+            self.wired_port.user_off = False  # wpas_wps_reassoc lifts DISCONNECT: the stored network follows the run
             self._move_port(self.wired_port.join, network)
         self._pump()
 
@@ -212,6 +213,24 @@ class WpsService:
         if self.connector is not None and self.connector.cancel_wps(then=(RunCancelled(),)):
             return  # wpas_wps_cancel left the link: WPS-CANCEL follows its CTRL-EVENT-DISCONNECTED
         self.publish(RunCancelled())
+
+    def networks_replaced(self) -> None:
+        """The file was read again (SIGHUP, RECONFIGURE): its networks are numbered afresh, so an id kept here
+        may now name one of the user's, and the run's own network went with the old list. wpa_supplicant frees
+        that network with the old configuration and deauthenticates, which leaves its run nothing to go on
+        with until the walk time ends it (WPS-TIMEOUT). Here the run ends at once: its link is left, with no
+        removal to tell (nothing in the new list is the run's) and no WPS event; a radio's connector joins from
+        the new list once that link is left, the wired port as after any reload (Services.reload)."""
+        run = self.run
+        self._drop_run(remove=False)
+        if run is not None and self.connector is not None:
+            self.spawn(self._resume_once_left())
+
+    async def _resume_once_left(self) -> None:
+        if self._retiring:
+            await asyncio.wait(list(self._retiring))
+        if self.run is None and self.connector is not None:  # unless a new command's run has the radio now
+            self.connector.resume()
 
     async def close(self) -> None:
         """Stop the run; its EAPOL-Logoff reaches the link before the driver stops. Its network stays in the
@@ -481,6 +500,8 @@ class WpsService:
         if self.wired_port is not None:
             self._move_port(self.wired_port.leave)
         self._drop_run()
+        for event in told_after:  # WPS-CANCEL: after the removal, before the join (wpa_supplicant's waits for a scan)
+            self.publish(event)
         if self.connector is not None:
             self.connector.resume(wps_freq)  # join the network just stored (or the old one)
         if self.wired_port is not None:
@@ -492,8 +513,6 @@ class WpsService:
                 self.wired_port.join(target)
             else:
                 self.wired_port.rejoin(networks)
-        for event in told_after:
-            self.publish(event)
 
     def _drop_run(self, remove: bool = True) -> None:
         """Forget the current run; one still going is cancelled, and its last frames (EAPOL-Logoff) and its

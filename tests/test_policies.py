@@ -1284,7 +1284,12 @@ def test_selected_network_only_and_a_reload_forgets_it():
     policy.select(1, 0.0)
     assert policy.state is CS.SCANNING  # "other" is not on the air: only network 1 may be joined
     policy.networks_renumbered(1.0)
-    assert policy.selected is None and policy.state is CS.ASSOCIATING
+    # as wpa_supplicant's reload: a scan first (req_scan), not the results from before
+    assert policy.selected is None and policy.state is CS.SCANNING
+    assert not [action for action in drain(policy)[0] if isinstance(action, conn.Associate)]
+    policy.table.update([beacon()], 1.5)
+    policy.scan_done(1.5)
+    assert policy.state is CS.ASSOCIATING
 
 
 def test_no_enabled_network_means_disconnected_and_no_scan():

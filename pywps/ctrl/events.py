@@ -3,7 +3,8 @@ prints them (src/common/wpa_ctrl.h and the places that emit them), and the one p
 logs unless `-K` asks for them.
 
 The trailing spaces are wpa_supplicant's: its event prefixes end in a space even with nothing after them.
-Every event here goes out at MSG_INFO (3 in wpa_supplicant 2.x's numbering), as wpa_msg(MSG_INFO) sends them.
+Events go out at MSG_INFO (3 in wpa_supplicant 2.x's numbering), as wpa_msg(MSG_INFO) sends most of them;
+event_level names the others.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ..driver.base import LinkDisconnected, mac_str
 LEVEL_DEBUG = 2  # MSG_DEBUG in wpa_supplicant 2.x (MSG_EXCESSIVE 0 ... MSG_ERROR 5)
 LEVEL_INFO = 3  # MSG_INFO
 LEVEL_WARNING = 4  # MSG_WARNING
+LEVEL_ERROR = 5  # MSG_ERROR
 
 REASON_TEXT = {1: "TKIP Only Prohibited", 2: "WEP Prohibited", 3: "Authentication Failure"}
 
@@ -206,6 +208,7 @@ def text_table() -> dict[type, Formatter]:
         CredModified: lambda e: f"CRED-MODIFIED {e.id} {e.field}",
         CredRemoved: lambda e: f"CRED-REMOVED {e.id}",
         # the daemon
+        ev.ConfigUnreadable: lambda e: f"Failed to parse the configuration file '{e.path}' - {e.then}",
         ev.Terminating: lambda e: "CTRL-EVENT-TERMINATING ",
     }
 
@@ -242,13 +245,15 @@ def scan_id_text(scan_id: int | None) -> str:
 
 def event_level(event: object) -> int:
     """MSG_INFO, but for what wpa_supplicant says at MSG_DEBUG (a default monitor never hears it): the ER's
-    SET-SEL-REG START and DONE; and at MSG_WARNING: a BIGTK's invalid KeyID, most keys it refuses (REFUSALS), most
-    EAPOL-Key frames it drops (NOTICES)."""
+    SET-SEL-REG START and DONE; at MSG_WARNING: a BIGTK's invalid KeyID, most keys it refuses (REFUSALS), most
+    EAPOL-Key frames it drops (NOTICES); at MSG_ERROR: a configuration file a reload cannot read."""
     name = type(event).__name__
     if name == "ErSetSelectedRegistrar" and event.state.value != "FAILED":  # type: ignore[attr-defined]
         return LEVEL_DEBUG
     if name == "BigtkKeyIdInvalid":
         return LEVEL_WARNING
+    if name == "ConfigUnreadable":
+        return LEVEL_ERROR
     if name == "KeyDataRefusal" and REFUSALS[event.refusal][1]:  # type: ignore[attr-defined]
         return LEVEL_WARNING
     if name == "KeyFrameNotice" and NOTICES[event.notice][1]:  # type: ignore[attr-defined]

@@ -332,7 +332,7 @@ def cmd_reconnect(ctx: Services, raw: str) -> Reply:
     refuse_while_disabled(ctx)
     if ctx.connector is not None:
         ctx.connector.reconnect()
-    elif ctx.wired_port is not None:
+    elif ctx.wired_port is not None and ctx.wired_port.user_off:  # only after DISCONNECT, as on a radio
         ctx.wired_port.user_off = False
         ctx.join(asked=True)
     return ok()

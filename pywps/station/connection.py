@@ -457,9 +457,11 @@ class ConnectionPolicy:
         return True
 
     def networks_renumbered(self, now: float) -> None:
-        """The file was read again and its networks numbered afresh: hold no old id."""
+        """The file was read again and its networks numbered afresh: hold no old id. As wpa_supplicant's reload,
+        leave the link and scan (req_scan): the results from before are not chosen from."""
         self.selected = None
         self.backoffs.forget_ids()
+        self._scan_first = True
         self.restart(now)
 
     def finds_a_network(self, now: float) -> bool | None:

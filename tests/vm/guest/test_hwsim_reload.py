@@ -18,26 +18,17 @@ import json
 import re
 
 from netlab import Monitor
-from test_hwsim_wps_cancel import NETWORK, PIN, said
+from test_hwsim_wps_cancel import PIN, connected, connected_again_after, pass_on_until_m2
 
-from hwlab import AP_MAC, HEARD_AT_ONCE, one_after_the_other, request, sta_conf, wsc_message_type
-from pywps.wps.defs import MsgType
+from hwlab import AP_MAC, one_after_the_other, request
 
 DEAUTHENTICATED = f"<3>CTRL-EVENT-DISCONNECTED bssid={AP_MAC} reason=3 locally_generated=1"
 RUN_LINE = re.compile(r"WPS-(?!AP-AVAILABLE)|NETWORK-(ADDED|REMOVED)")  # a run's end, or its network's
 
 
 def reconfigured(lab, program: str) -> list[object]:
-    lab.hostapd(**HEARD_AT_ONCE)
-    sta = lab.station(sta_conf() + NETWORK, program)
-    sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 60)
-    sta.monitor.gather(1)
-    sta.monitor.leveled.clear()
-    sta.monitor.events.clear()
-    reply = sta.cli("reconfigure").strip()
-    sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 30)
-    sta.monitor.gather(2)
-    return [reply, said(sta), sta.cli("list_networks")]
+    _, sta = connected(lab, program)
+    return [*connected_again_after(sta, "reconfigure"), sta.cli("list_networks")]
 
 
 def test_reconfigure_on_a_completed_link_leaves_and_joins_again_as_wpa_supplicant(lab):
@@ -49,31 +40,19 @@ def test_reconfigure_on_a_completed_link_leaves_and_joins_again_as_wpa_supplican
 
 
 def reconfigured_at_m2(lab, program: str) -> list[object]:
-    ap = lab.hostapd(**HEARD_AT_ONCE)
+    ap, sta = connected(lab, program)
     ap_ctrl = f"{ap.ctrl}/wlan0"
     assert "OK" in ap.cli("wps_pin", "any", PIN)
-    sta = lab.station(sta_conf() + NETWORK, program)
-    sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 60)
     assert request(ap_ctrl, "SET ext_eapol_frame_io 1") == "OK\n"
     frames = Monitor(ap_ctrl)
     try:
         assert sta.cli("wps_pin", AP_MAC, PIN).strip() == PIN
-        while True:  # passed on one at a time, up to M2, which is held
-            m = frames.wait(r"^EAPOL-TX (\S+) (\S+)", 60)
-            frames.events.remove(m.string)
-            if wsc_message_type(bytes.fromhex(m[2])) is MsgType.M2:
-                break
-            assert request(ap_ctrl, f"EAPOL_TX {m[1]} {m[2]}") == "OK\n"
+        pass_on_until_m2(ap_ctrl, frames)
     finally:
         frames.close()
     assert request(ap_ctrl, "SET ext_eapol_frame_io 0") == "OK\n"  # the stored network's handshake, as usual
     sta.monitor.gather(0.5)  # the station waits for M2
-    sta.monitor.leveled.clear()
-    sta.monitor.events.clear()
-    reply = sta.cli("reconfigure").strip()
-    sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 30)
-    sta.monitor.gather(2)
-    return [reply, said(sta), sta.cli("list_networks")]
+    return [*connected_again_after(sta, "reconfigure"), sta.cli("list_networks")]
 
 
 def test_reconfigure_in_the_middle_of_a_run_ends_it_and_joins_the_stored_network_as_wpa_supplicant(lab):

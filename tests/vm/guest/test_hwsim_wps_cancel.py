@@ -24,7 +24,8 @@ import threading
 from netlab import Monitor
 from test_hwsim_rejects import refuse_associations
 
-from hwlab import AP_MAC, HEARD_AT_ONCE, Station, one_after_the_other, request, sta_conf, undisturbed, wsc_message_type
+from hwlab import (AP_MAC, HEARD_AT_ONCE, HwHostapd, Station, one_after_the_other, request, sta_conf, undisturbed,
+                   wsc_message_type)
 from pywps.wps.defs import MsgType
 
 SAID = re.compile(r"^(SME: |Trying|Associated|WPS-|WPA: |CTRL-EVENT-(?!BSS-|DSCP-POLICY))")
@@ -55,17 +56,29 @@ def pin_run(lab, program: str) -> Station:
     return sta
 
 
-def cancelled(lab, program: str) -> list[object]:
-    lab.hostapd(**HEARD_AT_ONCE)
+def connected(lab, program: str) -> tuple[HwHostapd, Station]:
+    """hostapd, and the station joined to its NETWORK."""
+    ap = lab.hostapd(**HEARD_AT_ONCE)
     sta = lab.station(sta_conf() + NETWORK, program)
     sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 60)
     sta.monitor.gather(1)
+    return ap, sta
+
+
+def connected_again_after(sta: Station, command: str) -> tuple[str, list[str]]:
+    """The reply to `command` and what the station said from then until 2 s after its link is back."""
     sta.monitor.leveled.clear()
     sta.monitor.events.clear()
-    reply = sta.cli("wps_cancel").strip()
+    reply = sta.cli(command).strip()
     sta.monitor.wait(r"^CTRL-EVENT-CONNECTED", 30)
     sta.monitor.gather(2)
-    return [reply, said(sta), re.search(r"^bssid=\S+", sta.cli("status"), re.M)[0]]
+    return reply, said(sta)
+
+
+def cancelled(lab, program: str) -> list[object]:
+    _, sta = connected(lab, program)
+    reply, lines = connected_again_after(sta, "wps_cancel")
+    return [reply, lines, re.search(r"^bssid=\S+", sta.cli("status"), re.M)[0]]
 
 
 def test_wps_cancel_without_a_run_leaves_the_link_and_joins_again_as_wpa_supplicant(lab):
@@ -79,17 +92,23 @@ def test_wps_cancel_without_a_run_leaves_the_link_and_joins_again_as_wpa_supplic
     assert seen["pywps"] == seen["wpa_supplicant"], report
 
 
+def pass_on_until_m2(ap_ctrl: str, frames: Monitor) -> None:
+    """hostapd's EAPOL frames (ext_eapol_frame_io, heard on `frames`) passed on one at a time (the station answers
+    each before hostapd sends the next), up to M2, which is held."""
+    while True:
+        m = frames.wait(r"^EAPOL-TX (\S+) (\S+)", 60)
+        frames.events.remove(m.string)
+        if wsc_message_type(bytes.fromhex(m[2])) is MsgType.M2:
+            return
+        assert request(ap_ctrl, f"EAPOL_TX {m[1]} {m[2]}") == "OK\n"
+
+
 def cancelled_at_m2(lab, program: str) -> list[object]:
     ap_ctrl = pin_ap(lab, "ext_eapol_frame_io")
     frames = Monitor(ap_ctrl)
     try:
         sta = pin_run(lab, program)
-        while True:  # the station answers each frame before hostapd sends the next: passed on one at a time
-            m = frames.wait(r"^EAPOL-TX (\S+) (\S+)", 60)
-            frames.events.remove(m.string)
-            if wsc_message_type(bytes.fromhex(m[2])) is MsgType.M2:
-                break
-            assert request(ap_ctrl, f"EAPOL_TX {m[1]} {m[2]}") == "OK\n"
+        pass_on_until_m2(ap_ctrl, frames)
         sta.monitor.gather(0.5)  # the station waits for M2
         sta.monitor.leveled.clear()
         reply = sta.cli("wps_cancel").strip()

@@ -11,6 +11,7 @@ Differences on purpose, each asserted where it shows:
   the log, none fewer;
 - an option pywps does not have (-u for D-Bus, -b, -N, ...) is a usage error (exit 2); wpa_supplicant prints its
   usage and exits 0 for a letter it does not know;
+- SIGHUP with -C alone: wpa_supplicant has no file to read again and exits; pywps goes on with what it holds;
 - `wext` in a -D list is passed over: pywps has no Wireless Extensions driver. (wpa_supplicant's wext "starts" on
   a veth, with ioctl errors; on a Wi-Fi card both stop at nl80211.) So the lab's lists end on wired.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import time
 
 import netlab
@@ -242,7 +244,8 @@ def test_sigterm_while_waiting_for_a_monitor():
 def test_a_control_directory_and_no_configuration_file():
     """`-C DIR` without -c: a configuration of that directory alone, in memory. Networks can be added;
     SAVE_CONFIG and RECONFIGURE answer FAIL (with update_config=1 too: there is no file); DUMP names the
-    directory. Neither -c nor -C: no start, exit 255."""
+    directory. Neither -c nor -C: no start, exit 255. SIGHUP, on purpose: wpa_supplicant, with no file to read
+    again, exits; pywps goes on with what it holds, as with a file it cannot read (test_diff_reload.py)."""
     script = ["PING", "ADD_NETWORK", 'SET_NETWORK 0 ssid "x"', "LIST_NETWORKS", "SAVE_CONFIG", "RECONFIGURE",
               "GET update_config", "SET update_config 1", "SAVE_CONFIG", "GET ctrl_interface", "DUMP"]
     with WiredLab() as lab:
@@ -256,6 +259,12 @@ def test_a_control_directory_and_no_configuration_file():
             assert replies[WPAS] == replies[PYWPS], list(zip(script, replies[WPAS], replies[PYWPS]))
             assert replies[PYWPS][4:6] == ["FAIL\n", "FAIL\n"] and replies[PYWPS][8] == "FAIL\n"
             assert {kind: run.finish() for kind, run in bare.items()} == {WPAS: 255, PYWPS: 255}
+            for run in runs.values():
+                run.proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: runs[WPAS].proc.poll() is not None, 5, "wpa_supplicant to exit on SIGHUP")
+            time.sleep(0.5)
+            assert runs[PYWPS].proc.poll() is None
+            assert request(runs[PYWPS].socket, "LIST_NETWORKS") == replies[PYWPS][3]
         finally:
             for run in [*runs.values(), *bare.values()]:
                 run.close()

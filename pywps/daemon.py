@@ -132,17 +132,45 @@ class Daemon:
         self._wired_join = self.services.wired_port is not None and any(joinable(n) for n in config.networks)
         if self._wired_join and not self.options.wait_for_monitor:
             self._join_at_start()
-        ctrl_dir = self.options.ctrl_dir or config.ctrl_dir or "/run/pywps"
-        group = None if self.options.ctrl_dir else config.ctrl_group
-        self.ctrl = CtrlServer(os.path.join(ctrl_dir, self.options.ifname), group,
-                               CommandTable(self.services).dispatch)
+        self.ctrl = CtrlServer(*self._ctrl_address(config), CommandTable(self.services).dispatch)
         await self.ctrl.start()
+        services.on_reloaded = self._ctrl_follows_config
         if self.options.pidfile:
             await asyncio.to_thread(write_pidfile, self.options.pidfile)
         log.info("pywps on %s (%s driver), address %s, control socket %s", self.options.ifname,
                  self.driver.name, mac_str(self.driver.own_addr), self.ctrl.path)
         if self.services.wired_port is None and not self.options.wait_for_monitor:
             self._join_at_start()
+
+    def _ctrl_address(self, config: configfile.Config) -> tuple[str, str | None]:
+        """The control socket's path and group: -C's directory, else the file's ctrl_interface."""
+        ctrl_dir = self.options.ctrl_dir or config.ctrl_dir or "/run/pywps"
+        group = None if self.options.ctrl_dir else config.ctrl_group
+        return os.path.join(ctrl_dir, self.options.ifname), group
+
+    def _ctrl_follows_config(self) -> None:
+        """A reload whose file names another ctrl_interface: wpa_supplicant makes its control socket there (the
+        monitors of the old one are detached), and so does pywps, after the reply to a RECONFIGURE that asked
+        for it (wpa_supplicant's has none: it closed the socket the request came on)."""
+        assert self.services is not None and self.ctrl is not None
+        address = self._ctrl_address(self.services.config)
+        if address != (self.ctrl.path, self.ctrl.group):
+            self.services.spawn(self._move_ctrl(*address))
+
+    async def _move_ctrl(self, path: str, group: str | None) -> None:
+        from .ctrl.server import CtrlServer
+
+        old = self.ctrl
+        assert old is not None
+        new = CtrlServer(path, group, old.handler)
+        try:
+            await new.start()
+        except OSError as e:  # a group that does not exist too (CtrlGroupUnknown)
+            log.error("control socket stays at %s: %s", old.path, e)
+            return
+        self.ctrl = new
+        await old.close()
+        log.info("control socket moved to %s", path)
 
     async def _start_driver(self, recorder) -> None:
         """Start the driver, or -D's next one when it fails, as wpa_supplicant's wpas_init_driver goes on through

@@ -77,6 +77,7 @@ class Services:
         self.log_timestamps = options.timestamps
         self._tasks: set[asyncio.Task] = set()
         self._er: ErService | None = None
+        self.on_reloaded: Callable[[], None] | None = None  # the daemon's: the control socket follows the file
 
     async def start(self) -> None:
         """A radio's station and connector (a wired daemon never loads them). With a network enabled that the
@@ -277,6 +278,8 @@ class Services:
         elif self.wired_port is not None:  # deauthenticated, then associated again as wpa_supplicant's ap_scan=0
             self.wired_port.leave()
             self.wired_port.rejoin(self.config.networks)
+        if self.on_reloaded is not None:
+            self.on_reloaded()
 
     def global_changed(self, key: str) -> None:
         """SET, BSS_EXPIRE_* or a reload changed a global: the kernel's regulatory domain follows `country` (a

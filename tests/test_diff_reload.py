@@ -34,8 +34,8 @@ from functools import partial
 
 import pytest
 from difflab import EventMonitor
-from netlab import requires_lab
-from proclab import PYWPS, WPAS, alive, events_within, request
+from netlab import requires_lab, wait_for
+from proclab import PYWPS, WPAS, alive, events_within, ping, request
 from test_diff_wired import conf_with, side_by_side, status
 
 pytestmark = requires_lab
@@ -150,6 +150,31 @@ def test_sighup_with_a_file_that_cannot_be_read():
     assert ours[2] == [(5, "Failed to parse the configuration file '<file>' - keeping the old configuration")]
     assert ours[3:] == seen[PYWPS][0][3:]  # still on its network, with the same list
     assert at(seen[PYWPS], "ADD_NETWORK")[1] == "1\n"
+
+
+def moved(run, pid: int, monitor: EventMonitor) -> list:
+    """RECONFIGURE with a file whose ctrl_interface is another directory: the reply (None: none came), whether
+    the old socket is still there, then LIST_NETWORKS and STATUS on the socket in the new directory."""
+    moved_to = run.ctrl + "-moved"
+    (run.dir / "sta.conf").write_text(conf_with("open").replace("@CTRL@", moved_to))
+    try:
+        reply = request(run.socket, "RECONFIGURE", timeout=2)
+    except TimeoutError:
+        reply = None
+    socket = os.path.join(moved_to, "vsta")
+    wait_for(lambda: os.path.exists(socket) and ping(socket), 5, f"{socket} to answer")
+    return [reply, os.path.exists(run.socket), request(socket, "LIST_NETWORKS"), status(socket)]
+
+
+def test_a_reload_moves_the_control_socket_where_the_file_says():
+    """wpa_supplicant makes its control socket in the new directory and removes the old one (its monitors are
+    detached). On purpose: pywps answers the RECONFIGURE on the old socket first (wpa_supplicant closes the
+    socket the request came on, so its client gets no reply), and its old monitors hear the reload's events
+    before they are detached."""
+    seen = side_by_side(conf_with("open"), moved)
+    assert seen[WPAS][0] is None and seen[PYWPS][0] == "OK\n"
+    assert seen[WPAS][1] is False
+    assert seen[PYWPS][1:] == seen[WPAS][1:]
 
 
 def test_reconfigure_after_disconnect():

@@ -152,18 +152,17 @@ class Daemon:
         """A reload whose file names another ctrl_interface: wpa_supplicant makes its control socket there (the
         monitors of the old one are detached), and so does pywps, after the reply to a RECONFIGURE that asked
         for it (wpa_supplicant's has none: it closed the socket the request came on)."""
-        assert self.services is not None and self.ctrl is not None
-        if self._ctrl_address(self.services.config) != (self.ctrl.path, self.ctrl.group):
-            self.services.spawn(self._move_ctrl())
+        assert self.services is not None
+        self.services.spawn(self._move_ctrl())
 
     async def _move_ctrl(self) -> None:
-        from .ctrl.server import CtrlServer
-
         old = self.ctrl
         assert old is not None and self.services is not None
         path, group = self._ctrl_address(self.services.config)  # the last reload's, if two came at once
         if (path, group) == (old.path, old.group):
-            return
+            return  # the same ctrl_interface: the socket stays
+        from .ctrl.server import CtrlServer
+
         new = CtrlServer(path, group, old.handler)
         try:
             await new.start()

@@ -240,6 +240,13 @@ class Station:
         assert self.client is not None
         return self.client.request(command, timeout)
 
+    def wait_state(self, state: str, timeout: float = 10.0) -> None:
+        """Until STATUS says wpa_state=`state`. wpa_supplicant joins a stored network after its first PONG
+        (its first scan is an eloop timeout), pywps before it: a monitor attached at once sees the join on
+        one side only."""
+        wait_for(lambda: f"wpa_state={state}\n".encode() in (self.request("STATUS") or b""), timeout,
+                 f"{self.kind}'s wpa_state={state}", interval=0.05)
+
     def monitor(self, level: int | None = None) -> EventMonitor:
         return EventMonitor(self.socket, level)
 
@@ -343,15 +350,18 @@ class Transcript:
 
 def run_script(kind: str, script: Sequence[Step], conf: str, *, hostapd: dict[str, str] | None = None,
                monitor_level: int | None = None, settle: float = 0.3, sta_mac: str = STA_MAC,
-               debug: str = "-d", capture: bool = False) -> Transcript:
+               debug: str = "-d", capture: bool = False, state: str | None = None) -> Transcript:
     """Run `script` on one daemon in a fresh lab (fresh hostapd unless `hostapd` is None); a monitor is
     attached before the first step. `settle`: how long to keep collecting events after the last step;
-    `capture`: record the EAPOL frames on the AP's end (Transcript.frames)."""
+    `capture`: record the EAPOL frames on the AP's end (Transcript.frames); `state`: the wpa_state to wait
+    for before the monitor attaches (COMPLETED: a stored network joined)."""
     out = Transcript(kind)
     with WiredLab(sta_mac=sta_mac) as lab:
         sniffer = EapolCapture(lab.ns_ap, "vap") if capture else None
         hapd = lab.hostapd(**hostapd) if hostapd is not None else None
         sta = Station(lab, kind, conf, debug).wait_ready()
+        if state is not None:
+            sta.wait_state(state)
         mon = sta.monitor(monitor_level)
         out.level_reply = mon.level_reply
         try:

@@ -59,7 +59,7 @@ SCENARIOS = {
     "pbc": dict(script=[Hapd("wps_pbc"), "WPS_PBC", Wait("^WPS-SUCCESS|^WPS-FAIL"), Sleep(1.5)], hostapd={}),
     "cancel": dict(script=["WPS_PBC", Sleep(0.2), "WPS_CANCEL", Sleep(0.3), "WPS_CANCEL"], hostapd=None),
     # no run, the port joined to a stored open network: wpas_wps_cancel deauthenticates it all the same
-    "cancel-linked": dict(script=[Sleep(1.0), "WPS_CANCEL", Sleep(1.5)], hostapd=None,
+    "cancel-linked": dict(script=["WPS_CANCEL", Sleep(1.5)], hostapd=None, state="COMPLETED",
                           conf=conf_text() + 'network={\n\tssid="x"\n\tkey_mgmt=NONE\n}\n'),
     "reg-learn": dict(script=[f"WPS_REG {PAE_GROUP} 12345670", Wait(r"^WPS-FAIL\s*$", 4), Sleep(1.0)], hostapd={}),
     "reg-wep": dict(script=[f"WPS_REG {PAE_GROUP} 12345670 {b'wep'.hex()} OPEN WEP {b'12345'.hex()}",

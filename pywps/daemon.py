@@ -264,8 +264,12 @@ class Daemon:
     def _reload(self) -> None:
         if self.services is None:
             return  # still starting: the file was read a moment ago
+        self.services.spawn(self._reload_signalled())
+
+    async def _reload_signalled(self) -> None:
+        assert self.services is not None
         try:
-            self.services.reload(signalled=True)
+            await self.services.reload(signalled=True)
         except configfile.ConfigFileError as e:
             log.error("keeping the old configuration: %s", e)
 

@@ -253,10 +253,22 @@ class Services:
 
     # -- the configuration's life ----------------------------------------------------------------------------
 
-    def reload(self, signalled: bool = False) -> None:
+    async def reload(self, signalled: bool = False) -> None:
         """Read the file again (RECONFIGURE; SIGHUP: `signalled`); ConfigFileError keeps the old configuration,
         and a file that cannot be read is told to monitors as wpa_supplicant tells it. The file's networks are
-        numbered afresh, as wpa_supplicant does, so nothing may keep an old id: a WPS run ends."""
+        numbered afresh, as wpa_supplicant does, so nothing may keep an old id: a WPS run ends.
+        The saves asked for first are written first, a credential's too: wpa_supplicant writes before it reads
+        another request, so its reload reads what they wrote (reading the file in the middle of a save here lost
+        the stored credential from the list, and the run's WPS-SUCCESS with the run)."""
+        while True:
+            async with self._save_lock:  # FIFO: a SAVE_CONFIG asked for before is done
+                saving = self._wps.saving if self._wps is not None else None
+                if saving is None:  # nothing stored waits for its write: read now, without a pause
+                    self._read_again(signalled)
+                    return
+            await asyncio.wait([saving])  # its held events (WPS-SUCCESS) are told before it is done
+
+    def _read_again(self, signalled: bool) -> None:
         path = self.options.config_path
         if path is None:
             raise configfile.ConfigFileError("-C", 0, "no configuration file to read")

@@ -214,6 +214,11 @@ class WpsService:
             return  # wpas_wps_cancel left the link: WPS-CANCEL follows its CTRL-EVENT-DISCONNECTED
         self.publish(RunCancelled())
 
+    @property
+    def saving(self) -> asyncio.Task | None:
+        """The stored credential's save, while it is under way (its events are held until it is done)."""
+        return self._saving
+
     def networks_replaced(self) -> None:
         """The file was read again (SIGHUP, RECONFIGURE): its networks are numbered afresh, so an id kept here
         may now name one of the user's, and the run's own network went with the old list. wpa_supplicant frees

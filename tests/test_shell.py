@@ -430,7 +430,7 @@ def test_the_country_is_asked_of_the_kernel_at_start_before_the_first_scan_and_w
             assert await rig.cmd("SET country DE") == "OK\n" and await rig.cmd("SET country USA") == "OK\n"
             assert await rig.cmd("GET country") == "US"
             rig.conf.write_text("country=FR\n" + STORED)
-            rig.services.reload()
+            await rig.services.reload()
             await asyncio.sleep(0.05)
             assert [e for e in driver.log if e.startswith("country")] == ["country DE", "country US", "country FR"]
         with pytest.raises(DriverError, match="country 1X"):
@@ -451,7 +451,7 @@ def test_the_bss_tables_ageing_follows_the_bss_expiration_globals():
             assert await rig.cmd("BSS_EXPIRE_AGE 30") == "OK\n" and table.expiration_age == 30.0
             assert await rig.cmd("GET bss_expiration_age") == "30"
             rig.conf.write_text("bss_expiration_age=90\n")
-            rig.services.reload()
+            await rig.services.reload()
             assert (table.expiration_age, table.expiration_scans) == (90.0, 2)
 
     run(main())
@@ -1257,6 +1257,70 @@ def test_a_slow_save_of_the_credential_holds_the_links_end_after_the_runs_events
             await rig.wait_event("^CTRL-EVENT-CONNECTED ")
             said = [t for t in rig.texts() if re.match("WPS-SUCCESS|CTRL-EVENT-EAP-FAILURE|CTRL-EVENT-DISCONNECTED", t)]
             assert [t.split()[0] for t in said] == ["WPS-SUCCESS", "CTRL-EVENT-EAP-FAILURE", "CTRL-EVENT-DISCONNECTED"]
+
+    run(main())
+
+
+def hold_writes(monkeypatch) -> tuple[threading.Event, threading.Event]:
+    """The config's writes wait (in their thread) until the first event is set; the second is set once one
+    waits."""
+    from pywps import config as configfile
+
+    write, may_write, writing = configfile.write_atomically, threading.Event(), threading.Event()
+
+    def held_write(path: str, text: str) -> None:
+        writing.set()
+        may_write.wait(5)
+        write(path, text)
+
+    monkeypatch.setattr(configfile, "write_atomically", held_write)
+    return may_write, writing
+
+
+async def reload_while_writing(rig: Rig, may_write: threading.Event, writing: threading.Event) -> None:
+    """RECONFIGURE once a write waits: it is answered only after the write."""
+    assert await asyncio.to_thread(writing.wait, 5)
+    reconfigure = asyncio.ensure_future(rig.cmd("RECONFIGURE"))
+    await asyncio.sleep(0.1)
+    assert not reconfigure.done()
+    may_write.set()
+    assert await asyncio.wait_for(reconfigure, 5) == "OK\n"
+
+
+def test_a_reload_during_the_credentials_save_reads_the_saved_file(monkeypatch):
+    """RECONFIGURE (or SIGHUP) while the credential is being written: wpa_supplicant saves before it reads another
+    request, so its reload reads the file with the new network in it, after WPS-SUCCESS. pywps writes off the
+    loop: the reload waits for that write (it read the old file, so the network was gone from the list, the run's
+    WPS-SUCCESS was never said, and the next SAVE_CONFIG would have dropped the network from the file too;
+    tests/test_diff_reload.py compares with wpa_supplicant)."""
+    may_write, writing = hold_writes(monkeypatch)
+
+    async def main():
+        async with Rig(FakeWiredDriver(WscAp())) as rig:
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-CRED-RECEIVED")
+            await reload_while_writing(rig, may_write, writing)
+            assert "WPS-SUCCESS " in rig.texts()
+            listed = (await rig.cmd("LIST_NETWORKS")).splitlines()[1:]
+            assert [row.split("\t")[1] for row in listed] == [CRED.ssid.decode()], listed
+
+    run(main())
+
+
+def test_a_reload_after_save_config_reads_what_it_wrote(monkeypatch):
+    """SAVE_CONFIG, then RECONFIGURE before its reply (another client): wpa_supplicant answers one request at a
+    time, so the reload reads the saved file; pywps's waits for the write."""
+    may_write, writing = hold_writes(monkeypatch)
+
+    async def main():
+        async with Rig(FakeWiredDriver(WscAp())) as rig:
+            for request, reply in (("ADD_NETWORK", "0\n"), ('SET_NETWORK 0 ssid "kept"', "OK\n"),
+                                   ("SET_NETWORK 0 key_mgmt NONE", "OK\n")):  # a block SAVE_CONFIG writes
+                assert await rig.cmd(request) == reply, request
+            save = asyncio.ensure_future(rig.cmd("SAVE_CONFIG"))
+            await reload_while_writing(rig, may_write, writing)
+            assert save.done() and save.result() == "OK\n"
+            assert (await rig.cmd("LIST_NETWORKS")).splitlines()[1:] == ["0\tkept\tany\t[DISABLED]"]
 
     run(main())
 

@@ -162,12 +162,16 @@ def cmd_save_config(ctx: Services, raw: str) -> Reply:
     return _save(ctx)
 
 
-def cmd_reconfigure(ctx: Services, raw: str) -> Reply:
+async def _reconfigure(ctx: Services) -> str:
     try:
-        ctx.reload()
+        await ctx.reload()
     except ConfigFileError as e:
         raise CommandFailed(str(e)) from None
     return ok()
+
+
+def cmd_reconfigure(ctx: Services, raw: str) -> Reply:
+    return _reconfigure(ctx)
 
 
 def cmd_terminate(ctx: Services, raw: str) -> Reply:

@@ -13,8 +13,11 @@ MIB (the same keys: pywps has no pre-authentication).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from difflab import PYWPS, WPAS, describe, requires_diff
+from difflab import KINDS, PYWPS, WPAS, CtrlClient, Station, conf_text, describe, requires_diff
+from netlab import WiredLab
 from test_diff_survey import Case, differences, survey_both
 
 from pywps.ctrl.commands import PREFIX, command_table
@@ -73,3 +76,42 @@ def test_every_command_is_sent():
     """The table is the whole command table: a command added later is compared without anyone listing it."""
     sent = {case.id.rsplit("-", 1)[0] for case in CASES}
     assert set(command_table()) <= sent
+
+
+# Requests a client sends before it reads their replies (pywpas, for one, sends SET_NETWORK and SAVE_CONFIG and
+# never reads their replies, so its next read takes the oldest queued one): wpa_supplicant takes them one at a time,
+# so each comes after the ones before it, reply and effect. pywps answered a request whose reply waits on I/O
+# (SAVE_CONFIG's write, RECONFIGURE) after the ones behind it, which also ran first: LIST_NETWORKS after
+# RECONFIGURE still showed the network the reload drops.
+BURSTS = [
+    ["SAVE_CONFIG", "PING", "LIST_NETWORKS"],
+    ["ADD_NETWORK", "RECONFIGURE", "LIST_NETWORKS"],
+    ["SAVE_CONFIG", "ADD_NETWORK", "RECONFIGURE", "LIST_NETWORKS", "PING", "GET_NETWORK 0 ssid"],
+]
+SAVED = ("ADD_NETWORK", 'SET_NETWORK 0 ssid "kept"', "SET_NETWORK 0 key_mgmt NONE")  # a block SAVE_CONFIG writes
+
+
+def replies_to_bursts(kind: str) -> list[list[bytes]]:
+    with WiredLab() as lab:
+        sta = Station(lab, kind, conf_text()).wait_ready()
+        for request in SAVED:
+            sta.request(request)
+        client = CtrlClient(sta.socket)
+        try:
+            out = []
+            for burst in BURSTS:
+                for request in burst:
+                    client.sock.send(request.encode())
+                client.sock.settimeout(5)
+                out.append([client.sock.recv(4096) for _ in burst])
+            return out
+        finally:
+            client.close()
+
+
+@requires_diff
+def test_requests_sent_before_their_replies_are_read_are_answered_in_order():
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        seen = dict(zip(KINDS, pool.map(replies_to_bursts, KINDS)))
+    assert seen[PYWPS] == seen[WPAS]
+    assert seen[WPAS][1] == [b"1\n", b"OK\n", b"network id / ssid / bssid / flags\n0\tkept\tany\t[DISABLED]\n"]

@@ -42,7 +42,6 @@ DEFAULT_MONITOR_LEVEL = 3  # MSG_INFO in wpa_supplicant 2.x: what it gives a new
 MAX_MONITORS = 1024  # a bound on memory only; wpa_supplicant has none
 SO_SNDBUFFORCE = 32  # <asm-generic/socket.h>; needs CAP_NET_ADMIN, else SO_SNDBUF (capped by wmem_max)
 SEND_BUFFER = 8 * 1024 * 1024  # a ceiling, not an allocation: memory is charged only while datagrams queue
-MAX_PENDING = 32  # commands waiting at once (SCAN); more are answered FAIL rather than queued without bound
 CHECK_EVERY = 32  # events sent to a monitor between looks at its receive queue (while it is not seen empty)
 CHECK_DELAY = 0.2  # seconds between a monitor falling due and the look at its queue
 RECHECK_DELAY = 0.05  # seconds between the looks at a suspect's queue
@@ -99,7 +98,10 @@ class CtrlServer:
         self._diag_ok = True  # sock_diag answered (it may be missing: then only the re-open protects us)
         self._sock: socket.socket | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._pending: set[asyncio.Task] = set()
+        # The request whose reply waits on I/O (SAVE_CONFIG's write, a kernel's answer): the socket is not read
+        # meanwhile, so what comes after it is answered after it, in order, as wpa_supplicant's loop, blocked in
+        # that I/O, answers it. A client that sends several requests before it reads takes the replies in order.
+        self._answering: asyncio.Task | None = None
         self._first_monitor: asyncio.Future[None] | None = None  # -W: waiting for it
 
     @property
@@ -147,7 +149,8 @@ class CtrlServer:
         self._poll = select.poll()  # "is another request there?" without the exception of an empty read
         self._poll.register(sock.fileno(), select.POLLIN)
         self._reading_on = True  # the last read-on found a request
-        self._loop.add_reader(sock.fileno(), self._on_readable)
+        if self._answering is None:
+            self._loop.add_reader(sock.fileno(), self._on_readable)
 
     def _reopen_socket(self) -> None:
         """The send buffer is full of a stuck reader's datagrams: start over on a fresh socket, as
@@ -199,8 +202,8 @@ class CtrlServer:
             waiter.set_result(None)
 
     async def close(self) -> None:
-        for task in list(self._pending):
-            task.cancel()
+        if self._answering is not None:
+            self._answering.cancel()
         if self._check_timer is not None:
             self._check_timer.cancel()
             self._check_timer = None
@@ -253,8 +256,8 @@ class CtrlServer:
                     self._reply(address, fixed.decode())  # the slow path knows what to do about it
                 continue
             self._on_request(data, address)
-            if self._sock is not sock:
-                return  # a reply re-opened the socket: this one is closed
+            if self._sock is not sock or self._answering is not None:
+                return  # a reply re-opened the socket (this one is closed), or the next waits for this one's
 
     def _on_request(self, data: bytes, address) -> None:
         if not address:
@@ -291,13 +294,11 @@ class CtrlServer:
                 reply = "FAIL\n"
             if isinstance(reply, str):
                 self._reply(address, reply)
-            elif len(self._pending) >= MAX_PENDING:
-                reply.close()
-                self._reply(address, "FAIL\n")
             else:
-                task = asyncio.ensure_future(self._await_reply(reply, address))
-                self._pending.add(task)
-                task.add_done_callback(self._pending.discard)
+                assert self._loop is not None and self._sock is not None
+                self._answering = asyncio.ensure_future(self._await_reply(reply, address))
+                self._answering.add_done_callback(self._answered)
+                self._loop.remove_reader(self._sock.fileno())
 
     async def _await_reply(self, pending: Awaitable[str], address) -> None:
         try:
@@ -306,6 +307,12 @@ class CtrlServer:
             log.exception("control command failed")
             reply = "FAIL\n"
         self._reply(address, reply)
+
+    def _answered(self, task: asyncio.Task) -> None:
+        """The waiting reply went: the requests queued behind it are read now."""
+        self._answering = None
+        if self._sock is not None and self._loop is not None:
+            self._loop.add_reader(self._sock.fileno(), self._on_readable)
 
     def _reply(self, address, reply: str) -> None:
         if self._sock is None:

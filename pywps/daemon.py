@@ -14,6 +14,7 @@ import signal
 import socket
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from . import config as configfile
 from .ctrl.events import event_level, event_texts, log_texts
@@ -35,6 +36,9 @@ from .driver.base import (
 from .link import LinkTap
 from .services import Options, Services
 from .station.wired import joinable
+
+if TYPE_CHECKING:
+    from .ctrl.commands import CommandTable, Reply
 
 __all__ = ["Daemon", "Options"]
 
@@ -103,6 +107,7 @@ class Daemon:
         self._first_join: asyncio.TimerHandle | None = None
         self._wired_join = False  # a wire joins at start: a network was enabled when it started
         self.ctrl = None
+        self._commands: CommandTable | None = None  # what the control socket's requests reach
         self._stopped = asyncio.Event()
 
     # -- lifecycle -------------------------------------------------------------------------------------
@@ -132,7 +137,8 @@ class Daemon:
         self._wired_join = self.services.wired_port is not None and any(joinable(n) for n in config.networks)
         if self._wired_join and not self.options.wait_for_monitor:
             self._join_at_start()
-        self.ctrl = CtrlServer(*self._ctrl_address(config), CommandTable(self.services).dispatch)
+        self._commands = CommandTable(self.services)
+        self.ctrl = CtrlServer(*self._ctrl_address(config), self._on_request)
         await self.ctrl.start()
         services.on_reloaded = self._ctrl_follows_config
         if self.options.pidfile:
@@ -273,7 +279,22 @@ class Daemon:
         except configfile.ConfigFileError as e:
             log.error("keeping the old configuration: %s", e)
 
-    # -- the two routes ----------------------------------------------------------------------------------
+    # -- the three routes --------------------------------------------------------------------------------
+
+    def _on_request(self, request: str) -> Reply:
+        """wpa_supplicant writes a received credential before it reads the next request. pywps writes it off the
+        loop, so a request that comes meanwhile waits for the write and for the run's events held with it: a
+        WPS_PBC, WPS_CANCEL or TERMINATE at WPS-CRED-RECEIVED used to drop the run's WPS-SUCCESS."""
+        assert self.services is not None and self._commands is not None
+        saving = self.services.credential_saving
+        if saving is None:
+            return self._commands.dispatch(request)
+        return self._after_save(saving, request)
+
+    async def _after_save(self, saving: asyncio.Task, request: str) -> str:
+        await asyncio.wait([saving])
+        reply = self._on_request(request)
+        return reply if isinstance(reply, str) else await reply
 
     def _on_eapol(self, src: bytes, pdu: bytes) -> None:
         services = self.services

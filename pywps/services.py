@@ -253,6 +253,11 @@ class Services:
 
     # -- the configuration's life ----------------------------------------------------------------------------
 
+    @property
+    def credential_saving(self) -> asyncio.Task | None:
+        """A received credential's save, while it is written (the run's events wait for it)."""
+        return self._wps.saving if self._wps is not None else None
+
     async def reload(self, signalled: bool = False) -> None:
         """Read the file again (RECONFIGURE; SIGHUP: `signalled`); ConfigFileError keeps the old configuration,
         and a file that cannot be read is told to monitors as wpa_supplicant tells it. The file's networks are
@@ -262,7 +267,7 @@ class Services:
         the stored credential from the list, and the run's WPS-SUCCESS with the run)."""
         while True:
             async with self._save_lock:  # FIFO: a SAVE_CONFIG asked for before is done
-                saving = self._wps.saving if self._wps is not None else None
+                saving = self.credential_saving
                 if saving is None:  # nothing stored waits for its write: read now, without a pause
                     self._read_again(signalled)
                     return

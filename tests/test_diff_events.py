@@ -61,6 +61,9 @@ SCENARIOS = {
     # no run, the port joined to a stored open network: wpas_wps_cancel deauthenticates it all the same
     "cancel-linked": dict(script=["WPS_CANCEL", Sleep(1.5)], hostapd=None, state="COMPLETED",
                           conf=conf_text() + 'network={\n\tssid="x"\n\tkey_mgmt=NONE\n}\n'),
+    # a new run asked for the moment the credential is heard: it starts after the run's WPS-SUCCESS
+    "pbc-at-credential": dict(script=[Hapd("wps_pin", "any", "12345670"), "WPS_PIN any 12345670",
+                                      Wait("^WPS-CRED-RECEIVED"), "WPS_PBC", Sleep(0.5)], hostapd={}),
     "reg-learn": dict(script=[f"WPS_REG {PAE_GROUP} 12345670", Wait(r"^WPS-FAIL\s*$", 4), Sleep(1.0)], hostapd={}),
     "reg-wep": dict(script=[f"WPS_REG {PAE_GROUP} 12345670 {b'wep'.hex()} OPEN WEP {b'12345'.hex()}",
                             Wait(r"^WPS-FAIL\s*$", 4), Sleep(0.5)], hostapd={}),
@@ -238,6 +241,19 @@ def test_status_during_a_run():
 def test_list_networks_during_a_run():
     wpas, pywps = run("status-during-run")
     assert pywps.reply("LIST_NETWORKS") == wpas.reply("LIST_NETWORKS")
+
+
+def test_a_run_asked_for_at_the_credential_starts_after_the_success():
+    """wpa_supplicant writes the credential and says WPS-SUCCESS before it reads the WPS_PBC; pywps's request
+    waits for its write (off the loop) and the events held with it, where it used to drop them. Compared up to
+    WPS-PBC-ACTIVE: what the AP's EAP-Failure does then depends on when it comes."""
+    wpas, pywps = run("pbc-at-credential")
+    shown = ("CTRL-EVENT-NETWORK-ADDED", "WPS-PIN-ACTIVE", "WPS-CRED-RECEIVED", "WPS-SUCCESS", "WPS-PBC-ACTIVE")
+    theirs = [e for e in wpas.until("^WPS-PBC-ACTIVE") if e[1].split(" ", 1)[0] in shown]
+    assert theirs == [(3, "CTRL-EVENT-NETWORK-ADDED 0"), (3, "WPS-PIN-ACTIVE "), (3, "WPS-CRED-RECEIVED "),
+                      (3, "WPS-SUCCESS "), (3, "CTRL-EVENT-NETWORK-ADDED 1"), (3, "WPS-PBC-ACTIVE ")]
+    assert [e for e in pywps.until("^WPS-PBC-ACTIVE") if e[1].split(" ", 1)[0] in shown] == theirs
+    assert pywps.reply("WPS_PBC") == wpas.reply("WPS_PBC") == b"OK\n"
 
 
 def test_pin_with_the_aps_own_mac_is_a_deliberate_difference():

@@ -1307,6 +1307,29 @@ def test_a_reload_during_the_credentials_save_reads_the_saved_file(monkeypatch):
     run(main())
 
 
+def test_a_request_during_the_credentials_save_comes_after_the_runs_success(monkeypatch):
+    """wpa_supplicant writes the credential and says WPS-SUCCESS before it reads the next request: a WPS_PBC sent
+    at WPS-CRED-RECEIVED starts its run after them. pywps's control requests wait for the write (they dropped
+    the run's held WPS-SUCCESS when they replaced the run; tests/test_diff_events.py compares)."""
+    may_write, writing = hold_writes(monkeypatch)
+
+    async def main():
+        async with Rig(FakeWiredDriver(WscAp())) as rig:
+            await rig.cmd(f"WPS_PIN any {PIN}")
+            await rig.wait_event("^WPS-CRED-RECEIVED")
+            assert await asyncio.to_thread(writing.wait, 5)
+            pbc = asyncio.ensure_future(rig.daemon.ctrl.handler("WPS_PBC"))  # the control socket's way
+            await asyncio.sleep(0.1)
+            assert not pbc.done() and "WPS-PBC-ACTIVE " not in rig.texts()
+            may_write.set()
+            assert await asyncio.wait_for(pbc, 5) == "OK\n"
+            texts = rig.texts()
+            assert texts.index("WPS-SUCCESS ") < texts.index("CTRL-EVENT-NETWORK-ADDED 1") \
+                < texts.index("WPS-PBC-ACTIVE ")
+
+    run(main())
+
+
 def test_a_reload_after_save_config_reads_what_it_wrote(monkeypatch):
     """SAVE_CONFIG, then RECONFIGURE before its reply (another client): wpa_supplicant answers one request at a
     time, so the reload reads the saved file; pywps's waits for the write."""

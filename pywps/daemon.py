@@ -283,8 +283,8 @@ class Daemon:
 
     def _on_request(self, request: str) -> Reply:
         """wpa_supplicant writes a received credential before it reads the next request. pywps writes it off the
-        loop, so a request that comes meanwhile waits for the write and for the run's events held with it: a
-        WPS_PBC, WPS_CANCEL or TERMINATE at WPS-CRED-RECEIVED used to drop the run's WPS-SUCCESS."""
+        loop, so a request that comes meanwhile waits for the write and for the run's events held with it (a
+        WPS_PBC at WPS-CRED-RECEIVED replaced the run before its WPS-SUCCESS was said, and so dropped it)."""
         assert self.services is not None and self._commands is not None
         saving = self.services.credential_saving
         if saving is None:

@@ -190,7 +190,6 @@ def test_reconfigure_after_disconnect():
     assert texts(at(seen[PYWPS], "RECONNECT"))[0] == "Associated with 01:80:c2:00:00:03"  # RECONNECT joins it
 
 
-
 def test_a_reload_as_the_credential_comes_reads_it_from_the_file():
     """RECONFIGURE the moment WPS-CRED-RECEIVED is heard (update_config=1), against hostapd: wpa_supplicant has
     written the credential and said WPS-SUCCESS before it reads the request, so its reload reads the new
